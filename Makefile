@@ -1,0 +1,103 @@
+# Keyward's one entry point. Every target first runs `setup`, which installs only what is missing:
+# the wasm32 target, wasm-bindgen-cli at exactly Cargo.lock's version, the npm tools of
+# package-lock.json (wasm-opt from npm's binaryen, never Debian's), and Debian's Chromium.
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := build
+MAKEFLAGS += --no-print-directory
+
+WASM_TARGET := wasm32-unknown-unknown
+# npm's tools first on PATH: Debian's /usr/bin/wasm-opt produces broken wasm (platform.md).
+export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+WASM_BINDGEN_VERSION = $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/"/, "", $$3); print $$3 }' Cargo.lock)
+
+RUST_SOURCES := $(shell find src -name '*.rs') Cargo.toml Cargo.lock
+EXT_SOURCES := $(shell find extension -type f -not -path 'extension/scripts/*') extension/scripts/assemble.mjs
+WASM_RAW := target/$(WASM_TARGET)/release/keyward.wasm
+PKG := target/pkg
+FLAVOURS := chrome chrome-dev firefox
+EMULATOR := target/debug/p14e-emulator
+
+.PHONY: setup build test lint test-native test-wasm test-e2e demo package clean icons bench
+
+## setup: install what is missing, and nothing else
+setup: node_modules/.installed
+	@rustup target list --installed | grep -qx '$(WASM_TARGET)' || rustup target add $(WASM_TARGET)
+	@if [ "$$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $(WASM_BINDGEN_VERSION)" ]; then \
+	  echo "setup: installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION) (matches Cargo.lock)"; \
+	  cargo install wasm-bindgen-cli --version '$(WASM_BINDGEN_VERSION)' --locked --force \
+	  || { echo "setup: the CLI's own lockfile names a crate the registry no longer serves; resolving its dependencies afresh"; \
+	       cargo install wasm-bindgen-cli --version '$(WASM_BINDGEN_VERSION)' --force; }; \
+	fi
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
+	  echo "setup: installing Debian's chromium and chromium-driver"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; \
+	fi
+
+node_modules/.installed: package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+## build: release wasm -> wasm-bindgen -> wasm-opt -> dist/{chrome,chrome-dev,firefox}
+build: $(addsuffix /manifest.json,$(addprefix dist/,$(FLAVOURS)))
+	@raw=$$(wc -c < $(PKG)/keyward_bg.wasm); \
+	 gz=$$(gzip -9 -c $(PKG)/keyward_bg.wasm | wc -c); \
+	 js=$$(cat dist/chrome/*.js dist/chrome/pkg/*.js | gzip -9 -c | wc -c); \
+	 echo "size: wasm $$raw B raw, $$gz B gzipped; JS $$js B gzipped"
+
+$(WASM_RAW): $(RUST_SOURCES) | setup
+	cargo build --release --target $(WASM_TARGET) -p keyward --lib
+	@touch $@
+
+$(PKG)/keyward_bg.wasm: $(WASM_RAW)
+	wasm-bindgen --target web --no-typescript --out-dir $(PKG) $<
+	wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+	  --enable-mutable-globals --enable-reference-types --enable-multivalue $@ -o $@
+
+dist/%/manifest.json: $(PKG)/keyward_bg.wasm $(EXT_SOURCES)
+	node extension/scripts/assemble.mjs $* dist/$* $(PKG)
+
+## test: every check and test suite
+test: lint test-native test-wasm test-e2e
+
+## lint: formatting, clippy for the host and for wasm32, and web-ext lint of the Firefox build
+lint: build
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy -p keyward --all-targets --target $(WASM_TARGET) -- -D warnings
+	web-ext lint --source-dir dist/firefox --warnings-as-errors
+
+test-native: | setup
+	cargo test --workspace
+
+test-wasm: | setup
+	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+	  cargo test -p keyward --target $(WASM_TARGET) --test web
+
+$(EMULATOR): $(shell find tests/emulator -name '*.rs' -o -name Cargo.toml) Cargo.lock | setup
+	cargo build -p p14e-emulator
+	@touch $@
+
+test-e2e: build $(EMULATOR)
+	node --test --test-concurrency=1 tests/e2e/*.test.mjs
+
+## demo: the emulator and sandbox console on loopback, and Chromium with the dev build
+demo: build $(EMULATOR)
+	node tests/e2e/demo.mjs
+
+## package: store zips for Chrome and Firefox
+package: build
+	@mkdir -p target/package
+	web-ext build --source-dir dist/chrome --artifacts-dir target/package --filename keyward-chrome.zip --overwrite-dest
+	web-ext build --source-dir dist/firefox --artifacts-dir target/package --filename keyward-firefox.zip --overwrite-dest
+	@ls -l target/package/*.zip
+
+## icons: redraw the icons (the output is byte-identical; a test checks it)
+icons:
+	node extension/scripts/icons.mjs
+
+clean:
+	rm -rf dist target/pkg target/e2e target/demo target/package
+	cargo clean

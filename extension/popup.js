@@ -1,0 +1,11 @@
+// Keyward popup: loads the wasm and lets Rust render. No decisions here.
+import init, { render_popup } from './pkg/keyward.js';
+
+const root = document.getElementById('app');
+init()
+  .then(() => render_popup(root))
+  .catch((error) => {
+    // Rust could not start: say so in plain text rather than leave a blank popup.
+    root.textContent = `Keyward could not start: ${error instanceof Error ? error.message : String(error)}`;
+    console.error('Keyward popup failed to start', error);
+  });

@@ -1,0 +1,59 @@
+// Assembles one flavour of the extension into an output folder:
+//   node extension/scripts/assemble.mjs <chrome|chrome-dev|firefox> <out-dir> <pkg-dir>
+// It copies the extension's static files and the wasm-bindgen output, and writes the flavour's
+// manifest: the version from Cargo.toml; Firefox's background.scripts fallback and gecko id; and,
+// for chrome-dev only, loopback origins as console origins and API hosts.
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const [flavour, outDir, pkgDir] = process.argv.slice(2);
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const ext = join(root, 'extension');
+
+// Files that ship. Everything else in extension/ (scripts/) is build tooling.
+const SHIPPED = ['background.js', 'content.js', 'popup.html', 'popup.js', 'popup.css', 'icons'];
+const LOOPBACK = ['http://127.0.0.1/*', 'http://localhost/*'];
+export const GECKO_ID = 'keyward@keyward.dev';
+
+function cargoVersion() {
+  const toml = readFileSync(join(root, 'Cargo.toml'), 'utf8');
+  const match = toml.match(/^\[package\][^[]*?^version\s*=\s*"([^"]+)"/m);
+  if (!match) throw new Error('no [package] version in Cargo.toml');
+  return match[1];
+}
+
+export function manifestFor(flavour, base) {
+  // The source manifest has no version: Cargo.toml is its single source.
+  const { manifest_version, name, ...rest } = structuredClone(base);
+  const m = { manifest_version, name, version: cargoVersion(), ...rest };
+  if (flavour === 'firefox') {
+    m.background = { scripts: [m.background.service_worker], type: 'module' };
+    m.browser_specific_settings = {
+      // Keyward collects and transmits no data: it talks only to the admin's own PingOne APIs.
+      gecko: { id: GECKO_ID, strict_min_version: '142.0', data_collection_permissions: { required: ['none'] } },
+    };
+    delete m.minimum_chrome_version;
+  } else if (flavour === 'chrome-dev') {
+    m.name = `${m.name} (dev)`;
+    m.host_permissions = [...m.host_permissions, ...LOOPBACK];
+    for (const cs of m.content_scripts) cs.matches = [...cs.matches, ...LOOPBACK];
+  } else if (flavour !== 'chrome') {
+    throw new Error(`unknown flavour ${flavour}`);
+  }
+  return m;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  if (!flavour || !outDir || !pkgDir) {
+    console.error('usage: assemble.mjs <chrome|chrome-dev|firefox> <out-dir> <pkg-dir>');
+    process.exit(2);
+  }
+  const base = JSON.parse(readFileSync(join(ext, 'manifest.json'), 'utf8'));
+  const manifest = manifestFor(flavour, base);
+  rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(join(outDir, 'pkg'), { recursive: true });
+  for (const f of SHIPPED) cpSync(join(ext, f), join(outDir, f), { recursive: true });
+  for (const f of ['keyward.js', 'keyward_bg.wasm']) cpSync(join(pkgDir, f), join(outDir, 'pkg', f));
+  writeFileSync(join(outDir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+}

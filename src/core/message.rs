@@ -1,0 +1,223 @@
+//! The message protocol between Keyward's contexts, and the worker's decision on each message.
+//!
+//! Content scripts run inside an admin's console tab, next to page scripts we do not control, so
+//! the worker treats them as less trusted than its own pages: every request names the senders it
+//! accepts, and [`handle`] checks the sender before anything else. These are the only serde types
+//! that cross the JS boundary.
+
+use serde::{Deserialize, Serialize};
+
+use super::console::{is_console_url, Flavour};
+use super::{PRODUCT_NAME, VERSION};
+
+/// What a context asks the worker.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Request {
+    /// An extension page (popup, options) asks what the worker is and knows.
+    Status,
+    /// A content script reports the page it runs in.
+    PageSeen { url: String },
+}
+
+/// Who sent a message, as the browser (not the message) says.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Sender {
+    /// One of our own extension pages (popup, options, offscreen).
+    ExtensionPage,
+    /// Our content script, in a tab showing `tab_url`.
+    ContentScript { tab_url: String },
+    /// Anything else: another extension, a web page, a sender we cannot identify.
+    Foreign,
+}
+
+/// What the browser reports about a message's sender (`runtime.MessageSender`), and who we are.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SenderFacts<'a> {
+    /// `sender.id`: the extension the message came from.
+    pub id: Option<&'a str>,
+    /// `sender.url`: the page or frame that sent it.
+    pub url: Option<&'a str>,
+    /// `sender.tab.url`, when it came from a tab.
+    pub tab_url: Option<&'a str>,
+    /// Our own extension id.
+    pub own_id: &'a str,
+    /// Our own pages' base URL (`chrome-extension://<id>/`, `moz-extension://<uuid>/`).
+    pub own_base: &'a str,
+}
+
+impl Sender {
+    /// Classifies a sender from what the browser reports. A message from another extension, or
+    /// with no id, is foreign; one from a URL under our own base is one of our pages (even when it
+    /// is open in a tab); anything else from our id is our content script in that tab.
+    pub fn classify(facts: SenderFacts<'_>) -> Sender {
+        let ours = !facts.own_id.is_empty() && facts.id == Some(facts.own_id);
+        if !ours {
+            return Sender::Foreign;
+        }
+        let from_own_page =
+            !facts.own_base.is_empty() && facts.url.is_some_and(|u| u.starts_with(facts.own_base));
+        match (from_own_page, facts.tab_url) {
+            (true, _) => Sender::ExtensionPage,
+            (false, Some(tab_url)) => Sender::ContentScript {
+                tab_url: tab_url.to_string(),
+            },
+            (false, None) => Sender::Foreign,
+        }
+    }
+}
+
+/// The worker's answer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Response {
+    Status {
+        name: &'static str,
+        version: &'static str,
+        flavour: &'static str,
+    },
+    PageVerdict {
+        console: bool,
+    },
+    Refused {
+        reason: String,
+    },
+}
+
+/// Decides the answer to `request` from `sender`. Pure: the edge supplies the flavour.
+pub fn handle(request: &Request, sender: &Sender, flavour: Flavour) -> Response {
+    match (request, sender) {
+        (_, Sender::Foreign) => refused("messages are accepted only from Keyward itself"),
+        (Request::Status, Sender::ExtensionPage) => Response::Status {
+            name: PRODUCT_NAME,
+            version: VERSION,
+            flavour: match flavour {
+                Flavour::Store => "store",
+                Flavour::Dev => "dev",
+            },
+        },
+        (Request::Status, Sender::ContentScript { .. }) => {
+            refused("status is for Keyward's own pages")
+        }
+        (Request::PageSeen { url }, Sender::ContentScript { tab_url }) => {
+            // The browser's idea of the tab wins over the script's claim: a page cannot make its
+            // content script vouch for another origin.
+            let console = url == tab_url && is_console_url(tab_url, flavour);
+            Response::PageVerdict { console }
+        }
+        (Request::PageSeen { .. }, Sender::ExtensionPage) => {
+            refused("page reports come from content scripts")
+        }
+    }
+}
+
+/// The answer to a message that could not be decoded.
+pub fn undecodable() -> Response {
+    refused("unknown or malformed message")
+}
+
+fn refused(reason: &str) -> Response {
+    Response::Refused {
+        reason: reason.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn content(url: &str) -> Sender {
+        Sender::ContentScript {
+            tab_url: url.to_string(),
+        }
+    }
+
+    #[test]
+    fn each_request_is_answered_only_for_its_senders() {
+        let status = Request::Status;
+        let seen = Request::PageSeen {
+            url: "https://admin.pingone.com/web-portal/dashboard".into(),
+        };
+        let console_tab = content("https://admin.pingone.com/web-portal/dashboard");
+        assert!(matches!(
+            handle(&status, &Sender::ExtensionPage, Flavour::Store),
+            Response::Status {
+                flavour: "store",
+                ..
+            }
+        ));
+        assert!(matches!(
+            handle(&status, &console_tab, Flavour::Store),
+            Response::Refused { .. }
+        ));
+        assert!(matches!(
+            handle(&status, &Sender::Foreign, Flavour::Dev),
+            Response::Refused { .. }
+        ));
+        assert_eq!(
+            handle(&seen, &console_tab, Flavour::Store),
+            Response::PageVerdict { console: true }
+        );
+        assert!(matches!(
+            handle(&seen, &Sender::ExtensionPage, Flavour::Store),
+            Response::Refused { .. }
+        ));
+    }
+
+    #[test]
+    fn a_content_script_cannot_vouch_for_another_origin() {
+        let claim = Request::PageSeen {
+            url: "https://admin.pingone.com/".into(),
+        };
+        assert_eq!(
+            handle(&claim, &content("https://evil.example/"), Flavour::Store),
+            Response::PageVerdict { console: false }
+        );
+    }
+
+    #[test]
+    fn senders_are_classified_by_what_the_browser_reports() {
+        let base = "chrome-extension://me/";
+        let facts = |id, url, tab_url| SenderFacts {
+            id,
+            url,
+            tab_url,
+            own_id: "me",
+            own_base: base,
+        };
+        let popup = "chrome-extension://me/popup.html";
+        let page = "https://admin.pingone.com/";
+        let cases = [
+            (facts(Some("me"), Some(popup), None), Sender::ExtensionPage),
+            (
+                facts(Some("me"), Some(popup), Some(popup)),
+                Sender::ExtensionPage,
+            ),
+            (facts(Some("me"), Some(page), Some(page)), content(page)),
+            (facts(Some("me"), Some(page), None), Sender::Foreign),
+            (facts(Some("other"), Some(popup), None), Sender::Foreign),
+            (facts(None, Some(popup), None), Sender::Foreign),
+            (
+                facts(Some("me"), Some("chrome-extension://me.evil/"), Some(page)),
+                content(page),
+            ),
+        ];
+        for (facts, expected) in cases {
+            assert_eq!(Sender::classify(facts), expected, "{facts:?}");
+        }
+        let no_identity = SenderFacts {
+            id: Some(""),
+            own_id: "",
+            ..SenderFacts::default()
+        };
+        assert_eq!(Sender::classify(no_identity), Sender::Foreign);
+    }
+
+    #[test]
+    fn requests_decode_from_tagged_json() {
+        let r: Request =
+            serde_json::from_str(r#"{"type":"page_seen","url":"x"}"#).expect("decodes");
+        assert_eq!(r, Request::PageSeen { url: "x".into() });
+        assert!(serde_json::from_str::<Request>(r#"{"type":"steal_key"}"#).is_err());
+    }
+}

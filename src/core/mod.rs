@@ -1,0 +1,16 @@
+//! The pure core: every decision Keyward makes, with no browser crate in sight.
+//!
+//! Modules here never name `wasm_bindgen`, `web_sys`, `js_sys` or `gloo` (a test enforces it).
+//! They take plain data in (URLs, manifests, messages) and return values or views out; the `web`
+//! edge performs the I/O those values ask for.
+
+pub mod console;
+pub mod message;
+pub mod popup;
+pub mod view;
+
+/// The product name, as users see it.
+pub const PRODUCT_NAME: &str = "Keyward";
+
+/// The extension version; `Cargo.toml` is its single source (the build copies it into the manifest).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,11 @@
+//! Keyward: a browser extension for PingOne for Enterprise administrators.
+//!
+//! The crate has two halves. [`core`] is pure Rust: it classifies pages, builds views and decides
+//! what the extension does, taking data in and returning values out, so it builds and tests natively
+//! with plain `cargo test`. `web` (compiled for wasm32 only) is the thin edge that talks to the
+//! browser: `chrome.*` APIs, the DOM, timers and fetch. See `ARCHITECTURE.md`.
+
+pub mod core;
+
+#[cfg(target_arch = "wasm32")]
+pub mod web;

@@ -1,0 +1,63 @@
+//! Bindings to the few `chrome.*` facts the edge reads. Firefox exposes the same `chrome` namespace.
+
+use js_sys::{Array, Reflect};
+use wasm_bindgen::{JsError, JsValue};
+
+/// Reads a string at a property path (`["tab", "url"]`), or `None` if any step is missing.
+pub fn string_at(value: &JsValue, path: &[&str]) -> Option<String> {
+    let mut current = value.clone();
+    for key in path {
+        if current.is_undefined() || current.is_null() {
+            return None;
+        }
+        current = Reflect::get(&current, &JsValue::from_str(key)).ok()?;
+    }
+    current.as_string()
+}
+
+fn runtime() -> Result<JsValue, JsError> {
+    let chrome = Reflect::get(&js_sys::global(), &JsValue::from_str("chrome"))
+        .map_err(|_| JsError::new("the chrome extension API is not available here"))?;
+    Reflect::get(&chrome, &JsValue::from_str("runtime"))
+        .ok()
+        .filter(|r| !r.is_undefined())
+        .ok_or_else(|| JsError::new("chrome.runtime is not available here"))
+}
+
+/// This extension's id (`chrome.runtime.id`).
+pub fn runtime_id() -> Result<String, JsError> {
+    string_at(&runtime()?, &["id"]).ok_or_else(|| JsError::new("chrome.runtime.id is missing"))
+}
+
+/// `chrome.runtime.getURL(path)`: the URL of one of our own files (`""` gives our base URL).
+pub fn runtime_url(path: &str) -> Result<String, JsError> {
+    let runtime = runtime()?;
+    let get_url: js_sys::Function = Reflect::get(&runtime, &JsValue::from_str("getURL"))
+        .map_err(|_| JsError::new("chrome.runtime.getURL is missing"))?
+        .into();
+    get_url
+        .call1(&runtime, &JsValue::from_str(path))
+        .ok()
+        .and_then(|u| u.as_string())
+        .ok_or_else(|| JsError::new("chrome.runtime.getURL failed"))
+}
+
+/// The manifest's `host_permissions`, as strings.
+pub fn manifest_host_permissions() -> Result<Vec<String>, JsError> {
+    let get_manifest: js_sys::Function =
+        Reflect::get(&runtime()?, &JsValue::from_str("getManifest"))
+            .map_err(|_| JsError::new("chrome.runtime.getManifest is missing"))?
+            .into();
+    let manifest = get_manifest
+        .call0(&runtime()?)
+        .map_err(|_| JsError::new("chrome.runtime.getManifest failed"))?;
+    let patterns =
+        Reflect::get(&manifest, &JsValue::from_str("host_permissions")).unwrap_or_default();
+    if !Array::is_array(&patterns) {
+        return Ok(Vec::new());
+    }
+    Ok(Array::from(&patterns)
+        .iter()
+        .filter_map(|p| p.as_string())
+        .collect())
+}

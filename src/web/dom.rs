@@ -1,0 +1,43 @@
+//! Applies core views to the DOM with element, attribute and text-node calls only.
+//!
+//! Nothing here parses HTML, so text from the API or a page can never become markup.
+
+use wasm_bindgen::JsError;
+use web_sys::{Document, Element as DomElement};
+
+use crate::core::view::{Element, Node};
+
+/// Replaces the children of `root` with the rendering of `view`.
+pub fn mount(root: &DomElement, view: &Element) -> Result<(), JsError> {
+    let document = root
+        .owner_document()
+        .ok_or_else(|| JsError::new("the mount point is not in a document"))?;
+    let rendered = build(&document, view)?;
+    root.replace_children_with_node_1(&rendered);
+    Ok(())
+}
+
+fn build(document: &Document, view: &Element) -> Result<DomElement, JsError> {
+    let element = document.create_element(view.tag).map_err(js_error)?;
+    for (name, value) in &view.attrs {
+        element.set_attribute(name, value).map_err(js_error)?;
+    }
+    for child in &view.children {
+        match child {
+            Node::Text(text) => {
+                element
+                    .append_child(&document.create_text_node(text))
+                    .map_err(js_error)?;
+            }
+            Node::Element(child) => {
+                let built = build(document, child)?;
+                element.append_child(&built).map_err(js_error)?;
+            }
+        }
+    }
+    Ok(element)
+}
+
+fn js_error(value: wasm_bindgen::JsValue) -> JsError {
+    JsError::new(&format!("DOM call failed: {value:?}"))
+}

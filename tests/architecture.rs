@@ -1,0 +1,96 @@
+//! Tidy tests: the architecture invariants in `ARCHITECTURE.md`, checked on the source tree.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+fn files_under(dir: &str, extension: &str) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join(dir)];
+    while let Some(dir) = stack.pop() {
+        for entry in fs::read_dir(&dir)
+            .expect("readable source folder")
+            .flatten()
+        {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == extension) {
+                out.push(path);
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn the_core_names_no_browser_crate() {
+    let forbidden = [
+        "wasm_bindgen",
+        "web_sys",
+        "js_sys",
+        "gloo_",
+        "serde_wasm_bindgen",
+    ];
+    let core = files_under("src/core", "rs");
+    assert!(!core.is_empty());
+    for path in core {
+        let text = fs::read_to_string(&path).expect("readable");
+        // Doc comments may name the crates they keep out; code may not.
+        let code: String = text
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("//"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        for name in forbidden {
+            assert!(!code.contains(name), "{} names {name}", path.display());
+        }
+    }
+}
+
+#[test]
+fn nothing_renders_strings_as_html() {
+    let sinks = [
+        "innerHTML",
+        "outerHTML",
+        "insertAdjacentHTML",
+        "document.write",
+        "set_inner_html",
+    ];
+    let mut files = files_under("src", "rs");
+    files.extend(files_under("extension", "js"));
+    files.extend(files_under("extension", "mjs"));
+    for path in files {
+        let text = fs::read_to_string(&path).expect("readable");
+        for sink in sinks {
+            assert!(!text.contains(sink), "{} uses {sink}", path.display());
+        }
+    }
+}
+
+#[test]
+fn the_edge_never_unwraps() {
+    for path in files_under("src/web", "rs") {
+        let text = fs::read_to_string(&path).expect("readable");
+        assert!(!text.contains(".unwrap()"), "{} unwraps", path.display());
+    }
+}
+
+#[test]
+fn manifest_console_matches_follow_the_core_host_list() {
+    let manifest =
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("extension/manifest.json"))
+            .expect("manifest");
+    let manifest: serde_json::Value = serde_json::from_str(&manifest).expect("manifest is JSON");
+    let expected: Vec<String> = keyward::core::console::CONSOLE_HOSTS
+        .iter()
+        .map(|h| format!("https://{h}/*"))
+        .collect();
+    let matches: Vec<String> = manifest["content_scripts"][0]["matches"]
+        .as_array()
+        .expect("content script matches")
+        .iter()
+        .filter_map(|m| m.as_str().map(String::from))
+        .collect();
+    assert_eq!(matches, expected);
+}

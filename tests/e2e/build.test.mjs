@@ -1,0 +1,57 @@
+// Checks on the built extension: manifest flavours, permissions, icons. No browser needed.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { ROOT, cargoVersion } from './harness.mjs';
+
+const manifest = (flavour) => JSON.parse(readFileSync(join(ROOT, 'dist', flavour, 'manifest.json'), 'utf8'));
+const LOOPBACK = /127\.0\.0\.1|localhost|\[::1\]/;
+
+test('store builds never mention loopback; the dev build treats it as console and API host', () => {
+  for (const flavour of ['chrome', 'firefox']) {
+    assert.doesNotMatch(JSON.stringify(manifest(flavour)), LOOPBACK, flavour);
+  }
+  const dev = manifest('chrome-dev');
+  for (const origin of ['http://127.0.0.1/*', 'http://localhost/*']) {
+    assert.ok(dev.host_permissions.includes(origin), `host_permissions has ${origin}`);
+    assert.ok(dev.content_scripts[0].matches.includes(origin), `content script matches ${origin}`);
+  }
+});
+
+test('every flavour carries the Cargo.toml version, the wasm CSP and only the permissions in use', () => {
+  for (const flavour of ['chrome', 'chrome-dev', 'firefox']) {
+    const m = manifest(flavour);
+    assert.equal(m.version, cargoVersion());
+    assert.equal(m.manifest_version, 3);
+    assert.match(m.content_security_policy.extension_pages, /'wasm-unsafe-eval'/);
+    assert.deepEqual(m.permissions ?? [], []);
+    assert.equal(m.externally_connectable, undefined);
+    assert.equal(m.web_accessible_resources, undefined);
+  }
+});
+
+test('Chrome gets a module service worker; Firefox a background script fallback and a gecko id', () => {
+  assert.deepEqual(manifest('chrome').background, { service_worker: 'background.js', type: 'module' });
+  const ff = manifest('firefox');
+  assert.deepEqual(ff.background, { scripts: ['background.js'], type: 'module' });
+  assert.match(ff.browser_specific_settings.gecko.id, /@/);
+});
+
+test('the committed icons are exactly what the icon script draws', () => {
+  const out = mkdtempSync(join(tmpdir(), 'keyward-icons-'));
+  const run = spawnSync(process.execPath, [join(ROOT, 'extension/scripts/icons.mjs'), out]);
+  assert.equal(run.status, 0, run.stderr?.toString());
+  const sizes = readdirSync(out).sort();
+  assert.deepEqual(sizes, ['icon-128.png', 'icon-16.png', 'icon-32.png', 'icon-48.png']);
+  for (const name of sizes) {
+    assert.ok(readFileSync(join(out, name)).equals(readFileSync(join(ROOT, 'extension/icons', name))), name);
+  }
+});
+
+test('every shipped file is referenced by the manifest or a page (no stray files in dist)', () => {
+  const files = readdirSync(join(ROOT, 'dist', 'chrome')).sort();
+  assert.deepEqual(files, ['background.js', 'content.js', 'icons', 'manifest.json', 'pkg', 'popup.css', 'popup.html', 'popup.js']);
+});

@@ -1,0 +1,41 @@
+// `make demo`: the emulator with the sandbox console on loopback, and Chromium with the dev build.
+// With $DISPLAY a real window opens; without one Chromium runs headless and screenshots of what it
+// shows are saved under target/demo/. Either way it stays up until Ctrl-C.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT, launch, startEmulator } from './harness.mjs';
+
+const port = process.env.KEYWARD_DEMO_PORT ?? '8787';
+const emulator = await startEmulator(['--port', port]);
+const headless = !process.env.DISPLAY;
+const browser = await launch('chrome-dev', { headless });
+
+const console_ = await browser.context.newPage();
+await console_.goto(`${emulator.base}/`);
+const popup = await browser.context.newPage();
+await popup.setViewportSize({ width: 400, height: 300 });
+await popup.goto(browser.url('popup.html'));
+await popup.getByTestId('empty-state').waitFor();
+
+console.log(`Sandbox console: ${emulator.base}/`);
+console.log(`Keyward popup:   ${browser.url('popup.html')}`);
+if (headless) {
+  const dir = join(ROOT, 'target', 'demo');
+  mkdirSync(dir, { recursive: true });
+  for (const [name, page] of [['console', console_], ['popup', popup]]) {
+    const path = join(dir, `${name}.png`);
+    await page.screenshot({ path });
+    console.log(`Screenshot:      ${path}`);
+  }
+  console.log('No $DISPLAY: Chromium runs headless.');
+}
+console.log('Press Ctrl-C to stop.');
+
+let stopping = false;
+process.on('SIGINT', async () => {
+  if (stopping) return;
+  stopping = true;
+  await browser.close();
+  await emulator.stop();
+  process.exit(0);
+});

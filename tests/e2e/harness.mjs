@@ -1,0 +1,96 @@
+// Shared e2e harness: builds nothing (the Makefile does), launches Debian's Chromium with one of
+// the built extension flavours, starts the emulator, and records every console error so a test
+// can fail on them.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
+import { chromium } from 'playwright-core';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const SHOTS = join(ROOT, 'target', 'e2e');
+
+/** The version Cargo.toml declares: the single source the popup and manifest must show. */
+export function cargoVersion() {
+  const toml = readFileSync(join(ROOT, 'Cargo.toml'), 'utf8');
+  return toml.match(/^\[package\][^[]*?^version\s*=\s*"([^"]+)"/m)[1];
+}
+
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+/**
+ * Launches Chromium with `dist/<flavour>` loaded. Returns the context, the extension id, its
+ * service worker, a list collecting console errors from the worker and every page, and close().
+ */
+export async function launch(flavour = 'chrome-dev', { headless = true } = {}) {
+  const ext = join(ROOT, 'dist', flavour);
+  const profile = mkdtempSync(join(tmpdir(), 'keyward-e2e-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: '/usr/bin/chromium',
+    headless,
+    args: [`--disable-extensions-except=${ext}`, `--load-extension=${ext}`, ...CHROMIUM_ARGS],
+  });
+  const errors = [];
+  const watch = (page) => {
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') errors.push(`${page.url()}: ${msg.text()}`);
+    });
+    page.on('pageerror', (err) => errors.push(`${page.url()}: ${err.message}`));
+  };
+  context.on('page', watch);
+  const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
+  worker.on('console', (msg) => {
+    if (msg.type() === 'error') errors.push(`worker: ${msg.text()}`);
+  });
+  const extensionId = new URL(worker.url()).host;
+  return {
+    context,
+    worker,
+    extensionId,
+    errors,
+    url: (path) => `chrome-extension://${extensionId}/${path}`,
+    async close() {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Starts the emulator (on a free loopback port unless `--port` is given); resolves to { base, stop() }. */
+export async function startEmulator(args = []) {
+  const bin = join(ROOT, 'target', 'debug', 'p14e-emulator');
+  const portArgs = args.includes('--port') ? [] : ['--port', '0'];
+  const child = spawn(bin, [...portArgs, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout });
+  const base = await new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`emulator exited early (${code})`)));
+    lines.on('line', (line) => {
+      const m = line.match(/listening on (http:\/\/\S+?)\/?$/);
+      if (m) resolve(m[1]);
+    });
+  });
+  return {
+    base,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', resolve);
+        child.kill('SIGINT');
+      }),
+  };
+}
+
+export function screenshotPath(name) {
+  mkdirSync(SHOTS, { recursive: true });
+  return join(SHOTS, `${name}.png`);
+}

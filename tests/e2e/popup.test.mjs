@@ -1,0 +1,72 @@
+// The dev build loads in Chromium, its worker starts, and the popup shows what Rust renders.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cargoVersion, launch, screenshotPath, startEmulator } from './harness.mjs';
+
+let browser;
+let emulator;
+before(async () => {
+  emulator = await startEmulator();
+  browser = await launch('chrome-dev');
+});
+after(async () => {
+  await browser?.close();
+  await emulator?.stop();
+});
+
+test('the popup shows the Rust-rendered first screen', async () => {
+  const page = await browser.context.newPage();
+  await page.goto(browser.url('popup.html'));
+  const empty = page.getByTestId('empty-state');
+  await empty.waitFor();
+  assert.match(
+    await empty.innerText(),
+    /No PingOne for Enterprise account seen yet — open the admin console’s API Credentials page\./,
+  );
+  assert.equal(await page.locator('h1').innerText(), 'Keyward');
+  assert.equal(await page.getByTestId('version').innerText(), `v${cargoVersion()}`);
+  // The one action is reachable from the keyboard.
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Open the admin console');
+  await page.screenshot({ path: screenshotPath('popup-light') });
+  await page.emulateMedia({ colorScheme: 'dark' });
+  const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  assert.notEqual(bg, 'rgb(255, 255, 255)', 'dark mode changes the background');
+  await page.screenshot({ path: screenshotPath('popup-dark') });
+  await page.close();
+  assert.deepEqual(browser.errors, []);
+});
+
+test('the worker answers its own pages and refuses content-script-only requests from them', async () => {
+  const page = await browser.context.newPage();
+  await page.goto(browser.url('popup.html'));
+  const status = await page.evaluate(() => chrome.runtime.sendMessage({ type: 'status' }));
+  assert.deepEqual(status, { type: 'status', name: 'Keyward', version: cargoVersion(), flavour: 'dev' });
+  const refused = await page.evaluate(() => chrome.runtime.sendMessage({ type: 'page_seen', url: 'x' }));
+  assert.equal(refused.type, 'refused');
+  const garbage = await page.evaluate(() => chrome.runtime.sendMessage({ type: 'give_me_the_key' }));
+  assert.equal(garbage.type, 'refused');
+  await page.close();
+  assert.deepEqual(browser.errors, []);
+});
+
+test('the content script runs on the sandbox console without errors', async () => {
+  const page = await browser.context.newPage();
+  const seen = browser.worker.evaluate(
+    () =>
+      new Promise((resolve) => {
+        chrome.runtime.onMessage.addListener(function probe(message, sender) {
+          if (message.type === 'page_seen') {
+            chrome.runtime.onMessage.removeListener(probe);
+            resolve({ message, tab: sender.tab?.url });
+          }
+        });
+      }),
+  );
+  await page.goto(`${emulator.base}/`);
+  const { message, tab } = await seen;
+  assert.equal(message.url, `${emulator.base}/`);
+  assert.equal(tab, `${emulator.base}/`);
+  await page.close();
+  assert.deepEqual(browser.errors, []);
+});
