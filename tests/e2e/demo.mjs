@@ -6,18 +6,19 @@ import { join } from 'node:path';
 import { ROOT, launch, startEmulator } from './harness.mjs';
 
 const port = process.env.KEYWARD_DEMO_PORT ?? '8787';
-const emulator = await startEmulator(['--port', port]);
+const emulator = await startEmulator(['--port', port, '--users', '5000', '--groups', '40'], { echo: true });
 const headless = !process.env.DISPLAY;
 const browser = await launch('chrome-dev', { headless });
 
 const console_ = await browser.context.newPage();
-await console_.goto(`${emulator.base}/`);
+await console_.goto(`${emulator.base}/#/setup/directory/api-credentials`);
+await console_.locator('#api-credentials').waitFor();
 const popup = await browser.context.newPage();
 await popup.setViewportSize({ width: 400, height: 300 });
 await popup.goto(browser.url('popup.html'));
 await popup.getByTestId('empty-state').waitFor();
 
-console.log(`Sandbox console: ${emulator.base}/`);
+console.log(`Sandbox console: ${emulator.base}/#/setup/directory/api-credentials`);
 console.log(`Keyward popup:   ${browser.url('popup.html')}`);
 if (headless) {
   const dir = join(ROOT, 'target', 'demo');

@@ -66,8 +66,11 @@ export async function launch(flavour = 'chrome-dev', { headless = true } = {}) {
   };
 }
 
-/** Starts the emulator (on a free loopback port unless `--port` is given); resolves to { base, stop() }. */
-export async function startEmulator(args = []) {
+/**
+ * Starts the emulator (on a free loopback port unless `--port` is given); resolves to
+ * { base, stop() }. With `echo`, its banner (URLs, sandbox credentials) is printed.
+ */
+export async function startEmulator(args = [], { echo = false } = {}) {
   const bin = join(ROOT, 'target', 'debug', 'p14e-emulator');
   const portArgs = args.includes('--port') ? [] : ['--port', '0'];
   const child = spawn(bin, [...portArgs, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -75,6 +78,7 @@ export async function startEmulator(args = []) {
   const base = await new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`emulator exited early (${code})`)));
     lines.on('line', (line) => {
+      if (echo) console.log(line);
       const m = line.match(/listening on (http:\/\/\S+?)\/?$/);
       if (m) resolve(m[1]);
     });

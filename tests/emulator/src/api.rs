@@ -1,0 +1,343 @@
+//! The Directory API under `/api` (and the `/v1` aliases): one entry point that runs the pipeline
+//! every request goes through — faults, authentication, rate limit, storm, injected 5xx, routing,
+//! then body faults — and logs the outcome.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use axum::response::Response;
+use serde_json::{json, Value};
+
+use crate::auth::{self, AuthOutcome};
+use crate::directory::{ApiError, Kind, ListQuery, SCHEMA_CORE};
+use crate::ratelimit::RetryAfter;
+use crate::state::{Emulator, Inner, LogEntry};
+use crate::time::http_date;
+use crate::Envelope;
+
+const JSON_TYPE: &str = "application/json;charset=UTF-8";
+
+/// What a route produced, before body faults.
+enum Outcome {
+    Json(StatusCode, Value),
+    Empty(StatusCode),
+    Error(ApiError, Option<String>),
+}
+
+fn error_body(e: &ApiError) -> Value {
+    json!({"Errors": [{"description": e.description, "code": e.status.to_string()}]})
+}
+
+/// Every `/api/*` and `/v1/*` request.
+pub async fn handle(
+    State(emu): State<Arc<Emulator>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let draw = {
+        let mut inner = emu.lock();
+        let faults = inner.faults.clone();
+        faults.draw(&mut inner.rng)
+    };
+    if draw.delay_ms > 0 {
+        tokio::time::sleep(Duration::from_millis(draw.delay_ms)).await;
+    }
+    let auth_header = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    let now_ms = emu.clock.now_ms();
+    let elapsed = emu.clock.elapsed();
+    let mut inner = emu.lock();
+    let outcome = match auth::check(auth_header, &inner.client_id, &inner.api_key) {
+        AuthOutcome::Missing => Outcome::Error(
+            ApiError::new(401, "missing or malformed Basic credentials"),
+            None,
+        ),
+        AuthOutcome::Wrong => {
+            Outcome::Error(ApiError::new(401, "invalid client id or API key"), None)
+        }
+        AuthOutcome::Ok(client) => match inner.limiter.take(&client, elapsed) {
+            Err(wait) => {
+                let header = retry_after(&inner.retry_after, wait, now_ms);
+                Outcome::Error(
+                    ApiError::new(429, "Too Many Requests: reduce the request rate"),
+                    header,
+                )
+            }
+            Ok(()) if inner.storm_until.is_some_and(|until| elapsed < until) => {
+                let wait = inner
+                    .storm_until
+                    .map_or(Duration::ZERO, |u| u.saturating_sub(elapsed));
+                let header = retry_after(&inner.retry_after, wait, now_ms);
+                Outcome::Error(
+                    ApiError::new(429, "Too Many Requests: reduce the request rate"),
+                    header,
+                )
+            }
+            Ok(()) => match draw.error {
+                Some(status) => {
+                    Outcome::Error(ApiError::new(status, "injected server error"), None)
+                }
+                None => route(&mut inner, &method, &uri, &body, now_ms),
+            },
+        },
+    };
+    let status = match &outcome {
+        Outcome::Json(s, _) | Outcome::Empty(s) => s.as_u16(),
+        Outcome::Error(e, _) => e.status,
+    };
+    inner.log.record(
+        LogEntry {
+            method: method.to_string(),
+            path: uri
+                .path_and_query()
+                .map_or_else(|| uri.path().to_string(), |p| p.to_string()),
+            status,
+            at_ms: now_ms,
+        },
+        draw.reset,
+    );
+    drop(inner);
+    respond(outcome, draw)
+}
+
+fn retry_after(mode: &RetryAfter, wait: Duration, now_ms: i64) -> Option<String> {
+    let secs = wait.as_secs_f64().ceil().max(1.0) as i64;
+    match mode {
+        RetryAfter::Absent => None,
+        RetryAfter::Seconds => Some(secs.to_string()),
+        RetryAfter::Date => Some(http_date(now_ms + secs * 1000)),
+        RetryAfter::Fixed(v) => Some(v.clone()),
+    }
+}
+
+fn respond(outcome: Outcome, draw: crate::faults::Draw) -> Response {
+    let (status, body, retry) = match outcome {
+        Outcome::Json(s, v) => (s, Some(v.to_string().into_bytes()), None),
+        Outcome::Empty(s) => (s, None, None),
+        Outcome::Error(e, retry) => (
+            StatusCode::from_u16(e.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            Some(error_body(&e).to_string().into_bytes()),
+            retry,
+        ),
+    };
+    let mut builder = Response::builder().status(status);
+    if let Some(retry) = retry.and_then(|r| HeaderValue::from_str(&r).ok()) {
+        builder = builder.header(header::RETRY_AFTER, retry);
+    }
+    let response = if draw.reset {
+        // Headers go out, then the body stream fails: the client sees the connection drop.
+        let failing = futures_util::stream::once(async {
+            Err::<Bytes, std::io::Error>(std::io::Error::new(
+                std::io::ErrorKind::ConnectionReset,
+                "injected reset",
+            ))
+        });
+        builder
+            .header(header::CONTENT_TYPE, JSON_TYPE)
+            .body(Body::from_stream(failing))
+    } else if draw.wrong_content_type {
+        let page = "<!doctype html><html><head><title>Sign On</title></head><body><p>Please sign on.</p></body></html>";
+        builder
+            .header(header::CONTENT_TYPE, "text/html;charset=UTF-8")
+            .body(Body::from(page))
+    } else {
+        match body {
+            Some(mut bytes) => {
+                if draw.truncate {
+                    bytes.truncate(bytes.len() / 2);
+                }
+                builder
+                    .header(header::CONTENT_TYPE, JSON_TYPE)
+                    .body(Body::from(bytes))
+            }
+            None => builder.body(Body::empty()),
+        }
+    };
+    response.unwrap_or_else(|_| {
+        let mut r = Response::new(Body::empty());
+        *r.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+        r
+    })
+}
+
+fn parse_json(body: &Bytes) -> Result<Value, ApiError> {
+    serde_json::from_slice(body)
+        .map_err(|e| ApiError::new(400, format!("malformed JSON body: {e}")))
+}
+
+fn query_pairs(uri: &Uri) -> Vec<(String, String)> {
+    form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes())
+        .into_owned()
+        .collect()
+}
+
+fn list_envelope(inner: &Inner, kind: Kind, query: &ListQuery) -> Value {
+    let (total, ids) = inner.dir.list(kind, query);
+    let resources: Vec<Value> = ids
+        .iter()
+        .filter_map(|id| {
+            inner
+                .dir
+                .render(kind, id, &inner.public_base, inner.location_style)
+        })
+        .collect();
+    match inner.envelope {
+        Envelope::Observed => json!({
+            "count": resources.len(),
+            "itemsPerPage": 0,
+            "startIndex": query.start_index,
+            "schemas": [SCHEMA_CORE],
+            "totalResults": total,
+            "resources": resources,
+        }),
+        Envelope::Scim => json!({
+            "totalResults": total,
+            "itemsPerPage": resources.len(),
+            "startIndex": query.start_index,
+            "schemas": [SCHEMA_CORE],
+            "Resources": resources,
+        }),
+    }
+}
+
+/// Maps `/api/directory/...` and `/v1/...` onto one route table.
+fn route(inner: &mut Inner, method: &Method, uri: &Uri, body: &Bytes, now_ms: i64) -> Outcome {
+    let path = uri.path().trim_end_matches('/');
+    let segments: Vec<&str> = if let Some(rest) = path.strip_prefix("/api/directory/") {
+        rest.split('/').collect()
+    } else if let Some(rest) = path.strip_prefix("/v1/") {
+        rest.split('/').collect()
+    } else if path == "/api/oauth/token" {
+        vec!["oauth", "token"]
+    } else {
+        vec![]
+    };
+    let result = match (method, segments.as_slice()) {
+        (&Method::GET, ["user"]) => list(inner, Kind::User, uri),
+        (&Method::POST, ["user"]) => create_user(inner, uri, body, now_ms),
+        (&Method::GET, ["user", id]) => read(inner, Kind::User, id),
+        (&Method::PUT, ["user", id]) => parse_json(body)
+            .and_then(|b| inner.dir.replace_user(id, b, now_ms))
+            .and_then(|()| read(inner, Kind::User, id)),
+        (&Method::DELETE, ["user", id]) => inner
+            .dir
+            .delete(Kind::User, id)
+            .map(|()| Outcome::Empty(StatusCode::OK)),
+        (&Method::PATCH, ["user", _]) => Err(ApiError::new(501, "PATCH on users is not supported")),
+        (&Method::GET, ["group"]) => list(inner, Kind::Group, uri),
+        (&Method::POST, ["group"]) => parse_json(body)
+            .and_then(|b| inner.dir.create_group(&b, now_ms))
+            .and_then(|id| read(inner, Kind::Group, &id)),
+        (&Method::GET, ["group", id]) => read(inner, Kind::Group, id),
+        (&Method::PUT, ["group", id]) => parse_json(body)
+            .and_then(|b| inner.dir.replace_group(id, &b, now_ms))
+            .and_then(|()| read(inner, Kind::Group, id)),
+        (&Method::PATCH, ["group", id]) => parse_json(body)
+            .and_then(|b| inner.dir.patch_group(id, &b, now_ms))
+            .and_then(|()| read(inner, Kind::Group, id)),
+        (&Method::DELETE, ["group", id]) => inner
+            .dir
+            .delete(Kind::Group, id)
+            .map(|()| Outcome::Empty(StatusCode::OK)),
+        (&Method::GET, ["group", id, "users", "count"]) => inner
+            .dir
+            .group_user_count(id)
+            .map(|n| Outcome::Json(StatusCode::OK, json!({"users": n}))),
+        (&Method::POST, ["useractions", "invite"]) => invite(inner, body, now_ms),
+        (&Method::POST, ["oauth", "token"]) => token(inner, body),
+        (_, ["user"] | ["user", _] | ["group"] | ["group", _] | ["group", _, "users", "count"])
+        | (_, ["useractions", "invite"] | ["oauth", "token"]) => {
+            Err(ApiError::new(405, format!("{method} is not allowed here")))
+        }
+        _ => Err(ApiError::new(404, format!("no such resource: {path}"))),
+    };
+    result.unwrap_or_else(|e| Outcome::Error(e, None))
+}
+
+fn list(inner: &Inner, kind: Kind, uri: &Uri) -> Result<Outcome, ApiError> {
+    let query = ListQuery::parse(&query_pairs(uri))?;
+    Ok(Outcome::Json(
+        StatusCode::OK,
+        list_envelope(inner, kind, &query),
+    ))
+}
+
+fn read(inner: &Inner, kind: Kind, id: &str) -> Result<Outcome, ApiError> {
+    inner
+        .dir
+        .render(kind, id, &inner.public_base, inner.location_style)
+        .map(|v| Outcome::Json(StatusCode::OK, v))
+        .ok_or_else(|| ApiError::new(404, format!("resource {id} not found")))
+}
+
+fn create_user(
+    inner: &mut Inner,
+    uri: &Uri,
+    body: &Bytes,
+    now_ms: i64,
+) -> Result<Outcome, ApiError> {
+    let pairs = query_pairs(uri);
+    let option = pairs
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("option"))
+        .map(|(_, v)| v.as_str());
+    let id = inner.dir.create_user(parse_json(body)?, option, now_ms)?;
+    read(inner, Kind::User, &id)
+}
+
+fn invite(inner: &mut Inner, body: &Bytes, now_ms: i64) -> Result<Outcome, ApiError> {
+    let body = parse_json(body)?;
+    let email = body
+        .get("email")
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|e| e.contains('@'))
+        .ok_or_else(|| ApiError::new(400, "email is required"))?
+        .to_string();
+    // Inviting a known address is a resend; an unknown one creates the invited user.
+    let user_id = match inner.dir.user_by_email(&email) {
+        Some(id) => id,
+        None => {
+            let attrs = json!({
+                "userName": email,
+                "emails": [{"type": "work", "value": email, "primary": true}],
+                "urn:scim:schemas:com_pingone:1.0": {"state": "INVITED"},
+            });
+            inner
+                .dir
+                .create_user(attrs, Some("DEFAULT_USER_GROUP"), now_ms)?
+        }
+    };
+    let token = inner.dir.token();
+    let link = format!(
+        "https://login.pingone.com/idp/directory/a/{}/registration/confirm/{user_id}/{token}/",
+        inner.dir.account_id
+    );
+    Ok(Outcome::Json(StatusCode::OK, json!({"value": link})))
+}
+
+fn token(inner: &mut Inner, body: &Bytes) -> Result<Outcome, ApiError> {
+    let form: Vec<(String, String)> = form_urlencoded::parse(body).into_owned().collect();
+    let get = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+    if get("grant_type") != Some("password") {
+        return Err(ApiError::new(400, "grant_type must be password"));
+    }
+    let (Some(user), Some(password)) = (get("username"), get("password")) else {
+        return Err(ApiError::new(400, "username and password are required"));
+    };
+    if inner.dir.check_password(user, password) {
+        let access = inner.dir.token();
+        Ok(Outcome::Json(
+            StatusCode::OK,
+            json!({"access_token": access, "token_type": "Bearer", "expires_in": 3600}),
+        ))
+    } else {
+        Err(ApiError::new(401, "authentication failed"))
+    }
+}

@@ -1,0 +1,223 @@
+// The sandbox console: a single-page replica of the P14E admin portal shell, with hash routes like
+// the real one. It reads the emulator's credentials from /_emulator/state and drives Renew through
+// the emulator's admin API. Its credentials page markup switches among three layouts (?layout=table,
+// form, dl) so Keyward is not tuned to one DOM. Everything is built with DOM calls, never HTML strings.
+'use strict';
+
+const LAYOUTS = ['table', 'form', 'dl'];
+const params = new URLSearchParams(location.search);
+const layout = LAYOUTS.includes(params.get('layout')) ? params.get('layout') : 'table';
+const MASK = '••••••••••••••••••••';
+
+/** Creates an element: h('a', {href: '#'}, 'text', child, …). Attributes are set, text is text. */
+function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === false || v === undefined || v === null) continue;
+    if (k === 'onclick') el.addEventListener('click', v);
+    else if (k === 'value') el.value = v;
+    else el.setAttribute(k, v === true ? '' : String(v));
+  }
+  for (const c of children.flat()) {
+    if (c !== null && c !== undefined && c !== false) el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return el;
+}
+
+async function emulator(path, body) {
+  const res = await fetch(`/_emulator/${path}`, body === undefined ? {} : {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
+  return res.json();
+}
+
+const SUBNAV = {
+  setup: [
+    ['Directory Settings', [['Attributes', '#/setup/directory/attributes'], ['API Credentials', '#/setup/directory/api-credentials']]],
+    ['Dock', [['Dock Settings', '#/setup/dock']]],
+  ],
+  account: [
+    ['Account', [['Account Settings', '#/account'], ['Branding', '#/account/branding']]],
+    ['Integration', [['Global Credentials', '#/account/integration/credentials']]],
+  ],
+  users: [['User Directory', [['Users', '#/users'], ['Groups', '#/users/groups']]]],
+};
+
+function renderSubnav(section, route) {
+  const aside = document.getElementById('subnav');
+  const groups = SUBNAV[section] ?? [];
+  aside.replaceChildren(
+    ...groups.flatMap(([title, links]) => [
+      h('h3', {}, title),
+      ...links.map(([label, href]) => h('a', { href, class: href === `#${route}` ? 'active' : false }, label)),
+    ]),
+  );
+}
+
+function simplePage(title, ...paragraphs) {
+  return [h('h1', {}, title), h('div', { class: 'panel' }, ...paragraphs.map((p) => h('p', {}, p)))];
+}
+
+const VIEWS = {
+  '/dashboard': () => simplePage('Dashboard', 'Welcome to PingOne for Enterprise.', 'SSO activity: 1,204 sign-ons in the last 24 hours.'),
+  '/applications': () => simplePage('My Applications', 'SAML and basic SSO applications connected to this account.'),
+  '/users': () => simplePage('Users', 'User Directory: search, add and manage users.'),
+  '/users/groups': () => simplePage('Groups', 'User Directory: groups and directory roles.'),
+  '/setup': () => simplePage('Setup', 'Configure the directory, the dock and certificates.'),
+  '/setup/dock': () => simplePage('Dock Settings', 'Configure the PingOne dock.'),
+  '/setup/directory/attributes': () => [
+    h('h1', {}, 'Attributes'),
+    h('div', { class: 'panel' },
+      h('table', {}, h('tr', {}, h('th', {}, 'Attribute'), h('th', {}, 'Registration'), h('th', {}, 'Required')),
+        ...['userName', 'emails', 'name'].map((a) => h('tr', {}, h('td', {}, a), h('td', {}, 'Yes'), h('td', {}, 'Yes')))),
+      h('div', { class: 'actions' }, h('button', {}, 'Add Attribute'), h('button', {}, 'Reorder Attributes'))),
+  ],
+  '/setup/directory/api-credentials': credentialsPage,
+  '/account': () => simplePage('Account Settings', 'Account name, administrators and subscription.'),
+  '/account/branding': () => simplePage('Branding', 'Logo and admin banner message.'),
+  '/account/integration/credentials': decoyPage,
+};
+
+// ---- The API Credentials page -------------------------------------------------------------------
+
+const creds = { clientId: '', apiKey: '', pending: null, revealed: false, editing: false, error: '' };
+
+async function loadCredentials() {
+  const state = await emulator('state');
+  creds.clientId = state.client_id;
+  creds.apiKey = state.api_key;
+  creds.pending = state.pending_key;
+}
+
+function keyShown() {
+  if (creds.pending) return creds.pending;
+  return creds.revealed || creds.editing ? creds.apiKey : null;
+}
+
+function keyField() {
+  const shown = keyShown();
+  const toggle = creds.editing ? null : h('button', {
+    type: 'button', id: 'reveal-key', 'aria-pressed': String(creds.revealed),
+    onclick: () => { creds.revealed = !creds.revealed; route(); },
+  }, creds.revealed ? 'Hide' : 'Show');
+  if (layout === 'form') {
+    return [h('input', { id: 'apiKey', name: 'apiKey', type: shown ? 'text' : 'password', readonly: true, value: shown ?? creds.apiKey }), ' ', toggle];
+  }
+  return [h('span', { class: shown ? 'value' : 'value masked', id: 'api-key-value' }, shown ?? MASK), ' ', toggle];
+}
+
+function credentialFields() {
+  const clientLabel = layout === 'form' ? 'Client ID:' : 'Client ID';
+  const keyLabel = layout === 'form' ? 'API key:' : 'API Key';
+  if (layout === 'table') {
+    return h('table', { class: 'creds-table' },
+      h('tr', {}, h('th', { scope: 'row' }, clientLabel), h('td', {}, h('span', { class: 'value' }, creds.clientId))),
+      h('tr', {}, h('th', { scope: 'row' }, keyLabel), h('td', {}, ...keyField())));
+  }
+  if (layout === 'form') {
+    return h('form', { class: 'creds-form', onsubmit: (e) => e.preventDefault() },
+      h('div', { class: 'field' }, h('label', { for: 'clientId' }, clientLabel),
+        h('input', { id: 'clientId', name: 'clientId', type: 'text', readonly: true, value: creds.clientId })),
+      h('div', { class: 'field' }, h('label', { for: 'apiKey' }, keyLabel), ...keyField()));
+  }
+  return h('dl', { class: 'creds' },
+    h('dt', {}, clientLabel), h('dd', {}, creds.clientId),
+    h('dt', {}, keyLabel), h('dd', {}, ...keyField()));
+}
+
+async function act(step) {
+  try {
+    await step();
+    creds.error = '';
+  } catch (e) {
+    creds.error = `Something went wrong: ${e.message}`;
+  }
+  route();
+}
+
+function credentialActions() {
+  if (!creds.editing) {
+    return h('div', { class: 'actions' }, h('button', { type: 'button', id: 'edit', onclick: () => { creds.editing = true; route(); } }, 'Edit'));
+  }
+  return h('div', { class: 'actions' },
+    h('button', { type: 'button', id: 'renew', onclick: () => act(async () => { creds.pending = (await emulator('renew', { stage: true })).pending_key; }) }, 'Renew'),
+    h('button', { type: 'button', id: 'save', class: 'primary', onclick: () => act(async () => {
+      if (creds.pending) creds.apiKey = (await emulator('renew/commit', {})).api_key;
+      creds.pending = null; creds.editing = false; creds.revealed = false;
+    }) }, 'Save'),
+    h('button', { type: 'button', id: 'cancel', onclick: () => act(async () => {
+      if (creds.pending) await emulator('renew/cancel', {});
+      creds.pending = null; creds.editing = false;
+    }) }, 'Cancel'));
+}
+
+function credentialsPage() {
+  const heading = layout === 'form' ? 'Credentials' : 'API Credentials';
+  const origin = location.origin;
+  return [
+    h('h1', {}, heading),
+    h('div', { class: 'panel', id: 'api-credentials' },
+      h('p', { class: 'note' }, 'Use these credentials to access the PingOne Directory API. The Client ID is tied to your account and cannot be changed.'),
+      credentialFields(),
+      creds.pending ? h('p', { class: 'pending', role: 'status' }, 'A new API key has been generated. Click Save to apply it: the current key stops working when you save.') : null,
+      creds.error ? h('p', { role: 'alert' }, creds.error) : null,
+      credentialActions()),
+    h('div', { class: 'panel' },
+      h('h2', {}, 'Directory API URLs'),
+      h('ul', { class: 'urls' },
+        h('li', {}, 'North America: https://directory-api.pingone.com/api'),
+        h('li', {}, 'Europe: https://directory-api.pingone.eu/api'),
+        h('li', {}, 'Australia: https://directory-api.pingone.com.au/api'),
+        h('li', {}, `Local emulator (sandbox only): ${origin}/api`)),
+      h('p', { class: 'note' }, 'Rate limits are applied to the PingOne Directory APIs to prevent any one client from flooding them. When you reach the limit, the API responds with 429 Too Many Requests: reduce your request rate, or contact support if the limits get in the way.')),
+  ];
+}
+
+// ---- A decoy: SSO for SaaS Apps' REST API credentials, which are not the Directory credential ----
+
+function decoyPage() {
+  return [
+    h('h1', {}, 'Global Credentials'),
+    h('div', { class: 'panel' },
+      h('h2', {}, 'Connection API Credentials'),
+      h('table', { class: 'creds-table' },
+        h('tr', {}, h('th', {}, 'REST API Client ID'), h('td', {}, h('span', { class: 'value' }, '5b7c0f7e-2d0c-4d59-9d8e-3f1e2b6a9c41'))),
+        h('tr', {}, h('th', {}, 'REST API Client Secret'), h('td', {}, h('span', { class: 'value' }, 'Zm9yLXNzby1vbmx5LW5vdC1kaXJlY3Rvcnk')))),
+      h('p', { class: 'note' }, 'These credentials are for the PingOne SSO for SaaS Apps REST API.')),
+  ];
+}
+
+// ---- Routing --------------------------------------------------------------------------------------
+
+async function route() {
+  const path = location.hash.replace(/^#/, '') || '/dashboard';
+  const section = path.split('/')[1];
+  for (const a of document.querySelectorAll('[data-nav]')) a.classList.toggle('active', a.dataset.nav === section);
+  renderSubnav(section, path);
+  const view = VIEWS[path] ?? (() => simplePage('Not found', `No page at ${path}.`));
+  if (view === credentialsPage && !creds.clientId) {
+    try {
+      await loadCredentials();
+    } catch (e) {
+      creds.error = `Could not load credentials: ${e.message}`;
+    }
+  }
+  document.getElementById('view').replaceChildren(...view());
+}
+
+const select = document.getElementById('layout-switch');
+select.value = layout;
+select.addEventListener('change', () => {
+  const next = new URL(location.href);
+  next.searchParams.set('layout', select.value);
+  location.assign(next);
+});
+window.addEventListener('hashchange', () => {
+  if (!location.hash.startsWith('#/setup/directory/api-credentials')) {
+    creds.editing = false;
+    creds.revealed = false;
+  }
+  route();
+});
+route();
