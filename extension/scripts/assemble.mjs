@@ -12,7 +12,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const ext = join(root, 'extension');
 
 // Files that ship. Everything else in extension/ (scripts/) is build tooling.
-const SHIPPED = ['background.js', 'content.js', 'popup.html', 'popup.js', 'popup.css', 'icons'];
+const SHIPPED = ['background.js', 'content.js', 'popup.html', 'popup.js', 'options.html', 'options.js', 'keyward.css', 'icons'];
 const LOOPBACK = ['http://127.0.0.1/*', 'http://localhost/*'];
 export const GECKO_ID = 'keyward@keyward.dev';
 

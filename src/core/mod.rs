@@ -6,7 +6,10 @@
 
 pub mod console;
 pub mod message;
+pub mod options;
 pub mod popup;
+pub mod region;
+pub mod settings;
 pub mod view;
 
 /// The product name, as users see it.

@@ -7,6 +7,10 @@
 
 mod chrome;
 mod dom;
+mod options;
+mod storage;
+
+pub use options::render_options;
 
 use wasm_bindgen::prelude::*;
 

@@ -27,7 +27,7 @@ test('every flavour carries the Cargo.toml version, the wasm CSP and only the pe
     assert.equal(m.version, cargoVersion());
     assert.equal(m.manifest_version, 3);
     assert.match(m.content_security_policy.extension_pages, /'wasm-unsafe-eval'/);
-    assert.deepEqual(m.permissions ?? [], []);
+    assert.deepEqual(m.permissions, ['storage']);
     assert.equal(m.externally_connectable, undefined);
     assert.equal(m.web_accessible_resources, undefined);
   }
@@ -53,5 +53,5 @@ test('the committed icons are exactly what the icon script draws', () => {
 
 test('every shipped file is referenced by the manifest or a page (no stray files in dist)', () => {
   const files = readdirSync(join(ROOT, 'dist', 'chrome')).sort();
-  assert.deepEqual(files, ['background.js', 'content.js', 'icons', 'manifest.json', 'pkg', 'popup.css', 'popup.html', 'popup.js']);
+  assert.deepEqual(files, ['background.js', 'content.js', 'icons', 'keyward.css', 'manifest.json', 'options.html', 'options.js', 'pkg', 'popup.html', 'popup.js']);
 });

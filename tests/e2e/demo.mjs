@@ -3,12 +3,13 @@
 // shows are saved under target/demo/. Either way it stays up until Ctrl-C.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, launch, startEmulator } from './harness.mjs';
+import { ROOT, launch, presetLocalBase, startEmulator } from './harness.mjs';
 
 const port = process.env.KEYWARD_DEMO_PORT ?? '8787';
 const emulator = await startEmulator(['--port', port, '--users', '5000', '--groups', '40'], { echo: true });
 const headless = !process.env.DISPLAY;
 const browser = await launch('chrome-dev', { headless });
+await presetLocalBase(browser, emulator.base);
 
 const console_ = await browser.context.newPage();
 await console_.goto(`${emulator.base}/#/setup/directory/api-credentials`);

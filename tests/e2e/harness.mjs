@@ -94,6 +94,14 @@ export async function startEmulator(args = [], { echo = false } = {}) {
   };
 }
 
+/** Points the dev build's "Local emulator" region at `base` (what its options page would store). */
+export async function presetLocalBase(browser, base) {
+  await browser.worker.evaluate(
+    (apiBase) => chrome.storage.local.set({ settings: { schema: 1, local_api_base: apiBase } }),
+    `${base}/api`,
+  );
+}
+
 export function screenshotPath(name) {
   mkdirSync(SHOTS, { recursive: true });
   return join(SHOTS, `${name}.png`);

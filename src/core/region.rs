@@ -1,0 +1,157 @@
+//! P14E's Directory API regions and their API bases, plus the dev build's "Local emulator".
+//!
+//! An account's region is fixed when it is created (NA, EU or AU). The dev flavour adds a fourth,
+//! whose loopback base comes from the options page, so the sandbox and the tests can stand in for
+//! PingOne. The store flavours have no such region.
+
+use super::console::{parse_origin, Flavour};
+
+/// A Directory API region.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Region {
+    NorthAmerica,
+    Europe,
+    Australia,
+    /// The local emulator (dev build only).
+    Local,
+}
+
+impl Region {
+    /// The regions this build can use, in probe order.
+    pub fn available(flavour: Flavour) -> &'static [Region] {
+        match flavour {
+            Flavour::Store => &[Region::NorthAmerica, Region::Europe, Region::Australia],
+            Flavour::Dev => &[
+                Region::NorthAmerica,
+                Region::Europe,
+                Region::Australia,
+                Region::Local,
+            ],
+        }
+    }
+
+    /// A short label for the UI.
+    pub fn label(self) -> &'static str {
+        match self {
+            Region::NorthAmerica => "North America",
+            Region::Europe => "Europe",
+            Region::Australia => "Australia",
+            Region::Local => "Local emulator",
+        }
+    }
+
+    /// The API base (`…/api`), or `None` for the local region when no base is configured.
+    pub fn api_base(self, local_base: Option<&str>) -> Option<String> {
+        match self {
+            Region::NorthAmerica => Some("https://directory-api.pingone.com/api".into()),
+            Region::Europe => Some("https://directory-api.pingone.eu/api".into()),
+            Region::Australia => Some("https://directory-api.pingone.com.au/api".into()),
+            Region::Local => local_base.map(str::to_string),
+        }
+    }
+}
+
+/// Why a local API base was refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LocalBaseError {
+    NotAUrl,
+    NotLoopback,
+    NotHttp,
+}
+
+impl std::fmt::Display for LocalBaseError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            LocalBaseError::NotAUrl => "enter a URL such as http://127.0.0.1:8787/api",
+            LocalBaseError::NotLoopback => "the local emulator must be on 127.0.0.1 or localhost",
+            LocalBaseError::NotHttp => "use http:// or https://",
+        })
+    }
+}
+
+impl std::error::Error for LocalBaseError {}
+
+/// Checks and normalises a local emulator base: a loopback HTTP(S) URL, ending in `/api`, with no
+/// query, fragment or trailing slash. A bare origin gets `/api` appended.
+pub fn normalize_local_base(input: &str) -> Result<String, LocalBaseError> {
+    let input = input.trim();
+    let origin = parse_origin(input).ok_or(LocalBaseError::NotAUrl)?;
+    if !matches!(origin.scheme.as_str(), "http" | "https") {
+        return Err(LocalBaseError::NotHttp);
+    }
+    if !matches!(origin.host.as_str(), "127.0.0.1" | "localhost" | "::1") {
+        return Err(LocalBaseError::NotLoopback);
+    }
+    if input.contains(['?', '#', ' ']) {
+        return Err(LocalBaseError::NotAUrl);
+    }
+    let trimmed = input.trim_end_matches('/');
+    let path_start = trimmed.find("://").map_or(0, |i| i + 3);
+    let has_path = trimmed[path_start..].contains('/');
+    Ok(if has_path {
+        trimmed.to_string()
+    } else {
+        format!("{trimmed}/api")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn store_builds_have_no_local_region() {
+        assert!(!Region::available(Flavour::Store).contains(&Region::Local));
+        assert!(Region::available(Flavour::Dev).contains(&Region::Local));
+    }
+
+    #[test]
+    fn bases() {
+        assert_eq!(
+            Region::Europe.api_base(None).as_deref(),
+            Some("https://directory-api.pingone.eu/api")
+        );
+        assert_eq!(Region::Local.api_base(None), None);
+        assert_eq!(
+            Region::Local
+                .api_base(Some("http://127.0.0.1:1/api"))
+                .as_deref(),
+            Some("http://127.0.0.1:1/api")
+        );
+    }
+
+    #[test]
+    fn local_bases_are_normalised_or_refused() {
+        let cases: &[(&str, Result<&str, LocalBaseError>)] = &[
+            ("http://127.0.0.1:8787/api", Ok("http://127.0.0.1:8787/api")),
+            (
+                "  http://127.0.0.1:8787/api/ ",
+                Ok("http://127.0.0.1:8787/api"),
+            ),
+            ("http://localhost:8787", Ok("http://localhost:8787/api")),
+            ("http://127.0.0.1:8787/", Ok("http://127.0.0.1:8787/api")),
+            (
+                "https://directory-api.pingone.com/api",
+                Err(LocalBaseError::NotLoopback),
+            ),
+            (
+                "http://127.0.0.1.evil.example/api",
+                Err(LocalBaseError::NotLoopback),
+            ),
+            ("ftp://127.0.0.1/api", Err(LocalBaseError::NotHttp)),
+            ("127.0.0.1:8787", Err(LocalBaseError::NotAUrl)),
+            (
+                "http://127.0.0.1:8787/api?x=1",
+                Err(LocalBaseError::NotAUrl),
+            ),
+            ("", Err(LocalBaseError::NotAUrl)),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(
+                normalize_local_base(input).as_deref(),
+                expected.as_deref(),
+                "{input:?}"
+            );
+        }
+    }
+}

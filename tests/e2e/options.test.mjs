@@ -1,0 +1,65 @@
+// The options page (rendered by Rust): the dev build's "Local emulator" region is set there, or
+// pre-set by tests and `make demo`; the store build has no such region.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, presetLocalBase, screenshotPath } from './harness.mjs';
+
+let dev;
+before(async () => {
+  dev = await launch('chrome-dev');
+});
+after(async () => {
+  await dev?.close();
+});
+
+test('the dev build sets the local emulator base, refusing non-loopback URLs', async () => {
+  const page = await dev.context.newPage();
+  await page.goto(dev.url('options.html'));
+  const regions = page.locator('section[aria-labelledby=regions-heading]');
+  await regions.waitFor();
+  assert.match(await regions.innerText(), /Local emulator: not set/);
+
+  await page.fill('#local-api-base', 'https://directory-api.pingone.com/api');
+  await page.keyboard.press('Enter');
+  await page.getByRole('alert').waitFor();
+  assert.match(await page.getByRole('alert').innerText(), /Not saved: the local emulator must be on 127\.0\.0\.1 or localhost\./);
+
+  await page.fill('#local-api-base', 'http://127.0.0.1:8787');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByText('Saved.').waitFor();
+  assert.match(await regions.innerText(), /Local emulator: http:\/\/127\.0\.0\.1:8787\/api/);
+  const stored = await dev.worker.evaluate(() => chrome.storage.local.get('settings'));
+  assert.equal(stored.settings.local_api_base, 'http://127.0.0.1:8787/api');
+
+  await page.reload();
+  assert.equal(await page.inputValue('#local-api-base'), 'http://127.0.0.1:8787/api', 'it persists');
+  await page.screenshot({ path: screenshotPath('options-dev') });
+  await page.close();
+  assert.deepEqual(dev.errors, []);
+});
+
+test('tests and the demo can pre-set the base', async () => {
+  await presetLocalBase(dev, 'http://127.0.0.1:9999');
+  const page = await dev.context.newPage();
+  await page.goto(dev.url('options.html'));
+  await page.locator('#local-api-base').waitFor();
+  assert.equal(await page.inputValue('#local-api-base'), 'http://127.0.0.1:9999/api');
+  await page.close();
+});
+
+test('the store build has no local region', async () => {
+  const store = await launch('chrome');
+  try {
+    const page = await store.context.newPage();
+    await page.goto(store.url('options.html'));
+    const regions = page.locator('section[aria-labelledby=regions-heading]');
+    await regions.waitFor();
+    const text = await regions.innerText();
+    assert.match(text, /North America: https:\/\/directory-api\.pingone\.com\/api/);
+    assert.doesNotMatch(text, /Local emulator/);
+    assert.equal(await page.locator('#local-api-base').count(), 0);
+    assert.deepEqual(store.errors, []);
+  } finally {
+    await store.close();
+  }
+});
