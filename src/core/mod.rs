@@ -4,12 +4,17 @@
 //! They take plain data in (URLs, manifests, messages) and return values or views out; the `web`
 //! edge performs the I/O those values ask for.
 
+pub mod api;
 pub mod console;
+pub mod filter;
 pub mod message;
 pub mod options;
 pub mod popup;
 pub mod region;
+pub mod retry_after;
+pub mod scim;
 pub mod settings;
+pub mod throttle;
 pub mod view;
 
 /// The product name, as users see it.

@@ -1,0 +1,382 @@
+//! SCIM 1.1 resources as P14E sends them, decoded tolerantly.
+//!
+//! Decoding goes through `serde_json::Value` and picks fields by hand, so a missing field, an
+//! unexpected type or an unknown attribute never sinks a whole response: the resource keeps what
+//! could be read, and its raw JSON stays available for a detail view of every attribute. Both
+//! date forms P14E uses are read: epoch milliseconds and ISO-8601 with an offset.
+
+use serde_json::Value;
+
+/// The P14E extension schema.
+pub const SCHEMA_PINGONE: &str = "urn:scim:schemas:com_pingone:1.0";
+
+/// A user.
+#[derive(Clone, Debug, PartialEq)]
+pub struct User {
+    pub id: String,
+    pub user_name: String,
+    pub display_name: Option<String>,
+    pub given_name: Option<String>,
+    pub family_name: Option<String>,
+    pub emails: Vec<String>,
+    pub active: Option<bool>,
+    pub state: Option<String>,
+    pub groups: Vec<Member>,
+    pub created_ms: Option<i64>,
+    pub last_modified_ms: Option<i64>,
+    pub last_login_ms: Option<i64>,
+    pub account_id: Option<String>,
+    pub raw: Value,
+}
+
+/// A group.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Group {
+    pub id: String,
+    pub display_name: String,
+    pub members: Vec<Member>,
+    pub created_ms: Option<i64>,
+    pub last_modified_ms: Option<i64>,
+    pub raw: Value,
+}
+
+/// A member of a group, or a group a user belongs to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Member {
+    pub id: String,
+    pub display: Option<String>,
+    /// `user` or `group` (lower-cased); `None` when not said.
+    pub kind: Option<String>,
+}
+
+/// One page of a list response.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ListPage<T> {
+    pub items: Vec<T>,
+    /// `totalResults`, when present and sane.
+    pub total: Option<u64>,
+    pub start_index: Option<u64>,
+    /// Entries that were not resources we could read (no id).
+    pub skipped: usize,
+}
+
+/// Why a body could not be read as a list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DecodeError {
+    NotJson,
+    NotAnObject,
+    NoResources,
+}
+
+impl std::fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            DecodeError::NotJson => "the response is not valid JSON (it may have been cut off)",
+            DecodeError::NotAnObject => "the response is not a JSON object",
+            DecodeError::NoResources => "the response has no resources list",
+        })
+    }
+}
+
+impl std::error::Error for DecodeError {}
+
+fn string(v: &Value, key: &str) -> Option<String> {
+    v.get(key).and_then(Value::as_str).map(str::to_string)
+}
+
+/// A timestamp in either P14E form.
+pub fn timestamp(v: Option<&Value>) -> Option<i64> {
+    match v? {
+        Value::Number(n) => n
+            .as_i64()
+            .or_else(|| n.as_f64().filter(|f| f.is_finite()).map(|f| f as i64)),
+        Value::String(s) => parse_iso8601(s),
+        _ => None,
+    }
+}
+
+/// Parses `YYYY-MM-DDTHH:MM:SS[.fff][Z|±HH:MM]` into epoch milliseconds.
+pub fn parse_iso8601(s: &str) -> Option<i64> {
+    let s = s.trim();
+    let b = s.as_bytes();
+    if b.len() < 19
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || !matches!(b[10], b'T' | b't' | b' ')
+        || b[13] != b':'
+        || b[16] != b':'
+    {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<i64> {
+        let part = s.get(r)?;
+        part.bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| part.parse().ok())
+            .flatten()
+    };
+    let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (h, mi, se) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || se > 60 {
+        return None;
+    }
+    let mut rest = &s[19..];
+    let mut millis = 0;
+    if let Some(frac) = rest.strip_prefix('.') {
+        let digits: String = frac.chars().take_while(char::is_ascii_digit).collect();
+        if digits.is_empty() {
+            return None;
+        }
+        let padded = format!("{:0<3}", &digits[..digits.len().min(3)]);
+        millis = padded.parse::<i64>().ok()?;
+        rest = &frac[digits.len()..];
+    }
+    let offset_min = match rest {
+        "" | "Z" | "z" => 0,
+        _ => {
+            let sign = match rest.as_bytes()[0] {
+                b'+' => 1,
+                b'-' => -1,
+                _ => return None,
+            };
+            let body = &rest[1..];
+            let (oh, om) = match body.len() {
+                5 if body.as_bytes()[2] == b':' => (
+                    body[..2].parse::<i64>().ok()?,
+                    body[3..].parse::<i64>().ok()?,
+                ),
+                4 => (
+                    body[..2].parse::<i64>().ok()?,
+                    body[2..].parse::<i64>().ok()?,
+                ),
+                2 => (body.parse::<i64>().ok()?, 0),
+                _ => return None,
+            };
+            sign * (oh * 60 + om)
+        }
+    };
+    let days = days_from_civil(y, mo, d);
+    Some(((days * 24 + h) * 60 + mi - offset_min) * 60_000 + se * 1000 + millis)
+}
+
+/// Days since 1970-01-01 for a proleptic Gregorian date (Howard Hinnant's algorithm).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn members(v: Option<&Value>) -> Vec<Member> {
+    v.and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|m| {
+            Some(Member {
+                id: string(m, "value")?,
+                display: string(m, "display"),
+                kind: string(m, "type").map(|t| t.to_ascii_lowercase()),
+            })
+        })
+        .collect()
+}
+
+fn meta_time(v: &Value, key: &str) -> Option<i64> {
+    timestamp(v.get("meta").and_then(|m| m.get(key)))
+}
+
+impl User {
+    /// Reads a user; `None` if it has no id (it cannot be looked up or deduplicated).
+    pub fn from_value(v: &Value) -> Option<User> {
+        let id = string(v, "id").filter(|id| !id.is_empty())?;
+        let name = v.get("name");
+        let ext = v.get(SCHEMA_PINGONE);
+        let emails = match v.get("emails") {
+            Some(Value::Array(list)) => list
+                .iter()
+                .filter_map(|e| {
+                    e.as_str()
+                        .map(str::to_string)
+                        .or_else(|| string(e, "value"))
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        Some(User {
+            id,
+            user_name: string(v, "userName").unwrap_or_default(),
+            display_name: string(v, "displayName")
+                .or_else(|| name.and_then(|n| string(n, "formatted"))),
+            given_name: name.and_then(|n| string(n, "givenName")),
+            family_name: name.and_then(|n| string(n, "familyName")),
+            emails,
+            active: v.get("active").and_then(Value::as_bool),
+            state: ext.and_then(|e| string(e, "state")),
+            groups: members(v.get("groups")),
+            created_ms: timestamp(ext.and_then(|e| e.get("createTimeStamp")))
+                .or_else(|| meta_time(v, "created")),
+            last_modified_ms: timestamp(ext.and_then(|e| e.get("lastModifiedTimeStamp")))
+                .or_else(|| meta_time(v, "lastModified")),
+            last_login_ms: timestamp(ext.and_then(|e| e.get("lastLoginTime"))),
+            account_id: ext.and_then(|e| string(e, "accountId")),
+            raw: v.clone(),
+        })
+    }
+}
+
+impl Group {
+    /// Reads a group; `None` if it has no id.
+    pub fn from_value(v: &Value) -> Option<Group> {
+        let id = string(v, "id").filter(|id| !id.is_empty())?;
+        let ext = v.get(SCHEMA_PINGONE);
+        Some(Group {
+            id,
+            display_name: string(v, "displayName").unwrap_or_default(),
+            members: members(v.get("members")),
+            created_ms: timestamp(ext.and_then(|e| e.get("createTimeStamp")))
+                .or_else(|| meta_time(v, "created")),
+            last_modified_ms: timestamp(ext.and_then(|e| e.get("lastModifiedTimeStamp")))
+                .or_else(|| meta_time(v, "lastModified")),
+            raw: v.clone(),
+        })
+    }
+}
+
+/// Reads a list body: `resources` (as P14E sends) or `Resources` (SCIM 1.1).
+pub fn list_page<T>(
+    body: &[u8],
+    read: impl Fn(&Value) -> Option<T>,
+) -> Result<ListPage<T>, DecodeError> {
+    let v: Value = serde_json::from_slice(body).map_err(|_| DecodeError::NotJson)?;
+    if !v.is_object() {
+        return Err(DecodeError::NotAnObject);
+    }
+    let total = v.get("totalResults").and_then(Value::as_u64);
+    let list = v.get("resources").or_else(|| v.get("Resources"));
+    let list = match list {
+        Some(Value::Array(list)) => list.as_slice(),
+        // An empty result may omit the list altogether.
+        None if total == Some(0) => &[],
+        _ => return Err(DecodeError::NoResources),
+    };
+    let items: Vec<T> = list.iter().filter_map(&read).collect();
+    Ok(ListPage {
+        skipped: list.len() - items.len(),
+        items,
+        total,
+        start_index: v.get("startIndex").and_then(Value::as_u64),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn reads_the_documented_user() {
+        let v = json!({"id":"a7d67610-0000-4000-8000-000000000001","schemas":["urn:scim:schemas:core:1.0",SCHEMA_PINGONE],
+            SCHEMA_PINGONE:{"createTimeStamp":1429123454227_i64,"accountId":"a6538050","lastModifiedTimeStamp":1429123454227_i64,"directoryId":"90b3dfe3","state":"ACTIVE"},
+            "name":{"familyName":"Archer","givenName":"Meredith"},"userName":"marcher","active":true,
+            "emails":[{"value":"meredith.archer@pingdevelopers.com","type":"work"}],
+            "meta":{"lastModified":"2015-04-15T12:44:14.227-06:00","location":"https://x/api/directory/user/a7d6","created":"2015-04-15T12:44:14.227-06:00"},
+            "groups":[{"display":"Users","value":"0b854f8d"}],"futureAttribute":{"x":1}});
+        let u = User::from_value(&v).expect("a user");
+        assert_eq!(u.user_name, "marcher");
+        assert_eq!(u.emails, ["meredith.archer@pingdevelopers.com"]);
+        assert_eq!(u.state.as_deref(), Some("ACTIVE"));
+        assert_eq!(u.created_ms, Some(1_429_123_454_227));
+        assert_eq!(
+            u.groups,
+            [Member {
+                id: "0b854f8d".into(),
+                display: Some("Users".into()),
+                kind: None
+            }]
+        );
+        assert_eq!(
+            u.raw["futureAttribute"]["x"],
+            json!(1),
+            "unknown attributes are kept for the detail view"
+        );
+    }
+
+    #[test]
+    fn tolerates_missing_and_odd_fields() {
+        let u = User::from_value(
+            &json!({"id": "x", "emails": "not-a-list", "active": "yes", "name": 5}),
+        )
+        .expect("a user");
+        assert_eq!(
+            (u.user_name.as_str(), u.emails.len(), u.active, u.given_name),
+            ("", 0, None, None)
+        );
+        assert_eq!(User::from_value(&json!({"userName": "no id"})), None);
+        let u = User::from_value(
+            &json!({"id": "y", "meta": {"created": "2015-04-15T12:44:14.227-06:00"}}),
+        )
+        .expect("user");
+        assert_eq!(
+            u.created_ms,
+            Some(1_429_123_454_227),
+            "ISO dates are read when epoch ms are absent"
+        );
+    }
+
+    #[test]
+    fn iso8601_forms() {
+        let cases = [
+            ("2015-04-15T12:44:14.227-06:00", Some(1_429_123_454_227)),
+            ("2015-04-15T18:44:14.227Z", Some(1_429_123_454_227)),
+            ("2015-04-15T18:44:14Z", Some(1_429_123_454_000)),
+            ("2015-04-15T18:44:14.2Z", Some(1_429_123_454_200)),
+            ("2015-04-16T04:14:14.227+09:30", Some(1_429_123_454_227)),
+            ("2015-04-15T18:44:14+0000", Some(1_429_123_454_000)),
+            ("1970-01-01T00:00:00Z", Some(0)),
+            ("2015-13-15T18:44:14Z", None),
+            ("2015-04-15", None),
+            ("yesterday", None),
+            ("2015-04-15T18:44:14.Z", None),
+            ("2015-04-15T18:44:14~01:00", None),
+        ];
+        for (s, expected) in cases {
+            assert_eq!(parse_iso8601(s), expected, "{s}");
+        }
+    }
+
+    #[test]
+    fn list_envelopes() {
+        let observed = br#"{"count":1,"itemsPerPage":0,"startIndex":1,"schemas":[],"totalResults":1,"resources":[{"id":"a","userName":"x"}]}"#;
+        let page = list_page(observed, User::from_value).expect("observed envelope");
+        assert_eq!(
+            (page.items.len(), page.total, page.start_index),
+            (1, Some(1), Some(1))
+        );
+        let scim = br#"{"totalResults":2,"Resources":[{"id":"a"},{"userName":"no id"}]}"#;
+        let page = list_page(scim, User::from_value).expect("SCIM envelope");
+        assert_eq!((page.items.len(), page.skipped), (1, 1));
+        assert_eq!(
+            list_page(br#"{"totalResults":0}"#, User::from_value).map(|p| p.items.len()),
+            Ok(0)
+        );
+        assert_eq!(
+            list_page(br#"{"totalResults":3}"#, User::from_value).map(|p| p.items.len()),
+            Err(DecodeError::NoResources)
+        );
+        assert_eq!(
+            list_page(br#"{"resources":[{"id":"a"#, User::from_value).map(|p| p.items.len()),
+            Err(DecodeError::NotJson)
+        );
+        assert_eq!(
+            list_page(b"[]", User::from_value).map(|p| p.items.len()),
+            Err(DecodeError::NotAnObject)
+        );
+        assert_eq!(
+            list_page(b"<html>", User::from_value).map(|p| p.items.len()),
+            Err(DecodeError::NotJson)
+        );
+    }
+}

@@ -1,0 +1,592 @@
+//! The one request scheduler for the whole extension: it decides when each Directory API request
+//! may go, so Keyward never floods PingOne.
+//!
+//! P14E answers 429 past an undocumented limit and sends no rate-limit headers, so the scheduler
+//! learns the limit instead. It paces requests at an adaptive rate — growing fast from a cautious
+//! start, dropping on a 429 and climbing back gently to just under the rate that last drew one — with
+//! a concurrency cap, two priorities (interactive lookups before bulk export), cancellation that
+//! frees a slot at once, and retries of transient failures (GETs only) with `Retry-After` honoured or
+//! full-jitter exponential backoff. It is a pure state machine: the caller passes the time and a
+//! random number in and performs the starts it returns, so it is tested with virtual time.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::time::Duration;
+
+use super::api::ApiError;
+use super::retry_after::RetryAfter;
+
+/// Milliseconds on a monotonic clock chosen by the caller.
+pub type Millis = u64;
+
+/// Which queue a request waits in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Priority {
+    /// A person is waiting (popup lookups): goes first.
+    Interactive,
+    /// Export pages: use what is left.
+    Bulk,
+}
+
+/// A scheduled request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Ticket(pub u64);
+
+/// When to give up retrying.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RetryPolicy {
+    /// Attempts in all, the first included.
+    pub max_attempts: u32,
+    /// Total time spent waiting between attempts.
+    pub max_total_wait: Duration,
+    /// Full-jitter backoff: a random wait in `[0, min(cap, base * 2^retry))`.
+    pub base: Duration,
+    pub cap: Duration,
+}
+
+impl RetryPolicy {
+    /// Interactive lookups: a person is waiting, so fail clearly rather than hang.
+    pub const INTERACTIVE: RetryPolicy = RetryPolicy {
+        max_attempts: 4,
+        max_total_wait: Duration::from_secs(30),
+        base: Duration::from_millis(500),
+        cap: Duration::from_secs(8),
+    };
+    /// Bulk export: ride out storms; the export page shows the wait.
+    pub const BULK: RetryPolicy = RetryPolicy {
+        max_attempts: 12,
+        max_total_wait: Duration::from_secs(600),
+        base: Duration::from_millis(500),
+        cap: Duration::from_secs(30),
+    };
+
+    /// The wait before the next attempt, after `failures` failed ones and `waited` so far; `None` to
+    /// give up. `unit` is a random number in [0, 1).
+    pub fn next_wait(
+        &self,
+        failures: u32,
+        waited: Duration,
+        server_wait: Option<Duration>,
+        unit: f64,
+    ) -> Option<Duration> {
+        if failures >= self.max_attempts {
+            return None;
+        }
+        let wait = match server_wait {
+            Some(w) => w,
+            None => {
+                let exp = self.base.saturating_mul(
+                    1u32.checked_shl(failures.saturating_sub(1))
+                        .unwrap_or(u32::MAX),
+                );
+                exp.min(self.cap).mul_f64(unit.clamp(0.0, 1.0))
+            }
+        };
+        (waited + wait <= self.max_total_wait).then_some(wait)
+    }
+}
+
+/// Tuning. The defaults suit P14E's documented silence: start cautiously, learn the limit.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Config {
+    pub max_in_flight: usize,
+    /// Requests per second before anything is learned.
+    pub initial_rate: f64,
+    pub min_rate: f64,
+    pub max_rate: f64,
+    /// Multiplicative decrease on a 429.
+    pub decrease: f64,
+    /// Slow start: rate added per success (so the rate grows by this fraction per second).
+    pub slow_start_gain: f64,
+    /// Below the learned ceiling: the share of the gap closed per success.
+    pub approach_gain: f64,
+    /// Above the learned ceiling: rate added per success, divided by the rate (a gentle probe).
+    pub probe_gain: f64,
+    pub interactive: RetryPolicy,
+    pub bulk: RetryPolicy,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            max_in_flight: 2,
+            initial_rate: 4.0,
+            min_rate: 0.2,
+            max_rate: 50.0,
+            decrease: 0.85,
+            slow_start_gain: 0.35,
+            approach_gain: 0.05,
+            probe_gain: 0.15,
+            interactive: RetryPolicy::INTERACTIVE,
+            bulk: RetryPolicy::BULK,
+        }
+    }
+}
+
+/// The adaptive rate: slow start until the first 429, then approach-and-probe around the ceiling.
+#[derive(Clone, Debug)]
+struct RateControl {
+    rate: f64,
+    slow_start: bool,
+    /// The rate at the last 429 that followed successes (the ceiling we approach).
+    ceiling: f64,
+    last_decrease: Option<Millis>,
+    /// 429s since the last success: more than one means a storm, not the limit.
+    consecutive_429s: u32,
+}
+
+impl RateControl {
+    fn on_success(&mut self, c: &Config) {
+        self.consecutive_429s = 0;
+        let grow = if self.slow_start || self.rate < self.ceiling * 0.5 {
+            // Far below what worked before (after a storm): grow fast again.
+            c.slow_start_gain
+        } else if self.rate < self.ceiling * 0.98 {
+            ((self.ceiling - self.rate) * c.approach_gain).max(0.01)
+        } else {
+            c.probe_gain / self.rate.max(1.0)
+        };
+        self.rate = (self.rate + grow).min(c.max_rate);
+    }
+
+    /// A 429 for a request sent at `sent_at`. Answers to requests sent before the last decrease
+    /// reflect the old rate and are not counted again.
+    fn on_throttled(&mut self, c: &Config, sent_at: Millis, now: Millis) {
+        self.consecutive_429s += 1;
+        if self.last_decrease.is_some_and(|d| sent_at < d) {
+            return;
+        }
+        if self.consecutive_429s > 1 && !self.slow_start {
+            // No success since the last decrease: a storm. Slow down, but keep the ceiling that
+            // worked, so recovery heads straight back to it.
+            self.rate = (self.rate * c.decrease)
+                .max(self.ceiling * 0.25)
+                .max(c.min_rate);
+        } else if self.slow_start {
+            // Slow start overshoots by up to its growth over one round; halve to land near the limit.
+            self.slow_start = false;
+            self.ceiling = self.rate * 0.5;
+            self.rate = self.ceiling;
+        } else {
+            self.ceiling = self.rate;
+            self.rate = (self.rate * c.decrease).max(c.min_rate);
+        }
+        self.rate = self.rate.max(c.min_rate);
+        self.last_decrease = Some(now);
+    }
+}
+
+#[derive(Clone, Debug)]
+struct Job {
+    ticket: Ticket,
+    priority: Priority,
+    retryable: bool,
+    failures: u32,
+    waited: Duration,
+    not_before: Millis,
+}
+
+#[derive(Clone, Debug)]
+struct Flight {
+    job: Job,
+    sent_at: Millis,
+}
+
+/// What to do now.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Poll {
+    /// Requests to send now.
+    pub start: Vec<Ticket>,
+    /// When to poll again if nothing else happens (a completion also warrants a poll).
+    pub wake_at: Option<Millis>,
+}
+
+/// The outcome of a finished request, for its caller.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Finish {
+    Done,
+    /// It will be sent again; the caller keeps waiting.
+    Retrying {
+        at: Millis,
+        error: ApiError,
+    },
+    Failed(ApiError),
+    /// Cancelled or unknown: drop the answer.
+    Ignored,
+}
+
+/// What the UI shows ("waiting 8 s — PingOne rate limit").
+#[derive(Clone, Debug, PartialEq)]
+pub struct Status {
+    pub queued: usize,
+    pub in_flight: usize,
+    /// When the scheduler will send again, if it is holding back for a rate limit or backoff.
+    pub waiting_until: Option<Millis>,
+    pub recent_429s: usize,
+    pub rate: f64,
+    /// The last server wait that was capped (what the server asked for).
+    pub capped_from: Option<Duration>,
+}
+
+/// The scheduler.
+#[derive(Clone, Debug)]
+pub struct Scheduler {
+    config: Config,
+    ctl: RateControl,
+    interactive: VecDeque<Job>,
+    bulk: VecDeque<Job>,
+    in_flight: BTreeMap<Ticket, Flight>,
+    last_send: Option<Millis>,
+    paused_until: Millis,
+    recent_429s: VecDeque<Millis>,
+    capped_from: Option<Duration>,
+    next_ticket: u64,
+}
+
+const RECENT_WINDOW: Millis = 60_000;
+/// The global pause after a second 429 in a row; it doubles up to the cap.
+const STORM_PAUSE_BASE: Millis = 500;
+const STORM_PAUSE_CAP: Millis = 8_000;
+
+impl Default for Scheduler {
+    fn default() -> Self {
+        Scheduler::new(Config::default())
+    }
+}
+
+impl Scheduler {
+    pub fn new(config: Config) -> Scheduler {
+        Scheduler {
+            ctl: RateControl {
+                rate: config.initial_rate,
+                slow_start: true,
+                ceiling: config.max_rate,
+                last_decrease: None,
+                consecutive_429s: 0,
+            },
+            config,
+            interactive: VecDeque::new(),
+            bulk: VecDeque::new(),
+            in_flight: BTreeMap::new(),
+            last_send: None,
+            paused_until: 0,
+            recent_429s: VecDeque::new(),
+            capped_from: None,
+            next_ticket: 1,
+        }
+    }
+
+    /// Queues a request. Only GETs are `retryable`: a repeated write could apply twice.
+    pub fn submit(&mut self, priority: Priority, retryable: bool, now: Millis) -> Ticket {
+        let ticket = Ticket(self.next_ticket);
+        self.next_ticket += 1;
+        let job = Job {
+            ticket,
+            priority,
+            retryable,
+            failures: 0,
+            waited: Duration::ZERO,
+            not_before: now,
+        };
+        self.queue(priority).push_back(job);
+        ticket
+    }
+
+    fn queue(&mut self, priority: Priority) -> &mut VecDeque<Job> {
+        match priority {
+            Priority::Interactive => &mut self.interactive,
+            Priority::Bulk => &mut self.bulk,
+        }
+    }
+
+    fn interval(&self) -> Millis {
+        (1000.0 / self.ctl.rate.max(self.config.min_rate)).round() as Millis
+    }
+
+    /// Starts what may start now, and says when to look again.
+    pub fn poll(&mut self, now: Millis) -> Poll {
+        let mut poll = Poll::default();
+        while self.in_flight.len() < self.config.max_in_flight {
+            if now < self.paused_until {
+                poll.wake_at = Some(self.paused_until);
+                break;
+            }
+            let earliest = self.last_send.map_or(0, |t| t + self.interval());
+            let Some((priority, index)) = self.eligible(now) else {
+                poll.wake_at = self
+                    .interactive
+                    .iter()
+                    .chain(&self.bulk)
+                    .map(|j| j.not_before)
+                    .min();
+                break;
+            };
+            if now < earliest {
+                poll.wake_at = Some(earliest);
+                break;
+            }
+            let Some(job) = self.queue(priority).remove(index) else {
+                break;
+            };
+            poll.start.push(job.ticket);
+            self.in_flight
+                .insert(job.ticket, Flight { job, sent_at: now });
+            self.last_send = Some(now);
+        }
+        poll
+    }
+
+    fn eligible(&self, now: Millis) -> Option<(Priority, usize)> {
+        let ready = |q: &VecDeque<Job>| q.iter().position(|j| j.not_before <= now);
+        ready(&self.interactive)
+            .map(|i| (Priority::Interactive, i))
+            .or_else(|| ready(&self.bulk).map(|i| (Priority::Bulk, i)))
+    }
+
+    /// Abandons a request: dropped from its queue, or — if in flight — its slot freed at once (the
+    /// caller aborts the fetch). It is never retried. Returns whether it was in flight.
+    pub fn cancel(&mut self, ticket: Ticket) -> bool {
+        self.interactive.retain(|j| j.ticket != ticket);
+        self.bulk.retain(|j| j.ticket != ticket);
+        self.in_flight.remove(&ticket).is_some()
+    }
+
+    /// Records an answer. `unit` is a random number in [0, 1) for backoff jitter.
+    pub fn finish(
+        &mut self,
+        ticket: Ticket,
+        result: Result<(), ApiError>,
+        now: Millis,
+        unit: f64,
+    ) -> Finish {
+        let Some(Flight { mut job, sent_at }) = self.in_flight.remove(&ticket) else {
+            return Finish::Ignored;
+        };
+        let error = match result {
+            Ok(()) => {
+                self.ctl.on_success(&self.config);
+                return Finish::Done;
+            }
+            Err(e) => e,
+        };
+        let mut server_wait = None;
+        if let ApiError::RateLimited(retry_after) = &error {
+            self.recent_429s.push_back(now);
+            while self
+                .recent_429s
+                .front()
+                .is_some_and(|t| now.saturating_sub(*t) > RECENT_WINDOW)
+            {
+                self.recent_429s.pop_front();
+            }
+            self.ctl.on_throttled(&self.config, sent_at, now);
+            if retry_after.is_none() && self.ctl.consecutive_429s > 1 {
+                // Repeated 429s with no success between: hold everyone back, doubling each time
+                // (equal jitter), so a storm is probed, not hammered.
+                let steps = (self.ctl.consecutive_429s - 2).min(16);
+                let full = (STORM_PAUSE_BASE << steps).min(STORM_PAUSE_CAP);
+                let pause = full / 2 + ((full / 2) as f64 * unit.clamp(0.0, 1.0)) as Millis;
+                self.paused_until = self.paused_until.max(now + pause);
+            }
+            if let Some(RetryAfter { wait, capped_from }) = retry_after {
+                // The server speaks for the whole credential: everyone waits.
+                self.paused_until = self.paused_until.max(now + wait.as_millis() as Millis);
+                self.capped_from = *capped_from;
+                server_wait = Some(*wait);
+            }
+        }
+        if !(job.retryable && error.is_transient()) {
+            return Finish::Failed(error);
+        }
+        job.failures += 1;
+        let policy = match job.priority {
+            Priority::Interactive => self.config.interactive,
+            Priority::Bulk => self.config.bulk,
+        };
+        match policy.next_wait(job.failures, job.waited, server_wait, unit) {
+            None => Finish::Failed(error),
+            Some(wait) => {
+                job.waited += wait;
+                job.not_before = now + wait.as_millis() as Millis;
+                let at = job.not_before;
+                let priority = job.priority;
+                self.queue(priority).push_front(job);
+                Finish::Retrying { at, error }
+            }
+        }
+    }
+
+    pub fn status(&self, now: Millis) -> Status {
+        let queued = self.interactive.len() + self.bulk.len();
+        let next_ready = self
+            .interactive
+            .iter()
+            .chain(&self.bulk)
+            .map(|j| j.not_before)
+            .min();
+        let waiting_until = if self.paused_until > now {
+            Some(self.paused_until)
+        } else {
+            next_ready.filter(|t| *t > now)
+        };
+        Status {
+            queued,
+            in_flight: self.in_flight.len(),
+            waiting_until,
+            recent_429s: self
+                .recent_429s
+                .iter()
+                .filter(|t| now.saturating_sub(**t) <= RECENT_WINDOW)
+                .count(),
+            rate: self.ctl.rate,
+            capped_from: self.capped_from,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_is_full_jitter_exponential_and_bounded() {
+        let p = RetryPolicy::INTERACTIVE;
+        let cases: &[(u32, u64, Option<u64>, f64, Option<u64>)] = &[
+            // failures, waited ms, server wait ms, unit, expected wait ms
+            (1, 0, None, 1.0, Some(500)),
+            (2, 0, None, 1.0, Some(1000)),
+            (3, 0, None, 0.5, Some(1000)),
+            (3, 0, None, 0.0, Some(0)),
+            (1, 0, Some(7000), 0.3, Some(7000)),
+            (4, 0, None, 1.0, None),
+            (3, 29_000, Some(5000), 0.5, None),
+        ];
+        for &(failures, waited, server, unit, expected) in cases {
+            let got = p.next_wait(
+                failures,
+                Duration::from_millis(waited),
+                server.map(Duration::from_millis),
+                unit,
+            );
+            assert_eq!(
+                got.map(|d| d.as_millis() as u64),
+                expected,
+                "{failures} {waited} {server:?} {unit}"
+            );
+        }
+        let bulk = RetryPolicy::BULK;
+        assert_eq!(
+            bulk.next_wait(11, Duration::ZERO, None, 1.0),
+            Some(Duration::from_secs(30)),
+            "capped"
+        );
+    }
+
+    #[test]
+    fn never_more_than_the_concurrency_cap_and_paced() {
+        let mut s = Scheduler::default();
+        for _ in 0..5 {
+            s.submit(Priority::Bulk, true, 0);
+        }
+        let p = s.poll(0);
+        assert_eq!(p.start.len(), 1, "pacing: one now");
+        assert_eq!(p.wake_at, Some(250), "the next at 1/rate (4/s)");
+        assert_eq!(s.poll(249).start.len(), 0);
+        assert_eq!(s.poll(250).start.len(), 1);
+        let p = s.poll(10_000);
+        assert!(
+            p.start.is_empty() && p.wake_at.is_none(),
+            "two in flight: wait for a completion"
+        );
+        assert_eq!(s.status(10_000).in_flight, 2);
+    }
+
+    #[test]
+    fn interactive_requests_jump_the_queue() {
+        let mut s = Scheduler::default();
+        let bulk = s.submit(Priority::Bulk, true, 0);
+        let lookup = s.submit(Priority::Interactive, true, 0);
+        assert_eq!(s.poll(0).start, vec![lookup]);
+        assert_eq!(s.poll(1000).start, vec![bulk]);
+    }
+
+    #[test]
+    fn cancelling_frees_the_slot_and_drops_the_answer() {
+        let mut s = Scheduler::new(Config {
+            max_in_flight: 1,
+            ..Config::default()
+        });
+        let a = s.submit(Priority::Interactive, true, 0);
+        let b = s.submit(Priority::Interactive, true, 0);
+        assert_eq!(s.poll(0).start, vec![a]);
+        assert!(s.cancel(a), "it was in flight");
+        assert_eq!(s.poll(1000).start, vec![b], "the slot is free at once");
+        assert_eq!(
+            s.finish(a, Err(ApiError::Server(503)), 1000, 0.5),
+            Finish::Ignored,
+            "never retried"
+        );
+        let c = s.submit(Priority::Bulk, true, 1000);
+        assert!(!s.cancel(c), "a queued request is just dropped");
+        assert_eq!(s.status(1000).queued, 0);
+    }
+
+    #[test]
+    fn only_transient_failures_of_gets_are_retried() {
+        let cases = [
+            (true, ApiError::Server(502), true),
+            (true, ApiError::Network("reset".into()), true),
+            (true, ApiError::Decode("cut off".into()), true),
+            (true, ApiError::RateLimited(None), true),
+            (true, ApiError::BadRequest(String::new()), false),
+            (true, ApiError::Unauthorized, false),
+            (true, ApiError::Forbidden, false),
+            (true, ApiError::NotFound, false),
+            (true, ApiError::Conflict(String::new()), false),
+            (false, ApiError::Server(502), false),
+        ];
+        for (retryable, error, retried) in cases {
+            let mut s = Scheduler::default();
+            let t = s.submit(Priority::Interactive, retryable, 0);
+            s.poll(0);
+            let f = s.finish(t, Err(error.clone()), 100, 0.5);
+            assert_eq!(
+                matches!(f, Finish::Retrying { .. }),
+                retried,
+                "{error:?} retryable={retryable}"
+            );
+        }
+    }
+
+    #[test]
+    fn retry_after_pauses_everyone_and_is_reported() {
+        let mut s = Scheduler::default();
+        let a = s.submit(Priority::Interactive, true, 0);
+        let b = s.submit(Priority::Bulk, true, 0);
+        s.poll(0);
+        let ra = RetryAfter {
+            wait: Duration::from_secs(8),
+            capped_from: None,
+        };
+        assert_eq!(
+            s.finish(a, Err(ApiError::RateLimited(Some(ra))), 100, 0.5),
+            Finish::Retrying {
+                at: 8100,
+                error: ApiError::RateLimited(Some(ra))
+            }
+        );
+        let p = s.poll(5000);
+        assert!(p.start.is_empty());
+        assert_eq!(p.wake_at, Some(8100));
+        let st = s.status(5000);
+        assert_eq!(
+            (st.waiting_until, st.recent_429s, st.queued),
+            (Some(8100), 1, 2)
+        );
+        assert_eq!(
+            s.poll(8100).start,
+            vec![a],
+            "the interactive retry goes first"
+        );
+        let _ = b;
+    }
+}

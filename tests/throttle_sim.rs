@@ -1,0 +1,182 @@
+//! The scheduler against a simulated P14E in virtual time: a token bucket (10 requests/s, burst 20,
+//! and other limits), no Retry-After, fixed latency. It must use at least 90% of the limit with at most 5% of
+//! requests answered 429, and recover after a 429 storm.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::collections::BTreeMap;
+
+use keyward::core::api::ApiError;
+use keyward::core::throttle::{Finish, Millis, Priority, Scheduler, Ticket};
+
+struct Bucket {
+    rate: f64,
+    burst: f64,
+    tokens: f64,
+    at: Millis,
+}
+
+impl Bucket {
+    fn take(&mut self, now: Millis) -> bool {
+        self.tokens = (self.tokens + (now - self.at) as f64 / 1000.0 * self.rate).min(self.burst);
+        self.at = now;
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+/// A tiny deterministic generator for jitter.
+struct Lcg(u64);
+impl Lcg {
+    fn unit(&mut self) -> f64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (self.0 >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+struct Run {
+    /// When each request finished for good (ms).
+    done_at: Vec<Millis>,
+    sent: u64,
+    throttled: u64,
+    failed: u64,
+}
+
+/// Runs `jobs` bulk requests to completion; `storm` is a window in which every request gets 429.
+fn simulate(
+    jobs: usize,
+    latency: Millis,
+    limit: (f64, f64),
+    storm: Option<(Millis, Millis)>,
+) -> Run {
+    let mut s = Scheduler::default();
+    let mut server = Bucket {
+        rate: limit.0,
+        burst: limit.1,
+        tokens: limit.1,
+        at: 0,
+    };
+    let mut rng = Lcg(42);
+    for _ in 0..jobs {
+        s.submit(Priority::Bulk, true, 0);
+    }
+    let mut now: Millis = 0;
+    // Completion time → (ticket, accepted?).
+    let mut pending: BTreeMap<(Millis, Ticket), bool> = BTreeMap::new();
+    let mut run = Run {
+        done_at: Vec::new(),
+        sent: 0,
+        throttled: 0,
+        failed: 0,
+    };
+    let mut wake: Option<Millis> = None;
+    while run.done_at.len() + (run.failed as usize) < jobs {
+        // Deliver every answer due now.
+        while let Some((&(at, ticket), &ok)) = pending.iter().next() {
+            if at > now {
+                break;
+            }
+            pending.remove(&(at, ticket));
+            let result = if ok {
+                Ok(())
+            } else {
+                Err(ApiError::RateLimited(None))
+            };
+            match s.finish(ticket, result, now, rng.unit()) {
+                Finish::Done => run.done_at.push(now),
+                Finish::Failed(_) => run.failed += 1,
+                Finish::Retrying { .. } | Finish::Ignored => {}
+            }
+        }
+        let poll = s.poll(now);
+        for ticket in poll.start {
+            run.sent += 1;
+            let arrive = now + latency / 2;
+            let in_storm = storm.is_some_and(|(from, to)| (from..to).contains(&arrive));
+            let ok = !in_storm && server.take(arrive);
+            if !ok {
+                run.throttled += 1;
+            }
+            pending.insert((now + latency, ticket), ok);
+        }
+        wake = poll.wake_at.or(wake.filter(|w| *w > now));
+        let next = [pending.keys().next().map(|(t, _)| *t), poll.wake_at]
+            .into_iter()
+            .flatten()
+            .min();
+        match next {
+            Some(t) if t > now => now = t,
+            Some(_) => now += 1,
+            None => break,
+        }
+    }
+    run
+}
+
+#[test]
+fn uses_at_least_90_percent_of_the_limit_with_few_429s() {
+    for (latency, (rate, burst)) in [
+        (20, (10.0, 20.0)),
+        (150, (10.0, 20.0)),
+        (20, (5.0, 10.0)),
+        (50, (2.0, 5.0)),
+    ] {
+        let jobs = 600;
+        let run = simulate(jobs, latency, (rate, burst), None);
+        assert_eq!(run.failed, 0);
+        assert_eq!(run.done_at.len(), jobs);
+        let elapsed = *run.done_at.last().expect("finished") as f64 / 1000.0;
+        // The ideal client sends the burst at once, then exactly at the limit.
+        let ideal = (jobs as f64 - burst) / rate;
+        let efficiency = ideal / elapsed;
+        let share_429 = run.throttled as f64 / run.sent as f64;
+        println!("{rate}/s burst {burst}, latency {latency} ms: {elapsed:.1} s, efficiency {efficiency:.3}, 429 share {share_429:.3}");
+        assert!(
+            efficiency >= 0.90,
+            "efficiency {efficiency:.3} at {rate}/s, latency {latency} ms"
+        );
+        assert!(
+            share_429 <= 0.05,
+            "429 share {share_429:.3} at {rate}/s, latency {latency} ms"
+        );
+    }
+}
+
+#[test]
+fn recovers_after_a_429_storm() {
+    let jobs = 500;
+    let (from, to) = (10_000, 25_000);
+    let run = simulate(jobs, 20, (10.0, 20.0), Some((from, to)));
+    assert_eq!(run.failed, 0, "bulk requests ride out a 15 s storm");
+    assert_eq!(run.done_at.len(), jobs);
+    let during = run
+        .done_at
+        .iter()
+        .filter(|t| (from + 100..to).contains(*t))
+        .count();
+    assert_eq!(during, 0, "nothing succeeds inside the storm");
+    // Within 10 s of the storm ending the scheduler is back near the limit.
+    let window = |a: Millis, b: Millis| {
+        run.done_at.iter().filter(|t| (a..b).contains(*t)).count() as f64
+            / ((b - a) as f64 / 1000.0)
+    };
+    let end = *run.done_at.last().expect("finished");
+    let recovered = window(to + 10_000, end.min(to + 25_000));
+    let storm_429s = run.throttled;
+    println!(
+        "after the storm: {recovered:.2} req/s; 429s in all: {storm_429s}; finished at {:.1} s",
+        end as f64 / 1000.0
+    );
+    assert!(
+        recovered >= 8.0,
+        "throughput after the storm: {recovered:.2}/s"
+    );
+    // Backoff keeps the storm from being hammered: far fewer 429s than one per 100 ms.
+    assert!(storm_429s < 60, "{storm_429s} 429s");
+}
