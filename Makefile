@@ -72,9 +72,11 @@ lint: build
 test-native: | setup
 	cargo test --workspace
 
-test-wasm: | setup
+# Browser tests of the edge; the client tests talk to a real emulator on loopback.
+test-wasm: $(EMULATOR) | setup
+	EMULATOR_ARGS="--users 57 --groups 5 --rate 1000 --burst 1000" \
 	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-	  cargo test -p keyward --target $(WASM_TARGET) --test web
+	  tests/with-emulator.sh cargo test -p keyward --target $(WASM_TARGET) --test web --test client
 
 $(EMULATOR): $(shell find tests/emulator -name '*.rs' -o -name Cargo.toml) Cargo.lock | setup
 	cargo build -p p14e-emulator

@@ -226,6 +226,30 @@ fn suffix(detail: &str) -> String {
     }
 }
 
+/// Checks an answer: a 2xx with a JSON body passes its body through; anything else is an error.
+/// `content_type` matters because proxies and sign-on pages answer 200 with HTML.
+pub fn check_answer(
+    status: u16,
+    content_type: Option<&str>,
+    retry_after: Option<&str>,
+    body: Vec<u8>,
+    now_ms: u64,
+) -> Result<Vec<u8>, ApiError> {
+    if !(200..300).contains(&status) {
+        return Err(ApiError::from_response(status, &body, retry_after, now_ms));
+    }
+    let json = content_type.is_none_or(|t| {
+        let t = t.to_ascii_lowercase();
+        t.contains("json") || (t.trim().is_empty())
+    });
+    if !json {
+        return Err(ApiError::Decode(
+            "it was a web page, not JSON (a proxy or sign-on page may be in the way)".into(),
+        ));
+    }
+    Ok(body)
+}
+
 /// A wait in words: "8 s", "5 min", "27 h".
 pub fn human(d: Duration) -> String {
     let s = d.as_secs_f64().ceil() as u64;
@@ -332,6 +356,30 @@ mod tests {
         assert_eq!(e(503, "", None), ApiError::Server(503));
         assert_eq!(e(302, "", None), ApiError::Unexpected(302));
         assert!(e(503, "", None).is_transient() && !e(404, "", None).is_transient());
+    }
+
+    #[test]
+    fn answers_are_checked_by_status_then_type() {
+        let ok = check_answer(
+            200,
+            Some("application/json;charset=UTF-8"),
+            None,
+            b"{}".to_vec(),
+            0,
+        );
+        assert_eq!(ok, Ok(b"{}".to_vec()));
+        assert!(matches!(
+            check_answer(200, Some("text/html"), None, b"<html>".to_vec(), 0),
+            Err(ApiError::Decode(_))
+        ));
+        assert_eq!(
+            check_answer(200, None, None, b"{}".to_vec(), 0),
+            Ok(b"{}".to_vec())
+        );
+        assert_eq!(
+            check_answer(401, Some("application/json"), None, Vec::new(), 0),
+            Err(ApiError::Unauthorized)
+        );
     }
 
     #[test]

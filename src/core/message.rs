@@ -8,6 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::console::{is_console_url, Flavour};
+use super::throttle::{Millis, Status};
 use super::{PRODUCT_NAME, VERSION};
 
 /// What a context asks the worker.
@@ -18,6 +19,8 @@ pub enum Request {
     Status,
     /// A content script reports the page it runs in.
     PageSeen { url: String },
+    /// An extension page asks how the shared Directory API scheduler is doing.
+    ApiStatus,
 }
 
 /// Who sent a message, as the browser (not the message) says.
@@ -79,13 +82,31 @@ pub enum Response {
     PageVerdict {
         console: bool,
     },
+    ApiStatus {
+        queued: usize,
+        in_flight: usize,
+        /// Milliseconds until the scheduler sends again, when it is holding back.
+        waiting_ms: Option<u64>,
+        recent_429s: usize,
+        /// The server's own wait, in seconds, when Keyward capped it.
+        capped_from_secs: Option<u64>,
+    },
     Refused {
         reason: String,
     },
 }
 
-/// Decides the answer to `request` from `sender`. Pure: the edge supplies the flavour.
-pub fn handle(request: &Request, sender: &Sender, flavour: Flavour) -> Response {
+/// What the worker knows when it answers, gathered by the edge.
+#[derive(Clone, Debug)]
+pub struct WorkerFacts {
+    pub flavour: Flavour,
+    pub api: Status,
+    pub now: Millis,
+}
+
+/// Decides the answer to `request` from `sender`. Pure: the edge supplies the facts.
+pub fn handle(request: &Request, sender: &Sender, facts: &WorkerFacts) -> Response {
+    let flavour = facts.flavour;
     match (request, sender) {
         (_, Sender::Foreign) => refused("messages are accepted only from Keyward itself"),
         (Request::Status, Sender::ExtensionPage) => Response::Status {
@@ -108,6 +129,16 @@ pub fn handle(request: &Request, sender: &Sender, flavour: Flavour) -> Response 
         (Request::PageSeen { .. }, Sender::ExtensionPage) => {
             refused("page reports come from content scripts")
         }
+        (Request::ApiStatus, Sender::ExtensionPage) => Response::ApiStatus {
+            queued: facts.api.queued,
+            in_flight: facts.api.in_flight,
+            waiting_ms: facts.api.waiting_until.map(|t| t.saturating_sub(facts.now)),
+            recent_429s: facts.api.recent_429s,
+            capped_from_secs: facts.api.capped_from.map(|d| d.as_secs()),
+        },
+        (Request::ApiStatus, Sender::ContentScript { .. }) => {
+            refused("the API status is for Keyward's own pages")
+        }
     }
 }
 
@@ -126,6 +157,35 @@ fn refused(reason: &str) -> Response {
 mod tests {
     use super::*;
 
+    use crate::core::throttle::Scheduler;
+
+    fn facts(flavour: Flavour) -> WorkerFacts {
+        WorkerFacts {
+            flavour,
+            api: Scheduler::default().status(0),
+            now: 0,
+        }
+    }
+
+    #[test]
+    fn api_status_is_for_extension_pages() {
+        let f = facts(Flavour::Store);
+        assert!(matches!(
+            handle(&Request::ApiStatus, &Sender::ExtensionPage, &f),
+            Response::ApiStatus {
+                queued: 0,
+                in_flight: 0,
+                waiting_ms: None,
+                recent_429s: 0,
+                capped_from_secs: None
+            }
+        ));
+        assert!(matches!(
+            handle(&Request::ApiStatus, &content("https://x/"), &f),
+            Response::Refused { .. }
+        ));
+    }
+
     fn content(url: &str) -> Sender {
         Sender::ContentScript {
             tab_url: url.to_string(),
@@ -140,26 +200,26 @@ mod tests {
         };
         let console_tab = content("https://admin.pingone.com/web-portal/dashboard");
         assert!(matches!(
-            handle(&status, &Sender::ExtensionPage, Flavour::Store),
+            handle(&status, &Sender::ExtensionPage, &facts(Flavour::Store)),
             Response::Status {
                 flavour: "store",
                 ..
             }
         ));
         assert!(matches!(
-            handle(&status, &console_tab, Flavour::Store),
+            handle(&status, &console_tab, &facts(Flavour::Store)),
             Response::Refused { .. }
         ));
         assert!(matches!(
-            handle(&status, &Sender::Foreign, Flavour::Dev),
+            handle(&status, &Sender::Foreign, &facts(Flavour::Dev)),
             Response::Refused { .. }
         ));
         assert_eq!(
-            handle(&seen, &console_tab, Flavour::Store),
+            handle(&seen, &console_tab, &facts(Flavour::Store)),
             Response::PageVerdict { console: true }
         );
         assert!(matches!(
-            handle(&seen, &Sender::ExtensionPage, Flavour::Store),
+            handle(&seen, &Sender::ExtensionPage, &facts(Flavour::Store)),
             Response::Refused { .. }
         ));
     }
@@ -170,7 +230,11 @@ mod tests {
             url: "https://admin.pingone.com/".into(),
         };
         assert_eq!(
-            handle(&claim, &content("https://evil.example/"), Flavour::Store),
+            handle(
+                &claim,
+                &content("https://evil.example/"),
+                &facts(Flavour::Store)
+            ),
             Response::PageVerdict { console: false }
         );
     }

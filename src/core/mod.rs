@@ -9,6 +9,7 @@ pub mod console;
 pub mod filter;
 pub mod message;
 pub mod options;
+pub mod pager;
 pub mod popup;
 pub mod region;
 pub mod retry_after;

@@ -6,17 +6,28 @@
 //! Failures surface as `JsError`s for the JS wiring to log; nothing here unwraps.
 
 mod chrome;
+pub mod client;
 mod dom;
+pub mod net;
 mod options;
 mod storage;
+pub mod time;
 
 pub use options::render_options;
 
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use crate::core::console::Flavour;
-use crate::core::message::{self, Request, Sender, SenderFacts};
+use crate::core::message::{self, Request, Sender, SenderFacts, WorkerFacts};
 use crate::core::popup;
+use crate::core::throttle::Scheduler;
+
+thread_local! {
+    /// The one Directory API client of this context: in the worker it serves every lookup and
+    /// export, so one scheduler paces all of Keyward's requests.
+    static API: client::Client<net::Fetch> = client::Client::new(net::Fetch, Scheduler::default());
+}
 
 /// Renders the popup's first screen into `root`, replacing whatever it held.
 #[wasm_bindgen]
@@ -41,10 +52,17 @@ pub fn handle_message(request: JsValue, sender: JsValue) -> Result<JsValue, JsEr
         own_id: &own_id,
         own_base: &own_base,
     });
-    let flavour = Flavour::from_host_permissions(&chrome::manifest_host_permissions()?);
+    let facts = WorkerFacts {
+        flavour: Flavour::from_host_permissions(&chrome::manifest_host_permissions()?),
+        api: API.with(|c| c.status()),
+        now: time::now_ms(),
+    };
     let response = match serde_wasm_bindgen::from_value::<Request>(request) {
-        Ok(request) => message::handle(&request, &sender, flavour),
+        Ok(request) => message::handle(&request, &sender, &facts),
         Err(_) => message::undecodable(),
     };
-    serde_wasm_bindgen::to_value(&response).map_err(|e| JsError::new(&e.to_string()))
+    // JSON-compatible: `None` crosses as `null`, maps as plain objects.
+    response
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| JsError::new(&e.to_string()))
 }

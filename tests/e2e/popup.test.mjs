@@ -37,13 +37,15 @@ test('the popup shows the Rust-rendered first screen', async () => {
   assert.deepEqual(browser.errors, []);
 });
 
-test('the worker answers its own pages and refuses content-script-only requests from them', async () => {
+test('the worker answers its own pages (status, API scheduler) and refuses the rest', async () => {
   const page = await browser.context.newPage();
   await page.goto(browser.url('popup.html'));
   const status = await page.evaluate(() => chrome.runtime.sendMessage({ type: 'status' }));
   assert.deepEqual(status, { type: 'status', name: 'Keyward', version: cargoVersion(), flavour: 'dev' });
   const refused = await page.evaluate(() => chrome.runtime.sendMessage({ type: 'page_seen', url: 'x' }));
   assert.equal(refused.type, 'refused');
+  const api = await page.evaluate(() => chrome.runtime.sendMessage({ type: 'api_status' }));
+  assert.deepEqual(api, { type: 'api_status', queued: 0, in_flight: 0, waiting_ms: null, recent_429s: 0, capped_from_secs: null });
   const garbage = await page.evaluate(() => chrome.runtime.sendMessage({ type: 'give_me_the_key' }));
   assert.equal(garbage.type, 'refused');
   await page.close();

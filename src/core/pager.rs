@@ -1,0 +1,252 @@
+//! Paging through every result of a list query, robustly.
+//!
+//! SCIM paging is not session-based, so results can shift between pages, `totalResults` can be
+//! wrong, and a server may return fewer items than asked. The pager plans page requests (several
+//! may be in flight once the total is known), fills the gap after a short page, trusts the total only
+//! until a page contradicts it, stops on an empty page, and drops every id it has already seen.
+
+use std::collections::{BTreeSet, HashSet, VecDeque};
+
+/// The next page to ask for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PageRequest {
+    /// 1-based.
+    pub start_index: u64,
+    pub count: u32,
+}
+
+/// Plans and collects the pages of one query.
+#[derive(Clone, Debug)]
+pub struct Pager {
+    page_size: u32,
+    next_start: u64,
+    total: Option<u64>,
+    /// The total was contradicted by a full page past it: page until an empty page.
+    total_untrusted: bool,
+    pending: BTreeSet<u64>,
+    gaps: VecDeque<PageRequest>,
+    exhausted_from: Option<u64>,
+    seen: HashSet<String>,
+}
+
+impl Pager {
+    pub fn new(page_size: u32) -> Pager {
+        Pager {
+            page_size: page_size.clamp(1, crate::core::api::MAX_PAGE),
+            next_start: 1,
+            total: None,
+            total_untrusted: false,
+            pending: BTreeSet::new(),
+            gaps: VecDeque::new(),
+            exhausted_from: None,
+            seen: HashSet::new(),
+        }
+    }
+
+    /// The total as last reported (for progress), if trusted.
+    pub fn total(&self) -> Option<u64> {
+        self.total.filter(|_| !self.total_untrusted)
+    }
+
+    /// How many unique items have been collected.
+    pub fn collected(&self) -> usize {
+        self.seen.len()
+    }
+
+    fn beyond_end(&self, start: u64) -> bool {
+        if self.exhausted_from.is_some_and(|e| start >= e) {
+            return true;
+        }
+        match (self.total, self.total_untrusted) {
+            (Some(total), false) => start > total,
+            _ => false,
+        }
+    }
+
+    /// The next page to request, if one may be requested now. Before the first answer only one page
+    /// is out (the total is unknown); after it, pages can be fetched in parallel up to the total.
+    pub fn next_request(&mut self) -> Option<PageRequest> {
+        while let Some(gap) = self.gaps.pop_front() {
+            if !self.beyond_end(gap.start_index) {
+                self.pending.insert(gap.start_index);
+                return Some(gap);
+            }
+        }
+        let known = self.total.is_some() && !self.total_untrusted;
+        if (!known && !self.pending.is_empty()) || self.beyond_end(self.next_start) {
+            return None;
+        }
+        let request = PageRequest {
+            start_index: self.next_start,
+            count: self.page_size,
+        };
+        self.next_start += u64::from(self.page_size);
+        self.pending.insert(request.start_index);
+        Some(request)
+    }
+
+    /// A page request failed for good: forget it so `is_done` reflects reality (the caller reports
+    /// the export as partial).
+    pub fn abandon(&mut self, request: PageRequest) {
+        self.pending.remove(&request.start_index);
+    }
+
+    /// Records a page's answer; returns the items not seen before, in order.
+    pub fn accept<T>(
+        &mut self,
+        request: PageRequest,
+        items: Vec<T>,
+        total: Option<u64>,
+        id: impl Fn(&T) -> &str,
+    ) -> Vec<T> {
+        self.pending.remove(&request.start_index);
+        if total.is_some() {
+            self.total = total;
+        }
+        let n = items.len() as u64;
+        let end = request.start_index + n;
+        if n == 0 {
+            self.exhausted_from = Some(
+                self.exhausted_from
+                    .map_or(request.start_index, |e| e.min(request.start_index)),
+            );
+        } else if n < u64::from(request.count) {
+            // A short page: ask for the rest of its range unless the (trusted) total says it is the end.
+            let rest = PageRequest {
+                start_index: end,
+                count: request.count - n as u32,
+            };
+            if !self.beyond_end(end) {
+                self.gaps.push_back(rest);
+            }
+        } else if self.total.is_some_and(|t| end > t + 1) {
+            // A full page reaching past the claimed total: the total is wrong. Page on until empty.
+            self.total_untrusted = true;
+        }
+        items
+            .into_iter()
+            .filter(|item| self.seen.insert(id(item).to_string()))
+            .collect()
+    }
+
+    /// Everything has been asked for and answered.
+    pub fn is_done(&mut self) -> bool {
+        if !self.pending.is_empty() {
+            return false;
+        }
+        if !self.gaps.iter().all(|g| self.beyond_end(g.start_index)) {
+            return false;
+        }
+        self.gaps.clear();
+        self.beyond_end(self.next_start)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A fake server: `data` at the time of each request, serving at most `cap` per page and
+    /// reporting `total` (or the truth).
+    struct Server {
+        data: Vec<String>,
+        cap: usize,
+        total: Option<u64>,
+    }
+
+    impl Server {
+        fn page(&self, r: PageRequest) -> (Vec<String>, Option<u64>) {
+            let from = (r.start_index as usize)
+                .saturating_sub(1)
+                .min(self.data.len());
+            let to = (from + (r.count as usize).min(self.cap)).min(self.data.len());
+            (
+                self.data[from..to].to_vec(),
+                Some(self.total.unwrap_or(self.data.len() as u64)),
+            )
+        }
+    }
+
+    fn ids(n: usize) -> Vec<String> {
+        (0..n).map(|i| format!("u{i:05}")).collect()
+    }
+
+    /// Runs a pager to the end, one page at a time, calling `mutate` before each request.
+    fn drain(
+        server: &mut Server,
+        page: u32,
+        mut mutate: impl FnMut(&mut Server, usize),
+    ) -> (Vec<String>, usize) {
+        let mut pager = Pager::new(page);
+        let mut out = Vec::new();
+        let mut requests = 0;
+        while let Some(r) = pager.next_request() {
+            mutate(server, requests);
+            requests += 1;
+            let (items, total) = server.page(r);
+            out.extend(pager.accept(r, items, total, |s| s.as_str()));
+            assert!(requests < 10_000, "the pager must terminate");
+        }
+        assert!(pager.is_done());
+        (out, requests)
+    }
+
+    #[test]
+    fn pages_to_the_end_in_every_odd_case() {
+        let cases: &[(&str, usize, usize, Option<u64>, u32)] = &[
+            // name, items, server cap, reported total, page size
+            ("exact pages", 30, 1000, None, 10),
+            ("a partial last page", 25, 1000, None, 10),
+            ("empty", 0, 1000, None, 10),
+            ("short pages from the server", 25, 7, None, 10),
+            ("total too high", 25, 1000, Some(40), 10),
+            ("total too low", 25, 1000, Some(12), 10),
+            ("total missing", 25, 1000, Some(0), 10),
+            ("one huge page", 2500, 1000, None, 1000),
+        ];
+        for &(name, n, cap, total, page) in cases {
+            let mut server = Server {
+                data: ids(n),
+                cap,
+                total,
+            };
+            let (got, _) = drain(&mut server, page, |_, _| {});
+            assert_eq!(got, ids(n), "{name}");
+        }
+    }
+
+    #[test]
+    fn shifting_results_are_deduplicated() {
+        let mut server = Server {
+            data: ids(30),
+            cap: 1000,
+            total: None,
+        };
+        // An insert at the front before the second request shifts everything one place back.
+        let (got, _) = drain(&mut server, 10, |s, i| {
+            if i == 1 {
+                s.data.insert(0, "new".into());
+            }
+        });
+        let unique: HashSet<&String> = got.iter().collect();
+        assert_eq!(unique.len(), got.len(), "no duplicates");
+        assert!(ids(30).iter().all(|id| got.contains(id)), "nothing lost");
+    }
+
+    #[test]
+    fn parallel_requests_once_the_total_is_known() {
+        let mut pager = Pager::new(10);
+        let first = pager.next_request().expect("first page");
+        assert_eq!(
+            pager.next_request(),
+            None,
+            "one page out until the total is known"
+        );
+        pager.accept(first, ids(10), Some(35), |s| s.as_str());
+        let planned: Vec<u64> = std::iter::from_fn(|| pager.next_request())
+            .map(|r| r.start_index)
+            .collect();
+        assert_eq!(planned, [11, 21, 31]);
+        assert!(!pager.is_done());
+    }
+}

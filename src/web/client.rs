@@ -1,0 +1,270 @@
+//! The Directory API client: the core's scheduler driven by real time, fetch and timers.
+//!
+//! One client lives in the service worker and serves every lookup and export. Each request waits in
+//! the scheduler until it may go, is sent with an `AbortController`, and its answer (or failure) is
+//! fed back to the scheduler, which decides on retries. Dropping a request's future cancels it: its
+//! slot is freed at once and its fetch aborted.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll, Waker};
+
+use wasm_bindgen::prelude::*;
+use web_sys::AbortController;
+
+use super::net::Transport;
+use super::time::{clear_timeout, now_ms, set_timeout, unit};
+use crate::core::api::{ApiError, Credentials, ListRequest};
+use crate::core::pager::{PageRequest, Pager};
+use crate::core::scim::{self, ListPage};
+use crate::core::throttle::{Finish, Priority, Scheduler, Status, Ticket};
+
+type Answer = Result<Vec<u8>, ApiError>;
+
+/// A one-shot slot a request's future waits on.
+#[derive(Default)]
+struct Slot {
+    answer: Option<Answer>,
+    waker: Option<Waker>,
+}
+
+struct Job {
+    url: String,
+    authorization: String,
+    slot: Rc<RefCell<Slot>>,
+    abort: Option<AbortController>,
+}
+
+struct Inner<T> {
+    transport: T,
+    scheduler: Scheduler,
+    jobs: HashMap<Ticket, Job>,
+    timer: Option<(JsValue, Closure<dyn FnMut()>)>,
+}
+
+/// The client. Cloning shares it.
+pub struct Client<T: Transport + Clone + 'static> {
+    inner: Rc<RefCell<Inner<T>>>,
+}
+
+impl<T: Transport + Clone + 'static> Clone for Client<T> {
+    fn clone(&self) -> Self {
+        Client {
+            inner: self.inner.clone(),
+        }
+    }
+}
+
+/// Waits for a request's answer; dropping it early cancels the request.
+struct Pending<T: Transport + Clone + 'static> {
+    client: Client<T>,
+    ticket: Ticket,
+    slot: Rc<RefCell<Slot>>,
+    finished: bool,
+}
+
+impl<T: Transport + Clone + 'static> Future for Pending<T> {
+    type Output = Answer;
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Answer> {
+        let answer = self.slot.borrow_mut().answer.take();
+        match answer {
+            Some(answer) => {
+                self.finished = true;
+                Poll::Ready(answer)
+            }
+            None => {
+                self.slot.borrow_mut().waker = Some(cx.waker().clone());
+                Poll::Pending
+            }
+        }
+    }
+}
+
+impl<T: Transport + Clone + 'static> Drop for Pending<T> {
+    fn drop(&mut self) {
+        if !self.finished {
+            self.client.cancel(self.ticket);
+        }
+    }
+}
+
+impl<T: Transport + Clone + 'static> Client<T> {
+    pub fn new(transport: T, scheduler: Scheduler) -> Client<T> {
+        Client {
+            inner: Rc::new(RefCell::new(Inner {
+                transport,
+                scheduler,
+                jobs: HashMap::new(),
+                timer: None,
+            })),
+        }
+    }
+
+    /// The scheduler's status for the UI.
+    pub fn status(&self) -> Status {
+        self.inner.borrow().scheduler.status(now_ms())
+    }
+
+    /// GETs `url` through the scheduler. Drop the future to cancel.
+    pub fn get(
+        &self,
+        priority: Priority,
+        url: String,
+        credentials: &Credentials,
+    ) -> impl Future<Output = Answer> {
+        let slot = Rc::new(RefCell::new(Slot::default()));
+        let ticket = {
+            let mut inner = self.inner.borrow_mut();
+            let ticket = inner.scheduler.submit(priority, true, now_ms());
+            let job = Job {
+                url,
+                authorization: credentials.basic_header(),
+                slot: slot.clone(),
+                abort: None,
+            };
+            inner.jobs.insert(ticket, job);
+            ticket
+        };
+        self.pump();
+        Pending {
+            client: self.clone(),
+            ticket,
+            slot,
+            finished: false,
+        }
+    }
+
+    fn cancel(&self, ticket: Ticket) {
+        let mut inner = self.inner.borrow_mut();
+        inner.scheduler.cancel(ticket);
+        if let Some(abort) = inner.jobs.remove(&ticket).and_then(|j| j.abort) {
+            abort.abort();
+        }
+        drop(inner);
+        self.pump();
+    }
+
+    /// Starts whatever the scheduler allows now and arms one timer for the next moment it might.
+    fn pump(&self) {
+        let now = now_ms();
+        let poll = self.inner.borrow_mut().scheduler.poll(now);
+        for ticket in poll.start {
+            let client = self.clone();
+            wasm_bindgen_futures::spawn_local(async move { client.send(ticket).await });
+        }
+        let mut inner = self.inner.borrow_mut();
+        if let Some((handle, _)) = inner.timer.take() {
+            clear_timeout(&handle);
+        }
+        if let Some(at) = poll.wake_at {
+            let client = self.clone();
+            let closure = Closure::<dyn FnMut()>::new(move || client.pump());
+            if let Some(handle) =
+                set_timeout(closure.as_ref().unchecked_ref(), at.saturating_sub(now))
+            {
+                inner.timer = Some((handle, closure));
+            }
+        }
+    }
+
+    async fn send(&self, ticket: Ticket) {
+        let controller = AbortController::new().ok();
+        let request = {
+            let mut inner = self.inner.borrow_mut();
+            let Some(job) = inner.jobs.get_mut(&ticket) else {
+                return;
+            };
+            job.abort = controller.clone();
+            (job.url.clone(), job.authorization.clone())
+        };
+        let Some(controller) = controller else {
+            self.complete(
+                ticket,
+                Err(ApiError::Network(
+                    "this browser cannot abort requests".into(),
+                )),
+            );
+            return;
+        };
+        // Clone the (stateless) transport so no RefCell borrow is held across the await.
+        let transport = self.inner.borrow().transport.clone();
+        let transport_result = transport
+            .get(&request.0, &request.1, &controller.signal())
+            .await;
+        self.complete(ticket, transport_result);
+    }
+
+    fn complete(&self, ticket: Ticket, result: Answer) {
+        let mut inner = self.inner.borrow_mut();
+        let outcome = inner.scheduler.finish(
+            ticket,
+            result.as_ref().map(|_| ()).map_err(Clone::clone),
+            now_ms(),
+            unit(),
+        );
+        let slot = match &outcome {
+            Finish::Done | Finish::Failed(_) => inner.jobs.remove(&ticket).map(|j| j.slot),
+            Finish::Retrying { .. } | Finish::Ignored => None,
+        };
+        drop(inner);
+        if let Some(slot) = slot {
+            let answer = match outcome {
+                Finish::Failed(e) => Err(e),
+                _ => result,
+            };
+            let mut slot = slot.borrow_mut();
+            slot.answer = Some(answer);
+            if let Some(w) = slot.waker.take() {
+                w.wake();
+            }
+        }
+        self.pump();
+    }
+
+    /// One page of a list query.
+    pub async fn list<R>(
+        &self,
+        priority: Priority,
+        base: &str,
+        credentials: &Credentials,
+        request: &ListRequest,
+        read: impl Fn(&serde_json::Value) -> Option<R>,
+    ) -> Result<ListPage<R>, ApiError> {
+        let body = self.get(priority, request.url(base), credentials).await?;
+        scim::list_page(&body, read).map_err(|e| ApiError::Decode(e.to_string()))
+    }
+
+    /// Every result of a query, page by page through the pager (deduplicated by id).
+    pub async fn list_all<R>(
+        &self,
+        priority: Priority,
+        base: &str,
+        credentials: &Credentials,
+        template: &ListRequest,
+        read: impl Fn(&serde_json::Value) -> Option<R>,
+        id: impl Fn(&R) -> &str,
+    ) -> Result<Vec<R>, ApiError> {
+        let mut pager = Pager::new(template.count);
+        let mut out = Vec::new();
+        while let Some(PageRequest { start_index, count }) = pager.next_request() {
+            let request = ListRequest {
+                start_index,
+                count,
+                ..template.clone()
+            };
+            let page = self
+                .list(priority, base, credentials, &request, &read)
+                .await?;
+            out.extend(pager.accept(
+                PageRequest { start_index, count },
+                page.items,
+                page.total,
+                &id,
+            ));
+        }
+        Ok(out)
+    }
+}

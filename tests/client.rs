@@ -1,0 +1,269 @@
+//! The Directory API client in headless Chromium against the running emulator (`make test-wasm`
+//! starts one and passes its URL in `KEYWARD_EMULATOR`): listing, filtering, paging to the end, a
+//! wrong key, 429s with and without Retry-After, an absurd Retry-After, and broken bodies.
+#![cfg(target_arch = "wasm32")]
+
+use std::collections::HashSet;
+
+use keyward::core::api::{ApiError, Credentials, ListRequest, Resource};
+use keyward::core::filter::Filter;
+use keyward::core::scim::User;
+use keyward::core::throttle::{Priority, Scheduler};
+use keyward::web::client::Client;
+use keyward::web::net::Fetch;
+use serde_json::{json, Value};
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn emulator() -> &'static str {
+    match option_env!("KEYWARD_EMULATOR") {
+        Some(base) => base,
+        None => panic!("KEYWARD_EMULATOR is not set: run these tests with `make test-wasm`"),
+    }
+}
+
+fn api() -> String {
+    format!("{}/api", emulator())
+}
+
+async fn admin(method: &str, path: &str, body: Option<Value>) -> Value {
+    let url = format!("{}/_emulator/{path}", emulator());
+    let request = match method {
+        "GET" => gloo_net::http::Request::get(&url).build(),
+        "PATCH" => gloo_net::http::Request::patch(&url).json(&body.unwrap_or(json!({}))),
+        _ => gloo_net::http::Request::post(&url).json(&body.unwrap_or(json!({}))),
+    };
+    let response = request
+        .expect("a request")
+        .send()
+        .await
+        .expect("the admin API answers");
+    response.json().await.unwrap_or(Value::Null)
+}
+
+async fn configure(config: Value) {
+    admin("PATCH", "config", Some(config)).await;
+}
+
+/// Puts the emulator back to normal (tests share it and run one at a time).
+async fn reset() {
+    configure(json!({
+        "storm_seconds": 0,
+        "retry_after": {"mode": "absent"},
+        "faults": {"error_share": 0, "reset_share": 0, "truncate_share": 0, "wrong_content_type_share": 0}
+    }))
+    .await;
+}
+
+async fn credentials() -> Credentials {
+    let state = admin("GET", "state", None).await;
+    Credentials {
+        client_id: state["client_id"].as_str().expect("client id").into(),
+        api_key: state["api_key"].as_str().expect("api key").into(),
+    }
+}
+
+fn client() -> Client<Fetch> {
+    Client::new(Fetch, Scheduler::default())
+}
+
+/// The scenarios share one emulator and change its faults, so they run in sequence, never
+/// interleaved (wasm-bindgen-test may run async tests concurrently).
+#[wasm_bindgen_test]
+async fn the_client_against_the_emulator() {
+    lists_and_filters_users().await;
+    pages_to_the_end().await;
+    a_wrong_key_is_unauthorized().await;
+    rides_out_429s_without_retry_after().await;
+    honours_retry_after().await;
+    an_absurd_retry_after_is_capped_and_reported().await;
+    truncated_and_html_bodies_are_decode_errors().await;
+}
+
+fn users(count: u32, filter: Option<Filter>) -> ListRequest {
+    ListRequest {
+        resource: Resource::Users,
+        filter,
+        sort_by: None,
+        start_index: 1,
+        count,
+    }
+}
+
+async fn lists_and_filters_users() {
+    reset().await;
+    let c = client();
+    let creds = credentials().await;
+    let page = c
+        .list(
+            Priority::Interactive,
+            &api(),
+            &creds,
+            &users(5, None),
+            User::from_value,
+        )
+        .await
+        .expect("a page");
+    assert_eq!(page.items.len(), 5);
+    assert_eq!(page.total, Some(57));
+    let name = page.items[2].user_name.clone();
+    let filtered = c
+        .list(
+            Priority::Interactive,
+            &api(),
+            &creds,
+            &users(10, Some(Filter::eq("userName", &name))),
+            User::from_value,
+        )
+        .await
+        .expect("a filtered page");
+    assert_eq!(filtered.items.len(), 1);
+    assert_eq!(filtered.items[0].user_name, name);
+    // A hostile search string stays a literal: it matches nothing and breaks nothing.
+    let hostile = Filter::eq("userName", "x\" or userName pr or \"y");
+    let none = c
+        .list(
+            Priority::Interactive,
+            &api(),
+            &creds,
+            &users(10, Some(hostile)),
+            User::from_value,
+        )
+        .await;
+    assert_eq!(none.map(|p| p.items.len()), Ok(0));
+}
+
+async fn pages_to_the_end() {
+    reset().await;
+    let all = client()
+        .list_all(
+            Priority::Bulk,
+            &api(),
+            &credentials().await,
+            &users(7, None),
+            User::from_value,
+            |u| u.id.as_str(),
+        )
+        .await
+        .expect("every user");
+    assert_eq!(all.len(), 57);
+    assert_eq!(
+        all.iter().map(|u| &u.id).collect::<HashSet<_>>().len(),
+        57,
+        "no duplicates"
+    );
+}
+
+async fn a_wrong_key_is_unauthorized() {
+    reset().await;
+    let mut creds = credentials().await;
+    creds.api_key.push('x');
+    let result = client()
+        .list(
+            Priority::Interactive,
+            &api(),
+            &creds,
+            &users(1, None),
+            User::from_value,
+        )
+        .await;
+    assert_eq!(result.map(|p| p.items.len()), Err(ApiError::Unauthorized));
+}
+
+async fn rides_out_429s_without_retry_after() {
+    reset().await;
+    configure(json!({"storm_seconds": 1.5})).await;
+    let c = client();
+    let page = c
+        .list(
+            Priority::Interactive,
+            &api(),
+            &credentials().await,
+            &users(1, None),
+            User::from_value,
+        )
+        .await;
+    assert_eq!(
+        page.map(|p| p.items.len()),
+        Ok(1),
+        "the lookup succeeds after the storm"
+    );
+    assert!(
+        c.status().recent_429s >= 1,
+        "the 429s are visible to the UI"
+    );
+    reset().await;
+}
+
+async fn honours_retry_after() {
+    reset().await;
+    configure(json!({"storm_seconds": 1, "retry_after": {"mode": "seconds"}})).await;
+    let c = client();
+    let page = c
+        .list(
+            Priority::Interactive,
+            &api(),
+            &credentials().await,
+            &users(1, None),
+            User::from_value,
+        )
+        .await;
+    assert_eq!(page.map(|p| p.items.len()), Ok(1));
+    assert_eq!(c.status().recent_429s, 1, "one 429, then it waited as told");
+    reset().await;
+}
+
+async fn an_absurd_retry_after_is_capped_and_reported() {
+    reset().await;
+    configure(json!({"storm_seconds": 30, "retry_after": {"mode": "fixed", "value": "99999"}}))
+        .await;
+    let result = client()
+        .list(
+            Priority::Interactive,
+            &api(),
+            &credentials().await,
+            &users(1, None),
+            User::from_value,
+        )
+        .await;
+    let error = result.expect_err("a lookup does not wait 27 hours");
+    assert!(matches!(error, ApiError::RateLimited(Some(_))), "{error:?}");
+    assert_eq!(
+        error.message(),
+        "PingOne rate limit: it asked to wait 27 h; Keyward waits at most 5 min."
+    );
+    reset().await;
+}
+
+async fn truncated_and_html_bodies_are_decode_errors() {
+    reset().await;
+    configure(json!({"faults": {"truncate_share": 1}})).await;
+    let result = client()
+        .list(
+            Priority::Interactive,
+            &api(),
+            &credentials().await,
+            &users(3, None),
+            User::from_value,
+        )
+        .await;
+    assert!(matches!(result, Err(ApiError::Decode(_))), "{result:?}");
+    configure(json!({"faults": {"truncate_share": 0, "wrong_content_type_share": 1}})).await;
+    let result = client()
+        .list(
+            Priority::Interactive,
+            &api(),
+            &credentials().await,
+            &users(3, None),
+            User::from_value,
+        )
+        .await;
+    let error = result.map(|p| p.items.len()).expect_err("HTML is not JSON");
+    assert!(
+        error.message().contains("web page, not JSON"),
+        "{}",
+        error.message()
+    );
+    reset().await;
+}
