@@ -74,7 +74,7 @@ test-native: | setup
 
 # Browser tests of the edge; the client tests talk to a real emulator on loopback.
 test-wasm: $(EMULATOR) | setup
-	EMULATOR_ARGS="--users 57 --groups 5 --rate 1000 --burst 1000" \
+	EMULATOR_ARGS="--users 57 --groups 5 --rate 1000 --burst 1000" WASM_BINDGEN_TEST_TIMEOUT=90 \
 	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 	  tests/with-emulator.sh cargo test -p keyward --target $(WASM_TARGET) --test web --test client
 

@@ -6,7 +6,9 @@
 use std::collections::HashSet;
 
 use keyward::core::api::{ApiError, Credentials, ListRequest, Resource};
+use keyward::core::console::Flavour;
 use keyward::core::filter::Filter;
+use keyward::core::region::{Detection, Region};
 use keyward::core::scim::User;
 use keyward::core::throttle::{Priority, Scheduler};
 use keyward::web::client::Client;
@@ -79,6 +81,7 @@ async fn the_client_against_the_emulator() {
     honours_retry_after().await;
     an_absurd_retry_after_is_capped_and_reported().await;
     truncated_and_html_bodies_are_decode_errors().await;
+    detects_the_region().await;
 }
 
 fn users(count: u32, filter: Option<Filter>) -> ListRequest {
@@ -266,4 +269,27 @@ async fn truncated_and_html_bodies_are_decode_errors() {
         error.message()
     );
     reset().await;
+}
+
+async fn detects_the_region() {
+    reset().await;
+    let c = client();
+    let local = api();
+    let regions = Region::available(Flavour::Dev);
+    let mut creds = credentials().await;
+    // The three real hosts are unreachable here; the emulator answers as the fourth region.
+    assert_eq!(
+        c.detect_region(regions, Some(&local), &creds).await,
+        Detection::Found(Region::Local)
+    );
+    creds.api_key.push('x');
+    assert_eq!(
+        c.detect_region(regions, Some(&local), &creds).await,
+        Detection::Refused
+    );
+    assert_eq!(
+        c.detect_region(Region::available(Flavour::Store), None, &creds)
+            .await,
+        Detection::Unreachable
+    );
 }

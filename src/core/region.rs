@@ -4,6 +4,7 @@
 //! whose loopback base comes from the options page, so the sandbox and the tests can stand in for
 //! PingOne. The store flavours have no such region.
 
+use super::api::ApiError;
 use super::console::{parse_origin, Flavour};
 
 /// A Directory API region.
@@ -95,9 +96,99 @@ pub fn normalize_local_base(input: &str) -> Result<String, LocalBaseError> {
     })
 }
 
+/// What probing the regions found out about a credential.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Detection {
+    /// The credential works here.
+    Found(Region),
+    /// Every region that answered refused the credential: the key is wrong or was renewed.
+    Refused,
+    /// No region could be reached.
+    Unreachable,
+    /// No answer was conclusive (rate limits, server errors): try again later.
+    Inconclusive(ApiError),
+}
+
+/// Decides the region from probe results (one `count=1` list per region, in `available` order): the
+/// first region that accepted the credential. A P14E account lives in exactly one region, and the
+/// others refuse its Client ID.
+pub fn detect(results: &[(Region, Result<(), ApiError>)]) -> Detection {
+    if let Some((region, _)) = results.iter().find(|(_, r)| r.is_ok()) {
+        return Detection::Found(*region);
+    }
+    let errors = || results.iter().filter_map(|(_, r)| r.as_ref().err());
+    let answered: Vec<&ApiError> = errors()
+        .filter(|e| !matches!(e, ApiError::Network(_)))
+        .collect();
+    if answered.is_empty() {
+        return Detection::Unreachable;
+    }
+    if answered
+        .iter()
+        .all(|e| matches!(e, ApiError::Unauthorized | ApiError::Forbidden))
+    {
+        return Detection::Refused;
+    }
+    let first = answered
+        .into_iter()
+        .find(|e| !matches!(e, ApiError::Unauthorized | ApiError::Forbidden))
+        .cloned()
+        .unwrap_or(ApiError::Unauthorized);
+    Detection::Inconclusive(first)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn detection_from_probe_results() {
+        use ApiError::*;
+        use Region::*;
+        let net = || Network("offline".into());
+        let cases: Vec<(Vec<(Region, Result<(), ApiError>)>, Detection)> = vec![
+            (
+                vec![
+                    (NorthAmerica, Err(Unauthorized)),
+                    (Europe, Ok(())),
+                    (Australia, Err(Unauthorized)),
+                ],
+                Detection::Found(Europe),
+            ),
+            (
+                vec![
+                    (NorthAmerica, Err(net())),
+                    (Europe, Err(net())),
+                    (Australia, Err(net())),
+                    (Local, Ok(())),
+                ],
+                Detection::Found(Local),
+            ),
+            (
+                vec![
+                    (NorthAmerica, Err(Unauthorized)),
+                    (Europe, Err(Unauthorized)),
+                    (Australia, Err(net())),
+                ],
+                Detection::Refused,
+            ),
+            (
+                vec![(NorthAmerica, Err(net())), (Europe, Err(net()))],
+                Detection::Unreachable,
+            ),
+            (
+                vec![
+                    (NorthAmerica, Err(Unauthorized)),
+                    (Europe, Err(RateLimited(None))),
+                ],
+                Detection::Inconclusive(RateLimited(None)),
+            ),
+            (vec![], Detection::Unreachable),
+        ];
+        for (results, expected) in cases {
+            assert_eq!(detect(&results), expected, "{results:?}");
+        }
+    }
 
     #[test]
     fn store_builds_have_no_local_region() {

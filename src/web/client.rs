@@ -17,8 +17,10 @@ use web_sys::AbortController;
 
 use super::net::Transport;
 use super::time::{clear_timeout, now_ms, set_timeout, unit};
+use crate::core::api::Resource;
 use crate::core::api::{ApiError, Credentials, ListRequest};
 use crate::core::pager::{PageRequest, Pager};
+use crate::core::region::{self, Detection, Region};
 use crate::core::scim::{self, ListPage};
 use crate::core::throttle::{Finish, Priority, Scheduler, Status, Ticket};
 
@@ -266,5 +268,39 @@ impl<T: Transport + Clone + 'static> Client<T> {
             ));
         }
         Ok(out)
+    }
+
+    /// Finds the credential's region with a cheap authenticated probe (`count=1`) of each region
+    /// this build knows, through the shared scheduler.
+    pub async fn detect_region(
+        &self,
+        regions: &[Region],
+        local_base: Option<&str>,
+        credentials: &Credentials,
+    ) -> Detection {
+        let probe = ListRequest {
+            resource: Resource::Users,
+            filter: None,
+            sort_by: None,
+            start_index: 1,
+            count: 1,
+        };
+        // Submit every probe first (the scheduler paces them), then collect the answers.
+        let pending: Vec<_> = regions
+            .iter()
+            .filter_map(|r| {
+                r.api_base(local_base).map(|base| {
+                    (
+                        *r,
+                        self.get(Priority::Interactive, probe.url(&base), credentials),
+                    )
+                })
+            })
+            .collect();
+        let mut results = Vec::with_capacity(pending.len());
+        for (region, answer) in pending {
+            results.push((region, answer.await.map(|_| ())));
+        }
+        region::detect(&results)
     }
 }
