@@ -2,16 +2,25 @@
 // The wasm glue is imported statically; init() is kept as a promise that every listener awaits,
 // because a top-level await would kill an MV3 service worker. Listeners are registered
 // synchronously so that an event that wakes the worker is not missed.
-import init, { handle_message } from './pkg/keyward.js';
+import init, { handle_alarm, handle_message } from './pkg/keyward.js';
 
 const ready = init();
 
+const describe = (error) => (error instanceof Error ? error.message : String(error));
+
 chrome.runtime.onMessage.addListener((request, sender, sendResponse) => {
+  // Messages for the offscreen document are not ours to answer.
+  if (request?.target === 'offscreen') return false;
   ready
-    .then(() => sendResponse(handle_message(request, sender)))
+    .then(() => handle_message(request, sender))
+    .then(sendResponse)
     .catch((error) => {
-      console.warn('Keyward: message failed:', error instanceof Error ? error.message : String(error));
+      console.warn('Keyward: message failed:', describe(error));
       sendResponse({ type: 'refused', reason: 'internal error' });
     });
   return true; // the answer is sent asynchronously
+});
+
+chrome.alarms.onAlarm.addListener((alarm) => {
+  ready.then(() => handle_alarm(alarm.name)).catch((error) => console.warn('Keyward: alarm failed:', describe(error)));
 });

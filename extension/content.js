@@ -1,12 +1,175 @@
 // Keyward content script: plain JS, no wasm (a strict page CSP would block it), no decisions.
-// It reports the page it runs in to the worker, which decides what, if anything, to do.
+// It sends the worker a compact snapshot of what the console page shows (headings, button labels,
+// label/value pairs from tables, labelled inputs, definition lists and "Label: value" text), and
+// applies the plan the worker returns: copy helpers in a closed shadow root. Secrets never come
+// back here: a copy button only names what to copy, and the worker writes the clipboard.
 (() => {
   'use strict';
-  const report = () => {
-    chrome.runtime.sendMessage({ type: 'page_seen', url: location.href }).catch(() => {
-      // The worker may be restarting or the extension reloading; the next navigation reports again.
+  if (window.top !== window) return;
+
+  const MAX_PAIRS = 200;
+  const MAX_TEXT = 512;
+  const DEBOUNCE_MS = 120;
+  const BUTTONS = 'button, [role=button], input[type=button], input[type=submit]';
+
+  let anchors = [];
+  let lastSent = '';
+  let lastPlan = null;
+  let host = null;
+  let timer = 0;
+
+  const clip = (s) => String(s ?? '').replace(/\s+/g, ' ').trim().slice(0, MAX_TEXT);
+  const rendered = (el) => el.getClientRects().length > 0;
+  const send = (message) => chrome.runtime.sendMessage(message).catch(() => null);
+
+  function textOf(el) {
+    let out = '';
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT, {
+      acceptNode: (n) =>
+        n.parentElement?.closest('button, script, style, template, [data-keyward]') ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT,
     });
-  };
-  report();
-  window.addEventListener('hashchange', report);
+    while (out.length < MAX_TEXT && walker.nextNode()) out += `${walker.currentNode.nodeValue} `;
+    return clip(out);
+  }
+
+  function collect() {
+    const pairs = [];
+    const found = [];
+    const add = (labelEl, valueEl) => {
+      if (pairs.length >= MAX_PAIRS || !labelEl || !valueEl || !rendered(valueEl)) return;
+      const label = textOf(labelEl);
+      if (!label || label.length > 80) return;
+      const input = valueEl.matches('input, textarea') ? valueEl : valueEl.querySelector('input, textarea');
+      pairs.push(input ? { label, value: clip(input.value), input_type: input.type || null } : { label, value: textOf(valueEl), input_type: null });
+      found.push(input ?? valueEl);
+    };
+    for (const row of document.querySelectorAll('tr')) {
+      const cells = row.querySelectorAll(':scope > th, :scope > td');
+      if (cells.length >= 2) add(cells[0], cells[1]);
+    }
+    for (const label of document.querySelectorAll('label')) add(label, label.control);
+    for (const term of document.querySelectorAll('dt')) {
+      const definition = term.nextElementSibling;
+      if (definition?.tagName === 'DD') add(term, definition);
+    }
+    for (const el of document.querySelectorAll('p, li, span, div')) {
+      if (pairs.length >= MAX_PAIRS) break;
+      if (el.childElementCount !== 0) continue;
+      const line = /^([^:]{1,60}):\s+(\S.*)$/.exec(clip(el.textContent));
+      if (line && rendered(el)) {
+        pairs.push({ label: line[1], value: line[2], input_type: null });
+        found.push(el);
+      }
+    }
+    const headings = [...document.querySelectorAll('h1, h2, h3, [role=heading]')].slice(0, 50).map(textOf).filter(Boolean);
+    const buttons = [...document.querySelectorAll(BUTTONS)]
+      .filter(rendered)
+      .slice(0, 100)
+      .map((b) => clip(b.tagName === 'INPUT' ? b.value : b.textContent))
+      .filter(Boolean);
+    return { snapshot: { url: location.href, title: clip(document.title), headings, buttons, pairs }, found };
+  }
+
+  const STYLE = `
+    :host { all: initial; display: block; margin: 6px 0; font: 13px/1.4 system-ui, sans-serif; color: #1b1f24; }
+    .bar { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; }
+    button { font: inherit; padding: 3px 10px; border-radius: 5px; border: 1px solid #0b5cad; background: #fff; color: #0b5cad; cursor: pointer; }
+    button:hover { background: #eef5fc; }
+    button:focus-visible { outline: 2px solid #0969da; outline-offset: 2px; }
+    button[data-state=copied] { background: #0b5cad; color: #fff; }
+    .note, .status { margin: 4px 0 0; color: #57606a; font-size: 12px; }
+    .brand { font-weight: 600; color: #0b5cad; margin-right: 4px; }
+  `;
+
+  function el(tag, props = {}, text) {
+    const e = document.createElement(tag);
+    for (const [k, v] of Object.entries(props)) e.setAttribute(k, v);
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+
+  function apply(plan) {
+    host?.remove();
+    host = null;
+    const helpers = plan?.helpers;
+    const anchor = helpers ? anchors[helpers.anchor] : null;
+    if (!anchor?.isConnected) return;
+    host = el('keyward-helpers', { 'data-keyward': '' });
+    const root = host.attachShadow({ mode: 'closed' });
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(STYLE);
+    root.adoptedStyleSheets = [sheet];
+    const bar = el('div', { class: 'bar', role: 'group', 'aria-label': 'Keyward copy helpers' });
+    bar.append(el('span', { class: 'brand' }, 'Keyward'));
+    const status = el('p', { class: 'status', role: 'status', 'aria-live': 'polite' });
+    for (const { what, label } of helpers.buttons) {
+      const button = el('button', { type: 'button', 'data-what': what }, label);
+      button.addEventListener('click', async (event) => {
+        event.stopPropagation();
+        const answer = await send({ type: 'copy', what });
+        status.textContent = answer?.message ?? answer?.reason ?? 'Keyward could not copy.';
+        if (answer?.type === 'copied') {
+          button.dataset.state = 'copied';
+          setTimeout(() => delete button.dataset.state, 2000);
+        }
+      });
+      bar.append(button);
+    }
+    root.append(bar, el('p', { class: 'note' }, helpers.note), status);
+    if (anchor.matches('input, textarea')) anchor.after(host);
+    else anchor.append(host);
+  }
+
+  async function report() {
+    timer = 0;
+    const { snapshot, found } = collect();
+    anchors = found;
+    const text = JSON.stringify(snapshot);
+    if (text === lastSent) {
+      // The page re-rendered the same content and took our helpers with it: put them back.
+      if (lastPlan && !host?.isConnected) apply(lastPlan);
+      return;
+    }
+    lastSent = text;
+    const plan = await send({ type: 'page_snapshot', snapshot });
+    if (plan?.type !== 'page_plan') return;
+    lastPlan = plan;
+    apply(plan);
+  }
+
+  function schedule() {
+    if (!timer) timer = setTimeout(report, DEBOUNCE_MS);
+  }
+
+  // Button clicks (Edit, Renew, Save, Cancel…) tell the worker what the admin did.
+  document.addEventListener(
+    'click',
+    (event) => {
+      const target = event.target;
+      if (!(target instanceof Element) || target.closest('[data-keyward]')) return;
+      const button = target.closest(BUTTONS);
+      const label = button && clip(button.tagName === 'INPUT' ? button.value : button.textContent).slice(0, 80);
+      if (!label) return;
+      // Report what the page showed before this click first, so the worker sees events in order.
+      if (timer) {
+        clearTimeout(timer);
+        report();
+      }
+      send({ type: 'page_click', label });
+    },
+    true,
+  );
+
+  // One observer, debounced; idle while nothing changes. SPA navigations swap the DOM or the hash.
+  new MutationObserver(schedule).observe(document.documentElement, {
+    subtree: true,
+    childList: true,
+    characterData: true,
+    attributes: true,
+    attributeFilter: ['type', 'value', 'class', 'hidden', 'aria-hidden', 'style'],
+  });
+  window.addEventListener('hashchange', schedule);
+  window.addEventListener('popstate', schedule);
+  document.addEventListener('input', schedule, true);
+  schedule();
 })();

@@ -7,7 +7,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::console::{is_console_url, Flavour};
+use super::console::Flavour;
+use super::page::Snapshot;
 use super::throttle::{Millis, Status};
 use super::{PRODUCT_NAME, VERSION};
 
@@ -17,10 +18,34 @@ use super::{PRODUCT_NAME, VERSION};
 pub enum Request {
     /// An extension page (popup, options) asks what the worker is and knows.
     Status,
-    /// A content script reports the page it runs in.
-    PageSeen { url: String },
     /// An extension page asks how the shared Directory API scheduler is doing.
     ApiStatus,
+    /// A content script sends what its console page shows.
+    PageSnapshot { snapshot: Snapshot },
+    /// A content script reports a click on a page button (Edit, Renew, Save, Cancel…).
+    PageClick { label: String },
+    /// A copy helper was used.
+    Copy { what: CopyWhat },
+    /// The popup asks what Keyward sees in a tab, and which accounts it knows.
+    TabState { tab_id: i64 },
+}
+
+/// What a copy helper copies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CopyWhat {
+    ClientId,
+    ApiKey,
+    AuthorizationHeader,
+    Curl,
+    ShellExports,
+}
+
+impl CopyWhat {
+    /// Whether the copied text contains the key (and is cleared from the clipboard later).
+    pub fn is_secret(self) -> bool {
+        !matches!(self, CopyWhat::ClientId)
+    }
 }
 
 /// Who sent a message, as the browser (not the message) says.
@@ -28,8 +53,8 @@ pub enum Request {
 pub enum Sender {
     /// One of our own extension pages (popup, options, offscreen).
     ExtensionPage,
-    /// Our content script, in a tab showing `tab_url`.
-    ContentScript { tab_url: String },
+    /// Our content script, in tab `tab_id` showing `tab_url`.
+    ContentScript { tab_url: String, tab_id: i64 },
     /// Anything else: another extension, a web page, a sender we cannot identify.
     Foreign,
 }
@@ -43,6 +68,8 @@ pub struct SenderFacts<'a> {
     pub url: Option<&'a str>,
     /// `sender.tab.url`, when it came from a tab.
     pub tab_url: Option<&'a str>,
+    /// `sender.tab.id`, when it came from a tab.
+    pub tab_id: Option<i64>,
     /// Our own extension id.
     pub own_id: &'a str,
     /// Our own pages' base URL (`chrome-extension://<id>/`, `moz-extension://<uuid>/`).
@@ -62,8 +89,12 @@ impl Sender {
             !facts.own_base.is_empty() && facts.url.is_some_and(|u| u.starts_with(facts.own_base));
         match (from_own_page, facts.tab_url) {
             (true, _) => Sender::ExtensionPage,
-            (false, Some(tab_url)) => Sender::ContentScript {
-                tab_url: tab_url.to_string(),
+            (false, Some(tab_url)) => match facts.tab_id {
+                Some(tab_id) => Sender::ContentScript {
+                    tab_url: tab_url.to_string(),
+                    tab_id,
+                },
+                None => Sender::Foreign,
             },
             (false, None) => Sender::Foreign,
         }
@@ -79,9 +110,6 @@ pub enum Response {
         version: &'static str,
         flavour: &'static str,
     },
-    PageVerdict {
-        console: bool,
-    },
     ApiStatus {
         queued: usize,
         in_flight: usize,
@@ -91,6 +119,17 @@ pub enum Response {
         /// The server's own wait, in seconds, when Keyward capped it.
         capped_from_secs: Option<u64>,
     },
+    PagePlan(super::worker::PagePlan),
+    Ack,
+    Copied {
+        what: CopyWhat,
+        /// What to tell the admin.
+        message: String,
+        /// Seconds until the clipboard is cleared (if it still holds the copy); `None` when the
+        /// copy is not secret.
+        clears_in_secs: Option<u64>,
+    },
+    TabState(super::worker::TabView),
     Refused {
         reason: String,
     },
@@ -101,7 +140,10 @@ pub enum Response {
 pub struct WorkerFacts {
     pub flavour: Flavour,
     pub api: Status,
+    /// The scheduler's clock.
     pub now: Millis,
+    /// Wall-clock milliseconds since the Unix epoch.
+    pub wall_ms: u64,
 }
 
 /// Decides the answer to `request` from `sender`. Pure: the edge supplies the facts.
@@ -120,15 +162,6 @@ pub fn handle(request: &Request, sender: &Sender, facts: &WorkerFacts) -> Respon
         (Request::Status, Sender::ContentScript { .. }) => {
             refused("status is for Keyward's own pages")
         }
-        (Request::PageSeen { url }, Sender::ContentScript { tab_url }) => {
-            // The browser's idea of the tab wins over the script's claim: a page cannot make its
-            // content script vouch for another origin.
-            let console = url == tab_url && is_console_url(tab_url, flavour);
-            Response::PageVerdict { console }
-        }
-        (Request::PageSeen { .. }, Sender::ExtensionPage) => {
-            refused("page reports come from content scripts")
-        }
         (Request::ApiStatus, Sender::ExtensionPage) => Response::ApiStatus {
             queued: facts.api.queued,
             in_flight: facts.api.in_flight,
@@ -139,6 +172,12 @@ pub fn handle(request: &Request, sender: &Sender, facts: &WorkerFacts) -> Respon
         (Request::ApiStatus, Sender::ContentScript { .. }) => {
             refused("the API status is for Keyward's own pages")
         }
+        // The stateful requests are answered by `worker::handle`; reaching here means a wrong sender.
+        (Request::PageSnapshot { .. } | Request::PageClick { .. }, _) => {
+            refused("page reports come from content scripts")
+        }
+        (Request::Copy { .. }, _) => refused("copy helpers run in console pages"),
+        (Request::TabState { .. }, _) => refused("tab state is for Keyward's own pages"),
     }
 }
 
@@ -147,7 +186,7 @@ pub fn undecodable() -> Response {
     refused("unknown or malformed message")
 }
 
-fn refused(reason: &str) -> Response {
+pub(crate) fn refused(reason: &str) -> Response {
     Response::Refused {
         reason: reason.to_string(),
     }
@@ -164,6 +203,7 @@ mod tests {
             flavour,
             api: Scheduler::default().status(0),
             now: 0,
+            wall_ms: 0,
         }
     }
 
@@ -189,15 +229,14 @@ mod tests {
     fn content(url: &str) -> Sender {
         Sender::ContentScript {
             tab_url: url.to_string(),
+            tab_id: 7,
         }
     }
 
     #[test]
     fn each_request_is_answered_only_for_its_senders() {
         let status = Request::Status;
-        let seen = Request::PageSeen {
-            url: "https://admin.pingone.com/web-portal/dashboard".into(),
-        };
+        let tab_state = Request::TabState { tab_id: 7 };
         let console_tab = content("https://admin.pingone.com/web-portal/dashboard");
         assert!(matches!(
             handle(&status, &Sender::ExtensionPage, &facts(Flavour::Store)),
@@ -214,38 +253,20 @@ mod tests {
             handle(&status, &Sender::Foreign, &facts(Flavour::Dev)),
             Response::Refused { .. }
         ));
-        assert_eq!(
-            handle(&seen, &console_tab, &facts(Flavour::Store)),
-            Response::PageVerdict { console: true }
-        );
         assert!(matches!(
-            handle(&seen, &Sender::ExtensionPage, &facts(Flavour::Store)),
+            handle(&tab_state, &console_tab, &facts(Flavour::Store)),
             Response::Refused { .. }
         ));
     }
 
     #[test]
-    fn a_content_script_cannot_vouch_for_another_origin() {
-        let claim = Request::PageSeen {
-            url: "https://admin.pingone.com/".into(),
-        };
-        assert_eq!(
-            handle(
-                &claim,
-                &content("https://evil.example/"),
-                &facts(Flavour::Store)
-            ),
-            Response::PageVerdict { console: false }
-        );
-    }
-
-    #[test]
     fn senders_are_classified_by_what_the_browser_reports() {
         let base = "chrome-extension://me/";
-        let facts = |id, url, tab_url| SenderFacts {
+        let facts = |id, url, tab_url: Option<&'static str>| SenderFacts {
             id,
             url,
             tab_url,
+            tab_id: tab_url.map(|_| 7),
             own_id: "me",
             own_base: base,
         };
@@ -280,8 +301,14 @@ mod tests {
     #[test]
     fn requests_decode_from_tagged_json() {
         let r: Request =
-            serde_json::from_str(r#"{"type":"page_seen","url":"x"}"#).expect("decodes");
-        assert_eq!(r, Request::PageSeen { url: "x".into() });
+            serde_json::from_str(r#"{"type":"copy","what":"api_key"}"#).expect("decodes");
+        assert_eq!(
+            r,
+            Request::Copy {
+                what: CopyWhat::ApiKey
+            }
+        );
+        assert!(serde_json::from_str::<Request>(r#"{"type":"copy","what":"everything"}"#).is_err());
         assert!(serde_json::from_str::<Request>(r#"{"type":"steal_key"}"#).is_err());
     }
 }

@@ -4,19 +4,23 @@
 //! They take plain data in (URLs, manifests, messages) and return values or views out; the `web`
 //! edge performs the I/O those values ask for.
 
+pub mod accounts;
 pub mod api;
 pub mod console;
 pub mod filter;
 pub mod message;
 pub mod options;
+pub mod page;
 pub mod pager;
 pub mod popup;
 pub mod region;
 pub mod retry_after;
 pub mod scim;
 pub mod settings;
+pub mod snippet;
 pub mod throttle;
 pub mod view;
+pub mod worker;
 
 /// The product name, as users see it.
 pub const PRODUCT_NAME: &str = "Keyward";

@@ -2,6 +2,7 @@
 
 use super::console::CONSOLE_HOME;
 use super::view::{el, Element};
+use super::worker::TabView;
 use super::{PRODUCT_NAME, VERSION};
 
 /// The message shown before any P14E account has been seen.
@@ -47,9 +48,75 @@ pub fn first_screen() -> Element {
     ])
 }
 
+/// The popup for what the worker knows: the current tab, and every account seen.
+pub fn screen(view: &TabView) -> Element {
+    if view.accounts.is_empty() && view.kind == "not_console" {
+        return first_screen();
+    }
+    let tab = el("section")
+        .attr("class", "kw-tab")
+        .attr("role", "status")
+        .attr("data-testid", "tab-state")
+        .attr("data-kind", view.kind.clone())
+        .child(el("p").text(view.summary.clone()));
+    let accounts = el("section")
+        .attr("aria-labelledby", "accounts-heading")
+        .children([
+            el("h2").attr("id", "accounts-heading").text("Accounts"),
+            if view.accounts.is_empty() {
+                el("p")
+                    .attr("data-testid", "no-accounts")
+                    .text(NO_ACCOUNT_YET)
+            } else {
+                el("ul")
+                    .attr("class", "kw-accounts")
+                    .attr("data-testid", "accounts")
+                    .children(view.accounts.iter().map(|a| {
+                        el("li")
+                            .attr("data-client-id", a.client_id.clone())
+                            .children([
+                                el("code").attr("class", "kw-id").text(a.client_id.clone()),
+                                el("span").attr("class", "kw-meta").text(format!(
+                                    "Region: {} \u{b7} key read: {}",
+                                    a.region.as_deref().unwrap_or("not known yet"),
+                                    if a.key_read { "yes" } else { "no" }
+                                )),
+                            ])
+                    }))
+            },
+        ]);
+    el("div")
+        .attr("class", "kw-popup")
+        .children([header(), el("main").children([tab, accounts])])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_screen_says_what_the_tab_shows_and_lists_accounts() {
+        use crate::core::worker::AccountView;
+        let empty = TabView {
+            kind: "not_console".into(),
+            ..TabView::default()
+        };
+        assert_eq!(screen(&empty), first_screen());
+        let view = TabView {
+            kind: "credentials".into(),
+            summary: "API Credentials page: Client ID x, key read.".into(),
+            accounts: vec![AccountView {
+                client_id: "x".into(),
+                region: Some("Europe".into()),
+                key_read: true,
+                first_seen_ms: 0,
+            }],
+            ..TabView::default()
+        };
+        let text = screen(&view).text_content();
+        assert!(text.contains("API Credentials page: Client ID x, key read."));
+        assert!(text.contains("Region: Europe \u{b7} key read: yes"));
+    }
 
     #[test]
     fn first_screen_names_the_product_version_and_next_step() {

@@ -31,6 +31,28 @@ impl Region {
         }
     }
 
+    /// A stable id for storage.
+    pub fn id(self) -> &'static str {
+        match self {
+            Region::NorthAmerica => "na",
+            Region::Europe => "eu",
+            Region::Australia => "au",
+            Region::Local => "local",
+        }
+    }
+
+    /// The region with this id.
+    pub fn from_id(id: &str) -> Option<Region> {
+        [
+            Region::NorthAmerica,
+            Region::Europe,
+            Region::Australia,
+            Region::Local,
+        ]
+        .into_iter()
+        .find(|r| r.id() == id)
+    }
+
     /// A short label for the UI.
     pub fn label(self) -> &'static str {
         match self {

@@ -18,9 +18,27 @@ pub struct Settings {
     /// The dev build's local emulator API base (`http://127.0.0.1:PORT/api`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub local_api_base: Option<String>,
+    /// Keep no key in `storage.session` (popup lookups then need the credentials page open).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub no_session_keys: bool,
+    /// Seconds before a copied secret is cleared (default 30).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clipboard_clear_secs: Option<u64>,
 }
 
 impl Settings {
+    /// Whether shown keys may be kept in `storage.session` for popup lookups (on unless turned off).
+    pub fn session_keys(&self) -> bool {
+        !self.no_session_keys
+    }
+
+    /// Seconds before a copied secret is cleared.
+    pub fn clipboard_clear_secs(&self) -> u64 {
+        self.clipboard_clear_secs
+            .unwrap_or(crate::core::worker::DEFAULT_CLIPBOARD_CLEAR_SECS)
+            .clamp(5, 600)
+    }
+
     /// Reads a stored record leniently: anything unreadable (or absent) gives the defaults, and
     /// an invalid local base is dropped rather than trusted.
     pub fn from_stored(stored: Option<serde_json::Value>) -> Settings {
@@ -54,7 +72,7 @@ mod tests {
             Settings::from_stored(None),
             Settings {
                 schema: 1,
-                local_api_base: None
+                ..Settings::default()
             }
         );
         assert_eq!(

@@ -1,7 +1,7 @@
 //! Bindings to the few `chrome.*` facts the edge reads. Firefox exposes the same `chrome` namespace.
 
 use js_sys::{Array, Reflect};
-use wasm_bindgen::{JsError, JsValue};
+use wasm_bindgen::{JsCast, JsError, JsValue};
 
 /// Reads a string at a property path (`["tab", "url"]`), or `None` if any step is missing.
 pub fn string_at(value: &JsValue, path: &[&str]) -> Option<String> {
@@ -13,6 +13,55 @@ pub fn string_at(value: &JsValue, path: &[&str]) -> Option<String> {
         current = Reflect::get(&current, &JsValue::from_str(key)).ok()?;
     }
     current.as_string()
+}
+
+/// Reads a number at a property path.
+pub fn number_at(value: &JsValue, path: &[&str]) -> Option<f64> {
+    let mut current = value.clone();
+    for key in path {
+        if current.is_undefined() || current.is_null() {
+            return None;
+        }
+        current = Reflect::get(&current, &JsValue::from_str(key)).ok()?;
+    }
+    current.as_f64()
+}
+
+async fn call_promise(target: &JsValue, method: &str, arg: &JsValue) -> Result<JsValue, JsError> {
+    let f: js_sys::Function = Reflect::get(target, &JsValue::from_str(method))
+        .ok()
+        .and_then(|f| f.dyn_into().ok())
+        .ok_or_else(|| JsError::new(&format!("{method} is not available")))?;
+    let promise: js_sys::Promise = f
+        .call1(target, arg)
+        .ok()
+        .and_then(|p| p.dyn_into().ok())
+        .ok_or_else(|| JsError::new(&format!("{method} did not return a promise")))?;
+    wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .map_err(|e| JsError::new(&format!("{method} failed: {e:?}")))
+}
+
+/// The active tab's id in the current window (`tabs.query` needs no permission for ids).
+pub async fn active_tab_id() -> Option<i64> {
+    let chrome = Reflect::get(&js_sys::global(), &JsValue::from_str("chrome")).ok()?;
+    let tabs = Reflect::get(&chrome, &JsValue::from_str("tabs"))
+        .ok()
+        .filter(|t| !t.is_undefined())?;
+    let query = js_sys::Object::new();
+    let _ = Reflect::set(&query, &JsValue::from_str("active"), &JsValue::TRUE);
+    let _ = Reflect::set(&query, &JsValue::from_str("currentWindow"), &JsValue::TRUE);
+    let found = call_promise(&tabs, "query", &query).await.ok()?;
+    number_at(&Array::from(&found).get(0), &["id"]).map(|n| n as i64)
+}
+
+/// `chrome.runtime.sendMessage(message)` from an extension page to the worker.
+pub async fn send_message(message: &serde_json::Value) -> Result<JsValue, JsError> {
+    use serde::Serialize;
+    let js = message
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| JsError::new(&e.to_string()))?;
+    call_promise(&runtime()?, "sendMessage", &js).await
 }
 
 fn runtime() -> Result<JsValue, JsError> {

@@ -7,21 +7,22 @@
 
 mod chrome;
 pub mod client;
+mod clipboard;
 mod dom;
 pub mod net;
 mod options;
 mod storage;
 pub mod time;
+mod worker;
 
 pub use options::render_options;
+pub use worker::{handle_alarm, handle_message};
 
-use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use crate::core::console::Flavour;
-use crate::core::message::{self, Request, Sender, SenderFacts, WorkerFacts};
 use crate::core::popup;
 use crate::core::throttle::Scheduler;
+use crate::core::worker::TabView;
 
 thread_local! {
     /// The one Directory API client of this context: in the worker it serves every lookup and
@@ -29,40 +30,18 @@ thread_local! {
     static API: client::Client<net::Fetch> = client::Client::new(net::Fetch, Scheduler::default());
 }
 
-/// Renders the popup's first screen into `root`, replacing whatever it held.
+/// Renders the popup into `root`: what Keyward sees in the active tab and the accounts it knows.
+/// If the worker cannot be asked, the first screen is shown.
 #[wasm_bindgen]
-pub fn render_popup(root: web_sys::Element) -> Result<(), JsError> {
-    dom::mount(&root, &popup::first_screen())
-}
-
-/// Answers one `chrome.runtime.onMessage` message. `sender` is the browser's `MessageSender`.
-#[wasm_bindgen]
-pub fn handle_message(request: JsValue, sender: JsValue) -> Result<JsValue, JsError> {
-    let own_id = chrome::runtime_id()?;
-    let own_base = chrome::runtime_url("")?;
-    let (id, url, tab_url) = (
-        chrome::string_at(&sender, &["id"]),
-        chrome::string_at(&sender, &["url"]),
-        chrome::string_at(&sender, &["tab", "url"]),
-    );
-    let sender = Sender::classify(SenderFacts {
-        id: id.as_deref(),
-        url: url.as_deref(),
-        tab_url: tab_url.as_deref(),
-        own_id: &own_id,
-        own_base: &own_base,
-    });
-    let facts = WorkerFacts {
-        flavour: Flavour::from_host_permissions(&chrome::manifest_host_permissions()?),
-        api: API.with(|c| c.status()),
-        now: time::now_ms(),
+pub async fn render_popup(root: web_sys::Element) -> Result<(), JsError> {
+    dom::mount(&root, &popup::first_screen())?;
+    let Some(tab_id) = chrome::active_tab_id().await else {
+        return Ok(());
     };
-    let response = match serde_wasm_bindgen::from_value::<Request>(request) {
-        Ok(request) => message::handle(&request, &sender, &facts),
-        Err(_) => message::undecodable(),
-    };
-    // JSON-compatible: `None` crosses as `null`, maps as plain objects.
-    response
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| JsError::new(&e.to_string()))
+    let request = serde_json::json!({"type": "tab_state", "tab_id": tab_id});
+    let answer = chrome::send_message(&request).await?;
+    if let Ok(view) = serde_wasm_bindgen::from_value::<TabView>(answer) {
+        dom::mount(&root, &popup::screen(&view))?;
+    }
+    Ok(())
 }

@@ -1,44 +1,63 @@
-//! `chrome.storage.local` for non-secret records, as JSON values.
+//! `chrome.storage` areas as JSON values: `local` for non-secret records, `session` (memory only,
+//! trusted contexts only) for the key.
 
 use js_sys::{Object, Promise, Reflect};
 use serde::Serialize;
 use wasm_bindgen::{JsCast, JsError, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
-fn local_area() -> Result<JsValue, JsError> {
-    let path = ["chrome", "storage", "local"];
+/// A storage area.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Area {
+    Local,
+    Session,
+}
+
+impl Area {
+    fn name(self) -> &'static str {
+        match self {
+            Area::Local => "local",
+            Area::Session => "session",
+        }
+    }
+}
+
+fn area(which: Area) -> Result<JsValue, JsError> {
     let mut value: JsValue = js_sys::global().into();
-    for key in path {
+    for key in ["chrome", "storage", which.name()] {
         value = Reflect::get(&value, &JsValue::from_str(key))
             .map_err(|_| JsError::new("chrome.storage is not available"))?;
         if value.is_undefined() {
             return Err(JsError::new(
-                "chrome.storage.local is not available (is the storage permission granted?)",
+                "chrome.storage is not available here (is the storage permission granted?)",
             ));
         }
     }
     Ok(value)
 }
 
-async fn call(method: &str, arg: &JsValue) -> Result<JsValue, JsError> {
-    let area = local_area()?;
-    let f: js_sys::Function = Reflect::get(&area, &JsValue::from_str(method))
+async fn call(which: Area, method: &str, arg: &JsValue) -> Result<JsValue, JsError> {
+    let target = area(which)?;
+    let f: js_sys::Function = Reflect::get(&target, &JsValue::from_str(method))
         .ok()
         .and_then(|f| f.dyn_into().ok())
-        .ok_or_else(|| JsError::new("chrome.storage.local method is missing"))?;
+        .ok_or_else(|| JsError::new("chrome.storage method is missing"))?;
     let promise: Promise = f
-        .call1(&area, arg)
+        .call1(&target, arg)
         .ok()
         .and_then(|p| p.dyn_into().ok())
-        .ok_or_else(|| JsError::new("chrome.storage.local did not return a promise"))?;
-    JsFuture::from(promise)
-        .await
-        .map_err(|e| JsError::new(&format!("chrome.storage.local.{method} failed: {e:?}")))
+        .ok_or_else(|| JsError::new("chrome.storage did not return a promise"))?;
+    JsFuture::from(promise).await.map_err(|e| {
+        JsError::new(&format!(
+            "chrome.storage.{}.{method} failed: {e:?}",
+            which.name()
+        ))
+    })
 }
 
 /// Reads one key; `None` when it is absent or not JSON-like.
-pub async fn get(key: &str) -> Result<Option<serde_json::Value>, JsError> {
-    let items = call("get", &JsValue::from_str(key)).await?;
+pub async fn get_in(which: Area, key: &str) -> Result<Option<serde_json::Value>, JsError> {
+    let items = call(which, "get", &JsValue::from_str(key)).await?;
     let value = Reflect::get(&items, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED);
     if value.is_undefined() {
         return Ok(None);
@@ -47,12 +66,22 @@ pub async fn get(key: &str) -> Result<Option<serde_json::Value>, JsError> {
 }
 
 /// Writes one key.
-pub async fn set<T: Serialize>(key: &str, value: &T) -> Result<(), JsError> {
+pub async fn set_in<T: Serialize>(which: Area, key: &str, value: &T) -> Result<(), JsError> {
     let js = value
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
         .map_err(|e| JsError::new(&e.to_string()))?;
     let items = Object::new();
     Reflect::set(&items, &JsValue::from_str(key), &js)
         .map_err(|_| JsError::new("could not build the storage item"))?;
-    call("set", &items).await.map(|_| ())
+    call(which, "set", &items).await.map(|_| ())
+}
+
+/// Reads one key from `storage.local`.
+pub async fn get(key: &str) -> Result<Option<serde_json::Value>, JsError> {
+    get_in(Area::Local, key).await
+}
+
+/// Writes one key to `storage.local`.
+pub async fn set<T: Serialize>(key: &str, value: &T) -> Result<(), JsError> {
+    set_in(Area::Local, key, value).await
 }

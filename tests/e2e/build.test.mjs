@@ -27,7 +27,10 @@ test('every flavour carries the Cargo.toml version, the wasm CSP and only the pe
     assert.equal(m.version, cargoVersion());
     assert.equal(m.manifest_version, 3);
     assert.match(m.content_security_policy.extension_pages, /'wasm-unsafe-eval'/);
-    assert.deepEqual(m.permissions, ['storage']);
+    const expected = ['storage', 'alarms', 'offscreen', 'clipboardWrite', 'clipboardRead'].filter(
+      (p) => flavour !== 'firefox' || p !== 'offscreen',
+    );
+    assert.deepEqual(m.permissions, expected);
     assert.equal(m.externally_connectable, undefined);
     assert.equal(m.web_accessible_resources, undefined);
   }
@@ -53,5 +56,8 @@ test('the committed icons are exactly what the icon script draws', () => {
 
 test('every shipped file is referenced by the manifest or a page (no stray files in dist)', () => {
   const files = readdirSync(join(ROOT, 'dist', 'chrome')).sort();
-  assert.deepEqual(files, ['background.js', 'content.js', 'icons', 'keyward.css', 'manifest.json', 'options.html', 'options.js', 'pkg', 'popup.html', 'popup.js']);
+  assert.deepEqual(files, [
+    'background.js', 'content.js', 'icons', 'keyward.css', 'manifest.json', 'offscreen.html', 'offscreen.js',
+    'options.html', 'options.js', 'pkg', 'popup.html', 'popup.js',
+  ]);
 });

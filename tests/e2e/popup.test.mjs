@@ -52,23 +52,24 @@ test('the worker answers its own pages (status, API scheduler) and refuses the r
   assert.deepEqual(browser.errors, []);
 });
 
-test('the content script runs on the sandbox console without errors', async () => {
+test('the content script reports the sandbox console page to the worker', async () => {
   const page = await browser.context.newPage();
   const seen = browser.worker.evaluate(
     () =>
       new Promise((resolve) => {
         chrome.runtime.onMessage.addListener(function probe(message, sender) {
-          if (message.type === 'page_seen') {
+          if (message.type === 'page_snapshot') {
             chrome.runtime.onMessage.removeListener(probe);
             resolve({ message, tab: sender.tab?.url });
           }
         });
       }),
   );
-  await page.goto(`${emulator.base}/`);
+  await page.goto(`${emulator.base}/#/dashboard`);
   const { message, tab } = await seen;
-  assert.equal(message.url, `${emulator.base}/`);
-  assert.equal(tab, `${emulator.base}/`);
+  assert.equal(message.snapshot.url, `${emulator.base}/#/dashboard`);
+  assert.equal(tab, `${emulator.base}/#/dashboard`);
+  assert.ok(message.snapshot.headings.includes('Dashboard'));
   await page.close();
   assert.deepEqual(browser.errors, []);
 });

@@ -1,0 +1,761 @@
+//! The worker's stateful decisions: what a console page shows, what to add to it, what to remember,
+//! and what a copy helper copies.
+//!
+//! The edge loads [`WorkerState`] (accounts from `storage.local`, keys from `storage.session`),
+//! passes each message in, and performs the [`Effect`]s that come back: saving, clipboard writes,
+//! region probes. Per-tab readings live only in the worker's memory.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::{Deserialize, Serialize};
+
+use super::accounts::{fingerprint, Accounts};
+use super::api::Credentials;
+use super::console::is_console_url;
+use super::message::{self, refused, CopyWhat, Request, Response, Sender, WorkerFacts};
+use super::page::{classify, normalize_label, KeyState, PageKind, ReadProblem, Snapshot};
+use super::region::Region;
+use super::settings::Settings;
+use super::snippet;
+
+/// Seconds before a copied secret is cleared from the clipboard (if still there).
+pub const DEFAULT_CLIPBOARD_CLEAR_SECS: u64 = 30;
+
+/// What the worker holds.
+#[derive(Clone, Default)]
+pub struct WorkerState {
+    pub accounts: Accounts,
+    /// Keys by Client ID, mirrored to `storage.session` (when allowed) for popup lookups.
+    pub keys: BTreeMap<String, String>,
+    pub salt: Vec<u8>,
+    pub settings: Settings,
+    pub tabs: HashMap<i64, TabState>,
+}
+
+impl std::fmt::Debug for WorkerState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WorkerState")
+            .field("accounts", &self.accounts)
+            .field("keys", &format_args!("<{} redacted>", self.keys.len()))
+            .field("tabs", &self.tabs.len())
+            .finish()
+    }
+}
+
+/// What Keyward knows of one tab.
+#[derive(Clone, Default)]
+pub struct TabState {
+    pub view: TabView,
+    /// The key as shown in this tab (memory only).
+    shown_key: Option<String>,
+    editing: bool,
+    renew_clicked: bool,
+    /// The fingerprint of a key shown while editing (a renewal not saved yet).
+    pending_fingerprint: Option<String>,
+}
+
+/// What the popup shows about a tab.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TabView {
+    /// `not_console`, `console`, `sso_credentials`, `credentials`.
+    pub kind: String,
+    pub page: Option<String>,
+    pub client_id: Option<String>,
+    /// `shown`, `hidden`, `unreadable`.
+    pub key: Option<String>,
+    /// A sentence for the admin.
+    pub summary: String,
+    pub accounts: Vec<AccountView>,
+}
+
+/// An account, for the popup.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountView {
+    pub client_id: String,
+    pub region: Option<String>,
+    pub key_read: bool,
+    pub first_seen_ms: u64,
+}
+
+/// What the content script adds to a page.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct PagePlan {
+    pub helpers: Option<Helpers>,
+}
+
+/// Copy helpers next to a field.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Helpers {
+    /// The snapshot pair the helpers follow.
+    pub anchor: usize,
+    pub buttons: Vec<HelperButton>,
+    pub note: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct HelperButton {
+    pub what: CopyWhat,
+    pub label: &'static str,
+}
+
+/// Work for the edge.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Effect {
+    SaveAccounts,
+    /// Mirror the keys map to `storage.session`.
+    SaveKeys,
+    /// Write to the clipboard; clear it after `clear_after_secs` if it still holds `text`.
+    Clipboard {
+        text: String,
+        clear_after_secs: Option<u64>,
+    },
+    /// Find this account's region with the shown key.
+    DetectRegion {
+        credentials: Credentials,
+    },
+}
+
+impl std::fmt::Debug for Effect {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Effect::SaveAccounts => f.write_str("SaveAccounts"),
+            Effect::SaveKeys => f.write_str("SaveKeys"),
+            Effect::Clipboard {
+                clear_after_secs, ..
+            } => write!(f, "Clipboard(<redacted>, {clear_after_secs:?})"),
+            Effect::DetectRegion { credentials } => write!(f, "DetectRegion({credentials:?})"),
+        }
+    }
+}
+
+/// A message's answer and the work it implies.
+#[derive(Debug)]
+pub struct Outcome {
+    pub response: Response,
+    pub effects: Vec<Effect>,
+}
+
+fn answer(response: Response) -> Outcome {
+    Outcome {
+        response,
+        effects: Vec::new(),
+    }
+}
+
+const NO_ACCOUNT: &str = "Not a PingOne for Enterprise console page.";
+
+impl WorkerState {
+    fn account_views(&self) -> Vec<AccountView> {
+        self.accounts
+            .accounts
+            .values()
+            .map(|a| AccountView {
+                client_id: a.client_id.clone(),
+                region: a
+                    .region
+                    .as_deref()
+                    .and_then(Region::from_id)
+                    .map(|r| r.label().to_string()),
+                key_read: self.keys.contains_key(&a.client_id),
+                first_seen_ms: a.first_seen_ms,
+            })
+            .collect()
+    }
+
+    /// The popup's view of a tab.
+    pub fn tab_view(&self, tab_id: i64) -> TabView {
+        let mut view = self
+            .tabs
+            .get(&tab_id)
+            .map(|t| t.view.clone())
+            .unwrap_or_else(|| TabView {
+                kind: "not_console".into(),
+                summary: NO_ACCOUNT.into(),
+                ..TabView::default()
+            });
+        view.accounts = self.account_views();
+        view
+    }
+}
+
+/// Handles one message.
+pub fn handle(
+    state: &mut WorkerState,
+    request: &Request,
+    sender: &Sender,
+    facts: &WorkerFacts,
+) -> Outcome {
+    match (request, sender) {
+        (Request::PageSnapshot { snapshot }, Sender::ContentScript { tab_url, tab_id }) => {
+            if !is_console_url(tab_url, facts.flavour) {
+                return answer(refused("not a console page"));
+            }
+            page_snapshot(state, *tab_id, snapshot, facts.wall_ms)
+        }
+        (Request::PageClick { label }, Sender::ContentScript { tab_id, .. }) => {
+            page_click(state, *tab_id, label, facts.wall_ms)
+        }
+        (Request::Copy { what }, Sender::ContentScript { tab_id, .. }) => {
+            copy(state, *tab_id, *what, facts)
+        }
+        (Request::TabState { tab_id }, Sender::ExtensionPage) => {
+            answer(Response::TabState(state.tab_view(*tab_id)))
+        }
+        _ => answer(message::handle(request, sender, facts)),
+    }
+}
+
+fn page_snapshot(state: &mut WorkerState, tab_id: i64, snapshot: &Snapshot, now: u64) -> Outcome {
+    let kind = classify(snapshot);
+    let tab = state.tabs.entry(tab_id).or_default();
+    let mut effects = Vec::new();
+    let mut plan = PagePlan::default();
+    match &kind {
+        PageKind::Console { name } => {
+            *tab = TabState::default();
+            tab.view = TabView {
+                kind: "console".into(),
+                page: name.clone(),
+                summary: match name {
+                    Some(n) => format!("PingOne for Enterprise console: {n}."),
+                    None => "PingOne for Enterprise console.".into(),
+                },
+                ..TabView::default()
+            };
+        }
+        PageKind::SsoCredentials => {
+            *tab = TabState::default();
+            tab.view = TabView {
+                kind: "sso_credentials".into(),
+                summary: "These are SSO REST API credentials, not the Directory API credential: Keyward reads nothing here.".into(),
+                ..TabView::default()
+            };
+        }
+        PageKind::Credentials(reading) => {
+            let client_id = match &reading.client_id {
+                Ok(id) => id.clone(),
+                Err(ReadProblem::NotAnId) => {
+                    *tab = TabState::default();
+                    tab.view = TabView {
+                        kind: "credentials".into(),
+                        summary: "API Credentials page, but Keyward does not recognise its layout: nothing was read. Enter the credentials by hand in the popup.".into(),
+                        ..TabView::default()
+                    };
+                    return answer(Response::PagePlan(plan));
+                }
+            };
+            let was_editing = tab.editing;
+            tab.editing = reading.editing;
+            if was_editing && !reading.editing && !tab.renew_clicked {
+                tab.pending_fingerprint = None;
+            }
+            let (key_word, note) = match &reading.key {
+                KeyState::Shown(key) => {
+                    let fp = fingerprint(&state.salt, key);
+                    tab.shown_key = Some(key.clone());
+                    if reading.editing {
+                        // A key shown after Renew is a renewal not yet saved: remember it, record
+                        // nothing until Save.
+                        if tab.renew_clicked {
+                            tab.pending_fingerprint = Some(fp);
+                        }
+                    } else {
+                        state.accounts.observe_key(&client_id, &fp, now);
+                        effects.push(Effect::SaveAccounts);
+                        if state.settings.session_keys() && state.keys.get(&client_id) != Some(key)
+                        {
+                            state.keys.insert(client_id.clone(), key.clone());
+                            effects.push(Effect::SaveKeys);
+                        }
+                        let region_known = state
+                            .accounts
+                            .accounts
+                            .get(&client_id)
+                            .is_some_and(|a| a.region.is_some());
+                        if !region_known {
+                            effects.push(Effect::DetectRegion {
+                                credentials: Credentials {
+                                    client_id: client_id.clone(),
+                                    api_key: key.clone(),
+                                },
+                            });
+                        }
+                    }
+                    ("shown", "Copies of the key are cleared from the clipboard after 30 s if unchanged; the OS clipboard history may keep a copy.")
+                }
+                KeyState::Hidden => {
+                    tab.shown_key = None;
+                    state.accounts.seen(&client_id, now);
+                    effects.push(Effect::SaveAccounts);
+                    (
+                        "hidden",
+                        "Key hidden \u{2014} reveal it to enable the key helpers.",
+                    )
+                }
+                KeyState::Unreadable => {
+                    tab.shown_key = None;
+                    state.accounts.seen(&client_id, now);
+                    effects.push(Effect::SaveAccounts);
+                    ("unreadable", "Keyward could not read the API key field.")
+                }
+            };
+            let mut buttons = vec![HelperButton {
+                what: CopyWhat::ClientId,
+                label: "Copy Client ID",
+            }];
+            if tab.shown_key.is_some() {
+                buttons.extend([
+                    HelperButton {
+                        what: CopyWhat::ApiKey,
+                        label: "Copy API key",
+                    },
+                    HelperButton {
+                        what: CopyWhat::AuthorizationHeader,
+                        label: "Copy Authorization header",
+                    },
+                    HelperButton {
+                        what: CopyWhat::Curl,
+                        label: "Copy curl",
+                    },
+                    HelperButton {
+                        what: CopyWhat::ShellExports,
+                        label: "Copy shell exports",
+                    },
+                ]);
+            }
+            plan.helpers = Some(Helpers {
+                anchor: reading.key_at.unwrap_or(reading.client_id_at),
+                buttons,
+                note: note.into(),
+            });
+            tab.view = TabView {
+                kind: "credentials".into(),
+                page: Some("API Credentials".into()),
+                client_id: Some(client_id.clone()),
+                key: Some(key_word.into()),
+                summary: match key_word {
+                    "shown" => format!("API Credentials page: Client ID {client_id}, key read."),
+                    "hidden" => format!("API Credentials page: Client ID {client_id}; key hidden \u{2014} reveal it to enable the key helpers."),
+                    _ => format!("API Credentials page: Client ID {client_id}; the key could not be read."),
+                },
+                accounts: Vec::new(),
+            };
+        }
+    }
+    Outcome {
+        response: Response::PagePlan(plan),
+        effects,
+    }
+}
+
+fn page_click(state: &mut WorkerState, tab_id: i64, label: &str, now: u64) -> Outcome {
+    let Some(tab) = state.tabs.get_mut(&tab_id) else {
+        return answer(Response::Ack);
+    };
+    let mut effects = Vec::new();
+    match normalize_label(label).as_str() {
+        // Renew exists only in Edit mode; a key shown before it is the old one.
+        "renew" if tab.view.kind == "credentials" => {
+            tab.renew_clicked = true;
+            tab.pending_fingerprint = None;
+        }
+        "cancel" => {
+            tab.renew_clicked = false;
+            tab.pending_fingerprint = None;
+        }
+        "save" if tab.renew_clicked => {
+            if let Some(client_id) = tab.view.client_id.clone() {
+                state
+                    .accounts
+                    .renewal_saved(&client_id, tab.pending_fingerprint.take(), now);
+                // The old key no longer works: forget it.
+                if state.keys.remove(&client_id).is_some() {
+                    effects.push(Effect::SaveKeys);
+                }
+                effects.push(Effect::SaveAccounts);
+            }
+            tab.renew_clicked = false;
+        }
+        _ => {}
+    }
+    Outcome {
+        response: Response::Ack,
+        effects,
+    }
+}
+
+fn copy(state: &mut WorkerState, tab_id: i64, what: CopyWhat, facts: &WorkerFacts) -> Outcome {
+    let Some(tab) = state.tabs.get(&tab_id) else {
+        return answer(refused("open the API Credentials page first"));
+    };
+    let Some(client_id) = tab.view.client_id.clone() else {
+        return answer(refused("no Client ID was read on this page"));
+    };
+    let key = || tab.shown_key.clone();
+    let region_base = || {
+        state
+            .accounts
+            .accounts
+            .get(&client_id)
+            .and_then(|a| a.region.as_deref())
+            .and_then(Region::from_id)
+            .and_then(|r| r.api_base(state.settings.local_api_base.as_deref()))
+    };
+    let text = match what {
+        CopyWhat::ClientId => client_id.clone(),
+        secret => {
+            let Some(api_key) = key() else {
+                return answer(refused(
+                    "the key is hidden: reveal it to enable the key helpers",
+                ));
+            };
+            let credentials = Credentials {
+                client_id: client_id.clone(),
+                api_key,
+            };
+            match secret {
+                CopyWhat::ApiKey => credentials.api_key.clone(),
+                CopyWhat::AuthorizationHeader => snippet::authorization_header(&credentials),
+                CopyWhat::Curl | CopyWhat::ShellExports => {
+                    let Some(base) = region_base() else {
+                        return answer(refused(
+                            "the account's region is still being found; try again in a moment",
+                        ));
+                    };
+                    if secret == CopyWhat::Curl {
+                        snippet::curl(&credentials, &base)
+                    } else {
+                        snippet::shell_exports(&credentials, &base)
+                    }
+                }
+                CopyWhat::ClientId => client_id.clone(),
+            }
+        }
+    };
+    let clears = what
+        .is_secret()
+        .then(|| state.settings.clipboard_clear_secs());
+    let _ = facts;
+    let message = match clears {
+        Some(secs) => format!(
+            "Copied. Keyward clears it from the clipboard in {secs} s if unchanged; clipboard history may keep a copy."
+        ),
+        None => "Copied.".into(),
+    };
+    Outcome {
+        response: Response::Copied {
+            what,
+            message,
+            clears_in_secs: clears,
+        },
+        effects: vec![Effect::Clipboard {
+            text,
+            clear_after_secs: clears,
+        }],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::console::Flavour;
+    use crate::core::page::Pair;
+    use crate::core::throttle::Scheduler;
+
+    const ID: &str = "910a2dec-8902-4cc1-beeb-8da1658eec67";
+    const KEY: &str = "ypXgXhWmbuoCGLzxQiqkDEVP9ZTmIs";
+    const KEY2: &str = "NEWkeyNEWkeyNEWkeyNEWkeyNEWkey";
+
+    fn facts(wall_ms: u64) -> WorkerFacts {
+        WorkerFacts {
+            flavour: Flavour::Store,
+            api: Scheduler::default().status(0),
+            now: 0,
+            wall_ms,
+        }
+    }
+
+    fn tab() -> Sender {
+        Sender::ContentScript {
+            tab_url: "https://admin.pingone.com/web-portal/dashboard#/x".into(),
+            tab_id: 3,
+        }
+    }
+
+    fn creds_page(key: &str, buttons: &[&str]) -> Request {
+        Request::PageSnapshot {
+            snapshot: Snapshot {
+                headings: vec!["API Credentials".into()],
+                buttons: buttons.iter().map(|b| b.to_string()).collect(),
+                pairs: vec![
+                    Pair {
+                        label: "Client ID".into(),
+                        value: ID.into(),
+                        input_type: None,
+                    },
+                    Pair {
+                        label: "API Key".into(),
+                        value: key.into(),
+                        input_type: None,
+                    },
+                ],
+                ..Snapshot::default()
+            },
+        }
+    }
+
+    fn state() -> WorkerState {
+        WorkerState {
+            salt: b"salt".to_vec(),
+            ..WorkerState::default()
+        }
+    }
+
+    fn send(s: &mut WorkerState, r: Request, at: u64) -> Outcome {
+        handle(s, &r, &tab(), &facts(at))
+    }
+
+    fn labels(o: &Outcome) -> Vec<&'static str> {
+        match &o.response {
+            Response::PagePlan(PagePlan { helpers: Some(h) }) => {
+                h.buttons.iter().map(|b| b.label).collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_shown_key_enables_every_helper_and_is_remembered_by_fingerprint_only() {
+        let mut s = state();
+        let o = send(&mut s, creds_page(KEY, &["Hide", "Edit"]), 1_000);
+        assert_eq!(
+            labels(&o),
+            [
+                "Copy Client ID",
+                "Copy API key",
+                "Copy Authorization header",
+                "Copy curl",
+                "Copy shell exports"
+            ]
+        );
+        assert!(o.effects.contains(&Effect::SaveAccounts) && o.effects.contains(&Effect::SaveKeys));
+        assert!(o
+            .effects
+            .iter()
+            .any(|e| matches!(e, Effect::DetectRegion { .. })));
+        let stored = serde_json::to_string(&s.accounts).expect("serialises");
+        assert!(!stored.contains(KEY), "accounts hold no key");
+        assert_eq!(
+            s.keys.get(ID).map(String::as_str),
+            Some(KEY),
+            "the session mirror holds it"
+        );
+        assert_eq!(
+            s.tab_view(3).summary,
+            format!("API Credentials page: Client ID {ID}, key read.")
+        );
+        assert!(
+            !format!("{s:?} {:?}", o.effects).contains(KEY),
+            "debug output never shows the key"
+        );
+    }
+
+    #[test]
+    fn a_hidden_key_offers_only_the_client_id() {
+        let mut s = state();
+        let o = send(&mut s, creds_page("••••••••", &["Show", "Edit"]), 1_000);
+        assert_eq!(labels(&o), ["Copy Client ID"]);
+        let refusal = send(
+            &mut s,
+            Request::Copy {
+                what: CopyWhat::ApiKey,
+            },
+            1_001,
+        );
+        assert!(
+            matches!(refusal.response, Response::Refused { ref reason } if reason.contains("reveal"))
+        );
+        assert!(refusal.effects.is_empty());
+        assert_eq!(s.tab_view(3).key.as_deref(), Some("hidden"));
+    }
+
+    #[test]
+    fn copies_are_built_in_the_worker() {
+        let mut s = state();
+        send(&mut s, creds_page(KEY, &[]), 1_000);
+        let o = send(
+            &mut s,
+            Request::Copy {
+                what: CopyWhat::ClientId,
+            },
+            1_001,
+        );
+        assert_eq!(
+            o.effects,
+            vec![Effect::Clipboard {
+                text: ID.into(),
+                clear_after_secs: None
+            }]
+        );
+        let o = send(
+            &mut s,
+            Request::Copy {
+                what: CopyWhat::AuthorizationHeader,
+            },
+            1_002,
+        );
+        assert!(
+            matches!(&o.effects[0], Effect::Clipboard { text, clear_after_secs: Some(30) } if text.starts_with("Authorization: Basic "))
+        );
+        assert!(matches!(
+            o.response,
+            Response::Copied {
+                clears_in_secs: Some(30),
+                ..
+            }
+        ));
+        let o = send(
+            &mut s,
+            Request::Copy {
+                what: CopyWhat::Curl,
+            },
+            1_003,
+        );
+        assert!(
+            matches!(o.response, Response::Refused { ref reason } if reason.contains("region")),
+            "no region yet"
+        );
+        s.accounts.set_region(ID, "eu", 1_004);
+        let o = send(
+            &mut s,
+            Request::Copy {
+                what: CopyWhat::Curl,
+            },
+            1_005,
+        );
+        assert!(
+            matches!(&o.effects[0], Effect::Clipboard { text, .. } if text.contains("https://directory-api.pingone.eu/api/directory/user?count=1"))
+        );
+    }
+
+    #[test]
+    fn edit_renew_save_records_a_renewal_and_cancel_does_not() {
+        let mut s = state();
+        send(&mut s, creds_page(KEY, &["Edit"]), 1_000);
+        // Edit, Renew: the new key shows, but nothing is recorded until Save.
+        send(
+            &mut s,
+            Request::PageClick {
+                label: "Edit".into(),
+            },
+            2_000,
+        );
+        send(&mut s, creds_page(KEY, &["Renew", "Save", "Cancel"]), 2_001);
+        send(
+            &mut s,
+            Request::PageClick {
+                label: "Renew".into(),
+            },
+            2_002,
+        );
+        send(
+            &mut s,
+            creds_page(KEY2, &["Renew", "Save", "Cancel"]),
+            2_003,
+        );
+        assert!(s.accounts.accounts[ID].renewals.is_empty());
+        send(
+            &mut s,
+            Request::PageClick {
+                label: "Cancel".into(),
+            },
+            2_004,
+        );
+        send(&mut s, creds_page("••••", &["Show", "Edit"]), 2_005);
+        assert!(
+            s.accounts.accounts[ID].renewals.is_empty(),
+            "Cancel keeps the key"
+        );
+
+        send(&mut s, creds_page(KEY, &["Renew", "Save", "Cancel"]), 3_000);
+        send(
+            &mut s,
+            Request::PageClick {
+                label: "Renew".into(),
+            },
+            3_001,
+        );
+        send(
+            &mut s,
+            creds_page(KEY2, &["Renew", "Save", "Cancel"]),
+            3_002,
+        );
+        let o = send(
+            &mut s,
+            Request::PageClick {
+                label: "Save".into(),
+            },
+            3_003,
+        );
+        assert!(o.effects.contains(&Effect::SaveAccounts));
+        let account = &s.accounts.accounts[ID];
+        assert_eq!(account.renewals, vec![3_003], "recorded at Save");
+        assert_eq!(
+            account.key.as_ref().map(|k| k.since_ms),
+            Some(3_003),
+            "the clock restarts"
+        );
+        assert!(!s.keys.contains_key(ID), "the old key is forgotten");
+        // Seeing the new key later is not a second renewal.
+        send(&mut s, creds_page(KEY2, &["Edit"]), 4_000);
+        assert_eq!(s.accounts.accounts[ID].renewals, vec![3_003]);
+    }
+
+    #[test]
+    fn a_key_changed_outside_keyward_is_a_renewal_when_next_seen() {
+        let mut s = state();
+        send(&mut s, creds_page(KEY, &["Edit"]), 1_000);
+        send(&mut s, creds_page(KEY2, &["Edit"]), 9_000);
+        assert_eq!(s.accounts.accounts[ID].renewals, vec![9_000]);
+    }
+
+    #[test]
+    fn decoys_and_foreign_tabs_read_nothing() {
+        let mut s = state();
+        let sso = Request::PageSnapshot {
+            snapshot: Snapshot {
+                headings: vec!["Global Credentials".into()],
+                pairs: vec![Pair {
+                    label: "REST API Client Secret".into(),
+                    value: KEY.into(),
+                    input_type: None,
+                }],
+                ..Snapshot::default()
+            },
+        };
+        let o = send(&mut s, sso, 1);
+        assert_eq!(o.response, Response::PagePlan(PagePlan::default()));
+        assert!(s.accounts.accounts.is_empty() && s.keys.is_empty());
+        let elsewhere = Sender::ContentScript {
+            tab_url: "https://evil.example/".into(),
+            tab_id: 9,
+        };
+        let o = handle(&mut s, &creds_page(KEY, &[]), &elsewhere, &facts(1));
+        assert!(matches!(o.response, Response::Refused { .. }));
+        assert!(s.keys.is_empty());
+        let o = handle(&mut s, &Request::TabState { tab_id: 3 }, &tab(), &facts(1));
+        assert!(
+            matches!(o.response, Response::Refused { .. }),
+            "content scripts cannot read tab state"
+        );
+        let o = handle(
+            &mut s,
+            &Request::Copy {
+                what: CopyWhat::ApiKey,
+            },
+            &Sender::ExtensionPage,
+            &facts(1),
+        );
+        assert!(matches!(o.response, Response::Refused { .. }));
+    }
+}

@@ -1,0 +1,141 @@
+//! The clipboard for the worker, which has none in MV3: an offscreen document performs each write
+//! or read it is told to. Clearing a copied secret is scheduled with an alarm and happens only if
+//! the clipboard still holds that copy (compared by salted fingerprint, decided in Rust).
+
+use js_sys::{Array, Object, Promise, Reflect};
+use wasm_bindgen::{JsCast, JsError, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+use super::storage::{self, Area};
+
+/// The alarm that clears the clipboard.
+pub const CLEAR_ALARM: &str = "keyward-clipboard-clear";
+const PENDING_KEY: &str = "clipboard_pending";
+const OFFSCREEN_URL: &str = "offscreen.html";
+
+fn chrome_path(path: &[&str]) -> Option<JsValue> {
+    let mut value: JsValue = js_sys::global().into();
+    for key in path {
+        value = Reflect::get(&value, &JsValue::from_str(key)).ok()?;
+        if value.is_undefined() || value.is_null() {
+            return None;
+        }
+    }
+    Some(value)
+}
+
+async fn call(path: &[&str], method: &str, args: &[JsValue]) -> Result<JsValue, JsError> {
+    let target = chrome_path(path)
+        .ok_or_else(|| JsError::new(&format!("{} is not available", path.join("."))))?;
+    let f: js_sys::Function = Reflect::get(&target, &JsValue::from_str(method))
+        .ok()
+        .and_then(|f| f.dyn_into().ok())
+        .ok_or_else(|| JsError::new(&format!("{}.{method} is missing", path.join("."))))?;
+    let list = Array::new();
+    for a in args {
+        list.push(a);
+    }
+    let result = f
+        .apply(&target, &list)
+        .map_err(|e| JsError::new(&format!("{method} failed: {e:?}")))?;
+    match result.dyn_into::<Promise>() {
+        Ok(p) => JsFuture::from(p)
+            .await
+            .map_err(|e| JsError::new(&format!("{method} failed: {e:?}"))),
+        Err(v) => Ok(v),
+    }
+}
+
+fn object(pairs: &[(&str, JsValue)]) -> JsValue {
+    let o = Object::new();
+    for (k, v) in pairs {
+        let _ = Reflect::set(&o, &JsValue::from_str(k), v);
+    }
+    o.into()
+}
+
+async fn ensure_offscreen() -> Result<(), JsError> {
+    let filter = object(&[(
+        "contextTypes",
+        Array::of1(&JsValue::from_str("OFFSCREEN_DOCUMENT")).into(),
+    )]);
+    let contexts = call(&["chrome", "runtime"], "getContexts", &[filter]).await?;
+    if Array::from(&contexts).length() > 0 {
+        return Ok(());
+    }
+    let options = object(&[
+        ("url", JsValue::from_str(OFFSCREEN_URL)),
+        ("reasons", Array::of1(&JsValue::from_str("CLIPBOARD")).into()),
+        ("justification", JsValue::from_str("Copy helpers write the Client ID, key and snippets; copied secrets are cleared later.")),
+    ]);
+    call(&["chrome", "offscreen"], "createDocument", &[options])
+        .await
+        .map(|_| ())
+}
+
+async fn offscreen(op: &str, text: Option<&str>) -> Result<JsValue, JsError> {
+    ensure_offscreen().await?;
+    let mut pairs = vec![
+        ("target", JsValue::from_str("offscreen")),
+        ("op", JsValue::from_str(op)),
+    ];
+    if let Some(t) = text {
+        pairs.push(("text", JsValue::from_str(t)));
+    }
+    call(&["chrome", "runtime"], "sendMessage", &[object(&pairs)]).await
+}
+
+/// Writes `text` to the clipboard.
+pub async fn write(text: &str) -> Result<(), JsError> {
+    let answer = offscreen("write", Some(text)).await?;
+    if Reflect::get(&answer, &JsValue::from_str("ok"))
+        .ok()
+        .and_then(|v| v.as_bool())
+        == Some(true)
+    {
+        Ok(())
+    } else {
+        Err(JsError::new("the clipboard write was refused"))
+    }
+}
+
+/// Remembers what to clear (by fingerprint) and arms the alarm.
+pub async fn schedule_clear(fingerprint: &str, after_secs: u64) -> Result<(), JsError> {
+    storage::set_in(Area::Session, PENDING_KEY, &fingerprint).await?;
+    let when = js_sys::Date::now() + (after_secs as f64) * 1000.0;
+    let info = object(&[("when", JsValue::from_f64(when))]);
+    call(
+        &["chrome", "alarms"],
+        "create",
+        &[JsValue::from_str(CLEAR_ALARM), info],
+    )
+    .await
+    .map(|_| ())
+}
+
+/// The pending clear's fingerprint, if any.
+pub async fn pending() -> Result<Option<String>, JsError> {
+    Ok(storage::get_in(Area::Session, PENDING_KEY)
+        .await?
+        .and_then(|v| v.as_str().map(str::to_string)))
+}
+
+/// Reads the clipboard's text.
+pub async fn read() -> Result<String, JsError> {
+    let answer = offscreen("read", None).await?;
+    Ok(Reflect::get(&answer, &JsValue::from_str("text"))
+        .ok()
+        .and_then(|v| v.as_string())
+        .unwrap_or_default())
+}
+
+/// Empties the clipboard and forgets the pending clear.
+pub async fn clear() -> Result<(), JsError> {
+    offscreen("write", Some("")).await?;
+    forget().await
+}
+
+/// Forgets the pending clear (the clipboard changed since).
+pub async fn forget() -> Result<(), JsError> {
+    storage::set_in(Area::Session, PENDING_KEY, &serde_json::Value::Null).await
+}

@@ -1,0 +1,209 @@
+//! The service worker's edge: it loads the worker state once, passes every runtime message to the
+//! core, performs the effects that come back, and clears the clipboard when the alarm fires.
+
+use std::cell::RefCell;
+
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+use super::storage::{self, Area};
+use super::{chrome, clipboard, time, API};
+use crate::core::accounts::{self, fingerprint, Accounts};
+use crate::core::console::Flavour;
+use crate::core::message::{self, Request, Sender, SenderFacts, WorkerFacts};
+use crate::core::region::{Detection, Region};
+use crate::core::settings::{self, Settings};
+use crate::core::worker::{self, Effect, WorkerState};
+
+const SESSION_KEYS: &str = "keys";
+
+thread_local! {
+    static STATE: RefCell<Option<WorkerState>> = const { RefCell::new(None) };
+}
+
+fn random_salt() -> Result<Vec<u8>, JsError> {
+    let crypto = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("crypto"))
+        .map_err(|_| JsError::new("crypto is not available"))?;
+    let bytes = js_sys::Uint8Array::new_with_length(16);
+    let f: js_sys::Function = js_sys::Reflect::get(&crypto, &JsValue::from_str("getRandomValues"))
+        .ok()
+        .and_then(|f| f.dyn_into().ok())
+        .ok_or_else(|| JsError::new("crypto.getRandomValues is missing"))?;
+    f.call1(&crypto, &bytes)
+        .map_err(|_| JsError::new("crypto.getRandomValues failed"))?;
+    Ok(bytes.to_vec())
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn unhex(s: &str) -> Option<Vec<u8>> {
+    (0..s.len())
+        .step_by(2)
+        .map(|i| s.get(i..i + 2).and_then(|b| u8::from_str_radix(b, 16).ok()))
+        .collect()
+}
+
+/// Loads the state on first use (after every worker start).
+async fn ensure_loaded() -> Result<(), JsError> {
+    if STATE.with(|s| s.borrow().is_some()) {
+        return Ok(());
+    }
+    let accounts = Accounts::from_stored(storage::get(accounts::STORAGE_KEY).await?);
+    let settings = Settings::from_stored(storage::get(settings::STORAGE_KEY).await?);
+    let salt = match storage::get(accounts::SALT_KEY)
+        .await?
+        .and_then(|v| v.as_str().and_then(unhex))
+    {
+        Some(salt) if salt.len() >= 16 => salt,
+        _ => {
+            let salt = random_salt()?;
+            storage::set(accounts::SALT_KEY, &hex(&salt)).await?;
+            salt
+        }
+    };
+    let keys = storage::get_in(Area::Session, SESSION_KEYS)
+        .await?
+        .and_then(|v| serde_json::from_value(v).ok())
+        .unwrap_or_default();
+    let state = WorkerState {
+        accounts,
+        keys,
+        salt,
+        settings,
+        ..WorkerState::default()
+    };
+    STATE.with(|s| {
+        // Another message may have loaded it meanwhile; keep the first.
+        s.borrow_mut().get_or_insert(state);
+    });
+    Ok(())
+}
+
+fn with_state<R>(f: impl FnOnce(&mut WorkerState) -> R) -> Result<R, JsError> {
+    STATE
+        .with(|s| s.borrow_mut().as_mut().map(f))
+        .ok_or_else(|| JsError::new("the worker state is not loaded"))
+}
+
+fn flavour() -> Result<Flavour, JsError> {
+    Ok(Flavour::from_host_permissions(
+        &chrome::manifest_host_permissions()?,
+    ))
+}
+
+/// Answers one `chrome.runtime.onMessage` message. `sender` is the browser's `MessageSender`.
+#[wasm_bindgen]
+pub async fn handle_message(request: JsValue, sender: JsValue) -> Result<JsValue, JsError> {
+    let own_id = chrome::runtime_id()?;
+    let own_base = chrome::runtime_url("")?;
+    let (id, url, tab_url) = (
+        chrome::string_at(&sender, &["id"]),
+        chrome::string_at(&sender, &["url"]),
+        chrome::string_at(&sender, &["tab", "url"]),
+    );
+    let tab_id = chrome::number_at(&sender, &["tab", "id"]).map(|n| n as i64);
+    let sender = Sender::classify(SenderFacts {
+        id: id.as_deref(),
+        url: url.as_deref(),
+        tab_url: tab_url.as_deref(),
+        tab_id,
+        own_id: &own_id,
+        own_base: &own_base,
+    });
+    let facts = WorkerFacts {
+        flavour: flavour()?,
+        api: API.with(|c| c.status()),
+        now: time::now_ms(),
+        wall_ms: time::now_ms(),
+    };
+    let response = match serde_wasm_bindgen::from_value::<Request>(request) {
+        Err(_) => message::undecodable(),
+        Ok(request) => {
+            ensure_loaded().await?;
+            let outcome = with_state(|state| worker::handle(state, &request, &sender, &facts))?;
+            for effect in outcome.effects {
+                perform(effect, facts.flavour).await?;
+            }
+            outcome.response
+        }
+    };
+    // JSON-compatible: `None` crosses as `null`, maps as plain objects.
+    response
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| JsError::new(&e.to_string()))
+}
+
+async fn save_accounts() -> Result<(), JsError> {
+    let accounts = with_state(|s| s.accounts.clone())?;
+    storage::set(accounts::STORAGE_KEY, &accounts).await
+}
+
+async fn perform(effect: Effect, flavour: Flavour) -> Result<(), JsError> {
+    match effect {
+        Effect::SaveAccounts => save_accounts().await,
+        Effect::SaveKeys => {
+            let keys = with_state(|s| s.keys.clone())?;
+            storage::set_in(Area::Session, SESSION_KEYS, &keys).await
+        }
+        Effect::Clipboard {
+            text,
+            clear_after_secs,
+        } => {
+            clipboard::write(&text).await?;
+            match clear_after_secs {
+                Some(secs) => {
+                    let fp = with_state(|s| fingerprint(&s.salt, &text))?;
+                    clipboard::schedule_clear(&fp, secs).await
+                }
+                None => Ok(()),
+            }
+        }
+        Effect::DetectRegion { credentials } => {
+            let local_base = with_state(|s| s.settings.local_api_base.clone())?;
+            wasm_bindgen_futures::spawn_local(async move {
+                let client = API.with(Clone::clone);
+                let detection = client
+                    .detect_region(
+                        Region::available(flavour),
+                        local_base.as_deref(),
+                        &credentials,
+                    )
+                    .await;
+                if let Detection::Found(region) = detection {
+                    let saved = with_state(|s| {
+                        s.accounts
+                            .set_region(&credentials.client_id, region.id(), time::now_ms())
+                    });
+                    if saved.is_ok() {
+                        if let Err(e) = save_accounts().await {
+                            web_sys::console::warn_1(&JsValue::from(e));
+                        }
+                    }
+                }
+            });
+            Ok(())
+        }
+    }
+}
+
+/// Handles `chrome.alarms.onAlarm`: clears a copied secret if the clipboard still holds it.
+#[wasm_bindgen]
+pub async fn handle_alarm(name: String) -> Result<(), JsError> {
+    if name != clipboard::CLEAR_ALARM {
+        return Ok(());
+    }
+    let Some(pending) = clipboard::pending().await? else {
+        return Ok(());
+    };
+    ensure_loaded().await?;
+    let current = clipboard::read().await?;
+    let unchanged = with_state(|s| fingerprint(&s.salt, &current) == pending)?;
+    if unchanged {
+        clipboard::clear().await
+    } else {
+        // Something newer is on the clipboard: leave it alone.
+        clipboard::forget().await
+    }
+}

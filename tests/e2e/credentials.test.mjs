@@ -1,0 +1,208 @@
+// Reading the API Credentials page in each sandbox layout, the copy helpers (clipboard checked),
+// clearing copied secrets only if unchanged, renewal recorded after Edit → Renew → Save, in-app
+// navigation, and proof that the key never reaches the page's DOM or window through Keyward.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, presetLocalBase, screenshotPath, startEmulator } from './harness.mjs';
+
+let browser;
+let emulator;
+let creds;
+before(async () => {
+  emulator = await startEmulator(['--users', '20']);
+  browser = await launch('chrome-dev');
+  await presetLocalBase(browser, emulator.base);
+  // Short clipboard clearing so the test can watch it happen.
+  await browser.worker.evaluate(async () => {
+    const { settings } = await chrome.storage.local.get('settings');
+    await chrome.storage.local.set({ settings: { ...settings, clipboard_clear_secs: 5 } });
+  });
+  await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: emulator.base });
+  const state = await (await fetch(`${emulator.base}/_emulator/state`)).json();
+  creds = { clientId: state.client_id, apiKey: state.api_key };
+});
+after(async () => {
+  await browser?.close();
+  await emulator?.stop();
+});
+
+/** Polls `check` until it returns a truthy value (an awaited condition, not a fixed sleep). */
+async function until(check, what, timeoutMs = 15_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const clipboard = (page) => page.evaluate(() => navigator.clipboard.readText());
+const accounts = () => browser.worker.evaluate(async () => (await chrome.storage.local.get('accounts')).accounts?.accounts ?? {});
+
+const open = [];
+async function openCredentials(layout) {
+  // Close what an earlier (possibly failed) test left open, so tab lookups find this page.
+  for (const p of open.splice(0)) await p.close().catch(() => {});
+  const page = await browser.context.newPage();
+  open.push(page);
+  await page.goto(`${emulator.base}/?layout=${layout}#/setup/directory/api-credentials`);
+  await page.locator('#api-credentials').waitFor();
+  return page;
+}
+
+/** Focuses the first helper button: helpers follow the key field, so Tab from the control before them. */
+async function focusHelpers(page, layout) {
+  await page.focus(layout === 'form' ? '#apiKey' : '#reveal-key');
+  await page.keyboard.press('Tab');
+}
+
+async function tabView(kind) {
+  return until(async () => {
+    const ids = await browser.worker.evaluate(async () => (await chrome.tabs.query({})).map((t) => t.id));
+    const popup = await browser.context.newPage();
+    await popup.goto(browser.url('popup.html'));
+    const views = await popup.evaluate(
+      (tabIds) => Promise.all(tabIds.map((tab_id) => chrome.runtime.sendMessage({ type: 'tab_state', tab_id }))),
+      ids,
+    );
+    await popup.close();
+    return views.find((v) => v.kind === kind);
+  }, `a tab showing ${kind}`);
+}
+
+for (const layout of ['table', 'form', 'dl']) {
+  test(`${layout} layout: reads the page, masks nothing it should not, copies through the worker`, async () => {
+    const page = await openCredentials(layout);
+    // Masked: only the Client ID helper.
+    await until(() => page.locator('keyward-helpers').count(), 'the helpers');
+    const hidden = await tabView('credentials');
+    assert.equal(hidden.client_id, creds.clientId);
+    assert.equal(hidden.key, 'hidden');
+    assert.match(hidden.summary, /key hidden — reveal it to enable the key helpers/);
+    assert.equal(await page.evaluate(() => document.querySelector('keyward-helpers').shadowRoot), null, 'the shadow root is closed');
+
+    await focusHelpers(page, layout);
+    await page.keyboard.press('Enter');
+    await until(async () => (await clipboard(page)) === creds.clientId, 'the Client ID on the clipboard');
+
+    // Revealed: every helper.
+    await page.click('#reveal-key');
+    await until(async () => (await tabView('credentials')).key === 'shown', 'the key read');
+    await until(async () => (await accounts())[creds.clientId]?.region === 'local', 'the region detected');
+    const expected = [
+      creds.clientId,
+      creds.apiKey,
+      `Authorization: Basic ${Buffer.from(`${creds.clientId}:${creds.apiKey}`).toString('base64')}`,
+    ];
+    await focusHelpers(page, layout);
+    for (const [i, text] of expected.entries()) {
+      if (i > 0) await page.keyboard.press('Tab');
+      await page.keyboard.press('Enter');
+      await until(async () => (await clipboard(page)) === text, `copy #${i + 1}`);
+    }
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    const curl = await until(async () => {
+      const text = await clipboard(page);
+      return text.startsWith('curl ') && text;
+    }, 'the curl command');
+    assert.ok(curl.includes(`${emulator.base}/api/directory/user?count=1`), 'curl targets the account region');
+    await page.screenshot({ path: screenshotPath(`credentials-${layout}`) });
+    await page.close();
+    assert.deepEqual(browser.errors, []);
+  });
+}
+
+test('a copied secret is cleared after the timeout, but a newer clipboard is left alone', async () => {
+  const page = await openCredentials('table');
+  await page.click('#reveal-key');
+  await until(() => page.locator('keyward-helpers').count(), 'the helpers');
+  await until(async () => (await tabView('credentials')).key === 'shown', 'the key read');
+  await focusHelpers(page, 'table');
+  await page.keyboard.press('Tab'); // Copy API key
+  await page.keyboard.press('Enter');
+  await until(async () => (await clipboard(page)) === creds.apiKey, 'the key on the clipboard');
+  await until(async () => (await clipboard(page)) === '', 'the clipboard cleared', 20_000);
+
+  await page.keyboard.press('Enter');
+  await until(async () => (await clipboard(page)) === creds.apiKey, 'the key on the clipboard again');
+  await page.evaluate(() => navigator.clipboard.writeText('something newer'));
+  const pending = () => browser.worker.evaluate(async () => (await chrome.storage.session.get('clipboard_pending')).clipboard_pending);
+  await until(async () => (await pending()) === null, 'the alarm to fire', 20_000);
+  assert.equal(await clipboard(page), 'something newer');
+  await page.close();
+});
+
+test('Edit → Renew → Save records a renewal; navigation away and back is followed', async () => {
+  const page = await openCredentials('dl');
+  await until(() => page.locator('keyward-helpers').count(), 'the helpers');
+  const before = (await accounts())[creds.clientId];
+  await page.click('#edit');
+  await page.click('#renew');
+  await page.locator('.pending').waitFor();
+  await page.click('#save');
+  await page.locator('#edit').waitFor();
+  const account = await until(async () => {
+    const a = (await accounts())[creds.clientId];
+    return a?.renewals?.length > (before?.renewals?.length ?? 0) && a;
+  }, 'the renewal recorded');
+  assert.ok(account.key.since_ms >= account.renewals.at(-1), 'the key clock restarted');
+  const state = await (await fetch(`${emulator.base}/_emulator/state`)).json();
+  creds.apiKey = state.api_key;
+
+  await page.click('text=Dashboard');
+  await until(async () => (await page.locator('keyward-helpers').count()) === 0, 'the helpers to go');
+  assert.equal((await tabView('console')).page, 'Dashboard');
+  await page.goBack();
+  await until(() => page.locator('keyward-helpers').count(), 'the helpers back');
+  await page.close();
+});
+
+test('the decoy SSO credentials page is never read', async () => {
+  const page = await browser.context.newPage();
+  await page.goto(`${emulator.base}/#/account/integration/credentials`);
+  const view = await tabView('sso_credentials');
+  assert.match(view.summary, /not the Directory API credential/);
+  assert.equal(await page.locator('keyward-helpers').count(), 0);
+  await page.close();
+});
+
+test('the key never reaches the page through Keyward', async () => {
+  const page = await openCredentials('table');
+  await page.click('#reveal-key');
+  await until(async () => (await tabView('credentials')).key === 'shown', 'the key read');
+  await focusHelpers(page, 'table');
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Enter');
+  await until(async () => (await clipboard(page)) === creds.apiKey, 'the key copied');
+  await page.click('#reveal-key'); // hide it again: now the page itself shows no key
+  await page.locator('.masked').waitFor();
+  const leaks = await page.evaluate((key) => {
+    const found = [];
+    if (document.documentElement.outerHTML.includes(key)) found.push('DOM');
+    for (const input of document.querySelectorAll('input, textarea')) if (input.value.includes(key)) found.push('input');
+    for (const name of Object.getOwnPropertyNames(window)) {
+      try {
+        const v = window[name];
+        if (typeof v === 'string' && v.includes(key)) found.push(`window.${name}`);
+      } catch {
+        // Some properties throw on access.
+      }
+    }
+    if (location.href.includes(key)) found.push('URL');
+    return found;
+  }, creds.apiKey);
+  assert.deepEqual(leaks, []);
+  await page.close();
+});
+
+test('the popup lists the account with its region and whether the key was read', async () => {
+  const popup = await browser.context.newPage();
+  await popup.goto(browser.url('popup.html'));
+  const item = popup.locator(`[data-client-id="${creds.clientId}"]`);
+  await item.waitFor();
+  assert.match(await item.innerText(), /Region: Local emulator · key read: (yes|no)/);
+  await popup.screenshot({ path: screenshotPath('popup-accounts') });
+  await popup.close();
+});
