@@ -3,7 +3,19 @@
 // navigation, and proof that the key never reaches the page's DOM or window through Keyward.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, presetLocalBase, screenshotPath, startEmulator } from './harness.mjs';
+import {
+  clipboard,
+  focusHelpers,
+  launch,
+  presetLocalBase,
+  screenshotPath,
+  startEmulator,
+  storedAccounts,
+  tabView as viewOf,
+  until,
+} from './harness.mjs';
+
+const tabView = (kind) => viewOf(browser, kind);
 
 let browser;
 let emulator;
@@ -26,19 +38,7 @@ after(async () => {
   await emulator?.stop();
 });
 
-/** Polls `check` until it returns a truthy value (an awaited condition, not a fixed sleep). */
-async function until(check, what, timeoutMs = 15_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-const clipboard = (page) => page.evaluate(() => navigator.clipboard.readText());
-const accounts = () => browser.worker.evaluate(async () => (await chrome.storage.local.get('accounts')).accounts?.accounts ?? {});
+const accounts = () => storedAccounts(browser);
 
 const open = [];
 async function openCredentials(layout) {
@@ -49,26 +49,6 @@ async function openCredentials(layout) {
   await page.goto(`${emulator.base}/?layout=${layout}#/setup/directory/api-credentials`);
   await page.locator('#api-credentials').waitFor();
   return page;
-}
-
-/** Focuses the first helper button: helpers follow the key field, so Tab from the control before them. */
-async function focusHelpers(page, layout) {
-  await page.focus(layout === 'form' ? '#apiKey' : '#reveal-key');
-  await page.keyboard.press('Tab');
-}
-
-async function tabView(kind) {
-  return until(async () => {
-    const ids = await browser.worker.evaluate(async () => (await chrome.tabs.query({})).map((t) => t.id));
-    const popup = await browser.context.newPage();
-    await popup.goto(browser.url('popup.html'));
-    const views = await popup.evaluate(
-      (tabIds) => Promise.all(tabIds.map((tab_id) => chrome.runtime.sendMessage({ type: 'tab_state', tab_id }))),
-      ids,
-    );
-    await popup.close();
-    return views.find((v) => v.kind === kind);
-  }, `a tab showing ${kind}`);
 }
 
 for (const layout of ['table', 'form', 'dl']) {

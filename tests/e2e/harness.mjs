@@ -109,3 +109,45 @@ export function screenshotPath(name) {
   mkdirSync(SHOTS, { recursive: true });
   return join(SHOTS, `${name}.png`);
 }
+
+/** Polls `check` until it returns a truthy value (an awaited condition, not a fixed sleep). */
+export async function until(check, what, timeoutMs = 15_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** What the clipboard holds, read from `page` (which needs clipboard-read permission). */
+export const clipboard = (page) => page.evaluate(() => navigator.clipboard.readText());
+
+/** The accounts the worker has stored (never keys). */
+export const storedAccounts = (browser) =>
+  browser.worker.evaluate(async () => (await chrome.storage.local.get('accounts')).accounts?.accounts ?? {});
+
+/**
+ * The worker's view of the open tab showing `kind` (asked from an extension page, as the popup
+ * does; tab ids need no permission).
+ */
+export async function tabView(browser, kind) {
+  return until(async () => {
+    const ids = await browser.worker.evaluate(async () => (await chrome.tabs.query({})).map((t) => t.id));
+    const page = await browser.context.newPage();
+    await page.goto(browser.url('popup.html'));
+    const views = await page.evaluate(
+      (tabIds) => Promise.all(tabIds.map((tab_id) => chrome.runtime.sendMessage({ type: 'tab_state', tab_id }))),
+      ids,
+    );
+    await page.close();
+    return views.find((v) => v.kind === kind);
+  }, `a tab showing ${kind}`);
+}
+
+/** Focuses the first copy helper: helpers follow the key field, so Tab from the control before them. */
+export async function focusHelpers(page, layout) {
+  await page.focus(layout === 'form' ? '#apiKey' : '#reveal-key');
+  await page.keyboard.press('Tab');
+}
