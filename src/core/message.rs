@@ -28,6 +28,10 @@ pub enum Request {
     Copy { what: CopyWhat },
     /// The popup asks what Keyward sees in a tab, and which accounts it knows.
     TabState { tab_id: i64 },
+    /// The popup's "enter the credentials by hand", for layouts Keyward cannot read.
+    ManualCredentials { client_id: String, api_key: String },
+    /// The popup overrides an account's detected region.
+    SetRegion { client_id: String, region: String },
 }
 
 /// What a copy helper copies.
@@ -177,7 +181,12 @@ pub fn handle(request: &Request, sender: &Sender, facts: &WorkerFacts) -> Respon
             refused("page reports come from content scripts")
         }
         (Request::Copy { .. }, _) => refused("copy helpers run in console pages"),
-        (Request::TabState { .. }, _) => refused("tab state is for Keyward's own pages"),
+        (
+            Request::TabState { .. }
+            | Request::ManualCredentials { .. }
+            | Request::SetRegion { .. },
+            _,
+        ) => refused("this request is for Keyward's own pages"),
     }
 }
 

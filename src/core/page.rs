@@ -126,7 +126,7 @@ fn is_mask(value: &str) -> bool {
 }
 
 /// A Client ID: the account's UUID (or, as in the docs' examples, hyphenated alphanumerics).
-fn client_id(value: &str) -> Result<String, ReadProblem> {
+pub fn client_id(value: &str) -> Result<String, ReadProblem> {
     let v = value.trim();
     let ok = (4..=64).contains(&v.len())
         && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
@@ -140,7 +140,7 @@ fn client_id(value: &str) -> Result<String, ReadProblem> {
 
 /// An API key: an opaque token of 8–256 visible ASCII characters without spaces (never validated
 /// further; the format is not documented).
-fn api_key(pair: &Pair) -> KeyState {
+pub fn api_key(pair: &Pair) -> KeyState {
     if pair
         .input_type
         .as_deref()

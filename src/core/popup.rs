@@ -1,8 +1,10 @@
 //! The popup's screens, as views. The web edge only mounts what these functions return.
 
+use super::console::Flavour;
 use super::console::CONSOLE_HOME;
+use super::region::Region;
 use super::view::{el, Element};
-use super::worker::TabView;
+use super::worker::{AccountView, TabView};
 use super::{PRODUCT_NAME, VERSION};
 
 /// The message shown before any P14E account has been seen.
@@ -48,10 +50,19 @@ pub fn first_screen() -> Element {
     ])
 }
 
-/// The popup for what the worker knows: the current tab, and every account seen.
-pub fn screen(view: &TabView) -> Element {
-    if view.accounts.is_empty() && view.kind == "not_console" {
-        return first_screen();
+/// The manual entry form's fields (the edge reads them on submit).
+pub const MANUAL_CLIENT_ID: &str = "manual-client-id";
+pub const MANUAL_API_KEY: &str = "manual-api-key";
+
+/// The popup for what the worker knows: the current tab, every account seen (with a region the
+/// admin can override), and a form to enter the credentials by hand.
+pub fn screen(view: &TabView, flavour: Flavour, notice: Option<&Notice>) -> Element {
+    if view.accounts.is_empty() && view.kind == "not_console" && notice.is_none() {
+        return first_screen().child(
+            el("div")
+                .attr("class", "kw-manual-wrap")
+                .child(manual_form(false)),
+        );
     }
     let tab = el("section")
         .attr("class", "kw-tab")
@@ -81,13 +92,82 @@ pub fn screen(view: &TabView) -> Element {
                                     a.region.as_deref().unwrap_or("not known yet"),
                                     if a.key_read { "yes" } else { "no" }
                                 )),
+                                region_select(a, flavour),
                             ])
                     }))
             },
         ]);
-    el("div")
-        .attr("class", "kw-popup")
-        .children([header(), el("main").children([tab, accounts])])
+    let unreadable = view.kind == "credentials" && view.client_id.is_none();
+    let status = match notice {
+        Some(Notice::Saved(text)) => el("p")
+            .attr("role", "status")
+            .attr("data-testid", "notice")
+            .text(text.clone()),
+        Some(Notice::Refused(text)) => el("p")
+            .attr("role", "alert")
+            .attr("class", "kw-error")
+            .attr("data-testid", "notice")
+            .text(text.clone()),
+        None => el("p").attr("role", "status").attr("data-testid", "notice"),
+    };
+    el("div").attr("class", "kw-popup").children([
+        header(),
+        el("main").children([tab, accounts, manual_form(unreadable), status]),
+    ])
+}
+
+/// What the last popup action did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Notice {
+    Saved(String),
+    Refused(String),
+}
+
+fn region_select(account: &AccountView, flavour: Flavour) -> Element {
+    let mut select = el("select")
+        .attr("class", "kw-region")
+        .attr("data-client-id", account.client_id.clone())
+        .attr("aria-label", format!("Region of {}", account.client_id));
+    if account.region_id.is_none() {
+        select = select.child(
+            el("option")
+                .attr("value", "")
+                .attr("selected", "")
+                .text("Region: not known yet"),
+        );
+    }
+    select.children(Region::available(flavour).iter().map(|r| {
+        let option = el("option").attr("value", r.id()).text(r.label());
+        if account.region_id.as_deref() == Some(r.id()) {
+            option.attr("selected", "")
+        } else {
+            option
+        }
+    }))
+}
+
+fn manual_form(open: bool) -> Element {
+    let details = el("details").attr("class", "kw-manual");
+    let details = if open {
+        details.attr("open", "")
+    } else {
+        details
+    };
+    details.children([
+        el("summary").text("Enter the credentials by hand"),
+        el("form").attr("data-form", "manual").children([
+            el("p").text("For a credentials page Keyward cannot read. The key stays in this browser session only."),
+            el("label").attr("for", MANUAL_CLIENT_ID).text("Client ID"),
+            el("input").attr("id", MANUAL_CLIENT_ID).attr("name", "client_id").attr("autocomplete", "off").attr("spellcheck", "false"),
+            el("label").attr("for", MANUAL_API_KEY).text("API key"),
+            el("input")
+                .attr("id", MANUAL_API_KEY)
+                .attr("name", "api_key")
+                .attr("type", "password")
+                .attr("autocomplete", "off"),
+            el("button").attr("type", "submit").attr("class", "kw-button").text("Save"),
+        ]),
+    ])
 }
 
 #[cfg(test)]
@@ -96,24 +176,38 @@ mod tests {
 
     #[test]
     fn the_screen_says_what_the_tab_shows_and_lists_accounts() {
-        use crate::core::worker::AccountView;
         let empty = TabView {
             kind: "not_console".into(),
             ..TabView::default()
         };
-        assert_eq!(screen(&empty), first_screen());
+        let first = screen(&empty, Flavour::Store, None).text_content();
+        assert!(first.contains("No PingOne for Enterprise account seen yet"));
+        assert!(first.contains("Enter the credentials by hand"));
         let view = TabView {
             kind: "credentials".into(),
             summary: "API Credentials page: Client ID x, key read.".into(),
             accounts: vec![AccountView {
                 client_id: "x".into(),
                 region: Some("Europe".into()),
+                region_id: Some("eu".into()),
                 key_read: true,
                 first_seen_ms: 0,
             }],
             ..TabView::default()
         };
-        let text = screen(&view).text_content();
+        let screen = screen(&view, Flavour::Store, None);
+        let text = screen.text_content();
+        let select = screen.find("class", "kw-region").expect("a region select");
+        assert_eq!(
+            select
+                .find("value", "eu")
+                .and_then(|o| o.get_attr("selected")),
+            Some("")
+        );
+        assert!(
+            select.find("value", "local").is_none(),
+            "no local region in the store build"
+        );
         assert!(text.contains("API Credentials page: Client ID x, key read."));
         assert!(text.contains("Region: Europe \u{b7} key read: yes"));
     }

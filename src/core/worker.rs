@@ -72,7 +72,11 @@ pub struct TabView {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccountView {
     pub client_id: String,
+    /// The region's label.
     pub region: Option<String>,
+    /// The region's id (`na`, `eu`, `au`, `local`).
+    #[serde(default)]
+    pub region_id: Option<String>,
     pub key_read: bool,
     pub first_seen_ms: u64,
 }
@@ -156,6 +160,7 @@ impl WorkerState {
                     .as_deref()
                     .and_then(Region::from_id)
                     .map(|r| r.label().to_string()),
+                region_id: a.region.clone(),
                 key_read: self.keys.contains_key(&a.client_id),
                 first_seen_ms: a.first_seen_ms,
             })
@@ -200,6 +205,22 @@ pub fn handle(
         }
         (Request::TabState { tab_id }, Sender::ExtensionPage) => {
             answer(Response::TabState(state.tab_view(*tab_id)))
+        }
+        (Request::ManualCredentials { client_id, api_key }, Sender::ExtensionPage) => {
+            manual_credentials(state, client_id, api_key, facts.wall_ms)
+        }
+        (Request::SetRegion { client_id, region }, Sender::ExtensionPage) => {
+            let known = state.accounts.accounts.contains_key(client_id);
+            match Region::from_id(region).filter(|r| Region::available(facts.flavour).contains(r)) {
+                Some(r) if known => {
+                    state.accounts.set_region(client_id, r.id(), facts.wall_ms);
+                    Outcome {
+                        response: Response::Ack,
+                        effects: vec![Effect::SaveAccounts],
+                    }
+                }
+                _ => answer(refused("unknown account or region")),
+            }
         }
         _ => answer(message::handle(request, sender, facts)),
     }
@@ -344,6 +365,43 @@ fn page_snapshot(state: &mut WorkerState, tab_id: i64, snapshot: &Snapshot, now:
     }
     Outcome {
         response: Response::PagePlan(plan),
+        effects,
+    }
+}
+
+fn manual_credentials(
+    state: &mut WorkerState,
+    client_id: &str,
+    api_key: &str,
+    now: u64,
+) -> Outcome {
+    let Ok(client_id) = super::page::client_id(client_id) else {
+        return answer(refused(
+            "the Client ID should look like 910a2dec-8902-4cc1-beeb-8da1658eec67",
+        ));
+    };
+    let pair = super::page::Pair {
+        label: String::new(),
+        value: api_key.to_string(),
+        input_type: None,
+    };
+    let KeyState::Shown(api_key) = super::page::api_key(&pair) else {
+        return answer(refused(
+            "the API key should be the key itself: letters and digits, no spaces",
+        ));
+    };
+    let fp = fingerprint(&state.salt, &api_key);
+    state.accounts.observe_key(&client_id, &fp, now);
+    let mut effects = vec![Effect::SaveAccounts];
+    if state.settings.session_keys() {
+        state.keys.insert(client_id.clone(), api_key.clone());
+        effects.push(Effect::SaveKeys);
+    }
+    effects.push(Effect::DetectRegion {
+        credentials: Credentials { client_id, api_key },
+    });
+    Outcome {
+        response: Response::Ack,
         effects,
     }
 }
@@ -717,6 +775,66 @@ mod tests {
         send(&mut s, creds_page(KEY, &["Edit"]), 1_000);
         send(&mut s, creds_page(KEY2, &["Edit"]), 9_000);
         assert_eq!(s.accounts.accounts[ID].renewals, vec![9_000]);
+    }
+
+    #[test]
+    fn credentials_entered_by_hand_and_region_overrides() {
+        let mut s = state();
+        let popup = Sender::ExtensionPage;
+        let bad = Request::ManualCredentials {
+            client_id: "<b>".into(),
+            api_key: KEY.into(),
+        };
+        assert!(matches!(
+            handle(&mut s, &bad, &popup, &facts(1)).response,
+            Response::Refused { .. }
+        ));
+        let bad_key = Request::ManualCredentials {
+            client_id: ID.into(),
+            api_key: "two words".into(),
+        };
+        assert!(matches!(
+            handle(&mut s, &bad_key, &popup, &facts(1)).response,
+            Response::Refused { .. }
+        ));
+        let good = Request::ManualCredentials {
+            client_id: ID.to_uppercase(),
+            api_key: format!(" {KEY} "),
+        };
+        let o = handle(&mut s, &good, &popup, &facts(1));
+        assert_eq!(o.response, Response::Ack);
+        assert!(o
+            .effects
+            .iter()
+            .any(|e| matches!(e, Effect::DetectRegion { .. })));
+        assert_eq!(s.keys.get(ID).map(String::as_str), Some(KEY));
+        let set = Request::SetRegion {
+            client_id: ID.into(),
+            region: "au".into(),
+        };
+        assert_eq!(
+            handle(&mut s, &set, &popup, &facts(2)).response,
+            Response::Ack
+        );
+        assert_eq!(s.accounts.accounts[ID].region.as_deref(), Some("au"));
+        let local = Request::SetRegion {
+            client_id: ID.into(),
+            region: "local".into(),
+        };
+        assert!(
+            matches!(
+                handle(&mut s, &local, &popup, &facts(3)).response,
+                Response::Refused { .. }
+            ),
+            "no local region in the store build"
+        );
+        assert!(
+            matches!(
+                handle(&mut s, &set, &tab(), &facts(3)).response,
+                Response::Refused { .. }
+            ),
+            "not from content scripts"
+        );
     }
 
     #[test]

@@ -1,6 +1,8 @@
-//! The clipboard for the worker, which has none in MV3: an offscreen document performs each write
-//! or read it is told to. Clearing a copied secret is scheduled with an alarm and happens only if
-//! the clipboard still holds that copy (compared by salted fingerprint, decided in Rust).
+//! The clipboard for the background context. Chrome's MV3 worker has none, so an offscreen document
+//! performs each write or read it is told to; Firefox has no offscreen documents but its background
+//! page has a DOM, so there the same operations run in place. Clearing a copied secret is scheduled
+//! with an alarm and happens only if the clipboard still holds that copy (compared by salted
+//! fingerprint, decided in Rust).
 
 use js_sys::{Array, Object, Promise, Reflect};
 use wasm_bindgen::{JsCast, JsError, JsValue};
@@ -85,8 +87,79 @@ async fn offscreen(op: &str, text: Option<&str>) -> Result<JsValue, JsError> {
     call(&["chrome", "runtime"], "sendMessage", &[object(&pairs)]).await
 }
 
+/// The background page's document, where there is one (Firefox) and no offscreen API.
+fn local_document() -> Option<web_sys::HtmlDocument> {
+    if chrome_path(&["chrome", "offscreen"]).is_some() {
+        return None;
+    }
+    web_sys::window()?.document()?.dyn_into().ok()
+}
+
+fn dom_write(doc: &web_sys::HtmlDocument, text: &str) -> Result<(), JsError> {
+    let fail = |_| JsError::new("the clipboard write failed");
+    let copied = if text.is_empty() {
+        // Copying an empty textarea changes nothing; a copy handler can set an empty string.
+        let on_copy = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::ClipboardEvent)>::new(
+            |e: web_sys::ClipboardEvent| {
+                if let Some(data) = e.clipboard_data() {
+                    let _ = data.set_data("text/plain", "");
+                }
+                e.prevent_default();
+            },
+        );
+        doc.add_event_listener_with_callback("copy", on_copy.as_ref().unchecked_ref())
+            .map_err(fail)?;
+        let copied = doc.exec_command("copy").map_err(fail)?;
+        doc.remove_event_listener_with_callback("copy", on_copy.as_ref().unchecked_ref())
+            .map_err(fail)?;
+        copied
+    } else {
+        let area: web_sys::HtmlTextAreaElement = doc
+            .create_element("textarea")
+            .map_err(fail)?
+            .dyn_into()
+            .map_err(|_| JsError::new("no textarea"))?;
+        area.set_value(text);
+        let body = doc
+            .body()
+            .ok_or_else(|| JsError::new("the background page has no body"))?;
+        body.append_child(&area).map_err(fail)?;
+        area.select();
+        let copied = doc.exec_command("copy").map_err(fail);
+        area.remove();
+        copied?
+    };
+    if copied {
+        Ok(())
+    } else {
+        Err(JsError::new("the clipboard write was refused"))
+    }
+}
+
+fn dom_read(doc: &web_sys::HtmlDocument) -> Result<String, JsError> {
+    let fail = |_| JsError::new("the clipboard read failed");
+    let area: web_sys::HtmlTextAreaElement = doc
+        .create_element("textarea")
+        .map_err(fail)?
+        .dyn_into()
+        .map_err(|_| JsError::new("no textarea"))?;
+    let body = doc
+        .body()
+        .ok_or_else(|| JsError::new("the background page has no body"))?;
+    body.append_child(&area).map_err(fail)?;
+    let _ = area.focus();
+    let pasted = doc.exec_command("paste");
+    let text = area.value();
+    area.remove();
+    pasted.map_err(fail)?;
+    Ok(text)
+}
+
 /// Writes `text` to the clipboard.
 pub async fn write(text: &str) -> Result<(), JsError> {
+    if let Some(doc) = local_document() {
+        return dom_write(&doc, text);
+    }
     let answer = offscreen("write", Some(text)).await?;
     if Reflect::get(&answer, &JsValue::from_str("ok"))
         .ok()
@@ -122,6 +195,9 @@ pub async fn pending() -> Result<Option<String>, JsError> {
 
 /// Reads the clipboard's text.
 pub async fn read() -> Result<String, JsError> {
+    if let Some(doc) = local_document() {
+        return dom_read(&doc);
+    }
     let answer = offscreen("read", None).await?;
     Ok(Reflect::get(&answer, &JsValue::from_str("text"))
         .ok()
@@ -131,7 +207,7 @@ pub async fn read() -> Result<String, JsError> {
 
 /// Empties the clipboard and forgets the pending clear.
 pub async fn clear() -> Result<(), JsError> {
-    offscreen("write", Some("")).await?;
+    write("").await?;
     forget().await
 }
 

@@ -180,9 +180,37 @@ test('the key never reaches the page through Keyward', async () => {
 test('the popup lists the account with its region and whether the key was read', async () => {
   const popup = await browser.context.newPage();
   await popup.goto(browser.url('popup.html'));
-  const item = popup.locator(`[data-client-id="${creds.clientId}"]`);
+  const item = popup.locator(`li[data-client-id="${creds.clientId}"]`);
   await item.waitFor();
-  assert.match(await item.innerText(), /Region: Local emulator · key read: (yes|no)/);
+  assert.match(await item.locator(".kw-meta").innerText(), /Region: Local emulator · key read: (yes|no)/);
   await popup.screenshot({ path: screenshotPath('popup-accounts') });
   await popup.close();
+});
+
+test('credentials entered by hand in the popup are checked, kept, and get a region; the region can be overridden', async () => {
+  const popup = await browser.context.newPage();
+  await popup.goto(browser.url('popup.html'));
+  await popup.getByText('Enter the credentials by hand').click();
+  await popup.fill('#manual-client-id', '<script>');
+  await popup.fill('#manual-api-key', creds.apiKey);
+  await popup.getByRole('button', { name: 'Save' }).click();
+  await popup.getByRole('alert').waitFor();
+  assert.match(await popup.getByRole('alert').innerText(), /Not saved: the Client ID should look like/);
+
+  // A second account, typed in: the emulator accepts only its own, so use those.
+  await popup.getByText('Enter the credentials by hand').click();
+  await popup.fill('#manual-client-id', creds.clientId);
+  await popup.fill('#manual-api-key', creds.apiKey);
+  await popup.getByRole('button', { name: 'Save' }).click();
+  await popup.getByText('Saved.').waitFor();
+  await until(async () => (await storedAccounts(browser))[creds.clientId]?.region === 'local', 'the region detected');
+
+  await popup.reload();
+  const select = popup.locator(`select[data-client-id="${creds.clientId}"]`);
+  await select.selectOption('eu');
+  await until(async () => (await storedAccounts(browser))[creds.clientId]?.region === 'eu', 'the override stored');
+  await select.selectOption('local');
+  await until(async () => (await storedAccounts(browser))[creds.clientId]?.region === 'local', 'the override back');
+  await popup.close();
+  assert.deepEqual(browser.errors, []);
 });
