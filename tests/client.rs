@@ -9,7 +9,7 @@ use keyward::core::api::{ApiError, Credentials, ListRequest, Resource};
 use keyward::core::console::Flavour;
 use keyward::core::filter::Filter;
 use keyward::core::region::{Detection, Region};
-use keyward::core::scim::User;
+use keyward::core::scim::{ListPage, User};
 use keyward::core::throttle::{Priority, Scheduler};
 use keyward::web::client::Client;
 use keyward::web::net::Fetch;
@@ -82,6 +82,22 @@ async fn the_client_against_the_emulator() {
     an_absurd_retry_after_is_capped_and_reported().await;
     truncated_and_html_bodies_are_decode_errors().await;
     detects_the_region().await;
+}
+
+/// A one-page interactive lookup of `count` users with the emulator's current credentials.
+async fn lookup_n(c: &Client<Fetch>, count: u32) -> Result<ListPage<User>, ApiError> {
+    c.list(
+        Priority::Interactive,
+        &api(),
+        &credentials().await,
+        &users(count, None),
+        User::from_value,
+    )
+    .await
+}
+
+async fn lookup(c: &Client<Fetch>) -> Result<ListPage<User>, ApiError> {
+    lookup_n(c, 1).await
 }
 
 fn users(count: u32, filter: Option<Filter>) -> ListRequest {
@@ -178,15 +194,7 @@ async fn rides_out_429s_without_retry_after() {
     reset().await;
     configure(json!({"storm_seconds": 1.5})).await;
     let c = client();
-    let page = c
-        .list(
-            Priority::Interactive,
-            &api(),
-            &credentials().await,
-            &users(1, None),
-            User::from_value,
-        )
-        .await;
+    let page = lookup(&c).await;
     assert_eq!(
         page.map(|p| p.items.len()),
         Ok(1),
@@ -203,15 +211,7 @@ async fn honours_retry_after() {
     reset().await;
     configure(json!({"storm_seconds": 1, "retry_after": {"mode": "seconds"}})).await;
     let c = client();
-    let page = c
-        .list(
-            Priority::Interactive,
-            &api(),
-            &credentials().await,
-            &users(1, None),
-            User::from_value,
-        )
-        .await;
+    let page = lookup(&c).await;
     assert_eq!(page.map(|p| p.items.len()), Ok(1));
     assert_eq!(c.status().recent_429s, 1, "one 429, then it waited as told");
     reset().await;
@@ -221,15 +221,7 @@ async fn an_absurd_retry_after_is_capped_and_reported() {
     reset().await;
     configure(json!({"storm_seconds": 30, "retry_after": {"mode": "fixed", "value": "99999"}}))
         .await;
-    let result = client()
-        .list(
-            Priority::Interactive,
-            &api(),
-            &credentials().await,
-            &users(1, None),
-            User::from_value,
-        )
-        .await;
+    let result = lookup_n(&client(), 1).await;
     let error = result.expect_err("a lookup does not wait 27 hours");
     assert!(matches!(error, ApiError::RateLimited(Some(_))), "{error:?}");
     assert_eq!(
@@ -242,26 +234,10 @@ async fn an_absurd_retry_after_is_capped_and_reported() {
 async fn truncated_and_html_bodies_are_decode_errors() {
     reset().await;
     configure(json!({"faults": {"truncate_share": 1}})).await;
-    let result = client()
-        .list(
-            Priority::Interactive,
-            &api(),
-            &credentials().await,
-            &users(3, None),
-            User::from_value,
-        )
-        .await;
+    let result = lookup_n(&client(), 3).await;
     assert!(matches!(result, Err(ApiError::Decode(_))), "{result:?}");
     configure(json!({"faults": {"truncate_share": 0, "wrong_content_type_share": 1}})).await;
-    let result = client()
-        .list(
-            Priority::Interactive,
-            &api(),
-            &credentials().await,
-            &users(3, None),
-            User::from_value,
-        )
-        .await;
+    let result = lookup_n(&client(), 3).await;
     let error = result.map(|p| p.items.len()).expect_err("HTML is not JSON");
     assert!(
         error.message().contains("web page, not JSON"),

@@ -184,6 +184,16 @@ fn str_at<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
     v.get(key).and_then(Value::as_str)
 }
 
+/// A required, non-blank string attribute (trimmed), or the 400 that says it is missing.
+fn required(field: Option<&Value>, key: &str) -> Result<String, ApiError> {
+    field
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .ok_or_else(|| ApiError::new(400, format!("{key} is required")))
+}
+
 impl Directory {
     /// An empty directory with P14E's built-in groups, "Users" and "Domain Administrators".
     pub fn new(account_id: String, ids: Rng, now_ms: i64) -> Directory {
@@ -410,13 +420,7 @@ impl Directory {
         let Value::Object(attrs) = body else {
             return Err(ApiError::new(400, "the body must be a JSON object"));
         };
-        let user_name = attrs
-            .get("userName")
-            .and_then(Value::as_str)
-            .map(str::trim)
-            .filter(|n| !n.is_empty())
-            .ok_or_else(|| ApiError::new(400, "userName is required"))?
-            .to_string();
+        let user_name = required(attrs.get("userName"), "userName")?;
         let group = match option {
             None | Some("") | Some("DEFAULT_USER_GROUP") => self.users_group_id.clone(),
             Some(gid) if self.groups.get(gid).is_some() => gid.to_string(),
@@ -459,13 +463,7 @@ impl Directory {
             .get(id)
             .ok_or_else(|| ApiError::new(404, format!("user {id} not found")))?
             .clone();
-        let new_name = attrs
-            .get("userName")
-            .and_then(Value::as_str)
-            .map(str::trim)
-            .filter(|n| !n.is_empty())
-            .ok_or_else(|| ApiError::new(400, "userName is required"))?
-            .to_string();
+        let new_name = required(attrs.get("userName"), "userName")?;
         let old_name = str_at(&current, "userName")
             .unwrap_or_default()
             .to_lowercase();
@@ -563,11 +561,8 @@ impl Directory {
 
     /// POST /directory/group.
     pub fn create_group(&mut self, body: &Value, now_ms: i64) -> Result<String, ApiError> {
-        let name = str_at(body, "displayName")
-            .map(str::trim)
-            .filter(|n| !n.is_empty())
-            .ok_or_else(|| ApiError::new(400, "displayName is required"))?;
-        let id = self.insert_group(name, now_ms);
+        let name = required(body.get("displayName"), "displayName")?;
+        let id = self.insert_group(&name, now_ms);
         if body.get("members").is_some() {
             self.patch_group(&id, body, now_ms)?;
         }
@@ -577,11 +572,7 @@ impl Directory {
     /// PUT /directory/group/{id}: renames and replaces the member list.
     pub fn replace_group(&mut self, id: &str, body: &Value, now_ms: i64) -> Result<(), ApiError> {
         self.guard_builtin(id)?;
-        let name = str_at(body, "displayName")
-            .map(str::trim)
-            .filter(|n| !n.is_empty())
-            .ok_or_else(|| ApiError::new(400, "displayName is required"))?
-            .to_string();
+        let name = required(body.get("displayName"), "displayName")?;
         let old: Vec<String> = self
             .groups
             .get(id)

@@ -1,0 +1,59 @@
+//! Every filter Keyward's client builds parses in the emulator's SCIM parser, and matches exactly the
+//! literal it was built from: no input can change a filter's structure.
+
+use keyward::core::filter::{Filter, SearchKind};
+use p14e_emulator::filter::{matches, parse};
+use serde_json::json;
+
+const HOSTILE: &[&str] = &[
+    "marcher",
+    "a\"b",
+    "a\\b",
+    "x\" or userName pr or \"y",
+    "\") or (userName pr",
+    "tab\there\nnewline",
+    "Zoë 山田 \u{202e}nimda",
+    "zero\u{200b}width",
+    "<img src=x onerror=alert(1)>",
+    "\\\"\\\\\"",
+    "",
+    " ",
+    "((((",
+    "and or not pr eq",
+    "\u{1f600} emoji",
+];
+
+#[test]
+fn built_filters_parse_and_match_only_their_literal() {
+    for literal in HOSTILE {
+        let filter = Filter::eq("userName", literal).to_string();
+        let parsed = parse(&filter).unwrap_or_else(|e| panic!("{filter:?} did not parse: {e}"));
+        let same = json!({"userName": literal});
+        let other = json!({"userName": format!("{literal}x")});
+        let present = json!({"userName": "someone-else"});
+        assert!(matches(&parsed, &same), "{literal:?} matches itself");
+        assert!(
+            !matches(&parsed, &other),
+            "{literal:?} is not a prefix match"
+        );
+        assert!(
+            !matches(&parsed, &present),
+            "{literal:?} cannot become `userName pr`"
+        );
+    }
+}
+
+#[test]
+fn search_filters_parse_for_any_input() {
+    for literal in HOSTILE {
+        for kind in [SearchKind::Users, SearchKind::Groups] {
+            if let Some(filter) = keyward::core::filter::search(kind, literal) {
+                let text = filter.to_string();
+                let parsed = parse(&text).unwrap_or_else(|e| panic!("{text:?} did not parse: {e}"));
+                // The search text is a literal: a resource holding exactly it is found.
+                let holder = json!({"userName": literal.trim(), "displayName": literal.trim(), "emails": [], "name": {}});
+                assert!(matches(&parsed, &holder), "{text:?} finds {literal:?}");
+            }
+        }
+    }
+}
