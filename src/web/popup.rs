@@ -40,9 +40,9 @@ async fn render(page: &Rc<RefCell<Page>>, notice: Option<Notice>) -> Result<(), 
 /// Outside the extension (no worker to ask) the first screen is shown.
 #[wasm_bindgen]
 pub async fn render_popup(root: Element) -> Result<(), JsError> {
-    dom::mount(&root, &popup::first_screen())?;
+    // Mounted once, after the worker answers, so focus and screen readers see one stable screen.
     let Ok(patterns) = chrome::manifest_host_permissions() else {
-        return Ok(());
+        return dom::mount(&root, &popup::first_screen());
     };
     let page = Rc::new(RefCell::new(Page {
         root: root.clone(),
