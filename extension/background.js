@@ -2,7 +2,7 @@
 // The wasm glue is imported statically; init() is kept as a promise that every listener awaits,
 // because a top-level await would kill an MV3 service worker. Listeners are registered
 // synchronously so that an event that wakes the worker is not missed.
-import init, { handle_alarm, handle_message } from './pkg/keyward.js';
+import init, { handle_alarm, handle_message, handle_settings_changed } from './pkg/keyward.js';
 
 const ready = init();
 
@@ -23,4 +23,10 @@ chrome.runtime.onMessage.addListener((request, sender, sendResponse) => {
 
 chrome.alarms.onAlarm.addListener((alarm) => {
   ready.then(() => handle_alarm(alarm.name)).catch((error) => console.warn('Keyward: alarm failed:', describe(error)));
+});
+
+chrome.storage.onChanged.addListener((changes, area) => {
+  if (area === 'local' && changes.settings) {
+    ready.then(() => handle_settings_changed()).catch((error) => console.warn('Keyward: settings reload failed:', describe(error)));
+  }
 });

@@ -263,9 +263,10 @@ async fn detects_the_region() {
         c.detect_region(regions, Some(&local), &creds).await,
         Detection::Refused
     );
-    assert_eq!(
-        c.detect_region(Region::available(Flavour::Store), None, &creds)
-            .await,
-        Detection::Unreachable
-    );
+    // The real hosts are offline here (unreachable) or refuse the emulator's credential; either
+    // way no region is claimed.
+    let real_only = c
+        .detect_region(Region::available(Flavour::Store), None, &creds)
+        .await;
+    assert!(!matches!(real_only, Detection::Found(_)), "{real_only:?}");
 }

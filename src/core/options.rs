@@ -8,6 +8,28 @@ use super::{PRODUCT_NAME, VERSION};
 
 /// The id of the local emulator base field (the edge reads it on submit).
 pub const LOCAL_BASE_FIELD: &str = "local-api-base";
+/// The session key storage checkbox.
+pub const SESSION_KEYS_FIELD: &str = "session-keys";
+/// The clipboard clearing delay field.
+pub const CLEAR_SECS_FIELD: &str = "clipboard-clear-secs";
+
+/// The options page's forms.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Form {
+    Security,
+    LocalBase,
+}
+
+impl Form {
+    /// The form named by a `data-form` attribute.
+    pub fn from_attr(name: &str) -> Option<Form> {
+        match name {
+            "security" => Some(Form::Security),
+            "local-base" => Some(Form::LocalBase),
+            _ => None,
+        }
+    }
+}
 
 /// What the last submission did.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -25,8 +47,32 @@ pub fn submit_local_base(current: &Settings, input: &str) -> (Option<Settings>, 
     }
 }
 
+/// Applies the security form: session key storage on or off, and the clipboard clearing delay.
+pub fn submit_security(
+    current: &Settings,
+    keep_keys: bool,
+    clear_secs: &str,
+) -> (Option<Settings>, Notice) {
+    let secs = match clear_secs.trim().parse::<u64>() {
+        Ok(s) if (5..=600).contains(&s) => s,
+        _ => {
+            return (
+                None,
+                Notice::Invalid(
+                    "the clipboard delay must be a whole number of seconds from 5 to 600".into(),
+                ),
+            )
+        }
+    };
+    let mut next = current.clone();
+    next.no_session_keys = !keep_keys;
+    next.clipboard_clear_secs = Some(secs);
+    (Some(next), Notice::Saved)
+}
+
 /// The options page.
-pub fn view(settings: &Settings, flavour: Flavour, notice: Option<&Notice>) -> Element {
+pub fn view(settings: &Settings, flavour: Flavour, notice: Option<(Form, &Notice)>) -> Element {
+    let for_form = |form: Form| notice.filter(|(f, _)| *f == form).map(|(_, n)| n);
     let mut main = el("main").child(
         el("section")
             .attr("aria-labelledby", "regions-heading")
@@ -42,8 +88,9 @@ pub fn view(settings: &Settings, flavour: Flavour, notice: Option<&Notice>) -> E
                 })),
             ]),
     );
+    main = main.child(security_form(settings, for_form(Form::Security)));
     if flavour == Flavour::Dev {
-        main = main.child(local_base_form(settings, notice));
+        main = main.child(local_base_form(settings, for_form(Form::LocalBase)));
     }
     el("div").attr("class", "kw-options").children([
         el("header").attr("class", "kw-header").children([
@@ -56,8 +103,8 @@ pub fn view(settings: &Settings, flavour: Flavour, notice: Option<&Notice>) -> E
     ])
 }
 
-fn local_base_form(settings: &Settings, notice: Option<&Notice>) -> Element {
-    let status = match notice {
+fn notice_line(notice: Option<&Notice>) -> Element {
+    match notice {
         Some(Notice::Saved) => el("p")
             .attr("role", "status")
             .attr("data-testid", "notice")
@@ -68,7 +115,51 @@ fn local_base_form(settings: &Settings, notice: Option<&Notice>) -> Element {
             .attr("data-testid", "notice")
             .text(format!("Not saved: {why}.")),
         None => el("p").attr("role", "status").attr("data-testid", "notice"),
-    };
+    }
+}
+
+fn security_form(settings: &Settings, notice: Option<&Notice>) -> Element {
+    let mut checkbox = el("input")
+        .attr("id", SESSION_KEYS_FIELD)
+        .attr("name", "session_keys")
+        .attr("type", "checkbox");
+    if settings.session_keys() {
+        checkbox = checkbox.attr("checked", "");
+    }
+    el("section")
+        .attr("aria-labelledby", "security-heading")
+        .child(
+            el("form").attr("data-form", "security").children([
+                el("h2")
+                    .attr("id", "security-heading")
+                    .text("API key handling"),
+                el("p").attr("class", "kw-check").children([
+                    checkbox,
+                    el("label").attr("for", SESSION_KEYS_FIELD).text(
+                        "Keep the API key in this browser session (memory only) for popup lookups",
+                    ),
+                ]),
+                el("label")
+                    .attr("for", CLEAR_SECS_FIELD)
+                    .text("Clear copied secrets from the clipboard after (seconds)"),
+                el("input")
+                    .attr("id", CLEAR_SECS_FIELD)
+                    .attr("name", "clipboard_clear_secs")
+                    .attr("type", "number")
+                    .attr("min", "5")
+                    .attr("max", "600")
+                    .attr("value", settings.clipboard_clear_secs().to_string()),
+                el("button")
+                    .attr("type", "submit")
+                    .attr("class", "kw-button")
+                    .text("Save"),
+                notice_line(notice),
+            ]),
+        )
+}
+
+fn local_base_form(settings: &Settings, notice: Option<&Notice>) -> Element {
+    let status = notice_line(notice);
     el("section").attr("aria-labelledby", "local-heading").child(
         el("form").attr("data-form", "local-base").children([
             el("h2").attr("id", "local-heading").text("Local emulator (dev build)"),
@@ -104,6 +195,26 @@ mod tests {
     }
 
     #[test]
+    fn security_settings_are_checked() {
+        let s = Settings::default();
+        let (next, notice) = submit_security(&s, false, "45");
+        assert_eq!(notice, Notice::Saved);
+        let next = next.expect("stored");
+        assert!(!next.session_keys());
+        assert_eq!(next.clipboard_clear_secs(), 45);
+        for bad in ["2", "601", "ten", ""] {
+            assert_eq!(submit_security(&s, true, bad).0, None, "{bad:?}");
+        }
+        let text = view(
+            &next,
+            Flavour::Store,
+            Some((Form::Security, &Notice::Saved)),
+        )
+        .text_content();
+        assert!(text.contains("Saved."));
+    }
+
+    #[test]
     fn the_dev_build_edits_the_local_base() {
         let s = Settings::default();
         let v = view(&s, Flavour::Dev, None);
@@ -111,12 +222,12 @@ mod tests {
         let (saved, notice) = submit_local_base(&s, "http://127.0.0.1:8787");
         assert_eq!(notice, Notice::Saved);
         let saved = saved.expect("stored");
-        assert!(view(&saved, Flavour::Dev, Some(&notice))
+        assert!(view(&saved, Flavour::Dev, Some((Form::LocalBase, &notice)))
             .text_content()
             .contains("Local emulator: http://127.0.0.1:8787/api"));
         let (nothing, notice) = submit_local_base(&saved, "https://directory-api.pingone.com/api");
         assert_eq!(nothing, None);
-        let text = view(&saved, Flavour::Dev, Some(&notice)).text_content();
+        let text = view(&saved, Flavour::Dev, Some((Form::LocalBase, &notice))).text_content();
         assert!(text.contains("Not saved: the local emulator must be on 127.0.0.1 or localhost."));
     }
 }

@@ -18,7 +18,7 @@ mod worker;
 
 pub use options::render_options;
 pub use popup::render_popup;
-pub use worker::{handle_alarm, handle_message};
+pub use worker::{handle_alarm, handle_message, handle_settings_changed};
 
 use crate::core::throttle::Scheduler;
 

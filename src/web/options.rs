@@ -9,7 +9,9 @@ use web_sys::{Element, Event, HtmlInputElement};
 
 use super::{chrome, dom, storage};
 use crate::core::console::Flavour;
-use crate::core::options::{self, Notice, LOCAL_BASE_FIELD};
+use crate::core::options::{
+    self, Form, Notice, CLEAR_SECS_FIELD, LOCAL_BASE_FIELD, SESSION_KEYS_FIELD,
+};
 use crate::core::settings::{Settings, STORAGE_KEY};
 
 struct Page {
@@ -19,7 +21,7 @@ struct Page {
 }
 
 impl Page {
-    fn render(&self, notice: Option<&Notice>) -> Result<(), JsError> {
+    fn render(&self, notice: Option<(Form, &Notice)>) -> Result<(), JsError> {
         dom::mount(
             &self.root,
             &options::view(&self.settings, self.flavour, notice),
@@ -42,8 +44,16 @@ pub async fn render_options(root: Element) -> Result<(), JsError> {
     let on_submit = Closure::<dyn FnMut(Event)>::new(move |event: Event| {
         event.prevent_default();
         let page = handler_page.clone();
+        let form = event
+            .target()
+            .and_then(|t| t.dyn_into::<Element>().ok())
+            .and_then(|e| e.get_attribute("data-form"))
+            .and_then(|name| Form::from_attr(&name));
+        let Some(form) = form else {
+            return;
+        };
         wasm_bindgen_futures::spawn_local(async move {
-            if let Err(e) = submit(&page).await {
+            if let Err(e) = submit(&page, form).await {
                 web_sys::console::warn_1(&JsValue::from(e));
             }
         });
@@ -55,20 +65,34 @@ pub async fn render_options(root: Element) -> Result<(), JsError> {
     Ok(())
 }
 
-async fn submit(page: &Rc<RefCell<Page>>) -> Result<(), JsError> {
-    let input = page
-        .borrow()
-        .root
-        .owner_document()
-        .and_then(|d| d.get_element_by_id(LOCAL_BASE_FIELD))
+fn field(root: &Element, id: &str) -> Option<HtmlInputElement> {
+    root.owner_document()
+        .and_then(|d| d.get_element_by_id(id))
         .and_then(|e| e.dyn_into::<HtmlInputElement>().ok())
-        .map(|i| i.value())
-        .unwrap_or_default();
-    let (next, notice) = options::submit_local_base(&page.borrow().settings, &input);
+}
+
+async fn submit(page: &Rc<RefCell<Page>>, form: Form) -> Result<(), JsError> {
+    let root = page.borrow().root.clone();
+    let current = page.borrow().settings.clone();
+    let (next, notice) = match form {
+        Form::LocalBase => {
+            let input = field(&root, LOCAL_BASE_FIELD)
+                .map(|i| i.value())
+                .unwrap_or_default();
+            options::submit_local_base(&current, &input)
+        }
+        Form::Security => {
+            let keep = field(&root, SESSION_KEYS_FIELD).is_some_and(|i| i.checked());
+            let secs = field(&root, CLEAR_SECS_FIELD)
+                .map(|i| i.value())
+                .unwrap_or_default();
+            options::submit_security(&current, keep, &secs)
+        }
+    };
     if let Some(next) = next {
         storage::set(STORAGE_KEY, &next).await?;
         page.borrow_mut().settings = next;
     }
-    let result = page.borrow().render(Some(&notice));
+    let result = page.borrow().render(Some((form, &notice)));
     result
 }

@@ -188,6 +188,29 @@ async fn perform(effect: Effect, flavour: Flavour) -> Result<(), JsError> {
     }
 }
 
+/// Handles a change of the stored settings (`chrome.storage.onChanged`): the worker adopts them at
+/// once, and turning session key storage off forgets every kept key.
+#[wasm_bindgen]
+pub async fn handle_settings_changed() -> Result<(), JsError> {
+    if STATE.with(|s| s.borrow().is_none()) {
+        // Not loaded yet: the next message loads the new settings anyway.
+        return Ok(());
+    }
+    let settings = Settings::from_stored(storage::get(settings::STORAGE_KEY).await?);
+    let forget = with_state(|s| {
+        s.settings = settings;
+        let forget = !s.settings.session_keys() && !s.keys.is_empty();
+        if forget {
+            s.keys.clear();
+        }
+        forget
+    })?;
+    if forget {
+        storage::set_in(Area::Session, SESSION_KEYS, &serde_json::json!({})).await?;
+    }
+    Ok(())
+}
+
 /// Handles `chrome.alarms.onAlarm`: clears a copied secret if the clipboard still holds it.
 #[wasm_bindgen]
 pub async fn handle_alarm(name: String) -> Result<(), JsError> {

@@ -214,3 +214,25 @@ test('credentials entered by hand in the popup are checked, kept, and get a regi
   await popup.close();
   assert.deepEqual(browser.errors, []);
 });
+
+test('turning session key storage off forgets every kept key at once', async () => {
+  const sessionKeys = () => browser.worker.evaluate(async () => (await chrome.storage.session.get('keys')).keys ?? {});
+  const page = await openCredentials('table');
+  await page.click('#reveal-key');
+  await until(async () => Object.keys(await sessionKeys()).length > 0, 'a key kept for lookups');
+  const options = await browser.context.newPage();
+  await options.goto(browser.url('options.html'));
+  await options.uncheck('#session-keys');
+  await options.locator('form[data-form=security] button').click();
+  await options.locator('form[data-form=security]').getByText('Saved.').waitFor();
+  await until(async () => Object.keys(await sessionKeys()).length === 0, 'the kept keys forgotten');
+  // Re-reading the page keeps nothing now.
+  await page.click('#reveal-key');
+  await page.click('#reveal-key');
+  await until(async () => (await tabView('credentials')).key === 'shown', 'the key read again');
+  assert.deepEqual(await sessionKeys(), {});
+  await options.check('#session-keys');
+  await options.locator('form[data-form=security] button').click();
+  await options.close();
+  await page.close();
+});

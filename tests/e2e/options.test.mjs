@@ -22,11 +22,13 @@ test('the dev build sets the local emulator base, refusing non-loopback URLs', a
   await page.fill('#local-api-base', 'https://directory-api.pingone.com/api');
   await page.keyboard.press('Enter');
   await page.getByRole('alert').waitFor();
+  assert.equal(await page.getByRole('alert').count(), 1, 'the notice shows in the submitted form only');
   assert.match(await page.getByRole('alert').innerText(), /Not saved: the local emulator must be on 127\.0\.0\.1 or localhost\./);
 
   await page.fill('#local-api-base', 'http://127.0.0.1:8787');
-  await page.getByRole('button', { name: 'Save' }).click();
-  await page.getByText('Saved.').waitFor();
+  const local = page.getByRole('region', { name: 'Local emulator (dev build)' });
+  await local.getByRole('button', { name: 'Save' }).click();
+  await local.getByText('Saved.').waitFor();
   assert.match(await regions.innerText(), /Local emulator: http:\/\/127\.0\.0\.1:8787\/api/);
   const stored = await dev.worker.evaluate(() => chrome.storage.local.get('settings'));
   assert.equal(stored.settings.local_api_base, 'http://127.0.0.1:8787/api');
