@@ -1,6 +1,7 @@
 # Keyward's one entry point. Every target first runs `setup`, which installs only what is missing:
 # the wasm32 target, wasm-bindgen-cli at exactly Cargo.lock's version, the npm tools of
-# package-lock.json (wasm-opt from npm's binaryen, never Debian's), and Debian's Chromium.
+# package-lock.json (wasm-opt from npm's binaryen, never Debian's), Debian's Chromium and Firefox ESR,
+# and geckodriver from crates.io.
 
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -17,7 +18,7 @@ RUST_SOURCES := $(shell find src -name '*.rs') Cargo.toml Cargo.lock
 EXT_SOURCES := $(shell find extension -type f -not -path 'extension/scripts/*') extension/scripts/assemble.mjs
 WASM_RAW := target/$(WASM_TARGET)/release/keyward.wasm
 PKG := target/pkg
-FLAVOURS := chrome chrome-dev firefox
+FLAVOURS := chrome chrome-dev firefox firefox-dev
 EMULATOR := target/debug/p14e-emulator
 
 .PHONY: setup build test lint test-native test-wasm test-e2e demo package clean icons bench
@@ -31,16 +32,18 @@ setup: node_modules/.installed
 	  || { echo "setup: the CLI's own lockfile names a crate the registry no longer serves; resolving its dependencies afresh"; \
 	       cargo install wasm-bindgen-cli --version '$(WASM_BINDGEN_VERSION)' --force; }; \
 	fi
-	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
-	  echo "setup: installing Debian's chromium and chromium-driver"; \
-	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; \
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ] || [ ! -x /usr/bin/firefox-esr ]; then \
+	  echo "setup: installing Debian's chromium, chromium-driver and firefox-esr"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver firefox-esr; \
 	fi
+	@command -v geckodriver >/dev/null || { echo "setup: installing geckodriver (crates.io)"; \
+	  cargo install geckodriver --locked || cargo install geckodriver; }
 
 node_modules/.installed: package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
-## build: release wasm -> wasm-bindgen -> wasm-opt -> dist/{chrome,chrome-dev,firefox}
+## build: release wasm -> wasm-bindgen -> wasm-opt -> dist/{chrome,chrome-dev,firefox,firefox-dev}
 build: $(addsuffix /manifest.json,$(addprefix dist/,$(FLAVOURS)))
 	@raw=$$(wc -c < $(PKG)/keyward_bg.wasm); \
 	 gz=$$(gzip -9 -c $(PKG)/keyward_bg.wasm | wc -c); \

@@ -1,8 +1,8 @@
 // Assembles one flavour of the extension into an output folder:
-//   node extension/scripts/assemble.mjs <chrome|chrome-dev|firefox> <out-dir> <pkg-dir>
+//   node extension/scripts/assemble.mjs <chrome|chrome-dev|firefox|firefox-dev> <out-dir> <pkg-dir>
 // It copies the extension's static files and the wasm-bindgen output, and writes the flavour's
 // manifest: the version from Cargo.toml; Firefox's background.scripts fallback and gecko id; and,
-// for chrome-dev only, loopback origins as console origins and API hosts.
+// for the -dev flavours only, loopback origins as console origins and API hosts.
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,7 +30,7 @@ export function manifestFor(flavour, base) {
   // The source manifest has no version: Cargo.toml is its single source.
   const { manifest_version, name, ...rest } = structuredClone(base);
   const m = { manifest_version, name, version: cargoVersion(), ...rest };
-  if (flavour === 'firefox') {
+  if (flavour === 'firefox' || flavour === 'firefox-dev') {
     m.background = { scripts: [m.background.service_worker], type: 'module' };
     // Firefox has no offscreen documents: its background page has a DOM of its own.
     m.permissions = m.permissions.filter((p) => p !== 'offscreen');
@@ -39,19 +39,20 @@ export function manifestFor(flavour, base) {
       gecko: { id: GECKO_ID, strict_min_version: '142.0', data_collection_permissions: { required: ['none'] } },
     };
     delete m.minimum_chrome_version;
-  } else if (flavour === 'chrome-dev') {
+  } else if (flavour !== 'chrome' && flavour !== 'chrome-dev') {
+    throw new Error(`unknown flavour ${flavour}`);
+  }
+  if (flavour.endsWith('-dev')) {
     m.name = `${m.name} (dev)`;
     m.host_permissions = [...m.host_permissions, ...LOOPBACK];
     for (const cs of m.content_scripts) cs.matches = [...cs.matches, ...LOOPBACK];
-  } else if (flavour !== 'chrome') {
-    throw new Error(`unknown flavour ${flavour}`);
   }
   return m;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   if (!flavour || !outDir || !pkgDir) {
-    console.error('usage: assemble.mjs <chrome|chrome-dev|firefox> <out-dir> <pkg-dir>');
+    console.error('usage: assemble.mjs <chrome|chrome-dev|firefox|firefox-dev> <out-dir> <pkg-dir>');
     process.exit(2);
   }
   const base = JSON.parse(readFileSync(join(ext, 'manifest.json'), 'utf8'));

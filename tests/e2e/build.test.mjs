@@ -22,13 +22,13 @@ test('store builds never mention loopback; the dev build treats it as console an
 });
 
 test('every flavour carries the Cargo.toml version, the wasm CSP and only the permissions in use', () => {
-  for (const flavour of ['chrome', 'chrome-dev', 'firefox']) {
+  for (const flavour of ['chrome', 'chrome-dev', 'firefox', 'firefox-dev']) {
     const m = manifest(flavour);
     assert.equal(m.version, cargoVersion());
     assert.equal(m.manifest_version, 3);
     assert.match(m.content_security_policy.extension_pages, /'wasm-unsafe-eval'/);
     const expected = ['storage', 'alarms', 'offscreen', 'clipboardWrite', 'clipboardRead'].filter(
-      (p) => flavour !== 'firefox' || p !== 'offscreen',
+      (p) => !flavour.startsWith('firefox') || p !== 'offscreen',
     );
     assert.deepEqual(m.permissions, expected);
     assert.equal(m.externally_connectable, undefined);

@@ -1,0 +1,93 @@
+// Keyward in Firefox ESR: the Firefox build installed as a temporary add-on through geckodriver
+// (plain WebDriver over HTTP), reading the sandbox credentials page and copying through a helper —
+// which in Firefox goes through the background page's DOM instead of an offscreen document.
+// The firefox-dev flavour differs from dist/firefox only by treating loopback as a console origin.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { join } from 'node:path';
+import { ROOT, startEmulator, until } from './harness.mjs';
+
+const GECKO_ID = 'keyward@keyward.dev';
+const UUID = '5d1e8c1a-3c2f-4d6b-9f3a-2b7e4c9d1a60';
+const KEY = { tab: '\uE004', enter: '\uE007' };
+
+let driver;
+let base;
+let session;
+let emulator;
+
+async function wd(method, path, body) {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = await res.json();
+  if (!res.ok) throw new Error(`${method} ${path}: ${JSON.stringify(json.value)}`);
+  return json.value;
+}
+
+const s = (path) => `/session/${session}${path}`;
+const run = (script, ...args) => wd('POST', s('/execute/async'), { script, args });
+const press = (...keys) =>
+  wd('POST', s('/actions'), {
+    actions: [{ type: 'key', id: 'keyboard', actions: keys.flatMap((k) => [{ type: 'keyDown', value: k }, { type: 'keyUp', value: k }]) }],
+  });
+
+before(async () => {
+  emulator = await startEmulator(['--users', '5']);
+  const bin = process.env.GECKODRIVER ?? 'geckodriver';
+  driver = spawn(bin, ['--port', '0', '--allow-system-access'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  base = await new Promise((resolve, reject) => {
+    driver.once('exit', (code) => reject(new Error(`geckodriver exited (${code})`)));
+    createInterface({ input: driver.stdout }).on('line', (line) => {
+      const m = line.match(/Listening on ([\d.:]+)/);
+      if (m) resolve(`http://${m[1]}`);
+    });
+  });
+  const created = await wd('POST', '/session', {
+    capabilities: {
+      alwaysMatch: {
+        browserName: 'firefox',
+        'moz:firefoxOptions': {
+          binary: '/usr/bin/firefox-esr',
+          args: ['-headless'],
+          prefs: {
+            'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: UUID }),
+            'dom.events.testing.asyncClipboard': true,
+          },
+        },
+      },
+    },
+  });
+  session = created.sessionId;
+  await wd('POST', s('/moz/addon/install'), { path: join(ROOT, 'dist', 'firefox-dev'), temporary: true });
+});
+
+after(async () => {
+  if (session) await wd('DELETE', s('')).catch(() => {});
+  driver?.kill();
+  await emulator?.stop();
+});
+
+test('Firefox: the add-on reads the sandbox credentials page and copies the key', async () => {
+  const state = await (await fetch(`${emulator.base}/_emulator/state`)).json();
+  await wd('POST', s('/url'), { url: `${emulator.base}/?layout=table#/setup/directory/api-credentials` });
+  await until(() => run('arguments[0](!!document.querySelector("#api-credentials"))'), 'the credentials page');
+  await run('document.querySelector("#reveal-key").click(); arguments[0](true)');
+  await until(() => run('arguments[0](document.querySelectorAll("keyward-helpers").length)'), 'the helpers');
+  // Wait until the helpers offer the key (the worker has read it), then copy it from the keyboard.
+  const readClipboard = () => run('navigator.clipboard.readText().then(arguments[0], () => arguments[0](null))');
+  await until(async () => {
+    await run('document.querySelector("#reveal-key").focus(); arguments[0](true)');
+    await press(KEY.tab, KEY.tab, KEY.enter);
+    return (await readClipboard()) === state.api_key;
+  }, 'the key on the clipboard', 20_000);
+  await run('document.querySelector("#reveal-key").focus(); arguments[0](true)');
+  await press(KEY.tab, KEY.enter);
+  await until(async () => (await readClipboard()) === state.client_id, 'the Client ID on the clipboard');
+  const shadow = await run('arguments[0](document.querySelector("keyward-helpers").shadowRoot)');
+  assert.equal(shadow, null, 'the shadow root is closed in Firefox too');
+});
