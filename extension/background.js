@@ -2,11 +2,20 @@
 // The wasm glue is imported statically; init() is kept as a promise that every listener awaits,
 // because a top-level await would kill an MV3 service worker. Listeners are registered
 // synchronously so that an event that wakes the worker is not missed.
-import init, { handle_alarm, handle_message, handle_settings_changed } from './pkg/keyward.js';
+import init, {
+  handle_alarm,
+  handle_message,
+  handle_notification,
+  handle_settings_changed,
+  worker_started,
+} from './pkg/keyward.js';
 
 const ready = init();
 
 const describe = (error) => (error instanceof Error ? error.message : String(error));
+
+// Every start: re-create the reminder alarm if it is gone and refresh the badge.
+ready.then(() => worker_started()).catch((error) => console.warn('Keyward: start-up failed:', describe(error)));
 
 chrome.runtime.onMessage.addListener((request, sender, sendResponse) => {
   // Messages for the offscreen document are not ours to answer.
@@ -29,4 +38,11 @@ chrome.storage.onChanged.addListener((changes, area) => {
   if (area === 'local' && changes.settings) {
     ready.then(() => handle_settings_changed()).catch((error) => console.warn('Keyward: settings reload failed:', describe(error)));
   }
+});
+
+chrome.notifications.onClicked.addListener((id) => {
+  ready.then(() => handle_notification(id, -1)).catch((error) => console.warn('Keyward: notification failed:', describe(error)));
+});
+chrome.notifications.onButtonClicked?.addListener((id, index) => {
+  ready.then(() => handle_notification(id, index)).catch((error) => console.warn('Keyward: notification failed:', describe(error)));
 });

@@ -78,6 +78,9 @@
     button:focus-visible { outline: 2px solid #0969da; outline-offset: 2px; }
     button[data-state=copied] { background: #0b5cad; color: #fff; }
     .note, .status { margin: 4px 0 0; color: #57606a; font-size: 12px; }
+    .age { margin: 0 0 4px; font-weight: 600; }
+    .age[data-level=due_soon] { color: #9a6700; }
+    .age[data-level=overdue] { color: #cf222e; }
     .brand { font-weight: 600; color: #0b5cad; margin-right: 4px; }
   `;
 
@@ -115,6 +118,7 @@
       });
       bar.append(button);
     }
+    if (helpers.age) root.append(el('p', { class: 'age', 'data-level': helpers.age.level, role: 'status' }, helpers.age.text));
     root.append(bar, el('p', { class: 'note' }, helpers.note), status);
     if (anchor.matches('input, textarea')) anchor.after(host);
     else anchor.append(host);

@@ -33,6 +33,9 @@ pub struct Account {
     /// When renewals were seen (newest last).
     #[serde(default)]
     pub renewals: Vec<u64>,
+    /// Which reminder was last sent, and any snooze.
+    #[serde(default)]
+    pub reminders: crate::core::reminder::ReminderState,
 }
 
 /// What Keyward knows of the current key.

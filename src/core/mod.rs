@@ -14,6 +14,7 @@ pub mod page;
 pub mod pager;
 pub mod popup;
 pub mod region;
+pub mod reminder;
 pub mod retry_after;
 pub mod scim;
 pub mod settings;

@@ -24,6 +24,9 @@ pub struct Settings {
     /// Seconds before a copied secret is cleared (default 30).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clipboard_clear_secs: Option<u64>,
+    /// The rotation period and reminder days.
+    #[serde(default)]
+    pub schedule: crate::core::reminder::Schedule,
 }
 
 impl Settings {

@@ -15,6 +15,7 @@ use super::console::is_console_url;
 use super::message::{self, refused, CopyWhat, Request, Response, Sender, WorkerFacts};
 use super::page::{classify, normalize_label, KeyState, PageKind, ReadProblem, Snapshot};
 use super::region::Region;
+use super::reminder::{assess, badge, describe, reminder_owed, Badge, Level, DAY_MS};
 use super::settings::Settings;
 use super::snippet;
 
@@ -94,6 +95,77 @@ pub struct Helpers {
     pub anchor: usize,
     pub buttons: Vec<HelperButton>,
     pub note: String,
+    /// The key-age banner, when Keyward knows since when this key exists.
+    pub age: Option<AgeBanner>,
+}
+
+/// "Key age 45 days: due for renewal in 45 days." and how urgent that is.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AgeBanner {
+    pub text: String,
+    pub level: Level,
+}
+
+/// A reminder notification to show.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Reminder {
+    pub client_id: String,
+    pub title: String,
+    pub message: String,
+}
+
+/// What a reminder check decided: the badge, and the notifications owed (already recorded as sent).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReminderCheck {
+    pub badge: Badge,
+    pub notify: Vec<Reminder>,
+}
+
+/// Checks every account's key age: the badge for the worst, and each reminder owed (marked sent, so
+/// none is sent twice).
+pub fn check_reminders(state: &mut WorkerState, now_ms: u64) -> ReminderCheck {
+    let schedule = state.settings.schedule.clone();
+    let mut ages = Vec::new();
+    let mut notify = Vec::new();
+    for account in state.accounts.accounts.values_mut() {
+        let Some(key) = &account.key else {
+            continue;
+        };
+        let age = assess(key.since_ms, now_ms, &schedule);
+        ages.push(age);
+        if let Some(stage) = reminder_owed(&age, &schedule, &account.reminders, now_ms) {
+            account.reminders.notified_stage = Some(stage);
+            account.reminders.notified_at_ms = Some(now_ms);
+            notify.push(Reminder {
+                client_id: account.client_id.clone(),
+                title: if age.level == Level::Overdue {
+                    "PingOne API key overdue for renewal".into()
+                } else {
+                    "PingOne API key due for renewal soon".into()
+                },
+                message: format!(
+                    "Account {}: {} Renew it at Setup \u{2192} Directory Settings \u{2192} API Credentials.",
+                    account.client_id,
+                    describe(&age)
+                ),
+            });
+        }
+    }
+    ReminderCheck {
+        badge: badge(&ages),
+        notify,
+    }
+}
+
+/// Snoozes an account's reminders.
+pub fn snooze(state: &mut WorkerState, client_id: &str, days: u64, now_ms: u64) -> bool {
+    match state.accounts.accounts.get_mut(client_id) {
+        Some(account) => {
+            account.reminders.snoozed_until_ms = Some(now_ms + days * DAY_MS);
+            true
+        }
+        None => false,
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -344,10 +416,21 @@ fn page_snapshot(state: &mut WorkerState, tab_id: i64, snapshot: &Snapshot, now:
                     },
                 ]);
             }
+            let age = state
+                .accounts
+                .accounts
+                .get(&client_id)
+                .and_then(|a| a.key.as_ref())
+                .map(|k| assess(k.since_ms, now, &state.settings.schedule))
+                .map(|age| AgeBanner {
+                    text: describe(&age),
+                    level: age.level,
+                });
             plan.helpers = Some(Helpers {
                 anchor: reading.key_at.unwrap_or(reading.client_id_at),
                 buttons,
                 note: note.into(),
+                age,
             });
             tab.view = TabView {
                 kind: "credentials".into(),
@@ -835,6 +918,44 @@ mod tests {
             ),
             "not from content scripts"
         );
+    }
+
+    #[test]
+    fn reminders_are_owed_once_and_the_banner_shows_the_age() {
+        let mut s = state();
+        send(&mut s, creds_page(KEY, &[]), 1_000);
+        let day = DAY_MS;
+        let check = check_reminders(&mut s, 1_000 + 89 * day);
+        assert_eq!(check.badge.text, "1d");
+        assert_eq!(check.notify.len(), 1);
+        assert!(check.notify[0].message.contains("due for renewal in 1 day"));
+        assert!(
+            check_reminders(&mut s, 1_000 + 89 * day + 60_000)
+                .notify
+                .is_empty(),
+            "no duplicate"
+        );
+        let o = send(&mut s, creds_page(KEY, &[]), 1_000 + 89 * day);
+        let Response::PagePlan(PagePlan { helpers: Some(h) }) = o.response else {
+            panic!("helpers expected");
+        };
+        assert_eq!(
+            h.age,
+            Some(AgeBanner {
+                text: "Key age 89 days: due for renewal in 1 day.".into(),
+                level: Level::DueSoon
+            })
+        );
+        assert!(snooze(&mut s, ID, 1, 1_000 + 91 * day));
+        assert!(
+            check_reminders(&mut s, 1_000 + 91 * day + 1)
+                .notify
+                .is_empty(),
+            "snoozed"
+        );
+        // Renewal restarts the clock: the badge clears.
+        send(&mut s, creds_page(KEY2, &[]), 1_000 + 92 * day);
+        assert_eq!(check_reminders(&mut s, 1_000 + 92 * day).badge.text, "");
     }
 
     #[test]

@@ -110,3 +110,47 @@ pub fn manifest_host_permissions() -> Result<Vec<String>, JsError> {
         .filter_map(|p| p.as_string())
         .collect())
 }
+
+/// The value at a path from the global object (`["chrome", "offscreen"]`), if present.
+pub fn chrome_path(path: &[&str]) -> Option<JsValue> {
+    let mut value: JsValue = js_sys::global().into();
+    for key in path {
+        value = Reflect::get(&value, &JsValue::from_str(key)).ok()?;
+        if value.is_undefined() || value.is_null() {
+            return None;
+        }
+    }
+    Some(value)
+}
+
+/// Calls `path.method(...args)` and awaits it if it returns a promise.
+pub async fn call(path: &[&str], method: &str, args: &[JsValue]) -> Result<JsValue, JsError> {
+    let target = chrome_path(path)
+        .ok_or_else(|| JsError::new(&format!("{} is not available", path.join("."))))?;
+    let f: js_sys::Function = Reflect::get(&target, &JsValue::from_str(method))
+        .ok()
+        .and_then(|f| f.dyn_into().ok())
+        .ok_or_else(|| JsError::new(&format!("{}.{method} is missing", path.join("."))))?;
+    let list = Array::new();
+    for a in args {
+        list.push(a);
+    }
+    let result = f
+        .apply(&target, &list)
+        .map_err(|e| JsError::new(&format!("{method} failed: {e:?}")))?;
+    match result.dyn_into::<js_sys::Promise>() {
+        Ok(p) => wasm_bindgen_futures::JsFuture::from(p)
+            .await
+            .map_err(|e| JsError::new(&format!("{method} failed: {e:?}"))),
+        Err(v) => Ok(v),
+    }
+}
+
+/// A plain object from pairs.
+pub fn object(pairs: &[(&str, JsValue)]) -> JsValue {
+    let o = js_sys::Object::new();
+    for (k, v) in pairs {
+        let _ = Reflect::set(&o, &JsValue::from_str(k), v);
+    }
+    o.into()
+}

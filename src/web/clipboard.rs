@@ -4,57 +4,16 @@
 //! with an alarm and happens only if the clipboard still holds that copy (compared by salted
 //! fingerprint, decided in Rust).
 
-use js_sys::{Array, Object, Promise, Reflect};
+use js_sys::{Array, Reflect};
 use wasm_bindgen::{JsCast, JsError, JsValue};
-use wasm_bindgen_futures::JsFuture;
 
+use super::chrome::{call, chrome_path, object};
 use super::storage::{self, Area};
 
 /// The alarm that clears the clipboard.
 pub const CLEAR_ALARM: &str = "keyward-clipboard-clear";
 const PENDING_KEY: &str = "clipboard_pending";
 const OFFSCREEN_URL: &str = "offscreen.html";
-
-fn chrome_path(path: &[&str]) -> Option<JsValue> {
-    let mut value: JsValue = js_sys::global().into();
-    for key in path {
-        value = Reflect::get(&value, &JsValue::from_str(key)).ok()?;
-        if value.is_undefined() || value.is_null() {
-            return None;
-        }
-    }
-    Some(value)
-}
-
-async fn call(path: &[&str], method: &str, args: &[JsValue]) -> Result<JsValue, JsError> {
-    let target = chrome_path(path)
-        .ok_or_else(|| JsError::new(&format!("{} is not available", path.join("."))))?;
-    let f: js_sys::Function = Reflect::get(&target, &JsValue::from_str(method))
-        .ok()
-        .and_then(|f| f.dyn_into().ok())
-        .ok_or_else(|| JsError::new(&format!("{}.{method} is missing", path.join("."))))?;
-    let list = Array::new();
-    for a in args {
-        list.push(a);
-    }
-    let result = f
-        .apply(&target, &list)
-        .map_err(|e| JsError::new(&format!("{method} failed: {e:?}")))?;
-    match result.dyn_into::<Promise>() {
-        Ok(p) => JsFuture::from(p)
-            .await
-            .map_err(|e| JsError::new(&format!("{method} failed: {e:?}"))),
-        Err(v) => Ok(v),
-    }
-}
-
-fn object(pairs: &[(&str, JsValue)]) -> JsValue {
-    let o = Object::new();
-    for (k, v) in pairs {
-        let _ = Reflect::set(&o, &JsValue::from_str(k), v);
-    }
-    o.into()
-}
 
 async fn ensure_offscreen() -> Result<(), JsError> {
     let filter = object(&[(

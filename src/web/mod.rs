@@ -18,7 +18,9 @@ mod worker;
 
 pub use options::render_options;
 pub use popup::render_popup;
-pub use worker::{handle_alarm, handle_message, handle_settings_changed};
+pub use worker::{
+    handle_alarm, handle_message, handle_notification, handle_settings_changed, worker_started,
+};
 
 use crate::core::throttle::Scheduler;
 

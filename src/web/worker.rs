@@ -16,6 +16,9 @@ use crate::core::settings::{self, Settings};
 use crate::core::worker::{self, Effect, WorkerState};
 
 const SESSION_KEYS: &str = "keys";
+/// The periodic alarm that checks key ages (re-created on every worker start).
+const REMINDER_ALARM: &str = "keyward-reminders";
+const NOTIFICATION_PREFIX: &str = "keyward-renew:";
 
 thread_local! {
     static STATE: RefCell<Option<WorkerState>> = const { RefCell::new(None) };
@@ -123,8 +126,13 @@ pub async fn handle_message(request: JsValue, sender: JsValue) -> Result<JsValue
         Ok(request) => {
             ensure_loaded().await?;
             let outcome = with_state(|state| worker::handle(state, &request, &sender, &facts))?;
+            let saves = outcome.effects.contains(&Effect::SaveAccounts);
             for effect in outcome.effects {
                 perform(effect, facts.flavour).await?;
+            }
+            if saves {
+                // A key seen or renewed changes its age: refresh the badge (and any reminder owed).
+                run_reminders().await?;
             }
             outcome.response
         }
@@ -211,9 +219,135 @@ pub async fn handle_settings_changed() -> Result<(), JsError> {
     Ok(())
 }
 
-/// Handles `chrome.alarms.onAlarm`: clears a copied secret if the clipboard still holds it.
+/// Runs on every worker start: makes sure the reminder alarm exists (alarms may not survive a
+/// browser restart) and brings the badge up to date.
+#[wasm_bindgen]
+pub async fn worker_started() -> Result<(), JsError> {
+    let existing = chrome::call(
+        &["chrome", "alarms"],
+        "get",
+        &[JsValue::from_str(REMINDER_ALARM)],
+    )
+    .await?;
+    if existing.is_undefined() || existing.is_null() {
+        let info = chrome::object(&[
+            ("periodInMinutes", JsValue::from_f64(60.0)),
+            ("delayInMinutes", JsValue::from_f64(1.0)),
+        ]);
+        chrome::call(
+            &["chrome", "alarms"],
+            "create",
+            &[JsValue::from_str(REMINDER_ALARM), info],
+        )
+        .await?;
+    }
+    run_reminders().await
+}
+
+/// Checks key ages: sets the badge and shows each reminder owed.
+async fn run_reminders() -> Result<(), JsError> {
+    ensure_loaded().await?;
+    let check = with_state(|s| worker::check_reminders(s, time::now_ms()))?;
+    let action = ["chrome", "action"];
+    chrome::call(
+        &action,
+        "setBadgeText",
+        &[chrome::object(&[(
+            "text",
+            JsValue::from_str(&check.badge.text),
+        )])],
+    )
+    .await?;
+    chrome::call(
+        &action,
+        "setBadgeBackgroundColor",
+        &[chrome::object(&[(
+            "color",
+            JsValue::from_str(check.badge.color),
+        )])],
+    )
+    .await?;
+    chrome::call(
+        &action,
+        "setTitle",
+        &[chrome::object(&[(
+            "title",
+            JsValue::from_str(&check.badge.title),
+        )])],
+    )
+    .await?;
+    if check.notify.is_empty() {
+        return Ok(());
+    }
+    // Firefox shows no notification buttons: there a click opens the console.
+    let buttons = chrome::chrome_path(&["chrome", "runtime", "getBrowserInfo"]).is_none();
+    for reminder in &check.notify {
+        let mut options = vec![
+            ("type", JsValue::from_str("basic")),
+            (
+                "iconUrl",
+                JsValue::from_str(&chrome::runtime_url("icons/icon-128.png")?),
+            ),
+            ("title", JsValue::from_str(&reminder.title)),
+            ("message", JsValue::from_str(&reminder.message)),
+            ("requireInteraction", JsValue::TRUE),
+        ];
+        if buttons {
+            let list = js_sys::Array::new();
+            list.push(&chrome::object(&[(
+                "title",
+                JsValue::from_str("Open API Credentials"),
+            )]));
+            list.push(&chrome::object(&[(
+                "title",
+                JsValue::from_str("Snooze a day"),
+            )]));
+            options.push(("buttons", list.into()));
+        }
+        let id = format!("{NOTIFICATION_PREFIX}{}", reminder.client_id);
+        chrome::call(
+            &["chrome", "notifications"],
+            "create",
+            &[JsValue::from_str(&id), chrome::object(&options)],
+        )
+        .await?;
+    }
+    save_accounts().await
+}
+
+/// Handles a click on a reminder notification (`button` is -1 for the body): open the console, or
+/// snooze the account for a day.
+#[wasm_bindgen]
+pub async fn handle_notification(id: String, button: i32) -> Result<(), JsError> {
+    let Some(client_id) = id.strip_prefix(NOTIFICATION_PREFIX) else {
+        return Ok(());
+    };
+    chrome::call(
+        &["chrome", "notifications"],
+        "clear",
+        &[JsValue::from_str(&id)],
+    )
+    .await?;
+    if button == 1 {
+        ensure_loaded().await?;
+        if with_state(|s| worker::snooze(s, client_id, 1, time::now_ms()))? {
+            save_accounts().await?;
+        }
+        return Ok(());
+    }
+    let url = chrome::object(&[("url", JsValue::from_str(crate::core::console::CONSOLE_HOME))]);
+    chrome::call(&["chrome", "tabs"], "create", &[url])
+        .await
+        .map(|_| ())
+}
+
+/// Handles `chrome.alarms.onAlarm`: reminders, or clearing a copied secret if the clipboard still
+/// holds it.
 #[wasm_bindgen]
 pub async fn handle_alarm(name: String) -> Result<(), JsError> {
+    if name == REMINDER_ALARM {
+        return run_reminders().await;
+    }
     if name != clipboard::CLEAR_ALARM {
         return Ok(());
     }

@@ -27,7 +27,7 @@ test('every flavour carries the Cargo.toml version, the wasm CSP and only the pe
     assert.equal(m.version, cargoVersion());
     assert.equal(m.manifest_version, 3);
     assert.match(m.content_security_policy.extension_pages, /'wasm-unsafe-eval'/);
-    const expected = ['storage', 'alarms', 'offscreen', 'clipboardWrite', 'clipboardRead'].filter(
+    const expected = ['storage', 'alarms', 'notifications', 'offscreen', 'clipboardWrite', 'clipboardRead'].filter(
       (p) => !flavour.startsWith('firefox') || p !== 'offscreen',
     );
     assert.deepEqual(m.permissions, expected);

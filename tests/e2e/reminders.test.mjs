@@ -1,0 +1,97 @@
+// Key-age reminders: an account whose key was first seen 89 days ago gets a "1d" badge and one
+// notification; the reminder alarm survives the worker being stopped; an overdue key escalates;
+// reading a renewed key restarts the clock and clears the badge.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, presetLocalBase, startEmulator, until } from './harness.mjs';
+
+const DAY = 86_400_000;
+let browser;
+let emulator;
+let page;
+let clientId;
+
+before(async () => {
+  emulator = await startEmulator(['--users', '3']);
+  browser = await launch('chrome-dev');
+  await presetLocalBase(browser, emulator.base);
+  clientId = (await (await fetch(`${emulator.base}/_emulator/state`)).json()).client_id;
+  page = await browser.context.newPage();
+  await page.goto(browser.url('popup.html'));
+});
+after(async () => {
+  await browser?.close();
+  await emulator?.stop();
+});
+
+/** The test hook: what Keyward would have stored had it first seen this key `days` ago. */
+const ageKey = (days) =>
+  page.evaluate(
+    ([id, since]) =>
+      chrome.storage.local.set({
+        accounts: {
+          schema: 1,
+          accounts: { [id]: { client_id: id, first_seen_ms: since, key: { fingerprint: 'seen-long-ago', since_ms: since }, renewals: [] } },
+        },
+      }),
+    [clientId, Date.now() - days * DAY],
+  );
+
+/** Stops the service worker (CDP) and wakes it with a message, as the browser would after idling. */
+async function restartWorker() {
+  const cdp = await browser.context.newCDPSession(page);
+  await cdp.send('ServiceWorker.enable');
+  const stopped = new Promise((resolve) =>
+    cdp.on('ServiceWorker.workerVersionUpdated', ({ versions }) => {
+      if (versions.some((v) => v.runningStatus === 'stopped')) resolve();
+    }),
+  );
+  await cdp.send('ServiceWorker.stopAllWorkers');
+  await stopped;
+  await page.evaluate(() => chrome.runtime.sendMessage({ type: 'status' }));
+  await cdp.detach();
+}
+
+const badge = () => page.evaluate(() => chrome.action.getBadgeText({}));
+const notifications = () => page.evaluate(() => chrome.notifications.getAll());
+
+test('89 days old: a 1d badge and exactly one notification, and the alarm survives a worker restart', async () => {
+  await ageKey(89);
+  await restartWorker();
+  await until(async () => (await badge()) === '1d', 'the 1d badge');
+  const shown = await until(async () => {
+    const all = await notifications();
+    return all[`keyward-renew:${clientId}`] && all;
+  }, 'the reminder notification');
+  assert.deepEqual(Object.keys(shown), [`keyward-renew:${clientId}`]);
+  assert.equal(await page.evaluate(() => chrome.action.getTitle({})), 'Keyward: an API key is due for renewal in 1 day');
+
+  const alarm = await page.evaluate(() => chrome.alarms.get('keyward-reminders'));
+  assert.equal(alarm?.periodInMinutes, 60);
+  await page.evaluate((id) => chrome.notifications.clear(id), `keyward-renew:${clientId}`);
+  await restartWorker();
+  assert.ok(await page.evaluate(() => chrome.alarms.get('keyward-reminders')), 'the alarm is still there');
+  // The alarm firing again owes nothing new: no duplicate notification.
+  await page.evaluate(() => chrome.alarms.create('keyward-reminders', { when: Date.now() + 50, periodInMinutes: 60 }));
+  await until(async () => (await page.evaluate(() => chrome.alarms.get('keyward-reminders')))?.scheduledTime > Date.now() + 60_000, 'the alarm to fire');
+  assert.deepEqual(await notifications(), {});
+  assert.equal(await badge(), '1d');
+});
+
+test('overdue escalates to a red badge; reading a renewed key restarts the clock', async () => {
+  await ageKey(95);
+  await restartWorker();
+  await until(async () => (await badge()) === '!', 'the overdue badge');
+  assert.match(JSON.stringify(await page.evaluate(() => chrome.action.getBadgeBackgroundColor({}))), /207,34,46/);
+
+  // Keyward reads the console page: its key's fingerprint differs from the one stored, so it was renewed.
+  const consolePage = await browser.context.newPage();
+  await consolePage.goto(`${emulator.base}/#/setup/directory/api-credentials`);
+  await consolePage.locator('#reveal-key').click();
+  await until(async () => (await badge()) === '', 'the badge cleared');
+  const account = await page.evaluate(async (id) => (await chrome.storage.local.get('accounts')).accounts.accounts[id], clientId);
+  assert.equal(account.renewals.length, 1);
+  assert.ok(Date.now() - account.key.since_ms < 60_000, 'the clock restarted');
+  await consolePage.close();
+  assert.deepEqual(browser.errors, []);
+});
