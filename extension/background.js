@@ -35,7 +35,7 @@ chrome.alarms.onAlarm.addListener((alarm) => {
 });
 
 chrome.storage.onChanged.addListener((changes, area) => {
-  if (area === 'local' && changes.settings) {
+  if ((area === 'local' && changes.settings) || area === 'managed') {
     ready.then(() => handle_settings_changed()).catch((error) => console.warn('Keyward: settings reload failed:', describe(error)));
   }
 });

@@ -14,7 +14,7 @@ const ext = join(root, 'extension');
 // Files that ship. Everything else in extension/ (scripts/) is build tooling.
 const SHIPPED = [
   'background.js', 'content.js', 'popup.html', 'popup.js', 'options.html', 'options.js',
-  'offscreen.html', 'offscreen.js', 'keyward.css', 'icons',
+  'offscreen.html', 'offscreen.js', 'keyward.css', 'icons', 'managed_schema.json',
 ];
 const LOOPBACK = ['http://127.0.0.1/*', 'http://localhost/*'];
 export const GECKO_ID = 'keyward@keyward.dev';
@@ -32,8 +32,10 @@ export function manifestFor(flavour, base) {
   const m = { manifest_version, name, version: cargoVersion(), ...rest };
   if (flavour === 'firefox' || flavour === 'firefox-dev') {
     m.background = { scripts: [m.background.service_worker], type: 'module' };
-    // Firefox has no offscreen documents: its background page has a DOM of its own.
+    // Firefox has no offscreen documents (its background page has a DOM of its own), and reads
+    // enterprise policy from a native manifest rather than a managed_schema.
     m.permissions = m.permissions.filter((p) => p !== 'offscreen');
+    delete m.storage;
     m.browser_specific_settings = {
       // Keyward collects and transmits no data: it talks only to the admin's own PingOne APIs.
       gecko: { id: GECKO_ID, strict_min_version: '142.0', data_collection_permissions: { required: ['none'] } },

@@ -12,10 +12,15 @@ pub const LOCAL_BASE_FIELD: &str = "local-api-base";
 pub const SESSION_KEYS_FIELD: &str = "session-keys";
 /// The clipboard clearing delay field.
 pub const CLEAR_SECS_FIELD: &str = "clipboard-clear-secs";
+/// The rotation period field.
+pub const ROTATION_FIELD: &str = "rotation-days";
+/// The reminder days field ("30, 14, 7, 1").
+pub const REMIND_FIELD: &str = "remind-before";
 
 /// The options page's forms.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Form {
+    Schedule,
     Security,
     LocalBase,
 }
@@ -24,6 +29,7 @@ impl Form {
     /// The form named by a `data-form` attribute.
     pub fn from_attr(name: &str) -> Option<Form> {
         match name {
+            "schedule" => Some(Form::Schedule),
             "security" => Some(Form::Security),
             "local-base" => Some(Form::LocalBase),
             _ => None,
@@ -65,8 +71,48 @@ pub fn submit_security(
         }
     };
     let mut next = current.clone();
-    next.no_session_keys = !keep_keys;
+    next.session_keys = keep_keys;
     next.clipboard_clear_secs = Some(secs);
+    (Some(next), Notice::Saved)
+}
+
+/// Applies the schedule form: a rotation period of 1–730 days and up to 8 reminder days, each
+/// shorter than the period.
+pub fn submit_schedule(
+    current: &Settings,
+    rotation: &str,
+    remind: &str,
+) -> (Option<Settings>, Notice) {
+    let invalid = |why: &str| (None, Notice::Invalid(why.into()));
+    let Some(rotation) = rotation
+        .trim()
+        .parse::<u32>()
+        .ok()
+        .filter(|d| (1..=730).contains(d))
+    else {
+        return invalid("the rotation period must be a whole number of days from 1 to 730");
+    };
+    let mut days = Vec::new();
+    for part in remind.split([',', ' ']).filter(|p| !p.trim().is_empty()) {
+        match part.trim().parse::<u32>() {
+            Ok(d) if d >= 1 && d < rotation => days.push(d),
+            _ => {
+                return invalid(
+                    "reminder days must be whole numbers, each shorter than the rotation period",
+                )
+            }
+        }
+    }
+    days.sort_unstable_by(|a, b| b.cmp(a));
+    days.dedup();
+    if days.len() > 8 {
+        return invalid("at most 8 reminder days");
+    }
+    let mut next = current.clone();
+    next.schedule = crate::core::reminder::Schedule {
+        rotation_days: rotation,
+        remind_before: days,
+    };
     (Some(next), Notice::Saved)
 }
 
@@ -88,6 +134,7 @@ pub fn view(settings: &Settings, flavour: Flavour, notice: Option<(Form, &Notice
                 })),
             ]),
     );
+    main = main.child(schedule_form(settings, for_form(Form::Schedule)));
     main = main.child(security_form(settings, for_form(Form::Security)));
     if flavour == Flavour::Dev {
         main = main.child(local_base_form(settings, for_form(Form::LocalBase)));
@@ -116,6 +163,44 @@ fn notice_line(notice: Option<&Notice>) -> Element {
             .text(format!("Not saved: {why}.")),
         None => el("p").attr("role", "status").attr("data-testid", "notice"),
     }
+}
+
+fn schedule_form(settings: &Settings, notice: Option<&Notice>) -> Element {
+    let remind: Vec<String> = settings
+        .schedule
+        .remind_before
+        .iter()
+        .map(u32::to_string)
+        .collect();
+    el("section")
+        .attr("aria-labelledby", "schedule-heading")
+        .child(
+            el("form").attr("data-form", "schedule").children([
+                el("h2")
+                    .attr("id", "schedule-heading")
+                    .text("Key renewal reminders"),
+                el("label")
+                    .attr("for", ROTATION_FIELD)
+                    .text("Renew API keys every (days)"),
+                el("input")
+                    .attr("id", ROTATION_FIELD)
+                    .attr("type", "number")
+                    .attr("min", "1")
+                    .attr("max", "730")
+                    .attr("value", settings.schedule.rotation_days.to_string()),
+                el("label")
+                    .attr("for", REMIND_FIELD)
+                    .text("Remind this many days before (comma-separated); daily once overdue"),
+                el("input")
+                    .attr("id", REMIND_FIELD)
+                    .attr("value", remind.join(", ")),
+                el("button")
+                    .attr("type", "submit")
+                    .attr("class", "kw-button")
+                    .text("Save"),
+                notice_line(notice),
+            ]),
+        )
 }
 
 fn security_form(settings: &Settings, notice: Option<&Notice>) -> Element {
@@ -192,6 +277,37 @@ mod tests {
         assert!(v
             .text_content()
             .contains("Europe: https://directory-api.pingone.eu/api"));
+    }
+
+    #[test]
+    fn schedules_are_checked() {
+        let s = Settings::default();
+        let (next, notice) = submit_schedule(&s, "60", "7, 30 ,1,7");
+        assert_eq!(notice, Notice::Saved);
+        let schedule = next.expect("stored").schedule;
+        assert_eq!(
+            (schedule.rotation_days, schedule.remind_before),
+            (60, vec![30, 7, 1])
+        );
+        let bad: &[(&str, &str)] = &[
+            ("0", "1"),
+            ("731", "1"),
+            ("ninety", "1"),
+            ("30", "30"),
+            ("30", "x"),
+            ("90", "1,2,3,4,5,6,7,8,9"),
+        ];
+        for (rotation, remind) in bad {
+            assert_eq!(
+                submit_schedule(&s, rotation, remind).0,
+                None,
+                "{rotation} / {remind}"
+            );
+        }
+        assert!(
+            submit_schedule(&s, "90", "").0.is_some(),
+            "no reminders before due is allowed"
+        );
     }
 
     #[test]

@@ -7,20 +7,21 @@ use super::region::{normalize_local_base, LocalBaseError};
 
 /// The storage key of the settings record.
 pub const STORAGE_KEY: &str = "settings";
-/// The current schema version.
-pub const SCHEMA_VERSION: u32 = 1;
+/// The current schema version. Older records are migrated by [`migrate`].
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The settings record.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Settings {
     #[serde(default)]
     pub schema: u32,
     /// The dev build's local emulator API base (`http://127.0.0.1:PORT/api`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub local_api_base: Option<String>,
-    /// Keep no key in `storage.session` (popup lookups then need the credentials page open).
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub no_session_keys: bool,
+    /// Keep shown keys in `storage.session` for popup lookups (on by default; schema 1 stored the
+    /// opposite, `no_session_keys`).
+    #[serde(default = "yes")]
+    pub session_keys: bool,
     /// Seconds before a copied secret is cleared (default 30).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clipboard_clear_secs: Option<u64>,
@@ -29,10 +30,83 @@ pub struct Settings {
     pub schedule: crate::core::reminder::Schedule,
 }
 
+fn yes() -> bool {
+    true
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            schema: SCHEMA_VERSION,
+            local_api_base: None,
+            session_keys: true,
+            clipboard_clear_secs: None,
+            schedule: crate::core::reminder::Schedule::default(),
+        }
+    }
+}
+
+/// Brings a stored record of any earlier schema to the current one. Each step is one version.
+pub fn migrate(mut value: serde_json::Value) -> serde_json::Value {
+    let Some(record) = value.as_object_mut() else {
+        return value;
+    };
+    let mut version = record
+        .get("schema")
+        .and_then(serde_json::Value::as_u64)
+        .unwrap_or(1);
+    if version <= 1 {
+        // 1 → 2: `no_session_keys: true` became `session_keys: false`.
+        let off = record
+            .remove("no_session_keys")
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false);
+        record.insert("session_keys".into(), serde_json::Value::Bool(!off));
+        version = 2;
+    }
+    record.insert("schema".into(), serde_json::Value::from(version));
+    value
+}
+
+/// What an administrator's enterprise policy (`storage.managed`) imposes; it wins over the user.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Policy {
+    /// The longest rotation period users may choose.
+    #[serde(default)]
+    pub max_rotation_days: Option<u32>,
+    /// Never keep the key in `storage.session`.
+    #[serde(default)]
+    pub forbid_key_storage: bool,
+}
+
+impl Policy {
+    /// Reads the managed record leniently (absent or unreadable: no policy).
+    pub fn from_stored(stored: Option<serde_json::Value>) -> Policy {
+        stored
+            .and_then(|v| serde_json::from_value(v).ok())
+            .unwrap_or_default()
+    }
+}
+
 impl Settings {
-    /// Whether shown keys may be kept in `storage.session` for popup lookups (on unless turned off).
+    /// Whether shown keys may be kept in `storage.session` for popup lookups.
     pub fn session_keys(&self) -> bool {
-        !self.no_session_keys
+        self.session_keys
+    }
+
+    /// The settings in force once the enterprise policy is applied.
+    pub fn effective(&self, policy: &Policy) -> Settings {
+        let mut s = self.clone();
+        if let Some(max) = policy.max_rotation_days.filter(|m| *m > 0) {
+            s.schedule.rotation_days = s.schedule.rotation_days.min(max);
+            s.schedule
+                .remind_before
+                .retain(|d| *d < s.schedule.rotation_days);
+        }
+        if policy.forbid_key_storage {
+            s.session_keys = false;
+        }
+        s
     }
 
     /// Seconds before a copied secret is cleared.
@@ -46,6 +120,7 @@ impl Settings {
     /// an invalid local base is dropped rather than trusted.
     pub fn from_stored(stored: Option<serde_json::Value>) -> Settings {
         let mut s: Settings = stored
+            .map(migrate)
             .and_then(|v| serde_json::from_value(v).ok())
             .unwrap_or_default();
         s.schema = SCHEMA_VERSION;
@@ -71,13 +146,7 @@ mod tests {
 
     #[test]
     fn stored_records_are_read_leniently() {
-        assert_eq!(
-            Settings::from_stored(None),
-            Settings {
-                schema: 1,
-                ..Settings::default()
-            }
-        );
+        assert_eq!(Settings::from_stored(None), Settings::default());
         assert_eq!(
             Settings::from_stored(Some(json!("garbage"))).local_api_base,
             None
@@ -92,6 +161,59 @@ mod tests {
             Settings::from_stored(Some(json!({"local_api_base": "https://evil.example/api"})))
                 .local_api_base,
             None
+        );
+    }
+
+    #[test]
+    fn migrations_bring_old_records_forward() {
+        let cases = [
+            (json!({"schema": 1, "no_session_keys": true}), false),
+            (json!({"schema": 1, "no_session_keys": false}), true),
+            (json!({"schema": 1}), true),
+            (json!({"no_session_keys": true}), false),
+            (json!({"schema": 2, "session_keys": false}), false),
+        ];
+        for (stored, keys) in cases {
+            let s = Settings::from_stored(Some(stored.clone()));
+            assert_eq!((s.schema, s.session_keys()), (2, keys), "{stored}");
+        }
+        let v1 = json!({"schema": 1, "no_session_keys": true, "clipboard_clear_secs": 45, "local_api_base": "http://localhost:9"});
+        let s = Settings::from_stored(Some(v1));
+        assert_eq!(
+            (s.clipboard_clear_secs(), s.local_api_base.as_deref()),
+            (45, Some("http://localhost:9/api")),
+            "other fields survive"
+        );
+        let round = serde_json::to_value(&s).expect("serialises");
+        assert_eq!(Settings::from_stored(Some(round)), s);
+    }
+
+    #[test]
+    fn the_enterprise_policy_wins() {
+        let user = Settings::default();
+        let policy = Policy {
+            max_rotation_days: Some(60),
+            forbid_key_storage: true,
+        };
+        let e = user.effective(&policy);
+        assert_eq!(e.schedule.rotation_days, 60);
+        assert_eq!(e.schedule.remind_before, [30, 14, 7, 1]);
+        assert!(!e.session_keys());
+        let tight = user.effective(&Policy {
+            max_rotation_days: Some(10),
+            forbid_key_storage: false,
+        });
+        assert_eq!(
+            (
+                tight.schedule.rotation_days,
+                tight.schedule.remind_before.clone()
+            ),
+            (10, vec![7, 1])
+        );
+        assert_eq!(user.effective(&Policy::default()), user);
+        assert_eq!(
+            Policy::from_stored(Some(json!({"max_rotation_days": "soon"}))),
+            Policy::default()
         );
     }
 

@@ -172,5 +172,11 @@ pub async fn clear() -> Result<(), JsError> {
 
 /// Forgets the pending clear (the clipboard changed since).
 pub async fn forget() -> Result<(), JsError> {
+    call(
+        &["chrome", "alarms"],
+        "clear",
+        &[JsValue::from_str(CLEAR_ALARM)],
+    )
+    .await?;
     storage::set_in(Area::Session, PENDING_KEY, &serde_json::Value::Null).await
 }

@@ -10,7 +10,8 @@ use web_sys::{Element, Event, HtmlInputElement};
 use super::{chrome, dom, storage};
 use crate::core::console::Flavour;
 use crate::core::options::{
-    self, Form, Notice, CLEAR_SECS_FIELD, LOCAL_BASE_FIELD, SESSION_KEYS_FIELD,
+    self, Form, Notice, CLEAR_SECS_FIELD, LOCAL_BASE_FIELD, REMIND_FIELD, ROTATION_FIELD,
+    SESSION_KEYS_FIELD,
 };
 use crate::core::settings::{Settings, STORAGE_KEY};
 
@@ -80,6 +81,15 @@ async fn submit(page: &Rc<RefCell<Page>>, form: Form) -> Result<(), JsError> {
                 .map(|i| i.value())
                 .unwrap_or_default();
             options::submit_local_base(&current, &input)
+        }
+        Form::Schedule => {
+            let rotation = field(&root, ROTATION_FIELD)
+                .map(|i| i.value())
+                .unwrap_or_default();
+            let remind = field(&root, REMIND_FIELD)
+                .map(|i| i.value())
+                .unwrap_or_default();
+            options::submit_schedule(&current, &rotation, &remind)
         }
         Form::Security => {
             let keep = field(&root, SESSION_KEYS_FIELD).is_some_and(|i| i.checked());

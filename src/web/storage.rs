@@ -11,6 +11,8 @@ use wasm_bindgen_futures::JsFuture;
 pub enum Area {
     Local,
     Session,
+    /// Enterprise policy, read-only.
+    Managed,
 }
 
 impl Area {
@@ -18,6 +20,7 @@ impl Area {
         match self {
             Area::Local => "local",
             Area::Session => "session",
+            Area::Managed => "managed",
         }
     }
 }
@@ -63,6 +66,12 @@ pub async fn get_in(which: Area, key: &str) -> Result<Option<serde_json::Value>,
         return Ok(None);
     }
     Ok(serde_wasm_bindgen::from_value(value).ok())
+}
+
+/// Reads a whole area as one JSON object (`None` when it cannot be read).
+pub async fn get_all(which: Area) -> Result<Option<serde_json::Value>, JsError> {
+    let items = call(which, "get", &JsValue::NULL).await?;
+    Ok(serde_wasm_bindgen::from_value(items).ok())
 }
 
 /// Writes one key.

@@ -12,7 +12,7 @@ use crate::core::accounts::{self, fingerprint, Accounts};
 use crate::core::console::Flavour;
 use crate::core::message::{self, Request, Sender, SenderFacts, WorkerFacts};
 use crate::core::region::{Detection, Region};
-use crate::core::settings::{self, Settings};
+use crate::core::settings::{self, Policy, Settings};
 use crate::core::worker::{self, Effect, WorkerState};
 
 const SESSION_KEYS: &str = "keys";
@@ -54,7 +54,7 @@ async fn ensure_loaded() -> Result<(), JsError> {
         return Ok(());
     }
     let accounts = Accounts::from_stored(storage::get(accounts::STORAGE_KEY).await?);
-    let settings = Settings::from_stored(storage::get(settings::STORAGE_KEY).await?);
+    let settings = load_settings().await?;
     let salt = match storage::get(accounts::SALT_KEY)
         .await?
         .and_then(|v| v.as_str().and_then(unhex))
@@ -82,6 +82,18 @@ async fn ensure_loaded() -> Result<(), JsError> {
         s.borrow_mut().get_or_insert(state);
     });
     Ok(())
+}
+
+/// The user's settings with the enterprise policy (`storage.managed`) applied on top.
+async fn load_settings() -> Result<Settings, JsError> {
+    let user = Settings::from_stored(storage::get(settings::STORAGE_KEY).await?);
+    Ok(user.effective(&load_policy().await))
+}
+
+/// The enterprise policy; none where the browser has no managed storage for us.
+pub async fn load_policy() -> Policy {
+    let all = storage::get_all(Area::Managed).await.ok().flatten();
+    Policy::from_stored(all)
 }
 
 fn with_state<R>(f: impl FnOnce(&mut WorkerState) -> R) -> Result<R, JsError> {
@@ -163,7 +175,19 @@ async fn perform(effect: Effect, flavour: Flavour) -> Result<(), JsError> {
             match clear_after_secs {
                 Some(secs) => {
                     let fp = with_state(|s| fingerprint(&s.salt, &text))?;
-                    clipboard::schedule_clear(&fp, secs).await
+                    clipboard::schedule_clear(&fp, secs).await?;
+                    // The alarm survives a stopped worker but Chrome may fire it late; a timer
+                    // clears on time while the worker lives. Whichever runs second finds nothing
+                    // pending.
+                    let on_time = wasm_bindgen::closure::Closure::once_into_js(|| {
+                        wasm_bindgen_futures::spawn_local(async {
+                            if let Err(e) = handle_alarm(clipboard::CLEAR_ALARM.to_string()).await {
+                                web_sys::console::warn_1(&JsValue::from(e));
+                            }
+                        });
+                    });
+                    time::set_timeout(on_time.unchecked_ref(), secs * 1000);
+                    Ok(())
                 }
                 None => Ok(()),
             }
@@ -200,11 +224,9 @@ async fn perform(effect: Effect, flavour: Flavour) -> Result<(), JsError> {
 /// once, and turning session key storage off forgets every kept key.
 #[wasm_bindgen]
 pub async fn handle_settings_changed() -> Result<(), JsError> {
-    if STATE.with(|s| s.borrow().is_none()) {
-        // Not loaded yet: the next message loads the new settings anyway.
-        return Ok(());
-    }
-    let settings = Settings::from_stored(storage::get(settings::STORAGE_KEY).await?);
+    // A load already under way may have read the old settings: load, then read them again.
+    ensure_loaded().await?;
+    let settings = load_settings().await?;
     let forget = with_state(|s| {
         s.settings = settings;
         let forget = !s.settings.session_keys() && !s.keys.is_empty();

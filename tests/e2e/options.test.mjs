@@ -65,3 +65,26 @@ test('the store build has no local region', async () => {
     await store.close();
   }
 });
+
+test('the reminder schedule round-trips through the options page and reaches the worker', async () => {
+  const page = await dev.context.newPage();
+  await page.goto(dev.url('options.html'));
+  const schedule = page.getByRole('region', { name: 'Key renewal reminders' });
+  await schedule.waitFor();
+  assert.equal(await page.inputValue('#rotation-days'), '90');
+  assert.equal(await page.inputValue('#remind-before'), '30, 14, 7, 1');
+  await page.fill('#rotation-days', '60');
+  await page.fill('#remind-before', '10,3');
+  await schedule.getByRole('button', { name: 'Save' }).click();
+  await schedule.getByText('Saved.').waitFor();
+  await page.fill('#remind-before', '61');
+  await schedule.getByRole('button', { name: 'Save' }).click();
+  await schedule.getByRole('alert').waitFor();
+  await page.reload();
+  assert.equal(await page.inputValue('#rotation-days'), '60');
+  assert.equal(await page.inputValue('#remind-before'), '10, 3');
+  const stored = await dev.worker.evaluate(() => chrome.storage.local.get('settings'));
+  assert.deepEqual(stored.settings.schedule, { rotation_days: 60, remind_before: [10, 3] });
+  await page.close();
+  assert.deepEqual(dev.errors, []);
+});
