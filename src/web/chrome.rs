@@ -3,8 +3,8 @@
 use js_sys::{Array, Reflect};
 use wasm_bindgen::{JsCast, JsError, JsValue};
 
-/// Reads a string at a property path (`["tab", "url"]`), or `None` if any step is missing.
-pub fn string_at(value: &JsValue, path: &[&str]) -> Option<String> {
+/// The value at a property path (`["tab", "url"]`), or `None` if any step is missing.
+fn value_at(value: &JsValue, path: &[&str]) -> Option<JsValue> {
     let mut current = value.clone();
     for key in path {
         if current.is_undefined() || current.is_null() {
@@ -12,19 +12,17 @@ pub fn string_at(value: &JsValue, path: &[&str]) -> Option<String> {
         }
         current = Reflect::get(&current, &JsValue::from_str(key)).ok()?;
     }
-    current.as_string()
+    Some(current)
+}
+
+/// Reads a string at a property path.
+pub fn string_at(value: &JsValue, path: &[&str]) -> Option<String> {
+    value_at(value, path)?.as_string()
 }
 
 /// Reads a number at a property path.
 pub fn number_at(value: &JsValue, path: &[&str]) -> Option<f64> {
-    let mut current = value.clone();
-    for key in path {
-        if current.is_undefined() || current.is_null() {
-            return None;
-        }
-        current = Reflect::get(&current, &JsValue::from_str(key)).ok()?;
-    }
-    current.as_f64()
+    value_at(value, path)?.as_f64()
 }
 
 async fn call_promise(target: &JsValue, method: &str, arg: &JsValue) -> Result<JsValue, JsError> {
@@ -113,14 +111,7 @@ pub fn manifest_host_permissions() -> Result<Vec<String>, JsError> {
 
 /// The value at a path from the global object (`["chrome", "offscreen"]`), if present.
 pub fn chrome_path(path: &[&str]) -> Option<JsValue> {
-    let mut value: JsValue = js_sys::global().into();
-    for key in path {
-        value = Reflect::get(&value, &JsValue::from_str(key)).ok()?;
-        if value.is_undefined() || value.is_null() {
-            return None;
-        }
-    }
-    Some(value)
+    value_at(&js_sys::global().into(), path).filter(|v| !v.is_undefined() && !v.is_null())
 }
 
 /// Calls `path.method(...args)` and awaits it if it returns a promise.
