@@ -82,6 +82,9 @@
     .age[data-level=due_soon] { color: #9a6700; }
     .age[data-level=overdue] { color: #cf222e; }
     .brand { font-weight: 600; color: #0b5cad; margin-right: 4px; }
+    .guard { margin: 0 0 6px; padding: 6px 10px; border-left: 3px solid #bf8700; background: #fff8e5; }
+    .guard p { margin: 0 0 4px; font-weight: 600; }
+    .guard ul { margin: 0; padding-left: 18px; }
   `;
 
   function el(tag, props = {}, text) {
@@ -119,6 +122,13 @@
       bar.append(button);
     }
     if (helpers.age) root.append(el('p', { class: 'age', 'data-level': helpers.age.level, role: 'status' }, helpers.age.text));
+    if (helpers.guard) {
+      const guard = el('div', { class: 'guard', role: 'note' });
+      const list = el('ul');
+      for (const item of helpers.guard.items) list.append(el('li', {}, item));
+      guard.append(el('p', {}, helpers.guard.title), list);
+      root.append(guard);
+    }
     root.append(bar, el('p', { class: 'note' }, helpers.note), status);
     if (anchor.matches('input, textarea')) anchor.after(host);
     else anchor.append(host);

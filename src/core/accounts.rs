@@ -36,6 +36,59 @@ pub struct Account {
     /// Which reminder was last sent, and any snooze.
     #[serde(default)]
     pub reminders: crate::core::reminder::ReminderState,
+    /// The admin's name for the account.
+    #[serde(default)]
+    pub label: Option<String>,
+    /// A colour (`#rrggbb`) to tell accounts apart.
+    #[serde(default)]
+    pub colour: Option<String>,
+    /// A production account: shown with a warning.
+    #[serde(default)]
+    pub production: bool,
+    /// What uses this key (e.g. "PingFederate PCV"): the cut-over checklist when renewing.
+    #[serde(default)]
+    pub integrations: Vec<String>,
+}
+
+/// What the admin may edit about an account.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountEdit {
+    pub label: String,
+    pub colour: String,
+    pub production: bool,
+    /// One integration per line.
+    pub integrations: String,
+}
+
+/// Why an edit was refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EditError {
+    UnknownAccount,
+    LabelTooLong,
+    BadColour,
+    TooManyIntegrations,
+    IntegrationTooLong,
+}
+
+impl std::fmt::Display for EditError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            EditError::UnknownAccount => "Keyward does not know that account",
+            EditError::LabelTooLong => "the label can be at most 60 characters",
+            EditError::BadColour => "the colour must look like #1a2b3c",
+            EditError::TooManyIntegrations => "at most 20 integrations per account",
+            EditError::IntegrationTooLong => "each integration name can be at most 80 characters",
+        })
+    }
+}
+
+/// Trims and drops control characters: labels are shown in the popup and on console pages.
+fn clean(text: &str) -> String {
+    text.chars()
+        .filter(|c| !c.is_control())
+        .collect::<String>()
+        .trim()
+        .to_string()
 }
 
 /// What Keyward knows of the current key.
@@ -137,6 +190,48 @@ impl Accounts {
         account.renewals.push(now_ms);
     }
 
+    /// Applies an edit from the options page, all or nothing.
+    pub fn edit(&mut self, client_id: &str, edit: &AccountEdit) -> Result<(), EditError> {
+        let label = clean(&edit.label);
+        if label.chars().count() > 60 {
+            return Err(EditError::LabelTooLong);
+        }
+        let colour = edit.colour.trim().to_ascii_lowercase();
+        let colour_ok = colour.is_empty()
+            || (colour.len() == 7
+                && colour.starts_with('#')
+                && colour[1..].chars().all(|c| c.is_ascii_hexdigit()));
+        if !colour_ok {
+            return Err(EditError::BadColour);
+        }
+        let integrations: Vec<String> = edit
+            .integrations
+            .lines()
+            .map(clean)
+            .filter(|l| !l.is_empty())
+            .collect();
+        if integrations.len() > 20 {
+            return Err(EditError::TooManyIntegrations);
+        }
+        if integrations.iter().any(|i| i.chars().count() > 80) {
+            return Err(EditError::IntegrationTooLong);
+        }
+        let account = self
+            .accounts
+            .get_mut(client_id)
+            .ok_or(EditError::UnknownAccount)?;
+        account.label = (!label.is_empty()).then_some(label);
+        account.colour = (!colour.is_empty()).then_some(colour);
+        account.production = edit.production;
+        account.integrations = integrations;
+        Ok(())
+    }
+
+    /// Forgets an account entirely; returns whether it was known.
+    pub fn forget(&mut self, client_id: &str) -> bool {
+        self.accounts.remove(client_id).is_some()
+    }
+
     /// Records the detected region.
     pub fn set_region(&mut self, client_id: &str, region: &str, now_ms: u64) {
         self.account(client_id, now_ms).region = Some(region.to_string());
@@ -194,6 +289,56 @@ mod tests {
             })
         );
         assert_eq!(a.accounts["id"].renewals, vec![5_000]);
+    }
+
+    #[test]
+    fn edits_are_checked_and_applied_whole() {
+        let mut a = Accounts::default();
+        a.seen("id", 1);
+        let edit = |label: &str, colour: &str, integrations: &str| AccountEdit {
+            label: label.into(),
+            colour: colour.into(),
+            production: true,
+            integrations: integrations.into(),
+        };
+        assert_eq!(
+            a.edit("nope", &edit("", "", "")),
+            Err(EditError::UnknownAccount)
+        );
+        assert_eq!(
+            a.edit("id", &edit(&"x".repeat(61), "", "")),
+            Err(EditError::LabelTooLong)
+        );
+        assert_eq!(
+            a.edit("id", &edit("ok", "red", "")),
+            Err(EditError::BadColour)
+        );
+        assert_eq!(
+            a.edit("id", &edit("ok", "", &"i\n".repeat(21))),
+            Err(EditError::TooManyIntegrations)
+        );
+        assert_eq!(
+            a.accounts["id"].label, None,
+            "a refused edit changes nothing"
+        );
+        assert_eq!(
+            a.edit(
+                "id",
+                &edit(
+                    "  Prod \u{7}EU ",
+                    "#CF222E",
+                    "PingFederate PCV\n\n  HR sync script \n"
+                )
+            ),
+            Ok(())
+        );
+        let acct = &a.accounts["id"];
+        assert_eq!(acct.label.as_deref(), Some("Prod EU"));
+        assert_eq!(acct.colour.as_deref(), Some("#cf222e"));
+        assert!(acct.production);
+        assert_eq!(acct.integrations, ["PingFederate PCV", "HR sync script"]);
+        assert!(a.forget("id"));
+        assert!(!a.forget("id"));
     }
 
     #[test]

@@ -32,6 +32,14 @@ pub enum Request {
     ManualCredentials { client_id: String, api_key: String },
     /// The popup overrides an account's detected region.
     SetRegion { client_id: String, region: String },
+    /// The options page edits an account (label, colour, production flag, integrations).
+    UpdateAccount {
+        client_id: String,
+        #[serde(flatten)]
+        edit: super::accounts::AccountEdit,
+    },
+    /// The options page forgets an account.
+    ForgetAccount { client_id: String },
 }
 
 /// What a copy helper copies.
@@ -184,7 +192,9 @@ pub fn handle(request: &Request, sender: &Sender, facts: &WorkerFacts) -> Respon
         (
             Request::TabState { .. }
             | Request::ManualCredentials { .. }
-            | Request::SetRegion { .. },
+            | Request::SetRegion { .. }
+            | Request::UpdateAccount { .. }
+            | Request::ForgetAccount { .. },
             _,
         ) => refused("this request is for Keyward's own pages"),
     }

@@ -1,5 +1,6 @@
 //! The options page, as views, and the decision on each form submission.
 
+use super::accounts::Accounts;
 use super::console::Flavour;
 use super::region::Region;
 use super::settings::Settings;
@@ -23,6 +24,8 @@ pub enum Form {
     Schedule,
     Security,
     LocalBase,
+    /// One account's details.
+    Account,
 }
 
 impl Form {
@@ -32,6 +35,7 @@ impl Form {
             "schedule" => Some(Form::Schedule),
             "security" => Some(Form::Security),
             "local-base" => Some(Form::LocalBase),
+            "account" => Some(Form::Account),
             _ => None,
         }
     }
@@ -117,7 +121,12 @@ pub fn submit_schedule(
 }
 
 /// The options page.
-pub fn view(settings: &Settings, flavour: Flavour, notice: Option<(Form, &Notice)>) -> Element {
+pub fn view(
+    settings: &Settings,
+    accounts: &Accounts,
+    flavour: Flavour,
+    notice: Option<(Form, &Notice)>,
+) -> Element {
     let for_form = |form: Form| notice.filter(|(f, _)| *f == form).map(|(_, n)| n);
     let mut main = el("main").child(
         el("section")
@@ -134,6 +143,7 @@ pub fn view(settings: &Settings, flavour: Flavour, notice: Option<(Form, &Notice
                 })),
             ]),
     );
+    main = main.child(accounts_section(accounts, for_form(Form::Account)));
     main = main.child(schedule_form(settings, for_form(Form::Schedule)));
     main = main.child(security_form(settings, for_form(Form::Security)));
     if flavour == Flavour::Dev {
@@ -163,6 +173,90 @@ fn notice_line(notice: Option<&Notice>) -> Element {
             .text(format!("Not saved: {why}.")),
         None => el("p").attr("role", "status").attr("data-testid", "notice"),
     }
+}
+
+fn accounts_section(accounts: &Accounts, notice: Option<&Notice>) -> Element {
+    let mut section = el("section")
+        .attr("aria-labelledby", "accounts-heading")
+        .child(el("h2").attr("id", "accounts-heading").text("Accounts"));
+    if accounts.accounts.is_empty() {
+        section = section.child(
+            el("p").text("No account seen yet: open the admin console's API Credentials page."),
+        );
+    }
+    for (i, account) in accounts.accounts.values().enumerate() {
+        let id = |field: &str| format!("account-{i}-{field}");
+        let mut production = el("input")
+            .attr("id", id("production"))
+            .attr("name", "production")
+            .attr("type", "checkbox");
+        if account.production {
+            production = production.attr("checked", "");
+        }
+        let key_line = match &account.key {
+            Some(k) => {
+                format!(
+                    "Key first seen or renewed: {} renewals recorded.",
+                    account.renewals.len()
+                ) + if k.fingerprint.is_some() {
+                    ""
+                } else {
+                    " The current key has not been shown yet."
+                }
+            }
+            None => "No key seen yet.".into(),
+        };
+        section = section.child(
+            el("form")
+                .attr("data-form", "account")
+                .attr("data-client-id", account.client_id.clone())
+                .attr("class", "kw-account")
+                .children([
+                    el("h3").child(el("code").text(account.client_id.clone())),
+                    el("p").attr("class", "kw-meta").text(key_line),
+                    el("label").attr("for", id("label")).text("Label"),
+                    el("input")
+                        .attr("id", id("label"))
+                        .attr("name", "label")
+                        .attr("value", account.label.clone().unwrap_or_default()),
+                    el("label")
+                        .attr("for", id("colour"))
+                        .text("Colour (#rrggbb)"),
+                    el("input")
+                        .attr("id", id("colour"))
+                        .attr("name", "colour")
+                        .attr("placeholder", "#cf222e")
+                        .attr("value", account.colour.clone().unwrap_or_default()),
+                    el("p").attr("class", "kw-check").children([
+                        production,
+                        el("label")
+                            .attr("for", id("production"))
+                            .text("Production account (shown with a warning)"),
+                    ]),
+                    el("label")
+                        .attr("for", id("integrations"))
+                        .text("Integrations using this key (one per line)"),
+                    el("textarea")
+                        .attr("id", id("integrations"))
+                        .attr("name", "integrations")
+                        .attr("rows", "3")
+                        .text(account.integrations.join("\n")),
+                    el("div").attr("class", "kw-actions").children([
+                        el("button")
+                            .attr("type", "submit")
+                            .attr("class", "kw-button")
+                            .text("Save"),
+                        el("button")
+                            .attr("type", "button")
+                            .attr("class", "kw-button kw-secondary")
+                            .attr("data-action", "forget")
+                            .attr("data-client-id", account.client_id.clone())
+                            .text("Forget this account"),
+                    ]),
+                ]),
+        );
+    }
+    section.child(notice_line(notice))
 }
 
 fn schedule_form(settings: &Settings, notice: Option<&Notice>) -> Element {
@@ -271,7 +365,12 @@ mod tests {
 
     #[test]
     fn the_store_build_shows_no_local_region_or_form() {
-        let v = view(&Settings::default(), Flavour::Store, None);
+        let v = view(
+            &Settings::default(),
+            &Accounts::default(),
+            Flavour::Store,
+            None,
+        );
         assert!(v.find("data-form", "local-base").is_none());
         assert!(!v.text_content().contains("Local emulator"));
         assert!(v
@@ -323,6 +422,7 @@ mod tests {
         }
         let text = view(
             &next,
+            &Accounts::default(),
             Flavour::Store,
             Some((Form::Security, &Notice::Saved)),
         )
@@ -333,17 +433,28 @@ mod tests {
     #[test]
     fn the_dev_build_edits_the_local_base() {
         let s = Settings::default();
-        let v = view(&s, Flavour::Dev, None);
+        let v = view(&s, &Accounts::default(), Flavour::Dev, None);
         assert!(v.text_content().contains("Local emulator: not set"));
         let (saved, notice) = submit_local_base(&s, "http://127.0.0.1:8787");
         assert_eq!(notice, Notice::Saved);
         let saved = saved.expect("stored");
-        assert!(view(&saved, Flavour::Dev, Some((Form::LocalBase, &notice)))
-            .text_content()
-            .contains("Local emulator: http://127.0.0.1:8787/api"));
+        assert!(view(
+            &saved,
+            &Accounts::default(),
+            Flavour::Dev,
+            Some((Form::LocalBase, &notice))
+        )
+        .text_content()
+        .contains("Local emulator: http://127.0.0.1:8787/api"));
         let (nothing, notice) = submit_local_base(&saved, "https://directory-api.pingone.com/api");
         assert_eq!(nothing, None);
-        let text = view(&saved, Flavour::Dev, Some((Form::LocalBase, &notice))).text_content();
+        let text = view(
+            &saved,
+            &Accounts::default(),
+            Flavour::Dev,
+            Some((Form::LocalBase, &notice)),
+        )
+        .text_content();
         assert!(text.contains("Not saved: the local emulator must be on 127.0.0.1 or localhost."));
     }
 }

@@ -82,19 +82,7 @@ pub fn screen(view: &TabView, flavour: Flavour, notice: Option<&Notice>) -> Elem
                 el("ul")
                     .attr("class", "kw-accounts")
                     .attr("data-testid", "accounts")
-                    .children(view.accounts.iter().map(|a| {
-                        el("li")
-                            .attr("data-client-id", a.client_id.clone())
-                            .children([
-                                el("code").attr("class", "kw-id").text(a.client_id.clone()),
-                                el("span").attr("class", "kw-meta").text(format!(
-                                    "Region: {} \u{b7} key read: {}",
-                                    a.region.as_deref().unwrap_or("not known yet"),
-                                    if a.key_read { "yes" } else { "no" }
-                                )),
-                                region_select(a, flavour),
-                            ])
-                    }))
+                    .children(view.accounts.iter().map(|a| account_item(a, flavour)))
             },
         ]);
     let unreadable = view.kind == "credentials" && view.client_id.is_none();
@@ -121,6 +109,40 @@ pub fn screen(view: &TabView, flavour: Flavour, notice: Option<&Notice>) -> Elem
 pub enum Notice {
     Saved(String),
     Refused(String),
+}
+
+fn account_item(a: &AccountView, flavour: Flavour) -> Element {
+    let mut li = el("li").attr("data-client-id", a.client_id.clone());
+    if a.production {
+        li = li.attr("class", "kw-production").child(
+            el("strong")
+                .attr("class", "kw-prod-flag")
+                .text("\u{26a0} Production account"),
+        );
+    }
+    if let Some(label) = &a.label {
+        let mut name = el("span").attr("class", "kw-label").text(label.clone());
+        // Only a validated #rrggbb reaches a style attribute.
+        let hex = |c: &String| {
+            c.len() == 7 && c.starts_with('#') && c[1..].chars().all(|ch| ch.is_ascii_hexdigit())
+        };
+        if let Some(colour) = a.colour.as_ref().filter(|c| hex(c)) {
+            name = name.attr(
+                "style",
+                format!("border-left: 4px solid {colour}; padding-left: 4px"),
+            );
+        }
+        li = li.child(name);
+    }
+    li.children([
+        el("code").attr("class", "kw-id").text(a.client_id.clone()),
+        el("span").attr("class", "kw-meta").text(format!(
+            "Region: {} \u{b7} key read: {}",
+            a.region.as_deref().unwrap_or("not known yet"),
+            if a.key_read { "yes" } else { "no" }
+        )),
+        region_select(a, flavour),
+    ])
 }
 
 fn region_select(account: &AccountView, flavour: Flavour) -> Element {
@@ -190,6 +212,9 @@ mod tests {
                 client_id: "x".into(),
                 region: Some("Europe".into()),
                 region_id: Some("eu".into()),
+                label: None,
+                colour: None,
+                production: false,
                 key_read: true,
                 first_seen_ms: 0,
             }],

@@ -53,6 +53,8 @@ pub struct TabState {
     renew_clicked: bool,
     /// The fingerprint of a key shown while editing (a renewal not saved yet).
     pending_fingerprint: Option<String>,
+    /// A renewal was just saved on this page: remind to update each integration.
+    just_renewed: bool,
 }
 
 /// What the popup shows about a tab.
@@ -78,6 +80,12 @@ pub struct AccountView {
     /// The region's id (`na`, `eu`, `au`, `local`).
     #[serde(default)]
     pub region_id: Option<String>,
+    #[serde(default)]
+    pub label: Option<String>,
+    #[serde(default)]
+    pub colour: Option<String>,
+    #[serde(default)]
+    pub production: bool,
     pub key_read: bool,
     pub first_seen_ms: u64,
 }
@@ -97,6 +105,15 @@ pub struct Helpers {
     pub note: String,
     /// The key-age banner, when Keyward knows since when this key exists.
     pub age: Option<AgeBanner>,
+    /// The integrations checklist around a renewal (Edit mode, and just after Save).
+    pub guard: Option<Guard>,
+}
+
+/// A non-blocking checklist of what uses the key.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Guard {
+    pub title: String,
+    pub items: Vec<String>,
 }
 
 /// "Key age 45 days: due for renewal in 45 days." and how urgent that is.
@@ -233,6 +250,9 @@ impl WorkerState {
                     .and_then(Region::from_id)
                     .map(|r| r.label().to_string()),
                 region_id: a.region.clone(),
+                label: a.label.clone(),
+                colour: a.colour.clone(),
+                production: a.production,
                 key_read: self.keys.contains_key(&a.client_id),
                 first_seen_ms: a.first_seen_ms,
             })
@@ -280,6 +300,25 @@ pub fn handle(
         }
         (Request::ManualCredentials { client_id, api_key }, Sender::ExtensionPage) => {
             manual_credentials(state, client_id, api_key, facts.wall_ms)
+        }
+        (Request::UpdateAccount { client_id, edit }, Sender::ExtensionPage) => {
+            match state.accounts.edit(client_id, edit) {
+                Ok(()) => Outcome {
+                    response: Response::Ack,
+                    effects: vec![Effect::SaveAccounts],
+                },
+                Err(e) => answer(refused(&e.to_string())),
+            }
+        }
+        (Request::ForgetAccount { client_id }, Sender::ExtensionPage) => {
+            if !state.accounts.forget(client_id) {
+                return answer(refused("Keyward does not know that account"));
+            }
+            state.keys.remove(client_id);
+            Outcome {
+                response: Response::Ack,
+                effects: vec![Effect::SaveAccounts, Effect::SaveKeys],
+            }
         }
         (Request::SetRegion { client_id, region }, Sender::ExtensionPage) => {
             let known = state.accounts.accounts.contains_key(client_id);
@@ -426,11 +465,33 @@ fn page_snapshot(state: &mut WorkerState, tab_id: i64, snapshot: &Snapshot, now:
                     text: describe(&age),
                     level: age.level,
                 });
+            let integrations = state
+                .accounts
+                .accounts
+                .get(&client_id)
+                .map(|a| a.integrations.clone())
+                .unwrap_or_default();
+            let guard = if integrations.is_empty() {
+                None
+            } else if reading.editing {
+                Some(Guard {
+                    title: "Renewing breaks every integration that uses this key until it is updated. Cut-over checklist:".into(),
+                    items: integrations,
+                })
+            } else if tab.just_renewed {
+                Some(Guard {
+                    title: "Key renewed: update each integration with the new key.".into(),
+                    items: integrations,
+                })
+            } else {
+                None
+            };
             plan.helpers = Some(Helpers {
                 anchor: reading.key_at.unwrap_or(reading.client_id_at),
                 buttons,
                 note: note.into(),
                 age,
+                guard,
             });
             tab.view = TabView {
                 kind: "credentials".into(),
@@ -506,6 +567,7 @@ fn page_click(state: &mut WorkerState, tab_id: i64, label: &str, now: u64) -> Ou
         }
         "save" if tab.renew_clicked => {
             if let Some(client_id) = tab.view.client_id.clone() {
+                tab.just_renewed = true;
                 state
                     .accounts
                     .renewal_saved(&client_id, tab.pending_fingerprint.take(), now);
@@ -956,6 +1018,69 @@ mod tests {
         // Renewal restarts the clock: the badge clears.
         send(&mut s, creds_page(KEY2, &[]), 1_000 + 92 * day);
         assert_eq!(check_reminders(&mut s, 1_000 + 92 * day).badge.text, "");
+    }
+
+    #[test]
+    fn the_guard_lists_integrations_in_edit_mode_and_after_save() {
+        let mut s = state();
+        send(&mut s, creds_page(KEY, &["Edit"]), 1_000);
+        let popup = Sender::ExtensionPage;
+        let edit = crate::core::accounts::AccountEdit {
+            label: "Prod".into(),
+            colour: String::new(),
+            production: true,
+            integrations: "PingFederate PCV\nHR sync script".into(),
+        };
+        let update = Request::UpdateAccount {
+            client_id: ID.into(),
+            edit,
+        };
+        assert_eq!(
+            handle(&mut s, &update, &popup, &facts(2_000)).response,
+            Response::Ack
+        );
+        let guard = |o: &Outcome| match &o.response {
+            Response::PagePlan(PagePlan { helpers: Some(h) }) => h.guard.clone(),
+            _ => None,
+        };
+        assert_eq!(
+            guard(&send(&mut s, creds_page(KEY, &["Edit"]), 3_000)),
+            None,
+            "no guard outside Edit mode"
+        );
+        let editing = guard(&send(
+            &mut s,
+            creds_page(KEY, &["Renew", "Save", "Cancel"]),
+            3_001,
+        ))
+        .expect("a guard");
+        assert_eq!(editing.items, ["PingFederate PCV", "HR sync script"]);
+        send(
+            &mut s,
+            Request::PageClick {
+                label: "Renew".into(),
+            },
+            3_002,
+        );
+        send(
+            &mut s,
+            Request::PageClick {
+                label: "Save".into(),
+            },
+            3_003,
+        );
+        let after =
+            guard(&send(&mut s, creds_page("••••", &["Show", "Edit"]), 3_004)).expect("a reminder");
+        assert!(after.title.starts_with("Key renewed"));
+        assert_eq!(s.tab_view(3).accounts[0].label.as_deref(), Some("Prod"));
+        let forget = Request::ForgetAccount {
+            client_id: ID.into(),
+        };
+        assert_eq!(
+            handle(&mut s, &forget, &popup, &facts(4_000)).response,
+            Response::Ack
+        );
+        assert!(s.accounts.accounts.is_empty() && s.keys.is_empty());
     }
 
     #[test]

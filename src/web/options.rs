@@ -1,13 +1,16 @@
-//! The options page: loads settings, mounts the core's view, and handles the form by delegation.
+//! The options page: loads settings and accounts, mounts the core's view, and handles its forms
+//! (and the Forget buttons) by delegation. Settings are written here; accounts belong to the worker,
+//! so their edits go to it by message.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{Element, Event, HtmlInputElement};
+use web_sys::{Element, Event, HtmlInputElement, HtmlTextAreaElement};
 
 use super::{chrome, dom, storage};
+use crate::core::accounts::{self, Accounts};
 use crate::core::console::Flavour;
 use crate::core::options::{
     self, Form, Notice, CLEAR_SECS_FIELD, LOCAL_BASE_FIELD, REMIND_FIELD, ROTATION_FIELD,
@@ -19,15 +22,22 @@ struct Page {
     root: Element,
     flavour: Flavour,
     settings: Settings,
+    accounts: Accounts,
 }
 
 impl Page {
     fn render(&self, notice: Option<(Form, &Notice)>) -> Result<(), JsError> {
         dom::mount(
             &self.root,
-            &options::view(&self.settings, self.flavour, notice),
+            &options::view(&self.settings, &self.accounts, self.flavour, notice),
         )
     }
+}
+
+async fn load_accounts() -> Result<Accounts, JsError> {
+    Ok(Accounts::from_stored(
+        storage::get(accounts::STORAGE_KEY).await?,
+    ))
 }
 
 /// Renders the options page into `root` and keeps it live.
@@ -35,34 +45,46 @@ impl Page {
 pub async fn render_options(root: Element) -> Result<(), JsError> {
     let flavour = Flavour::from_host_permissions(&chrome::manifest_host_permissions()?);
     let settings = Settings::from_stored(storage::get(STORAGE_KEY).await?);
+    let accounts = load_accounts().await?;
     let page = Rc::new(RefCell::new(Page {
         root: root.clone(),
         flavour,
         settings,
+        accounts,
     }));
     page.borrow().render(None)?;
-    let handler_page = page.clone();
-    let on_submit = Closure::<dyn FnMut(Event)>::new(move |event: Event| {
-        event.prevent_default();
-        let page = handler_page.clone();
-        let form = event
-            .target()
-            .and_then(|t| t.dyn_into::<Element>().ok())
-            .and_then(|e| e.get_attribute("data-form"))
-            .and_then(|name| Form::from_attr(&name));
-        let Some(form) = form else {
-            return;
-        };
-        wasm_bindgen_futures::spawn_local(async move {
-            if let Err(e) = submit(&page, form).await {
-                web_sys::console::warn_1(&JsValue::from(e));
-            }
+    for kind in ["submit", "click"] {
+        let handler_page = page.clone();
+        let handler = Closure::<dyn FnMut(Event)>::new(move |event: Event| {
+            let Some(target) = event.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
+                return;
+            };
+            let page = handler_page.clone();
+            let action = if event.type_() == "submit" {
+                event.prevent_default();
+                target
+                    .get_attribute("data-form")
+                    .and_then(|n| Form::from_attr(&n))
+                    .map(|form| (form, target))
+            } else if target.get_attribute("data-action").as_deref() == Some("forget") {
+                Some((Form::Account, target))
+            } else {
+                None
+            };
+            let Some((form, target)) = action else {
+                return;
+            };
+            wasm_bindgen_futures::spawn_local(async move {
+                if let Err(e) = submit(&page, form, &target).await {
+                    web_sys::console::warn_1(&JsValue::from(e));
+                }
+            });
         });
-    });
-    root.add_event_listener_with_callback("submit", on_submit.as_ref().unchecked_ref())
-        .map_err(|_| JsError::new("could not listen for form submissions"))?;
-    // The listener lives as long as the page.
-    on_submit.forget();
+        root.add_event_listener_with_callback(kind, handler.as_ref().unchecked_ref())
+            .map_err(|_| JsError::new("could not listen for form submissions"))?;
+        // The listeners live as long as the page.
+        handler.forget();
+    }
     Ok(())
 }
 
@@ -72,10 +94,53 @@ fn field(root: &Element, id: &str) -> Option<HtmlInputElement> {
         .and_then(|e| e.dyn_into::<HtmlInputElement>().ok())
 }
 
-async fn submit(page: &Rc<RefCell<Page>>, form: Form) -> Result<(), JsError> {
+fn named<T: JsCast>(form: &Element, name: &str) -> Option<T> {
+    form.query_selector(&format!("[name={name}]"))
+        .ok()
+        .flatten()
+        .and_then(|e| e.dyn_into::<T>().ok())
+}
+
+/// Sends an account edit (or a Forget) to the worker, which owns the accounts.
+async fn account_action(target: &Element) -> Result<Notice, JsError> {
+    let client_id = target.get_attribute("data-client-id").unwrap_or_default();
+    let request = if target.get_attribute("data-action").as_deref() == Some("forget") {
+        serde_json::json!({"type": "forget_account", "client_id": client_id})
+    } else {
+        let text = |name: &str| {
+            named::<HtmlInputElement>(target, name)
+                .map(|i| i.value())
+                .unwrap_or_default()
+        };
+        serde_json::json!({
+            "type": "update_account",
+            "client_id": client_id,
+            "label": text("label"),
+            "colour": text("colour"),
+            "production": named::<HtmlInputElement>(target, "production").is_some_and(|i| i.checked()),
+            "integrations": named::<HtmlTextAreaElement>(target, "integrations").map(|t| t.value()).unwrap_or_default(),
+        })
+    };
+    let answer = chrome::send_message(&request).await?;
+    Ok(match chrome::string_at(&answer, &["type"]).as_deref() {
+        Some("ack") => Notice::Saved,
+        _ => Notice::Invalid(
+            chrome::string_at(&answer, &["reason"])
+                .unwrap_or_else(|| "the worker did not answer".into()),
+        ),
+    })
+}
+
+async fn submit(page: &Rc<RefCell<Page>>, form: Form, target: &Element) -> Result<(), JsError> {
     let root = page.borrow().root.clone();
     let current = page.borrow().settings.clone();
     let (next, notice) = match form {
+        Form::Account => {
+            let notice = account_action(target).await?;
+            let accounts = load_accounts().await?;
+            page.borrow_mut().accounts = accounts;
+            (None, notice)
+        }
         Form::LocalBase => {
             let input = field(&root, LOCAL_BASE_FIELD)
                 .map(|i| i.value())

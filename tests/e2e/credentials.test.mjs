@@ -236,3 +236,50 @@ test('turning session key storage off forgets every kept key at once', async () 
   await options.close();
   await page.close();
 });
+
+test('integrations recorded in the options page form the cut-over checklist in Edit mode; accounts can be forgotten', async () => {
+  const page = await openCredentials('table');
+  await until(() => page.locator('keyward-helpers').count(), 'the helpers');
+  const options = await browser.context.newPage();
+  await options.goto(browser.url('options.html'));
+  const form = options.locator(`form[data-form=account][data-client-id="${creds.clientId}"]`);
+  await form.locator('[name=label]').fill('Production EU');
+  await form.locator('[name=colour]').fill('#cf222e');
+  await form.locator('[name=production]').check();
+  await form.locator('[name=integrations]').fill('PingFederate PCV\nHR sync script');
+  await form.getByRole('button', { name: 'Save' }).click();
+  await options.getByText('Saved.').waitFor();
+  const stored = (await storedAccounts(browser))[creds.clientId];
+  assert.deepEqual([stored.label, stored.colour, stored.production, stored.integrations], ['Production EU', '#cf222e', true, ['PingFederate PCV', 'HR sync script']]);
+  await options.reload();
+  assert.equal(await options.locator(`form[data-client-id="${creds.clientId}"] [name=label]`).inputValue(), 'Production EU', 'options round-trip');
+
+  // The guard lives in the closed shadow root: check it through what the worker planned.
+  const plan = browser.worker.evaluate(
+    () =>
+      new Promise((resolve) => {
+        chrome.runtime.onMessage.addListener(function probe(message, sender, sendResponse) {
+          if (message.type === 'page_snapshot' && message.snapshot.buttons.includes('Renew')) {
+            chrome.runtime.onMessage.removeListener(probe);
+            resolve(true);
+          }
+        });
+      }),
+  );
+  await page.click('#edit');
+  await plan;
+  const popup = await browser.context.newPage();
+  await popup.goto(browser.url('popup.html'));
+  const item = popup.locator(`li[data-client-id="${creds.clientId}"]`);
+  await item.waitFor();
+  assert.match(await item.innerText(), /Production account/);
+  assert.match(await item.innerText(), /Production EU/);
+  await popup.close();
+  await page.click('#cancel');
+
+  await options.locator(`form[data-client-id="${creds.clientId}"] [data-action=forget]`).click();
+  await until(async () => !(await storedAccounts(browser))[creds.clientId], 'the account forgotten');
+  await options.close();
+  await page.close();
+  assert.deepEqual(browser.errors, []);
+});
