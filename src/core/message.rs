@@ -40,6 +40,8 @@ pub enum Request {
     },
     /// The options page forgets an account.
     ForgetAccount { client_id: String },
+    /// The popup snoozes an account's reminders for a day or a week.
+    Snooze { client_id: String, days: u64 },
 }
 
 /// What a copy helper copies.
@@ -194,7 +196,8 @@ pub fn handle(request: &Request, sender: &Sender, facts: &WorkerFacts) -> Respon
             | Request::ManualCredentials { .. }
             | Request::SetRegion { .. }
             | Request::UpdateAccount { .. }
-            | Request::ForgetAccount { .. },
+            | Request::ForgetAccount { .. }
+            | Request::Snooze { .. },
             _,
         ) => refused("this request is for Keyward's own pages"),
     }

@@ -134,7 +134,7 @@ fn account_item(a: &AccountView, flavour: Flavour) -> Element {
         }
         li = li.child(name);
     }
-    li.children([
+    li = li.children([
         el("code").attr("class", "kw-id").text(a.client_id.clone()),
         el("span").attr("class", "kw-meta").text(format!(
             "Region: {} \u{b7} key read: {}",
@@ -142,7 +142,30 @@ fn account_item(a: &AccountView, flavour: Flavour) -> Element {
             if a.key_read { "yes" } else { "no" }
         )),
         region_select(a, flavour),
-    ])
+    ]);
+    if let Some(age) = &a.age {
+        li = li.child(el("span").attr("class", "kw-age").text(age.clone()));
+    }
+    if a.reminding {
+        li = li.child(
+            el("span")
+                .attr("class", "kw-snooze")
+                .children([1u64, 7].map(|days| {
+                    el("button")
+                        .attr("type", "button")
+                        .attr("class", "kw-button kw-secondary")
+                        .attr("data-action", "snooze")
+                        .attr("data-days", days.to_string())
+                        .attr("data-client-id", a.client_id.clone())
+                        .text(if days == 1 {
+                            "Snooze a day"
+                        } else {
+                            "Snooze a week"
+                        })
+                })),
+        );
+    }
+    li
 }
 
 fn region_select(account: &AccountView, flavour: Flavour) -> Element {
@@ -215,6 +238,8 @@ mod tests {
                 label: None,
                 colour: None,
                 production: false,
+                age: Some("Key age 80 days: due for renewal in 10 days.".into()),
+                reminding: true,
                 key_read: true,
                 first_seen_ms: 0,
             }],
@@ -235,6 +260,9 @@ mod tests {
         );
         assert!(text.contains("API Credentials page: Client ID x, key read."));
         assert!(text.contains("Region: Europe \u{b7} key read: yes"));
+        assert!(
+            text.contains("Key age 80 days: due for renewal in 10 days.Snooze a daySnooze a week")
+        );
     }
 
     #[test]

@@ -86,6 +86,12 @@ pub struct AccountView {
     pub colour: Option<String>,
     #[serde(default)]
     pub production: bool,
+    /// "Key age 45 days: due for renewal in 45 days."
+    #[serde(default)]
+    pub age: Option<String>,
+    /// Whether reminders are due (the popup then offers to snooze them).
+    #[serde(default)]
+    pub reminding: bool,
     pub key_read: bool,
     pub first_seen_ms: u64,
 }
@@ -238,11 +244,19 @@ fn answer(response: Response) -> Outcome {
 const NO_ACCOUNT: &str = "Not a PingOne for Enterprise console page.";
 
 impl WorkerState {
-    fn account_views(&self) -> Vec<AccountView> {
+    fn account_views(&self, now_ms: u64) -> Vec<AccountView> {
         self.accounts
             .accounts
             .values()
-            .map(|a| AccountView {
+            .map(|a| {
+                (
+                    a,
+                    a.key
+                        .as_ref()
+                        .map(|k| assess(k.since_ms, now_ms, &self.settings.schedule)),
+                )
+            })
+            .map(|(a, age)| AccountView {
                 client_id: a.client_id.clone(),
                 region: a
                     .region
@@ -253,6 +267,8 @@ impl WorkerState {
                 label: a.label.clone(),
                 colour: a.colour.clone(),
                 production: a.production,
+                age: age.map(|g| describe(&g)),
+                reminding: age.is_some_and(|g| g.level != Level::Fresh),
                 key_read: self.keys.contains_key(&a.client_id),
                 first_seen_ms: a.first_seen_ms,
             })
@@ -260,7 +276,7 @@ impl WorkerState {
     }
 
     /// The popup's view of a tab.
-    pub fn tab_view(&self, tab_id: i64) -> TabView {
+    pub fn tab_view(&self, tab_id: i64, now_ms: u64) -> TabView {
         let mut view = self
             .tabs
             .get(&tab_id)
@@ -270,7 +286,7 @@ impl WorkerState {
                 summary: NO_ACCOUNT.into(),
                 ..TabView::default()
             });
-        view.accounts = self.account_views();
+        view.accounts = self.account_views(now_ms);
         view
     }
 }
@@ -296,7 +312,7 @@ pub fn handle(
             copy(state, *tab_id, *what, facts)
         }
         (Request::TabState { tab_id }, Sender::ExtensionPage) => {
-            answer(Response::TabState(state.tab_view(*tab_id)))
+            answer(Response::TabState(state.tab_view(*tab_id, facts.wall_ms)))
         }
         (Request::ManualCredentials { client_id, api_key }, Sender::ExtensionPage) => {
             manual_credentials(state, client_id, api_key, facts.wall_ms)
@@ -308,6 +324,16 @@ pub fn handle(
                     effects: vec![Effect::SaveAccounts],
                 },
                 Err(e) => answer(refused(&e.to_string())),
+            }
+        }
+        (Request::Snooze { client_id, days }, Sender::ExtensionPage) if matches!(days, 1 | 7) => {
+            if snooze(state, client_id, *days, facts.wall_ms) {
+                Outcome {
+                    response: Response::Ack,
+                    effects: vec![Effect::SaveAccounts],
+                }
+            } else {
+                answer(refused("Keyward does not know that account"))
             }
         }
         (Request::ForgetAccount { client_id }, Sender::ExtensionPage) => {
@@ -754,7 +780,7 @@ mod tests {
             "the session mirror holds it"
         );
         assert_eq!(
-            s.tab_view(3).summary,
+            s.tab_view(3, 0).summary,
             format!("API Credentials page: Client ID {ID}, key read.")
         );
         assert!(
@@ -779,7 +805,7 @@ mod tests {
             matches!(refusal.response, Response::Refused { ref reason } if reason.contains("reveal"))
         );
         assert!(refusal.effects.is_empty());
-        assert_eq!(s.tab_view(3).key.as_deref(), Some("hidden"));
+        assert_eq!(s.tab_view(3, 0).key.as_deref(), Some("hidden"));
     }
 
     #[test]
@@ -1072,7 +1098,7 @@ mod tests {
         let after =
             guard(&send(&mut s, creds_page("••••", &["Show", "Edit"]), 3_004)).expect("a reminder");
         assert!(after.title.starts_with("Key renewed"));
-        assert_eq!(s.tab_view(3).accounts[0].label.as_deref(), Some("Prod"));
+        assert_eq!(s.tab_view(3, 0).accounts[0].label.as_deref(), Some("Prod"));
         let forget = Request::ForgetAccount {
             client_id: ID.into(),
         };

@@ -50,13 +50,20 @@ pub async fn render_popup(root: Element) -> Result<(), JsError> {
         tab_id: chrome::active_tab_id().await,
     }));
     render(&page, None).await?;
-    for event in ["submit", "change"] {
+    for event in ["submit", "change", "click"] {
         let handler_page = page.clone();
         let handler = Closure::<dyn FnMut(Event)>::new(move |e: Event| {
             let page = handler_page.clone();
             let target = e.target().and_then(|t| t.dyn_into::<Element>().ok());
             if e.type_() == "submit" {
                 e.prevent_default();
+            }
+            // Clicks matter only on action buttons; forms and selects speak through submit/change.
+            let is_action = target
+                .as_ref()
+                .is_some_and(|t| t.has_attribute("data-action"));
+            if (e.type_() == "click") != is_action {
+                return;
             }
             wasm_bindgen_futures::spawn_local(async move {
                 if let Err(err) = act(&page, target).await {
@@ -99,6 +106,12 @@ async fn act(page: &Rc<RefCell<Page>>, target: Option<Element>) -> Result<(), Js
             "type": "set_region",
             "client_id": select.get_attribute("data-client-id").unwrap_or_default(),
             "region": select.value(),
+        })
+    } else if target.get_attribute("data-action").as_deref() == Some("snooze") {
+        serde_json::json!({
+            "type": "snooze",
+            "client_id": target.get_attribute("data-client-id").unwrap_or_default(),
+            "days": target.get_attribute("data-days").and_then(|d| d.parse::<u64>().ok()).unwrap_or(1),
         })
     } else {
         return Ok(());

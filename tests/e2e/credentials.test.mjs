@@ -268,6 +268,16 @@ test('integrations recorded in the options page form the cut-over checklist in E
   );
   await page.click('#edit');
   await plan;
+  // The checklist is in a closed shadow root; the browser's accessibility tree still shows it.
+  const cdp = await browser.context.newCDPSession(page);
+  const names = await until(async () => {
+    const { nodes } = await cdp.send('Accessibility.getFullAXTree');
+    const all = nodes.map((n) => n.name?.value ?? '').join('\n');
+    return all.includes('HR sync script') && all;
+  }, 'the cut-over checklist');
+  assert.match(names, /Renewing breaks every integration that uses this key/);
+  assert.match(names, /PingFederate PCV/);
+  await cdp.detach();
   const popup = await browser.context.newPage();
   await popup.goto(browser.url('popup.html'));
   const item = popup.locator(`li[data-client-id="${creds.clientId}"]`);

@@ -95,3 +95,19 @@ test('overdue escalates to a red badge; reading a renewed key restarts the clock
   await consolePage.close();
   assert.deepEqual(browser.errors, []);
 });
+
+test('the popup shows each key age and snoozes reminders for a day or a week', async () => {
+  await ageKey(85);
+  await restartWorker();
+  const popup = await browser.context.newPage();
+  await popup.goto(browser.url('popup.html'));
+  const item = popup.locator(`li[data-client-id="${clientId}"]`);
+  await item.waitFor();
+  assert.match(await item.innerText(), /Key age 85 days: due for renewal in 5 days\./);
+  await item.getByRole('button', { name: 'Snooze a week' }).click();
+  await popup.getByText('Saved.').waitFor();
+  const account = await page.evaluate(async (id) => (await chrome.storage.local.get('accounts')).accounts.accounts[id], clientId);
+  const week = account.reminders.snoozed_until_ms - Date.now();
+  assert.ok(week > 6.9 * DAY && week <= 7 * DAY, `snoozed for a week (${week} ms)`);
+  await popup.close();
+});
