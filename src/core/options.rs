@@ -26,6 +26,8 @@ pub enum Form {
     LocalBase,
     /// One account's details.
     Account,
+    /// Settings export and import.
+    Transfer,
 }
 
 impl Form {
@@ -145,6 +147,7 @@ pub fn view(
     );
     main = main.child(accounts_section(accounts, for_form(Form::Account)));
     main = main.child(schedule_form(settings, for_form(Form::Schedule)));
+    main = main.child(transfer_section(for_form(Form::Transfer)));
     main = main.child(security_form(settings, for_form(Form::Security)));
     if flavour == Flavour::Dev {
         main = main.child(local_base_form(settings, for_form(Form::LocalBase)));
@@ -257,6 +260,39 @@ fn accounts_section(accounts: &Accounts, notice: Option<&Notice>) -> Element {
         );
     }
     section.child(notice_line(notice))
+}
+
+/// The import file field.
+pub const IMPORT_FIELD: &str = "import-settings";
+
+fn transfer_section(notice: Option<&Notice>) -> Element {
+    el("section")
+        .attr("aria-labelledby", "transfer-heading")
+        .children([
+            el("h2")
+                .attr("id", "transfer-heading")
+                .text("Export and import settings"),
+            el("p").text(
+                "Settings only: reminders, clipboard and key handling. Never keys or fingerprints.",
+            ),
+            el("div").attr("class", "kw-actions").children([
+                el("button")
+                    .attr("type", "button")
+                    .attr("class", "kw-button")
+                    .attr("data-action", "export")
+                    .text("Export settings"),
+                el("label")
+                    .attr("for", IMPORT_FIELD)
+                    .attr("class", "kw-button kw-secondary")
+                    .text("Import settings\u{2026}"),
+                el("input")
+                    .attr("id", IMPORT_FIELD)
+                    .attr("type", "file")
+                    .attr("accept", "application/json,.json")
+                    .attr("class", "kw-visually-hidden"),
+            ]),
+            notice_line(notice),
+        ])
 }
 
 fn schedule_form(settings: &Settings, notice: Option<&Notice>) -> Element {

@@ -139,6 +139,74 @@ impl Settings {
     }
 }
 
+/// Why an imported settings file was refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ImportError {
+    NotJson,
+    NotKeywardSettings,
+    Invalid(String),
+}
+
+impl std::fmt::Display for ImportError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ImportError::NotJson => f.write_str("the file is not JSON"),
+            ImportError::NotKeywardSettings => {
+                f.write_str("the file is not a Keyward settings export")
+            }
+            ImportError::Invalid(why) => write!(f, "the file has an invalid setting: {why}"),
+        }
+    }
+}
+
+/// The settings as a file to keep or share: never secrets (the record holds none).
+pub fn export(settings: &Settings) -> String {
+    let body = serde_json::json!({"keyward": "settings", "settings": settings});
+    serde_json::to_string_pretty(&body).unwrap_or_default()
+}
+
+/// Reads an exported file: older schemas are migrated, every value is checked as if typed in.
+pub fn import(text: &str) -> Result<Settings, ImportError> {
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|_| ImportError::NotJson)?;
+    if value.get("keyward").and_then(serde_json::Value::as_str) != Some("settings") {
+        return Err(ImportError::NotKeywardSettings);
+    }
+    let record = value
+        .get("settings")
+        .cloned()
+        .ok_or(ImportError::NotKeywardSettings)?;
+    let parsed: Settings =
+        serde_json::from_value(migrate(record)).map_err(|e| ImportError::Invalid(e.to_string()))?;
+    let mut checked = Settings::default();
+    if let Some(base) = &parsed.local_api_base {
+        checked
+            .set_local_api_base(base)
+            .map_err(|e| ImportError::Invalid(e.to_string()))?;
+    }
+    checked.session_keys = parsed.session_keys;
+    if let Some(secs) = parsed.clipboard_clear_secs {
+        if !(5..=600).contains(&secs) {
+            return Err(ImportError::Invalid(
+                "the clipboard delay must be 5 to 600 seconds".into(),
+            ));
+        }
+        checked.clipboard_clear_secs = Some(secs);
+    }
+    let schedule = &parsed.schedule;
+    let days_ok = schedule.remind_before.len() <= 8
+        && schedule
+            .remind_before
+            .iter()
+            .all(|d| *d >= 1 && *d < schedule.rotation_days);
+    if !(1..=730).contains(&schedule.rotation_days) || !days_ok {
+        return Err(ImportError::Invalid(
+            "the reminder schedule is out of range".into(),
+        ));
+    }
+    checked.schedule = schedule.clone();
+    Ok(checked)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -186,6 +254,50 @@ mod tests {
         );
         let round = serde_json::to_value(&s).expect("serialises");
         assert_eq!(Settings::from_stored(Some(round)), s);
+    }
+
+    #[test]
+    fn exports_import_back_and_bad_files_are_refused() {
+        let s = Settings {
+            session_keys: false,
+            clipboard_clear_secs: Some(45),
+            schedule: crate::core::reminder::Schedule {
+                rotation_days: 60,
+                remind_before: vec![10, 3],
+            },
+            ..Settings::default()
+        };
+        let file = export(&s);
+        assert_eq!(import(&file), Ok(s));
+        let cases = [
+            ("not json", ImportError::NotJson),
+            ("{}", ImportError::NotKeywardSettings),
+            (
+                r#"{"keyward":"accounts","settings":{}}"#,
+                ImportError::NotKeywardSettings,
+            ),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(import(text), Err(expected), "{text}");
+        }
+        let bad = [
+            r#"{"keyward":"settings","settings":{"schema":2,"clipboard_clear_secs":1}}"#,
+            r#"{"keyward":"settings","settings":{"schema":2,"schedule":{"rotation_days":0,"remind_before":[]}}}"#,
+            r#"{"keyward":"settings","settings":{"schema":2,"local_api_base":"https://evil.example/api"}}"#,
+            r#"{"keyward":"settings","settings":{"schema":2,"session_keys":"yes"}}"#,
+        ];
+        for text in bad {
+            assert!(
+                matches!(import(text), Err(ImportError::Invalid(_))),
+                "{text}"
+            );
+        }
+        let v1 = r#"{"keyward":"settings","settings":{"schema":1,"no_session_keys":true}}"#;
+        assert_eq!(
+            import(v1).map(|s| s.session_keys()),
+            Ok(false),
+            "old exports migrate"
+        );
     }
 
     #[test]

@@ -13,10 +13,10 @@ use super::{chrome, dom, storage};
 use crate::core::accounts::{self, Accounts};
 use crate::core::console::Flavour;
 use crate::core::options::{
-    self, Form, Notice, CLEAR_SECS_FIELD, LOCAL_BASE_FIELD, REMIND_FIELD, ROTATION_FIELD,
-    SESSION_KEYS_FIELD,
+    self, Form, Notice, CLEAR_SECS_FIELD, IMPORT_FIELD, LOCAL_BASE_FIELD, REMIND_FIELD,
+    ROTATION_FIELD, SESSION_KEYS_FIELD,
 };
-use crate::core::settings::{Settings, STORAGE_KEY};
+use crate::core::settings::{self, Settings, STORAGE_KEY};
 
 struct Page {
     root: Element,
@@ -53,7 +53,7 @@ pub async fn render_options(root: Element) -> Result<(), JsError> {
         accounts,
     }));
     page.borrow().render(None)?;
-    for kind in ["submit", "click"] {
+    for kind in ["submit", "click", "change"] {
         let handler_page = page.clone();
         let handler = Closure::<dyn FnMut(Event)>::new(move |event: Event| {
             let Some(target) = event.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
@@ -66,8 +66,14 @@ pub async fn render_options(root: Element) -> Result<(), JsError> {
                     .get_attribute("data-form")
                     .and_then(|n| Form::from_attr(&n))
                     .map(|form| (form, target))
-            } else if target.get_attribute("data-action").as_deref() == Some("forget") {
-                Some((Form::Account, target))
+            } else if event.type_() == "click" {
+                match target.get_attribute("data-action").as_deref() {
+                    Some("forget") => Some((Form::Account, target)),
+                    Some("export") => Some((Form::Transfer, target)),
+                    _ => None,
+                }
+            } else if target.id() == IMPORT_FIELD {
+                Some((Form::Transfer, target))
             } else {
                 None
             };
@@ -86,6 +92,41 @@ pub async fn render_options(root: Element) -> Result<(), JsError> {
         handler.forget();
     }
     Ok(())
+}
+
+/// Offers `text` as a file download.
+fn download(name: &str, text: &str) -> Result<(), JsError> {
+    let fail = |_| JsError::new("could not offer the download");
+    let parts = js_sys::Array::of1(&JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("application/json");
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(fail)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(fail)?;
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or_else(|| JsError::new("no document"))?;
+    let anchor: web_sys::HtmlAnchorElement = document
+        .create_element("a")
+        .map_err(fail)?
+        .dyn_into()
+        .map_err(|_| JsError::new("no anchor"))?;
+    anchor.set_href(&url);
+    anchor.set_download(name);
+    anchor.click();
+    web_sys::Url::revoke_object_url(&url).map_err(fail)
+}
+
+/// The text of the file chosen in a file input.
+async fn read_file(input: &Element) -> Result<String, JsError> {
+    let file = input
+        .dyn_ref::<HtmlInputElement>()
+        .and_then(|i| i.files())
+        .and_then(|files| files.get(0))
+        .ok_or_else(|| JsError::new("no file chosen"))?;
+    let text = wasm_bindgen_futures::JsFuture::from(file.text())
+        .await
+        .map_err(|_| JsError::new("could not read the file"))?;
+    Ok(text.as_string().unwrap_or_default())
 }
 
 fn field(root: &Element, id: &str) -> Option<HtmlInputElement> {
@@ -140,6 +181,17 @@ async fn submit(page: &Rc<RefCell<Page>>, form: Form, target: &Element) -> Resul
             let accounts = load_accounts().await?;
             page.borrow_mut().accounts = accounts;
             (None, notice)
+        }
+        Form::Transfer if target.get_attribute("data-action").as_deref() == Some("export") => {
+            download("keyward-settings.json", &settings::export(&current))?;
+            (None, Notice::Saved)
+        }
+        Form::Transfer => {
+            let text = read_file(target).await?;
+            match settings::import(&text) {
+                Ok(imported) => (Some(imported), Notice::Saved),
+                Err(e) => (None, Notice::Invalid(e.to_string())),
+            }
         }
         Form::LocalBase => {
             let input = field(&root, LOCAL_BASE_FIELD)

@@ -88,3 +88,37 @@ test('the reminder schedule round-trips through the options page and reaches the
   await page.close();
   assert.deepEqual(dev.errors, []);
 });
+
+test('settings export to a file and import back; a foreign file is refused clearly', async () => {
+  const { mkdtempSync, readFileSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const page = await dev.context.newPage();
+  await page.goto(dev.url('options.html'));
+  const transfer = page.getByRole('region', { name: 'Export and import settings' });
+  await transfer.waitFor();
+  const [download] = await Promise.all([page.waitForEvent('download'), transfer.getByRole('button', { name: 'Export settings' }).click()]);
+  const dir = mkdtempSync(join(tmpdir(), 'keyward-export-'));
+  const file = join(dir, download.suggestedFilename());
+  await download.saveAs(file);
+  assert.equal(download.suggestedFilename(), 'keyward-settings.json');
+  const exported = JSON.parse(readFileSync(file, 'utf8'));
+  assert.equal(exported.keyward, 'settings');
+  assert.doesNotMatch(JSON.stringify(exported), /api_key|fingerprint/);
+
+  exported.settings.schedule = { rotation_days: 45, remind_before: [7] };
+  writeFileSync(file, JSON.stringify(exported));
+  await page.setInputFiles('#import-settings', file);
+  await transfer.getByText('Saved.').waitFor();
+  await page.reload();
+  assert.equal(await page.inputValue('#rotation-days'), '45');
+
+  const foreign = join(dir, 'other.json');
+  writeFileSync(foreign, JSON.stringify({ hello: 'world' }));
+  await page.setInputFiles('#import-settings', foreign);
+  await page.getByRole('region', { name: 'Export and import settings' }).getByRole('alert').waitFor();
+  assert.match(await transfer.getByRole('alert').innerText(), /not a Keyward settings export/);
+  assert.equal(await page.inputValue('#rotation-days'), '45', 'nothing changed');
+  await page.close();
+  assert.deepEqual(dev.errors, []);
+});
