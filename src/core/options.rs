@@ -3,6 +3,7 @@
 use super::accounts::Accounts;
 use super::console::Flavour;
 use super::region::Region;
+use super::reminder::utc_date;
 use super::settings::Settings;
 use super::view::{el, Element};
 use super::{PRODUCT_NAME, VERSION};
@@ -198,16 +199,22 @@ fn accounts_section(accounts: &Accounts, notice: Option<&Notice>) -> Element {
         }
         let key_line = match &account.key {
             Some(k) => {
-                format!(
-                    "Key first seen or renewed: {} renewals recorded.",
-                    account.renewals.len()
-                ) + if k.fingerprint.is_some() {
-                    ""
-                } else {
-                    " The current key has not been shown yet."
+                let mut line = format!(
+                    "First seen {}; current key since {}; {} renewal{} recorded.",
+                    utc_date(account.first_seen_ms),
+                    utc_date(k.since_ms),
+                    account.renewals.len(),
+                    if account.renewals.len() == 1 { "" } else { "s" }
+                );
+                if let Some(last) = account.renewals.last() {
+                    line.push_str(&format!(" Last renewed {}.", utc_date(*last)));
                 }
+                line
             }
-            None => "No key seen yet.".into(),
+            None => format!(
+                "First seen {}; no key seen yet.",
+                utc_date(account.first_seen_ms)
+            ),
         };
         section = section.child(
             el("form")
@@ -412,6 +419,19 @@ mod tests {
         assert!(v
             .text_content()
             .contains("Europe: https://directory-api.pingone.eu/api"));
+    }
+
+    #[test]
+    fn the_inventory_shows_dates_and_fields() {
+        let mut accounts = Accounts::default();
+        accounts.observe_key("acct-1", "fp", 1_767_225_600_000);
+        accounts.renewal_saved("acct-1", None, 1_772_323_200_000);
+        let v = view(&Settings::default(), &accounts, Flavour::Store, None);
+        let text = v.text_content();
+        assert!(text.contains("First seen 2026-01-01; current key since 2026-03-01; 1 renewal recorded. Last renewed 2026-03-01."), "{text}");
+        let form = v.find("data-client-id", "acct-1").expect("an account form");
+        assert_eq!(form.get_attr("data-form"), Some("account"));
+        assert!(form.find("data-action", "forget").is_some());
     }
 
     #[test]
