@@ -133,9 +133,10 @@ pub async fn write(text: &str) -> Result<(), JsError> {
 
 /// Remembers what to clear (by fingerprint) and arms the alarm.
 pub async fn schedule_clear(fingerprint: &str, after_secs: u64) -> Result<(), JsError> {
-    storage::set_in(Area::Session, PENDING_KEY, &fingerprint).await?;
-    let when = js_sys::Date::now() + (after_secs as f64) * 1000.0;
-    let info = object(&[("when", JsValue::from_f64(when))]);
+    let due = js_sys::Date::now() + (after_secs as f64) * 1000.0;
+    let pending = serde_json::json!({"fingerprint": fingerprint, "due_ms": due});
+    storage::set_in(Area::Session, PENDING_KEY, &pending).await?;
+    let info = object(&[("when", JsValue::from_f64(due))]);
     call(
         &["chrome", "alarms"],
         "create",
@@ -145,11 +146,13 @@ pub async fn schedule_clear(fingerprint: &str, after_secs: u64) -> Result<(), Js
     .map(|_| ())
 }
 
-/// The pending clear's fingerprint, if any.
-pub async fn pending() -> Result<Option<String>, JsError> {
-    Ok(storage::get_in(Area::Session, PENDING_KEY)
-        .await?
-        .and_then(|v| v.as_str().map(str::to_string)))
+/// The pending clear: the copy's fingerprint and when it is due.
+pub async fn pending() -> Result<Option<(String, f64)>, JsError> {
+    let value = storage::get_in(Area::Session, PENDING_KEY).await?;
+    Ok(value.and_then(|v| {
+        let fingerprint = v.get("fingerprint")?.as_str()?.to_string();
+        Some((fingerprint, v.get("due_ms")?.as_f64()?))
+    }))
 }
 
 /// Reads the clipboard's text.

@@ -179,9 +179,9 @@ async fn perform(effect: Effect, flavour: Flavour) -> Result<(), JsError> {
                     // The alarm survives a stopped worker but Chrome may fire it late; a timer
                     // clears on time while the worker lives. Whichever runs second finds nothing
                     // pending.
-                    let on_time = wasm_bindgen::closure::Closure::once_into_js(|| {
-                        wasm_bindgen_futures::spawn_local(async {
-                            if let Err(e) = handle_alarm(clipboard::CLEAR_ALARM.to_string()).await {
+                    let on_time = wasm_bindgen::closure::Closure::once_into_js(move || {
+                        wasm_bindgen_futures::spawn_local(async move {
+                            if let Err(e) = clear_if_due(Some(fp)).await {
                                 web_sys::console::warn_1(&JsValue::from(e));
                             }
                         });
@@ -373,9 +373,21 @@ pub async fn handle_alarm(name: String) -> Result<(), JsError> {
     if name != clipboard::CLEAR_ALARM {
         return Ok(());
     }
-    let Some(pending) = clipboard::pending().await? else {
+    clear_if_due(None).await
+}
+
+/// Clears the clipboard if the pending copy is due and still there. A timer names the copy it was
+/// set for (`for_copy`), so a stale timer never clears a later copy early; the alarm clears whatever
+/// is due.
+async fn clear_if_due(for_copy: Option<String>) -> Result<(), JsError> {
+    let Some((pending, due_ms)) = clipboard::pending().await? else {
         return Ok(());
     };
+    let stale_timer = for_copy.is_some_and(|fp| fp != pending);
+    // Timers and alarms may run a little early; never more than a second.
+    if stale_timer || js_sys::Date::now() + 1000.0 < due_ms {
+        return Ok(());
+    }
     ensure_loaded().await?;
     let current = clipboard::read().await?;
     let unchanged = with_state(|s| fingerprint(&s.salt, &current) == pending)?;
