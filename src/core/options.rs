@@ -4,7 +4,7 @@ use super::accounts::Accounts;
 use super::console::Flavour;
 use super::region::Region;
 use super::reminder::utc_date;
-use super::settings::Settings;
+use super::settings::{Policy, Settings};
 use super::view::{el, Element};
 use super::{PRODUCT_NAME, VERSION};
 
@@ -126,6 +126,7 @@ pub fn submit_schedule(
 /// The options page.
 pub fn view(
     settings: &Settings,
+    policy: &Policy,
     accounts: &Accounts,
     flavour: Flavour,
     notice: Option<(Form, &Notice)>,
@@ -147,9 +148,9 @@ pub fn view(
             ]),
     );
     main = main.child(accounts_section(accounts, for_form(Form::Account)));
-    main = main.child(schedule_form(settings, for_form(Form::Schedule)));
+    main = main.child(schedule_form(settings, policy, for_form(Form::Schedule)));
     main = main.child(transfer_section(for_form(Form::Transfer)));
-    main = main.child(security_form(settings, for_form(Form::Security)));
+    main = main.child(security_form(settings, policy, for_form(Form::Security)));
     if flavour == Flavour::Dev {
         main = main.child(local_base_form(settings, for_form(Form::LocalBase)));
     }
@@ -302,7 +303,14 @@ fn transfer_section(notice: Option<&Notice>) -> Element {
         ])
 }
 
-fn schedule_form(settings: &Settings, notice: Option<&Notice>) -> Element {
+fn policy_note(text: String) -> Element {
+    el("p")
+        .attr("class", "kw-policy")
+        .attr("data-testid", "policy")
+        .text(text)
+}
+
+fn schedule_form(settings: &Settings, policy: &Policy, notice: Option<&Notice>) -> Element {
     let remind: Vec<String> = settings
         .schedule
         .remind_before
@@ -331,6 +339,12 @@ fn schedule_form(settings: &Settings, notice: Option<&Notice>) -> Element {
                 el("input")
                     .attr("id", REMIND_FIELD)
                     .attr("value", remind.join(", ")),
+                match policy.max_rotation_days {
+                    Some(max) => policy_note(format!(
+                        "Your organisation's policy caps the rotation period at {max} days; a longer one here has no effect."
+                    )),
+                    None => el("span"),
+                },
                 el("button")
                     .attr("type", "submit")
                     .attr("class", "kw-button")
@@ -340,13 +354,16 @@ fn schedule_form(settings: &Settings, notice: Option<&Notice>) -> Element {
         )
 }
 
-fn security_form(settings: &Settings, notice: Option<&Notice>) -> Element {
+fn security_form(settings: &Settings, policy: &Policy, notice: Option<&Notice>) -> Element {
     let mut checkbox = el("input")
         .attr("id", SESSION_KEYS_FIELD)
         .attr("name", "session_keys")
         .attr("type", "checkbox");
-    if settings.session_keys() {
+    if settings.session_keys() && !policy.forbid_key_storage {
         checkbox = checkbox.attr("checked", "");
+    }
+    if policy.forbid_key_storage {
+        checkbox = checkbox.attr("disabled", "");
     }
     el("section")
         .attr("aria-labelledby", "security-heading")
@@ -361,6 +378,11 @@ fn security_form(settings: &Settings, notice: Option<&Notice>) -> Element {
                         "Keep the API key in this browser session (memory only) for popup lookups",
                     ),
                 ]),
+                if policy.forbid_key_storage {
+                    policy_note("Your organisation's policy forbids keeping the API key in the browser session.".into())
+                } else {
+                    el("span")
+                },
                 el("label")
                     .attr("for", CLEAR_SECS_FIELD)
                     .text("Clear copied secrets from the clipboard after (seconds)"),
@@ -410,6 +432,7 @@ mod tests {
     fn the_store_build_shows_no_local_region_or_form() {
         let v = view(
             &Settings::default(),
+            &Policy::default(),
             &Accounts::default(),
             Flavour::Store,
             None,
@@ -426,12 +449,41 @@ mod tests {
         let mut accounts = Accounts::default();
         accounts.observe_key("acct-1", "fp", 1_767_225_600_000);
         accounts.renewal_saved("acct-1", None, 1_772_323_200_000);
-        let v = view(&Settings::default(), &accounts, Flavour::Store, None);
+        let v = view(
+            &Settings::default(),
+            &Policy::default(),
+            &accounts,
+            Flavour::Store,
+            None,
+        );
         let text = v.text_content();
         assert!(text.contains("First seen 2026-01-01; current key since 2026-03-01; 1 renewal recorded. Last renewed 2026-03-01."), "{text}");
         let form = v.find("data-client-id", "acct-1").expect("an account form");
         assert_eq!(form.get_attr("data-form"), Some("account"));
         assert!(form.find("data-action", "forget").is_some());
+    }
+
+    #[test]
+    fn the_enterprise_policy_is_shown_where_it_applies() {
+        let policy = Policy {
+            max_rotation_days: Some(60),
+            forbid_key_storage: true,
+        };
+        let v = view(
+            &Settings::default(),
+            &policy,
+            &Accounts::default(),
+            Flavour::Store,
+            None,
+        );
+        let text = v.text_content();
+        assert!(text.contains("caps the rotation period at 60 days"));
+        assert!(text.contains("forbids keeping the API key"));
+        let checkbox = v.find("id", SESSION_KEYS_FIELD).expect("the checkbox");
+        assert_eq!(
+            (checkbox.get_attr("disabled"), checkbox.get_attr("checked")),
+            (Some(""), None)
+        );
     }
 
     #[test]
@@ -478,6 +530,7 @@ mod tests {
         }
         let text = view(
             &next,
+            &Policy::default(),
             &Accounts::default(),
             Flavour::Store,
             Some((Form::Security, &Notice::Saved)),
@@ -489,13 +542,20 @@ mod tests {
     #[test]
     fn the_dev_build_edits_the_local_base() {
         let s = Settings::default();
-        let v = view(&s, &Accounts::default(), Flavour::Dev, None);
+        let v = view(
+            &s,
+            &Policy::default(),
+            &Accounts::default(),
+            Flavour::Dev,
+            None,
+        );
         assert!(v.text_content().contains("Local emulator: not set"));
         let (saved, notice) = submit_local_base(&s, "http://127.0.0.1:8787");
         assert_eq!(notice, Notice::Saved);
         let saved = saved.expect("stored");
         assert!(view(
             &saved,
+            &Policy::default(),
             &Accounts::default(),
             Flavour::Dev,
             Some((Form::LocalBase, &notice))
@@ -506,6 +566,7 @@ mod tests {
         assert_eq!(nothing, None);
         let text = view(
             &saved,
+            &Policy::default(),
             &Accounts::default(),
             Flavour::Dev,
             Some((Form::LocalBase, &notice)),

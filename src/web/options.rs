@@ -16,12 +16,13 @@ use crate::core::options::{
     self, Form, Notice, CLEAR_SECS_FIELD, IMPORT_FIELD, LOCAL_BASE_FIELD, REMIND_FIELD,
     ROTATION_FIELD, SESSION_KEYS_FIELD,
 };
-use crate::core::settings::{self, Settings, STORAGE_KEY};
+use crate::core::settings::{self, Policy, Settings, STORAGE_KEY};
 
 struct Page {
     root: Element,
     flavour: Flavour,
     settings: Settings,
+    policy: Policy,
     accounts: Accounts,
 }
 
@@ -29,7 +30,13 @@ impl Page {
     fn render(&self, notice: Option<(Form, &Notice)>) -> Result<(), JsError> {
         dom::mount(
             &self.root,
-            &options::view(&self.settings, &self.accounts, self.flavour, notice),
+            &options::view(
+                &self.settings,
+                &self.policy,
+                &self.accounts,
+                self.flavour,
+                notice,
+            ),
         )
     }
 }
@@ -46,10 +53,12 @@ pub async fn render_options(root: Element) -> Result<(), JsError> {
     let flavour = Flavour::from_host_permissions(&chrome::manifest_host_permissions()?);
     let settings = Settings::from_stored(storage::get(STORAGE_KEY).await?);
     let accounts = load_accounts().await?;
+    let policy = super::worker::load_policy().await;
     let page = Rc::new(RefCell::new(Page {
         root: root.clone(),
         flavour,
         settings,
+        policy,
         accounts,
     }));
     page.borrow().render(None)?;
