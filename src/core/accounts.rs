@@ -82,6 +82,11 @@ impl std::fmt::Display for EditError {
     }
 }
 
+/// `#rrggbb`, and nothing else (the popup puts it in a style attribute).
+pub fn is_hex_colour(s: &str) -> bool {
+    s.len() == 7 && s.starts_with('#') && s[1..].chars().all(|c| c.is_ascii_hexdigit())
+}
+
 /// Trims and drops control characters: labels are shown in the popup and on console pages.
 fn clean(text: &str) -> String {
     text.chars()
@@ -197,11 +202,7 @@ impl Accounts {
             return Err(EditError::LabelTooLong);
         }
         let colour = edit.colour.trim().to_ascii_lowercase();
-        let colour_ok = colour.is_empty()
-            || (colour.len() == 7
-                && colour.starts_with('#')
-                && colour[1..].chars().all(|c| c.is_ascii_hexdigit()));
-        if !colour_ok {
+        if !colour.is_empty() && !is_hex_colour(&colour) {
             return Err(EditError::BadColour);
         }
         let integrations: Vec<String> = edit

@@ -1,5 +1,6 @@
 //! The popup's screens, as views. The web edge only mounts what these functions return.
 
+use super::accounts::is_hex_colour;
 use super::console::Flavour;
 use super::console::CONSOLE_HOME;
 use super::region::Region;
@@ -123,10 +124,7 @@ fn account_item(a: &AccountView, flavour: Flavour) -> Element {
     if let Some(label) = &a.label {
         let mut name = el("span").attr("class", "kw-label").text(label.clone());
         // Only a validated #rrggbb reaches a style attribute.
-        let hex = |c: &String| {
-            c.len() == 7 && c.starts_with('#') && c[1..].chars().all(|ch| ch.is_ascii_hexdigit())
-        };
-        if let Some(colour) = a.colour.as_ref().filter(|c| hex(c)) {
+        if let Some(colour) = a.colour.as_ref().filter(|c| is_hex_colour(c)) {
             name = name.attr(
                 "style",
                 format!("border-left: 4px solid {colour}; padding-left: 4px"),
