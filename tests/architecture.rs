@@ -94,3 +94,29 @@ fn manifest_console_matches_follow_the_core_host_list() {
         .collect();
     assert_eq!(matches, expected);
 }
+
+#[test]
+fn manifest_host_permissions_are_the_console_and_the_regional_api_hosts() {
+    use keyward::core::console::{parse_origin, Flavour, CONSOLE_HOSTS};
+    use keyward::core::region::Region;
+    let manifest =
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("extension/manifest.json"))
+            .expect("manifest");
+    let manifest: serde_json::Value = serde_json::from_str(&manifest).expect("manifest is JSON");
+    let mut expected: Vec<String> = CONSOLE_HOSTS
+        .iter()
+        .map(|h| format!("https://{h}/*"))
+        .collect();
+    for region in Region::available(Flavour::Store) {
+        let base = region.api_base(None).expect("a real region has a base");
+        let origin = parse_origin(&base).expect("a URL");
+        expected.push(format!("{}://{}/*", origin.scheme, origin.host));
+    }
+    let actual: Vec<String> = manifest["host_permissions"]
+        .as_array()
+        .expect("host permissions")
+        .iter()
+        .filter_map(|p| p.as_str().map(String::from))
+        .collect();
+    assert_eq!(actual, expected, "least privilege: exactly these hosts");
+}
