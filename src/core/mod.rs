@@ -1,6 +1,6 @@
 //! The pure core: every decision Keyward makes, with no browser crate in sight.
 //!
-//! Modules here never name `wasm_bindgen`, `web_sys`, `js_sys` or `gloo` (a test enforces it).
+//! Modules here never name a browser crate (wasm-bindgen, web-sys, js-sys, gloo; a test enforces it).
 //! They take plain data in (URLs, manifests, messages) and return values or views out; the `web`
 //! edge performs the I/O those values ask for.
 
