@@ -31,6 +31,9 @@ pub struct WorkerState {
     pub salt: Vec<u8>,
     pub settings: Settings,
     pub tabs: HashMap<i64, TabState>,
+    /// Accounts whose region was already probed since the worker started (one probe, not one per
+    /// snapshot).
+    pub region_probed: std::collections::HashSet<String>,
 }
 
 impl std::fmt::Debug for WorkerState {
@@ -309,7 +312,7 @@ pub fn handle(
             page_click(state, *tab_id, label, facts.wall_ms)
         }
         (Request::Copy { what }, Sender::ContentScript { tab_id, .. }) => {
-            copy(state, *tab_id, *what, facts)
+            copy(state, *tab_id, *what)
         }
         (Request::TabState { tab_id }, Sender::ExtensionPage) => {
             answer(Response::TabState(state.tab_view(*tab_id, facts.wall_ms)))
@@ -365,6 +368,8 @@ pub fn handle(
 
 fn page_snapshot(state: &mut WorkerState, tab_id: i64, snapshot: &Snapshot, now: u64) -> Outcome {
     let kind = classify(snapshot);
+    // Snapshots arrive on every DOM change; only a real change to the accounts is written.
+    let accounts_before = state.accounts.clone();
     let tab = state.tabs.entry(tab_id).or_default();
     let mut effects = Vec::new();
     let mut plan = PagePlan::default();
@@ -419,7 +424,6 @@ fn page_snapshot(state: &mut WorkerState, tab_id: i64, snapshot: &Snapshot, now:
                         }
                     } else {
                         state.accounts.observe_key(&client_id, &fp, now);
-                        effects.push(Effect::SaveAccounts);
                         if state.settings.session_keys() && state.keys.get(&client_id) != Some(key)
                         {
                             state.keys.insert(client_id.clone(), key.clone());
@@ -430,7 +434,7 @@ fn page_snapshot(state: &mut WorkerState, tab_id: i64, snapshot: &Snapshot, now:
                             .accounts
                             .get(&client_id)
                             .is_some_and(|a| a.region.is_some());
-                        if !region_known {
+                        if !region_known && state.region_probed.insert(client_id.clone()) {
                             effects.push(Effect::DetectRegion {
                                 credentials: Credentials {
                                     client_id: client_id.clone(),
@@ -439,22 +443,24 @@ fn page_snapshot(state: &mut WorkerState, tab_id: i64, snapshot: &Snapshot, now:
                             });
                         }
                     }
-                    ("shown", "Copies of the key are cleared from the clipboard after 30 s if unchanged; the OS clipboard history may keep a copy.")
+                    let secs = state.settings.clipboard_clear_secs();
+                    ("shown", format!("Copies of the key are cleared from the clipboard after {secs} s if unchanged; the OS clipboard history may keep a copy."))
                 }
                 KeyState::Hidden => {
                     tab.shown_key = None;
                     state.accounts.seen(&client_id, now);
-                    effects.push(Effect::SaveAccounts);
                     (
                         "hidden",
-                        "Key hidden \u{2014} reveal it to enable the key helpers.",
+                        "Key hidden \u{2014} reveal it to enable the key helpers.".to_string(),
                     )
                 }
                 KeyState::Unreadable => {
                     tab.shown_key = None;
                     state.accounts.seen(&client_id, now);
-                    effects.push(Effect::SaveAccounts);
-                    ("unreadable", "Keyward could not read the API key field.")
+                    (
+                        "unreadable",
+                        "Keyward could not read the API key field.".to_string(),
+                    )
                 }
             };
             let mut buttons = vec![HelperButton {
@@ -515,7 +521,7 @@ fn page_snapshot(state: &mut WorkerState, tab_id: i64, snapshot: &Snapshot, now:
             plan.helpers = Some(Helpers {
                 anchor: reading.key_at.unwrap_or(reading.client_id_at),
                 buttons,
-                note: note.into(),
+                note,
                 age,
                 guard,
             });
@@ -532,6 +538,9 @@ fn page_snapshot(state: &mut WorkerState, tab_id: i64, snapshot: &Snapshot, now:
                 accounts: Vec::new(),
             };
         }
+    }
+    if state.accounts != accounts_before {
+        effects.insert(0, Effect::SaveAccounts);
     }
     Outcome {
         response: Response::PagePlan(plan),
@@ -613,14 +622,19 @@ fn page_click(state: &mut WorkerState, tab_id: i64, label: &str, now: u64) -> Ou
     }
 }
 
-fn copy(state: &mut WorkerState, tab_id: i64, what: CopyWhat, facts: &WorkerFacts) -> Outcome {
+fn copy(state: &WorkerState, tab_id: i64, what: CopyWhat) -> Outcome {
     let Some(tab) = state.tabs.get(&tab_id) else {
         return answer(refused("open the API Credentials page first"));
     };
     let Some(client_id) = tab.view.client_id.clone() else {
         return answer(refused("no Client ID was read on this page"));
     };
-    let key = || tab.shown_key.clone();
+    let credentials = || {
+        tab.shown_key.clone().map(|api_key| Credentials {
+            client_id: client_id.clone(),
+            api_key,
+        })
+    };
     let region_base = || {
         state
             .accounts
@@ -630,41 +644,25 @@ fn copy(state: &mut WorkerState, tab_id: i64, what: CopyWhat, facts: &WorkerFact
             .and_then(Region::from_id)
             .and_then(|r| r.api_base(state.settings.local_api_base.as_deref()))
     };
-    let text = match what {
-        CopyWhat::ClientId => client_id.clone(),
-        secret => {
-            let Some(api_key) = key() else {
-                return answer(refused(
-                    "the key is hidden: reveal it to enable the key helpers",
-                ));
-            };
-            let credentials = Credentials {
-                client_id: client_id.clone(),
-                api_key,
-            };
-            match secret {
-                CopyWhat::ApiKey => credentials.api_key.clone(),
-                CopyWhat::AuthorizationHeader => snippet::authorization_header(&credentials),
-                CopyWhat::Curl | CopyWhat::ShellExports => {
-                    let Some(base) = region_base() else {
-                        return answer(refused(
-                            "the account's region is still being found; try again in a moment",
-                        ));
-                    };
-                    if secret == CopyWhat::Curl {
-                        snippet::curl(&credentials, &base)
-                    } else {
-                        snippet::shell_exports(&credentials, &base)
-                    }
-                }
-                CopyWhat::ClientId => client_id.clone(),
-            }
-        }
+    const HIDDEN: &str = "the key is hidden: reveal it to enable the key helpers";
+    const NO_REGION: &str = "the account's region is still being found; try again in a moment";
+    let text = match (what, credentials()) {
+        (CopyWhat::ClientId, _) => client_id.clone(),
+        (_, None) => return answer(refused(HIDDEN)),
+        (CopyWhat::ApiKey, Some(c)) => c.api_key,
+        (CopyWhat::AuthorizationHeader, Some(c)) => snippet::authorization_header(&c),
+        (CopyWhat::Curl, Some(c)) => match region_base() {
+            Some(base) => snippet::curl(&c, &base),
+            None => return answer(refused(NO_REGION)),
+        },
+        (CopyWhat::ShellExports, Some(c)) => match region_base() {
+            Some(base) => snippet::shell_exports(&c, &base),
+            None => return answer(refused(NO_REGION)),
+        },
     };
     let clears = what
         .is_secret()
         .then(|| state.settings.clipboard_clear_secs());
-    let _ = facts;
     let message = match clears {
         Some(secs) => format!(
             "Copied. Keyward clears it from the clipboard in {secs} s if unchanged; clipboard history may keep a copy."
@@ -786,6 +784,20 @@ mod tests {
         assert!(
             !format!("{s:?} {:?}", o.effects).contains(KEY),
             "debug output never shows the key"
+        );
+    }
+
+    #[test]
+    fn an_unchanged_page_writes_nothing() {
+        let mut s = state();
+        assert!(send(&mut s, creds_page(KEY, &[]), 1_000)
+            .effects
+            .contains(&Effect::SaveAccounts));
+        let again = send(&mut s, creds_page(KEY, &[]), 2_000);
+        assert!(
+            !again.effects.contains(&Effect::SaveAccounts),
+            "{:?}",
+            again.effects
         );
     }
 
