@@ -4,7 +4,8 @@ use super::accounts::Accounts;
 use super::console::Flavour;
 use super::region::Region;
 use super::reminder::utc_date;
-use super::settings::{Policy, Settings};
+use super::reminder::Schedule;
+use super::settings::{checked_clear_secs, Policy, Settings};
 use super::view::{el, Element};
 use super::{PRODUCT_NAME, VERSION};
 
@@ -66,16 +67,18 @@ pub fn submit_security(
     keep_keys: bool,
     clear_secs: &str,
 ) -> (Option<Settings>, Notice) {
-    let secs = match clear_secs.trim().parse::<u64>() {
-        Ok(s) if (5..=600).contains(&s) => s,
-        _ => {
-            return (
-                None,
-                Notice::Invalid(
-                    "the clipboard delay must be a whole number of seconds from 5 to 600".into(),
-                ),
-            )
-        }
+    let checked = clear_secs
+        .trim()
+        .parse::<u64>()
+        .map_err(|_| "")
+        .and_then(checked_clear_secs);
+    let Ok(secs) = checked else {
+        return (
+            None,
+            Notice::Invalid(
+                "the clipboard delay must be a whole number of seconds from 5 to 600".into(),
+            ),
+        );
     };
     let mut next = current.clone();
     next.session_keys = keep_keys;
@@ -91,35 +94,26 @@ pub fn submit_schedule(
     remind: &str,
 ) -> (Option<Settings>, Notice) {
     let invalid = |why: &str| (None, Notice::Invalid(why.into()));
-    let Some(rotation) = rotation
-        .trim()
-        .parse::<u32>()
-        .ok()
-        .filter(|d| (1..=730).contains(d))
-    else {
+    let Ok(rotation) = rotation.trim().parse::<u32>() else {
         return invalid("the rotation period must be a whole number of days from 1 to 730");
     };
     let mut days = Vec::new();
     for part in remind.split([',', ' ']).filter(|p| !p.trim().is_empty()) {
         match part.trim().parse::<u32>() {
-            Ok(d) if d >= 1 && d < rotation => days.push(d),
-            _ => {
+            Ok(d) => days.push(d),
+            Err(_) => {
                 return invalid(
                     "reminder days must be whole numbers, each shorter than the rotation period",
                 )
             }
         }
     }
-    days.sort_unstable_by(|a, b| b.cmp(a));
-    days.dedup();
-    if days.len() > 8 {
-        return invalid("at most 8 reminder days");
-    }
-    let mut next = current.clone();
-    next.schedule = crate::core::reminder::Schedule {
-        rotation_days: rotation,
-        remind_before: days,
+    let schedule = match Schedule::checked(rotation, days) {
+        Ok(schedule) => schedule,
+        Err(why) => return invalid(why),
     };
+    let mut next = current.clone();
+    next.schedule = schedule;
     (Some(next), Notice::Saved)
 }
 

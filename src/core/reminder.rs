@@ -28,6 +28,33 @@ impl Default for Schedule {
     }
 }
 
+impl Schedule {
+    /// A schedule from a rotation period (1–730 days) and up to 8 reminder days, each at least 1 and
+    /// shorter than the period; the days are sorted, most distant first, without repeats.
+    pub fn checked(
+        rotation_days: u32,
+        mut remind_before: Vec<u32>,
+    ) -> Result<Schedule, &'static str> {
+        if !(1..=730).contains(&rotation_days) {
+            return Err("the rotation period must be a whole number of days from 1 to 730");
+        }
+        if remind_before.iter().any(|d| *d < 1 || *d >= rotation_days) {
+            return Err(
+                "reminder days must be whole numbers, each shorter than the rotation period",
+            );
+        }
+        remind_before.sort_unstable_by(|a, b| b.cmp(a));
+        remind_before.dedup();
+        if remind_before.len() > 8 {
+            return Err("at most 8 reminder days");
+        }
+        Ok(Schedule {
+            rotation_days,
+            remind_before,
+        })
+    }
+}
+
 /// How urgent a key is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]

@@ -139,6 +139,15 @@ impl Settings {
     }
 }
 
+/// Checks a clipboard clearing delay (5–600 seconds).
+pub fn checked_clear_secs(secs: u64) -> Result<u64, &'static str> {
+    if (5..=600).contains(&secs) {
+        Ok(secs)
+    } else {
+        Err("the clipboard delay must be a whole number of seconds from 5 to 600")
+    }
+}
+
 /// Why an imported settings file was refused.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ImportError {
@@ -184,26 +193,14 @@ pub fn import(text: &str) -> Result<Settings, ImportError> {
             .map_err(|e| ImportError::Invalid(e.to_string()))?;
     }
     checked.session_keys = parsed.session_keys;
+    let invalid = |why: &str| ImportError::Invalid(why.into());
     if let Some(secs) = parsed.clipboard_clear_secs {
-        if !(5..=600).contains(&secs) {
-            return Err(ImportError::Invalid(
-                "the clipboard delay must be 5 to 600 seconds".into(),
-            ));
-        }
-        checked.clipboard_clear_secs = Some(secs);
+        checked.clipboard_clear_secs = Some(checked_clear_secs(secs).map_err(invalid)?);
     }
-    let schedule = &parsed.schedule;
-    let days_ok = schedule.remind_before.len() <= 8
-        && schedule
-            .remind_before
-            .iter()
-            .all(|d| *d >= 1 && *d < schedule.rotation_days);
-    if !(1..=730).contains(&schedule.rotation_days) || !days_ok {
-        return Err(ImportError::Invalid(
-            "the reminder schedule is out of range".into(),
-        ));
-    }
-    checked.schedule = schedule.clone();
+    let schedule = parsed.schedule;
+    checked.schedule =
+        crate::core::reminder::Schedule::checked(schedule.rotation_days, schedule.remind_before)
+            .map_err(invalid)?;
     Ok(checked)
 }
 
