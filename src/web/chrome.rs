@@ -62,6 +62,18 @@ pub async fn send_message(message: &serde_json::Value) -> Result<JsValue, JsErro
     call_promise(&runtime()?, "sendMessage", &js).await
 }
 
+/// Asks the worker to do something: `Ok(())` when it acknowledged, `Err(reason)` when it refused.
+pub async fn ask_worker(request: &serde_json::Value) -> Result<Result<(), String>, JsError> {
+    let answer = send_message(request).await?;
+    Ok(match string_at(&answer, &["type"]).as_deref() {
+        Some("ack") => Ok(()),
+        _ => {
+            Err(string_at(&answer, &["reason"])
+                .unwrap_or_else(|| "the worker did not answer".into()))
+        }
+    })
+}
+
 fn runtime() -> Result<JsValue, JsError> {
     let chrome = Reflect::get(&js_sys::global(), &JsValue::from_str("chrome"))
         .map_err(|_| JsError::new("the chrome extension API is not available here"))?;

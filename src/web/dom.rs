@@ -17,6 +17,15 @@ pub fn mount(root: &DomElement, view: &Element) -> Result<(), JsError> {
     Ok(())
 }
 
+/// The `<input>` with this id in `root`'s document.
+pub fn input_by_id(root: &DomElement, id: &str) -> Option<web_sys::HtmlInputElement> {
+    use wasm_bindgen::JsCast;
+    root.owner_document()?
+        .get_element_by_id(id)?
+        .dyn_into()
+        .ok()
+}
+
 fn build(document: &Document, view: &Element) -> Result<DomElement, JsError> {
     let element = document.create_element(view.tag).map_err(js_error)?;
     for (name, value) in &view.attrs {

@@ -139,9 +139,7 @@ async fn read_file(input: &Element) -> Result<String, JsError> {
 }
 
 fn field(root: &Element, id: &str) -> Option<HtmlInputElement> {
-    root.owner_document()
-        .and_then(|d| d.get_element_by_id(id))
-        .and_then(|e| e.dyn_into::<HtmlInputElement>().ok())
+    dom::input_by_id(root, id)
 }
 
 fn named<T: JsCast>(form: &Element, name: &str) -> Option<T> {
@@ -171,13 +169,9 @@ async fn account_action(target: &Element) -> Result<Notice, JsError> {
             "integrations": named::<HtmlTextAreaElement>(target, "integrations").map(|t| t.value()).unwrap_or_default(),
         })
     };
-    let answer = chrome::send_message(&request).await?;
-    Ok(match chrome::string_at(&answer, &["type"]).as_deref() {
-        Some("ack") => Notice::Saved,
-        _ => Notice::Invalid(
-            chrome::string_at(&answer, &["reason"])
-                .unwrap_or_else(|| "the worker did not answer".into()),
-        ),
+    Ok(match chrome::ask_worker(&request).await? {
+        Ok(()) => Notice::Saved,
+        Err(reason) => Notice::Invalid(reason),
     })
 }
 

@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{Element, Event, HtmlInputElement, HtmlSelectElement};
+use web_sys::{Element, Event, HtmlSelectElement};
 
 use super::{chrome, dom};
 use crate::core::console::Flavour;
@@ -80,9 +80,7 @@ pub async fn render_popup(root: Element) -> Result<(), JsError> {
 }
 
 fn input_value(root: &Element, id: &str) -> String {
-    root.owner_document()
-        .and_then(|d| d.get_element_by_id(id))
-        .and_then(|e| e.dyn_into::<HtmlInputElement>().ok())
+    dom::input_by_id(root, id)
         .map(|i| i.value())
         .unwrap_or_default()
 }
@@ -116,14 +114,9 @@ async fn act(page: &Rc<RefCell<Page>>, target: Option<Element>) -> Result<(), Js
     } else {
         return Ok(());
     };
-    let answer = chrome::send_message(&request).await?;
-    let notice = match chrome::string_at(&answer, &["type"]).as_deref() {
-        Some("ack") => Notice::Saved("Saved.".into()),
-        _ => Notice::Refused(format!(
-            "Not saved: {}.",
-            chrome::string_at(&answer, &["reason"])
-                .unwrap_or_else(|| "the worker did not answer".into())
-        )),
+    let notice = match chrome::ask_worker(&request).await? {
+        Ok(()) => Notice::Saved("Saved.".into()),
+        Err(reason) => Notice::Refused(format!("Not saved: {reason}.")),
     };
     render(page, Some(notice)).await
 }
