@@ -43,16 +43,6 @@ impl Pager {
         }
     }
 
-    /// The total as last reported (for progress), if trusted.
-    pub fn total(&self) -> Option<u64> {
-        self.total.filter(|_| !self.total_untrusted)
-    }
-
-    /// How many unique items have been collected.
-    pub fn collected(&self) -> usize {
-        self.seen.len()
-    }
-
     fn beyond_end(&self, start: u64) -> bool {
         if self.exhausted_from.is_some_and(|e| start >= e) {
             return true;
@@ -83,12 +73,6 @@ impl Pager {
         self.next_start += u64::from(self.page_size);
         self.pending.insert(request.start_index);
         Some(request)
-    }
-
-    /// A page request failed for good: forget it so `is_done` reflects reality (the caller reports
-    /// the export as partial).
-    pub fn abandon(&mut self, request: PageRequest) {
-        self.pending.remove(&request.start_index);
     }
 
     /// Records a page's answer; returns the items not seen before, in order.

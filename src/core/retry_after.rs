@@ -4,7 +4,7 @@
 //! date in the past means "now", garbage is ignored (the caller falls back to its own backoff), and an
 //! absurd wait is capped and reported so the UI can say what happened.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, UNIX_EPOCH};
 
 /// The longest wait Keyward accepts from a server before capping it.
 pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(300);
@@ -46,12 +46,6 @@ pub fn parse(value: Option<&str>, now_ms: u64) -> Option<RetryAfter> {
             capped_from: None,
         }
     })
-}
-
-/// Milliseconds since the epoch for a `SystemTime` (tests and the native edge).
-pub fn epoch_ms(t: SystemTime) -> u64 {
-    t.duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as u64)
 }
 
 #[cfg(test)]

@@ -710,12 +710,4 @@ impl Directory {
     pub fn token(&mut self) -> String {
         self.ids.alphanumeric(32)
     }
-
-    /// Whether a user or group exists.
-    pub fn exists(&self, kind: Kind, id: &str) -> bool {
-        match kind {
-            Kind::User => self.users.get(id).is_some(),
-            Kind::Group => self.groups.get(id).is_some(),
-        }
-    }
 }

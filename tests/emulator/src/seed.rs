@@ -1,7 +1,7 @@
 //! Deterministic seed data: realistic users (names, emails, unicode, some disabled, some hostile
 //! strings) and nested groups, the same for the same `--seed`.
 
-use serde_json::{json, Map, Value};
+use serde_json::{json, Map};
 
 use crate::directory::{Directory, Kind};
 use crate::rng::Rng;
@@ -183,9 +183,4 @@ pub fn seed(dir: &mut Directory, users: usize, groups: usize, seed: u64) {
             }
         }
     }
-}
-
-/// A short description for logs.
-pub fn describe(dir: &Directory) -> Value {
-    json!({"users": dir.user_count(), "groups": dir.group_count()})
 }
