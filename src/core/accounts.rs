@@ -48,6 +48,10 @@ pub struct Account {
     /// What uses this key (e.g. "PingFederate PCV"): the cut-over checklist when renewing.
     #[serde(default)]
     pub integrations: Vec<String>,
+    /// The console page where Keyward last read this account's credentials: where to send the
+    /// admin when the key must be read again (no public source gives its URL).
+    #[serde(default)]
+    pub credentials_url: Option<String>,
 }
 
 /// What the admin may edit about an account.
@@ -147,6 +151,15 @@ impl Accounts {
     /// Notes that an account was seen (its Client ID shown).
     pub fn seen(&mut self, client_id: &str, now_ms: u64) {
         self.account(client_id, now_ms);
+    }
+
+    /// Remembers the console page where the account's credentials were read.
+    pub fn note_credentials_page(&mut self, client_id: &str, url: &str) {
+        if let Some(account) = self.accounts.get_mut(client_id) {
+            if account.credentials_url.as_deref() != Some(url) {
+                account.credentials_url = Some(url.to_string());
+            }
+        }
     }
 
     /// Notes a key seen in view mode, by fingerprint.

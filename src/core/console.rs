@@ -13,6 +13,16 @@ pub const CONSOLE_HOSTS: &[&str] = &["admin.pingone.com"];
 /// documented route).
 pub const CONSOLE_HOME: &str = "https://admin.pingone.com/web-portal/dashboard";
 
+/// The console's Users page, from the URL of a console page of the same account. The console is
+/// a hash-routed single-page app, so the Users page is the same document with the `#/users` route;
+/// without a known page, the console home (one click from Users).
+pub fn users_page(console_page: Option<&str>) -> String {
+    match console_page.and_then(|url| url.split_once('#')) {
+        Some((document, _)) => format!("{document}#/users"),
+        None => CONSOLE_HOME.to_string(),
+    }
+}
+
 /// Loopback hosts that the dev flavour treats as console hosts.
 const LOOPBACK_HOSTS: &[&str] = &["127.0.0.1", "localhost", "::1"];
 

@@ -76,8 +76,10 @@ impl fmt::Display for Filter {
 }
 
 /// What a popup search looks for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum SearchKind {
+    #[default]
     Users,
     Groups,
 }

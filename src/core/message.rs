@@ -8,6 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::console::Flavour;
+use super::filter::SearchKind;
 use super::page::Snapshot;
 use super::throttle::{Millis, Status};
 use super::{PRODUCT_NAME, VERSION};
@@ -42,6 +43,27 @@ pub enum Request {
     ForgetAccount { client_id: String },
     /// The popup snoozes an account's reminders for a day or a week.
     Snooze { client_id: String, days: u64 },
+    /// The popup searches an account's users or groups.
+    Search {
+        client_id: String,
+        kind: SearchKind,
+        text: String,
+    },
+    /// The popup opens one user or group.
+    Detail {
+        client_id: String,
+        kind: SearchKind,
+        id: String,
+    },
+    /// The export page asks for one page of users.
+    ExportPage {
+        client_id: String,
+        text: String,
+        start_index: u64,
+        count: u32,
+    },
+    /// The export page was cancelled: drop its pages still waiting.
+    CancelExport,
 }
 
 /// What a copy helper copies.
@@ -144,6 +166,13 @@ pub enum Response {
         clears_in_secs: Option<u64>,
     },
     TabState(super::worker::TabView),
+    Found(super::lookup::Found),
+    Detail(Box<super::lookup::Detail>),
+    /// A Directory API answer passed through as it came (an export page reads it itself).
+    ApiBody {
+        body: String,
+    },
+    ApiFailed(super::lookup::Failure),
     Refused {
         reason: String,
     },
@@ -197,9 +226,13 @@ pub fn handle(request: &Request, sender: &Sender, facts: &WorkerFacts) -> Respon
             | Request::SetRegion { .. }
             | Request::UpdateAccount { .. }
             | Request::ForgetAccount { .. }
-            | Request::Snooze { .. },
+            | Request::Snooze { .. }
+            | Request::Search { .. }
+            | Request::Detail { .. }
+            | Request::ExportPage { .. },
             _,
         ) => refused("this request is for Keyward's own pages"),
+        (Request::CancelExport, _) => refused("this request is for Keyward's own pages"),
     }
 }
 

@@ -7,7 +7,10 @@
 pub mod accounts;
 pub mod api;
 pub mod console;
+pub mod export;
 pub mod filter;
+pub mod lookup;
+pub mod lookup_view;
 pub mod message;
 pub mod options;
 pub mod page;

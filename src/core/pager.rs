@@ -113,6 +113,13 @@ impl Pager {
             .collect()
     }
 
+    /// Puts back a page whose request failed, to be asked for again first.
+    pub fn retry(&mut self, request: PageRequest) {
+        if self.pending.remove(&request.start_index) {
+            self.gaps.push_front(request);
+        }
+    }
+
     /// Everything has been asked for and answered.
     pub fn is_done(&mut self) -> bool {
         if !self.pending.is_empty() {
@@ -215,6 +222,37 @@ mod tests {
         let unique: HashSet<&String> = got.iter().collect();
         assert_eq!(unique.len(), got.len(), "no duplicates");
         assert!(ids(30).iter().all(|id| got.contains(id)), "nothing lost");
+    }
+
+    #[test]
+    fn a_failed_page_is_asked_for_again_and_nothing_is_lost() {
+        let server = Server {
+            data: ids(35),
+            cap: 1000,
+            total: None,
+        };
+        let mut pager = Pager::new(10);
+        let mut out = Vec::new();
+        let mut failures = 0;
+        while let Some(r) = pager.next_request() {
+            // Every other page fails once.
+            if r.start_index % 20 == 11 && failures < 2 {
+                failures += 1;
+                pager.retry(r);
+                continue;
+            }
+            let (items, total) = server.page(r);
+            out.extend(pager.accept(r, items, total, |s| s.as_str()));
+        }
+        assert!(pager.is_done());
+        assert_eq!(failures, 2);
+        assert_eq!(out, ids(35));
+        // A page that was not out is not put back.
+        pager.retry(PageRequest {
+            start_index: 999,
+            count: 10,
+        });
+        assert!(pager.is_done());
     }
 
     #[test]

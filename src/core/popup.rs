@@ -1,8 +1,12 @@
 //! The popup's screens, as views. The web edge only mounts what these functions return.
 
 use super::accounts::is_hex_colour;
+use super::api::encode_component;
 use super::console::Flavour;
 use super::console::CONSOLE_HOME;
+use super::filter::SearchKind;
+use super::lookup::{Failure, FailureCode};
+use super::lookup_view;
 use super::region::Region;
 use super::view::{el, Element};
 use super::worker::{AccountView, TabView};
@@ -55,9 +59,66 @@ pub fn first_screen() -> Element {
 pub const MANUAL_CLIENT_ID: &str = "manual-client-id";
 pub const MANUAL_API_KEY: &str = "manual-api-key";
 
-/// The popup for what the worker knows: the current tab, every account seen (with a region the
-/// admin can override), and a form to enter the credentials by hand.
-pub fn screen(view: &TabView, flavour: Flavour, notice: Option<&Notice>) -> Element {
+/// What the admin chose in the lookup panel.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LookupChoice {
+    pub account: Option<String>,
+    pub kind: SearchKind,
+    pub text: String,
+}
+
+/// The account a new popup looks up in: the current tab's when its key was read, else the first
+/// account with a key read, else the first account.
+pub fn default_account(view: &TabView) -> Option<String> {
+    let usable = |id: &str| {
+        view.accounts
+            .iter()
+            .any(|a| a.client_id == id && a.key_read)
+    };
+    view.client_id
+        .as_deref()
+        .filter(|id| usable(id))
+        .map(str::to_string)
+        .or_else(|| {
+            view.accounts
+                .iter()
+                .find(|a| a.key_read)
+                .or(view.accounts.first())
+                .map(|a| a.client_id.clone())
+        })
+}
+
+/// The export page's address for an account (relative to the extension).
+pub fn export_url(client_id: &str, text: &str) -> String {
+    format!(
+        "export.html?account={}&q={}",
+        encode_component(client_id),
+        encode_component(text.trim())
+    )
+}
+
+/// What the results area shows before a search: a hint, or why no search can run.
+pub fn lookup_start(account: Option<&AccountView>, kind: SearchKind) -> Element {
+    match account {
+        Some(a) if !a.key_read => lookup_view::failure(
+            &Failure::new(
+                FailureCode::NoKey,
+                "Keyward has not read this account\u{2019}s API key in this browser session. Open its API Credentials page, or enter the key by hand below.",
+            ),
+            &a.credentials_url,
+        ),
+        _ => lookup_view::hint(kind),
+    }
+}
+
+/// The popup for what the worker knows: the current tab, a lookup panel, every account seen (with
+/// a region the admin can override), and a form to enter the credentials by hand.
+pub fn screen(
+    view: &TabView,
+    flavour: Flavour,
+    notice: Option<&Notice>,
+    lookup: &LookupChoice,
+) -> Element {
     if view.accounts.is_empty() && view.kind == "not_console" && notice.is_none() {
         return first_screen().child(
             el("div")
@@ -99,9 +160,30 @@ pub fn screen(view: &TabView, flavour: Flavour, notice: Option<&Notice>) -> Elem
             .text(text.clone()),
         None => el("p").attr("role", "status").attr("data-testid", "notice"),
     };
+    let mut main = el("main").child(tab);
+    if !view.accounts.is_empty() {
+        let selected = view
+            .accounts
+            .iter()
+            .find(|a| Some(&a.client_id) == lookup.account.as_ref());
+        let panel = lookup_view::panel(
+            &view.accounts,
+            lookup.account.as_deref(),
+            lookup.kind,
+            &lookup.text,
+            lookup_start(selected, lookup.kind),
+        );
+        main = main.child(match selected {
+            Some(a) => panel.child(lookup_view::links(
+                &a.users_url,
+                &export_url(&a.client_id, ""),
+            )),
+            None => panel,
+        });
+    }
     el("div").attr("class", "kw-popup").children([
         header(),
-        el("main").children([tab, accounts, manual_form(unreadable), status]),
+        main.children([accounts, manual_form(unreadable), status]),
     ])
 }
 
@@ -223,7 +305,7 @@ mod tests {
             kind: "not_console".into(),
             ..TabView::default()
         };
-        let first = screen(&empty, Flavour::Store, None).text_content();
+        let first = screen(&empty, Flavour::Store, None, &LookupChoice::default()).text_content();
         assert!(first.contains("No PingOne for Enterprise account seen yet"));
         assert!(first.contains("Enter the credentials by hand"));
         let view = TabView {
@@ -239,11 +321,11 @@ mod tests {
                 age: Some("Key age 80 days: due for renewal in 10 days.".into()),
                 reminding: true,
                 key_read: true,
-                first_seen_ms: 0,
+                ..AccountView::default()
             }],
             ..TabView::default()
         };
-        let screen = screen(&view, Flavour::Store, None);
+        let screen = screen(&view, Flavour::Store, None, &LookupChoice::default());
         let text = screen.text_content();
         let select = screen.find("class", "kw-region").expect("a region select");
         assert_eq!(

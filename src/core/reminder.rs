@@ -197,8 +197,13 @@ pub fn badge(ages: &[KeyAge]) -> Badge {
 
 /// A calendar date (UTC) for epoch milliseconds: `2026-11-26`.
 pub fn utc_date(ms: u64) -> String {
+    date_of_day((ms / DAY_MS) as i64)
+}
+
+/// The calendar date `YYYY-MM-DD` of a day number (days since 1970-01-01, negative before).
+pub fn date_of_day(day: i64) -> String {
     // Howard Hinnant's civil-from-days.
-    let z = (ms / DAY_MS) as i64 + 719_468;
+    let z = day + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);
     let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;

@@ -11,9 +11,12 @@ use serde::{Deserialize, Serialize};
 
 use super::accounts::{fingerprint, Accounts};
 use super::api::Credentials;
-use super::console::is_console_url;
+use super::console::{is_console_url, users_page, Flavour, CONSOLE_HOME};
+use super::filter::SearchKind;
+use super::lookup::{detail_urls, search_request, ApiCall, Failure, FailureCode, Job};
 use super::message::{self, refused, CopyWhat, Request, Response, Sender, WorkerFacts};
 use super::page::{classify, normalize_label, KeyState, PageKind, ReadProblem, Snapshot};
+use super::pager::PageRequest;
 use super::region::Region;
 use super::reminder::{assess, badge, describe, reminder_owed, Badge, Level, DAY_MS};
 use super::settings::Settings;
@@ -75,7 +78,7 @@ pub struct TabView {
 }
 
 /// An account, for the popup.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccountView {
     pub client_id: String,
     /// The region's label.
@@ -97,6 +100,12 @@ pub struct AccountView {
     pub reminding: bool,
     pub key_read: bool,
     pub first_seen_ms: u64,
+    /// Where the key can be read again (the page it was last read on, or the console home).
+    #[serde(default)]
+    pub credentials_url: String,
+    /// The console's Users page for this account.
+    #[serde(default)]
+    pub users_url: String,
 }
 
 /// What the content script adds to a page.
@@ -215,6 +224,8 @@ pub enum Effect {
     DetectRegion {
         credentials: Credentials,
     },
+    /// Drop the export's requests still waiting.
+    CancelExport,
 }
 
 impl std::fmt::Debug for Effect {
@@ -226,6 +237,7 @@ impl std::fmt::Debug for Effect {
                 clear_after_secs, ..
             } => write!(f, "Clipboard(<redacted>, {clear_after_secs:?})"),
             Effect::DetectRegion { credentials } => write!(f, "DetectRegion({credentials:?})"),
+            Effect::CancelExport => f.write_str("CancelExport"),
         }
     }
 }
@@ -274,6 +286,11 @@ impl WorkerState {
                 reminding: age.is_some_and(|g| g.level != Level::Fresh),
                 key_read: self.keys.contains_key(&a.client_id),
                 first_seen_ms: a.first_seen_ms,
+                credentials_url: a
+                    .credentials_url
+                    .clone()
+                    .unwrap_or_else(|| CONSOLE_HOME.to_string()),
+                users_url: users_page(a.credentials_url.as_deref()),
             })
             .collect()
     }
@@ -306,7 +323,7 @@ pub fn handle(
             if !is_console_url(tab_url, facts.flavour) {
                 return answer(refused("not a console page"));
             }
-            page_snapshot(state, *tab_id, snapshot, facts.wall_ms)
+            page_snapshot(state, *tab_id, tab_url, snapshot, facts.wall_ms)
         }
         (Request::PageClick { label }, Sender::ContentScript { tab_id, .. }) => {
             page_click(state, *tab_id, label, facts.wall_ms)
@@ -339,6 +356,10 @@ pub fn handle(
                 answer(refused("Keyward does not know that account"))
             }
         }
+        (Request::CancelExport, Sender::ExtensionPage) => Outcome {
+            response: Response::Ack,
+            effects: vec![Effect::CancelExport],
+        },
         (Request::ForgetAccount { client_id }, Sender::ExtensionPage) => {
             if !state.accounts.forget(client_id) {
                 return answer(refused("Keyward does not know that account"));
@@ -366,7 +387,112 @@ pub fn handle(
     }
 }
 
-fn page_snapshot(state: &mut WorkerState, tab_id: i64, snapshot: &Snapshot, now: u64) -> Outcome {
+/// What an API message asks for.
+enum Asked<'a> {
+    Search(SearchKind, &'a str),
+    Detail(SearchKind, &'a str),
+    ExportPage(&'a str, PageRequest),
+}
+
+/// The Directory API call a lookup or export message asks for, checked: only Keyward's own pages
+/// may ask, and only for an account whose key was read in this browser session and whose region is
+/// known. `None` for messages that are not API calls.
+pub fn api_call(
+    state: &WorkerState,
+    request: &Request,
+    sender: &Sender,
+    flavour: Flavour,
+) -> Option<Result<ApiCall, Response>> {
+    let (client_id, asked) = match request {
+        Request::Search {
+            client_id,
+            kind,
+            text,
+        } => (client_id, Asked::Search(*kind, text)),
+        Request::Detail {
+            client_id,
+            kind,
+            id,
+        } => (client_id, Asked::Detail(*kind, id)),
+        Request::ExportPage {
+            client_id,
+            text,
+            start_index,
+            count,
+        } => (
+            client_id,
+            Asked::ExportPage(
+                text,
+                PageRequest {
+                    start_index: *start_index,
+                    count: *count,
+                },
+            ),
+        ),
+        _ => return None,
+    };
+    if *sender != Sender::ExtensionPage {
+        return Some(Err(refused("this request is for Keyward's own pages")));
+    }
+    let failed = |code, message: &str| Some(Err(Response::ApiFailed(Failure::new(code, message))));
+    let Some(account) = state.accounts.accounts.get(client_id) else {
+        return failed(
+            FailureCode::NoKey,
+            "Keyward does not know that account yet: open its API Credentials page.",
+        );
+    };
+    let Some(api_key) = state.keys.get(client_id) else {
+        return failed(
+            FailureCode::NoKey,
+            "Keyward has not read this account\u{2019}s API key in this browser session: open the API Credentials page (Setup > Directory Settings > API Credentials), or enter the key by hand.",
+        );
+    };
+    let base = account
+        .region
+        .as_deref()
+        .and_then(Region::from_id)
+        .filter(|r| Region::available(flavour).contains(r))
+        .and_then(|r| r.api_base(state.settings.local_api_base.as_deref()));
+    let Some(base) = base else {
+        return failed(
+            FailureCode::NoRegion,
+            "This account\u{2019}s region is not known yet: choose it in the account list below.",
+        );
+    };
+    let job = match asked {
+        Asked::Search(kind, text) => Job::Search {
+            kind,
+            text: text.to_string(),
+            url: search_request(kind, text).url(&base),
+        },
+        Asked::Detail(kind, id) => {
+            let (url, count_url) = detail_urls(&base, kind, id);
+            Job::Detail {
+                kind,
+                url,
+                count_url,
+            }
+        }
+        Asked::ExportPage(text, page) => Job::ExportPage {
+            url: super::export::page_request(text, page).url(&base),
+        },
+    };
+    Some(Ok(ApiCall {
+        credentials: Credentials {
+            client_id: client_id.clone(),
+            api_key: api_key.clone(),
+        },
+        job,
+    }))
+}
+
+fn page_snapshot(
+    state: &mut WorkerState,
+    tab_id: i64,
+    tab_url: &str,
+    snapshot: &Snapshot,
+    now: u64,
+) -> Outcome {
     let kind = classify(snapshot);
     // Snapshots arrive on every DOM change; only a real change to the accounts is written.
     let accounts_before = state.accounts.clone();
@@ -463,6 +589,7 @@ fn page_snapshot(state: &mut WorkerState, tab_id: i64, snapshot: &Snapshot, now:
                     )
                 }
             };
+            state.accounts.note_credentials_page(&client_id, tab_url);
             let mut buttons = vec![HelperButton {
                 what: CopyWhat::ClientId,
                 label: "Copy Client ID",
@@ -1159,5 +1286,120 @@ mod tests {
             &facts(1),
         );
         assert!(matches!(o.response, Response::Refused { .. }));
+    }
+}
+
+#[cfg(test)]
+mod api_call_tests {
+    use super::*;
+    use crate::core::throttle::Priority;
+
+    const ID: &str = "910a2dec-8902-4cc1-beeb-8da1658eec67";
+
+    fn search(client_id: &str) -> Request {
+        Request::Search {
+            client_id: client_id.into(),
+            kind: SearchKind::Users,
+            text: "mer".into(),
+        }
+    }
+
+    fn code(r: Option<Result<ApiCall, Response>>) -> Option<FailureCode> {
+        match r {
+            Some(Err(Response::ApiFailed(f))) => Some(f.code),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn api_calls_need_our_page_a_key_and_a_region() {
+        let mut s = WorkerState::default();
+        let page = Sender::ExtensionPage;
+        assert!(api_call(&s, &Request::Status, &page, Flavour::Store).is_none());
+        let content = Sender::ContentScript {
+            tab_url: "https://admin.pingone.com/".into(),
+            tab_id: 1,
+        };
+        assert!(matches!(
+            api_call(&s, &search(ID), &content, Flavour::Store),
+            Some(Err(Response::Refused { .. }))
+        ));
+        assert_eq!(
+            code(api_call(&s, &search(ID), &page, Flavour::Store)),
+            Some(FailureCode::NoKey)
+        );
+        s.accounts.observe_key(ID, "fp", 0);
+        assert_eq!(
+            code(api_call(&s, &search(ID), &page, Flavour::Store)),
+            Some(FailureCode::NoKey),
+            "seen, but no key in this session"
+        );
+        s.keys.insert(ID.into(), "secret".into());
+        assert_eq!(
+            code(api_call(&s, &search(ID), &page, Flavour::Store)),
+            Some(FailureCode::NoRegion)
+        );
+        s.accounts.set_region(ID, "local", 0);
+        s.settings.local_api_base = Some("http://127.0.0.1:9/api".into());
+        assert_eq!(
+            code(api_call(&s, &search(ID), &page, Flavour::Store)),
+            Some(FailureCode::NoRegion),
+            "the store build never calls loopback"
+        );
+        let Some(Ok(call)) = api_call(&s, &search(ID), &page, Flavour::Dev) else {
+            panic!("a call");
+        };
+        assert_eq!(call.credentials.api_key, "secret");
+        assert_eq!(call.job.priority(), Priority::Interactive);
+        let Job::Search { url, .. } = &call.job else {
+            panic!("a search");
+        };
+        assert!(url.starts_with("http://127.0.0.1:9/api/directory/user?"));
+        assert!(
+            !format!("{call:?}").contains("secret"),
+            "Debug hides the key"
+        );
+    }
+
+    #[test]
+    fn export_pages_go_at_bulk_priority_and_details_count_group_members() {
+        let mut s = WorkerState::default();
+        s.accounts.observe_key(ID, "fp", 0);
+        s.keys.insert(ID.into(), "k".into());
+        s.accounts.set_region(ID, "eu", 0);
+        let page = Sender::ExtensionPage;
+        let export = Request::ExportPage {
+            client_id: ID.into(),
+            text: String::new(),
+            start_index: 201,
+            count: 200,
+        };
+        let Some(Ok(call)) = api_call(&s, &export, &page, Flavour::Store) else {
+            panic!("a call");
+        };
+        assert_eq!(call.job.priority(), Priority::Bulk);
+        assert_eq!(
+            call.job,
+            Job::ExportPage {
+                url: "https://directory-api.pingone.eu/api/directory/user?startIndex=201&count=200&sortBy=userName&sortOrder=ascending".into()
+            }
+        );
+        let detail = Request::Detail {
+            client_id: ID.into(),
+            kind: SearchKind::Groups,
+            id: "g/1".into(),
+        };
+        let Some(Ok(ApiCall {
+            job: Job::Detail { url, count_url, .. },
+            ..
+        })) = api_call(&s, &detail, &page, Flavour::Store)
+        else {
+            panic!("a detail");
+        };
+        assert!(url.ends_with("/directory/group/g%2F1"));
+        assert_eq!(
+            count_url.as_deref(),
+            Some("https://directory-api.pingone.eu/api/directory/group/g%2F1/users/count")
+        );
     }
 }

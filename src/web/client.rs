@@ -19,6 +19,7 @@ use super::net::Transport;
 use super::time::{clear_timeout, now_ms, set_timeout, unit};
 use crate::core::api::Resource;
 use crate::core::api::{ApiError, Credentials, ListRequest};
+use crate::core::lookup::Lane;
 use crate::core::pager::{PageRequest, Pager};
 use crate::core::region::{self, Detection, Region};
 use crate::core::scim::{self, ListPage};
@@ -35,6 +36,7 @@ struct Slot {
 
 struct Job {
     url: String,
+    lane: Option<Lane>,
     authorization: String,
     slot: Rc<RefCell<Slot>>,
     abort: Option<AbortController>,
@@ -117,12 +119,52 @@ impl<T: Transport + Clone + 'static> Client<T> {
         url: String,
         credentials: &Credentials,
     ) -> impl Future<Output = Answer> {
+        self.get_in_lane(priority, url, credentials, None)
+    }
+
+    /// Cancels every request of `lane` that has not answered yet; each answers `Cancelled`.
+    pub fn cancel_lane(&self, lane: Lane) {
+        let cancelled: Vec<Ticket> = self
+            .inner
+            .borrow()
+            .jobs
+            .iter()
+            .filter(|(_, job)| job.lane == Some(lane))
+            .map(|(ticket, _)| *ticket)
+            .collect();
+        for ticket in cancelled {
+            let slot = self
+                .inner
+                .borrow()
+                .jobs
+                .get(&ticket)
+                .map(|j| j.slot.clone());
+            self.cancel(ticket);
+            if let Some(slot) = slot {
+                let mut slot = slot.borrow_mut();
+                slot.answer = Some(Err(ApiError::Cancelled));
+                if let Some(w) = slot.waker.take() {
+                    w.wake();
+                }
+            }
+        }
+    }
+
+    /// [`Client::get`] in a lane that [`Client::cancel_lane`] can cancel as a whole.
+    pub fn get_in_lane(
+        &self,
+        priority: Priority,
+        url: String,
+        credentials: &Credentials,
+        lane: Option<Lane>,
+    ) -> impl Future<Output = Answer> {
         let slot = Rc::new(RefCell::new(Slot::default()));
         let ticket = {
             let mut inner = self.inner.borrow_mut();
             let ticket = inner.scheduler.submit(priority, true, now_ms());
             let job = Job {
                 url,
+                lane,
                 authorization: credentials.basic_header(),
                 slot: slot.clone(),
                 abort: None,

@@ -50,3 +50,26 @@ fn build(document: &Document, view: &Element) -> Result<DomElement, JsError> {
 fn js_error(value: wasm_bindgen::JsValue) -> JsError {
     JsError::new(&format!("DOM call failed: {value:?}"))
 }
+
+/// Writes `text` to the clipboard from this (focused) extension page. Only for values that are
+/// not secret: the key goes through the worker, which clears it later.
+pub async fn copy_text(text: &str) -> Result<(), JsError> {
+    use js_sys::Reflect;
+    use wasm_bindgen::{JsCast, JsValue};
+    let clipboard = Reflect::get(&js_sys::global(), &JsValue::from_str("navigator"))
+        .and_then(|n| Reflect::get(&n, &JsValue::from_str("clipboard")))
+        .map_err(|_| JsError::new("no clipboard here"))?;
+    let write: js_sys::Function = Reflect::get(&clipboard, &JsValue::from_str("writeText"))
+        .ok()
+        .and_then(|f| f.dyn_into().ok())
+        .ok_or_else(|| JsError::new("no clipboard here"))?;
+    let promise: js_sys::Promise = write
+        .call1(&clipboard, &JsValue::from_str(text))
+        .ok()
+        .and_then(|p| p.dyn_into().ok())
+        .ok_or_else(|| JsError::new("the clipboard refused"))?;
+    wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .map(|_| ())
+        .map_err(|_| JsError::new("the clipboard refused"))
+}

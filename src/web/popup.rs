@@ -1,23 +1,41 @@
-//! The popup: asks the worker what it knows about the active tab, mounts the core's view, and
-//! handles its two actions by delegation — credentials entered by hand, and a region override.
+//! The popup: asks the worker what it knows about the active tab, mounts the core's view, runs
+//! lookups through the worker, and handles its actions by delegation (credentials entered by hand,
+//! a region override, snoozes, search, open, copy, back).
+//!
+//! The screen is mounted whole only when the accounts change; a search re-mounts just the results
+//! area, so the search box keeps its focus and caret while the admin types.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{Element, Event, HtmlSelectElement};
+use web_sys::{Element, Event, HtmlElement, HtmlSelectElement, KeyboardEvent};
 
-use super::{chrome, dom};
+use super::{chrome, dom, time};
 use crate::core::console::Flavour;
-use crate::core::popup::{self, Notice, MANUAL_API_KEY, MANUAL_CLIENT_ID};
+use crate::core::filter::SearchKind;
+use crate::core::lookup::{self, Detail, Failure, FailureCode, Found, KeyAction};
+use crate::core::lookup_view::{self, ACCOUNT, KIND, RESULTS, STATUS, TEXT};
+use crate::core::popup::{self, LookupChoice, Notice, MANUAL_API_KEY, MANUAL_CLIENT_ID};
 use crate::core::worker::TabView;
 
 struct Page {
     root: Element,
     flavour: Flavour,
     tab_id: Option<i64>,
+    view: Option<TabView>,
+    choice: LookupChoice,
+    /// The latest search or detail request: answers to older ones are dropped.
+    generation: u64,
+    /// The last results, for "Back" from a detail view.
+    found: Option<Found>,
+    /// The id whose detail is shown.
+    detail_of: Option<String>,
+    debounce: Option<(JsValue, Closure<dyn FnMut()>)>,
 }
+
+type Shared = Rc<RefCell<Page>>;
 
 async fn tab_view(tab_id: Option<i64>) -> Option<TabView> {
     let request = serde_json::json!({"type": "tab_state", "tab_id": tab_id.unwrap_or(-1)});
@@ -25,19 +43,31 @@ async fn tab_view(tab_id: Option<i64>) -> Option<TabView> {
     serde_wasm_bindgen::from_value::<TabView>(answer).ok()
 }
 
-async fn render(page: &Rc<RefCell<Page>>, notice: Option<Notice>) -> Result<(), JsError> {
-    let (root, flavour, tab_id) = {
-        let p = page.borrow();
-        (p.root.clone(), p.flavour, p.tab_id)
-    };
-    match tab_view(tab_id).await {
-        Some(view) => dom::mount(&root, &popup::screen(&view, flavour, notice.as_ref())),
-        None => dom::mount(&root, &popup::first_screen()),
+async fn render(page: &Shared, notice: Option<Notice>) -> Result<(), JsError> {
+    let tab_id = page.borrow().tab_id;
+    let view = tab_view(tab_id).await;
+    let mut p = page.borrow_mut();
+    match &view {
+        Some(view) => {
+            let known = |id: &String| view.accounts.iter().any(|a| &a.client_id == id);
+            if !p.choice.account.as_ref().is_some_and(known) {
+                p.choice.account = popup::default_account(view);
+            }
+            dom::mount(
+                &p.root,
+                &popup::screen(view, p.flavour, notice.as_ref(), &p.choice),
+            )?;
+        }
+        None => dom::mount(&p.root, &popup::first_screen())?,
     }
+    p.view = view;
+    p.found = None;
+    p.detail_of = None;
+    Ok(())
 }
 
-/// Renders the popup into `root`: what Keyward sees in the active tab and the accounts it knows.
-/// Outside the extension (no worker to ask) the first screen is shown.
+/// Renders the popup into `root`: what Keyward sees in the active tab, lookups, and the accounts it
+/// knows. Outside the extension (no worker to ask) the first screen is shown.
 #[wasm_bindgen]
 pub async fn render_popup(root: Element) -> Result<(), JsError> {
     // Mounted once, after the worker answers, so focus and screen readers see one stable screen.
@@ -48,28 +78,21 @@ pub async fn render_popup(root: Element) -> Result<(), JsError> {
         root: root.clone(),
         flavour: Flavour::from_host_permissions(&patterns),
         tab_id: chrome::active_tab_id().await,
+        view: None,
+        choice: LookupChoice::default(),
+        generation: 0,
+        found: None,
+        detail_of: None,
+        debounce: None,
     }));
     render(&page, None).await?;
-    for event in ["submit", "change", "click"] {
+    if let Some(search) = by_id::<HtmlElement>(&root, TEXT) {
+        let _ = search.focus();
+    }
+    for event in ["submit", "change", "click", "input", "keydown"] {
         let handler_page = page.clone();
         let handler = Closure::<dyn FnMut(Event)>::new(move |e: Event| {
-            let page = handler_page.clone();
-            let target = e.target().and_then(|t| t.dyn_into::<Element>().ok());
-            if e.type_() == "submit" {
-                e.prevent_default();
-            }
-            // Clicks matter only on action buttons; forms and selects speak through submit/change.
-            let is_action = target
-                .as_ref()
-                .is_some_and(|t| t.has_attribute("data-action"));
-            if (e.type_() == "click") != is_action {
-                return;
-            }
-            wasm_bindgen_futures::spawn_local(async move {
-                if let Err(err) = act(&page, target).await {
-                    web_sys::console::warn_1(&JsValue::from(err));
-                }
-            });
+            on_event(&handler_page, e);
         });
         root.add_event_listener_with_callback(event, handler.as_ref().unchecked_ref())
             .map_err(|_| JsError::new("could not listen for popup actions"))?;
@@ -79,16 +102,397 @@ pub async fn render_popup(root: Element) -> Result<(), JsError> {
     Ok(())
 }
 
+fn by_id<T: JsCast>(root: &Element, id: &str) -> Option<T> {
+    root.owner_document()?
+        .get_element_by_id(id)?
+        .dyn_into()
+        .ok()
+}
+
+fn spawn(work: impl std::future::Future<Output = Result<(), JsError>> + 'static) {
+    wasm_bindgen_futures::spawn_local(async move {
+        if let Err(err) = work.await {
+            web_sys::console::warn_1(&JsValue::from(err));
+        }
+    });
+}
+
+fn on_event(page: &Shared, e: Event) {
+    let Some(target) = e.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
+        return;
+    };
+    let id = target.id();
+    match e.type_().as_str() {
+        "input" if id == TEXT => {
+            let text = target
+                .dyn_ref::<web_sys::HtmlInputElement>()
+                .map(|i| i.value())
+                .unwrap_or_default();
+            page.borrow_mut().choice.text = text;
+            debounce_search(page);
+        }
+        "change" if id == ACCOUNT || id == KIND => {
+            let value = target
+                .dyn_ref::<HtmlSelectElement>()
+                .map(|s| s.value())
+                .unwrap_or_default();
+            {
+                let mut p = page.borrow_mut();
+                if id == ACCOUNT {
+                    p.choice.account = Some(value);
+                } else {
+                    p.choice.kind = if value == "groups" {
+                        SearchKind::Groups
+                    } else {
+                        SearchKind::Users
+                    };
+                }
+            }
+            // The account's colour and production warning change: mount again, then search.
+            let page = page.clone();
+            let focus = id.clone();
+            spawn(async move {
+                render(&page, None).await?;
+                let root = page.borrow().root.clone();
+                if let Some(control) = by_id::<HtmlElement>(&root, &focus) {
+                    let _ = control.focus();
+                }
+                if !page.borrow().choice.text.trim().is_empty() {
+                    search(&page).await?;
+                }
+                Ok(())
+            });
+        }
+        "keydown" => on_key(page, &e, &target),
+        "submit" => {
+            e.prevent_default();
+            let page = page.clone();
+            spawn(async move { act(&page, target).await });
+        }
+        "click" if target.closest("[data-action]").ok().flatten().is_some() => {
+            let Some(button) = target.closest("[data-action]").ok().flatten() else {
+                return;
+            };
+            let page = page.clone();
+            spawn(async move { click(&page, button).await });
+        }
+        "change" => {
+            let page = page.clone();
+            spawn(async move { act(&page, target).await });
+        }
+        _ => {}
+    }
+}
+
+fn debounce_search(page: &Shared) {
+    let mut p = page.borrow_mut();
+    if let Some((handle, _)) = p.debounce.take() {
+        time::clear_timeout(&handle);
+    }
+    let fire_page = page.clone();
+    let closure = Closure::<dyn FnMut()>::new(move || {
+        let page = fire_page.clone();
+        spawn(async move { search(&page).await });
+    });
+    if let Some(handle) = time::set_timeout(closure.as_ref().unchecked_ref(), lookup::DEBOUNCE_MS) {
+        p.debounce = Some((handle, closure));
+    }
+}
+
+fn open_buttons(root: &Element) -> Vec<HtmlElement> {
+    let Ok(list) = root.query_selector_all(".kw-open") else {
+        return Vec::new();
+    };
+    (0..list.length())
+        .filter_map(|i| list.item(i)?.dyn_into::<HtmlElement>().ok())
+        .collect()
+}
+
+fn on_key(page: &Shared, e: &Event, target: &Element) {
+    let Some(key) = e.dyn_ref::<KeyboardEvent>() else {
+        return;
+    };
+    if key.ctrl_key() || key.meta_key() || key.alt_key() {
+        return;
+    }
+    let Some(action) = lookup::key_action(&key.key()) else {
+        return;
+    };
+    let root = page.borrow().root.clone();
+    let on_result = target.class_list().contains("kw-open");
+    let in_search = target.id() == TEXT;
+    let buttons = open_buttons(&root);
+    let here = buttons
+        .iter()
+        .position(|b| b.unchecked_ref::<Element>() == target);
+    let focus = |i: usize| {
+        if let Some(b) = buttons.get(i) {
+            let _ = b.focus();
+        }
+    };
+    match action {
+        KeyAction::Next if in_search => focus(0),
+        KeyAction::Next => {
+            if let Some(i) = here {
+                focus(i + 1);
+            }
+        }
+        KeyAction::Previous => match here {
+            Some(0) => {
+                if let Some(search) = by_id::<HtmlElement>(&root, TEXT) {
+                    let _ = search.focus();
+                }
+            }
+            Some(i) => focus(i - 1),
+            None => return,
+        },
+        KeyAction::CopyId | KeyAction::CopyUserName | KeyAction::CopyEmail if on_result => {
+            let what = match action {
+                KeyAction::CopyId => "id",
+                KeyAction::CopyUserName => "userName",
+                _ => "email",
+            };
+            let copy = target.closest("li").ok().flatten().and_then(|li| {
+                li.query_selector(&format!("[data-what=\"{what}\"]"))
+                    .ok()
+                    .flatten()
+            });
+            if let Some(copy) = copy {
+                let page = page.clone();
+                spawn(async move { click(&page, copy).await });
+            }
+        }
+        KeyAction::Back if page.borrow().detail_of.is_some() => {
+            let page = page.clone();
+            spawn(async move { back(&page) });
+        }
+        // Enter activates the focused button natively; other keys are typed.
+        _ => return,
+    }
+    e.prevent_default();
+}
+
+fn set_status(root: &Element, text: &str) {
+    if let Some(status) = by_id::<Element>(root, STATUS) {
+        status.set_text_content(Some(text));
+    }
+}
+
+fn mount_results(root: &Element, view: &crate::core::view::Element) -> Result<(), JsError> {
+    match by_id::<Element>(root, RESULTS) {
+        Some(area) => dom::mount(&area, view),
+        None => Ok(()),
+    }
+}
+
+/// Sends a lookup message and waits for its answer, showing the scheduler's wait (a rate limit)
+/// while it takes long. `None` when a newer request replaced it meanwhile.
+async fn ask(page: &Shared, request: serde_json::Value) -> Option<Result<JsValue, JsError>> {
+    let (generation, root) = {
+        let mut p = page.borrow_mut();
+        p.generation += 1;
+        (p.generation, p.root.clone())
+    };
+    set_status(&root, "Searching\u{2026}");
+    let done = Rc::new(RefCell::new(false));
+    let watch_done = done.clone();
+    let watch_page = page.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        loop {
+            time::sleep(lookup::STATUS_POLL_MS).await;
+            if *watch_done.borrow() || watch_page.borrow().generation != generation {
+                return;
+            }
+            let status = chrome::send_message(&serde_json::json!({"type": "api_status"})).await;
+            if *watch_done.borrow() || watch_page.borrow().generation != generation {
+                return;
+            }
+            let line = status.ok().and_then(|s| {
+                lookup::rate_line(
+                    chrome::number_at(&s, &["waiting_ms"]).map(|n| n as u64),
+                    chrome::number_at(&s, &["recent_429s"]).unwrap_or(0.0) as usize,
+                    chrome::number_at(&s, &["queued"]).unwrap_or(0.0) as usize,
+                )
+            });
+            set_status(&root, line.as_deref().unwrap_or("Searching\u{2026}"));
+        }
+    });
+    let answer = chrome::send_message(&request).await;
+    *done.borrow_mut() = true;
+    (page.borrow().generation == generation).then_some(answer)
+}
+
+/// What an answer says went wrong, if it is not the hoped-for `kind`.
+fn failure_in(answer: &JsValue, expected: &str) -> Option<Failure> {
+    match chrome::string_at(answer, &["type"]).as_deref() {
+        Some(t) if t == expected => None,
+        Some("api_failed") => Some(
+            serde_wasm_bindgen::from_value::<Failure>(answer.clone()).unwrap_or_else(|_| {
+                Failure::new(FailureCode::Other, "The worker's answer could not be read.")
+            }),
+        ),
+        _ => Some(Failure::new(
+            FailureCode::Other,
+            chrome::string_at(answer, &["reason"])
+                .map(|r| format!("Keyward refused: {r}."))
+                .unwrap_or_else(|| "Keyward's worker gave no answer.".into()),
+        )),
+    }
+}
+
+fn credentials_url(page: &Shared) -> String {
+    let p = page.borrow();
+    p.view
+        .as_ref()
+        .and_then(|v| {
+            v.accounts
+                .iter()
+                .find(|a| Some(&a.client_id) == p.choice.account.as_ref())
+        })
+        .map(|a| a.credentials_url.clone())
+        .unwrap_or_else(|| crate::core::console::CONSOLE_HOME.to_string())
+}
+
+fn show_failure(page: &Shared, failure: &Failure) -> Result<(), JsError> {
+    let root = page.borrow().root.clone();
+    set_status(&root, "");
+    if failure.code == FailureCode::Cancelled {
+        return Ok(());
+    }
+    mount_results(
+        &root,
+        &lookup_view::failure(failure, &credentials_url(page)),
+    )
+}
+
+async fn search(page: &Shared) -> Result<(), JsError> {
+    let (choice, root) = {
+        let p = page.borrow();
+        (p.choice.clone(), p.root.clone())
+    };
+    let Some(account) = choice.account.clone() else {
+        return Ok(());
+    };
+    let request = serde_json::json!({
+        "type": "search",
+        "client_id": account,
+        "kind": choice.kind,
+        "text": choice.text,
+    });
+    let Some(answer) = ask(page, request).await else {
+        return Ok(());
+    };
+    let answer = match answer {
+        Ok(answer) => answer,
+        Err(_) => {
+            return show_failure(
+                page,
+                &Failure::new(
+                    FailureCode::Other,
+                    "Keyward's worker did not answer; try again.",
+                ),
+            )
+        }
+    };
+    if let Some(failure) = failure_in(&answer, "found") {
+        return show_failure(page, &failure);
+    }
+    let found = serde_wasm_bindgen::from_value::<Found>(answer)
+        .map_err(|_| JsError::new("the results could not be read"))?;
+    set_status(&root, "");
+    mount_results(&root, &lookup_view::results(&found))?;
+    let mut p = page.borrow_mut();
+    p.found = Some(found);
+    p.detail_of = None;
+    Ok(())
+}
+
+async fn open_detail(page: &Shared, id: String) -> Result<(), JsError> {
+    let (choice, kind, root) = {
+        let p = page.borrow();
+        let kind = p.found.as_ref().map_or(p.choice.kind, |f| f.kind);
+        (p.choice.clone(), kind, p.root.clone())
+    };
+    let request = serde_json::json!({
+        "type": "detail",
+        "client_id": choice.account,
+        "kind": kind,
+        "id": id,
+    });
+    let Some(answer) = ask(page, request).await else {
+        return Ok(());
+    };
+    let answer = answer?;
+    if let Some(failure) = failure_in(&answer, "detail") {
+        return show_failure(page, &failure);
+    }
+    let detail = serde_wasm_bindgen::from_value::<Detail>(answer)
+        .map_err(|_| JsError::new("the details could not be read"))?;
+    set_status(&root, "");
+    mount_results(&root, &lookup_view::detail(&detail, &local_offset))?;
+    page.borrow_mut().detail_of = Some(id);
+    if let Some(title) = by_id::<HtmlElement>(&root, "detail-title") {
+        let _ = title.focus();
+    }
+    Ok(())
+}
+
+/// Minutes east of UTC at `ms`, as the browser's time zone says (so DST is right per date).
+fn local_offset(ms: i64) -> i32 {
+    let date = js_sys::Date::new(&JsValue::from_f64(ms as f64));
+    -(date.get_timezone_offset() as i32)
+}
+
+fn back(page: &Shared) -> Result<(), JsError> {
+    let (root, found, id) = {
+        let mut p = page.borrow_mut();
+        (p.root.clone(), p.found.clone(), p.detail_of.take())
+    };
+    let Some(found) = found else {
+        return Ok(());
+    };
+    mount_results(&root, &lookup_view::results(&found))?;
+    // Focus returns to the row that was opened.
+    let rows = open_buttons(&root);
+    let row = rows
+        .iter()
+        .find(|b| b.get_attribute("data-id") == id)
+        .or(rows.first());
+    if let Some(row) = row {
+        let _ = row.focus();
+    }
+    Ok(())
+}
+
+async fn click(page: &Shared, button: Element) -> Result<(), JsError> {
+    let root = page.borrow().root.clone();
+    match button.get_attribute("data-action").as_deref() {
+        Some("open") => {
+            open_detail(page, button.get_attribute("data-id").unwrap_or_default()).await
+        }
+        Some("back") => back(page),
+        Some("retry") => search(page).await,
+        Some("copy") => {
+            let what = button.get_attribute("data-what").unwrap_or_default();
+            let value = button.get_attribute("data-value").unwrap_or_default();
+            let said = match dom::copy_text(&value).await {
+                Ok(()) => format!("Copied {what}."),
+                Err(_) => format!("Could not copy the {what}: the clipboard refused."),
+            };
+            set_status(&root, &said);
+            Ok(())
+        }
+        _ => act(page, button).await,
+    }
+}
+
 fn input_value(root: &Element, id: &str) -> String {
     dom::input_by_id(root, id)
         .map(|i| i.value())
         .unwrap_or_default()
 }
 
-async fn act(page: &Rc<RefCell<Page>>, target: Option<Element>) -> Result<(), JsError> {
-    let Some(target) = target else {
-        return Ok(());
-    };
+async fn act(page: &Shared, target: Element) -> Result<(), JsError> {
     let root = page.borrow().root.clone();
     let request = if target.get_attribute("data-form").as_deref() == Some("manual") {
         serde_json::json!({

@@ -10,6 +10,7 @@ use super::storage::{self, Area};
 use super::{chrome, clipboard, time, API};
 use crate::core::accounts::{self, fingerprint, Accounts};
 use crate::core::console::Flavour;
+use crate::core::lookup::{ApiCall, Job, Lane};
 use crate::core::message::{self, Request, Sender, SenderFacts, WorkerFacts};
 use crate::core::region::{Detection, Region};
 use crate::core::settings::{self, Policy, Settings};
@@ -137,6 +138,11 @@ pub async fn handle_message(request: JsValue, sender: JsValue) -> Result<JsValue
         Err(_) => message::undecodable(),
         Ok(request) => {
             ensure_loaded().await?;
+            match with_state(|state| worker::api_call(state, &request, &sender, facts.flavour))? {
+                Some(Ok(call)) => return respond(run_api_call(call).await),
+                Some(Err(response)) => return respond(response),
+                None => {}
+            }
             let outcome = with_state(|state| worker::handle(state, &request, &sender, &facts))?;
             let saves = outcome.effects.contains(&Effect::SaveAccounts);
             for effect in outcome.effects {
@@ -149,10 +155,46 @@ pub async fn handle_message(request: JsValue, sender: JsValue) -> Result<JsValue
             outcome.response
         }
     };
+    respond(response)
+}
+
+fn respond(response: message::Response) -> Result<JsValue, JsError> {
     // JSON-compatible: `None` crosses as `null`, maps as plain objects.
     response
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
         .map_err(|e| JsError::new(&e.to_string()))
+}
+
+/// Makes a lookup's or an export page's Directory API requests through the one scheduler, in the
+/// job's lane (a new search first cancels the one still waiting), and reads the answers.
+async fn run_api_call(call: ApiCall) -> message::Response {
+    let client = API.with(Clone::clone);
+    let lane = call.job.lane();
+    if call.job.supersedes() {
+        client.cancel_lane(lane);
+    }
+    let get = |url: &str| {
+        client.get_in_lane(
+            call.job.priority(),
+            url.to_string(),
+            &call.credentials,
+            Some(lane),
+        )
+    };
+    match &call.job {
+        Job::Search { url, .. } | Job::ExportPage { url } => call.job.answer(get(url).await, None),
+        Job::Detail { url, count_url, .. } => {
+            // Both are submitted before either is awaited, so they travel together.
+            let main = get(url);
+            let count = count_url.as_deref().map(get);
+            let main = main.await;
+            let count = match count {
+                Some(count) => Some(count.await),
+                None => None,
+            };
+            call.job.answer(main, count)
+        }
+    }
 }
 
 async fn save_accounts() -> Result<(), JsError> {
@@ -191,6 +233,10 @@ async fn perform(effect: Effect, flavour: Flavour) -> Result<(), JsError> {
                 }
                 None => Ok(()),
             }
+        }
+        Effect::CancelExport => {
+            API.with(|client| client.cancel_lane(Lane::Export));
+            Ok(())
         }
         Effect::DetectRegion { credentials } => {
             let local_base = with_state(|s| s.settings.local_api_base.clone())?;

@@ -1,0 +1,615 @@
+//! Exporting users to CSV and JSON: the export's state machine and the files it writes.
+//!
+//! An export pages through every user (or those a search matches) with the pager, a few pages in
+//! flight, each page sent by the worker through the shared scheduler at bulk priority. A failed
+//! page is put back and asked for again; the pager drops any id already seen. So 429 storms, 5xx,
+//! resets, cut-off answers and a restarted worker can slow an export but neither lose nor duplicate
+//! a row. Only a complete export makes a plain file; anything less is named and marked partial.
+//! Time comes in as arguments, so pauses and the ETA are tested without waiting.
+
+use serde_json::Value;
+
+use super::api::{ApiError, ListRequest, Resource};
+use super::filter::{search, SearchKind};
+use super::lookup::{local_time, Failure};
+use super::pager::{PageRequest, Pager};
+use super::scim::{self, User};
+
+/// Users per page (P14E allows up to 1000; smaller pages keep each retry cheap).
+pub const PAGE_SIZE: u32 = 200;
+/// Pages asked for at once: enough to keep the scheduler's queue full at its adaptive rate.
+pub const IN_FLIGHT: usize = 4;
+/// Failures of one page in a row before the export stops and asks the admin.
+pub const PAGE_ATTEMPTS: u32 = 8;
+
+/// The list request for one page of an export.
+pub fn page_request(text: &str, page: PageRequest) -> ListRequest {
+    ListRequest {
+        resource: Resource::Users,
+        filter: search(SearchKind::Users, text),
+        sort_by: Some("userName"),
+        start_index: page.start_index,
+        count: page.count,
+    }
+}
+
+/// Where an export is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Phase {
+    Running,
+    Paused,
+    Cancelled,
+    /// Stopped by a failure that retrying will not fix (or that kept happening).
+    Stopped(Failure),
+    Complete,
+}
+
+/// One export.
+#[derive(Clone, Debug)]
+pub struct Export {
+    pub client_id: String,
+    /// The search text ("" for all users).
+    pub text: String,
+    pager: Pager,
+    /// Users by where the server listed them (page start, place in page): retried pages arrive
+    /// late, but the file keeps the server's order.
+    users: std::collections::BTreeMap<(u64, usize), Value>,
+    total: Option<u64>,
+    phase: Phase,
+    in_flight: usize,
+    attempts: std::collections::HashMap<u64, u32>,
+    /// Requests answered (pages and failures), for the 429 share and the log.
+    pub requests: u64,
+    pub retries: u64,
+    /// Running time so far, pauses excluded, and when the current run started.
+    active_ms: u64,
+    running_since: Option<u64>,
+}
+
+/// What the progress bar shows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Progress {
+    pub done: u64,
+    /// The server's total, when known (never below what was exported).
+    pub total: Option<u64>,
+    /// 0–100.
+    pub percent: Option<u8>,
+    /// Seconds left at the rate so far, while running.
+    pub eta_secs: Option<u64>,
+    /// One line for the admin.
+    pub summary: String,
+}
+
+impl Export {
+    pub fn new(client_id: &str, text: &str, now_ms: u64) -> Export {
+        Export {
+            client_id: client_id.to_string(),
+            text: text.trim().to_string(),
+            pager: Pager::new(PAGE_SIZE),
+            users: Default::default(),
+            total: None,
+            phase: Phase::Running,
+            in_flight: 0,
+            attempts: Default::default(),
+            requests: 0,
+            retries: 0,
+            active_ms: 0,
+            running_since: Some(now_ms),
+        }
+    }
+
+    pub fn phase(&self) -> &Phase {
+        &self.phase
+    }
+
+    pub fn users(&self) -> impl Iterator<Item = &Value> {
+        self.users.values()
+    }
+
+    pub fn user_count(&self) -> usize {
+        self.users.len()
+    }
+
+    pub fn in_flight(&self) -> usize {
+        self.in_flight
+    }
+
+    /// The next page to ask for, while running and below the in-flight limit.
+    pub fn next_request(&mut self) -> Option<PageRequest> {
+        if self.phase != Phase::Running || self.in_flight >= IN_FLIGHT {
+            return None;
+        }
+        let request = self.pager.next_request()?;
+        self.in_flight += 1;
+        Some(request)
+    }
+
+    /// Records a page's answer: the body, or why there is none. A page that failed is put back; a
+    /// failure retrying cannot fix (401, 403, a refused filter) or one that keeps happening stops the
+    /// export with every row so far kept.
+    pub fn page_answered(
+        &mut self,
+        request: PageRequest,
+        answer: Result<&[u8], Failure>,
+        now_ms: u64,
+    ) {
+        self.in_flight = self.in_flight.saturating_sub(1);
+        self.requests += 1;
+        let read = answer.and_then(|body| {
+            scim::list_page(body, |v| User::from_value(v).map(|_| v.clone()))
+                .map_err(|e| Failure::from(&ApiError::Decode(e.to_string())))
+        });
+        match read {
+            Ok(page) => {
+                self.attempts.remove(&request.start_index);
+                if let Some(total) = page.total {
+                    self.total = Some(total);
+                }
+                let fresh = self.pager.accept(request, page.items, page.total, |v| {
+                    v.get("id").and_then(Value::as_str).unwrap_or_default()
+                });
+                let start = request.start_index;
+                self.users
+                    .extend(fresh.into_iter().enumerate().map(|(i, v)| ((start, i), v)));
+            }
+            Err(failure) => {
+                self.pager.retry(request);
+                let attempts = self.attempts.entry(request.start_index).or_default();
+                *attempts += 1;
+                self.retries += 1;
+                let give_up = !failure.retry || *attempts >= PAGE_ATTEMPTS;
+                if give_up && matches!(self.phase, Phase::Running | Phase::Paused) {
+                    self.stop_clock(now_ms);
+                    self.phase = Phase::Stopped(failure);
+                }
+            }
+        }
+        if self.phase == Phase::Running && self.in_flight == 0 && self.pager.is_done() {
+            self.stop_clock(now_ms);
+            self.phase = Phase::Complete;
+        }
+    }
+
+    fn stop_clock(&mut self, now_ms: u64) {
+        if let Some(since) = self.running_since.take() {
+            self.active_ms += now_ms.saturating_sub(since);
+        }
+    }
+
+    /// Stops asking for pages; pages in flight are still accepted.
+    pub fn pause(&mut self, now_ms: u64) {
+        if self.phase == Phase::Running {
+            self.stop_clock(now_ms);
+            self.phase = Phase::Paused;
+        }
+    }
+
+    /// Goes on after a pause or a stop (a stop's failing page is asked for again).
+    pub fn resume(&mut self, now_ms: u64) {
+        if matches!(self.phase, Phase::Paused | Phase::Stopped(_)) {
+            self.attempts.clear();
+            self.running_since = Some(now_ms);
+            self.phase = Phase::Running;
+            if self.in_flight == 0 && self.pager.is_done() {
+                self.stop_clock(now_ms);
+                self.phase = Phase::Complete;
+            }
+        }
+    }
+
+    /// Gives up; what was exported can still be saved as a partial file.
+    pub fn cancel(&mut self, now_ms: u64) {
+        if self.phase != Phase::Complete {
+            self.stop_clock(now_ms);
+            self.phase = Phase::Cancelled;
+        }
+    }
+
+    pub fn is_complete(&self) -> bool {
+        self.phase == Phase::Complete
+    }
+
+    /// Whether a file can be saved now: a complete one, or a partial one when not running.
+    pub fn can_save(&self) -> bool {
+        self.phase != Phase::Running && (self.is_complete() || !self.users.is_empty())
+    }
+
+    pub fn progress(&self, now_ms: u64) -> Progress {
+        let done = self.user_count() as u64;
+        let total = self.total.map(|t| t.max(done));
+        let total = if self.is_complete() {
+            Some(done)
+        } else {
+            total
+        };
+        let percent = total.map(|t| {
+            (done * 100)
+                .checked_div(t)
+                .map_or(100, |p| p.min(100) as u8)
+        });
+        let active = self.active_ms
+            + self
+                .running_since
+                .map_or(0, |since| now_ms.saturating_sub(since));
+        let eta_secs = match (total, self.phase == Phase::Running) {
+            (Some(t), true) if done > 0 && active > 0 => {
+                Some((t.saturating_sub(done) * active).div_ceil(done * 1000))
+            }
+            _ => None,
+        };
+        let of = |t: Option<u64>| t.map_or(String::new(), |t| format!(" of {}", grouped(t)));
+        let summary = match &self.phase {
+            Phase::Running => match eta_secs {
+                Some(eta) => format!(
+                    "Exported {}{} users \u{b7} about {} left",
+                    grouped(done),
+                    of(total),
+                    super::api::human(std::time::Duration::from_secs(eta))
+                ),
+                None => format!("Exported {}{} users\u{2026}", grouped(done), of(total)),
+            },
+            Phase::Paused => format!("Paused at {}{} users.", grouped(done), of(total)),
+            Phase::Cancelled => format!(
+                "Cancelled at {}{} users. You can save them as a partial file.",
+                grouped(done),
+                of(total)
+            ),
+            Phase::Stopped(f) => format!(
+                "Stopped at {}{} users: {} Resume to try again, or save a partial file.",
+                grouped(done),
+                of(total),
+                f.message
+            ),
+            Phase::Complete => format!("Complete: {} users.", grouped(done)),
+        };
+        Progress {
+            done,
+            total,
+            percent,
+            eta_secs,
+            summary,
+        }
+    }
+
+    /// The file name: `keyward-users-2026-11-26.csv`, with `-partial` unless complete.
+    pub fn file_name(&self, format: Format, wall_ms: u64) -> String {
+        let date = super::reminder::utc_date(wall_ms);
+        let partial = if self.is_complete() { "" } else { "-partial" };
+        let ext = match format {
+            Format::Csv => "csv",
+            Format::Json => "json",
+        };
+        format!("keyward-users-{date}{partial}.{ext}")
+    }
+
+    /// The file's content.
+    pub fn file(&self, format: Format, wall_ms: u64) -> String {
+        match format {
+            Format::Csv => self.csv(),
+            Format::Json => self.json(wall_ms),
+        }
+    }
+
+    fn csv(&self) -> String {
+        let mut out = String::new();
+        if !self.is_complete() {
+            out.push_str(&csv_line(&[format!(
+                "# PARTIAL EXPORT: {} users (not every user)",
+                self.users.len()
+            )]));
+        }
+        out.push_str(&csv_line(
+            &CSV_COLUMNS
+                .iter()
+                .map(|c| c.to_string())
+                .collect::<Vec<_>>(),
+        ));
+        for raw in self.users.values() {
+            if let Some(user) = User::from_value(raw) {
+                out.push_str(&csv_line(&csv_row(&user)));
+            }
+        }
+        out
+    }
+
+    fn json(&self, wall_ms: u64) -> String {
+        let doc = serde_json::json!({
+            "keyward_export": {
+                "complete": self.is_complete(),
+                "account": self.client_id,
+                "search": self.text,
+                "exported_at": iso_time(wall_ms as i64),
+                "users": self.users.len(),
+                "total_reported": self.total,
+            },
+            "users": self.users.values().collect::<Vec<_>>(),
+        });
+        serde_json::to_string_pretty(&doc).unwrap_or_default()
+    }
+}
+
+/// The two file formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    Json,
+}
+
+impl Format {
+    pub fn from_id(id: &str) -> Option<Format> {
+        match id {
+            "csv" => Some(Format::Csv),
+            "json" => Some(Format::Json),
+            _ => None,
+        }
+    }
+
+    pub fn mime(self) -> &'static str {
+        match self {
+            Format::Csv => "text/csv;charset=utf-8",
+            Format::Json => "application/json",
+        }
+    }
+}
+
+/// The CSV columns, in order.
+pub const CSV_COLUMNS: &[&str] = &[
+    "id",
+    "userName",
+    "givenName",
+    "familyName",
+    "displayName",
+    "email",
+    "active",
+    "state",
+    "groups",
+    "created",
+    "lastModified",
+    "lastLogin",
+];
+
+fn csv_row(user: &User) -> Vec<String> {
+    let time = |ms: Option<i64>| ms.map(iso_time).unwrap_or_default();
+    vec![
+        user.id.clone(),
+        user.user_name.clone(),
+        user.given_name.clone().unwrap_or_default(),
+        user.family_name.clone().unwrap_or_default(),
+        user.display_name.clone().unwrap_or_default(),
+        user.emails.first().cloned().unwrap_or_default(),
+        user.active.map(|a| a.to_string()).unwrap_or_default(),
+        user.state.clone().unwrap_or_default(),
+        user.groups
+            .iter()
+            .map(|g| g.display.clone().unwrap_or_else(|| g.id.clone()))
+            .collect::<Vec<_>>()
+            .join("; "),
+        time(user.created_ms),
+        time(user.last_modified_ms),
+        time(user.last_login_ms),
+    ]
+}
+
+/// One CSV line (RFC 4180, CRLF). A cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@`,
+/// tab, CR) is prefixed with `'` so opening the file runs nothing.
+fn csv_line(cells: &[String]) -> String {
+    let mut line = cells
+        .iter()
+        .map(|cell| {
+            let cell = if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+                format!("'{cell}")
+            } else {
+                cell.clone()
+            };
+            if cell.contains([',', '"', '\n', '\r']) {
+                format!("\"{}\"", cell.replace('"', "\"\""))
+            } else {
+                cell
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(",");
+    line.push_str("\r\n");
+    line
+}
+
+/// `2015-04-15T18:44:14Z`.
+pub fn iso_time(ms: i64) -> String {
+    let secs = ms.div_euclid(1000).rem_euclid(60);
+    format!("{}:{secs:02}Z", local_time(ms, 0).replace(' ', "T"))
+}
+
+/// 5000 → "5,000".
+pub fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::lookup::FailureCode;
+
+    /// A fake directory of `n` users that fails as `fault` says for each request number.
+    fn body(ids: &[usize], total: usize) -> Vec<u8> {
+        let resources: Vec<Value> = ids
+            .iter()
+            .map(|i| serde_json::json!({"id": format!("u{i:05}"), "userName": format!("user{i:05}")}))
+            .collect();
+        serde_json::to_vec(&serde_json::json!({"totalResults": total, "resources": resources}))
+            .unwrap_or_default()
+    }
+
+    fn page_of(r: PageRequest, n: usize) -> Vec<usize> {
+        let from = (r.start_index as usize - 1).min(n);
+        let to = (from + r.count as usize).min(n);
+        (from..to).collect()
+    }
+
+    fn transient() -> Failure {
+        Failure::from(&ApiError::Server(503))
+    }
+
+    /// Runs an export against `n` users; `fault(i)` decides the i-th answer's failure, if any.
+    fn run(n: usize, fault: impl Fn(u64) -> Option<Failure>) -> Export {
+        let mut export = Export::new("acct", "", 0);
+        let mut now = 0;
+        let mut i = 0;
+        while export.phase() == &Phase::Running {
+            let batch: Vec<PageRequest> = std::iter::from_fn(|| export.next_request()).collect();
+            assert!(!batch.is_empty(), "a running export always has work out");
+            for r in batch {
+                now += 100;
+                i += 1;
+                match fault(i) {
+                    Some(f) => export.page_answered(r, Err(f), now),
+                    None => export.page_answered(r, Ok(&body(&page_of(r, n), n)), now),
+                }
+            }
+            assert!(i < 10_000);
+        }
+        export
+    }
+
+    fn ids(export: &Export) -> Vec<String> {
+        export
+            .users()
+            .filter_map(|u| u.get("id").and_then(Value::as_str).map(str::to_string))
+            .collect()
+    }
+
+    #[test]
+    fn faults_lose_and_duplicate_nothing() {
+        let clean = run(5_000, |_| None);
+        assert!(clean.is_complete());
+        assert_eq!(clean.user_count(), 5_000);
+        // Every third answer fails (5xx, 429, a cut-off body), never the same page 8 times running.
+        let faulty = run(5_000, |i| match i % 9 {
+            0 => Some(transient()),
+            3 => Some(Failure::from(&ApiError::RateLimited(None))),
+            6 => Some(Failure::from(&ApiError::Decode("cut off".into()))),
+            _ => None,
+        });
+        assert!(faulty.is_complete(), "{:?}", faulty.phase());
+        assert!(ids(&faulty) == ids(&clean), "same users, same order");
+        assert!(faulty.retries > 0);
+    }
+
+    #[test]
+    fn a_truncated_body_is_retried_like_a_failure() {
+        let mut export = Export::new("a", "", 0);
+        let r = export.next_request().expect("first page");
+        export.page_answered(r, Ok(br#"{"totalResults":3,"resources":[{"id":"u1""#), 10);
+        assert_eq!(export.phase(), &Phase::Running);
+        assert_eq!(export.next_request(), Some(r), "the same page again");
+    }
+
+    #[test]
+    fn a_401_stops_at_once_and_keeps_the_rows() {
+        let export = run(1_000, |i| {
+            (i == 3).then(|| Failure::from(&ApiError::Unauthorized))
+        });
+        let Phase::Stopped(f) = export.phase() else {
+            panic!("stopped: {:?}", export.phase());
+        };
+        assert_eq!(f.code, FailureCode::Unauthorized);
+        // The first page, and the three other pages that were in flight with the refused one.
+        assert_eq!(export.user_count(), 800);
+        assert!(export.can_save());
+        assert!(export.file_name(Format::Csv, 0).ends_with("-partial.csv"));
+    }
+
+    #[test]
+    fn a_page_that_keeps_failing_stops_and_resume_goes_on() {
+        let mut export = run(600, |i| (i >= 2).then(transient));
+        assert!(matches!(export.phase(), Phase::Stopped(_)));
+        export.resume(10_000);
+        while export.phase() == &Phase::Running {
+            let batch: Vec<_> = std::iter::from_fn(|| export.next_request()).collect();
+            for r in batch {
+                export.page_answered(r, Ok(&body(&page_of(r, 600), 600)), 11_000);
+            }
+        }
+        assert!(export.is_complete());
+        assert_eq!(export.user_count(), 600);
+    }
+
+    #[test]
+    fn pause_holds_requests_and_keeps_answers_in_flight() {
+        let mut export = Export::new("a", "", 0);
+        let first = export.next_request().expect("first");
+        export.page_answered(first, Ok(&body(&page_of(first, 1000), 1000)), 1_000);
+        let out: Vec<_> = std::iter::from_fn(|| export.next_request()).collect();
+        assert_eq!(out.len(), IN_FLIGHT);
+        export.pause(2_000);
+        assert!(export.can_save(), "a paused export can be saved as partial");
+        export.page_answered(out[0], Ok(&body(&page_of(out[0], 1000), 1000)), 3_000);
+        assert_eq!(export.user_count(), 400, "an answer in flight is kept");
+        assert_eq!(export.next_request(), None, "nothing new while paused");
+        let paused = export.progress(50_000);
+        assert_eq!(paused.eta_secs, None);
+        assert_eq!(paused.summary, "Paused at 400 of 1,000 users.");
+        export.resume(60_000);
+        assert_eq!(export.next_request(), None, "three pages still in flight");
+        // Active time: 0–2 s, then from 60 s. 400 users in 2 s, 600 left: about 3 s.
+        assert_eq!(export.progress(60_000).eta_secs, Some(3));
+    }
+
+    #[test]
+    fn cancel_offers_a_partial_file_labelled_as_such() {
+        let mut export = Export::new("a", "mer", 0);
+        let r = export.next_request().expect("first");
+        export.page_answered(r, Ok(&body(&[1, 2], 2_000)), 10);
+        export.cancel(20);
+        assert_eq!(export.phase(), &Phase::Cancelled);
+        let csv = export.file(Format::Csv, 0);
+        assert!(csv.starts_with("# PARTIAL EXPORT: 2 users (not every user)\r\nid,userName,"));
+        let json: Value = serde_json::from_str(&export.file(Format::Json, 0)).expect("json");
+        assert_eq!(json["keyward_export"]["complete"], false);
+        assert_eq!(json["keyward_export"]["search"], "mer");
+        assert_eq!(json["users"].as_array().map(Vec::len), Some(2));
+        assert_eq!(
+            export.file_name(Format::Json, 0),
+            "keyward-users-1970-01-01-partial.json"
+        );
+    }
+
+    #[test]
+    fn csv_cells_are_quoted_and_formulas_defused() {
+        assert_eq!(
+            csv_line(&[
+                "a,b".into(),
+                "say \"hi\"".into(),
+                "=1+1".into(),
+                "-2".into(),
+                "ok".into()
+            ]),
+            "\"a,b\",\"say \"\"hi\"\"\",'=1+1,'-2,ok\r\n"
+        );
+        assert_eq!(csv_line(&["two\nlines".into()]), "\"two\nlines\"\r\n");
+    }
+
+    #[test]
+    fn an_empty_directory_completes_with_a_header_only_file() {
+        let export = run(0, |_| None);
+        assert!(export.is_complete());
+        assert!(export.can_save());
+        assert_eq!(export.progress(0).percent, Some(100));
+        assert_eq!(export.file(Format::Csv, 0).lines().count(), 1);
+    }
+
+    #[test]
+    fn numbers_and_times_read_well() {
+        assert_eq!(grouped(5_000), "5,000");
+        assert_eq!(grouped(999), "999");
+        assert_eq!(grouped(1_234_567), "1,234,567");
+        assert_eq!(iso_time(1_429_123_454_227), "2015-04-15T18:44:14Z");
+    }
+}
