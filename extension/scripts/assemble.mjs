@@ -13,7 +13,7 @@ const ext = join(root, 'extension');
 
 // Files that ship. Everything else in extension/ (scripts/) is build tooling.
 const SHIPPED = [
-  'background.js', 'content.js', 'popup.html', 'popup.js', 'options.html', 'options.js',
+  'background.js', 'content.js', 'popup.html', 'popup.js', 'options.html', 'options.js', 'export.html', 'export.js',
   'offscreen.html', 'offscreen.js', 'keyward.css', 'icons', 'managed_schema.json',
 ];
 const LOOPBACK = ['http://127.0.0.1/*', 'http://localhost/*'];

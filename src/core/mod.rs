@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod api;
 pub mod console;
 pub mod export;
+pub mod export_view;
 pub mod filter;
 pub mod lookup;
 pub mod lookup_view;

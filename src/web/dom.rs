@@ -73,3 +73,31 @@ pub async fn copy_text(text: &str) -> Result<(), JsError> {
         .map(|_| ())
         .map_err(|_| JsError::new("the clipboard refused"))
 }
+
+/// Offers `text` as a file download named `name`, from this page (no downloads permission).
+pub fn download(name: &str, text: &str, mime: &str) -> Result<(), JsError> {
+    use wasm_bindgen::{JsCast, JsValue};
+    let fail = |_| JsError::new("could not offer the download");
+    let parts = js_sys::Array::of1(&JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(fail)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(fail)?;
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or_else(|| JsError::new("no document"))?;
+    let anchor: web_sys::HtmlAnchorElement = document
+        .create_element("a")
+        .map_err(fail)?
+        .dyn_into()
+        .map_err(|_| JsError::new("no anchor"))?;
+    anchor.set_href(&url);
+    anchor.set_download(name);
+    anchor.click();
+    // The download has started reading the blob; let it go after a minute.
+    let revoke = wasm_bindgen::closure::Closure::once_into_js(move || {
+        let _ = web_sys::Url::revoke_object_url(&url);
+    });
+    super::time::set_timeout(revoke.unchecked_ref(), 60_000);
+    Ok(())
+}

@@ -9,6 +9,7 @@ mod chrome;
 pub mod client;
 mod clipboard;
 mod dom;
+mod export;
 pub mod net;
 mod options;
 mod popup;
@@ -16,6 +17,7 @@ mod storage;
 pub mod time;
 mod worker;
 
+pub use export::render_export;
 pub use options::render_options;
 pub use popup::render_popup;
 pub use worker::{

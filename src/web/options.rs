@@ -103,28 +103,6 @@ pub async fn render_options(root: Element) -> Result<(), JsError> {
     Ok(())
 }
 
-/// Offers `text` as a file download.
-fn download(name: &str, text: &str) -> Result<(), JsError> {
-    let fail = |_| JsError::new("could not offer the download");
-    let parts = js_sys::Array::of1(&JsValue::from_str(text));
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type("application/json");
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(fail)?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(fail)?;
-    let document = web_sys::window()
-        .and_then(|w| w.document())
-        .ok_or_else(|| JsError::new("no document"))?;
-    let anchor: web_sys::HtmlAnchorElement = document
-        .create_element("a")
-        .map_err(fail)?
-        .dyn_into()
-        .map_err(|_| JsError::new("no anchor"))?;
-    anchor.set_href(&url);
-    anchor.set_download(name);
-    anchor.click();
-    web_sys::Url::revoke_object_url(&url).map_err(fail)
-}
-
 /// The text of the file chosen in a file input.
 async fn read_file(input: &Element) -> Result<String, JsError> {
     let file = input
@@ -186,7 +164,11 @@ async fn submit(page: &Rc<RefCell<Page>>, form: Form, target: &Element) -> Resul
             (None, notice)
         }
         Form::Transfer if target.get_attribute("data-action").as_deref() == Some("export") => {
-            download("keyward-settings.json", &settings::export(&current))?;
+            dom::download(
+                "keyward-settings.json",
+                &settings::export(&current),
+                "application/json",
+            )?;
             (None, Notice::Saved)
         }
         Form::Transfer => {

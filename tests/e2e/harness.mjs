@@ -151,3 +151,21 @@ export async function focusHelpers(page, layout) {
   await page.focus(layout === 'form' ? '#apiKey' : '#reveal-key');
   await page.keyboard.press('Tab');
 }
+
+/**
+ * Opens the sandbox credentials page and reveals the key, as an admin would, until the worker has
+ * read it and found the account's region. Returns the page.
+ */
+export async function readSandboxKey(browser, base, clientId) {
+  const page = await browser.context.newPage();
+  await page.goto(`${base}/#/setup/directory/api-credentials`);
+  await page.click('#reveal-key');
+  await until(async () => (await storedAccounts(browser))[clientId]?.region === 'local', 'the key read and the region found');
+  return page;
+}
+
+/** The emulator's sandbox credentials. */
+export async function sandboxCredentials(base) {
+  const state = await (await fetch(`${base}/_emulator/state`)).json();
+  return { clientId: state.client_id, apiKey: state.api_key };
+}

@@ -3,7 +3,17 @@
 // key renewed elsewhere making the popup say 401 and offer the fix that works.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { clipboard, launch, presetLocalBase, screenshotPath, startEmulator, storedAccounts, until } from './harness.mjs';
+import {
+  clipboard,
+  launch,
+  presetLocalBase,
+  readSandboxKey,
+  sandboxCredentials,
+  screenshotPath,
+  startEmulator,
+  storedAccounts,
+  until,
+} from './harness.mjs';
 
 let browser;
 let emulator;
@@ -18,8 +28,7 @@ before(async () => {
   emulator = await startEmulator(['--users', '40', '--groups', '4']);
   browser = await launch('chrome-dev');
   await presetLocalBase(browser, emulator.base);
-  const state = await (await fetch(`${emulator.base}/_emulator/state`)).json();
-  creds = { clientId: state.client_id, apiKey: state.api_key };
+  creds = await sandboxCredentials(emulator.base);
   await readKey();
 });
 after(async () => {
@@ -27,14 +36,7 @@ after(async () => {
   await emulator?.stop();
 });
 
-/** Shows the sandbox credentials page with the key revealed, as an admin would, until Keyward has it. */
-async function readKey() {
-  const page = await browser.context.newPage();
-  await page.goto(`${emulator.base}/#/setup/directory/api-credentials`);
-  await page.click('#reveal-key');
-  await until(async () => (await storedAccounts(browser))[creds.clientId]?.region === 'local', 'the key read and the region found');
-  return page;
-}
+const readKey = () => readSandboxKey(browser, emulator.base, creds.clientId);
 
 async function openPopup() {
   const page = await browser.context.newPage();
@@ -130,7 +132,7 @@ test('a key renewed elsewhere: the popup says 401 and its fix reads the new key'
   const [console] = await Promise.all([browser.context.waitForEvent('page'), page.getByTestId('reread').click()]);
   await console.waitForLoadState();
   assert.equal(new URL(console.url()).hash, '#/setup/directory/api-credentials', 'the page the key was read on');
-  creds.apiKey = (await (await fetch(`${emulator.base}/_emulator/state`)).json()).api_key;
+  creds.apiKey = (await sandboxCredentials(emulator.base)).apiKey;
   const renewalsBefore = (await storedAccounts(browser))[creds.clientId].renewals.length;
   await console.click('#reveal-key');
   await until(async () => (await storedAccounts(browser))[creds.clientId].renewals.length > renewalsBefore, 'the new key read');

@@ -1,0 +1,240 @@
+//! The export page as views: the form that starts an export, its live status (progress bar, ETA,
+//! rate-limit line) and its controls (pause, resume, cancel, save).
+//!
+//! The edge mounts the page once, re-mounts the status on every tick and the controls only when
+//! the export's phase changes, so a keyboard user's focus stays where it was.
+
+use super::export::{Export, Phase, Progress};
+use super::view::{el, Element};
+use super::worker::AccountView;
+
+pub const FORM: &str = "export";
+pub const ACCOUNT: &str = "export-account";
+pub const TEXT: &str = "export-text";
+pub const STATUS: &str = "export-status";
+pub const CONTROLS: &str = "export-controls";
+
+/// The page: heading, the form, and (empty until started) the status and controls.
+pub fn page(accounts: &[AccountView], selected: Option<&str>, text: &str) -> Element {
+    let usable: Vec<&AccountView> = accounts.iter().filter(|a| a.key_read).collect();
+    let mut form = el("form")
+        .attr("data-form", FORM)
+        .attr("class", "kw-export-form");
+    if usable.is_empty() {
+        form = form.child(
+            el("p")
+                .attr("class", "kw-error")
+                .attr("role", "alert")
+                .attr("data-testid", "export-no-key")
+                .text("Keyward has no API key for any account in this browser session: open an account\u{2019}s API Credentials page first, then come back."),
+        );
+    } else {
+        let mut select = el("select").attr("id", ACCOUNT).attr("name", "account");
+        for a in &usable {
+            let name = a.label.clone().unwrap_or_else(|| a.client_id.clone());
+            let prod = if a.production {
+                "\u{26a0} PRODUCTION \u{b7} "
+            } else {
+                ""
+            };
+            let mut option = el("option")
+                .attr("value", a.client_id.clone())
+                .text(format!("{prod}{name}"));
+            if Some(a.client_id.as_str()) == selected {
+                option = option.attr("selected", "");
+            }
+            select = select.child(option);
+        }
+        form = form.children([
+            el("label").attr("for", ACCOUNT).text("Account"),
+            select,
+            el("label")
+                .attr("for", TEXT)
+                .text("Only users matching (userName, email or name; empty for all users)"),
+            el("input")
+                .attr("id", TEXT)
+                .attr("name", "text")
+                .attr("type", "search")
+                .attr("value", text)
+                .attr("autocomplete", "off")
+                .attr("spellcheck", "false"),
+            el("button")
+                .attr("type", "submit")
+                .attr("class", "kw-button")
+                .attr("data-testid", "export-start")
+                .text("Start export"),
+        ]);
+    }
+    el("div").attr("class", "kw-export").children([
+        el("header").attr("class", "kw-header").children([
+            el("img")
+                .attr("src", "icons/icon-32.png")
+                .attr("width", "24")
+                .attr("height", "24")
+                .attr("alt", ""),
+            el("h1").text("Keyward \u{2014} export users"),
+        ]),
+        el("main").children([
+            el("p").text("Exports page through the Directory API at low priority, within PingOne\u{2019}s rate limit: popup lookups go first. A file is complete only when every page has arrived; anything less is saved and named as partial."),
+            form,
+            el("section")
+                .attr("aria-label", "Export progress")
+                .children([
+                    el("div").attr("id", STATUS).attr("data-testid", "export-status"),
+                    el("div").attr("id", CONTROLS).attr("data-testid", "export-controls"),
+                ]),
+        ]),
+    ])
+}
+
+/// The live status: progress bar, the summary (with ETA) and the scheduler's wait.
+pub fn status(progress: &Progress, rate_line: Option<&str>) -> Element {
+    let mut bar = el("progress")
+        .attr("max", "100")
+        .attr("aria-label", "Exported")
+        .attr("data-testid", "export-progress");
+    if let Some(p) = progress.percent {
+        bar = bar.attr("value", p.to_string());
+    }
+    let mut status = el("div").children([
+        bar,
+        el("p")
+            .attr("role", "status")
+            .attr("data-testid", "export-summary")
+            .text(progress.summary.clone()),
+    ]);
+    if let Some(line) = rate_line {
+        status = status.child(
+            el("p")
+                .attr("class", "kw-meta")
+                .attr("data-testid", "export-rate")
+                .text(line),
+        );
+    }
+    status
+}
+
+fn button(action: &'static str, label: String, primary: bool) -> Element {
+    el("button")
+        .attr("type", "button")
+        .attr(
+            "class",
+            if primary {
+                "kw-button"
+            } else {
+                "kw-button kw-secondary"
+            },
+        )
+        .attr("data-action", action)
+        .text(label)
+}
+
+/// The controls for the export's phase.
+pub fn controls(export: &Export) -> Element {
+    let mut buttons = Vec::new();
+    match export.phase() {
+        Phase::Running => {
+            buttons.push(button("pause", "Pause".into(), true));
+            buttons.push(button("cancel", "Cancel".into(), false));
+        }
+        Phase::Paused | Phase::Stopped(_) => {
+            buttons.push(button("resume", "Resume".into(), true));
+            buttons.push(button("cancel", "Cancel".into(), false));
+        }
+        Phase::Cancelled | Phase::Complete => {}
+    }
+    if export.can_save() {
+        let partial = if export.is_complete() { "" } else { "partial " };
+        buttons.push(button(
+            "save-csv",
+            format!("Save {partial}CSV"),
+            export.is_complete(),
+        ));
+        buttons.push(button("save-json", format!("Save {partial}JSON"), false));
+    }
+    el("div").attr("class", "kw-controls").children(buttons)
+}
+
+/// The account and search text a link to the page carries (`?account=…&q=…`).
+pub fn params(search: &str) -> (Option<String>, String) {
+    let mut account = None;
+    let mut text = String::new();
+    for pair in search.trim_start_matches('?').split('&') {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        match k {
+            "account" => account = Some(decode_component(v)).filter(|a| !a.is_empty()),
+            "q" => text = decode_component(v),
+            _ => {}
+        }
+    }
+    (account, text)
+}
+
+/// Percent-decoding (`+` as a space), lossy on bad UTF-8 and lenient on bad escapes.
+pub fn decode_component(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                (Some(h), Some(l)) => {
+                    out.push((h * 16 + l) as u8);
+                    i += 2;
+                }
+                _ => out.push(b'%'),
+            },
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::export::Export;
+
+    #[test]
+    fn params_round_trip_the_popup_link() {
+        let link = crate::core::popup::export_url("id-1", " Zoë & co ");
+        let (_, query) = link.split_once('?').expect("a query");
+        assert_eq!(params(query), (Some("id-1".into()), "Zoë & co".into()));
+        assert_eq!(params("?account=&q=%zz%4"), (None, "%zz%4".into()));
+        assert_eq!(params(""), (None, String::new()));
+        assert_eq!(decode_component("a+b%20c%F0%9F%98%80"), "a b c\u{1f600}");
+        assert_eq!(decode_component("%FF"), "\u{fffd}");
+    }
+
+    #[test]
+    fn controls_follow_the_phase() {
+        let labels = |e: &Export| controls(e).text_content();
+        let mut export = Export::new("a", "", 0);
+        assert_eq!(labels(&export), "PauseCancel");
+        export.pause(1);
+        assert_eq!(labels(&export), "ResumeCancel", "nothing to save yet");
+        export.cancel(2);
+        assert_eq!(labels(&export), "");
+    }
+
+    #[test]
+    fn the_page_says_when_no_key_is_available() {
+        let none = page(&[], None, "");
+        assert!(none.find("data-testid", "export-no-key").is_some());
+        let account = AccountView {
+            client_id: "c".into(),
+            key_read: true,
+            production: true,
+            ..AccountView::default()
+        };
+        let one = page(&[account], Some("c"), "mer");
+        assert!(one.text_content().contains("\u{26a0} PRODUCTION \u{b7} c"));
+        assert_eq!(
+            one.find("id", TEXT).and_then(|i| i.get_attr("value")),
+            Some("mer")
+        );
+    }
+}

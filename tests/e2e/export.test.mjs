@@ -1,0 +1,146 @@
+// The export page against the emulator: 5,000 users at 10 requests/s with injected 5xx, resets,
+// cut-off answers and a 429 storm give exactly 5,000 unique rows; pause, resume and cancel work,
+// and anything short of complete is saved and named as partial. The worker stopped mid-export
+// (as the browser may do) loses nothing either.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { launch, presetLocalBase, readSandboxKey, sandboxCredentials, screenshotPath, startEmulator, until } from './harness.mjs';
+
+let browser;
+let emulator;
+let creds;
+const config = (patch) =>
+  fetch(`${emulator.base}/_emulator/config`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify(patch) });
+const emulatorLog = async () => (await fetch(`${emulator.base}/_emulator/log`)).json();
+
+before(async () => {
+  emulator = await startEmulator(['--users', '5000', '--rate', '10', '--burst', '20']);
+  browser = await launch('chrome-dev');
+  await presetLocalBase(browser, emulator.base);
+  creds = await sandboxCredentials(emulator.base);
+  await (await readSandboxKey(browser, emulator.base, creds.clientId)).close();
+});
+after(async () => {
+  await browser?.close();
+  await emulator?.stop();
+});
+
+async function openExport(query = '') {
+  const page = await browser.context.newPage();
+  await page.goto(browser.url(`export.html?account=${encodeURIComponent(creds.clientId)}&q=${encodeURIComponent(query)}`));
+  await page.getByTestId('export-start').waitFor();
+  return page;
+}
+
+const summary = (page) => page.getByTestId('export-summary').innerText();
+
+async function save(page, label) {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: label }).click()]);
+  return { name: download.suggestedFilename(), text: readFileSync(await download.path(), 'utf8') };
+}
+
+/** The CSV's data rows as objects (the exporter quotes only cells that need it). */
+function parseCsv(text) {
+  const lines = text.split('\r\n').filter((l) => l && !l.startsWith('# '));
+  const header = lines[0].split(',');
+  return lines.slice(1).map((line) => Object.fromEntries(line.split(',').map((v, i) => [header[i], v])));
+}
+
+test('5,000 users under 5xx, resets, cut-off answers and a 429 storm: exactly 5,000 unique rows', async () => {
+  await fetch(`${emulator.base}/_emulator/log/reset`, { method: 'POST' });
+  await config({ faults: { error_share: 0.2, reset_share: 0.05, truncate_share: 0.05 } });
+  const page = await openExport();
+  await page.getByTestId('export-start').click();
+  await until(async () => /Exported [1-9]/.test(await summary(page)), 'the first page');
+  await config({ storm_seconds: 2 });
+  await until(async () => (await summary(page)) === 'Complete: 5,000 users.', 'the export to complete', 120_000);
+  await config({ faults: { error_share: 0, reset_share: 0, truncate_share: 0 } });
+  const log = await emulatorLog();
+  assert.ok(log.rate_limited > 0, 'the storm answered 429s');
+  assert.ok(Object.keys(log.by_status).some((s) => s >= 500), `5xx answers were injected: ${JSON.stringify(log.by_status)}`);
+  await page.screenshot({ path: screenshotPath('export-complete') });
+
+  const csv = await save(page, 'Save CSV');
+  assert.match(csv.name, /^keyward-users-\d{4}-\d{2}-\d{2}\.csv$/);
+  const rows = parseCsv(csv.text);
+  assert.equal(rows.length, 5000);
+  assert.equal(new Set(rows.map((r) => r.id)).size, 5000, 'no duplicates');
+  const json = JSON.parse((await save(page, 'Save JSON')).text);
+  assert.equal(json.keyward_export.complete, true);
+  assert.equal(json.users.length, 5000);
+  assert.deepEqual(new Set(json.users.map((u) => u.id)), new Set(rows.map((r) => r.id)), 'the same users in both files');
+  await page.close();
+  assert.deepEqual(browser.errors, []);
+});
+
+test('pause holds the export, resume finishes it', async () => {
+  const page = await openExport();
+  await config({ rate: 2, burst: 2 });
+  await page.getByTestId('export-start').click();
+  await until(async () => /Exported [1-9]/.test(await summary(page)), 'the first page');
+  await page.getByRole('button', { name: 'Pause' }).click();
+  await until(async () => /^Paused at/.test(await summary(page)), 'paused');
+  // Focus moved to the new first control, so the keyboard carries on.
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Resume');
+  const status = () => page.evaluate(() => chrome.runtime.sendMessage({ type: 'api_status' }));
+  await until(async () => {
+    const s = await status();
+    return s.queued === 0 && s.in_flight === 0;
+  }, 'nothing left in the scheduler while paused');
+  assert.match(await summary(page), /^Paused at [\d,]+ of 5,000 users\.$/);
+  await config({ rate: 10, burst: 20 });
+  await page.keyboard.press('Enter');
+  await until(async () => (await summary(page)) === 'Complete: 5,000 users.', 'the export to complete', 60_000);
+  const rows = parseCsv((await save(page, 'Save CSV')).text);
+  assert.equal(new Set(rows.map((r) => r.id)).size, 5000);
+  await page.close();
+  assert.deepEqual(browser.errors, []);
+});
+
+test('a search narrows the export to the users it matches', async () => {
+  const auth = Buffer.from(`${creds.clientId}:${creds.apiKey}`).toString('base64');
+  const query = async (path) => (await fetch(`${emulator.base}/api${path}`, { headers: { authorization: `Basic ${auth}` } })).json();
+  const { resources } = await query('/directory/user?sortBy=userName&startIndex=40&count=1');
+  const prefix = resources[0].userName.slice(0, 3);
+  const page = await openExport(prefix);
+  assert.equal(await page.inputValue('#export-text'), prefix, 'the popup link carries the search');
+  await page.getByTestId('export-start').click();
+  await until(async () => /^Complete: /.test(await summary(page)), 'the export to complete', 60_000);
+  const rows = parseCsv((await save(page, 'Save CSV')).text);
+  const filter = `userName sw "${prefix}" or emails co "${prefix}" or name.formatted co "${prefix}"`;
+  const expected = await query(`/directory/user?count=1&filter=${encodeURIComponent(filter)}`);
+  assert.equal(rows.length, expected.totalResults);
+  assert.ok(rows.length < 5000 && rows.some((r) => r.userName === resources[0].userName));
+  await page.close();
+  assert.deepEqual(browser.errors, []);
+});
+
+test('cancel offers only a file named and marked partial', async () => {
+  await config({ rate: 2, burst: 2 });
+  const page = await openExport();
+  await page.getByTestId('export-start').click();
+  await until(async () => /Exported [1-9]/.test(await summary(page)), 'the first page');
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  await until(async () => /^Cancelled at/.test(await summary(page)), 'cancelled');
+  assert.equal(await page.getByRole('button', { name: 'Save CSV' }).count(), 0, 'no plain file');
+  const csv = await save(page, 'Save partial CSV');
+  assert.match(csv.name, /-partial\.csv$/);
+  assert.match(csv.text, /^# PARTIAL EXPORT: \d+ users \(not every user\)\r\n/);
+  await config({ rate: 10, burst: 20 });
+  await page.close();
+  assert.deepEqual(browser.errors, []);
+});
+
+test('the worker stopped mid-export: the export carries on and loses nothing', async () => {
+  const page = await openExport();
+  await page.getByTestId('export-start').click();
+  await until(async () => /Exported [1-9]/.test(await summary(page)), 'the first page');
+  const cdp = await browser.context.newCDPSession(page);
+  await cdp.send('ServiceWorker.enable');
+  await cdp.send('ServiceWorker.stopAllWorkers');
+  await until(async () => (await summary(page)) === 'Complete: 5,000 users.', 'the export to complete', 120_000);
+  const rows = parseCsv((await save(page, 'Save CSV')).text);
+  assert.equal(new Set(rows.map((r) => r.id)).size, 5000);
+  await page.close();
+});
