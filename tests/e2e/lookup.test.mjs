@@ -64,6 +64,12 @@ test('typing a name searches once, and the results say who is active', async () 
   assert.match(await page.getByTestId('result-count').innerText(), /match/);
   const row = page.getByTestId('result').filter({ hasText: target.userName });
   assert.match(await row.locator('.kw-status').innerText(), target.active ? /Active/ : /Disabled|Pending|Locked/);
+  // The console's Users page of the account, and the export page carrying the account.
+  assert.equal(await page.getByTestId('users-page').getAttribute('href'), `${emulator.base}/#/users`);
+  const [exportTab] = await Promise.all([browser.context.waitForEvent('page'), page.getByTestId('export-link').click()]);
+  await exportTab.getByTestId('export-start').waitFor();
+  assert.equal(await exportTab.inputValue('#export-account'), creds.clientId);
+  await exportTab.close();
   await page.screenshot({ path: screenshotPath('popup-lookup') });
   await page.close();
   assert.deepEqual(browser.errors, []);
@@ -117,6 +123,21 @@ test('groups: members and the users/count figure', async () => {
   const count = await api(`/directory/group/${resources[0].id}/users/count`);
   assert.equal(await page.getByTestId('user-count').innerText(), `Direct user members (users/count): ${count.users.toLocaleString('en-US')}`);
   assert.match(await page.getByTestId('detail').innerText(), new RegExp(`Members \\(${resources[0].members?.length ?? 0}\\)`));
+  await page.close();
+  assert.deepEqual(browser.errors, []);
+});
+
+test('a 429 storm: the popup shows the wait live, then the results', async () => {
+  const config = (patch) =>
+    fetch(`${emulator.base}/_emulator/config`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify(patch) });
+  await config({ retry_after: { mode: 'seconds' }, storm_seconds: 5 });
+  const page = await openPopup();
+  await page.keyboard.type('a');
+  const status = page.getByTestId('lookup-status');
+  await until(async () => /^Waiting \d+ s — PingOne rate limit/.test(await status.innerText()), 'the rate-limit line');
+  await page.getByTestId('result').first().waitFor({ timeout: 30_000 });
+  assert.equal(await status.innerText(), '', 'the line goes once the answer is in');
+  await config({ retry_after: { mode: 'absent' } });
   await page.close();
   assert.deepEqual(browser.errors, []);
 });
