@@ -157,3 +157,16 @@ pub fn object(pairs: &[(&str, JsValue)]) -> JsValue {
     }
     o.into()
 }
+
+/// The worker's scheduler, as the live rate-limit line ("Waiting 8 s — PingOne rate limit"), when
+/// it is holding requests back.
+pub async fn api_rate_line() -> Option<String> {
+    let status = send_message(&serde_json::json!({"type": "api_status"}))
+        .await
+        .ok()?;
+    crate::core::lookup::rate_line(
+        number_at(&status, &["waiting_ms"]).map(|n| n as u64),
+        number_at(&status, &["recent_429s"]).unwrap_or(0.0) as usize,
+        number_at(&status, &["queued"]).unwrap_or(0.0) as usize,
+    )
+}

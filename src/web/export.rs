@@ -168,16 +168,7 @@ fn start(page: &Shared) {
                 .as_ref()
                 .is_some_and(|e| e.phase() == &Phase::Running);
             let line = if running {
-                chrome::send_message(&serde_json::json!({"type": "api_status"}))
-                    .await
-                    .ok()
-                    .and_then(|s| {
-                        lookup::rate_line(
-                            chrome::number_at(&s, &["waiting_ms"]).map(|n| n as u64),
-                            chrome::number_at(&s, &["recent_429s"]).unwrap_or(0.0) as usize,
-                            chrome::number_at(&s, &["queued"]).unwrap_or(0.0) as usize,
-                        )
-                    })
+                chrome::api_rate_line().await
             } else {
                 None
             };

@@ -303,17 +303,10 @@ async fn ask(page: &Shared, request: serde_json::Value) -> Option<Result<JsValue
             if *watch_done.borrow() || watch_page.borrow().generation != generation {
                 return;
             }
-            let status = chrome::send_message(&serde_json::json!({"type": "api_status"})).await;
+            let line = chrome::api_rate_line().await;
             if *watch_done.borrow() || watch_page.borrow().generation != generation {
                 return;
             }
-            let line = status.ok().and_then(|s| {
-                lookup::rate_line(
-                    chrome::number_at(&s, &["waiting_ms"]).map(|n| n as u64),
-                    chrome::number_at(&s, &["recent_429s"]).unwrap_or(0.0) as usize,
-                    chrome::number_at(&s, &["queued"]).unwrap_or(0.0) as usize,
-                )
-            });
             set_status(&root, line.as_deref().unwrap_or("Searching\u{2026}"));
         }
     });

@@ -57,7 +57,7 @@ test('the committed icons are exactly what the icon script draws', () => {
 test('every shipped file is referenced by the manifest or a page (no stray files in dist)', () => {
   const files = readdirSync(join(ROOT, 'dist', 'chrome')).sort();
   assert.deepEqual(files, [
-    'background.js', 'content.js', 'icons', 'keyward.css', 'managed_schema.json', 'manifest.json', 'offscreen.html', 'offscreen.js',
+    'background.js', 'content.js', 'export.html', 'export.js', 'icons', 'keyward.css', 'managed_schema.json', 'manifest.json', 'offscreen.html', 'offscreen.js',
     'options.html', 'options.js', 'pkg', 'popup.html', 'popup.js',
   ]);
 });

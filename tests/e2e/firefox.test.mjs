@@ -74,6 +74,12 @@ after(async () => {
 
 test('Firefox: the add-on reads the sandbox credentials page and copies the key', async () => {
   const state = await (await fetch(`${emulator.base}/_emulator/state`)).json();
+  // Point the dev build's "Local emulator" region at this emulator, as its options page would.
+  await wd('POST', s('/url'), { url: `moz-extension://${UUID}/options.html` });
+  await run(
+    'chrome.storage.local.set({ settings: { schema: 1, local_api_base: arguments[0] } }).then(() => arguments[1](true))',
+    `${emulator.base}/api`,
+  );
   await wd('POST', s('/url'), { url: `${emulator.base}/?layout=table#/setup/directory/api-credentials` });
   await until(() => run('arguments[0](!!document.querySelector("#api-credentials"))'), 'the credentials page');
   await run('document.querySelector("#reveal-key").click(); arguments[0](true)');
@@ -90,4 +96,26 @@ test('Firefox: the add-on reads the sandbox credentials page and copies the key'
   await until(async () => (await readClipboard()) === state.client_id, 'the Client ID on the clipboard');
   const shadow = await run('arguments[0](document.querySelector("keyward-helpers").shadowRoot)');
   assert.equal(shadow, null, 'the shadow root is closed in Firefox too');
+});
+
+test('Firefox: a popup lookup through the background page', async () => {
+  await wd('POST', s('/url'), { url: `moz-extension://${UUID}/popup.html` });
+  await until(() => run('arguments[0](!!document.getElementById("lookup-text"))'), 'the lookup panel', 20_000);
+  // Offline, Firefox may still be waiting on the real regions' DNS: choose the region as the popup
+  // suggests, through its own select.
+  await run(`const r = document.querySelector('.kw-region'); r.value = 'local';
+    r.dispatchEvent(new Event('change', { bubbles: true })); arguments[0](true)`);
+  await until(() => run('arguments[0](document.body.innerText.includes("Region: Local emulator"))'), 'the region chosen');
+  await run('document.getElementById("lookup-text").focus(); arguments[0](true)');
+  await press('a');
+  await until(
+    () => run('arguments[0](document.querySelectorAll("[data-testid=result]").length)'),
+    'results in the Firefox popup',
+    20_000,
+  ).catch(async (e) => {
+    console.log(await run('arguments[0](document.getElementById("app").innerText)'));
+    throw e;
+  });
+  const count = await run('arguments[0](document.querySelector("[data-testid=result-count]").textContent)');
+  assert.match(count, /match/);
 });
