@@ -21,7 +21,7 @@ PKG := target/pkg
 FLAVOURS := chrome chrome-dev firefox firefox-dev
 EMULATOR := target/debug/p14e-emulator
 
-.PHONY: setup build test lint test-native test-wasm test-e2e demo package clean icons bench
+.PHONY: setup build test lint test-native test-wasm test-e2e demo package clean icons bench bench-smoke
 
 ## setup: install what is missing, and nothing else
 setup: node_modules/.installed
@@ -62,8 +62,8 @@ $(PKG)/keyward_bg.wasm: $(WASM_RAW)
 dist/%/manifest.json: $(PKG)/keyward_bg.wasm $(EXT_SOURCES)
 	node extension/scripts/assemble.mjs $* dist/$* $(PKG)
 
-## test: every check and test suite
-test: lint test-native test-wasm test-e2e
+## test: every check and test suite (and one small iteration of the bench, so it cannot rot)
+test: lint test-native test-wasm test-e2e bench-smoke
 
 ## lint: formatting, clippy for the host and for wasm32, and web-ext lint of the Firefox build
 lint: build
@@ -87,6 +87,14 @@ $(EMULATOR): $(shell find tests/emulator -name '*.rs' -o -name Cargo.toml) Cargo
 
 test-e2e: build $(EMULATOR)
 	node --test --test-concurrency=1 tests/e2e/*.test.mjs
+
+## bench: speed, size and API efficiency against baselines (BENCHMARKS.md, target/bench/results.json)
+bench: build | setup
+	cargo build --release -p p14e-emulator
+	KEYWARD_EMULATOR_BIN=target/release/p14e-emulator node tests/bench/bench.mjs
+
+bench-smoke: build $(EMULATOR)
+	BENCH_SMOKE=1 node tests/bench/bench.mjs
 
 ## demo: the emulator and sandbox console on loopback, and Chromium with the dev build
 demo: build $(EMULATOR)

@@ -389,9 +389,12 @@ impl Directory {
             .filter(|v| query.filter.as_ref().is_none_or(|f| filter::matches(f, v)))
             .collect();
         if let Some(path) = &query.sort_by {
-            hits.sort_by(|a, b| {
-                let ord =
-                    filter::compare_keys(filter::sort_key(a, path), filter::sort_key(b, path));
+            let mut keyed: Vec<(filter::SortKey, &Value)> = hits
+                .into_iter()
+                .map(|v| (filter::SortKey::of(filter::sort_key(v, path)), v))
+                .collect();
+            keyed.sort_by(|(a, _), (b, _)| {
+                let ord = a.compare(b);
                 // Missing values sort last when ascending (SCIM); reversing keeps them first when descending.
                 if query.descending {
                     ord.reverse()
@@ -399,6 +402,7 @@ impl Directory {
                     ord
                 }
             });
+            hits = keyed.into_iter().map(|(_, v)| v).collect();
         }
         let total = hits.len();
         let page = hits
