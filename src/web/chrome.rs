@@ -55,10 +55,7 @@ pub async fn active_tab_id() -> Option<i64> {
 
 /// `chrome.runtime.sendMessage(message)` from an extension page to the worker.
 pub async fn send_message(message: &serde_json::Value) -> Result<JsValue, JsError> {
-    use serde::Serialize;
-    let js = message
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| JsError::new(&e.to_string()))?;
+    let js = super::json::to_js(message)?;
     call_promise(&runtime()?, "sendMessage", &js).await
 }
 

@@ -12,7 +12,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, Event, HtmlElement, HtmlSelectElement};
 
-use super::{chrome, dom, time};
+use super::{chrome, dom, json, time};
 use crate::core::export::{Export, Format, Phase};
 use crate::core::export_view::{self, ACCOUNT, CONTROLS, FORM, STATUS, TEXT};
 use crate::core::lookup::{self, Failure, FailureCode};
@@ -37,7 +37,7 @@ pub async fn render_export(root: Element) -> Result<(), JsError> {
     let view = chrome::send_message(&serde_json::json!({"type": "tab_state", "tab_id": -1}))
         .await
         .ok()
-        .and_then(|v| serde_wasm_bindgen::from_value::<TabView>(v).ok())
+        .and_then(|v| json::from_js::<TabView>(&v))
         .unwrap_or_default();
     let search = web_sys::window()
         .and_then(|w| w.location().search().ok())
@@ -237,10 +237,9 @@ fn read_answer(answer: Result<JsValue, JsError>) -> Result<String, Failure> {
     match chrome::string_at(&answer, &["type"]).as_deref() {
         Some("api_body") => chrome::string_at(&answer, &["body"])
             .ok_or_else(|| Failure::new(FailureCode::Other, "The worker's answer had no body.")),
-        Some("api_failed") => Err(serde_wasm_bindgen::from_value::<Failure>(answer)
-            .unwrap_or_else(|_| {
-                Failure::new(FailureCode::Other, "The worker's answer could not be read.")
-            })),
+        Some("api_failed") => Err(json::from_js::<Failure>(&answer).unwrap_or_else(|| {
+            Failure::new(FailureCode::Other, "The worker's answer could not be read.")
+        })),
         _ => Err(Failure::new(
             FailureCode::Other,
             format!(

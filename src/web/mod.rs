@@ -10,6 +10,7 @@ pub mod client;
 mod clipboard;
 mod dom;
 mod export;
+mod json;
 pub mod net;
 mod options;
 mod popup;

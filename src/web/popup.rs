@@ -12,7 +12,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, Event, HtmlElement, HtmlSelectElement, KeyboardEvent};
 
-use super::{chrome, dom, time};
+use super::{chrome, dom, json, time};
 use crate::core::console::Flavour;
 use crate::core::filter::SearchKind;
 use crate::core::lookup::{self, Detail, Failure, FailureCode, Found, KeyAction};
@@ -40,7 +40,7 @@ type Shared = Rc<RefCell<Page>>;
 async fn tab_view(tab_id: Option<i64>) -> Option<TabView> {
     let request = serde_json::json!({"type": "tab_state", "tab_id": tab_id.unwrap_or(-1)});
     let answer = chrome::send_message(&request).await.ok()?;
-    serde_wasm_bindgen::from_value::<TabView>(answer).ok()
+    json::from_js::<TabView>(&answer)
 }
 
 async fn render(page: &Shared, notice: Option<Notice>) -> Result<(), JsError> {
@@ -319,11 +319,9 @@ async fn ask(page: &Shared, request: serde_json::Value) -> Option<Result<JsValue
 fn failure_in(answer: &JsValue, expected: &str) -> Option<Failure> {
     match chrome::string_at(answer, &["type"]).as_deref() {
         Some(t) if t == expected => None,
-        Some("api_failed") => Some(
-            serde_wasm_bindgen::from_value::<Failure>(answer.clone()).unwrap_or_else(|_| {
-                Failure::new(FailureCode::Other, "The worker's answer could not be read.")
-            }),
-        ),
+        Some("api_failed") => Some(json::from_js::<Failure>(answer).unwrap_or_else(|| {
+            Failure::new(FailureCode::Other, "The worker's answer could not be read.")
+        })),
         _ => Some(Failure::new(
             FailureCode::Other,
             chrome::string_at(answer, &["reason"])
@@ -390,8 +388,8 @@ async fn search(page: &Shared) -> Result<(), JsError> {
     if let Some(failure) = failure_in(&answer, "found") {
         return show_failure(page, &failure);
     }
-    let found = serde_wasm_bindgen::from_value::<Found>(answer)
-        .map_err(|_| JsError::new("the results could not be read"))?;
+    let found = json::from_js::<Found>(&answer)
+        .ok_or_else(|| JsError::new("the results could not be read"))?;
     set_status(&root, "");
     mount_results(&root, &lookup_view::results(&found))?;
     let mut p = page.borrow_mut();
@@ -419,8 +417,8 @@ async fn open_detail(page: &Shared, id: String) -> Result<(), JsError> {
     if let Some(failure) = failure_in(&answer, "detail") {
         return show_failure(page, &failure);
     }
-    let detail = serde_wasm_bindgen::from_value::<Detail>(answer)
-        .map_err(|_| JsError::new("the details could not be read"))?;
+    let detail = json::from_js::<Detail>(&answer)
+        .ok_or_else(|| JsError::new("the details could not be read"))?;
     set_status(&root, "");
     mount_results(&root, &lookup_view::detail(&detail, &local_offset))?;
     page.borrow_mut().detail_of = Some(id);

@@ -65,20 +65,18 @@ pub async fn get_in(which: Area, key: &str) -> Result<Option<serde_json::Value>,
     if value.is_undefined() {
         return Ok(None);
     }
-    Ok(serde_wasm_bindgen::from_value(value).ok())
+    Ok(super::json::from_js(&value))
 }
 
 /// Reads a whole area as one JSON object (`None` when it cannot be read).
 pub async fn get_all(which: Area) -> Result<Option<serde_json::Value>, JsError> {
     let items = call(which, "get", &JsValue::NULL).await?;
-    Ok(serde_wasm_bindgen::from_value(items).ok())
+    Ok(super::json::from_js(&items))
 }
 
 /// Writes one key.
 pub async fn set_in<T: Serialize>(which: Area, key: &str, value: &T) -> Result<(), JsError> {
-    let js = value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| JsError::new(&e.to_string()))?;
+    let js = super::json::to_js(value)?;
     let items = Object::new();
     Reflect::set(&items, &JsValue::from_str(key), &js)
         .map_err(|_| JsError::new("could not build the storage item"))?;

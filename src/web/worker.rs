@@ -3,7 +3,6 @@
 
 use std::cell::RefCell;
 
-use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use super::storage::{self, Area};
@@ -134,9 +133,9 @@ pub async fn handle_message(request: JsValue, sender: JsValue) -> Result<JsValue
         now: time::now_ms(),
         wall_ms: time::now_ms(),
     };
-    let response = match serde_wasm_bindgen::from_value::<Request>(request) {
-        Err(_) => message::undecodable(),
-        Ok(request) => {
+    let response = match super::json::from_js::<Request>(&request) {
+        None => message::undecodable(),
+        Some(request) => {
             ensure_loaded().await?;
             match with_state(|state| worker::api_call(state, &request, &sender, facts.flavour))? {
                 Some(Ok(call)) => return respond(run_api_call(call).await),
@@ -159,10 +158,8 @@ pub async fn handle_message(request: JsValue, sender: JsValue) -> Result<JsValue
 }
 
 fn respond(response: message::Response) -> Result<JsValue, JsError> {
-    // JSON-compatible: `None` crosses as `null`, maps as plain objects.
-    response
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| JsError::new(&e.to_string()))
+    // Plain JSON: `None` crosses as `null`, maps as plain objects.
+    super::json::to_js(&response)
 }
 
 /// Makes a lookup's or an export page's Directory API requests through the one scheduler, in the

@@ -1,0 +1,22 @@
+//! Values across the JS boundary, as JSON: serde_json on the Rust side, the browser's own
+//! `JSON.parse`/`JSON.stringify` on the other. One generic path for every type keeps the bundle
+//! small (a serde-to-JsValue bridge would add code for each type that crosses).
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use wasm_bindgen::{JsError, JsValue};
+
+/// A Rust value as a plain JS value (objects, arrays, strings, numbers, booleans, null).
+pub fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
+    let text = serde_json::to_string(value).map_err(|e| JsError::new(&e.to_string()))?;
+    js_sys::JSON::parse(&text).map_err(|_| JsError::new("the browser could not read our JSON"))
+}
+
+/// A JS value read as `T`; `None` when it is undefined, not JSON-like, or not a `T`.
+pub fn from_js<T: DeserializeOwned>(value: &JsValue) -> Option<T> {
+    if value.is_undefined() {
+        return None;
+    }
+    let text = js_sys::JSON::stringify(value).ok()?.as_string()?;
+    serde_json::from_str(&text).ok()
+}
