@@ -272,7 +272,7 @@ fn times(created: Option<i64>, modified: Option<i64>, login: Option<i64>) -> Vec
 }
 
 fn resource(body: &[u8]) -> Result<Value, ApiError> {
-    let v: Value = serde_json::from_slice(body)
+    let v: Value = super::json_text::parse(body)
         .map_err(|_| ApiError::Decode(scim::DecodeError::NotJson.to_string()))?;
     if v.is_object() {
         Ok(v)

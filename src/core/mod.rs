@@ -10,6 +10,7 @@ pub mod console;
 pub mod export;
 pub mod export_view;
 pub mod filter;
+pub mod json_text;
 pub mod lookup;
 pub mod lookup_view;
 pub mod message;

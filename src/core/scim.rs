@@ -250,7 +250,7 @@ pub fn list_page<T>(
     body: &[u8],
     read: impl Fn(&Value) -> Option<T>,
 ) -> Result<ListPage<T>, DecodeError> {
-    let v: Value = serde_json::from_slice(body).map_err(|_| DecodeError::NotJson)?;
+    let v: Value = super::json_text::parse(body).map_err(|_| DecodeError::NotJson)?;
     if !v.is_object() {
         return Err(DecodeError::NotAnObject);
     }

@@ -17,6 +17,7 @@ pub fn from_js<T: DeserializeOwned>(value: &JsValue) -> Option<T> {
     if value.is_undefined() {
         return None;
     }
+    // A page's text can hold lone surrogates, which JSON.stringify writes as escapes.
     let text = js_sys::JSON::stringify(value).ok()?.as_string()?;
-    serde_json::from_str(&text).ok()
+    serde_json::from_str(&crate::core::json_text::repair_lone_surrogates(&text)).ok()
 }

@@ -116,9 +116,22 @@ fn retry_after(mode: &RetryAfter, wait: Duration, now_ms: i64) -> Option<String>
     }
 }
 
+/// Stands in for a lone UTF-16 surrogate, which a Rust string cannot hold: the seed's hostile data
+/// uses this private-use character, and bodies carry it as the escape `\ud800` — the text a Java or
+/// JavaScript server emits for a broken string (valid JSON syntax, not valid Unicode).
+pub const LONE_SURROGATE_MARK: char = '\u{e000}';
+
+fn with_lone_surrogates(text: String) -> Vec<u8> {
+    if text.contains(LONE_SURROGATE_MARK) {
+        text.replace(LONE_SURROGATE_MARK, "\\ud800").into_bytes()
+    } else {
+        text.into_bytes()
+    }
+}
+
 fn respond(outcome: Outcome, draw: crate::faults::Draw) -> Response {
     let (status, body, retry) = match outcome {
-        Outcome::Json(s, v) => (s, Some(v.to_string().into_bytes()), None),
+        Outcome::Json(s, v) => (s, Some(with_lone_surrogates(v.to_string())), None),
         Outcome::Empty(s) => (s, None, None),
         Outcome::Error(e, retry) => (
             StatusCode::from_u16(e.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),

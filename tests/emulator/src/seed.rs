@@ -80,7 +80,17 @@ pub const HOSTILE: &[&str] = &[
     "zero\u{200b}width\u{200d}joiner",
     "javascript:alert(1)",
     "{{constructor.constructor('alert(1)')()}}",
+    // A lone surrogate in the answer's JSON (see `api::LONE_SURROGATE_MARK`).
+    "lone\u{e000}surrogate",
 ];
+
+/// The hostile strings, plus one 10 KB name with markup in it.
+pub fn hostile(i: usize) -> String {
+    match HOSTILE.get(i % (HOSTILE.len() + 1)) {
+        Some(s) => s.to_string(),
+        None => format!("<b>huge</b>{}", "A".repeat(10_240)),
+    }
+}
 const DEPARTMENTS: &[&str] = &[
     "Engineering",
     "Sales",
@@ -113,7 +123,7 @@ pub fn seed(dir: &mut Directory, users: usize, groups: usize, seed: u64) {
             format!("{dept} {}", g / DEPARTMENTS.len() + 1)
         };
         let name = if g % 17 == 16 {
-            format!("{name} {}", HOSTILE[g % HOSTILE.len()])
+            format!("{name} {}", hostile(g))
         } else {
             name
         };
@@ -131,8 +141,10 @@ pub fn seed(dir: &mut Directory, users: usize, groups: usize, seed: u64) {
         let given = GIVEN[rng.below(GIVEN.len())];
         let family = FAMILY[rng.below(FAMILY.len())];
         let hostile = n % 50 == 49;
+        let hostile_given;
         let given = if hostile {
-            HOSTILE[(n / 50) % HOSTILE.len()]
+            hostile_given = self::hostile(n / 50);
+            hostile_given.as_str()
         } else {
             given
         };

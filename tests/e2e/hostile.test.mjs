@@ -1,0 +1,123 @@
+// Hostile data everywhere Keyward shows it: script and markup payloads, RTL overrides, zero-width
+// characters, a 10 KB name and a lone surrogate in users and groups (from the emulator's seed), and
+// in a console page's own text. Everything is shown as inert text; a tripwire on every dialog, the
+// pages' CSP errors and a count of created elements prove that no payload ran or became markup.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { launch, presetLocalBase, readSandboxKey, sandboxCredentials, startEmulator, tabView, until } from './harness.mjs';
+
+let browser;
+let emulator;
+let creds;
+const dialogs = [];
+let hostileUsers;
+
+before(async () => {
+  // Every 50th user has a hostile given name; 500 users cover each hostile string once.
+  emulator = await startEmulator(['--users', '500', '--groups', '34']);
+  browser = await launch('chrome-dev');
+  const trip = (page) => page.on('dialog', (d) => dialogs.push(`${page.url()}: ${d.type()} ${d.message()}`) && d.dismiss());
+  browser.context.pages().forEach(trip);
+  browser.context.on('page', trip);
+  await presetLocalBase(browser, emulator.base);
+  creds = await sandboxCredentials(emulator.base);
+  await (await readSandboxKey(browser, emulator.base, creds.clientId)).close();
+  const auth = Buffer.from(`${creds.clientId}:${creds.apiKey}`).toString('base64');
+  // Read as text: the body holds a lone surrogate escape, which node's JSON.parse keeps as is.
+  const text = await (await fetch(`${emulator.base}/api/directory/user?count=1000`, { headers: { authorization: `Basic ${auth}` } })).text();
+  hostileUsers = JSON.parse(text).resources.filter((_, i, all) => all[i].userName.match(/(\d+)$/)[1] % 50 === 49);
+});
+after(async () => {
+  await browser?.close();
+  await emulator?.stop();
+});
+
+/** What a lone surrogate becomes once Keyward has read it: the replacement character. */
+const shown = (s) => s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
+
+test('the seed really is hostile', () => {
+  const names = hostileUsers.map((u) => u.name.givenName);
+  assert.ok(names.includes('<img src=x onerror=alert(1)>'));
+  assert.ok(names.some((n) => n.length > 10_000), 'a 10 KB name');
+  assert.ok(names.some((n) => /[\ud800-\udbff](?![\udc00-\udfff])/.test(n)), 'a lone surrogate');
+  assert.ok(names.some((n) => n.includes('\u202e')), 'an RTL override');
+});
+
+test('popup: hostile users and groups are inert text in results and details', async () => {
+  const page = await browser.context.newPage();
+  await page.goto(browser.url('popup.html'));
+  await page.getByTestId('lookup').waitFor();
+  const baseline = await page.evaluate(() => document.querySelectorAll('img, script, svg, iframe, b').length);
+  for (const user of hostileUsers) {
+    await page.fill('#lookup-text', user.userName.slice(0, 200));
+    const row = page.getByTestId('result').filter({ has: page.locator('.kw-title', { hasText: user.userName.slice(0, 200) }) }).first();
+    await row.waitFor();
+    await row.locator('.kw-open').click();
+    await page.getByTestId('detail').waitFor();
+    const text = await page.getByTestId('detail').textContent();
+    assert.ok(text.includes(shown(user.name.givenName)), `the given name of ${user.userName.slice(0, 40)} as text`);
+    await page.keyboard.press('Escape');
+    await page.getByTestId('result').first().waitFor();
+  }
+  await page.selectOption('#lookup-kind', 'groups');
+  for (const hostile of ['javascript:alert(1)', "Robert'); DROP TABLE users;--"]) {
+    await page.fill('#lookup-text', hostile);
+    await until(async () => (await page.getByTestId('lookup-results').textContent()).includes(hostile), `the group named ${hostile}`);
+  }
+  assert.equal(await page.evaluate(() => document.querySelectorAll('img, script, svg, iframe, b').length), baseline, 'no element came from data');
+  await page.close();
+  assert.deepEqual(dialogs, []);
+  assert.deepEqual(browser.errors, []);
+});
+
+test('export: hostile values reach both files exactly, formulas defused', async () => {
+  const page = await browser.context.newPage();
+  await page.goto(browser.url(`export.html?account=${encodeURIComponent(creds.clientId)}`));
+  await page.getByTestId('export-start').click();
+  await until(async () => (await page.getByTestId('export-summary').innerText()) === 'Complete: 500 users.', 'the export');
+  const save = async (label) => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: label }).click()]);
+    return readFileSync(await download.path(), 'utf8');
+  };
+  const json = JSON.parse(await save('Save JSON'));
+  const byId = new Map(json.users.map((u) => [u.id, u]));
+  for (const user of hostileUsers) assert.equal(byId.get(user.id).name.givenName, shown(user.name.givenName));
+  const csv = await save('Save CSV');
+  assert.ok(csv.includes('"<img src=x onerror=alert(1)>"') || csv.includes('<img src=x onerror=alert(1)>'));
+  assert.ok(!/\r\n[=+\-@]/.test(csv) && !/,[=+\-@]/.test(csv), 'no cell starts a formula');
+  await page.close();
+  assert.deepEqual(dialogs, []);
+  assert.deepEqual(browser.errors, []);
+});
+
+test('a console page with hostile text: the popup shows it as text', async () => {
+  const console = await browser.context.newPage();
+  await console.goto(`${emulator.base}/#/dashboard`);
+  const payload = '<img src=x onerror=alert(1)>\u202eevil\u200b' + 'x'.repeat(300);
+  await console.evaluate((text) => {
+    const h = document.querySelector('h1, h2');
+    h.textContent = text;
+  }, payload);
+  const view = await until(async () => {
+    const v = await tabView(browser, 'console');
+    return v.page?.startsWith('<img') && v;
+  }, 'the hostile heading read');
+  // The popup describes the active tab: make the console tab active again, then load the popup
+  // (in its own, now inactive, tab) so it asks about the console page.
+  const popup = await browser.context.newPage();
+  await popup.goto(browser.url('popup.html'));
+  await popup.evaluate(async (url) => {
+    const [tab] = await chrome.tabs.query({ url });
+    await chrome.tabs.update(tab.id, { active: true });
+  }, `${emulator.base}/*`);
+  await popup.reload();
+  const tab = popup.getByTestId('tab-state');
+  await tab.waitFor();
+  assert.ok((await tab.textContent()).includes(view.page), 'the heading, as text');
+  assert.equal(await popup.evaluate(() => document.querySelectorAll('main img, main script').length), 0);
+  await popup.close();
+  await console.close();
+  assert.deepEqual(dialogs, []);
+  assert.deepEqual(browser.errors, []);
+});
