@@ -730,11 +730,25 @@ fn page_click(state: &mut WorkerState, tab_id: i64, label: &str, now: u64) -> Ou
         "save" if tab.renew_clicked => {
             if let Some(client_id) = tab.view.client_id.clone() {
                 tab.just_renewed = true;
+                // The key shown after Renew, if it is the one being saved: Keyward can go on
+                // looking things up with it without waiting for the page to show it again.
+                let new_key = tab.shown_key.clone().filter(|key| {
+                    tab.pending_fingerprint.as_deref()
+                        == Some(fingerprint(&state.salt, key).as_str())
+                });
                 state
                     .accounts
                     .renewal_saved(&client_id, tab.pending_fingerprint.take(), now);
                 // The old key no longer works: forget it.
-                if state.keys.remove(&client_id).is_some() {
+                let had_key = state.keys.remove(&client_id).is_some();
+                let keeps_new = match new_key {
+                    Some(key) if state.settings.session_keys() => {
+                        state.keys.insert(client_id.clone(), key);
+                        true
+                    }
+                    _ => false,
+                };
+                if had_key || keeps_new {
                     effects.push(Effect::SaveKeys);
                 }
                 effects.push(Effect::SaveAccounts);
@@ -1073,7 +1087,11 @@ mod tests {
             Some(3_003),
             "the clock restarts"
         );
-        assert!(!s.keys.contains_key(ID), "the old key is forgotten");
+        assert_eq!(
+            s.keys.get(ID).map(String::as_str),
+            Some(KEY2),
+            "the old key is forgotten; the new one shown after Renew is kept"
+        );
         // Seeing the new key later is not a second renewal.
         send(&mut s, creds_page(KEY2, &["Edit"]), 4_000);
         assert_eq!(s.accounts.accounts[ID].renewals, vec![3_003]);

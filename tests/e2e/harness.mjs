@@ -42,8 +42,11 @@ export async function launch(flavour = 'chrome-dev', { headless = true } = {}) {
     args: [`--disable-extensions-except=${ext}`, `--load-extension=${ext}`, ...CHROMIUM_ARGS],
   });
   const errors = [];
+  // Every console message of every context, for the secrets audit.
+  const consoleLog = [];
   const watch = (page) => {
     page.on('console', (msg) => {
+      consoleLog.push(`${page.url()}: ${msg.text()}`);
       if (msg.type() === 'error') errors.push(`${page.url()}: ${msg.text()}`);
     });
     page.on('pageerror', (err) => errors.push(`${page.url()}: ${err.message}`));
@@ -51,6 +54,7 @@ export async function launch(flavour = 'chrome-dev', { headless = true } = {}) {
   context.on('page', watch);
   const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
   worker.on('console', (msg) => {
+    consoleLog.push(`worker: ${msg.text()}`);
     // Region detection probes the three real Directory API hosts, which this offline machine
     // cannot resolve; those failed loads are expected, everything else is an error.
     const offlineProbe = /directory-api\.pingone\./.test(msg.location()?.url ?? '') && /ERR_NAME_NOT_RESOLVED|ERR_INTERNET_DISCONNECTED/.test(msg.text());
@@ -62,6 +66,7 @@ export async function launch(flavour = 'chrome-dev', { headless = true } = {}) {
     worker,
     extensionId,
     errors,
+    consoleLog,
     url: (path) => `chrome-extension://${extensionId}/${path}`,
     async close() {
       await context.close();
