@@ -21,7 +21,7 @@ PKG := target/pkg
 FLAVOURS := chrome chrome-dev firefox firefox-dev
 EMULATOR := target/debug/p14e-emulator
 
-.PHONY: setup build test lint test-native test-wasm test-e2e demo package clean icons bench bench-smoke
+.PHONY: setup build test lint test-native test-wasm test-e2e demo package clean icons bench bench-smoke fuzz
 
 ## setup: install what is missing, and nothing else
 setup: node_modules/.installed
@@ -95,6 +95,21 @@ bench: build | setup
 
 bench-smoke: build $(EMULATOR)
 	BENCH_SMOKE=1 node tests/bench/bench.mjs
+
+## fuzz: every cargo fuzz target for FUZZ_SECONDS each (default 60), from the committed seed corpus
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := retry_after scim_answer page_snapshot stored_records filter_roundtrip
+fuzz: | setup
+	@rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
+	@command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked || cargo install cargo-fuzz
+	@for t in $(FUZZ_TARGETS); do \
+	  mkdir -p target/fuzz/corpus/$$t target/fuzz/artifacts/$$t; \
+	  echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
+	  (cd tests/fuzz && cargo +nightly fuzz run --fuzz-dir . $$t ../../target/fuzz/corpus/$$t seeds/$$t -- \
+	    -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=../../target/fuzz/artifacts/$$t/ -print_final_stats=1 2>&1 \
+	    | grep -E '^(Done|stat::number_of_executed_units|SUMMARY|==[0-9]+== ERROR)|panicked' ) \
+	  || { echo "fuzz: $$t found a failing input in target/fuzz/artifacts/$$t: add it to tests/fuzz/regressions/$$t/ as a regression test"; exit 1; }; \
+	done
 
 ## demo: the emulator and sandbox console on loopback, and Chromium with the dev build
 demo: build $(EMULATOR)

@@ -9,3 +9,7 @@ pub mod core;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;
+
+/// The fuzz targets' properties (`tests/fuzz`): only for the fuzzer and for tests.
+#[cfg(any(test, fuzzing))]
+pub mod fuzz;

@@ -57,3 +57,29 @@ fn search_filters_parse_for_any_input() {
         }
     }
 }
+
+/// The fuzz target's property (`tests/fuzz/fuzz_targets/filter_roundtrip.rs`), replayed here on
+/// its seed corpus and every finding kept in `tests/fuzz/regressions/filter_roundtrip`.
+#[test]
+fn fuzz_seeds_and_regressions_hold() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz");
+    let mut replayed = 0;
+    for dir in ["seeds", "regressions"] {
+        let Ok(entries) = std::fs::read_dir(root.join(dir).join("filter_roundtrip")) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let bytes = std::fs::read(entry.path()).expect("a readable corpus file");
+            let literal = String::from_utf8_lossy(&bytes);
+            let eq = Filter::eq("userName", &literal).to_string();
+            let parsed = parse(&eq).unwrap_or_else(|e| panic!("{eq:?} did not parse: {e}"));
+            assert!(matches(&parsed, &json!({"userName": literal})));
+            assert!(!matches(
+                &parsed,
+                &json!({"userName": format!("{literal}x")})
+            ));
+            replayed += 1;
+        }
+    }
+    assert!(replayed > 0, "the seed corpus is there");
+}
