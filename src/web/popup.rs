@@ -310,7 +310,12 @@ async fn ask(page: &Shared, request: serde_json::Value) -> Option<Result<JsValue
             set_status(&root, line.as_deref().unwrap_or("Searching\u{2026}"));
         }
     });
-    let answer = chrome::send_message(&request).await;
+    // The browser may stop the worker while it works on the request (MV3): the message then
+    // fails, and sending it again wakes a fresh worker, which reads the key from storage.session.
+    let mut answer = chrome::send_message(&request).await;
+    if answer.is_err() && page.borrow().generation == generation {
+        answer = chrome::send_message(&request).await;
+    }
     *done.borrow_mut() = true;
     (page.borrow().generation == generation).then_some(answer)
 }

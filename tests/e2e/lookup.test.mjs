@@ -142,6 +142,42 @@ test('a 429 storm: the popup shows the wait live, then the results', async () =>
   assert.deepEqual(browser.errors, []);
 });
 
+test('faults during lookups: the popup says what happened, and trying again works', async () => {
+  const config = (patch) =>
+    fetch(`${emulator.base}/_emulator/config`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify(patch) });
+  // Every answer cut off: PingOne's answer cannot be read; the popup says so and offers a retry.
+  await config({ faults: { truncate_share: 1 } });
+  const page = await openPopup();
+  await page.keyboard.type('a');
+  const failure = page.getByTestId('lookup-failure');
+  await failure.waitFor();
+  assert.match(await failure.innerText(), /answer could not be read/);
+  await config({ faults: { truncate_share: 0, error_share: 0.5 } });
+  // Half the answers 5xx: the scheduler retries them; "Try again" gets results.
+  await page.getByRole('button', { name: 'Try again' }).click();
+  await page.getByTestId('result').first().waitFor({ timeout: 30_000 });
+  await config({ faults: { error_share: 0 } });
+  await page.close();
+  assert.deepEqual(browser.errors, []);
+});
+
+test('the worker stopped mid-lookup: the popup asks again and gets its results', async () => {
+  const config = (patch) =>
+    fetch(`${emulator.base}/_emulator/config`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify(patch) });
+  await config({ faults: { latency_ms: 1500 } });
+  const page = await openPopup();
+  const cdp = await browser.context.newCDPSession(page);
+  await cdp.send('ServiceWorker.enable');
+  await page.keyboard.type('a');
+  // Once the search is out (the worker is waiting for PingOne's answer), stop the worker.
+  await until(async () => (await page.evaluate(() => chrome.runtime.sendMessage({ type: 'api_status' }))).in_flight > 0, 'the search sent');
+  await cdp.send('ServiceWorker.stopAllWorkers');
+  await page.getByTestId('result').first().waitFor({ timeout: 30_000 });
+  await config({ faults: { latency_ms: 0 } });
+  await page.close();
+  assert.deepEqual(browser.errors, []);
+});
+
 test('a key renewed elsewhere: the popup says 401 and its fix reads the new key', async () => {
   await fetch(`${emulator.base}/_emulator/renew`, { method: 'POST' });
   const page = await openPopup();
