@@ -121,3 +121,36 @@ test('a console page with hostile text: the popup shows it as text', async () =>
   assert.deepEqual(dialogs, []);
   assert.deepEqual(browser.errors, []);
 });
+
+test('a credentials page with hostile labels and values around the real ones: read, inert, no script', async () => {
+  const page = await browser.context.newPage();
+  await page.goto(`${emulator.base}/?layout=table#/setup/directory/api-credentials`);
+  await page.locator('#api-credentials').waitFor();
+  // A hostile page: extra rows whose labels and values are payloads, an RTL-overridden label, a
+  // zero-width value, a 10 KB cell and a lone surrogate, next to the real Client ID and key.
+  await page.evaluate(() => {
+    const table = document.querySelector('#api-credentials table');
+    const row = (label, value) => {
+      const tr = document.createElement('tr');
+      for (const text of [label, value]) {
+        const td = document.createElement('td');
+        td.textContent = text;
+        tr.append(td);
+      }
+      table.append(tr);
+    };
+    row('<img src=x onerror=alert(1)>', '<script>alert(2)</script>');
+    row('\u202eDI tneilC', '\u200b\u200b');
+    row('Notes', 'x'.repeat(10_240));
+    row('lone\ud800', 'value\udc00');
+  });
+  await page.click('#reveal-key');
+  await until(async () => (await tabView(browser, 'credentials')).key === 'shown', 'the key read despite the noise');
+  const view = await tabView(browser, 'credentials');
+  assert.equal(view.client_id, creds.clientId, 'the real Client ID, not a decoy row');
+  await until(() => page.locator('keyward-helpers').count(), 'the helpers');
+  assert.equal(await page.evaluate(() => document.querySelectorAll('img, script:not([src])').length), 0);
+  await page.close();
+  assert.deepEqual(dialogs, []);
+  assert.deepEqual(browser.errors, []);
+});
