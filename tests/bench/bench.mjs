@@ -342,7 +342,9 @@ async function lookups(browser, base) {
 
 async function main() {
   const started = Date.now();
-  const only = process.env.BENCH_ONLY; // e.g. "exports", while working on one part
+  // One part only (size, popup, page, lookups, exports), while working on it; BENCHMARKS.md is then
+  // left alone.
+  const only = process.env.BENCH_ONLY;
   const part = (name) => !only || only === name;
   if (part('size')) bundle();
   const ext = benchExtension();
@@ -363,13 +365,13 @@ async function main() {
   const browser = await open(emulator.base);
   const creds = await sandboxCredentials(emulator.base);
   await (await readSandboxKey(browser, emulator.base, creds.clientId)).close();
-  await popupAndWorker(browser);
-  await pageHelpers(browser, emulator.base);
-  await consoleOverhead(browser, emulator.base);
-  await lookups(browser, emulator.base);
+  if (part('popup')) await popupAndWorker(browser);
+  if (part('page')) await pageHelpers(browser, emulator.base);
+  if (part('page')) await consoleOverhead(browser, emulator.base);
+  if (part('lookups')) await lookups(browser, emulator.base);
   await browser.close();
   await emulator.stop();
-  await exports(open);
+  if (part('exports')) await exports(open);
   const seconds = Math.round((Date.now() - started) / 1000);
   report(seconds);
 }
@@ -386,7 +388,7 @@ function report(seconds) {
   const date = new Date().toISOString();
   console.log(`\n${table}\n\nmachine: ${machine}\ndate: ${date}\nbench time: ${seconds} s${SMOKE ? ' (smoke run)' : ''}`);
   writeFileSync(join(OUT, 'results.json'), JSON.stringify({ date, machine, smoke: SMOKE, seconds, ...results }, null, 2) + '\n');
-  if (SMOKE) return;
+  if (SMOKE || process.env.BENCH_ONLY) return;
   const notes = rows.filter((r) => r.note).map((r) => `- \`${r.key}\`: ${r.note}`).join('\n');
   writeFileSync(
     join(ROOT, 'BENCHMARKS.md'),
