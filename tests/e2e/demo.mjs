@@ -3,7 +3,7 @@
 // shows are saved under target/demo/. Either way it stays up until Ctrl-C.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, launch, presetLocalBase, startEmulator } from './harness.mjs';
+import { ROOT, launch, presetLocalBase, readSandboxKey, sandboxCredentials, startEmulator } from './harness.mjs';
 
 const port = process.env.KEYWARD_DEMO_PORT ?? '8787';
 const emulator = await startEmulator(['--port', port, '--users', '5000', '--groups', '40'], { echo: true });
@@ -11,16 +11,21 @@ const headless = !process.env.DISPLAY;
 const browser = await launch('chrome-dev', { headless });
 await presetLocalBase(browser, emulator.base);
 
-const console_ = await browser.context.newPage();
-await console_.goto(`${emulator.base}/#/setup/directory/api-credentials`);
-await console_.locator('#api-credentials').waitFor();
+// The admin's first minute: the credentials page with the key shown (Keyward reads it and adds its
+// helpers), then the popup, ready for a lookup.
+const { clientId } = await sandboxCredentials(emulator.base);
+const console_ = await readSandboxKey(browser, emulator.base, clientId);
+await console_.locator('keyward-helpers').waitFor({ state: 'attached' });
 const popup = await browser.context.newPage();
-await popup.setViewportSize({ width: 400, height: 300 });
+await popup.setViewportSize({ width: 440, height: 600 });
 await popup.goto(browser.url('popup.html'));
-await popup.getByTestId('empty-state').waitFor();
+await popup.getByTestId('lookup').waitFor();
+await popup.fill('#lookup-text', 'a');
+await popup.getByTestId('result-count').waitFor();
 
 console.log(`Sandbox console: ${emulator.base}/#/setup/directory/api-credentials`);
 console.log(`Keyward popup:   ${browser.url('popup.html')}`);
+console.log(`Export page:     ${browser.url('export.html')}`);
 if (headless) {
   const dir = join(ROOT, 'target', 'demo');
   mkdirSync(dir, { recursive: true });

@@ -85,6 +85,8 @@ export async function startEmulator(args = [], { echo = false } = {}) {
   const bin = process.env.KEYWARD_EMULATOR_BIN ?? join(ROOT, 'target', 'debug', 'p14e-emulator');
   const portArgs = args.includes('--port') ? [] : ['--port', '0'];
   const child = spawn(bin, [...portArgs, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // Never leave an emulator behind, even when the script that started it dies.
+  process.once('exit', () => child.kill());
   const lines = createInterface({ input: child.stdout });
   const base = await new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`emulator exited early (${code})`)));
