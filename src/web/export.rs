@@ -118,11 +118,10 @@ fn on_event(page: &Shared, e: Event) {
                     Format::Json
                 };
                 let wall = time::now_ms();
-                warn(dom::download(
-                    &export.file_name(format, wall),
-                    &export.file(format, wall),
-                    format.mime(),
-                ));
+                let (name, text) = (export.file_name(format, wall), export.file(format, wall));
+                // Offered after the borrow ends: the download's click is a DOM event.
+                drop(p);
+                warn(dom::download(&name, &text, format.mime()));
                 return;
             }
             _ => return,
@@ -252,15 +251,21 @@ fn read_answer(answer: Result<JsValue, JsError>) -> Result<String, Failure> {
 
 /// Redraws the status, and the controls when the phase changed (focusing the new first control).
 fn draw(page: &Shared) -> Result<(), JsError> {
-    let mut p = page.borrow_mut();
-    let root = p.root.clone();
-    let Some(export) = p.export.as_ref() else {
-        return Ok(());
+    // Decide under the borrow, touch the DOM after it: DOM calls can dispatch events to listeners.
+    let (root, status, controls) = {
+        let mut p = page.borrow_mut();
+        let Some(export) = p.export.as_ref() else {
+            return Ok(());
+        };
+        let progress = export.progress(time::now_ms());
+        let status = export_view::status(&progress, p.rate_line.as_deref());
+        let phase = export.phase().clone();
+        let controls = (p.drawn.as_ref() != Some(&phase)).then(|| export_view::controls(export));
+        if controls.is_some() {
+            p.drawn = Some(phase);
+        }
+        (p.root.clone(), status, controls)
     };
-    let progress = export.progress(time::now_ms());
-    let status = export_view::status(&progress, p.rate_line.as_deref());
-    let phase = export.phase().clone();
-    let controls = (p.drawn.as_ref() != Some(&phase)).then(|| export_view::controls(export));
     if let Some(area) = by_id::<Element>(&root, STATUS) {
         dom::mount(&area, &status)?;
     }
@@ -283,7 +288,6 @@ fn draw(page: &Shared) -> Result<(), JsError> {
                 }
             }
         }
-        p.drawn = Some(phase);
     }
     Ok(())
 }

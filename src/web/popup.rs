@@ -46,24 +46,25 @@ async fn tab_view(tab_id: Option<i64>) -> Option<TabView> {
 async fn render(page: &Shared, notice: Option<Notice>) -> Result<(), JsError> {
     let tab_id = page.borrow().tab_id;
     let view = tab_view(tab_id).await;
-    let mut p = page.borrow_mut();
-    match &view {
-        Some(view) => {
-            let known = |id: &String| view.accounts.iter().any(|a| &a.client_id == id);
-            if !p.choice.account.as_ref().is_some_and(known) {
-                p.choice.account = popup::default_account(view);
+    // Decide under the borrow, mount after it: DOM calls can dispatch events to our listeners.
+    let (root, screen) = {
+        let mut p = page.borrow_mut();
+        let screen = match &view {
+            Some(view) => {
+                let known = |id: &String| view.accounts.iter().any(|a| &a.client_id == id);
+                if !p.choice.account.as_ref().is_some_and(known) {
+                    p.choice.account = popup::default_account(view);
+                }
+                popup::screen(view, p.flavour, notice.as_ref(), &p.choice)
             }
-            dom::mount(
-                &p.root,
-                &popup::screen(view, p.flavour, notice.as_ref(), &p.choice),
-            )?;
-        }
-        None => dom::mount(&p.root, &popup::first_screen())?,
-    }
-    p.view = view;
-    p.found = None;
-    p.detail_of = None;
-    Ok(())
+            None => popup::first_screen(),
+        };
+        p.view = view;
+        p.found = None;
+        p.detail_of = None;
+        (p.root.clone(), screen)
+    };
+    dom::mount(&root, &screen)
 }
 
 /// Renders the popup into `root`: what Keyward sees in the active tab, lookups, and the accounts it
