@@ -290,7 +290,7 @@ async function exports(browserFactory) {
     baseline: worst.naive,
     baselineKey: 'naive_export_efficiency',
     goal: ['>=', 0.9],
-    note: `worse of 5/s and 10/s (${worst.rate}/s); baseline: no throttle, retries at once`,
+    note: `ideal time = pages ÷ the emulator's rate, as the issue defines it (its burst lets a run beat that, so above 1 is possible); the worse of 5/s and 10/s (${worst.rate}/s); baseline: no throttle, retries at once`,
   });
   record('export_429_share', worst.share, { baseline: worst.naiveShare, baselineKey: 'naive_export_429_share', goal: ['<=', 0.05] });
   record('export_failures', worst.failures, { goal: ['<=', 0], note: 'rows lost or duplicated' });
