@@ -31,15 +31,9 @@ pub fn page(accounts: &[AccountView], selected: Option<&str>, text: &str) -> Ele
     } else {
         let mut select = el("select").attr("id", ACCOUNT).attr("name", "account");
         for a in &usable {
-            let name = a.label.clone().unwrap_or_else(|| a.client_id.clone());
-            let prod = if a.production {
-                "\u{26a0} PRODUCTION \u{b7} "
-            } else {
-                ""
-            };
             let mut option = el("option")
                 .attr("value", a.client_id.clone())
-                .text(format!("{prod}{name}"));
+                .text(super::lookup_view::account_name(a));
             if Some(a.client_id.as_str()) == selected {
                 option = option.attr("selected", "");
             }
@@ -66,14 +60,7 @@ pub fn page(accounts: &[AccountView], selected: Option<&str>, text: &str) -> Ele
         ]);
     }
     el("div").attr("class", "kw-export").children([
-        el("header").attr("class", "kw-header").children([
-            el("img")
-                .attr("src", "icons/icon-32.png")
-                .attr("width", "24")
-                .attr("height", "24")
-                .attr("alt", ""),
-            el("h1").text("Keyward \u{2014} export users"),
-        ]),
+        super::popup::page_header("Keyward \u{2014} export users"),
         el("main").children([
             el("p").text("Exports page through the Directory API at low priority, within PingOne\u{2019}s rate limit: popup lookups go first. A file is complete only when every page has arrived; anything less is saved and named as partial."),
             form,

@@ -18,8 +18,8 @@ pub const TEXT: &str = "lookup-text";
 pub const STATUS: &str = "lookup-status";
 pub const RESULTS: &str = "lookup-results";
 
-/// What the admin sees for an account in the switcher.
-fn account_name(a: &AccountView) -> String {
+/// What the admin sees for an account in a switcher.
+pub fn account_name(a: &AccountView) -> String {
     let name = a.label.clone().unwrap_or_else(|| a.client_id.clone());
     let region = a.region.as_deref().unwrap_or("region not known");
     let prod = if a.production {

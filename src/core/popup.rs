@@ -16,21 +16,27 @@ use super::{PRODUCT_NAME, VERSION};
 pub const NO_ACCOUNT_YET: &str =
     "No PingOne for Enterprise account seen yet \u{2014} open the admin console\u{2019}s API Credentials page.";
 
-/// The header every popup screen shares: icon, name and version.
-fn header() -> Element {
+/// An extension page's header: the icon and a title.
+pub fn page_header(title: &str) -> Element {
     el("header").attr("class", "kw-header").children([
         el("img")
             .attr("src", "icons/icon-32.png")
             .attr("width", "24")
             .attr("height", "24")
             .attr("alt", ""),
-        el("h1").text(PRODUCT_NAME),
+        el("h1").text(title),
+    ])
+}
+
+/// The header every popup screen shares: icon, name and version.
+fn header() -> Element {
+    page_header(PRODUCT_NAME).child(
         el("span")
             .attr("class", "kw-version")
             .attr("data-testid", "version")
             .attr("aria-label", format!("version {VERSION}"))
             .text(format!("v{VERSION}")),
-    ])
+    )
 }
 
 /// The first screen: no account seen yet, and the one step that fixes it.

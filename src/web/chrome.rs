@@ -71,6 +71,24 @@ pub async fn ask_worker(request: &serde_json::Value) -> Result<Result<(), String
     })
 }
 
+/// Checks a worker's answer to a lookup or export message: `Ok` when it is of the `expected` type;
+/// otherwise the failure it reports, or why there is none (a refusal, an unreadable answer).
+pub fn api_answer(answer: &JsValue, expected: &str) -> Result<(), crate::core::lookup::Failure> {
+    use crate::core::lookup::{Failure, FailureCode};
+    match string_at(answer, &["type"]).as_deref() {
+        Some(t) if t == expected => Ok(()),
+        Some("api_failed") => Err(super::json::from_js::<Failure>(answer).unwrap_or_else(|| {
+            Failure::new(FailureCode::Other, "The worker's answer could not be read.")
+        })),
+        _ => Err(Failure::new(
+            FailureCode::Other,
+            string_at(answer, &["reason"])
+                .map(|r| format!("Keyward refused: {r}."))
+                .unwrap_or_else(|| "Keyward's worker gave no answer.".into()),
+        )),
+    }
+}
+
 fn runtime() -> Result<JsValue, JsError> {
     let chrome = Reflect::get(&js_sys::global(), &JsValue::from_str("chrome"))
         .map_err(|_| JsError::new("the chrome extension API is not available here"))?;

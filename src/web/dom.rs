@@ -17,13 +17,38 @@ pub fn mount(root: &DomElement, view: &Element) -> Result<(), JsError> {
     Ok(())
 }
 
-/// The `<input>` with this id in `root`'s document.
-pub fn input_by_id(root: &DomElement, id: &str) -> Option<web_sys::HtmlInputElement> {
+/// The element with this id in `root`'s document, as `T`.
+pub fn by_id<T: wasm_bindgen::JsCast>(root: &DomElement, id: &str) -> Option<T> {
     use wasm_bindgen::JsCast;
     root.owner_document()?
         .get_element_by_id(id)?
         .dyn_into()
         .ok()
+}
+
+/// The `<input>` with this id in `root`'s document.
+pub fn input_by_id(root: &DomElement, id: &str) -> Option<web_sys::HtmlInputElement> {
+    by_id(root, id)
+}
+
+/// Delegates `events` on `root` to `handler` for the life of the page.
+pub fn listen(
+    root: &DomElement,
+    events: &[&str],
+    handler: impl Fn(web_sys::Event) + 'static,
+) -> Result<(), JsError> {
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::JsCast;
+    let handler = std::rc::Rc::new(handler);
+    for event in events {
+        let handler = handler.clone();
+        let closure = Closure::<dyn FnMut(web_sys::Event)>::new(move |e| handler(e));
+        root.add_event_listener_with_callback(event, closure.as_ref().unchecked_ref())
+            .map_err(|_| JsError::new(&format!("could not listen for {event} events")))?;
+        // The listeners live as long as the page.
+        closure.forget();
+    }
+    Ok(())
 }
 
 fn build(document: &Document, view: &Element) -> Result<DomElement, JsError> {

@@ -54,23 +54,7 @@ pub async fn render_export(root: Element) -> Result<(), JsError> {
         drawn: None,
         rate_line: None,
     }));
-    for event in ["submit", "click"] {
-        let handler_page = page.clone();
-        let handler = Closure::<dyn FnMut(Event)>::new(move |e: Event| {
-            on_event(&handler_page, e);
-        });
-        root.add_event_listener_with_callback(event, handler.as_ref().unchecked_ref())
-            .map_err(|_| JsError::new("could not listen for export actions"))?;
-        handler.forget();
-    }
-    Ok(())
-}
-
-fn by_id<T: JsCast>(root: &Element, id: &str) -> Option<T> {
-    root.owner_document()?
-        .get_element_by_id(id)?
-        .dyn_into()
-        .ok()
+    dom::listen(&root, &["submit", "click"], move |e| on_event(&page, e))
 }
 
 fn warn(result: Result<(), JsError>) {
@@ -132,7 +116,7 @@ fn on_event(page: &Shared, e: Event) {
 
 fn start(page: &Shared) {
     let root = page.borrow().root.clone();
-    let account = by_id::<HtmlSelectElement>(&root, ACCOUNT).map(|s| s.value());
+    let account = dom::by_id::<HtmlSelectElement>(&root, ACCOUNT).map(|s| s.value());
     let text = dom::input_by_id(&root, TEXT)
         .map(|i| i.value())
         .unwrap_or_default();
@@ -233,20 +217,9 @@ fn read_answer(answer: Result<JsValue, JsError>) -> Result<String, Failure> {
             )
         });
     };
-    match chrome::string_at(&answer, &["type"]).as_deref() {
-        Some("api_body") => chrome::string_at(&answer, &["body"])
-            .ok_or_else(|| Failure::new(FailureCode::Other, "The worker's answer had no body.")),
-        Some("api_failed") => Err(json::from_js::<Failure>(&answer).unwrap_or_else(|| {
-            Failure::new(FailureCode::Other, "The worker's answer could not be read.")
-        })),
-        _ => Err(Failure::new(
-            FailureCode::Other,
-            format!(
-                "Keyward refused: {}.",
-                chrome::string_at(&answer, &["reason"]).unwrap_or_default()
-            ),
-        )),
-    }
+    chrome::api_answer(&answer, "api_body")?;
+    chrome::string_at(&answer, &["body"])
+        .ok_or_else(|| Failure::new(FailureCode::Other, "The worker's answer had no body."))
 }
 
 /// Redraws the status, and the controls when the phase changed (focusing the new first control).
@@ -266,11 +239,11 @@ fn draw(page: &Shared) -> Result<(), JsError> {
         }
         (p.root.clone(), status, controls)
     };
-    if let Some(area) = by_id::<Element>(&root, STATUS) {
+    if let Some(area) = dom::by_id::<Element>(&root, STATUS) {
         dom::mount(&area, &status)?;
     }
     if let Some(controls) = controls {
-        if let Some(area) = by_id::<Element>(&root, CONTROLS) {
+        if let Some(area) = dom::by_id::<Element>(&root, CONTROLS) {
             // Keep keyboard focus in the controls when they are replaced.
             let had_focus = root
                 .owner_document()

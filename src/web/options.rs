@@ -62,13 +62,14 @@ pub async fn render_options(root: Element) -> Result<(), JsError> {
         accounts,
     }));
     page.borrow().render(None)?;
-    for kind in ["submit", "click", "change"] {
-        let handler_page = page.clone();
-        let handler = Closure::<dyn FnMut(Event)>::new(move |event: Event| {
+    dom::listen(
+        &root,
+        &["submit", "click", "change"],
+        move |event: Event| {
             let Some(target) = event.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
                 return;
             };
-            let page = handler_page.clone();
+            let page = page.clone();
             let action = if event.type_() == "submit" {
                 event.prevent_default();
                 target
@@ -94,13 +95,8 @@ pub async fn render_options(root: Element) -> Result<(), JsError> {
                     web_sys::console::warn_1(&JsValue::from(e));
                 }
             });
-        });
-        root.add_event_listener_with_callback(kind, handler.as_ref().unchecked_ref())
-            .map_err(|_| JsError::new("could not listen for form submissions"))?;
-        // The listeners live as long as the page.
-        handler.forget();
-    }
-    Ok(())
+        },
+    )
 }
 
 /// The text of the file chosen in a file input.

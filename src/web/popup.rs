@@ -87,27 +87,14 @@ pub async fn render_popup(root: Element) -> Result<(), JsError> {
         debounce: None,
     }));
     render(&page, None).await?;
-    if let Some(search) = by_id::<HtmlElement>(&root, TEXT) {
+    if let Some(search) = dom::by_id::<HtmlElement>(&root, TEXT) {
         let _ = search.focus();
     }
-    for event in ["submit", "change", "click", "input", "keydown"] {
-        let handler_page = page.clone();
-        let handler = Closure::<dyn FnMut(Event)>::new(move |e: Event| {
-            on_event(&handler_page, e);
-        });
-        root.add_event_listener_with_callback(event, handler.as_ref().unchecked_ref())
-            .map_err(|_| JsError::new("could not listen for popup actions"))?;
-        // The listeners live as long as the popup.
-        handler.forget();
-    }
-    Ok(())
-}
-
-fn by_id<T: JsCast>(root: &Element, id: &str) -> Option<T> {
-    root.owner_document()?
-        .get_element_by_id(id)?
-        .dyn_into()
-        .ok()
+    dom::listen(
+        &root,
+        &["submit", "change", "click", "input", "keydown"],
+        move |e| on_event(&page, e),
+    )
 }
 
 fn spawn(work: impl std::future::Future<Output = Result<(), JsError>> + 'static) {
@@ -155,7 +142,7 @@ fn on_event(page: &Shared, e: Event) {
             spawn(async move {
                 render(&page, None).await?;
                 let root = page.borrow().root.clone();
-                if let Some(control) = by_id::<HtmlElement>(&root, &focus) {
+                if let Some(control) = dom::by_id::<HtmlElement>(&root, &focus) {
                     let _ = control.focus();
                 }
                 if !page.borrow().choice.text.trim().is_empty() {
@@ -240,7 +227,7 @@ fn on_key(page: &Shared, e: &Event, target: &Element) {
         }
         KeyAction::Previous => match here {
             Some(0) => {
-                if let Some(search) = by_id::<HtmlElement>(&root, TEXT) {
+                if let Some(search) = dom::by_id::<HtmlElement>(&root, TEXT) {
                     let _ = search.focus();
                 }
             }
@@ -274,13 +261,13 @@ fn on_key(page: &Shared, e: &Event, target: &Element) {
 }
 
 fn set_status(root: &Element, text: &str) {
-    if let Some(status) = by_id::<Element>(root, STATUS) {
+    if let Some(status) = dom::by_id::<Element>(root, STATUS) {
         status.set_text_content(Some(text));
     }
 }
 
 fn mount_results(root: &Element, view: &crate::core::view::Element) -> Result<(), JsError> {
-    match by_id::<Element>(root, RESULTS) {
+    match dom::by_id::<Element>(root, RESULTS) {
         Some(area) => dom::mount(&area, view),
         None => Ok(()),
     }
@@ -319,22 +306,6 @@ async fn ask(page: &Shared, request: serde_json::Value) -> Option<Result<JsValue
     }
     *done.borrow_mut() = true;
     (page.borrow().generation == generation).then_some(answer)
-}
-
-/// What an answer says went wrong, if it is not the hoped-for `kind`.
-fn failure_in(answer: &JsValue, expected: &str) -> Option<Failure> {
-    match chrome::string_at(answer, &["type"]).as_deref() {
-        Some(t) if t == expected => None,
-        Some("api_failed") => Some(json::from_js::<Failure>(answer).unwrap_or_else(|| {
-            Failure::new(FailureCode::Other, "The worker's answer could not be read.")
-        })),
-        _ => Some(Failure::new(
-            FailureCode::Other,
-            chrome::string_at(answer, &["reason"])
-                .map(|r| format!("Keyward refused: {r}."))
-                .unwrap_or_else(|| "Keyward's worker gave no answer.".into()),
-        )),
-    }
 }
 
 fn credentials_url(page: &Shared) -> String {
@@ -391,7 +362,7 @@ async fn search(page: &Shared) -> Result<(), JsError> {
             )
         }
     };
-    if let Some(failure) = failure_in(&answer, "found") {
+    if let Err(failure) = chrome::api_answer(&answer, "found") {
         return show_failure(page, &failure);
     }
     let found = json::from_js::<Found>(&answer)
@@ -420,7 +391,7 @@ async fn open_detail(page: &Shared, id: String) -> Result<(), JsError> {
         return Ok(());
     };
     let answer = answer?;
-    if let Some(failure) = failure_in(&answer, "detail") {
+    if let Err(failure) = chrome::api_answer(&answer, "detail") {
         return show_failure(page, &failure);
     }
     let detail = json::from_js::<Detail>(&answer)
@@ -428,7 +399,7 @@ async fn open_detail(page: &Shared, id: String) -> Result<(), JsError> {
     set_status(&root, "");
     mount_results(&root, &lookup_view::detail(&detail, &local_offset))?;
     page.borrow_mut().detail_of = Some(id);
-    if let Some(title) = by_id::<HtmlElement>(&root, "detail-title") {
+    if let Some(title) = dom::by_id::<HtmlElement>(&root, "detail-title") {
         let _ = title.focus();
     }
     Ok(())
