@@ -6,7 +6,7 @@ import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFi
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { ROOT, launch, presetLocalBase, readSandboxKey, sandboxCredentials, startEmulator, until } from '../e2e/harness.mjs';
+import { ROOT, configure, directoryGet, launch, presetLocalBase, readSandboxKey, sandboxCredentials, startEmulator, until } from '../e2e/harness.mjs';
 
 const SMOKE = process.env.BENCH_SMOKE === '1';
 const N = SMOKE ? 1 : 30;
@@ -31,8 +31,6 @@ const median = (xs) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 const p95 = (xs) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil(xs.length * 0.95) - 1)];
-const config = (base, patch) =>
-  fetch(`${base}/_emulator/config`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify(patch) });
 const emulatorLog = async (base) => (await fetch(`${base}/_emulator/log?limit=100000`)).json();
 const resetLog = (base) => fetch(`${base}/_emulator/log/reset`, { method: 'POST' });
 
@@ -220,7 +218,6 @@ async function exportThroughKeyward(browser, base, clientId, users) {
 /** A baseline client: `concurrency` fetchers over every page; on 429 it waits `wait429` ms. */
 async function exportBaseline(base, creds, users, wait429, concurrency = 4) {
   await resetLog(base);
-  const auth = `Basic ${Buffer.from(`${creds.clientId}:${creds.apiKey}`).toString('base64')}`;
   const pages = Array.from({ length: Math.ceil(users / 200) }, (_, i) => 1 + i * 200);
   const seen = new Set();
   const started = Date.now();
@@ -230,9 +227,7 @@ async function exportBaseline(base, creds, users, wait429, concurrency = 4) {
       for (;;) {
         const wait = until429 - Date.now();
         if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-        const res = await fetch(`${base}/api/directory/user?sortBy=userName&sortOrder=ascending&startIndex=${start}&count=200`, {
-          headers: { authorization: auth },
-        }).catch(() => null);
+        const res = await directoryGet(base, creds, `/directory/user?sortBy=userName&sortOrder=ascending&startIndex=${start}&count=200`).catch(() => null);
         if (res?.status === 429) {
           if (wait429 > 0) until429 = Math.max(until429, Date.now() + wait429);
           continue;
@@ -300,12 +295,12 @@ async function exports(browserFactory) {
 
 // ---- Lookups: typed search to results with 50 ms API latency, and requests per typed query.
 async function lookups(browser, base) {
-  await config(base, { faults: { latency_ms: 50 } });
+  await configure(base, { faults: { latency_ms: 50 } });
   const page = await browser.context.newPage();
   await page.goto(browser.url('popup.html'));
   await page.getByTestId('lookup').waitFor();
-  const auth = `Basic ${Buffer.from(Object.values(await sandboxCredentials(base)).join(':')).toString('base64')}`;
-  const { resources } = await (await fetch(`${base}/api/directory/user?sortBy=userName&count=${Math.max(N, 2)}`, { headers: { authorization: auth } })).json();
+  const creds = await sandboxCredentials(base);
+  const { resources } = await (await directoryGet(base, creds, `/directory/user?sortBy=userName&count=${Math.max(N, 2)}`)).json();
   const latencies = [];
   const resultsShown = () =>
     page.evaluate(() => {
@@ -353,7 +348,7 @@ async function lookups(browser, base) {
   });
   record('popup_heap_bytes', popupHeap, { unit: ' B' });
   record('worker_heap_bytes', workerHeap, { unit: ' B' });
-  await config(base, { faults: { latency_ms: 0 } });
+  await configure(base, { faults: { latency_ms: 0 } });
   await page.close();
 }
 
@@ -365,20 +360,16 @@ async function main() {
   const part = (name) => !only || only === name;
   if (part('size')) bundle();
   const ext = benchExtension();
-  if (only === 'exports') {
-    await exports(async (base) => {
-      const browser = await launch(ext);
-      await presetLocalBase(browser, base);
-      return browser;
-    });
-    return report(Math.round((Date.now() - started) / 1000));
-  }
-  const emulator = await startEmulator(['--users', '500', '--rate', '1000', '--burst', '1000']);
   const open = async (base) => {
     const browser = await launch(ext);
     await presetLocalBase(browser, base);
     return browser;
   };
+  if (only === 'exports') {
+    await exports(open);
+    return report(Math.round((Date.now() - started) / 1000));
+  }
+  const emulator = await startEmulator(['--users', '500', '--rate', '1000', '--burst', '1000']);
   const browser = await open(emulator.base);
   const creds = await sandboxCredentials(emulator.base);
   await (await readSandboxKey(browser, emulator.base, creds.clientId)).close();

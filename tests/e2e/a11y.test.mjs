@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, launch, presetLocalBase, readSandboxKey, sandboxCredentials, startEmulator, until } from './harness.mjs';
+import { ROOT, configure, launchWithSandboxKey, until } from './harness.mjs';
 
 const AXE = readFileSync(join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
 
@@ -13,11 +13,7 @@ let browser;
 let emulator;
 let creds;
 before(async () => {
-  emulator = await startEmulator(['--users', '600']);
-  browser = await launch('chrome-dev');
-  await presetLocalBase(browser, emulator.base);
-  creds = await sandboxCredentials(emulator.base);
-  await (await readSandboxKey(browser, emulator.base, creds.clientId)).close();
+  ({ emulator, browser, creds } = await launchWithSandboxKey(['--users', '600']));
 });
 after(async () => {
   await browser?.close();
@@ -67,7 +63,7 @@ test('options page', async () => {
 });
 
 test('export page, from the keyboard alone', async () => {
-  await fetch(`${emulator.base}/_emulator/config`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: '{"rate":3,"burst":3}' });
+  await configure(emulator.base, { rate: 3, burst: 3 });
   const page = await browser.context.newPage();
   await page.goto(browser.url(`export.html?account=${encodeURIComponent(creds.clientId)}`));
   await page.getByTestId('export-start').waitFor();

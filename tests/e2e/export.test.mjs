@@ -5,21 +5,16 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { launch, presetLocalBase, readSandboxKey, sandboxCredentials, screenshotPath, startEmulator, until } from './harness.mjs';
+import { configure, directoryGet, launchWithSandboxKey, screenshotPath, until } from './harness.mjs';
 
 let browser;
 let emulator;
 let creds;
-const config = (patch) =>
-  fetch(`${emulator.base}/_emulator/config`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify(patch) });
+const config = (patch) => configure(emulator.base, patch);
 const emulatorLog = async () => (await fetch(`${emulator.base}/_emulator/log`)).json();
 
 before(async () => {
-  emulator = await startEmulator(['--users', '5000', '--rate', '10', '--burst', '20']);
-  browser = await launch('chrome-dev');
-  await presetLocalBase(browser, emulator.base);
-  creds = await sandboxCredentials(emulator.base);
-  await (await readSandboxKey(browser, emulator.base, creds.clientId)).close();
+  ({ emulator, browser, creds } = await launchWithSandboxKey(['--users', '5000', '--rate', '10', '--burst', '20']));
 });
 after(async () => {
   await browser?.close();
@@ -99,8 +94,7 @@ test('pause holds the export, resume finishes it', async () => {
 });
 
 test('a search narrows the export to the users it matches', async () => {
-  const auth = Buffer.from(`${creds.clientId}:${creds.apiKey}`).toString('base64');
-  const query = async (path) => (await fetch(`${emulator.base}/api${path}`, { headers: { authorization: `Basic ${auth}` } })).json();
+  const query = async (path) => (await directoryGet(emulator.base, creds, path)).json();
   const { resources } = await query('/directory/user?sortBy=userName&startIndex=40&count=1');
   const prefix = resources[0].userName.slice(0, 3);
   const page = await openExport(prefix);

@@ -179,3 +179,26 @@ export async function sandboxCredentials(base) {
   const state = await (await fetch(`${base}/_emulator/state`)).json();
   return { clientId: state.client_id, apiKey: state.api_key };
 }
+
+/** Changes the emulator's configuration at run time (rate, burst, faults, storms…). */
+export const configure = (base, patch) =>
+  fetch(`${base}/_emulator/config`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify(patch) });
+
+/** A Directory API GET with the sandbox credentials, as a script outside Keyward would make it. */
+export const directoryGet = (base, creds, path) =>
+  fetch(`${base}/api${path}`, {
+    headers: { authorization: `Basic ${Buffer.from(`${creds.clientId}:${creds.apiKey}`).toString('base64')}` },
+  });
+
+/**
+ * A fresh emulator started with `args`, the dev build in Chromium pointed at it, and the sandbox
+ * key read from its credentials page as an admin would: { emulator, browser, creds }.
+ */
+export async function launchWithSandboxKey(args) {
+  const emulator = await startEmulator(args);
+  const browser = await launch('chrome-dev');
+  await presetLocalBase(browser, emulator.base);
+  const creds = await sandboxCredentials(emulator.base);
+  await (await readSandboxKey(browser, emulator.base, creds.clientId)).close();
+  return { emulator, browser, creds };
+}

@@ -5,7 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { launch, presetLocalBase, readSandboxKey, sandboxCredentials, startEmulator, tabView, until } from './harness.mjs';
+import { directoryGet, launchWithSandboxKey, tabView, until } from './harness.mjs';
 
 let browser;
 let emulator;
@@ -15,17 +15,12 @@ let hostileUsers;
 
 before(async () => {
   // Every 50th user has a hostile given name; 500 users cover each hostile string once.
-  emulator = await startEmulator(['--users', '500', '--groups', '34']);
-  browser = await launch('chrome-dev');
+  ({ emulator, browser, creds } = await launchWithSandboxKey(['--users', '500', '--groups', '34']));
   const trip = (page) => page.on('dialog', (d) => dialogs.push(`${page.url()}: ${d.type()} ${d.message()}`) && d.dismiss());
   browser.context.pages().forEach(trip);
   browser.context.on('page', trip);
-  await presetLocalBase(browser, emulator.base);
-  creds = await sandboxCredentials(emulator.base);
-  await (await readSandboxKey(browser, emulator.base, creds.clientId)).close();
-  const auth = Buffer.from(`${creds.clientId}:${creds.apiKey}`).toString('base64');
   // Read as text: the body holds a lone surrogate escape, which node's JSON.parse keeps as is.
-  const text = await (await fetch(`${emulator.base}/api/directory/user?count=1000`, { headers: { authorization: `Basic ${auth}` } })).text();
+  const text = await (await directoryGet(emulator.base, creds, '/directory/user?count=1000')).text();
   hostileUsers = JSON.parse(text).resources.filter((_, i, all) => all[i].userName.match(/(\d+)$/)[1] % 50 === 49);
 });
 after(async () => {

@@ -5,12 +5,11 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   clipboard,
-  launch,
-  presetLocalBase,
-  readSandboxKey,
+  configure,
+  directoryGet,
+  launchWithSandboxKey,
   sandboxCredentials,
   screenshotPath,
-  startEmulator,
   storedAccounts,
   until,
 } from './harness.mjs';
@@ -18,25 +17,16 @@ import {
 let browser;
 let emulator;
 let creds;
-const api = async (path) => {
-  const auth = Buffer.from(`${creds.clientId}:${creds.apiKey}`).toString('base64');
-  return (await fetch(`${emulator.base}/api${path}`, { headers: { authorization: `Basic ${auth}` } })).json();
-};
+const api = async (path) => (await directoryGet(emulator.base, creds, path)).json();
 const log = async () => (await (await fetch(`${emulator.base}/_emulator/log`)).json()).recent;
 
 before(async () => {
-  emulator = await startEmulator(['--users', '40', '--groups', '4']);
-  browser = await launch('chrome-dev');
-  await presetLocalBase(browser, emulator.base);
-  creds = await sandboxCredentials(emulator.base);
-  await readKey();
+  ({ emulator, browser, creds } = await launchWithSandboxKey(['--users', '40', '--groups', '4']));
 });
 after(async () => {
   await browser?.close();
   await emulator?.stop();
 });
-
-const readKey = () => readSandboxKey(browser, emulator.base, creds.clientId);
 
 async function openPopup() {
   const page = await browser.context.newPage();
@@ -128,43 +118,37 @@ test('groups: members and the users/count figure', async () => {
 });
 
 test('a 429 storm: the popup shows the wait live, then the results', async () => {
-  const config = (patch) =>
-    fetch(`${emulator.base}/_emulator/config`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify(patch) });
-  await config({ retry_after: { mode: 'seconds' }, storm_seconds: 5 });
+  await configure(emulator.base, { retry_after: { mode: 'seconds' }, storm_seconds: 5 });
   const page = await openPopup();
   await page.keyboard.type('a');
   const status = page.getByTestId('lookup-status');
   await until(async () => /^Waiting \d+ s — PingOne rate limit/.test(await status.innerText()), 'the rate-limit line');
   await page.getByTestId('result').first().waitFor({ timeout: 30_000 });
   assert.equal(await status.innerText(), '', 'the line goes once the answer is in');
-  await config({ retry_after: { mode: 'absent' } });
+  await configure(emulator.base, { retry_after: { mode: 'absent' } });
   await page.close();
   assert.deepEqual(browser.errors, []);
 });
 
 test('faults during lookups: the popup says what happened, and trying again works', async () => {
-  const config = (patch) =>
-    fetch(`${emulator.base}/_emulator/config`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify(patch) });
   // Every answer cut off: PingOne's answer cannot be read; the popup says so and offers a retry.
-  await config({ faults: { truncate_share: 1 } });
+  await configure(emulator.base, { faults: { truncate_share: 1 } });
   const page = await openPopup();
   await page.keyboard.type('a');
   const failure = page.getByTestId('lookup-failure');
   await failure.waitFor();
   assert.match(await failure.innerText(), /answer could not be read/);
-  await config({ faults: { truncate_share: 0, error_share: 0.5 } });
+  await configure(emulator.base, { faults: { truncate_share: 0, error_share: 0.5 } });
   // Half the answers 5xx: the scheduler retries them; "Try again" gets results.
   await page.getByRole('button', { name: 'Try again' }).click();
   await page.getByTestId('result').first().waitFor({ timeout: 30_000 });
-  await config({ faults: { error_share: 0 } });
+  await configure(emulator.base, { faults: { error_share: 0 } });
   await page.close();
   assert.deepEqual(browser.errors, []);
 });
 
 test('the worker stopped mid-lookup: the popup asks again and gets its results', async () => {
-  const config = (patch) =>
-    fetch(`${emulator.base}/_emulator/config`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify(patch) });
-  await config({ faults: { latency_ms: 1500 } });
+  await configure(emulator.base, { faults: { latency_ms: 1500 } });
   const page = await openPopup();
   const cdp = await browser.context.newCDPSession(page);
   await cdp.send('ServiceWorker.enable');
@@ -173,7 +157,7 @@ test('the worker stopped mid-lookup: the popup asks again and gets its results',
   await until(async () => (await page.evaluate(() => chrome.runtime.sendMessage({ type: 'api_status' }))).in_flight > 0, 'the search sent');
   await cdp.send('ServiceWorker.stopAllWorkers');
   await page.getByTestId('result').first().waitFor({ timeout: 30_000 });
-  await config({ faults: { latency_ms: 0 } });
+  await configure(emulator.base, { faults: { latency_ms: 0 } });
   await page.close();
   assert.deepEqual(browser.errors, []);
 });
