@@ -110,10 +110,6 @@ impl Export {
         self.users.len()
     }
 
-    pub fn in_flight(&self) -> usize {
-        self.in_flight
-    }
-
     /// The next page to ask for, while running and below the in-flight limit.
     pub fn next_request(&mut self) -> Option<PageRequest> {
         if self.phase != Phase::Running || self.in_flight >= IN_FLIGHT {
