@@ -65,7 +65,7 @@ pub fn parse(bytes: &[u8]) -> Result<serde_json::Value, serde_json::Error> {
         Ok(v) => Ok(v),
         Err(first) => match std::str::from_utf8(bytes) {
             Ok(text) => match repair_lone_surrogates(text) {
-                Cow::Owned(repaired) => serde_json::from_str(&repaired),
+                Cow::Owned(repaired) => serde_json::from_slice(repaired.as_bytes()),
                 Cow::Borrowed(_) => Err(first),
             },
             Err(_) => Err(first),

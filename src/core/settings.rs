@@ -176,7 +176,7 @@ pub fn export(settings: &Settings) -> String {
 
 /// Reads an exported file: older schemas are migrated, every value is checked as if typed in.
 pub fn import(text: &str) -> Result<Settings, ImportError> {
-    let value: serde_json::Value = serde_json::from_str(text).map_err(|_| ImportError::NotJson)?;
+    let value = super::json_text::parse(text.as_bytes()).map_err(|_| ImportError::NotJson)?;
     if value.get("keyward").and_then(serde_json::Value::as_str) != Some("settings") {
         return Err(ImportError::NotKeywardSettings);
     }

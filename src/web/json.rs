@@ -8,7 +8,9 @@ use wasm_bindgen::{JsError, JsValue};
 
 /// A Rust value as a plain JS value (objects, arrays, strings, numbers, booleans, null).
 pub fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
-    let text = serde_json::to_string(value).map_err(|e| JsError::new(&e.to_string()))?;
+    // Through `Value`, so each type is compiled for one serde backend only (smaller bundle).
+    let value = serde_json::to_value(value).map_err(|e| JsError::new(&e.to_string()))?;
+    let text = value.to_string();
     js_sys::JSON::parse(&text).map_err(|_| JsError::new("the browser could not read our JSON"))
 }
 
@@ -19,5 +21,6 @@ pub fn from_js<T: DeserializeOwned>(value: &JsValue) -> Option<T> {
     }
     // A page's text can hold lone surrogates, which JSON.stringify writes as escapes.
     let text = js_sys::JSON::stringify(value).ok()?.as_string()?;
-    serde_json::from_str(&crate::core::json_text::repair_lone_surrogates(&text)).ok()
+    let value = crate::core::json_text::parse(text.as_bytes()).ok()?;
+    serde_json::from_value(value).ok()
 }

@@ -133,7 +133,7 @@ pub async fn handle_message(request: JsValue, sender: JsValue) -> Result<JsValue
         now: time::now_ms(),
         wall_ms: time::now_ms(),
     };
-    let response = match super::json::from_js::<Request>(&request) {
+    let response = match super::json::from_js(&request).and_then(Request::decode) {
         None => message::undecodable(),
         Some(request) => {
             ensure_loaded().await?;
