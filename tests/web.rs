@@ -1,7 +1,7 @@
 //! Browser tests of the wasm edge, run by wasm-bindgen-test in headless Chromium (`make test-wasm`).
 #![cfg(target_arch = "wasm32")]
 
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -24,7 +24,7 @@ async fn popup_first_screen_renders_into_the_dom() {
     let root = fresh_root();
     root.set_text_content(Some("stale content"));
     // Outside the extension there is no worker to ask: the first screen stays.
-    keyward::web::render_popup(root.clone())
+    keyward::web::render_popup(root.clone(), JsValue::UNDEFINED)
         .await
         .expect("renders");
     let text = root.text_content().unwrap_or_default();

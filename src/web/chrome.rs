@@ -25,6 +25,21 @@ pub fn number_at(value: &JsValue, path: &[&str]) -> Option<f64> {
     value_at(value, path)?.as_f64()
 }
 
+/// A thrown JS value as text for an error message. (Not `{:?}`: `JsValue`'s `Debug` pulls the
+/// whole float formatter into the bundle.)
+pub fn describe(value: &JsValue) -> String {
+    if let Some(text) = value.as_string() {
+        return text;
+    }
+    if let Some(error) = value.dyn_ref::<js_sys::Error>() {
+        return String::from(error.message());
+    }
+    js_sys::JSON::stringify(value)
+        .ok()
+        .and_then(|text| text.as_string())
+        .unwrap_or_else(|| "no reason given".into())
+}
+
 async fn call_promise(target: &JsValue, method: &str, arg: &JsValue) -> Result<JsValue, JsError> {
     let f: js_sys::Function = Reflect::get(target, &JsValue::from_str(method))
         .ok()
@@ -37,7 +52,20 @@ async fn call_promise(target: &JsValue, method: &str, arg: &JsValue) -> Result<J
         .ok_or_else(|| JsError::new(&format!("{method} did not return a promise")))?;
     wasm_bindgen_futures::JsFuture::from(promise)
         .await
-        .map_err(|e| JsError::new(&format!("{method} failed: {e:?}")))
+        .map_err(|e| JsError::new(&format!("{method} failed: {}", describe(&e))))
+}
+
+/// The first tab's id in a `tabs.query` answer: a promise the loader started while the wasm was
+/// loading (so the popup does not wait for the two one after the other), or, when the loader gave
+/// none, a query made now.
+pub async fn active_tab_id_from(started: JsValue) -> Option<i64> {
+    match started.dyn_into::<js_sys::Promise>() {
+        Ok(promise) => {
+            let found = wasm_bindgen_futures::JsFuture::from(promise).await.ok()?;
+            number_at(&Array::from(&found).get(0), &["id"]).map(|n| n as i64)
+        }
+        Err(_) => active_tab_id().await,
+    }
 }
 
 /// The active tab's id in the current window (`tabs.query` needs no permission for ids).
@@ -155,11 +183,11 @@ pub async fn call(path: &[&str], method: &str, args: &[JsValue]) -> Result<JsVal
     }
     let result = f
         .apply(&target, &list)
-        .map_err(|e| JsError::new(&format!("{method} failed: {e:?}")))?;
+        .map_err(|e| JsError::new(&format!("{method} failed: {}", describe(&e))))?;
     match result.dyn_into::<js_sys::Promise>() {
         Ok(p) => wasm_bindgen_futures::JsFuture::from(p)
             .await
-            .map_err(|e| JsError::new(&format!("{method} failed: {e:?}"))),
+            .map_err(|e| JsError::new(&format!("{method} failed: {}", describe(&e)))),
         Err(v) => Ok(v),
     }
 }

@@ -73,7 +73,10 @@ fn build(document: &Document, view: &Element) -> Result<DomElement, JsError> {
 }
 
 fn js_error(value: wasm_bindgen::JsValue) -> JsError {
-    JsError::new(&format!("DOM call failed: {value:?}"))
+    JsError::new(&format!(
+        "DOM call failed: {}",
+        super::chrome::describe(&value)
+    ))
 }
 
 /// Writes `text` to the clipboard from this (focused) extension page. Only for values that are

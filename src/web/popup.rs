@@ -68,9 +68,10 @@ async fn render(page: &Shared, notice: Option<Notice>) -> Result<(), JsError> {
 }
 
 /// Renders the popup into `root`: what Keyward sees in the active tab, lookups, and the accounts it
-/// knows. Outside the extension (no worker to ask) the first screen is shown.
+/// knows. Outside the extension (no worker to ask) the first screen is shown. `active_tabs` is the
+/// loader's `tabs.query` for the active tab, started before the wasm loaded (or `undefined`).
 #[wasm_bindgen]
-pub async fn render_popup(root: Element) -> Result<(), JsError> {
+pub async fn render_popup(root: Element, active_tabs: JsValue) -> Result<(), JsError> {
     // Mounted once, after the worker answers, so focus and screen readers see one stable screen.
     let Ok(patterns) = chrome::manifest_host_permissions() else {
         return dom::mount(&root, &popup::first_screen());
@@ -78,7 +79,7 @@ pub async fn render_popup(root: Element) -> Result<(), JsError> {
     let page = Rc::new(RefCell::new(Page {
         root: root.clone(),
         flavour: Flavour::from_host_permissions(&patterns),
-        tab_id: chrome::active_tab_id().await,
+        tab_id: chrome::active_tab_id_from(active_tabs).await,
         view: None,
         choice: LookupChoice::default(),
         generation: 0,

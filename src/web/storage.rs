@@ -52,8 +52,9 @@ async fn call(which: Area, method: &str, arg: &JsValue) -> Result<JsValue, JsErr
         .ok_or_else(|| JsError::new("chrome.storage did not return a promise"))?;
     JsFuture::from(promise).await.map_err(|e| {
         JsError::new(&format!(
-            "chrome.storage.{}.{method} failed: {e:?}",
-            which.name()
+            "chrome.storage.{}.{method} failed: {}",
+            which.name(),
+            super::chrome::describe(&e)
         ))
     })
 }
