@@ -22,11 +22,16 @@
   const rendered = (el) => el.getClientRects().length > 0;
   const send = (message) => chrome.runtime.sendMessage(message).catch(() => null);
 
+  const NOT_TEXT = 'button, script, style, template, [data-keyward]';
+
   function textOf(el) {
+    // Most labels, cells and headings hold only text: read it at once. The walk below separates
+    // the text of child elements and leaves out buttons, scripts and our own helpers.
+    if (el.childElementCount === 0 && !el.closest(NOT_TEXT)) return clip(el.textContent);
     let out = '';
     const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT, {
       acceptNode: (n) =>
-        n.parentElement?.closest('button, script, style, template, [data-keyward]') ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT,
+        n.parentElement?.closest(NOT_TEXT) ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT,
     });
     while (out.length < MAX_TEXT && walker.nextNode()) out += `${walker.currentNode.nodeValue} `;
     return clip(out);
