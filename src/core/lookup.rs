@@ -73,12 +73,13 @@ fn user_status(user: &User) -> (Option<String>, bool) {
 }
 
 fn title_case(s: &str) -> String {
-    let lower = s.to_lowercase().replace('_', " ");
-    let mut chars = lower.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
+    // SCIM states are ASCII words (`PENDING_VERIFICATION`); ASCII case keeps Unicode's case
+    // tables out of the bundle.
+    let mut title = s.to_ascii_lowercase().replace('_', " ");
+    if let Some(first) = title.get_mut(..1) {
+        first.make_ascii_uppercase();
     }
+    title
 }
 
 /// The row for a user.

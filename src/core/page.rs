@@ -86,6 +86,8 @@ pub enum ReadProblem {
 }
 
 /// Lower-cases, trims, drops a trailing colon and collapses inner whitespace: "API key:" → "api key".
+/// ASCII case only: the labels Keyward knows are ASCII, and Unicode lower-casing would let a
+/// look-alike such as the Kelvin sign (`K`, U+212A) pass for `k`.
 pub fn normalize_label(label: &str) -> String {
     let clipped: String = label
         .chars()
@@ -93,7 +95,7 @@ pub fn normalize_label(label: &str) -> String {
         .filter(|c| !is_invisible(*c))
         .collect();
     let words: Vec<&str> = clipped.split_whitespace().collect();
-    words.join(" ").trim_end_matches(':').trim().to_lowercase()
+    words.join(" ").trim_end_matches(':').trim().to_ascii_lowercase()
 }
 
 /// Zero-width and bidi controls: a page could use them to make two labels look alike.
@@ -447,6 +449,15 @@ mod tests {
         assert!(
             matches!(classify(&lookalike), PageKind::Credentials(_)),
             "invisible characters are ignored, not trusted"
+        );
+        let kelvin = snap(
+            &["API Credentials"],
+            &[],
+            vec![pair("Client ID", ID), pair("API \u{212a}ey", KEY)],
+        );
+        assert!(
+            matches!(classify(&kelvin), PageKind::Credentials(r) if r.key_at.is_none()),
+            "a look-alike letter (the Kelvin sign) is not read as `k`: no key is read"
         );
         assert!(matches!(
             classify(&Snapshot::default()),
