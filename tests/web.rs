@@ -24,7 +24,7 @@ async fn popup_first_screen_renders_into_the_dom() {
     let root = fresh_root();
     root.set_text_content(Some("stale content"));
     // Outside the extension there is no worker to ask: the first screen stays.
-    keyward::web::render_popup(root.clone(), JsValue::UNDEFINED)
+    keyward::web::render_popup(root.clone(), JsValue::UNDEFINED, JsValue::UNDEFINED)
         .await
         .expect("renders");
     let text = root.text_content().unwrap_or_default();

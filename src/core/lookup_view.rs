@@ -117,6 +117,9 @@ pub fn panel(
             .attr("placeholder", placeholder)
             .attr("autocomplete", "off")
             .attr("spellcheck", "false")
+            // Typing starts at once when the popup opens. The browser focuses it when it next
+            // renders, so opening the popup forces no layout of its own.
+            .attr("autofocus", "")
             .attr("aria-controls", RESULTS)
             .attr("aria-describedby", "lookup-keys"),
         el("p")

@@ -95,7 +95,11 @@ pub fn normalize_label(label: &str) -> String {
         .filter(|c| !is_invisible(*c))
         .collect();
     let words: Vec<&str> = clipped.split_whitespace().collect();
-    words.join(" ").trim_end_matches(':').trim().to_ascii_lowercase()
+    words
+        .join(" ")
+        .trim_end_matches(':')
+        .trim()
+        .to_ascii_lowercase()
 }
 
 /// Zero-width and bidi controls: a page could use them to make two labels look alike.

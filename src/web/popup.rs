@@ -46,6 +46,11 @@ async fn tab_view(tab_id: Option<i64>) -> Option<TabView> {
 async fn render(page: &Shared, notice: Option<Notice>) -> Result<(), JsError> {
     let tab_id = page.borrow().tab_id;
     let view = tab_view(tab_id).await;
+    show(page, view, notice)
+}
+
+/// Mounts the screen for `view` (the worker's answer; `None` when it gave none).
+fn show(page: &Shared, view: Option<TabView>, notice: Option<Notice>) -> Result<(), JsError> {
     // Decide under the borrow, mount after it: DOM calls can dispatch events to our listeners.
     let (root, screen) = {
         let mut p = page.borrow_mut();
@@ -68,10 +73,18 @@ async fn render(page: &Shared, notice: Option<Notice>) -> Result<(), JsError> {
 }
 
 /// Renders the popup into `root`: what Keyward sees in the active tab, lookups, and the accounts it
-/// knows. Outside the extension (no worker to ask) the first screen is shown. `active_tabs` is the
-/// loader's `tabs.query` for the active tab, started before the wasm loaded (or `undefined`).
+/// knows. Outside the extension (no worker to ask) the first screen is shown.
+///
+/// The loader starts the two slow asks while the wasm loads, and passes their promises (or
+/// `undefined`): `active_tabs`, its `tabs.query` for the active tab, and `first_state`, its
+/// `tab_state` request for that tab. Without them, or when the worker's first answer cannot be
+/// read, the popup asks itself.
 #[wasm_bindgen]
-pub async fn render_popup(root: Element, active_tabs: JsValue) -> Result<(), JsError> {
+pub async fn render_popup(
+    root: Element,
+    active_tabs: JsValue,
+    first_state: JsValue,
+) -> Result<(), JsError> {
     // Mounted once, after the worker answers, so focus and screen readers see one stable screen.
     let Ok(patterns) = chrome::manifest_host_permissions() else {
         return dom::mount(&root, &popup::first_screen());
@@ -87,9 +100,16 @@ pub async fn render_popup(root: Element, active_tabs: JsValue) -> Result<(), JsE
         detail_of: None,
         debounce: None,
     }));
-    render(&page, None).await?;
-    if let Some(search) = dom::by_id::<HtmlElement>(&root, TEXT) {
-        let _ = search.focus();
+    let prefetched = match first_state.dyn_into::<js_sys::Promise>() {
+        Ok(answer) => wasm_bindgen_futures::JsFuture::from(answer)
+            .await
+            .ok()
+            .and_then(|answer| json::from_js::<TabView>(&answer)),
+        Err(_) => None,
+    };
+    match prefetched {
+        Some(view) => show(&page, Some(view), None)?,
+        None => render(&page, None).await?,
     }
     dom::listen(
         &root,

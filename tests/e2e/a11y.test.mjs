@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, configure, launchWithSandboxKey, until } from './harness.mjs';
+import { ROOT, configure, launchWithSandboxKey, popupReady, until } from './harness.mjs';
 
 const AXE = readFileSync(join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
 
@@ -40,7 +40,7 @@ async function violations(page, what) {
 test('popup: results and a detail view', async () => {
   const page = await browser.context.newPage();
   await page.goto(browser.url('popup.html'));
-  await page.getByTestId('lookup').waitFor();
+  await popupReady(page);
   const found = await violations(page, 'popup');
   await page.keyboard.type('a');
   await page.getByTestId('result').first().waitFor();

@@ -156,6 +156,12 @@ export async function tabView(browser, kind) {
   }, `a tab showing ${kind}`);
 }
 
+/** Waits for the popup's lookup screen, with the focus in its search box as a person would find it. */
+export async function popupReady(page) {
+  await page.getByTestId('lookup').waitFor();
+  await until(() => page.evaluate(() => document.activeElement?.id === 'lookup-text'), 'focus in the search box');
+}
+
 /** Focuses the first copy helper: helpers follow the key field, so Tab from the control before them. */
 export async function focusHelpers(page, layout) {
   await page.focus(layout === 'form' ? '#apiKey' : '#reveal-key');

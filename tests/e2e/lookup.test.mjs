@@ -8,6 +8,7 @@ import {
   configure,
   directoryGet,
   launchWithSandboxKey,
+  popupReady,
   sandboxCredentials,
   screenshotPath,
   storedAccounts,
@@ -32,7 +33,7 @@ async function openPopup() {
   const page = await browser.context.newPage();
   await browser.context.grantPermissions(['clipboard-read', 'clipboard-write']);
   await page.goto(browser.url('popup.html'));
-  await page.getByTestId('lookup').waitFor();
+  await popupReady(page);
   return page;
 }
 

@@ -6,7 +6,7 @@
 // context, can obtain neither the key, the header, nor lookups, nor `storage.session`.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { focusHelpers, launch, presetLocalBase, readSandboxKey, sandboxCredentials, startEmulator, storedAccounts, until } from './harness.mjs';
+import { focusHelpers, launch, popupReady, presetLocalBase, readSandboxKey, sandboxCredentials, startEmulator, storedAccounts, until } from './harness.mjs';
 
 let browser;
 let emulator;
@@ -43,7 +43,7 @@ test('a full run of every feature', async () => {
   }
   const popup = await browser.context.newPage();
   await popup.goto(browser.url('popup.html'));
-  await popup.getByTestId('lookup').waitFor();
+  await popupReady(popup);
   await popup.keyboard.type('a');
   await popup.getByTestId('result').first().waitFor();
   await popup.keyboard.press('ArrowDown');
