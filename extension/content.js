@@ -153,7 +153,8 @@
     const plan = await send({ type: 'page_snapshot', snapshot });
     if (plan?.type !== 'page_plan') return;
     lastPlan = plan;
-    apply(plan);
+    // Most console pages get no helpers and have none to remove: nothing to apply.
+    if (plan.helpers || host) apply(plan);
   }
 
   function schedule() {

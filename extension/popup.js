@@ -4,8 +4,11 @@
 // view of that tab (the same `tab_state` request Rust makes, answered while the wasm loads).
 const wasm = fetch(new URL('pkg/keyward_bg.wasm', import.meta.url));
 const glue = import('./pkg/keyward.js');
-const activeTabs = globalThis.chrome?.tabs?.query({ active: true, currentWindow: true });
-const firstState = activeTabs?.then(([tab]) => chrome.runtime.sendMessage({ type: 'tab_state', tab_id: tab?.id ?? -1 }));
+// A failed ask is passed on as nothing (not left as an unhandled rejection): Rust then asks itself.
+const activeTabs = globalThis.chrome?.tabs?.query({ active: true, currentWindow: true }).catch(() => []);
+const firstState = activeTabs
+  ?.then(([tab]) => chrome.runtime.sendMessage({ type: 'tab_state', tab_id: tab?.id ?? -1 }))
+  .catch(() => undefined);
 const root = document.getElementById('app');
 
 glue

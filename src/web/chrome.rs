@@ -60,10 +60,7 @@ async fn call_promise(target: &JsValue, method: &str, arg: &JsValue) -> Result<J
 /// none, a query made now.
 pub async fn active_tab_id_from(started: JsValue) -> Option<i64> {
     match started.dyn_into::<js_sys::Promise>() {
-        Ok(promise) => {
-            let found = wasm_bindgen_futures::JsFuture::from(promise).await.ok()?;
-            number_at(&Array::from(&found).get(0), &["id"]).map(|n| n as i64)
-        }
+        Ok(promise) => first_tab_id(wasm_bindgen_futures::JsFuture::from(promise).await.ok()?),
         Err(_) => active_tab_id().await,
     }
 }
@@ -77,8 +74,13 @@ pub async fn active_tab_id() -> Option<i64> {
     let query = js_sys::Object::new();
     let _ = Reflect::set(&query, &JsValue::from_str("active"), &JsValue::TRUE);
     let _ = Reflect::set(&query, &JsValue::from_str("currentWindow"), &JsValue::TRUE);
-    let found = call_promise(&tabs, "query", &query).await.ok()?;
-    number_at(&Array::from(&found).get(0), &["id"]).map(|n| n as i64)
+    first_tab_id(call_promise(&tabs, "query", &query).await.ok()?)
+}
+
+/// The first tab's id in a `tabs.query` answer; `None` for anything but an array of tabs.
+fn first_tab_id(found: JsValue) -> Option<i64> {
+    let tabs: Array = found.dyn_into().ok()?;
+    number_at(&tabs.get(0), &["id"]).map(|n| n as i64)
 }
 
 /// `chrome.runtime.sendMessage(message)` from an extension page to the worker.
