@@ -52,8 +52,9 @@ pub struct Export {
     pub text: String,
     pager: Pager,
     /// Users by where the server listed them (page start, place in page): retried pages arrive
-    /// late, but the file keeps the server's order.
-    users: std::collections::BTreeMap<(u64, usize), Value>,
+    /// late, but the file keeps the server's order. Kept sorted by that key (a sorted list is
+    /// smaller in wasm than a B-tree map).
+    users: Vec<((u64, usize), Value)>,
     total: Option<u64>,
     phase: Phase,
     in_flight: usize,
@@ -103,7 +104,7 @@ impl Export {
     }
 
     pub fn users(&self) -> impl Iterator<Item = &Value> {
-        self.users.values()
+        self.users.iter().map(|(_, user)| user)
     }
 
     pub fn user_count(&self) -> usize {
@@ -145,8 +146,11 @@ impl Export {
                     v.get("id").and_then(Value::as_str).unwrap_or_default()
                 });
                 let start = request.start_index;
-                self.users
-                    .extend(fresh.into_iter().enumerate().map(|(i, v)| ((start, i), v)));
+                // After every user of an earlier (or the same) page start: pages mostly arrive in
+                // order, so this is near the end.
+                let at = self.users.partition_point(|((s, _), _)| *s <= start);
+                let page = fresh.into_iter().enumerate().map(|(i, v)| ((start, i), v));
+                self.users.splice(at..at, page);
             }
             Err(failure) => {
                 self.pager.retry(request);
@@ -300,7 +304,7 @@ impl Export {
                 .map(|c| c.to_string())
                 .collect::<Vec<_>>(),
         ));
-        for raw in self.users.values() {
+        for raw in self.users() {
             if let Some(user) = User::from_value(raw) {
                 out.push_str(&csv_line(&csv_row(&user)));
             }
@@ -318,7 +322,7 @@ impl Export {
                 "users": self.users.len(),
                 "total_reported": self.total,
             },
-            "users": self.users.values().collect::<Vec<_>>(),
+            "users": self.users().collect::<Vec<_>>(),
         });
         serde_json::to_string_pretty(&doc).unwrap_or_default()
     }

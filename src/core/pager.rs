@@ -5,7 +5,7 @@
 //! may be in flight once the total is known), fills the gap after a short page, trusts the total only
 //! until a page contradicts it, stops on an empty page, and drops every id it has already seen.
 
-use std::collections::{BTreeSet, HashSet, VecDeque};
+use std::collections::{HashSet, VecDeque};
 
 /// The next page to ask for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -23,7 +23,9 @@ pub struct Pager {
     total: Option<u64>,
     /// The total was contradicted by a full page past it: page until an empty page.
     total_untrusted: bool,
-    pending: BTreeSet<u64>,
+    /// Start indexes asked for and not yet answered: as many as the caller keeps in flight, a
+    /// handful, so a list (smaller in wasm than a set).
+    pending: Vec<u64>,
     gaps: VecDeque<PageRequest>,
     exhausted_from: Option<u64>,
     seen: HashSet<String>,
@@ -36,11 +38,23 @@ impl Pager {
             next_start: 1,
             total: None,
             total_untrusted: false,
-            pending: BTreeSet::new(),
+            pending: Vec::new(),
             gaps: VecDeque::new(),
             exhausted_from: None,
             seen: HashSet::new(),
         }
+    }
+
+    fn mark_pending(&mut self, start: u64) {
+        if !self.pending.contains(&start) {
+            self.pending.push(start);
+        }
+    }
+
+    /// Whether `start` was pending.
+    fn unmark_pending(&mut self, start: u64) -> bool {
+        let at = self.pending.iter().position(|&p| p == start);
+        at.map(|at| self.pending.swap_remove(at)).is_some()
     }
 
     fn beyond_end(&self, start: u64) -> bool {
@@ -58,7 +72,7 @@ impl Pager {
     pub fn next_request(&mut self) -> Option<PageRequest> {
         while let Some(gap) = self.gaps.pop_front() {
             if !self.beyond_end(gap.start_index) {
-                self.pending.insert(gap.start_index);
+                self.mark_pending(gap.start_index);
                 return Some(gap);
             }
         }
@@ -71,7 +85,7 @@ impl Pager {
             count: self.page_size,
         };
         self.next_start += u64::from(self.page_size);
-        self.pending.insert(request.start_index);
+        self.mark_pending(request.start_index);
         Some(request)
     }
 
@@ -83,7 +97,7 @@ impl Pager {
         total: Option<u64>,
         id: impl Fn(&T) -> &str,
     ) -> Vec<T> {
-        self.pending.remove(&request.start_index);
+        self.unmark_pending(request.start_index);
         if total.is_some() {
             self.total = total;
         }
@@ -115,7 +129,7 @@ impl Pager {
 
     /// Puts back a page whose request failed, to be asked for again first.
     pub fn retry(&mut self, request: PageRequest) {
-        if self.pending.remove(&request.start_index) {
+        if self.unmark_pending(request.start_index) {
             self.gaps.push_front(request);
         }
     }

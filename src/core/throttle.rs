@@ -9,7 +9,7 @@
 //! full-jitter exponential backoff. It is a pure state machine: the caller passes the time and a
 //! random number in and performs the starts it returns, so it is tested with virtual time.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 use std::time::Duration;
 
 use super::api::ApiError;
@@ -234,7 +234,8 @@ pub struct Scheduler {
     ctl: RateControl,
     interactive: VecDeque<Job>,
     bulk: VecDeque<Job>,
-    in_flight: BTreeMap<Ticket, Flight>,
+    /// At most `max_in_flight` (a handful): a list is smaller in wasm than a map.
+    in_flight: Vec<Flight>,
     last_send: Option<Millis>,
     paused_until: Millis,
     recent_429s: VecDeque<Millis>,
@@ -266,7 +267,7 @@ impl Scheduler {
             config,
             interactive: VecDeque::new(),
             bulk: VecDeque::new(),
-            in_flight: BTreeMap::new(),
+            in_flight: Vec::new(),
             last_send: None,
             paused_until: 0,
             recent_429s: VecDeque::new(),
@@ -328,8 +329,7 @@ impl Scheduler {
                 break;
             };
             poll.start.push(job.ticket);
-            self.in_flight
-                .insert(job.ticket, Flight { job, sent_at: now });
+            self.in_flight.push(Flight { job, sent_at: now });
             self.last_send = Some(now);
         }
         poll
@@ -347,7 +347,12 @@ impl Scheduler {
     pub fn cancel(&mut self, ticket: Ticket) -> bool {
         self.interactive.retain(|j| j.ticket != ticket);
         self.bulk.retain(|j| j.ticket != ticket);
-        self.in_flight.remove(&ticket).is_some()
+        self.take_in_flight(ticket).is_some()
+    }
+
+    fn take_in_flight(&mut self, ticket: Ticket) -> Option<Flight> {
+        let at = self.in_flight.iter().position(|f| f.job.ticket == ticket)?;
+        Some(self.in_flight.swap_remove(at))
     }
 
     /// Records an answer. `unit` is a random number in [0, 1) for backoff jitter.
@@ -358,7 +363,7 @@ impl Scheduler {
         now: Millis,
         unit: f64,
     ) -> Finish {
-        let Some(Flight { mut job, sent_at }) = self.in_flight.remove(&ticket) else {
+        let Some(Flight { mut job, sent_at }) = self.take_in_flight(ticket) else {
             return Finish::Ignored;
         };
         let error = match result {
