@@ -25,8 +25,8 @@ pub fn number_at(value: &JsValue, path: &[&str]) -> Option<f64> {
     value_at(value, path)?.as_f64()
 }
 
-/// A thrown JS value as text for an error message. (Not `{:?}`: `JsValue`'s `Debug` pulls the
-/// whole float formatter into the bundle.)
+/// A thrown JS value as text for an error message: an `Error`'s message, a string as it is, anything
+/// else as JSON. (`JsValue`'s `Debug` would wrap it in `JsValue(…)` and add the stack.)
 pub fn describe(value: &JsValue) -> String {
     if let Some(text) = value.as_string() {
         return text;
