@@ -2,8 +2,8 @@
 //!
 //! Content scripts run inside an admin's console tab, next to page scripts we do not control, so
 //! the worker treats them as less trusted than its own pages: every request names the senders it
-//! accepts, and [`handle`] checks the sender before anything else. These are the only serde types
-//! that cross the JS boundary.
+//! accepts, and [`handle`] checks the sender before anything else. Requests are read by hand
+//! ([`Request::decode`]); answers are serialized by serde.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;

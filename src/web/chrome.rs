@@ -55,13 +55,19 @@ async fn call_promise(target: &JsValue, method: &str, arg: &JsValue) -> Result<J
         .map_err(|e| JsError::new(&format!("{method} failed: {}", describe(&e))))
 }
 
-/// The first tab's id in a `tabs.query` answer: a promise the loader started while the wasm was
-/// loading (so the popup does not wait for the two one after the other), or, when the loader gave
-/// none, a query made now.
+/// What a promise the page's loader started (while the wasm was loading) came to; `None` when the
+/// loader passed no promise or it failed.
+pub async fn started_answer(started: JsValue) -> Option<JsValue> {
+    let promise = started.dyn_into::<js_sys::Promise>().ok()?;
+    wasm_bindgen_futures::JsFuture::from(promise).await.ok()
+}
+
+/// The first tab's id in the loader's `tabs.query` answer (started so the popup does not wait for
+/// the two one after the other), or, when it gave none, in a query made now.
 pub async fn active_tab_id_from(started: JsValue) -> Option<i64> {
-    match started.dyn_into::<js_sys::Promise>() {
-        Ok(promise) => first_tab_id(wasm_bindgen_futures::JsFuture::from(promise).await.ok()?),
-        Err(_) => active_tab_id().await,
+    match started_answer(started).await {
+        Some(found) => first_tab_id(found),
+        None => active_tab_id().await,
     }
 }
 

@@ -100,14 +100,8 @@ pub async fn render_popup(
         detail_of: None,
         debounce: None,
     }));
-    let prefetched = match first_state.dyn_into::<js_sys::Promise>() {
-        Ok(answer) => wasm_bindgen_futures::JsFuture::from(answer)
-            .await
-            .ok()
-            .and_then(|answer| json::from_js::<TabView>(&answer)),
-        Err(_) => None,
-    };
-    match prefetched {
+    let prefetched = chrome::started_answer(first_state).await;
+    match prefetched.and_then(|answer| json::from_js::<TabView>(&answer)) {
         Some(view) => show(&page, Some(view), None)?,
         None => render(&page, None).await?,
     }
