@@ -65,7 +65,10 @@ pub fn scim_answer(data: &[u8]) {
 
 /// A content script's snapshot, any JSON: classified, and handled by the worker, without panics.
 pub fn page_snapshot(data: &[u8]) {
-    let Ok(snapshot) = serde_json::from_slice::<Snapshot>(data) else {
+    let Some(snapshot) = serde_json::from_slice::<serde_json::Value>(data)
+        .ok()
+        .and_then(|value| crate::core::codec::read::<Snapshot>(&value))
+    else {
         return;
     };
     let _ = page::classify(&snapshot);

@@ -3,8 +3,10 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use sha2::{Digest, Sha256};
+
+use super::codec::{self, record, Fields, FromJson, ToJson, Unreadable};
 
 /// The storage key of the accounts record.
 pub const STORAGE_KEY: &str = "accounts";
@@ -12,56 +14,124 @@ pub const STORAGE_KEY: &str = "accounts";
 pub const SALT_KEY: &str = "fingerprint_salt";
 
 /// Every account seen.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Accounts {
-    #[serde(default)]
     pub schema: u32,
-    #[serde(default)]
     pub accounts: BTreeMap<String, Account>,
 }
 
 /// One P14E account.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Account {
     pub client_id: String,
     pub first_seen_ms: u64,
     /// A region id (`na`, `eu`, `au`, `local`) once detected.
-    #[serde(default)]
     pub region: Option<String>,
-    #[serde(default)]
     pub key: Option<KeyRecord>,
     /// When renewals were seen (newest last).
-    #[serde(default)]
     pub renewals: Vec<u64>,
     /// Which reminder was last sent, and any snooze.
-    #[serde(default)]
     pub reminders: crate::core::reminder::ReminderState,
     /// The admin's name for the account.
-    #[serde(default)]
     pub label: Option<String>,
     /// A colour (`#rrggbb`) to tell accounts apart.
-    #[serde(default)]
     pub colour: Option<String>,
     /// A production account: shown with a warning.
-    #[serde(default)]
     pub production: bool,
     /// What uses this key (e.g. "PingFederate PCV"): the cut-over checklist when renewing.
-    #[serde(default)]
     pub integrations: Vec<String>,
     /// The console page where Keyward last read this account's credentials: where to send the
     /// admin when the key must be read again (no public source gives its URL).
-    #[serde(default)]
     pub credentials_url: Option<String>,
 }
 
 /// What the admin may edit about an account.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct AccountEdit {
     pub label: String,
     pub colour: String,
     pub production: bool,
     /// One integration per line.
     pub integrations: String,
+}
+
+impl FromJson for AccountEdit {
+    fn from_json(value: &Value) -> Result<Self, Unreadable> {
+        let f = Fields::of(value)?;
+        Ok(AccountEdit {
+            label: f.required("label")?,
+            colour: f.required("colour")?,
+            production: f.required("production")?,
+            integrations: f.required("integrations")?,
+        })
+    }
+}
+
+// The stored record: every field written, most of them optional when read so older records load.
+
+impl ToJson for Accounts {
+    fn to_json(&self) -> Value {
+        record()
+            .field("schema", &self.schema)
+            .field("accounts", &self.accounts)
+            .done()
+    }
+}
+
+impl ToJson for Account {
+    fn to_json(&self) -> Value {
+        record()
+            .field("client_id", &self.client_id)
+            .field("first_seen_ms", &self.first_seen_ms)
+            .field("region", &self.region)
+            .field("key", &self.key)
+            .field("renewals", &self.renewals)
+            .field("reminders", &self.reminders)
+            .field("label", &self.label)
+            .field("colour", &self.colour)
+            .field("production", &self.production)
+            .field("integrations", &self.integrations)
+            .field("credentials_url", &self.credentials_url)
+            .done()
+    }
+}
+
+impl FromJson for Account {
+    fn from_json(value: &Value) -> Result<Self, Unreadable> {
+        let f = Fields::of(value)?;
+        Ok(Account {
+            client_id: f.required("client_id")?,
+            first_seen_ms: f.required("first_seen_ms")?,
+            region: f.or_default("region")?,
+            key: f.or_default("key")?,
+            renewals: f.or_default("renewals")?,
+            reminders: f.or_default("reminders")?,
+            label: f.or_default("label")?,
+            colour: f.or_default("colour")?,
+            production: f.or_default("production")?,
+            integrations: f.or_default("integrations")?,
+            credentials_url: f.or_default("credentials_url")?,
+        })
+    }
+}
+
+impl ToJson for KeyRecord {
+    fn to_json(&self) -> Value {
+        record()
+            .field("fingerprint", &self.fingerprint)
+            .field("since_ms", &self.since_ms)
+            .done()
+    }
+}
+
+impl FromJson for KeyRecord {
+    fn from_json(value: &Value) -> Result<Self, Unreadable> {
+        let f = Fields::of(value)?;
+        Ok(KeyRecord {
+            fingerprint: f.or_default("fingerprint")?,
+            since_ms: f.required("since_ms")?,
+        })
+    }
 }
 
 /// Why an edit was refused.
@@ -101,7 +171,7 @@ fn clean(text: &str) -> String {
 }
 
 /// What Keyward knows of the current key.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct KeyRecord {
     /// Salted SHA-256, hex; `None` when a renewal was saved without the new key being shown.
     pub fingerprint: Option<String>,
@@ -129,13 +199,20 @@ pub fn fingerprint(salt: &[u8], key: &str) -> String {
 }
 
 impl Accounts {
-    /// Reads the stored record leniently (unreadable → empty).
-    pub fn from_stored(stored: Option<serde_json::Value>) -> Accounts {
-        let mut a: Accounts = stored
-            .and_then(|v| serde_json::from_value(v).ok())
-            .unwrap_or_default();
-        a.schema = 1;
-        a
+    /// Reads the stored record leniently: an account that cannot be read is left out, and the
+    /// others load (an unreadable record gives none).
+    pub fn from_stored(stored: Option<Value>) -> Accounts {
+        let mut accounts = BTreeMap::new();
+        let stored = stored.as_ref().and_then(|v| v.get("accounts")?.as_object());
+        for (id, account) in stored.into_iter().flatten() {
+            if let Some(account) = codec::read(account) {
+                accounts.insert(id.clone(), account);
+            }
+        }
+        Accounts {
+            schema: 1,
+            accounts,
+        }
     }
 
     fn account(&mut self, client_id: &str, now_ms: u64) -> &mut Account {
@@ -359,10 +436,19 @@ mod tests {
     fn stored_records_round_trip_and_garbage_is_empty() {
         let mut a = Accounts::default();
         a.observe_key("id", "fp", 1);
-        let stored = serde_json::to_value(&a).expect("serialises");
-        assert_eq!(Accounts::from_stored(Some(stored)).accounts, a.accounts);
+        a.observe_key("other", "fp2", 2);
+        let mut stored = a.to_json();
+        assert_eq!(
+            Accounts::from_stored(Some(stored.clone())).accounts,
+            a.accounts
+        );
         assert!(Accounts::from_stored(Some(serde_json::json!([1, 2])))
             .accounts
             .is_empty());
+        // One damaged account costs only itself.
+        stored["accounts"]["other"]["first_seen_ms"] = serde_json::json!("yesterday");
+        let kept = Accounts::from_stored(Some(stored));
+        assert_eq!(kept.accounts.keys().collect::<Vec<_>>(), ["id"]);
+        assert_eq!(kept.accounts["id"], a.accounts["id"]);
     }
 }

@@ -76,13 +76,17 @@ impl fmt::Display for Filter {
 }
 
 /// What a popup search looks for.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum SearchKind {
     #[default]
     Users,
     Groups,
 }
+
+super::codec::wire_names!(SearchKind {
+    Users => "users",
+    Groups => "groups",
+});
 
 /// The filter for a search box's text: users by userName, email or name; groups by displayName.
 /// `None` for blank input (list without a filter instead).

@@ -6,10 +6,10 @@
 //! bodies, so every odd answer (a missing field, a 10 KB name, an unreadable body) is decided here
 //! and tested natively. Everything that leaves this module is data for text nodes.
 
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::api::{self, ApiError, Credentials, ListRequest, Resource};
+use super::codec::{self, record, Fields, FromJson, ToJson, Unreadable};
 use super::filter::{search, SearchKind};
 use super::message::Response;
 use super::scim::{self, Group, Member, User};
@@ -45,7 +45,7 @@ pub fn search_request(kind: SearchKind, text: &str) -> ListRequest {
 }
 
 /// One result line.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Row {
     pub id: String,
     /// userName, or a group's name.
@@ -127,7 +127,7 @@ fn plural(n: usize, word: &str) -> String {
 }
 
 /// A search's answer.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Found {
     pub kind: SearchKind,
     pub text: String,
@@ -169,7 +169,7 @@ pub fn found(kind: SearchKind, text: &str, body: &[u8]) -> Result<Found, ApiErro
 }
 
 /// One attribute of a resource, flattened to a path (`name.givenName`, `emails[0].value`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Attribute {
     pub path: String,
     pub value: String,
@@ -178,7 +178,7 @@ pub struct Attribute {
 }
 
 /// Everything about one user or group.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Detail {
     pub kind: SearchKind,
     pub row: Row,
@@ -193,6 +193,113 @@ pub struct Detail {
     pub attributes: Vec<Attribute>,
     /// Attributes left out beyond [`MAX_ATTRIBUTES`].
     pub attributes_omitted: usize,
+}
+
+// The worker sends these to the popup, which reads them back: every field is written, `None` as
+// `null`, and an `Option` may be missing.
+
+impl ToJson for Row {
+    fn to_json(&self) -> Value {
+        record()
+            .field("id", &self.id)
+            .field("title", &self.title)
+            .field("subtitle", &self.subtitle)
+            .field("email", &self.email)
+            .field("status", &self.status)
+            .field("inactive", &self.inactive)
+            .done()
+    }
+}
+
+impl FromJson for Row {
+    fn from_json(value: &Value) -> Result<Self, Unreadable> {
+        let f = Fields::of(value)?;
+        Ok(Row {
+            id: f.required("id")?,
+            title: f.required("title")?,
+            subtitle: f.or_default("subtitle")?,
+            email: f.or_default("email")?,
+            status: f.or_default("status")?,
+            inactive: f.required("inactive")?,
+        })
+    }
+}
+
+impl ToJson for Found {
+    fn to_json(&self) -> Value {
+        record()
+            .field("kind", &self.kind)
+            .field("text", &self.text)
+            .field("rows", &self.rows)
+            .field("total", &self.total)
+            .field("skipped", &self.skipped)
+            .done()
+    }
+}
+
+impl FromJson for Found {
+    fn from_json(value: &Value) -> Result<Self, Unreadable> {
+        let f = Fields::of(value)?;
+        Ok(Found {
+            kind: f.required("kind")?,
+            text: f.required("text")?,
+            rows: f.required("rows")?,
+            total: f.or_default("total")?,
+            skipped: f.required("skipped")?,
+        })
+    }
+}
+
+impl ToJson for Attribute {
+    fn to_json(&self) -> Value {
+        record()
+            .field("path", &self.path)
+            .field("value", &self.value)
+            .field("when_ms", &self.when_ms)
+            .done()
+    }
+}
+
+impl FromJson for Attribute {
+    fn from_json(value: &Value) -> Result<Self, Unreadable> {
+        let f = Fields::of(value)?;
+        Ok(Attribute {
+            path: f.required("path")?,
+            value: f.required("value")?,
+            when_ms: f.or_default("when_ms")?,
+        })
+    }
+}
+
+impl ToJson for Detail {
+    fn to_json(&self) -> Value {
+        record()
+            .field("kind", &self.kind)
+            .field("row", &self.row)
+            .field("times", &self.times)
+            .field("related", &self.related)
+            .field("user_count", &self.user_count)
+            .field("user_count_problem", &self.user_count_problem)
+            .field("attributes", &self.attributes)
+            .field("attributes_omitted", &self.attributes_omitted)
+            .done()
+    }
+}
+
+impl FromJson for Detail {
+    fn from_json(value: &Value) -> Result<Self, Unreadable> {
+        let f = Fields::of(value)?;
+        Ok(Detail {
+            kind: f.required("kind")?,
+            row: f.required("row")?,
+            times: f.required("times")?,
+            related: f.required("related")?,
+            user_count: f.or_default("user_count")?,
+            user_count_problem: f.or_default("user_count_problem")?,
+            attributes: f.required("attributes")?,
+            attributes_omitted: f.required("attributes_omitted")?,
+        })
+    }
 }
 
 const TIMESTAMP_KEYS: &[&str] = &["createTimeStamp", "lastModifiedTimeStamp", "lastLoginTime"];
@@ -424,7 +531,7 @@ impl Job {
 }
 
 /// What went wrong, for the UI, and what would fix it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Failure {
     pub code: FailureCode,
     pub message: String,
@@ -432,9 +539,29 @@ pub struct Failure {
     pub retry: bool,
 }
 
+impl ToJson for Failure {
+    fn to_json(&self) -> Value {
+        record()
+            .field("code", &self.code)
+            .field("message", &self.message)
+            .field("retry", &self.retry)
+            .done()
+    }
+}
+
+impl FromJson for Failure {
+    fn from_json(value: &Value) -> Result<Self, Unreadable> {
+        let f = Fields::of(value)?;
+        Ok(Failure {
+            code: f.required("code")?,
+            message: f.required("message")?,
+            retry: f.required("retry")?,
+        })
+    }
+}
+
 /// The kinds of failure the UI treats differently.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FailureCode {
     /// No account, or no key read in this browser session: read the credentials page.
     NoKey,
@@ -452,6 +579,19 @@ pub enum FailureCode {
     /// A newer request replaced this one.
     Cancelled,
 }
+
+codec::wire_names!(FailureCode {
+    NoKey => "no_key",
+    NoRegion => "no_region",
+    Unauthorized => "unauthorized",
+    Forbidden => "forbidden",
+    NotFound => "not_found",
+    RateLimited => "rate_limited",
+    Offline => "offline",
+    Server => "server",
+    Other => "other",
+    Cancelled => "cancelled",
+});
 
 impl Failure {
     pub fn new(code: FailureCode, message: impl Into<String>) -> Failure {

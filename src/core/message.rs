@@ -2,12 +2,12 @@
 //!
 //! Content scripts run inside an admin's console tab, next to page scripts we do not control, so
 //! the worker treats them as less trusted than its own pages: every request names the senders it
-//! accepts, and [`handle`] checks the sender before anything else. Requests are read by hand
-//! ([`Request::decode`]); answers are serialized by serde.
+//! accepts, and [`handle`] checks the sender before anything else. Requests are read with
+//! [`Request::decode`]; answers are written with [`ToJson`] (see `codec`).
 
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::codec::{self, record, FromJson, ToJson};
 use super::console::Flavour;
 use super::filter::SearchKind;
 use super::page::Snapshot;
@@ -69,8 +69,7 @@ pub enum Request {
 
 impl Request {
     /// Reads a request as a context sends it; `None` for anything else (an unknown type, a missing
-    /// field, a field of the wrong type). Written out rather than derived: serde's derive for
-    /// sixteen variants, with its internal-tag buffering, cost about 50 KB of wasm.
+    /// field, a field of the wrong type).
     pub fn decode(message: Value) -> Option<Request> {
         let Value::Object(mut fields) = message else {
             return None;
@@ -145,14 +144,13 @@ fn text(value: Option<Value>) -> Option<String> {
     }
 }
 
-/// A field of a serde type (a snapshot, an enum name).
-fn typed<T: serde::de::DeserializeOwned>(value: Option<Value>) -> Option<T> {
-    serde_json::from_value(value?).ok()
+/// A field of a record type (a snapshot, an enum name).
+fn typed<T: FromJson>(value: Option<Value>) -> Option<T> {
+    codec::read(&value?)
 }
 
 /// What a copy helper copies.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CopyWhat {
     ClientId,
     ApiKey,
@@ -160,6 +158,14 @@ pub enum CopyWhat {
     Curl,
     ShellExports,
 }
+
+codec::wire_names!(CopyWhat {
+    ClientId => "client_id",
+    ApiKey => "api_key",
+    AuthorizationHeader => "authorization_header",
+    Curl => "curl",
+    ShellExports => "shell_exports",
+});
 
 impl CopyWhat {
     /// Whether the copied text contains the key (and is cleared from the clipboard later).
@@ -221,9 +227,9 @@ impl Sender {
     }
 }
 
-/// The worker's answer.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+/// The worker's answer. On the wire an answer is one flat object named by its `type`, the fields of
+/// a record answer (a page plan, a tab view…) beside it.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Response {
     Status {
         name: &'static str,
@@ -260,6 +266,51 @@ pub enum Response {
     Refused {
         reason: String,
     },
+}
+
+impl ToJson for Response {
+    fn to_json(&self) -> Value {
+        let tagged = |kind: &str| record().field("type", kind);
+        match self {
+            Response::Status {
+                name,
+                version,
+                flavour,
+            } => tagged("status")
+                .field("name", *name)
+                .field("version", *version)
+                .field("flavour", *flavour),
+            Response::ApiStatus {
+                queued,
+                in_flight,
+                waiting_ms,
+                recent_429s,
+                capped_from_secs,
+            } => tagged("api_status")
+                .field("queued", queued)
+                .field("in_flight", in_flight)
+                .field("waiting_ms", waiting_ms)
+                .field("recent_429s", recent_429s)
+                .field("capped_from_secs", capped_from_secs),
+            Response::PagePlan(plan) => tagged("page_plan").merge(plan.to_json()),
+            Response::Ack => tagged("ack"),
+            Response::Copied {
+                what,
+                message,
+                clears_in_secs,
+            } => tagged("copied")
+                .field("what", what)
+                .field("message", message)
+                .field("clears_in_secs", clears_in_secs),
+            Response::TabState(view) => tagged("tab_state").merge(view.to_json()),
+            Response::Found(found) => tagged("found").merge(found.to_json()),
+            Response::Detail(detail) => tagged("detail").merge(detail.to_json()),
+            Response::ApiBody { body } => tagged("api_body").field("body", body),
+            Response::ApiFailed(failure) => tagged("api_failed").merge(failure.to_json()),
+            Response::Refused { reason } => tagged("refused").field("reason", reason),
+        }
+        .done()
+    }
 }
 
 /// What the worker knows when it answers, gathered by the edge.
@@ -486,5 +537,142 @@ mod tests {
         for (text, expected) in cases {
             assert_eq!(decode(text), expected, "{text}");
         }
+    }
+
+    /// The answers as content.js, popup.js and the e2e suites read them: one flat object named by
+    /// `type`, a record answer's fields beside it, `None` as `null`.
+    #[test]
+    fn answers_encode_as_flat_tagged_json() {
+        use crate::core::lookup::{Failure, FailureCode};
+        use crate::core::reminder::Level;
+        use crate::core::worker::{AgeBanner, HelperButton, Helpers, PagePlan};
+        use serde_json::json;
+        let plan = PagePlan {
+            helpers: Some(Helpers {
+                anchor: 2,
+                buttons: vec![HelperButton {
+                    what: CopyWhat::AuthorizationHeader,
+                    label: "Copy Authorization header",
+                }],
+                note: "n".into(),
+                age: Some(AgeBanner {
+                    text: "t".into(),
+                    level: Level::DueSoon,
+                }),
+                guard: None,
+            }),
+        };
+        let cases = [
+            (Response::Ack, json!({"type": "ack"})),
+            (
+                Response::PagePlan(PagePlan::default()),
+                json!({"type": "page_plan", "helpers": null}),
+            ),
+            (
+                Response::PagePlan(plan),
+                json!({"type": "page_plan", "helpers": {
+                    "anchor": 2,
+                    "buttons": [{"what": "authorization_header", "label": "Copy Authorization header"}],
+                    "note": "n",
+                    "age": {"text": "t", "level": "due_soon"},
+                    "guard": null,
+                }}),
+            ),
+            (
+                Response::Copied {
+                    what: CopyWhat::ClientId,
+                    message: "m".into(),
+                    clears_in_secs: None,
+                },
+                json!({"type": "copied", "what": "client_id", "message": "m", "clears_in_secs": null}),
+            ),
+            (
+                Response::ApiStatus {
+                    queued: 1,
+                    in_flight: 2,
+                    waiting_ms: Some(3),
+                    recent_429s: 4,
+                    capped_from_secs: None,
+                },
+                json!({"type": "api_status", "queued": 1, "in_flight": 2, "waiting_ms": 3, "recent_429s": 4, "capped_from_secs": null}),
+            ),
+            (
+                Response::ApiFailed(Failure {
+                    code: FailureCode::RateLimited,
+                    message: "m".into(),
+                    retry: true,
+                }),
+                json!({"type": "api_failed", "code": "rate_limited", "message": "m", "retry": true}),
+            ),
+            (refused("no"), json!({"type": "refused", "reason": "no"})),
+        ];
+        for (response, expected) in cases {
+            assert_eq!(response.to_json(), expected, "{response:?}");
+        }
+    }
+
+    #[test]
+    fn record_answers_read_back_as_they_were_written() {
+        use crate::core::lookup::{Attribute, Detail, Found, Row};
+        use crate::core::worker::{AccountView, TabView};
+        let row = Row {
+            id: "u1".into(),
+            title: "ann".into(),
+            subtitle: Some("Ann Lee".into()),
+            email: None,
+            status: Some("Disabled".into()),
+            inactive: true,
+        };
+        let found = Found {
+            kind: SearchKind::Groups,
+            text: "a".into(),
+            rows: vec![row.clone()],
+            total: Some(9),
+            skipped: 1,
+        };
+        let detail = Detail {
+            kind: SearchKind::Users,
+            row: row.clone(),
+            times: vec![("Created".into(), -5)],
+            related: vec![row],
+            user_count: None,
+            user_count_problem: Some("p".into()),
+            attributes: vec![Attribute {
+                path: "name.givenName".into(),
+                value: "Ann".into(),
+                when_ms: Some(7),
+            }],
+            attributes_omitted: 3,
+        };
+        let view = TabView {
+            kind: "credentials".into(),
+            page: None,
+            client_id: Some("c".into()),
+            key: Some("shown".into()),
+            summary: "s".into(),
+            accounts: vec![AccountView {
+                client_id: "c".into(),
+                label: Some("Prod".into()),
+                production: true,
+                key_read: true,
+                first_seen_ms: 11,
+                users_url: "u".into(),
+                ..AccountView::default()
+            }],
+        };
+        // The popup reads the worker's answer, `type` and all.
+        let answer = |r: Response| r.to_json();
+        assert_eq!(
+            codec::read::<Found>(&answer(Response::Found(found.clone()))),
+            Some(found)
+        );
+        assert_eq!(
+            codec::read::<Detail>(&answer(Response::Detail(Box::new(detail.clone())))),
+            Some(detail)
+        );
+        assert_eq!(
+            codec::read::<TabView>(&answer(Response::TabState(view.clone()))),
+            Some(view)
+        );
     }
 }

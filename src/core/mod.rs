@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod api;
+pub mod codec;
 pub mod console;
 pub mod export;
 pub mod export_view;

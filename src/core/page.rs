@@ -7,11 +7,12 @@
 //! the SSO "REST API Client ID/Secret" screen, never guesses a masked key, and reads nothing from a
 //! layout it does not recognise.
 
-use serde::Deserialize;
+use serde_json::Value;
+
+use super::codec::{Fields, FromJson, Unreadable};
 
 /// What the content script saw. Every field is optional so odd pages still decode.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Snapshot {
     pub url: String,
     pub title: String,
@@ -21,13 +22,36 @@ pub struct Snapshot {
 }
 
 /// A label and the value shown next to it.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Pair {
     pub label: String,
     pub value: String,
     /// `type` of the input the value came from (`password` means masked), if any.
     pub input_type: Option<String>,
+}
+
+impl FromJson for Snapshot {
+    fn from_json(value: &Value) -> Result<Self, Unreadable> {
+        let f = Fields::of(value)?;
+        Ok(Snapshot {
+            url: f.or_default("url")?,
+            title: f.or_default("title")?,
+            headings: f.or_default("headings")?,
+            buttons: f.or_default("buttons")?,
+            pairs: f.or_default("pairs")?,
+        })
+    }
+}
+
+impl FromJson for Pair {
+    fn from_json(value: &Value) -> Result<Self, Unreadable> {
+        let f = Fields::of(value)?;
+        Ok(Pair {
+            label: f.or_default("label")?,
+            value: f.or_default("value")?,
+            input_type: f.or_default("input_type")?,
+        })
+    }
 }
 
 /// The most the reader looks at, so a hostile page cannot make it work hard.
@@ -471,11 +495,12 @@ mod tests {
 
     #[test]
     fn snapshots_decode_leniently() {
-        let s: Snapshot =
-            serde_json::from_str(r#"{"url":"x","pairs":[{"label":"Client ID"}],"extra":1}"#)
-                .expect("decodes");
+        use serde_json::json;
+        let s = Snapshot::from_json(&json!({"url":"x","pairs":[{"label":"Client ID"}],"extra":1}))
+            .expect("decodes");
         assert_eq!(s.pairs[0].value, "");
-        assert!(serde_json::from_str::<Snapshot>(r#"{"pairs":"nope"}"#).is_err());
+        assert!(Snapshot::from_json(&json!({"pairs": "nope"})).is_err());
+        assert!(Snapshot::from_json(&json!({"pairs": [{"label": 1}]})).is_err());
     }
 
     #[test]

@@ -5,13 +5,15 @@
 //! Ages are measured on the UTC millisecond clock, so time zones and DST cannot shift them; a clock
 //! that jumps backwards yields age zero and never re-sends a reminder already sent.
 
-use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::codec::{self, record, Fields, FromJson, ToJson, Unreadable};
 
 /// One day in milliseconds.
 pub const DAY_MS: u64 = 86_400_000;
 
 /// When keys are due and when to remind.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Schedule {
     /// Days a key may live (90 by default: AWS Config `access-keys-rotated`, CIS benchmarks).
     pub rotation_days: u32,
@@ -25,6 +27,25 @@ impl Default for Schedule {
             rotation_days: 90,
             remind_before: vec![30, 14, 7, 1],
         }
+    }
+}
+
+impl ToJson for Schedule {
+    fn to_json(&self) -> Value {
+        record()
+            .field("rotation_days", &self.rotation_days)
+            .field("remind_before", &self.remind_before)
+            .done()
+    }
+}
+
+impl FromJson for Schedule {
+    fn from_json(value: &Value) -> Result<Self, Unreadable> {
+        let f = Fields::of(value)?;
+        Ok(Schedule {
+            rotation_days: f.required("rotation_days")?,
+            remind_before: f.required("remind_before")?,
+        })
     }
 }
 
@@ -56,8 +77,7 @@ impl Schedule {
 }
 
 /// How urgent a key is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Level {
     Fresh,
     /// Within the first reminder window.
@@ -65,8 +85,14 @@ pub enum Level {
     Overdue,
 }
 
+codec::wire_names!(Level {
+    Fresh => "fresh",
+    DueSoon => "due_soon",
+    Overdue => "overdue",
+});
+
 /// A key's age against the schedule.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct KeyAge {
     pub age_days: u64,
     pub due_ms: u64,
@@ -119,14 +145,32 @@ pub fn stage(age: &KeyAge, schedule: &Schedule) -> Option<i64> {
 }
 
 /// What was last sent for an account, and any snooze.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ReminderState {
-    #[serde(default)]
     pub notified_stage: Option<i64>,
-    #[serde(default)]
     pub notified_at_ms: Option<u64>,
-    #[serde(default)]
     pub snoozed_until_ms: Option<u64>,
+}
+
+impl ToJson for ReminderState {
+    fn to_json(&self) -> Value {
+        record()
+            .field("notified_stage", &self.notified_stage)
+            .field("notified_at_ms", &self.notified_at_ms)
+            .field("snoozed_until_ms", &self.snoozed_until_ms)
+            .done()
+    }
+}
+
+impl FromJson for ReminderState {
+    fn from_json(value: &Value) -> Result<Self, Unreadable> {
+        let f = Fields::of(value)?;
+        Ok(ReminderState {
+            notified_stage: f.or_default("notified_stage")?,
+            notified_at_ms: f.or_default("notified_at_ms")?,
+            snoozed_until_ms: f.or_default("snoozed_until_ms")?,
+        })
+    }
 }
 
 /// Whether a reminder is owed now, and for which stage.
@@ -151,7 +195,7 @@ pub fn reminder_owed(
 }
 
 /// The toolbar badge for the worst key.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Badge {
     pub text: String,
     /// `#rrggbb`.

@@ -1,8 +1,9 @@
 //! User settings kept in `chrome.storage.local`: never secrets. Stored as one versioned record so
 //! later schema changes migrate in one place.
 
-use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
+use super::codec::{self, record, Fields, FromJson, ToJson, Unreadable};
 use super::region::{normalize_local_base, LocalBaseError};
 
 /// The storage key of the settings record.
@@ -11,27 +12,44 @@ pub const STORAGE_KEY: &str = "settings";
 pub const SCHEMA_VERSION: u32 = 2;
 
 /// The settings record.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Settings {
-    #[serde(default)]
     pub schema: u32,
     /// The dev build's local emulator API base (`http://127.0.0.1:PORT/api`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub local_api_base: Option<String>,
     /// Keep shown keys in `storage.session` for popup lookups (on by default; schema 1 stored the
     /// opposite, `no_session_keys`).
-    #[serde(default = "yes")]
     pub session_keys: bool,
     /// Seconds before a copied secret is cleared (default 30).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clipboard_clear_secs: Option<u64>,
     /// The rotation period and reminder days.
-    #[serde(default)]
     pub schedule: crate::core::reminder::Schedule,
 }
 
-fn yes() -> bool {
-    true
+/// The stored record leaves unset options out; every field may be missing when read.
+impl ToJson for Settings {
+    fn to_json(&self) -> Value {
+        record()
+            .field("schema", &self.schema)
+            .some("local_api_base", &self.local_api_base)
+            .field("session_keys", &self.session_keys)
+            .some("clipboard_clear_secs", &self.clipboard_clear_secs)
+            .field("schedule", &self.schedule)
+            .done()
+    }
+}
+
+impl FromJson for Settings {
+    fn from_json(value: &Value) -> Result<Self, Unreadable> {
+        let f = Fields::of(value)?;
+        Ok(Settings {
+            schema: f.or_default("schema")?,
+            local_api_base: f.or_default("local_api_base")?,
+            session_keys: f.or_else("session_keys", || true)?,
+            clipboard_clear_secs: f.or_default("clipboard_clear_secs")?,
+            schedule: f.or_default("schedule")?,
+        })
+    }
 }
 
 impl Default for Settings {
@@ -47,44 +65,47 @@ impl Default for Settings {
 }
 
 /// Brings a stored record of any earlier schema to the current one. Each step is one version.
-pub fn migrate(mut value: serde_json::Value) -> serde_json::Value {
+pub fn migrate(mut value: Value) -> Value {
     let Some(record) = value.as_object_mut() else {
         return value;
     };
-    let mut version = record
-        .get("schema")
-        .and_then(serde_json::Value::as_u64)
-        .unwrap_or(1);
+    let mut version = record.get("schema").and_then(Value::as_u64).unwrap_or(1);
     if version <= 1 {
         // 1 → 2: `no_session_keys: true` became `session_keys: false`.
         let off = record
             .remove("no_session_keys")
             .and_then(|v| v.as_bool())
             .unwrap_or(false);
-        record.insert("session_keys".into(), serde_json::Value::Bool(!off));
+        record.insert("session_keys".into(), Value::Bool(!off));
         version = 2;
     }
-    record.insert("schema".into(), serde_json::Value::from(version));
+    record.insert("schema".into(), Value::from(version));
     value
 }
 
 /// What an administrator's enterprise policy (`storage.managed`) imposes; it wins over the user.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Policy {
     /// The longest rotation period users may choose.
-    #[serde(default)]
     pub max_rotation_days: Option<u32>,
     /// Never keep the key in `storage.session`.
-    #[serde(default)]
     pub forbid_key_storage: bool,
+}
+
+impl FromJson for Policy {
+    fn from_json(value: &Value) -> Result<Self, Unreadable> {
+        let f = Fields::of(value)?;
+        Ok(Policy {
+            max_rotation_days: f.or_default("max_rotation_days")?,
+            forbid_key_storage: f.or_default("forbid_key_storage")?,
+        })
+    }
 }
 
 impl Policy {
     /// Reads the managed record leniently (absent or unreadable: no policy).
-    pub fn from_stored(stored: Option<serde_json::Value>) -> Policy {
-        stored
-            .and_then(|v| serde_json::from_value(v).ok())
-            .unwrap_or_default()
+    pub fn from_stored(stored: Option<Value>) -> Policy {
+        stored.and_then(|v| codec::read(&v)).unwrap_or_default()
     }
 }
 
@@ -118,10 +139,10 @@ impl Settings {
 
     /// Reads a stored record leniently: anything unreadable (or absent) gives the defaults, and
     /// an invalid local base is dropped rather than trusted.
-    pub fn from_stored(stored: Option<serde_json::Value>) -> Settings {
+    pub fn from_stored(stored: Option<Value>) -> Settings {
         let mut s: Settings = stored
             .map(migrate)
-            .and_then(|v| serde_json::from_value(v).ok())
+            .and_then(|v| codec::read(&v))
             .unwrap_or_default();
         s.schema = SCHEMA_VERSION;
         s.local_api_base = s.local_api_base.and_then(|b| normalize_local_base(&b).ok());
@@ -170,22 +191,25 @@ impl std::fmt::Display for ImportError {
 
 /// The settings as a file to keep or share: never secrets (the record holds none).
 pub fn export(settings: &Settings) -> String {
-    let body = serde_json::json!({"keyward": "settings", "settings": settings});
+    let body = record()
+        .field("keyward", "settings")
+        .field("settings", settings)
+        .done();
     serde_json::to_string_pretty(&body).unwrap_or_default()
 }
 
 /// Reads an exported file: older schemas are migrated, every value is checked as if typed in.
 pub fn import(text: &str) -> Result<Settings, ImportError> {
     let value = super::json_text::parse(text.as_bytes()).map_err(|_| ImportError::NotJson)?;
-    if value.get("keyward").and_then(serde_json::Value::as_str) != Some("settings") {
+    if value.get("keyward").and_then(Value::as_str) != Some("settings") {
         return Err(ImportError::NotKeywardSettings);
     }
     let record = value
         .get("settings")
         .cloned()
         .ok_or(ImportError::NotKeywardSettings)?;
-    let parsed: Settings =
-        serde_json::from_value(migrate(record)).map_err(|e| ImportError::Invalid(e.to_string()))?;
+    let parsed =
+        Settings::from_json(&migrate(record)).map_err(|e| ImportError::Invalid(e.to_string()))?;
     let mut checked = Settings::default();
     if let Some(base) = &parsed.local_api_base {
         checked
@@ -249,7 +273,7 @@ mod tests {
             (45, Some("http://localhost:9/api")),
             "other fields survive"
         );
-        let round = serde_json::to_value(&s).expect("serialises");
+        let round = s.to_json();
         assert_eq!(Settings::from_stored(Some(round)), s);
     }
 

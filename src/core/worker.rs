@@ -7,10 +7,11 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use super::accounts::{fingerprint, Accounts};
 use super::api::Credentials;
+use super::codec::{record, Fields, FromJson, ToJson, Unreadable};
 use super::console::{is_console_url, users_page, Flavour, CONSOLE_HOME};
 use super::filter::SearchKind;
 use super::lookup::{detail_urls, search_request, ApiCall, Failure, FailureCode, Job};
@@ -64,7 +65,7 @@ pub struct TabState {
 }
 
 /// What the popup shows about a tab.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct TabView {
     /// `not_console`, `console`, `sso_credentials`, `credentials`.
     pub kind: String,
@@ -78,44 +79,36 @@ pub struct TabView {
 }
 
 /// An account, for the popup.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct AccountView {
     pub client_id: String,
     /// The region's label.
     pub region: Option<String>,
     /// The region's id (`na`, `eu`, `au`, `local`).
-    #[serde(default)]
     pub region_id: Option<String>,
-    #[serde(default)]
     pub label: Option<String>,
-    #[serde(default)]
     pub colour: Option<String>,
-    #[serde(default)]
     pub production: bool,
     /// "Key age 45 days: due for renewal in 45 days."
-    #[serde(default)]
     pub age: Option<String>,
     /// Whether reminders are due (the popup then offers to snooze them).
-    #[serde(default)]
     pub reminding: bool,
     pub key_read: bool,
     pub first_seen_ms: u64,
     /// Where the key can be read again (the page it was last read on, or the console home).
-    #[serde(default)]
     pub credentials_url: String,
     /// The console's Users page for this account.
-    #[serde(default)]
     pub users_url: String,
 }
 
 /// What the content script adds to a page.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PagePlan {
     pub helpers: Option<Helpers>,
 }
 
 /// Copy helpers next to a field.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Helpers {
     /// The snapshot pair the helpers follow.
     pub anchor: usize,
@@ -128,21 +121,21 @@ pub struct Helpers {
 }
 
 /// A non-blocking checklist of what uses the key.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Guard {
     pub title: String,
     pub items: Vec<String>,
 }
 
 /// "Key age 45 days: due for renewal in 45 days." and how urgent that is.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AgeBanner {
     pub text: String,
     pub level: Level,
 }
 
 /// A reminder notification to show.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Reminder {
     pub client_id: String,
     pub title: String,
@@ -203,10 +196,123 @@ pub fn snooze(state: &mut WorkerState, client_id: &str, days: u64, now_ms: u64) 
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HelperButton {
     pub what: CopyWhat,
     pub label: &'static str,
+}
+
+// The popup and the export page read tab views back; the content script reads page plans.
+
+impl ToJson for TabView {
+    fn to_json(&self) -> Value {
+        record()
+            .field("kind", &self.kind)
+            .field("page", &self.page)
+            .field("client_id", &self.client_id)
+            .field("key", &self.key)
+            .field("summary", &self.summary)
+            .field("accounts", &self.accounts)
+            .done()
+    }
+}
+
+impl FromJson for TabView {
+    fn from_json(value: &Value) -> Result<Self, Unreadable> {
+        let f = Fields::of(value)?;
+        Ok(TabView {
+            kind: f.required("kind")?,
+            page: f.or_default("page")?,
+            client_id: f.or_default("client_id")?,
+            key: f.or_default("key")?,
+            summary: f.required("summary")?,
+            accounts: f.required("accounts")?,
+        })
+    }
+}
+
+impl ToJson for AccountView {
+    fn to_json(&self) -> Value {
+        record()
+            .field("client_id", &self.client_id)
+            .field("region", &self.region)
+            .field("region_id", &self.region_id)
+            .field("label", &self.label)
+            .field("colour", &self.colour)
+            .field("production", &self.production)
+            .field("age", &self.age)
+            .field("reminding", &self.reminding)
+            .field("key_read", &self.key_read)
+            .field("first_seen_ms", &self.first_seen_ms)
+            .field("credentials_url", &self.credentials_url)
+            .field("users_url", &self.users_url)
+            .done()
+    }
+}
+
+impl FromJson for AccountView {
+    fn from_json(value: &Value) -> Result<Self, Unreadable> {
+        let f = Fields::of(value)?;
+        Ok(AccountView {
+            client_id: f.required("client_id")?,
+            region: f.or_default("region")?,
+            region_id: f.or_default("region_id")?,
+            label: f.or_default("label")?,
+            colour: f.or_default("colour")?,
+            production: f.or_default("production")?,
+            age: f.or_default("age")?,
+            reminding: f.or_default("reminding")?,
+            key_read: f.required("key_read")?,
+            first_seen_ms: f.required("first_seen_ms")?,
+            credentials_url: f.or_default("credentials_url")?,
+            users_url: f.or_default("users_url")?,
+        })
+    }
+}
+
+impl ToJson for PagePlan {
+    fn to_json(&self) -> Value {
+        record().field("helpers", &self.helpers).done()
+    }
+}
+
+impl ToJson for Helpers {
+    fn to_json(&self) -> Value {
+        record()
+            .field("anchor", &self.anchor)
+            .field("buttons", &self.buttons)
+            .field("note", &self.note)
+            .field("age", &self.age)
+            .field("guard", &self.guard)
+            .done()
+    }
+}
+
+impl ToJson for Guard {
+    fn to_json(&self) -> Value {
+        record()
+            .field("title", &self.title)
+            .field("items", &self.items)
+            .done()
+    }
+}
+
+impl ToJson for AgeBanner {
+    fn to_json(&self) -> Value {
+        record()
+            .field("text", &self.text)
+            .field("level", &self.level)
+            .done()
+    }
+}
+
+impl ToJson for HelperButton {
+    fn to_json(&self) -> Value {
+        record()
+            .field("what", &self.what)
+            .field("label", self.label)
+            .done()
+    }
 }
 
 /// Work for the edge.
@@ -911,7 +1017,7 @@ mod tests {
             .effects
             .iter()
             .any(|e| matches!(e, Effect::DetectRegion { .. })));
-        let stored = serde_json::to_string(&s.accounts).expect("serialises");
+        let stored = s.accounts.to_json().to_string();
         assert!(!stored.contains(KEY), "accounts hold no key");
         assert_eq!(
             s.keys.get(ID).map(String::as_str),

@@ -113,7 +113,7 @@ pub fn api_answer(answer: &JsValue, expected: &str) -> Result<(), crate::core::l
     use crate::core::lookup::{Failure, FailureCode};
     match string_at(answer, &["type"]).as_deref() {
         Some(t) if t == expected => Ok(()),
-        Some("api_failed") => Err(super::json::from_js::<Failure>(answer).unwrap_or_else(|| {
+        Some("api_failed") => Err(super::json::read::<Failure>(answer).unwrap_or_else(|| {
             Failure::new(FailureCode::Other, "The worker's answer could not be read.")
         })),
         _ => Err(Failure::new(

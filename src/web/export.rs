@@ -37,7 +37,7 @@ pub async fn render_export(root: Element) -> Result<(), JsError> {
     let view = chrome::send_message(&serde_json::json!({"type": "tab_state", "tab_id": -1}))
         .await
         .ok()
-        .and_then(|v| json::from_js::<TabView>(&v))
+        .and_then(|v| json::read::<TabView>(&v))
         .unwrap_or_default();
     let search = web_sys::window()
         .and_then(|w| w.location().search().ok())

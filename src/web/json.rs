@@ -1,26 +1,29 @@
-//! Values across the JS boundary, as JSON: serde_json on the Rust side, the browser's own
-//! `JSON.parse`/`JSON.stringify` on the other. One generic path for every type keeps the bundle
-//! small (a serde-to-JsValue bridge would add code for each type that crosses).
+//! Values across the JS boundary, as JSON: serde_json's `Value` on the Rust side (records convert
+//! with `codec`), the browser's own `JSON.parse`/`JSON.stringify` on the other. One path for every
+//! type keeps the bundle small.
 
-use serde::de::DeserializeOwned;
-use serde::Serialize;
+use serde_json::Value;
 use wasm_bindgen::{JsError, JsValue};
 
-/// A Rust value as a plain JS value (objects, arrays, strings, numbers, booleans, null).
-pub fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
-    // Through `Value`, so each type is compiled for one serde backend only (smaller bundle).
-    let value = serde_json::to_value(value).map_err(|e| JsError::new(&e.to_string()))?;
-    let text = value.to_string();
-    js_sys::JSON::parse(&text).map_err(|_| JsError::new("the browser could not read our JSON"))
+use crate::core::codec::{self, FromJson};
+
+/// A JSON value as a plain JS value (objects, arrays, strings, numbers, booleans, null).
+pub fn to_js(value: &Value) -> Result<JsValue, JsError> {
+    js_sys::JSON::parse(&value.to_string())
+        .map_err(|_| JsError::new("the browser could not read our JSON"))
 }
 
-/// A JS value read as `T`; `None` when it is undefined, not JSON-like, or not a `T`.
-pub fn from_js<T: DeserializeOwned>(value: &JsValue) -> Option<T> {
+/// A JS value as JSON; `None` when it is undefined or not JSON-like.
+pub fn from_js(value: &JsValue) -> Option<Value> {
     if value.is_undefined() {
         return None;
     }
     // A page's text can hold lone surrogates, which JSON.stringify writes as escapes.
     let text = js_sys::JSON::stringify(value).ok()?.as_string()?;
-    let value = crate::core::json_text::parse(text.as_bytes()).ok()?;
-    serde_json::from_value(value).ok()
+    crate::core::json_text::parse(text.as_bytes()).ok()
+}
+
+/// A JS value read as `T`; `None` when it is not one.
+pub fn read<T: FromJson>(value: &JsValue) -> Option<T> {
+    codec::read(&from_js(value)?)
 }

@@ -11,6 +11,7 @@ use web_sys::{Element, Event, HtmlInputElement, HtmlTextAreaElement};
 
 use super::{chrome, dom, storage};
 use crate::core::accounts::{self, Accounts};
+use crate::core::codec::ToJson;
 use crate::core::console::Flavour;
 use crate::core::options::{
     self, Form, Notice, CLEAR_SECS_FIELD, IMPORT_FIELD, LOCAL_BASE_FIELD, REMIND_FIELD,
@@ -198,7 +199,7 @@ async fn submit(page: &Rc<RefCell<Page>>, form: Form, target: &Element) -> Resul
         }
     };
     if let Some(next) = next {
-        storage::set(STORAGE_KEY, &next).await?;
+        storage::set(STORAGE_KEY, &next.to_json()).await?;
         page.borrow_mut().settings = next;
     }
     let result = page.borrow().render(Some((form, &notice)));

@@ -40,7 +40,7 @@ type Shared = Rc<RefCell<Page>>;
 async fn tab_view(tab_id: Option<i64>) -> Option<TabView> {
     let request = serde_json::json!({"type": "tab_state", "tab_id": tab_id.unwrap_or(-1)});
     let answer = chrome::send_message(&request).await.ok()?;
-    json::from_js::<TabView>(&answer)
+    json::read::<TabView>(&answer)
 }
 
 async fn render(page: &Shared, notice: Option<Notice>) -> Result<(), JsError> {
@@ -101,7 +101,7 @@ pub async fn render_popup(
         debounce: None,
     }));
     let prefetched = chrome::started_answer(first_state).await;
-    match prefetched.and_then(|answer| json::from_js::<TabView>(&answer)) {
+    match prefetched.and_then(|answer| json::read::<TabView>(&answer)) {
         Some(view) => show(&page, Some(view), None)?,
         None => render(&page, None).await?,
     }
@@ -359,7 +359,7 @@ async fn search(page: &Shared) -> Result<(), JsError> {
     let request = serde_json::json!({
         "type": "search",
         "client_id": account,
-        "kind": choice.kind,
+        "kind": choice.kind.wire_name(),
         "text": choice.text,
     });
     let Some(answer) = ask(page, request).await else {
@@ -380,7 +380,7 @@ async fn search(page: &Shared) -> Result<(), JsError> {
     if let Err(failure) = chrome::api_answer(&answer, "found") {
         return show_failure(page, &failure);
     }
-    let found = json::from_js::<Found>(&answer)
+    let found = json::read::<Found>(&answer)
         .ok_or_else(|| JsError::new("the results could not be read"))?;
     set_status(&root, "");
     mount_results(&root, &lookup_view::results(&found))?;
@@ -399,7 +399,7 @@ async fn open_detail(page: &Shared, id: String) -> Result<(), JsError> {
     let request = serde_json::json!({
         "type": "detail",
         "client_id": choice.account,
-        "kind": kind,
+        "kind": kind.wire_name(),
         "id": id,
     });
     let Some(answer) = ask(page, request).await else {
@@ -409,7 +409,7 @@ async fn open_detail(page: &Shared, id: String) -> Result<(), JsError> {
     if let Err(failure) = chrome::api_answer(&answer, "detail") {
         return show_failure(page, &failure);
     }
-    let detail = json::from_js::<Detail>(&answer)
+    let detail = json::read::<Detail>(&answer)
         .ok_or_else(|| JsError::new("the details could not be read"))?;
     set_status(&root, "");
     mount_results(&root, &lookup_view::detail(&detail, &local_offset))?;

@@ -2,7 +2,7 @@
 //! trusted contexts only) for the key.
 
 use js_sys::{Object, Promise, Reflect};
-use serde::Serialize;
+use serde_json::Value;
 use wasm_bindgen::{JsCast, JsError, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
@@ -60,7 +60,7 @@ async fn call(which: Area, method: &str, arg: &JsValue) -> Result<JsValue, JsErr
 }
 
 /// Reads one key; `None` when it is absent or not JSON-like.
-pub async fn get_in(which: Area, key: &str) -> Result<Option<serde_json::Value>, JsError> {
+pub async fn get_in(which: Area, key: &str) -> Result<Option<Value>, JsError> {
     let items = call(which, "get", &JsValue::from_str(key)).await?;
     let value = Reflect::get(&items, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED);
     if value.is_undefined() {
@@ -70,13 +70,13 @@ pub async fn get_in(which: Area, key: &str) -> Result<Option<serde_json::Value>,
 }
 
 /// Reads a whole area as one JSON object (`None` when it cannot be read).
-pub async fn get_all(which: Area) -> Result<Option<serde_json::Value>, JsError> {
+pub async fn get_all(which: Area) -> Result<Option<Value>, JsError> {
     let items = call(which, "get", &JsValue::NULL).await?;
     Ok(super::json::from_js(&items))
 }
 
 /// Writes one key.
-pub async fn set_in<T: Serialize>(which: Area, key: &str, value: &T) -> Result<(), JsError> {
+pub async fn set_in(which: Area, key: &str, value: &Value) -> Result<(), JsError> {
     let js = super::json::to_js(value)?;
     let items = Object::new();
     Reflect::set(&items, &JsValue::from_str(key), &js)
@@ -85,11 +85,11 @@ pub async fn set_in<T: Serialize>(which: Area, key: &str, value: &T) -> Result<(
 }
 
 /// Reads one key from `storage.local`.
-pub async fn get(key: &str) -> Result<Option<serde_json::Value>, JsError> {
+pub async fn get(key: &str) -> Result<Option<Value>, JsError> {
     get_in(Area::Local, key).await
 }
 
 /// Writes one key to `storage.local`.
-pub async fn set<T: Serialize>(key: &str, value: &T) -> Result<(), JsError> {
+pub async fn set(key: &str, value: &Value) -> Result<(), JsError> {
     set_in(Area::Local, key, value).await
 }

@@ -8,6 +8,7 @@ use wasm_bindgen::prelude::*;
 use super::storage::{self, Area};
 use super::{chrome, clipboard, time, API};
 use crate::core::accounts::{self, fingerprint, Accounts};
+use crate::core::codec::{self, ToJson};
 use crate::core::console::Flavour;
 use crate::core::lookup::{ApiCall, Job, Lane};
 use crate::core::message::{self, Request, Sender, SenderFacts, WorkerFacts};
@@ -62,13 +63,13 @@ async fn ensure_loaded() -> Result<(), JsError> {
         Some(salt) if salt.len() >= 16 => salt,
         _ => {
             let salt = random_salt()?;
-            storage::set(accounts::SALT_KEY, &hex(&salt)).await?;
+            storage::set(accounts::SALT_KEY, &hex(&salt).into()).await?;
             salt
         }
     };
     let keys = storage::get_in(Area::Session, SESSION_KEYS)
         .await?
-        .and_then(|v| serde_json::from_value(v).ok())
+        .and_then(|v| codec::read(&v))
         .unwrap_or_default();
     let state = WorkerState {
         accounts,
@@ -159,7 +160,7 @@ pub async fn handle_message(request: JsValue, sender: JsValue) -> Result<JsValue
 
 fn respond(response: message::Response) -> Result<JsValue, JsError> {
     // Plain JSON: `None` crosses as `null`, maps as plain objects.
-    super::json::to_js(&response)
+    super::json::to_js(&response.to_json())
 }
 
 /// Makes a lookup's or an export page's Directory API requests through the one scheduler, in the
@@ -196,7 +197,7 @@ async fn run_api_call(call: ApiCall) -> message::Response {
 
 async fn save_accounts() -> Result<(), JsError> {
     let accounts = with_state(|s| s.accounts.clone())?;
-    storage::set(accounts::STORAGE_KEY, &accounts).await
+    storage::set(accounts::STORAGE_KEY, &accounts.to_json()).await
 }
 
 async fn perform(effect: Effect, flavour: Flavour) -> Result<(), JsError> {
@@ -204,7 +205,7 @@ async fn perform(effect: Effect, flavour: Flavour) -> Result<(), JsError> {
         Effect::SaveAccounts => save_accounts().await,
         Effect::SaveKeys => {
             let keys = with_state(|s| s.keys.clone())?;
-            storage::set_in(Area::Session, SESSION_KEYS, &keys).await
+            storage::set_in(Area::Session, SESSION_KEYS, &keys.to_json()).await
         }
         Effect::Clipboard {
             text,
