@@ -71,10 +71,10 @@ impl Request {
     /// Reads a request as a context sends it; `None` for anything else (an unknown type, a missing
     /// field, a field of the wrong type).
     pub fn decode(message: Value) -> Option<Request> {
-        let Value::Object(mut fields) = message else {
-            return None;
-        };
-        let mut take = |name: &str| fields.remove(name);
+        // Fields are read in place: removing them would compile a B-tree removal for `Value`
+        // maps into the wasm for nothing.
+        let fields = message.as_object()?;
+        let take = |name: &str| fields.get(name);
         let kind = text(take("type"))?;
         Some(match kind.as_str() {
             "status" => Request::Status,
@@ -101,11 +101,10 @@ impl Request {
                 region: text(take("region"))?,
             },
             "update_account" => {
-                let client_id = text(take("client_id"))?;
                 // The edit's fields sit beside `client_id` on the wire.
                 Request::UpdateAccount {
-                    client_id,
-                    edit: typed(Some(Value::Object(fields)))?,
+                    client_id: text(take("client_id"))?,
+                    edit: typed(Some(&message))?,
                 }
             }
             "forget_account" => Request::ForgetAccount {
@@ -137,16 +136,13 @@ impl Request {
 }
 
 /// A string field.
-fn text(value: Option<Value>) -> Option<String> {
-    match value? {
-        Value::String(s) => Some(s),
-        _ => None,
-    }
+fn text(value: Option<&Value>) -> Option<String> {
+    value?.as_str().map(str::to_string)
 }
 
 /// A field of a record type (a snapshot, an enum name).
-fn typed<T: FromJson>(value: Option<Value>) -> Option<T> {
-    codec::read(&value?)
+fn typed<T: FromJson>(value: Option<&Value>) -> Option<T> {
+    codec::read(value?)
 }
 
 /// What a copy helper copies.

@@ -72,9 +72,11 @@ pub fn migrate(mut value: Value) -> Value {
     let mut version = record.get("schema").and_then(Value::as_u64).unwrap_or(1);
     if version <= 1 {
         // 1 → 2: `no_session_keys: true` became `session_keys: false`.
+        // The old field stays (readers ignore unknown fields), which keeps B-tree removal for
+        // `Value` maps out of the wasm.
         let off = record
-            .remove("no_session_keys")
-            .and_then(|v| v.as_bool())
+            .get("no_session_keys")
+            .and_then(Value::as_bool)
             .unwrap_or(false);
         record.insert("session_keys".into(), Value::Bool(!off));
         version = 2;

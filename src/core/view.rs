@@ -21,7 +21,12 @@ pub struct Element {
     pub children: Vec<Node>,
 }
 
+// The builders below are called from hundreds of places in the views: each generic entry point
+// only converts its argument and calls one shared, never-inlined body, so the bundle holds one
+// copy of each instead of one per call site.
+
 /// Starts an element; chain [`Element::attr`], [`Element::text`] and [`Element::child`].
+#[inline(never)]
 pub fn el(tag: &'static str) -> Element {
     Element {
         tag,
@@ -32,22 +37,34 @@ pub fn el(tag: &'static str) -> Element {
 
 impl Element {
     /// Sets an attribute. Event-handler names are dropped: views carry no script.
-    pub fn attr(mut self, name: &'static str, value: impl Into<String>) -> Element {
-        if !name.to_ascii_lowercase().starts_with("on") {
-            self.attrs.push((name, value.into()));
+    pub fn attr(self, name: &'static str, value: impl Into<String>) -> Element {
+        self.push_attr(name, value.into())
+    }
+
+    #[inline(never)]
+    fn push_attr(mut self, name: &'static str, value: String) -> Element {
+        let handler = name
+            .get(..2)
+            .is_some_and(|prefix| prefix.eq_ignore_ascii_case("on"));
+        if !handler {
+            self.attrs.push((name, value));
         }
         self
     }
 
     /// Appends a text child.
-    pub fn text(mut self, text: impl Into<String>) -> Element {
-        self.children.push(Node::Text(text.into()));
-        self
+    pub fn text(self, text: impl Into<String>) -> Element {
+        self.push(Node::Text(text.into()))
     }
 
     /// Appends an element child.
-    pub fn child(mut self, child: Element) -> Element {
-        self.children.push(Node::Element(child));
+    pub fn child(self, child: Element) -> Element {
+        self.push(Node::Element(child))
+    }
+
+    #[inline(never)]
+    fn push(mut self, node: Node) -> Element {
+        self.children.push(node);
         self
     }
 
