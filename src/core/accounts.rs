@@ -451,4 +451,31 @@ mod tests {
         assert_eq!(kept.accounts.keys().collect::<Vec<_>>(), ["id"]);
         assert_eq!(kept.accounts["id"], a.accounts["id"]);
     }
+
+    /// A record exactly as the serde-derived code of the previous release wrote it: it loads, and
+    /// is written back the same (every field, `None` as `null`).
+    #[test]
+    fn records_written_by_the_previous_release_load_and_write_back_unchanged() {
+        let old = r##"{"schema":1,"accounts":{"id-1":{"client_id":"id-1","first_seen_ms":1700000000000,"region":"eu","key":{"fingerprint":"fp","since_ms":1700000000000},"renewals":[1700000500000],"reminders":{"notified_stage":14,"notified_at_ms":1700000600000,"snoozed_until_ms":null},"label":"Prod","colour":"#cf222e","production":true,"integrations":["PingFederate PCV"],"credentials_url":"https://admin.pingone.com/x"}}}"##;
+        let old: Value = serde_json::from_str(old).expect("json");
+        let loaded = Accounts::from_stored(Some(old.clone()));
+        let account = &loaded.accounts["id-1"];
+        assert_eq!(
+            (
+                account.region.as_deref(),
+                account.key.as_ref().map(|k| k.since_ms),
+                account.reminders.notified_stage,
+                account.label.as_deref(),
+                account.production,
+            ),
+            (
+                Some("eu"),
+                Some(1_700_000_000_000),
+                Some(14),
+                Some("Prod"),
+                true
+            )
+        );
+        assert_eq!(loaded.to_json(), old);
+    }
 }

@@ -365,4 +365,25 @@ mod tests {
         assert!(s.set_local_api_base("  ").is_ok());
         assert_eq!(s.local_api_base, None);
     }
+
+    /// A record exactly as the serde-derived code of the previous release wrote it.
+    #[test]
+    fn records_written_by_the_previous_release_load_and_write_back_unchanged() {
+        let old = r#"{"schema":2,"local_api_base":"http://127.0.0.1:8787/api","session_keys":true,"clipboard_clear_secs":45,"schedule":{"rotation_days":90,"remind_before":[30,14,7,1]}}"#;
+        let old: Value = serde_json::from_str(old).expect("json");
+        let loaded = Settings::from_stored(Some(old.clone()));
+        assert_eq!(
+            (
+                loaded.clipboard_clear_secs(),
+                loaded.local_api_base.as_deref()
+            ),
+            (45, Some("http://127.0.0.1:8787/api"))
+        );
+        assert_eq!(loaded.to_json(), old);
+        assert_eq!(
+            Settings::default().to_json(),
+            json!({"schema": 2, "session_keys": true, "schedule": {"rotation_days": 90, "remind_before": [30, 14, 7, 1]}}),
+            "unset options are left out"
+        );
+    }
 }
