@@ -18,7 +18,7 @@ pub enum Region {
 }
 
 impl Region {
-    /// The regions this build can use, in probe order.
+    /// The regions this build can use, as the UI lists them.
     pub fn available(flavour: Flavour) -> &'static [Region] {
         match flavour {
             Flavour::Store => &[Region::NorthAmerica, Region::Europe, Region::Australia],
@@ -27,6 +27,21 @@ impl Region {
                 Region::Europe,
                 Region::Australia,
                 Region::Local,
+            ],
+        }
+    }
+
+    /// The order regions are probed in to find an account's: a dev build asks its local emulator
+    /// first (whoever set a local base is using it, and the public hosts may be unreachable and
+    /// slow to fail); the store builds ask NA, the largest, first.
+    pub fn probe_order(flavour: Flavour) -> &'static [Region] {
+        match flavour {
+            Flavour::Store => Region::available(flavour),
+            Flavour::Dev => &[
+                Region::Local,
+                Region::NorthAmerica,
+                Region::Europe,
+                Region::Australia,
             ],
         }
     }
@@ -131,7 +146,13 @@ pub enum Detection {
     Inconclusive(ApiError),
 }
 
-/// Decides the region from probe results (one `count=1` list per region, in `available` order): the
+/// Whether the first answers (in probe order) already decide [`detect`]: once one region accepted
+/// the credential, later answers cannot change the result, and the probes still out are dropped.
+pub fn settled(first_answers: &[(Region, Result<(), ApiError>)]) -> bool {
+    first_answers.iter().any(|(_, r)| r.is_ok())
+}
+
+/// Decides the region from probe results (one `count=1` list per region, in probe order): the
 /// first region that accepted the credential. A P14E account lives in exactly one region, and the
 /// others refuse its Client ID.
 pub fn detect(results: &[(Region, Result<(), ApiError>)]) -> Detection {
@@ -213,9 +234,57 @@ mod tests {
     }
 
     #[test]
+    fn once_settled_no_later_answer_changes_the_detection() {
+        use ApiError::*;
+        use Region::*;
+        let answers = |list: &[(Region, bool)]| -> Vec<(Region, Result<(), ApiError>)> {
+            list.iter()
+                .map(|&(r, ok)| (r, if ok { Ok(()) } else { Err(Unauthorized) }))
+                .collect()
+        };
+        let laters: [&[(Region, bool)]; 4] = [
+            &[],
+            &[(Europe, true)],
+            &[(Europe, false), (Australia, true)],
+            &[(Australia, false)],
+        ];
+        let firsts: [&[(Region, bool)]; 4] = [
+            &[(Local, true)],
+            &[(NorthAmerica, false), (Local, true)],
+            &[(NorthAmerica, true)],
+            &[(NorthAmerica, false)],
+        ];
+        for first in firsts {
+            let early = answers(first);
+            for later in laters {
+                let mut all = early.clone();
+                all.extend(answers(later));
+                if settled(&early) {
+                    assert_eq!(detect(&all), detect(&early), "{first:?} then {later:?}");
+                }
+            }
+        }
+        assert!(!settled(&answers(&[(NorthAmerica, false)])));
+        assert!(!settled(&[]));
+    }
+
+    #[test]
     fn store_builds_have_no_local_region() {
         assert!(!Region::available(Flavour::Store).contains(&Region::Local));
+        assert!(!Region::probe_order(Flavour::Store).contains(&Region::Local));
         assert!(Region::available(Flavour::Dev).contains(&Region::Local));
+        assert_eq!(
+            Region::probe_order(Flavour::Dev).first(),
+            Some(&Region::Local),
+            "a dev build asks its emulator first"
+        );
+        for flavour in [Flavour::Store, Flavour::Dev] {
+            let mut probed = Region::probe_order(flavour).to_vec();
+            let mut listed = Region::available(flavour).to_vec();
+            probed.sort_by_key(|r| r.id());
+            listed.sort_by_key(|r| r.id());
+            assert_eq!(probed, listed, "every region is probed, once");
+        }
     }
 
     #[test]

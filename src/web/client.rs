@@ -342,6 +342,10 @@ impl<T: Transport + Clone + 'static> Client<T> {
         let mut results = Vec::with_capacity(pending.len());
         for (region, answer) in pending {
             results.push((region, answer.await.map(|_| ())));
+            if region::settled(&results) {
+                // The probes still out are cancelled as they are dropped.
+                break;
+            }
         }
         region::detect(&results)
     }

@@ -242,7 +242,7 @@ async fn perform(effect: Effect, flavour: Flavour) -> Result<(), JsError> {
                 let client = API.with(Clone::clone);
                 let detection = client
                     .detect_region(
-                        Region::available(flavour),
+                        Region::probe_order(flavour),
                         local_base.as_deref(),
                         &credentials,
                     )
