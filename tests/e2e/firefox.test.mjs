@@ -101,11 +101,14 @@ test('Firefox: the add-on reads the sandbox credentials page and copies the key'
 test('Firefox: a popup lookup through the background page', async () => {
   await wd('POST', s('/url'), { url: `moz-extension://${UUID}/popup.html` });
   await until(() => run('arguments[0](!!document.getElementById("lookup-text"))'), 'the lookup panel', 20_000);
-  // Offline, Firefox may still be waiting on the real regions' DNS: choose the region as the popup
-  // suggests, through its own select.
+  // Choose the region through the popup's own select, as an admin overriding it would, and wait
+  // for the screen the save brings (it is mounted afresh) before typing.
   await run(`const r = document.querySelector('.kw-region'); r.value = 'local';
     r.dispatchEvent(new Event('change', { bubbles: true })); arguments[0](true)`);
-  await until(() => run('arguments[0](document.body.innerText.includes("Region: Local emulator"))'), 'the region chosen');
+  await until(
+    () => run('arguments[0](document.body.innerText.includes("Saved.") && document.body.innerText.includes("Region: Local emulator"))'),
+    'the region saved',
+  );
   await run('document.getElementById("lookup-text").focus(); arguments[0](true)');
   await press('a');
   await until(
