@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use super::codec::{self, record, Fields, FromJson, ToJson, Unreadable};
+use super::codec;
 
 /// The storage key of the accounts record.
 pub const STORAGE_KEY: &str = "accounts";
@@ -55,84 +55,36 @@ pub struct AccountEdit {
     pub integrations: String,
 }
 
-impl FromJson for AccountEdit {
-    fn from_json(value: &Value) -> Result<Self, Unreadable> {
-        let f = Fields::of(value)?;
-        Ok(AccountEdit {
-            label: f.required("label")?,
-            colour: f.required("colour")?,
-            production: f.required("production")?,
-            integrations: f.required("integrations")?,
-        })
-    }
-}
+codec::json_record!(AccountEdit {
+    label: required,
+    colour: required,
+    production: required,
+    integrations: required,
+});
 
 // The stored record: every field written, most of them optional when read so older records load.
+// The record as a whole is read leniently, account by account ([`Accounts::from_stored`]).
 
-impl ToJson for Accounts {
-    fn to_json(&self) -> Value {
-        record()
-            .field("schema", &self.schema)
-            .field("accounts", &self.accounts)
-            .done()
-    }
-}
+codec::json_record!(write Accounts { schema, accounts });
 
-impl ToJson for Account {
-    fn to_json(&self) -> Value {
-        record()
-            .field("client_id", &self.client_id)
-            .field("first_seen_ms", &self.first_seen_ms)
-            .field("region", &self.region)
-            .field("key", &self.key)
-            .field("renewals", &self.renewals)
-            .field("reminders", &self.reminders)
-            .field("label", &self.label)
-            .field("colour", &self.colour)
-            .field("production", &self.production)
-            .field("integrations", &self.integrations)
-            .field("credentials_url", &self.credentials_url)
-            .done()
-    }
-}
+codec::json_record!(Account {
+    client_id: required,
+    first_seen_ms: required,
+    region: or_default,
+    key: or_default,
+    renewals: or_default,
+    reminders: or_default,
+    label: or_default,
+    colour: or_default,
+    production: or_default,
+    integrations: or_default,
+    credentials_url: or_default,
+});
 
-impl FromJson for Account {
-    fn from_json(value: &Value) -> Result<Self, Unreadable> {
-        let f = Fields::of(value)?;
-        Ok(Account {
-            client_id: f.required("client_id")?,
-            first_seen_ms: f.required("first_seen_ms")?,
-            region: f.or_default("region")?,
-            key: f.or_default("key")?,
-            renewals: f.or_default("renewals")?,
-            reminders: f.or_default("reminders")?,
-            label: f.or_default("label")?,
-            colour: f.or_default("colour")?,
-            production: f.or_default("production")?,
-            integrations: f.or_default("integrations")?,
-            credentials_url: f.or_default("credentials_url")?,
-        })
-    }
-}
-
-impl ToJson for KeyRecord {
-    fn to_json(&self) -> Value {
-        record()
-            .field("fingerprint", &self.fingerprint)
-            .field("since_ms", &self.since_ms)
-            .done()
-    }
-}
-
-impl FromJson for KeyRecord {
-    fn from_json(value: &Value) -> Result<Self, Unreadable> {
-        let f = Fields::of(value)?;
-        Ok(KeyRecord {
-            fingerprint: f.or_default("fingerprint")?,
-            since_ms: f.required("since_ms")?,
-        })
-    }
-}
+codec::json_record!(KeyRecord {
+    fingerprint: or_default,
+    since_ms: required,
+});
 
 /// Why an edit was refused.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -332,6 +284,7 @@ impl Accounts {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::codec::ToJson;
 
     #[test]
     fn fingerprints_are_salted_and_stable() {

@@ -3,7 +3,7 @@
 //!
 //! serde's derive compiled a visitor per type, and serde_json's `Value` deserializer per type again
 //! (about 80 KB of wasm with the float formatting its errors pulled in); these are plain functions.
-//! Each type's impls sit beside the type, so its wire shape is read in one place. Reading is as
+//! Each type declares its wire shape beside it, mostly with [`json_record!`]. Reading is as
 //! strict as the derive was: a field that is present but of the wrong type makes the record
 //! unreadable, a missing field takes its default where it has one, `null` reads as `None`, and
 //! unknown fields are ignored.
@@ -128,6 +128,36 @@ impl Record {
         Value::Object(self.0)
     }
 }
+
+/// `ToJson` and `FromJson` for a record from one list of its fields, each written under its own
+/// name and read with the [`Fields`] method named beside it: `required`, or `or_default` (missing
+/// gives the type's default; `Option` fields read this way). `write` records get `ToJson` alone
+/// (for answers with fields no reader can own, such as `&'static str` labels).
+macro_rules! json_record {
+    ($ty:ident { $($field:ident: $read:ident),+ $(,)? }) => {
+        $crate::core::codec::json_record!(write $ty { $($field),+ });
+        impl $crate::core::codec::FromJson for $ty {
+            fn from_json(
+                value: &serde_json::Value,
+            ) -> Result<Self, $crate::core::codec::Unreadable> {
+                let fields = $crate::core::codec::Fields::of(value)?;
+                Ok($ty {
+                    $($field: fields.$read(stringify!($field))?,)+
+                })
+            }
+        }
+    };
+    (write $ty:ident { $($field:ident),+ $(,)? }) => {
+        impl $crate::core::codec::ToJson for $ty {
+            fn to_json(&self) -> serde_json::Value {
+                $crate::core::codec::record()
+                    $(.field(stringify!($field), &self.$field))+
+                    .done()
+            }
+        }
+    };
+}
+pub(crate) use json_record;
 
 /// `ToJson` and `FromJson` for a unit enum, each variant by its wire name, plus `wire_name()`.
 macro_rules! wire_names {

@@ -9,7 +9,7 @@
 use serde_json::Value;
 
 use super::api::{self, ApiError, Credentials, ListRequest, Resource};
-use super::codec::{self, record, Fields, FromJson, ToJson, Unreadable};
+use super::codec;
 use super::filter::{search, SearchKind};
 use super::message::Response;
 use super::scim::{self, Group, Member, User};
@@ -198,109 +198,39 @@ pub struct Detail {
 // The worker sends these to the popup, which reads them back: every field is written, `None` as
 // `null`, and an `Option` may be missing.
 
-impl ToJson for Row {
-    fn to_json(&self) -> Value {
-        record()
-            .field("id", &self.id)
-            .field("title", &self.title)
-            .field("subtitle", &self.subtitle)
-            .field("email", &self.email)
-            .field("status", &self.status)
-            .field("inactive", &self.inactive)
-            .done()
-    }
-}
+codec::json_record!(Row {
+    id: required,
+    title: required,
+    subtitle: or_default,
+    email: or_default,
+    status: or_default,
+    inactive: required,
+});
 
-impl FromJson for Row {
-    fn from_json(value: &Value) -> Result<Self, Unreadable> {
-        let f = Fields::of(value)?;
-        Ok(Row {
-            id: f.required("id")?,
-            title: f.required("title")?,
-            subtitle: f.or_default("subtitle")?,
-            email: f.or_default("email")?,
-            status: f.or_default("status")?,
-            inactive: f.required("inactive")?,
-        })
-    }
-}
+codec::json_record!(Found {
+    kind: required,
+    text: required,
+    rows: required,
+    total: or_default,
+    skipped: required,
+});
 
-impl ToJson for Found {
-    fn to_json(&self) -> Value {
-        record()
-            .field("kind", &self.kind)
-            .field("text", &self.text)
-            .field("rows", &self.rows)
-            .field("total", &self.total)
-            .field("skipped", &self.skipped)
-            .done()
-    }
-}
+codec::json_record!(Attribute {
+    path: required,
+    value: required,
+    when_ms: or_default,
+});
 
-impl FromJson for Found {
-    fn from_json(value: &Value) -> Result<Self, Unreadable> {
-        let f = Fields::of(value)?;
-        Ok(Found {
-            kind: f.required("kind")?,
-            text: f.required("text")?,
-            rows: f.required("rows")?,
-            total: f.or_default("total")?,
-            skipped: f.required("skipped")?,
-        })
-    }
-}
-
-impl ToJson for Attribute {
-    fn to_json(&self) -> Value {
-        record()
-            .field("path", &self.path)
-            .field("value", &self.value)
-            .field("when_ms", &self.when_ms)
-            .done()
-    }
-}
-
-impl FromJson for Attribute {
-    fn from_json(value: &Value) -> Result<Self, Unreadable> {
-        let f = Fields::of(value)?;
-        Ok(Attribute {
-            path: f.required("path")?,
-            value: f.required("value")?,
-            when_ms: f.or_default("when_ms")?,
-        })
-    }
-}
-
-impl ToJson for Detail {
-    fn to_json(&self) -> Value {
-        record()
-            .field("kind", &self.kind)
-            .field("row", &self.row)
-            .field("times", &self.times)
-            .field("related", &self.related)
-            .field("user_count", &self.user_count)
-            .field("user_count_problem", &self.user_count_problem)
-            .field("attributes", &self.attributes)
-            .field("attributes_omitted", &self.attributes_omitted)
-            .done()
-    }
-}
-
-impl FromJson for Detail {
-    fn from_json(value: &Value) -> Result<Self, Unreadable> {
-        let f = Fields::of(value)?;
-        Ok(Detail {
-            kind: f.required("kind")?,
-            row: f.required("row")?,
-            times: f.required("times")?,
-            related: f.required("related")?,
-            user_count: f.or_default("user_count")?,
-            user_count_problem: f.or_default("user_count_problem")?,
-            attributes: f.required("attributes")?,
-            attributes_omitted: f.required("attributes_omitted")?,
-        })
-    }
-}
+codec::json_record!(Detail {
+    kind: required,
+    row: required,
+    times: required,
+    related: required,
+    user_count: or_default,
+    user_count_problem: or_default,
+    attributes: required,
+    attributes_omitted: required,
+});
 
 const TIMESTAMP_KEYS: &[&str] = &["createTimeStamp", "lastModifiedTimeStamp", "lastLoginTime"];
 
@@ -539,26 +469,11 @@ pub struct Failure {
     pub retry: bool,
 }
 
-impl ToJson for Failure {
-    fn to_json(&self) -> Value {
-        record()
-            .field("code", &self.code)
-            .field("message", &self.message)
-            .field("retry", &self.retry)
-            .done()
-    }
-}
-
-impl FromJson for Failure {
-    fn from_json(value: &Value) -> Result<Self, Unreadable> {
-        let f = Fields::of(value)?;
-        Ok(Failure {
-            code: f.required("code")?,
-            message: f.required("message")?,
-            retry: f.required("retry")?,
-        })
-    }
-}
+codec::json_record!(Failure {
+    code: required,
+    message: required,
+    retry: required,
+});
 
 /// The kinds of failure the UI treats differently.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

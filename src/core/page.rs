@@ -7,9 +7,7 @@
 //! the SSO "REST API Client ID/Secret" screen, never guesses a masked key, and reads nothing from a
 //! layout it does not recognise.
 
-use serde_json::Value;
-
-use super::codec::{Fields, FromJson, Unreadable};
+use super::codec;
 
 /// What the content script saw. Every field is optional so odd pages still decode.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -30,29 +28,19 @@ pub struct Pair {
     pub input_type: Option<String>,
 }
 
-impl FromJson for Snapshot {
-    fn from_json(value: &Value) -> Result<Self, Unreadable> {
-        let f = Fields::of(value)?;
-        Ok(Snapshot {
-            url: f.or_default("url")?,
-            title: f.or_default("title")?,
-            headings: f.or_default("headings")?,
-            buttons: f.or_default("buttons")?,
-            pairs: f.or_default("pairs")?,
-        })
-    }
-}
+codec::json_record!(Snapshot {
+    url: or_default,
+    title: or_default,
+    headings: or_default,
+    buttons: or_default,
+    pairs: or_default,
+});
 
-impl FromJson for Pair {
-    fn from_json(value: &Value) -> Result<Self, Unreadable> {
-        let f = Fields::of(value)?;
-        Ok(Pair {
-            label: f.or_default("label")?,
-            value: f.or_default("value")?,
-            input_type: f.or_default("input_type")?,
-        })
-    }
-}
+codec::json_record!(Pair {
+    label: or_default,
+    value: or_default,
+    input_type: or_default,
+});
 
 /// The most the reader looks at, so a hostile page cannot make it work hard.
 const MAX_PAIRS: usize = 200;
@@ -244,6 +232,7 @@ pub fn classify(snapshot: &Snapshot) -> PageKind {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::codec::FromJson;
 
     const ID: &str = "910a2dec-8902-4cc1-beeb-8da1658eec67";
     const KEY: &str = "ypXgXhWmbuoCGLzxQiqkDEVP9ZTmIs";

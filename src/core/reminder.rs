@@ -5,9 +5,7 @@
 //! Ages are measured on the UTC millisecond clock, so time zones and DST cannot shift them; a clock
 //! that jumps backwards yields age zero and never re-sends a reminder already sent.
 
-use serde_json::Value;
-
-use super::codec::{self, record, Fields, FromJson, ToJson, Unreadable};
+use super::codec;
 
 /// One day in milliseconds.
 pub const DAY_MS: u64 = 86_400_000;
@@ -30,24 +28,10 @@ impl Default for Schedule {
     }
 }
 
-impl ToJson for Schedule {
-    fn to_json(&self) -> Value {
-        record()
-            .field("rotation_days", &self.rotation_days)
-            .field("remind_before", &self.remind_before)
-            .done()
-    }
-}
-
-impl FromJson for Schedule {
-    fn from_json(value: &Value) -> Result<Self, Unreadable> {
-        let f = Fields::of(value)?;
-        Ok(Schedule {
-            rotation_days: f.required("rotation_days")?,
-            remind_before: f.required("remind_before")?,
-        })
-    }
-}
+codec::json_record!(Schedule {
+    rotation_days: required,
+    remind_before: required,
+});
 
 impl Schedule {
     /// A schedule from a rotation period (1–730 days) and up to 8 reminder days, each at least 1 and
@@ -152,26 +136,11 @@ pub struct ReminderState {
     pub snoozed_until_ms: Option<u64>,
 }
 
-impl ToJson for ReminderState {
-    fn to_json(&self) -> Value {
-        record()
-            .field("notified_stage", &self.notified_stage)
-            .field("notified_at_ms", &self.notified_at_ms)
-            .field("snoozed_until_ms", &self.snoozed_until_ms)
-            .done()
-    }
-}
-
-impl FromJson for ReminderState {
-    fn from_json(value: &Value) -> Result<Self, Unreadable> {
-        let f = Fields::of(value)?;
-        Ok(ReminderState {
-            notified_stage: f.or_default("notified_stage")?,
-            notified_at_ms: f.or_default("notified_at_ms")?,
-            snoozed_until_ms: f.or_default("snoozed_until_ms")?,
-        })
-    }
-}
+codec::json_record!(ReminderState {
+    notified_stage: or_default,
+    notified_at_ms: or_default,
+    snoozed_until_ms: or_default,
+});
 
 /// Whether a reminder is owed now, and for which stage.
 pub fn reminder_owed(

@@ -94,15 +94,10 @@ pub struct Policy {
     pub forbid_key_storage: bool,
 }
 
-impl FromJson for Policy {
-    fn from_json(value: &Value) -> Result<Self, Unreadable> {
-        let f = Fields::of(value)?;
-        Ok(Policy {
-            max_rotation_days: f.or_default("max_rotation_days")?,
-            forbid_key_storage: f.or_default("forbid_key_storage")?,
-        })
-    }
-}
+codec::json_record!(Policy {
+    max_rotation_days: or_default,
+    forbid_key_storage: or_default,
+});
 
 impl Policy {
     /// Reads the managed record leniently (absent or unreadable: no policy).

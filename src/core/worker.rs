@@ -7,11 +7,9 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use serde_json::Value;
-
 use super::accounts::{fingerprint, Accounts};
 use super::api::Credentials;
-use super::codec::{record, Fields, FromJson, ToJson, Unreadable};
+use super::codec::json_record;
 use super::console::{is_console_url, users_page, Flavour, CONSOLE_HOME};
 use super::filter::SearchKind;
 use super::lookup::{detail_urls, search_request, ApiCall, Failure, FailureCode, Job};
@@ -204,116 +202,35 @@ pub struct HelperButton {
 
 // The popup and the export page read tab views back; the content script reads page plans.
 
-impl ToJson for TabView {
-    fn to_json(&self) -> Value {
-        record()
-            .field("kind", &self.kind)
-            .field("page", &self.page)
-            .field("client_id", &self.client_id)
-            .field("key", &self.key)
-            .field("summary", &self.summary)
-            .field("accounts", &self.accounts)
-            .done()
-    }
-}
+json_record!(TabView {
+    kind: required,
+    page: or_default,
+    client_id: or_default,
+    key: or_default,
+    summary: required,
+    accounts: required,
+});
 
-impl FromJson for TabView {
-    fn from_json(value: &Value) -> Result<Self, Unreadable> {
-        let f = Fields::of(value)?;
-        Ok(TabView {
-            kind: f.required("kind")?,
-            page: f.or_default("page")?,
-            client_id: f.or_default("client_id")?,
-            key: f.or_default("key")?,
-            summary: f.required("summary")?,
-            accounts: f.required("accounts")?,
-        })
-    }
-}
+json_record!(AccountView {
+    client_id: required,
+    region: or_default,
+    region_id: or_default,
+    label: or_default,
+    colour: or_default,
+    production: or_default,
+    age: or_default,
+    reminding: or_default,
+    key_read: required,
+    first_seen_ms: required,
+    credentials_url: or_default,
+    users_url: or_default,
+});
 
-impl ToJson for AccountView {
-    fn to_json(&self) -> Value {
-        record()
-            .field("client_id", &self.client_id)
-            .field("region", &self.region)
-            .field("region_id", &self.region_id)
-            .field("label", &self.label)
-            .field("colour", &self.colour)
-            .field("production", &self.production)
-            .field("age", &self.age)
-            .field("reminding", &self.reminding)
-            .field("key_read", &self.key_read)
-            .field("first_seen_ms", &self.first_seen_ms)
-            .field("credentials_url", &self.credentials_url)
-            .field("users_url", &self.users_url)
-            .done()
-    }
-}
-
-impl FromJson for AccountView {
-    fn from_json(value: &Value) -> Result<Self, Unreadable> {
-        let f = Fields::of(value)?;
-        Ok(AccountView {
-            client_id: f.required("client_id")?,
-            region: f.or_default("region")?,
-            region_id: f.or_default("region_id")?,
-            label: f.or_default("label")?,
-            colour: f.or_default("colour")?,
-            production: f.or_default("production")?,
-            age: f.or_default("age")?,
-            reminding: f.or_default("reminding")?,
-            key_read: f.required("key_read")?,
-            first_seen_ms: f.required("first_seen_ms")?,
-            credentials_url: f.or_default("credentials_url")?,
-            users_url: f.or_default("users_url")?,
-        })
-    }
-}
-
-impl ToJson for PagePlan {
-    fn to_json(&self) -> Value {
-        record().field("helpers", &self.helpers).done()
-    }
-}
-
-impl ToJson for Helpers {
-    fn to_json(&self) -> Value {
-        record()
-            .field("anchor", &self.anchor)
-            .field("buttons", &self.buttons)
-            .field("note", &self.note)
-            .field("age", &self.age)
-            .field("guard", &self.guard)
-            .done()
-    }
-}
-
-impl ToJson for Guard {
-    fn to_json(&self) -> Value {
-        record()
-            .field("title", &self.title)
-            .field("items", &self.items)
-            .done()
-    }
-}
-
-impl ToJson for AgeBanner {
-    fn to_json(&self) -> Value {
-        record()
-            .field("text", &self.text)
-            .field("level", &self.level)
-            .done()
-    }
-}
-
-impl ToJson for HelperButton {
-    fn to_json(&self) -> Value {
-        record()
-            .field("what", &self.what)
-            .field("label", self.label)
-            .done()
-    }
-}
+json_record!(write PagePlan { helpers });
+json_record!(write Helpers { anchor, buttons, note, age, guard });
+json_record!(write Guard { title, items });
+json_record!(write AgeBanner { text, level });
+json_record!(write HelperButton { what, label });
 
 /// Work for the edge.
 #[derive(Clone, PartialEq, Eq)]
@@ -932,6 +849,7 @@ fn copy(state: &WorkerState, tab_id: i64, what: CopyWhat) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::codec::ToJson;
     use crate::core::console::Flavour;
     use crate::core::page::Pair;
     use crate::core::throttle::Scheduler;
