@@ -3,7 +3,7 @@
 //!
 //! serde's derive compiled a visitor per type, and serde_json's `Value` deserializer per type again
 //! (about 80 KB of wasm with the float formatting its errors pulled in); these are plain functions.
-//! Each type declares its wire shape beside it, mostly with [`json_record!`]. Reading is as
+//! Each type declares its wire shape beside it, mostly with `json_record!`. Reading is as
 //! strict as the derive was: a field that is present but of the wrong type makes the record
 //! unreadable, a missing field takes its default where it has one, `null` reads as `None`, and
 //! unknown fields are ignored.
