@@ -5,7 +5,7 @@ use super::api::encode_component;
 use super::console::Flavour;
 use super::console::CONSOLE_HOME;
 use super::filter::SearchKind;
-use super::lookup::{Failure, FailureCode};
+use super::lookup::{Failure, FailureCode, Found};
 use super::lookup_view;
 use super::region::Region;
 use super::view::{el, Element};
@@ -92,6 +92,13 @@ pub fn default_account(view: &TabView) -> Option<String> {
                 .or(view.accounts.first())
                 .map(|a| a.client_id.clone())
         })
+}
+
+/// Whether results found before a screen was mounted afresh (after a region was saved, a snooze…)
+/// still answer the lookup as it stands: the same account, kind and text. If so the new screen shows
+/// them again, rather than an empty list under the text still in the box.
+pub fn results_still_answer(found: &Found, before: &LookupChoice, now: &LookupChoice) -> bool {
+    before.account == now.account && found.kind == now.kind && found.text == now.text
 }
 
 /// The export page's address for an account (relative to the extension).
@@ -304,6 +311,30 @@ fn manual_form(open: bool) -> Element {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn results_survive_a_fresh_screen_only_while_they_answer_the_lookup() {
+        let choice = |account: &str, kind, text: &str| LookupChoice {
+            account: Some(account.into()),
+            kind,
+            text: text.into(),
+        };
+        let found = Found {
+            kind: SearchKind::Users,
+            text: "ann".into(),
+            ..Found::default()
+        };
+        let before = choice("a", SearchKind::Users, "ann");
+        let cases = [
+            (choice("a", SearchKind::Users, "ann"), true),
+            (choice("b", SearchKind::Users, "ann"), false),
+            (choice("a", SearchKind::Groups, "ann"), false),
+            (choice("a", SearchKind::Users, "anne"), false),
+        ];
+        for (now, kept) in cases {
+            assert_eq!(results_still_answer(&found, &before, &now), kept, "{now:?}");
+        }
+    }
 
     #[test]
     fn the_screen_says_what_the_tab_shows_and_lists_accounts() {

@@ -49,11 +49,13 @@ async fn render(page: &Shared, notice: Option<Notice>) -> Result<(), JsError> {
     show(page, view, notice)
 }
 
-/// Mounts the screen for `view` (the worker's answer; `None` when it gave none).
+/// Mounts the screen for `view` (the worker's answer; `None` when it gave none), with the results
+/// still shown when they still answer the lookup.
 fn show(page: &Shared, view: Option<TabView>, notice: Option<Notice>) -> Result<(), JsError> {
     // Decide under the borrow, mount after it: DOM calls can dispatch events to our listeners.
-    let (root, screen) = {
+    let (root, screen, kept) = {
         let mut p = page.borrow_mut();
+        let before = p.choice.clone();
         let screen = match &view {
             Some(view) => {
                 let known = |id: &String| view.accounts.iter().any(|a| &a.client_id == id);
@@ -64,12 +66,20 @@ fn show(page: &Shared, view: Option<TabView>, notice: Option<Notice>) -> Result<
             }
             None => popup::first_screen(),
         };
+        let kept = p
+            .found
+            .take()
+            .filter(|found| popup::results_still_answer(found, &before, &p.choice));
         p.view = view;
-        p.found = None;
+        p.found = kept.clone();
         p.detail_of = None;
-        (p.root.clone(), screen)
+        (p.root.clone(), screen, kept)
     };
-    dom::mount(&root, &screen)
+    dom::mount(&root, &screen)?;
+    match kept {
+        Some(found) => mount_results(&root, &lookup_view::results(&found)),
+        None => Ok(()),
+    }
 }
 
 /// Renders the popup into `root`: what Keyward sees in the active tab, lookups, and the accounts it

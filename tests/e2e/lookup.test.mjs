@@ -55,6 +55,16 @@ test('typing a name searches once, and the results say who is active', async () 
   assert.match(await page.getByTestId('result-count').innerText(), /match/);
   const row = page.getByTestId('result').filter({ hasText: target.userName });
   assert.match(await row.locator('.kw-status').innerText(), target.active ? /Active/ : /Disabled|Pending|Locked/);
+  // Saving a region override mounts the screen afresh: the results for the text still in the box
+  // stay, without asking the API again.
+  const region = page.locator(`select[data-client-id="${creds.clientId}"]`);
+  await region.selectOption('eu');
+  await page.getByText('Saved.').waitFor();
+  assert.equal(await page.inputValue('#lookup-text'), query);
+  assert.ok((await page.locator('.kw-title').allInnerTexts()).includes(target.userName), 'the results are still shown');
+  assert.equal((await log()).filter((e) => e.path.startsWith('/api/directory/user?')).length, 1, 'and were not asked for again');
+  await region.selectOption('local');
+  await until(async () => (await storedAccounts(browser))[creds.clientId]?.region === 'local', 'the region back');
   // The console's Users page of the account, and the export page carrying the account.
   assert.equal(await page.getByTestId('users-page').getAttribute('href'), `${emulator.base}/#/users`);
   const [exportTab] = await Promise.all([browser.context.waitForEvent('page'), page.getByTestId('export-link').click()]);
