@@ -159,7 +159,8 @@ macro_rules! json_record {
 }
 pub(crate) use json_record;
 
-/// `ToJson` and `FromJson` for a unit enum, each variant by its wire name, plus `wire_name()`.
+/// `ToJson` and `FromJson` for a unit enum, each variant by its wire name, plus `wire_name()` and
+/// `from_wire_name()` for the places that carry the name outside JSON (an `<option>`'s value).
 macro_rules! wire_names {
     ($ty:ty { $($variant:ident => $name:literal),+ $(,)? }) => {
         impl $ty {
@@ -167,6 +168,14 @@ macro_rules! wire_names {
             pub fn wire_name(self) -> &'static str {
                 match self {
                     $(<$ty>::$variant => $name,)+
+                }
+            }
+
+            /// The value with this wire name.
+            pub fn from_wire_name(name: &str) -> Option<Self> {
+                match name {
+                    $($name => Some(<$ty>::$variant),)+
+                    _ => None,
                 }
             }
         }
@@ -179,10 +188,10 @@ macro_rules! wire_names {
             fn from_json(
                 value: &serde_json::Value,
             ) -> Result<Self, $crate::core::codec::Unreadable> {
-                match value.as_str() {
-                    $(Some($name) => Ok(<$ty>::$variant),)+
-                    _ => Err($crate::core::codec::WRONG_TYPE),
-                }
+                value
+                    .as_str()
+                    .and_then(<$ty>::from_wire_name)
+                    .ok_or($crate::core::codec::WRONG_TYPE)
             }
         }
     };

@@ -7,7 +7,7 @@
 use super::accounts::is_hex_colour;
 use super::export::grouped;
 use super::filter::SearchKind;
-use super::lookup::{local_time, Detail, Failure, FailureCode, Found, Row};
+use super::lookup::{local_time, Detail, Failure, Found, Row};
 use super::view::{el, Element};
 use super::worker::AccountView;
 
@@ -76,12 +76,8 @@ pub fn panel(
         .attr("id", KIND)
         .attr("data-role", "kind")
         .children(
-            [
-                (SearchKind::Users, "users", "Users"),
-                (SearchKind::Groups, "groups", "Groups"),
-            ]
-            .map(|(k, value, label)| {
-                let option = el("option").attr("value", value).text(label);
+            [(SearchKind::Users, "Users"), (SearchKind::Groups, "Groups")].map(|(k, label)| {
+                let option = el("option").attr("value", k.wire_name()).text(label);
                 if k == kind {
                     option.attr("selected", "")
                 } else {
@@ -356,7 +352,7 @@ pub fn failure(f: &Failure, credentials_url: &str) -> Element {
         .attr("class", "kw-failure")
         .attr("role", "alert")
         .attr("data-testid", "lookup-failure")
-        .attr("data-code", code_name(f.code))
+        .attr("data-code", f.code.wire_name())
         .child(el("p").attr("class", "kw-error").text(f.message.clone()));
     if f.needs_key() {
         area = area.child(
@@ -379,21 +375,6 @@ pub fn failure(f: &Failure, credentials_url: &str) -> Element {
         );
     }
     area
-}
-
-fn code_name(code: FailureCode) -> &'static str {
-    match code {
-        FailureCode::NoKey => "no_key",
-        FailureCode::NoRegion => "no_region",
-        FailureCode::Unauthorized => "unauthorized",
-        FailureCode::Forbidden => "forbidden",
-        FailureCode::NotFound => "not_found",
-        FailureCode::RateLimited => "rate_limited",
-        FailureCode::Offline => "offline",
-        FailureCode::Server => "server",
-        FailureCode::Other => "other",
-        FailureCode::Cancelled => "cancelled",
-    }
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 //! accepts, and [`handle`] checks the sender before anything else. Requests are read with
 //! [`Request::decode`]; answers are written with [`ToJson`] (see `codec`).
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::codec::{self, record, FromJson, ToJson};
 use super::console::Flavour;
@@ -74,75 +74,69 @@ impl Request {
         // Fields are read in place: removing them would compile a B-tree removal for `Value`
         // maps into the wasm for nothing.
         let fields = message.as_object()?;
-        let take = |name: &str| fields.get(name);
-        let kind = text(take("type"))?;
+        let kind: String = field(fields, "type")?;
         Some(match kind.as_str() {
             "status" => Request::Status,
             "api_status" => Request::ApiStatus,
             "cancel_export" => Request::CancelExport,
             "page_snapshot" => Request::PageSnapshot {
-                snapshot: typed(take("snapshot"))?,
+                snapshot: field(fields, "snapshot")?,
             },
             "page_click" => Request::PageClick {
-                label: text(take("label"))?,
+                label: field(fields, "label")?,
             },
             "copy" => Request::Copy {
-                what: typed(take("what"))?,
+                what: field(fields, "what")?,
             },
             "tab_state" => Request::TabState {
-                tab_id: take("tab_id")?.as_i64()?,
+                tab_id: field(fields, "tab_id")?,
             },
             "manual_credentials" => Request::ManualCredentials {
-                client_id: text(take("client_id"))?,
-                api_key: text(take("api_key"))?,
+                client_id: field(fields, "client_id")?,
+                api_key: field(fields, "api_key")?,
             },
             "set_region" => Request::SetRegion {
-                client_id: text(take("client_id"))?,
-                region: text(take("region"))?,
+                client_id: field(fields, "client_id")?,
+                region: field(fields, "region")?,
             },
             "update_account" => {
                 // The edit's fields sit beside `client_id` on the wire.
                 Request::UpdateAccount {
-                    client_id: text(take("client_id"))?,
-                    edit: typed(Some(&message))?,
+                    client_id: field(fields, "client_id")?,
+                    edit: codec::read(&message)?,
                 }
             }
             "forget_account" => Request::ForgetAccount {
-                client_id: text(take("client_id"))?,
+                client_id: field(fields, "client_id")?,
             },
             "snooze" => Request::Snooze {
-                client_id: text(take("client_id"))?,
-                days: take("days")?.as_u64()?,
+                client_id: field(fields, "client_id")?,
+                days: field(fields, "days")?,
             },
             "search" => Request::Search {
-                client_id: text(take("client_id"))?,
-                kind: typed(take("kind"))?,
-                text: text(take("text"))?,
+                client_id: field(fields, "client_id")?,
+                kind: field(fields, "kind")?,
+                text: field(fields, "text")?,
             },
             "detail" => Request::Detail {
-                client_id: text(take("client_id"))?,
-                kind: typed(take("kind"))?,
-                id: text(take("id"))?,
+                client_id: field(fields, "client_id")?,
+                kind: field(fields, "kind")?,
+                id: field(fields, "id")?,
             },
             "export_page" => Request::ExportPage {
-                client_id: text(take("client_id"))?,
-                text: text(take("text"))?,
-                start_index: take("start_index")?.as_u64()?,
-                count: u32::try_from(take("count")?.as_u64()?).ok()?,
+                client_id: field(fields, "client_id")?,
+                text: field(fields, "text")?,
+                start_index: field(fields, "start_index")?,
+                count: field(fields, "count")?,
             },
             _ => return None,
         })
     }
 }
 
-/// A string field.
-fn text(value: Option<&Value>) -> Option<String> {
-    value?.as_str().map(str::to_string)
-}
-
-/// A field of a record type (a snapshot, an enum name).
-fn typed<T: FromJson>(value: Option<&Value>) -> Option<T> {
-    codec::read(value?)
+/// A request's field, read as `T`; `None` when it is missing or not a `T`.
+fn field<T: FromJson>(fields: &Map<String, Value>, name: &str) -> Option<T> {
+    codec::read(fields.get(name)?)
 }
 
 /// What a copy helper copies.

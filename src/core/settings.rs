@@ -45,7 +45,7 @@ impl FromJson for Settings {
         Ok(Settings {
             schema: f.or_default("schema")?,
             local_api_base: f.or_default("local_api_base")?,
-            session_keys: f.or_else("session_keys", || true)?,
+            session_keys: f.or_else("session_keys", || Settings::default().session_keys)?,
             clipboard_clear_secs: f.or_default("clipboard_clear_secs")?,
             schedule: f.or_default("schedule")?,
         })

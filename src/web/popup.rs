@@ -154,11 +154,7 @@ fn on_event(page: &Shared, e: Event) {
                 if id == ACCOUNT {
                     p.choice.account = Some(value);
                 } else {
-                    p.choice.kind = if value == "groups" {
-                        SearchKind::Groups
-                    } else {
-                        SearchKind::Users
-                    };
+                    p.choice.kind = SearchKind::from_wire_name(&value).unwrap_or_default();
                 }
             }
             // The account's colour and production warning change: mount again, then search.
