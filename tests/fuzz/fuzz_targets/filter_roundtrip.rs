@@ -3,19 +3,16 @@
 //! text plus a character is not (for `eq`), and no input can turn a filter into `pr`.
 #![no_main]
 
-use keyward::core::filter::{search, Filter, SearchKind};
+use keyward::core::filter::{search, SearchKind};
 use p14e_emulator::filter::{matches, parse};
 use serde_json::json;
 
+#[path = "../../emulator/tests/filter_property/mod.rs"]
+mod filter_property;
+
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     let literal = String::from_utf8_lossy(data);
-    let eq = Filter::eq("userName", &literal).to_string();
-    let parsed = parse(&eq).unwrap_or_else(|e| panic!("{eq:?} did not parse: {e}"));
-    assert!(matches(&parsed, &json!({"userName": literal})));
-    assert!(!matches(
-        &parsed,
-        &json!({"userName": format!("{literal}x")})
-    ));
+    let parsed = filter_property::eq_matches_exactly(&literal);
     assert!(!matches(&parsed, &json!({"userName": "\u{1}other"})) || literal == "\u{1}other");
     for kind in [SearchKind::Users, SearchKind::Groups] {
         if let Some(filter) = search(kind, &literal) {
