@@ -4,7 +4,8 @@
 // view of that tab (the same `tab_state` request Rust makes, answered while the wasm loads).
 const wasm = fetch(new URL('pkg/keyward_bg.wasm', import.meta.url));
 const glue = import('./pkg/keyward.js');
-// A failed ask is passed on as nothing (not left as an unhandled rejection): Rust then asks itself.
+// A failed ask is caught here (not left as an unhandled rejection); when an answer gives Rust nothing
+// to go on, Rust asks again itself.
 const activeTabs = globalThis.chrome?.tabs?.query({ active: true, currentWindow: true }).catch(() => []);
 const firstState = activeTabs
   ?.then(([tab]) => chrome.runtime.sendMessage({ type: 'tab_state', tab_id: tab?.id ?? -1 }))

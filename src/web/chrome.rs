@@ -65,8 +65,8 @@ pub async fn started_answer(started: JsValue) -> Option<JsValue> {
 /// The first tab's id in the loader's `tabs.query` answer (started so the popup does not wait for
 /// the two one after the other), or, when it gave none, in a query made now.
 pub async fn active_tab_id_from(started: JsValue) -> Option<i64> {
-    match started_answer(started).await {
-        Some(found) => first_tab_id(found),
+    match started_answer(started).await.and_then(first_tab_id) {
+        Some(id) => Some(id),
         None => active_tab_id().await,
     }
 }
