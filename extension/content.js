@@ -3,12 +3,15 @@
 // label/value pairs from tables, labelled inputs, definition lists and "Label: value" text), and
 // applies the plan the worker returns: copy helpers in a closed shadow root. Secrets never come
 // back here: a copy button only names what to copy, and the worker writes the clipboard.
+// Reading fields is what costs the page's main thread, so until the worker asks for them it sends
+// only a glance: the headings and the page's text.
 (() => {
   'use strict';
   if (window.top !== window) return;
 
   const MAX_PAIRS = 200;
   const MAX_TEXT = 512;
+  const MAX_PAGE_TEXT = 65536;
   const DEBOUNCE_MS = 120;
   const BUTTONS = 'button, [role=button], input[type=button], input[type=submit]';
 
@@ -17,33 +20,79 @@
   let lastPlan = null;
   let host = null;
   let timer = 0;
+  // The worker's word on this page: read its fields (or send a glance). And whether the last
+  // snapshot sent was a glance.
+  let fieldsWanted = false;
+  let glanced = false;
 
-  const clip = (s) => String(s ?? '').replace(/\s+/g, ' ').trim().slice(0, MAX_TEXT);
-  const rendered = (el) => el.getClientRects().length > 0;
+  // JavaScript's \s by hand: a content script's first regular expression costs more than this scan.
+  const isSpace = (c) =>
+    c === 32 || (c >= 9 && c <= 13) || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+
+  /** The text with each run of whitespace made one space, trimmed, at most MAX_TEXT long. */
+  function clip(value) {
+    const s = String(value ?? '');
+    let out = '';
+    let word = -1;
+    for (let i = 0; i <= s.length && out.length < MAX_TEXT; i++) {
+      const space = i === s.length || isSpace(s.charCodeAt(i));
+      if (space && word >= 0) {
+        out += (out ? ' ' : '') + s.slice(word, i);
+        word = -1;
+      } else if (!space && word < 0) word = i;
+    }
+    return out.slice(0, MAX_TEXT);
+  }
+
+  // Has a layout box (not display:none, nor inside one). checkVisibility answers that without
+  // building a list of rectangles; getClientRects is the fallback.
+  const rendered = (el) => (el.checkVisibility ? el.checkVisibility() : el.getClientRects().length > 0);
   const send = (message) => chrome.runtime.sendMessage(message).catch(() => null);
 
   const NOT_TEXT = 'button, script, style, template, [data-keyward]';
 
   function textOf(el) {
-    // Most labels, cells and headings hold only text: read it at once. The walk below separates
-    // the text of child elements and leaves out buttons, scripts and our own helpers.
-    if (el.childElementCount === 0 && !el.closest(NOT_TEXT)) return clip(el.textContent);
+    if (el.closest(NOT_TEXT)) return '';
+    // Most labels, cells and headings hold no button, script or helper of ours: read them at once.
+    if (!el.querySelector(NOT_TEXT)) return clip(el.textContent);
+    // Otherwise walk the text nodes, one space between them, skipping those subtrees. The walk is
+    // iterative (a hostile page may nest deeply) and uses no TreeWalker: a filter callback per
+    // node, and the interfaces it touches first, cost the page more than this loop.
     let out = '';
-    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT, {
-      acceptNode: (n) =>
-        n.parentElement?.closest(NOT_TEXT) ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT,
-    });
-    while (out.length < MAX_TEXT && walker.nextNode()) out += `${walker.currentNode.nodeValue} `;
+    let node = el.firstChild;
+    while (node && out.length < MAX_TEXT) {
+      if (node.nodeType === 3) out += `${node.nodeValue} `;
+      let next = node.nodeType === 1 && !node.matches(NOT_TEXT) ? node.firstChild : null;
+      while (!next && node !== el) {
+        next = node.nextSibling;
+        if (!next) node = node.parentNode;
+      }
+      node = next;
+    }
     return clip(out);
+  }
+
+  /** What every snapshot carries: where, the headings, and the page's text (not clipped). */
+  function page(glance) {
+    const text = (document.body ?? document.documentElement)?.textContent ?? '';
+    return {
+      url: location.href,
+      title: clip(document.title),
+      headings: [...document.querySelectorAll('h1, h2, h3, [role=heading]')].slice(0, 50).map(textOf).filter(Boolean),
+      text: text.slice(0, MAX_PAGE_TEXT),
+      text_truncated: text.length > MAX_PAGE_TEXT,
+      glance,
+    };
   }
 
   function collect() {
     const pairs = [];
     const found = [];
     const add = (labelEl, valueEl) => {
-      if (pairs.length >= MAX_PAIRS || !labelEl || !valueEl || !rendered(valueEl)) return;
+      if (pairs.length >= MAX_PAIRS || !labelEl || !valueEl) return;
       const label = textOf(labelEl);
-      if (!label || label.length > 80) return;
+      if (!label || label.length > 80 || !rendered(valueEl)) return;
       const input = valueEl.matches('input, textarea') ? valueEl : valueEl.querySelector('input, textarea');
       pairs.push(input ? { label, value: clip(input.value), input_type: input.type || null } : { label, value: textOf(valueEl), input_type: null });
       found.push(input ?? valueEl);
@@ -60,19 +109,20 @@
     for (const el of document.querySelectorAll('p, li, span, div')) {
       if (pairs.length >= MAX_PAIRS) break;
       if (el.childElementCount !== 0) continue;
-      const line = /^([^:]{1,60}):\s+(\S.*)$/.exec(clip(el.textContent));
-      if (line && rendered(el)) {
-        pairs.push({ label: line[1], value: line[2], input_type: null });
+      // "Label: value", the label 1 to 60 characters without a colon.
+      const line = clip(el.textContent);
+      const colon = line.indexOf(':');
+      if (colon >= 1 && colon <= 60 && line[colon + 1] === ' ' && colon + 2 < line.length && rendered(el)) {
+        pairs.push({ label: line.slice(0, colon), value: line.slice(colon + 2), input_type: null });
         found.push(el);
       }
     }
-    const headings = [...document.querySelectorAll('h1, h2, h3, [role=heading]')].slice(0, 50).map(textOf).filter(Boolean);
     const buttons = [...document.querySelectorAll(BUTTONS)]
       .filter(rendered)
       .slice(0, 100)
       .map((b) => clip(b.tagName === 'INPUT' ? b.value : b.textContent))
       .filter(Boolean);
-    return { snapshot: { url: location.href, title: clip(document.title), headings, buttons, pairs }, found };
+    return { snapshot: { ...page(false), buttons, pairs }, found };
   }
 
   const STYLE = `
@@ -139,9 +189,10 @@
     else anchor.append(host);
   }
 
-  async function report() {
+  async function report(full = false) {
     timer = 0;
-    const { snapshot, found } = collect();
+    const { snapshot, found } =
+      fieldsWanted || full ? collect() : { snapshot: { ...page(true), buttons: [], pairs: [] }, found: [] };
     anchors = found;
     const text = JSON.stringify(snapshot);
     if (text === lastSent) {
@@ -150,8 +201,15 @@
       return;
     }
     lastSent = text;
+    glanced = snapshot.glance;
     const plan = await send({ type: 'page_snapshot', snapshot });
     if (plan?.type !== 'page_plan') return;
+    if (plan.fields && snapshot.glance) {
+      // The page may show the credential: the worker asks for its fields before it judges.
+      fieldsWanted = true;
+      return report();
+    }
+    fieldsWanted = plan.fields === true;
     lastPlan = plan;
     // Most console pages get no helpers and have none to remove: nothing to apply.
     if (plan.helpers || host) apply(plan);
@@ -170,10 +228,11 @@
       const button = target.closest(BUTTONS);
       const label = button && clip(button.tagName === 'INPUT' ? button.value : button.textContent).slice(0, 80);
       if (!label) return;
-      // Report what the page showed before this click first, so the worker sees events in order.
-      if (timer) {
+      // Report what the page showed before this click first, fields and all, so the worker sees
+      // events in order and judges the click on the page it was made on.
+      if (timer || glanced) {
         clearTimeout(timer);
-        report();
+        report(true);
       }
       send({ type: 'page_click', label });
     },

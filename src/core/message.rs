@@ -551,12 +551,13 @@ mod tests {
                 }),
                 guard: None,
             }),
+            fields: true,
         };
         let cases = [
             (Response::Ack, json!({"type": "ack"})),
             (
                 Response::PagePlan(PagePlan::default()),
-                json!({"type": "page_plan", "helpers": null}),
+                json!({"type": "page_plan", "helpers": null, "fields": false}),
             ),
             (
                 Response::PagePlan(plan),
@@ -566,7 +567,7 @@ mod tests {
                     "note": "n",
                     "age": {"text": "t", "level": "due_soon"},
                     "guard": null,
-                }}),
+                }, "fields": true}),
             ),
             (
                 Response::Copied {

@@ -2,6 +2,9 @@
 //!
 //! The content script sends a compact, layout-neutral snapshot: headings, visible button labels, and
 //! label/value pairs gathered from tables, labelled inputs, definition lists and "Label: value" text.
+//! Reading fields costs the page's main thread, so on most console pages it first sends only a
+//! glance (headings and the page's text), and reads the fields when [`wants_fields`] says the text
+//! could hold a label that matters.
 //! Nobody outside Ping has published the real page's markup, so nothing here depends on a DOM: it
 //! matches wording ("API Credentials" or "Credentials"; "Client ID"; "API Key" or "API key:"), refuses
 //! the SSO "REST API Client ID/Secret" screen, never guesses a masked key, and reads nothing from a
@@ -17,6 +20,12 @@ pub struct Snapshot {
     pub headings: Vec<String>,
     pub buttons: Vec<String>,
     pub pairs: Vec<Pair>,
+    /// The page's text (its body's `textContent`), cut at the content script's limit.
+    pub text: String,
+    /// `text` was cut short.
+    pub text_truncated: bool,
+    /// Only a glance: the content script read no buttons and no pairs.
+    pub glance: bool,
 }
 
 /// A label and the value shown next to it.
@@ -34,6 +43,9 @@ codec::json_record!(Snapshot {
     headings: or_default,
     buttons: or_default,
     pairs: or_default,
+    text: or_default,
+    text_truncated: or_default,
+    glance: or_default,
 });
 
 codec::json_record!(Pair {
@@ -178,6 +190,28 @@ pub fn api_key(pair: &Pair) -> KeyState {
     }
 }
 
+/// Words inside every label and heading that can make `classify` say more than "a console page": a
+/// Client ID label, the SSO screen's labels ("REST API…", "…Secret") and headings ("…Credentials").
+/// The content script reads a label or heading by joining whole text nodes, so each of these words
+/// lies within one text node and shows in the page's text as it is, whatever the layout.
+const FIELD_WORDS: [&str; 4] = ["client", "secret", "rest", "credentials"];
+
+/// Whether the page's fields must be read, or a glance at it tells all `classify` could.
+/// Errs towards reading: a cut-short text always asks for the fields.
+pub fn wants_fields(snapshot: &Snapshot) -> bool {
+    if snapshot.text_truncated {
+        return true;
+    }
+    // As `normalize_label` does: invisible characters do not split a word, and case is ASCII-only.
+    let text: String = snapshot
+        .text
+        .chars()
+        .filter(|c| !is_invisible(*c))
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    FIELD_WORDS.iter().any(|word| text.contains(word))
+}
+
 /// Classifies a console page snapshot.
 pub fn classify(snapshot: &Snapshot) -> PageKind {
     let pairs = &snapshot.pairs[..snapshot.pairs.len().min(MAX_PAIRS)];
@@ -252,6 +286,7 @@ mod tests {
             headings: headings.iter().map(|s| s.to_string()).collect(),
             buttons: buttons.iter().map(|s| s.to_string()).collect(),
             pairs,
+            ..Snapshot::default()
         }
     }
 
@@ -262,14 +297,14 @@ mod tests {
         }
     }
 
-    #[test]
-    fn reads_every_layout_and_wording() {
+    /// Credentials pages in every layout and wording the reader knows, and what it reads there.
+    fn layouts() -> Vec<(
+        &'static str,
+        Snapshot,
+        Option<(Result<String, ReadProblem>, KeyState, bool)>,
+    )> {
         let shown = KeyState::Shown(KEY.into());
-        let cases: Vec<(
-            &str,
-            Snapshot,
-            Option<(Result<String, ReadProblem>, KeyState, bool)>,
-        )> = vec![
+        vec![
             (
                 "table",
                 snap(
@@ -419,10 +454,105 @@ mod tests {
                 ),
                 Some((Ok(ID.into()), KeyState::Unreadable, false)),
             ),
-        ];
-        for (name, snapshot, expected) in cases {
+        ]
+    }
+
+    #[test]
+    fn reads_every_layout_and_wording() {
+        for (name, snapshot, expected) in layouts() {
             assert_eq!(read(&snapshot), expected, "{name}");
         }
+    }
+
+    /// The page's text as `textContent` gives it: every text node joined with nothing between.
+    fn text_content(s: &Snapshot) -> String {
+        let pairs = s.pairs.iter().flat_map(|p| [&p.label, &p.value]);
+        s.headings
+            .iter()
+            .chain(&s.buttons)
+            .chain(pairs)
+            .map(String::as_str)
+            .collect()
+    }
+
+    fn glance(text: &str) -> Snapshot {
+        Snapshot {
+            text: text.into(),
+            glance: true,
+            ..Snapshot::default()
+        }
+    }
+
+    #[test]
+    fn a_glance_asks_for_the_fields_of_every_page_that_is_more_than_a_console_page() {
+        let mut pages: Vec<(&str, Snapshot)> = layouts()
+            .into_iter()
+            .map(|(name, s, _)| (name, s))
+            .collect();
+        pages.extend([
+            (
+                "sso",
+                snap(
+                    &["Global Credentials"],
+                    &[],
+                    vec![pair("REST API Client ID", ID)],
+                ),
+            ),
+            (
+                "sso heading only",
+                snap(&["Application Credentials"], &[], vec![]),
+            ),
+            ("sso secret only", snap(&[], &[], vec![pair("Secret", KEY)])),
+            (
+                "sso rest label",
+                snap(&[], &[], vec![pair("REST\u{200b} API", KEY)]),
+            ),
+            (
+                "lookalike",
+                snap(
+                    &[],
+                    &[],
+                    vec![pair("Cli\u{200b}ent ID", ID), pair("API Key", KEY)],
+                ),
+            ),
+        ]);
+        for (name, page) in pages {
+            assert!(
+                !matches!(classify(&page), PageKind::Console { .. }),
+                "{name} is a fixture of a special page"
+            );
+            assert!(wants_fields(&glance(&text_content(&page))), "{name}");
+        }
+    }
+
+    #[test]
+    fn a_glance_is_enough_for_plain_console_pages() {
+        let cases = [
+            (
+                "Dashboard Welcome to PingOne for Enterprise. SSO activity: 1,204 sign-ons",
+                false,
+            ),
+            ("Users User Directory: search, add and manage users.", false),
+            ("", false),
+            ("CLIENT", true),
+            ("Cli\u{200b}ent", true),
+            ("Client\u{2060}Secret", true),
+            ("restore", true),
+            ("Global Credentials", true),
+            // Lower-casing is ASCII-only, as for labels: the Kelvin sign is not a `k`.
+            ("\u{212a}ey", false),
+        ];
+        for (text, wanted) in cases {
+            assert_eq!(wants_fields(&glance(text)), wanted, "{text:?}");
+        }
+        let cut_short = Snapshot {
+            text_truncated: true,
+            ..glance("Dashboard")
+        };
+        assert!(
+            wants_fields(&cut_short),
+            "text cut short might have hidden a label"
+        );
     }
 
     #[test]

@@ -14,7 +14,9 @@ use super::console::{is_console_url, users_page, Flavour, CONSOLE_HOME};
 use super::filter::SearchKind;
 use super::lookup::{detail_urls, search_request, ApiCall, Failure, FailureCode, Job};
 use super::message::{self, refused, CopyWhat, Request, Response, Sender, WorkerFacts};
-use super::page::{classify, normalize_label, KeyState, PageKind, ReadProblem, Snapshot};
+use super::page::{
+    classify, normalize_label, wants_fields, KeyState, PageKind, ReadProblem, Snapshot,
+};
 use super::pager::PageRequest;
 use super::region::Region;
 use super::reminder::{assess, badge, describe, reminder_owed, Badge, Level, DAY_MS};
@@ -103,6 +105,9 @@ pub struct AccountView {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PagePlan {
     pub helpers: Option<Helpers>,
+    /// Read this page's fields from now on (a glance is not enough). Answering a glance with
+    /// `fields` and nothing else asks for them at once.
+    pub fields: bool,
 }
 
 /// Copy helpers next to a field.
@@ -226,7 +231,7 @@ json_record!(AccountView {
     users_url: or_default,
 });
 
-json_record!(write PagePlan { helpers });
+json_record!(write PagePlan { helpers, fields });
 json_record!(write Helpers { anchor, buttons, note, age, guard });
 json_record!(write Guard { title, items });
 json_record!(write AgeBanner { text, level });
@@ -517,11 +522,22 @@ fn page_snapshot(
     now: u64,
 ) -> Outcome {
     let kind = classify(snapshot);
+    let fields = wants_fields(snapshot) || !matches!(kind, PageKind::Console { .. });
+    if snapshot.glance && fields {
+        // A glance at a page that may show the credential: judge nothing from it, ask for its fields.
+        return answer(Response::PagePlan(PagePlan {
+            helpers: None,
+            fields,
+        }));
+    }
     // Snapshots arrive on every DOM change; only a real change to the accounts is written.
     let accounts_before = state.accounts.clone();
     let tab = state.tabs.entry(tab_id).or_default();
     let mut effects = Vec::new();
-    let mut plan = PagePlan::default();
+    let mut plan = PagePlan {
+        helpers: None,
+        fields,
+    };
     match &kind {
         PageKind::Console { name } => {
             *tab = TabState::default();
@@ -909,9 +925,9 @@ mod tests {
 
     fn labels(o: &Outcome) -> Vec<&'static str> {
         match &o.response {
-            Response::PagePlan(PagePlan { helpers: Some(h) }) => {
-                h.buttons.iter().map(|b| b.label).collect()
-            }
+            Response::PagePlan(PagePlan {
+                helpers: Some(h), ..
+            }) => h.buttons.iter().map(|b| b.label).collect(),
             _ => Vec::new(),
         }
     }
@@ -1205,7 +1221,10 @@ mod tests {
             "no duplicate"
         );
         let o = send(&mut s, creds_page(KEY, &[]), 1_000 + 89 * day);
-        let Response::PagePlan(PagePlan { helpers: Some(h) }) = o.response else {
+        let Response::PagePlan(PagePlan {
+            helpers: Some(h), ..
+        }) = o.response
+        else {
             panic!("helpers expected");
         };
         assert_eq!(
@@ -1247,7 +1266,9 @@ mod tests {
             Response::Ack
         );
         let guard = |o: &Outcome| match &o.response {
-            Response::PagePlan(PagePlan { helpers: Some(h) }) => h.guard.clone(),
+            Response::PagePlan(PagePlan {
+                helpers: Some(h), ..
+            }) => h.guard.clone(),
             _ => None,
         };
         assert_eq!(
@@ -1291,6 +1312,67 @@ mod tests {
     }
 
     #[test]
+    fn a_glance_at_a_plain_page_is_judged_and_a_glance_at_a_credentials_page_asks_for_fields() {
+        let mut s = state();
+        let glance = |headings: &[&str], text: &str| Request::PageSnapshot {
+            snapshot: Snapshot {
+                headings: headings.iter().map(|h| h.to_string()).collect(),
+                text: text.into(),
+                glance: true,
+                ..Snapshot::default()
+            },
+        };
+        let o = send(&mut s, glance(&["Dashboard"], "DashboardWelcome."), 1);
+        assert_eq!(o.response, Response::PagePlan(PagePlan::default()));
+        assert_eq!(
+            s.tab_view(3, 1).summary,
+            "PingOne for Enterprise console: Dashboard."
+        );
+
+        // The credentials page: its first glance only asks for the fields, and changes nothing.
+        let text = format!("API CredentialsClient ID{ID}API Key{KEY}");
+        let o = send(&mut s, glance(&["API Credentials"], &text), 2);
+        assert_eq!(
+            o.response,
+            Response::PagePlan(PagePlan {
+                helpers: None,
+                fields: true
+            })
+        );
+        assert!(o.effects.is_empty() && s.accounts.accounts.is_empty());
+        assert_eq!(
+            s.tab_view(3, 2).summary,
+            "PingOne for Enterprise console: Dashboard."
+        );
+
+        // The full snapshot is read, and the page stays read in full.
+        let Request::PageSnapshot { mut snapshot } = creds_page(KEY, &["Edit"]) else {
+            unreachable!()
+        };
+        snapshot.text = text;
+        let o = send(&mut s, Request::PageSnapshot { snapshot }, 3);
+        assert!(matches!(
+            o.response,
+            Response::PagePlan(PagePlan {
+                helpers: Some(_),
+                fields: true
+            })
+        ));
+        assert!(s.accounts.accounts.contains_key(ID));
+
+        // Back on a plain page, in full: glances from now on.
+        let plain = Request::PageSnapshot {
+            snapshot: Snapshot {
+                headings: vec!["Users".into()],
+                text: "UsersUser Directory".into(),
+                ..Snapshot::default()
+            },
+        };
+        let o = send(&mut s, plain, 4);
+        assert_eq!(o.response, Response::PagePlan(PagePlan::default()));
+    }
+
+    #[test]
     fn decoys_and_foreign_tabs_read_nothing() {
         let mut s = state();
         let sso = Request::PageSnapshot {
@@ -1305,7 +1387,14 @@ mod tests {
             },
         };
         let o = send(&mut s, sso, 1);
-        assert_eq!(o.response, Response::PagePlan(PagePlan::default()));
+        assert_eq!(
+            o.response,
+            Response::PagePlan(PagePlan {
+                helpers: None,
+                fields: true
+            }),
+            "no helpers, and the page is read in full while it shows SSO credentials"
+        );
         assert!(s.accounts.accounts.is_empty() && s.keys.is_empty());
         let elsewhere = Sender::ContentScript {
             tab_url: "https://evil.example/".into(),

@@ -70,6 +70,11 @@ test('the content script reports the sandbox console page to the worker', async 
   assert.equal(message.snapshot.url, `${emulator.base}/#/dashboard`);
   assert.equal(tab, `${emulator.base}/#/dashboard`);
   assert.ok(message.snapshot.headings.includes('Dashboard'));
+  // A plain console page gets a glance: its fields (a labelled select, a "Label: value" line) are
+  // not read until the page's text could hold a credential label.
+  assert.equal(message.snapshot.glance, true);
+  assert.deepEqual(message.snapshot.pairs, []);
+  assert.match(message.snapshot.text, /SSO activity: 1,204 sign-ons/);
   await page.close();
   assert.deepEqual(browser.errors, []);
 });
