@@ -74,12 +74,20 @@
   }
 
   /** What every snapshot carries: where, the headings, and the page's text (not clipped). */
-  function page(glance) {
+  function page(glance, buttons = [], pairs = []) {
     const text = (document.body ?? document.documentElement)?.textContent ?? '';
+    const headings = [];
+    const found = document.querySelectorAll('h1, h2, h3, [role=heading]');
+    for (let i = 0; i < found.length && i < 50; i++) {
+      const heading = textOf(found[i]);
+      if (heading) headings.push(heading);
+    }
     return {
       url: location.href,
       title: clip(document.title),
-      headings: [...document.querySelectorAll('h1, h2, h3, [role=heading]')].slice(0, 50).map(textOf).filter(Boolean),
+      headings,
+      buttons,
+      pairs,
       text: text.slice(0, MAX_PAGE_TEXT),
       text_truncated: text.length > MAX_PAGE_TEXT,
       glance,
@@ -122,7 +130,7 @@
       .slice(0, 100)
       .map((b) => clip(b.tagName === 'INPUT' ? b.value : b.textContent))
       .filter(Boolean);
-    return { snapshot: { ...page(false), buttons, pairs }, found };
+    return { snapshot: page(false, buttons, pairs), found };
   }
 
   const STYLE = `
@@ -191,8 +199,7 @@
 
   async function report(full = false) {
     timer = 0;
-    const { snapshot, found } =
-      fieldsWanted || full ? collect() : { snapshot: { ...page(true), buttons: [], pairs: [] }, found: [] };
+    const { snapshot, found } = fieldsWanted || full ? collect() : { snapshot: page(true), found: [] };
     anchors = found;
     const text = JSON.stringify(snapshot);
     if (text === lastSent) {
