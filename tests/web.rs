@@ -1,6 +1,7 @@
 //! Browser tests of the wasm edge, run by wasm-bindgen-test in headless Chromium (`make test-wasm`).
 #![cfg(target_arch = "wasm32")]
 
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
@@ -45,4 +46,80 @@ async fn popup_first_screen_renders_into_the_dom() {
         Some("https://admin.pingone.com/web-portal/dashboard")
     );
     assert!(link.tab_index() >= 0, "the link is keyboard focusable");
+}
+
+#[wasm_bindgen(inline_js = "
+export function install_fake_chrome(activeTabs) {
+  const log = { queries: 0, sent: [] };
+  globalThis.chrome = {
+    runtime: {
+      getManifest: () => ({ host_permissions: ['https://admin.pingone.com/*'] }),
+      sendMessage: async (message) => { log.sent.push(message); return undefined; },
+    },
+    tabs: { query: async () => { log.queries += 1; return activeTabs; } },
+  };
+  return log;
+}
+export function remove_fake_chrome() { delete globalThis.chrome; }
+")]
+extern "C" {
+    /// A stand-in `chrome` whose `tabs.query` answers `active_tabs`; the log counts the queries and
+    /// keeps every message sent.
+    fn install_fake_chrome(active_tabs: JsValue) -> JsValue;
+    fn remove_fake_chrome();
+}
+
+/// The `tab_id` of every `tab_state` request the popup sent, and how many tab queries it made.
+fn tab_state_requests(log: &JsValue) -> (Vec<f64>, f64) {
+    let get =
+        |o: &JsValue, k: &str| js_sys::Reflect::get(o, &JsValue::from_str(k)).expect("a field");
+    let sent: js_sys::Array = get(log, "sent").dyn_into().expect("an array");
+    let ids = sent
+        .iter()
+        .filter(|m| get(m, "type").as_string().as_deref() == Some("tab_state"))
+        .filter_map(|m| get(&m, "tab_id").as_f64())
+        .collect();
+    (ids, get(log, "queries").as_f64().expect("a count"))
+}
+
+fn tabs(ids: &[f64]) -> JsValue {
+    let list = js_sys::Array::new();
+    for id in ids {
+        let tab = js_sys::Object::new();
+        js_sys::Reflect::set(&tab, &JsValue::from_str("id"), &JsValue::from_f64(*id))
+            .expect("set id");
+        list.push(&tab);
+    }
+    list.into()
+}
+
+#[wasm_bindgen_test]
+async fn the_popup_asks_about_the_active_tab_even_when_the_loaders_early_query_found_none() {
+    // The loader's early query gave a tab: the popup asks about it and queries nothing itself.
+    let log = install_fake_chrome(tabs(&[11.0]));
+    let early = js_sys::Promise::resolve(&tabs(&[3.0]));
+    keyward::web::render_popup(fresh_root(), early.into(), JsValue::UNDEFINED)
+        .await
+        .expect("renders");
+    assert_eq!(tab_state_requests(&log), (vec![3.0], 0.0));
+
+    // A failed early query (caught as `[]` by the loader), or none at all: the popup asks itself.
+    for early in [
+        js_sys::Promise::resolve(&tabs(&[])).into(),
+        JsValue::UNDEFINED,
+    ] {
+        let log = install_fake_chrome(tabs(&[11.0]));
+        keyward::web::render_popup(fresh_root(), early, JsValue::UNDEFINED)
+            .await
+            .expect("renders");
+        assert_eq!(tab_state_requests(&log), (vec![11.0], 1.0));
+    }
+
+    // No active tab at all: the worker is asked about no tab (-1), not about a made-up one.
+    let log = install_fake_chrome(tabs(&[]));
+    keyward::web::render_popup(fresh_root(), JsValue::UNDEFINED, JsValue::UNDEFINED)
+        .await
+        .expect("renders");
+    assert_eq!(tab_state_requests(&log), (vec![-1.0], 1.0));
+    remove_fake_chrome();
 }

@@ -40,21 +40,6 @@ pub fn describe(value: &JsValue) -> String {
         .unwrap_or_else(|| "no reason given".into())
 }
 
-async fn call_promise(target: &JsValue, method: &str, arg: &JsValue) -> Result<JsValue, JsError> {
-    let f: js_sys::Function = Reflect::get(target, &JsValue::from_str(method))
-        .ok()
-        .and_then(|f| f.dyn_into().ok())
-        .ok_or_else(|| JsError::new(&format!("{method} is not available")))?;
-    let promise: js_sys::Promise = f
-        .call1(target, arg)
-        .ok()
-        .and_then(|p| p.dyn_into().ok())
-        .ok_or_else(|| JsError::new(&format!("{method} did not return a promise")))?;
-    wasm_bindgen_futures::JsFuture::from(promise)
-        .await
-        .map_err(|e| JsError::new(&format!("{method} failed: {}", describe(&e))))
-}
-
 /// What a promise the page's loader started (while the wasm was loading) came to; `None` when the
 /// loader passed no promise or it failed.
 pub async fn started_answer(started: JsValue) -> Option<JsValue> {
@@ -73,14 +58,8 @@ pub async fn active_tab_id_from(started: JsValue) -> Option<i64> {
 
 /// The active tab's id in the current window (`tabs.query` needs no permission for ids).
 pub async fn active_tab_id() -> Option<i64> {
-    let chrome = Reflect::get(&js_sys::global(), &JsValue::from_str("chrome")).ok()?;
-    let tabs = Reflect::get(&chrome, &JsValue::from_str("tabs"))
-        .ok()
-        .filter(|t| !t.is_undefined())?;
-    let query = js_sys::Object::new();
-    let _ = Reflect::set(&query, &JsValue::from_str("active"), &JsValue::TRUE);
-    let _ = Reflect::set(&query, &JsValue::from_str("currentWindow"), &JsValue::TRUE);
-    first_tab_id(call_promise(&tabs, "query", &query).await.ok()?)
+    let query = object(&[("active", JsValue::TRUE), ("currentWindow", JsValue::TRUE)]);
+    first_tab_id(call(&["chrome", "tabs"], "query", &[query]).await.ok()?)
 }
 
 /// The first tab's id in a `tabs.query` answer; `None` for anything but an array of tabs.
@@ -92,7 +71,7 @@ fn first_tab_id(found: JsValue) -> Option<i64> {
 /// `chrome.runtime.sendMessage(message)` from an extension page to the worker.
 pub async fn send_message(message: &serde_json::Value) -> Result<JsValue, JsError> {
     let js = super::json::to_js(message)?;
-    call_promise(&runtime()?, "sendMessage", &js).await
+    call(&["chrome", "runtime"], "sendMessage", &[js]).await
 }
 
 /// Asks the worker to do something: `Ok(())` when it acknowledged, `Err(reason)` when it refused.
@@ -177,25 +156,30 @@ pub fn chrome_path(path: &[&str]) -> Option<JsValue> {
     value_at(&js_sys::global().into(), path).filter(|v| !v.is_undefined() && !v.is_null())
 }
 
-/// Calls `path.method(...args)` and awaits it if it returns a promise.
+/// Calls `path.method(...args)` (`["chrome", "storage", "local"]`, `"get"`) and awaits it if it
+/// returns a promise. Every error names the call.
 pub async fn call(path: &[&str], method: &str, args: &[JsValue]) -> Result<JsValue, JsError> {
-    let target = chrome_path(path)
-        .ok_or_else(|| JsError::new(&format!("{} is not available", path.join("."))))?;
+    let name = || format!("{}.{method}", path.join("."));
+    let target = chrome_path(path).ok_or_else(|| {
+        JsError::new(&format!(
+            "{} is not available here (is its permission granted?)",
+            path.join(".")
+        ))
+    })?;
     let f: js_sys::Function = Reflect::get(&target, &JsValue::from_str(method))
         .ok()
         .and_then(|f| f.dyn_into().ok())
-        .ok_or_else(|| JsError::new(&format!("{}.{method} is missing", path.join("."))))?;
+        .ok_or_else(|| JsError::new(&format!("{} is missing", name())))?;
     let list = Array::new();
     for a in args {
         list.push(a);
     }
-    let result = f
-        .apply(&target, &list)
-        .map_err(|e| JsError::new(&format!("{method} failed: {}", describe(&e))))?;
+    let failed = |e: JsValue| JsError::new(&format!("{} failed: {}", name(), describe(&e)));
+    let result = f.apply(&target, &list).map_err(failed)?;
     match result.dyn_into::<js_sys::Promise>() {
         Ok(p) => wasm_bindgen_futures::JsFuture::from(p)
             .await
-            .map_err(|e| JsError::new(&format!("{method} failed: {}", describe(&e)))),
+            .map_err(failed),
         Err(v) => Ok(v),
     }
 }

@@ -1,10 +1,9 @@
 //! `chrome.storage` areas as JSON values: `local` for non-secret records, `session` (memory only,
 //! trusted contexts only) for the key.
 
-use js_sys::{Object, Promise, Reflect};
+use js_sys::{Object, Reflect};
 use serde_json::Value;
-use wasm_bindgen::{JsCast, JsError, JsValue};
-use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen::{JsError, JsValue};
 
 /// A storage area.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -25,38 +24,13 @@ impl Area {
     }
 }
 
-fn area(which: Area) -> Result<JsValue, JsError> {
-    let mut value: JsValue = js_sys::global().into();
-    for key in ["chrome", "storage", which.name()] {
-        value = Reflect::get(&value, &JsValue::from_str(key))
-            .map_err(|_| JsError::new("chrome.storage is not available"))?;
-        if value.is_undefined() {
-            return Err(JsError::new(
-                "chrome.storage is not available here (is the storage permission granted?)",
-            ));
-        }
-    }
-    Ok(value)
-}
-
 async fn call(which: Area, method: &str, arg: &JsValue) -> Result<JsValue, JsError> {
-    let target = area(which)?;
-    let f: js_sys::Function = Reflect::get(&target, &JsValue::from_str(method))
-        .ok()
-        .and_then(|f| f.dyn_into().ok())
-        .ok_or_else(|| JsError::new("chrome.storage method is missing"))?;
-    let promise: Promise = f
-        .call1(&target, arg)
-        .ok()
-        .and_then(|p| p.dyn_into().ok())
-        .ok_or_else(|| JsError::new("chrome.storage did not return a promise"))?;
-    JsFuture::from(promise).await.map_err(|e| {
-        JsError::new(&format!(
-            "chrome.storage.{}.{method} failed: {}",
-            which.name(),
-            super::chrome::describe(&e)
-        ))
-    })
+    super::chrome::call(
+        &["chrome", "storage", which.name()],
+        method,
+        std::slice::from_ref(arg),
+    )
+    .await
 }
 
 /// Reads one key; `None` when it is absent or not JSON-like.
