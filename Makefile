@@ -75,9 +75,10 @@ lint: build
 test-native: | setup
 	cargo test --workspace
 
-# Browser tests of the edge; the client tests talk to a real emulator on loopback.
+# Browser tests of the edge in headless Chromium, as README says (with geckodriver on PATH the runner
+# would pick Firefox unless told); the client tests talk to a real emulator on loopback.
 test-wasm: $(EMULATOR) | setup
-	EMULATOR_ARGS="--users 57 --groups 5 --rate 1000 --burst 1000" WASM_BINDGEN_TEST_TIMEOUT=90 \
+	EMULATOR_ARGS="--users 57 --groups 5 --rate 1000 --burst 1000" WASM_BINDGEN_TEST_TIMEOUT=90 CHROMEDRIVER=/usr/bin/chromedriver \
 	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 	  tests/with-emulator.sh cargo test -p keyward --target $(WASM_TARGET) --test web --test client
 
