@@ -54,11 +54,12 @@
 
   function textOf(el) {
     if (el.closest(NOT_TEXT)) return '';
-    // Most labels, cells and headings hold no button, script or helper of ours: read them at once.
-    if (!el.querySelector(NOT_TEXT)) return clip(el.textContent);
-    // Otherwise walk the text nodes, one space between them, skipping those subtrees. The walk is
-    // iterative (a hostile page may nest deeply) and uses no TreeWalker: a filter callback per
-    // node, and the interfaces it touches first, cost the page more than this loop.
+    // Most labels, cells and headings hold only text: read it at once.
+    if (el.childElementCount === 0) return clip(el.textContent);
+    // Otherwise walk the text nodes, one space between them (as the page shows separate elements),
+    // skipping buttons, scripts and our own helpers. The walk is iterative (a hostile page may nest
+    // deeply) and uses no TreeWalker: a filter callback per node, and the interfaces it touches
+    // first, cost the page more than this loop.
     let out = '';
     let node = el.firstChild;
     while (node && out.length < MAX_TEXT) {
