@@ -13,6 +13,7 @@
   const MAX_TEXT = 512;
   const MAX_PAGE_TEXT = 65536;
   const DEBOUNCE_MS = 120;
+  const TEXT_ONLY_MS = 1000;
   const BUTTONS = 'button, [role=button], input[type=button], input[type=submit]';
 
   let anchors = [];
@@ -24,6 +25,9 @@
   // snapshot sent was a glance.
   let fieldsWanted = false;
   let glanced = false;
+  // The last glance sent: what it showed besides the text, and when.
+  let glanceShown = '';
+  let glanceAt = -Infinity;
 
   // JavaScript's \s by hand: a content script's first regular expression costs more than this scan.
   const isSpace = (c) =>
@@ -207,6 +211,18 @@
       // The page re-rendered the same content and took our helpers with it: put them back.
       if (lastPlan && !host?.isConnected) apply(lastPlan);
       return;
+    }
+    if (snapshot.glance) {
+      // A page whose text alone keeps changing (a clock, a counter) is glanced at most once a second,
+      // rather than waking the worker on every tick.
+      const shown = JSON.stringify([snapshot.url, snapshot.title, snapshot.headings]);
+      const wait = glanceAt + TEXT_ONLY_MS - performance.now();
+      if (shown === glanceShown && wait > 0) {
+        if (!timer) timer = setTimeout(report, wait);
+        return;
+      }
+      glanceShown = shown;
+      glanceAt = performance.now();
     }
     lastSent = text;
     glanced = snapshot.glance;

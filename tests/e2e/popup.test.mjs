@@ -1,7 +1,7 @@
 // The dev build loads in Chromium, its worker starts, and the popup shows what Rust renders.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cargoVersion, launch, screenshotPath, startEmulator } from './harness.mjs';
+import { cargoVersion, launch, screenshotPath, startEmulator, until } from './harness.mjs';
 
 let browser;
 let emulator;
@@ -48,6 +48,41 @@ test('the worker answers its own pages (status, API scheduler) and refuses the r
   assert.deepEqual(api, { type: 'api_status', queued: 0, in_flight: 0, waiting_ms: null, recent_429s: 0, capped_from_secs: null });
   const garbage = await page.evaluate(() => chrome.runtime.sendMessage({ type: 'give_me_the_key' }));
   assert.equal(garbage.type, 'refused');
+  await page.close();
+  assert.deepEqual(browser.errors, []);
+});
+
+test('a console page whose text keeps changing is glanced at most once a second, and a credential label still gets read', async () => {
+  const page = await browser.context.newPage();
+  await page.goto(`${emulator.base}/#/dashboard`);
+  await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+  // Count what this tab sends the worker from now on.
+  await browser.worker.evaluate((url) => {
+    globalThis.keywardSeen = [];
+    chrome.runtime.onMessage.addListener((message, sender) => {
+      if (message.type === 'page_snapshot' && sender.tab?.url === url) globalThis.keywardSeen.push(message.snapshot.glance);
+    });
+  }, page.url());
+  // The page's own ticker: new text every 50 ms, the same URL and headings.
+  await page.evaluate(() => {
+    const ticker = document.createElement('p');
+    document.querySelector('main').append(ticker);
+    let n = 0;
+    setInterval(() => (ticker.textContent = `Sign-ons so far: ${++n}`), 50);
+  });
+  const started = Date.now();
+  await until(async () => (await browser.worker.evaluate(() => globalThis.keywardSeen.length)) >= 2, 'two glances');
+  await new Promise((resolve) => setTimeout(resolve, 2_500 - (Date.now() - started)));
+  const seen = await browser.worker.evaluate(() => globalThis.keywardSeen.length);
+  const seconds = (Date.now() - started) / 1000;
+  assert.ok(seen <= Math.ceil(seconds) + 1, `${seen} snapshots in ${seconds.toFixed(1)} s of a 20-per-second ticker`);
+  // Text that could be a credential label still gets through, and the worker asks for the fields.
+  await page.evaluate(() => {
+    const line = document.createElement('p');
+    line.textContent = 'Client ID: not-the-directory-one-1';
+    document.querySelector('main').append(line);
+  });
+  await until(() => browser.worker.evaluate(() => globalThis.keywardSeen.includes(false)), 'a full snapshot');
   await page.close();
   assert.deepEqual(browser.errors, []);
 });
