@@ -6,6 +6,7 @@
 use crate::core::console::Flavour;
 use crate::core::export::Export;
 use crate::core::filter::SearchKind;
+use crate::core::json::{self, ParseError, Value};
 use crate::core::lookup::{self, MAX_ATTRIBUTES};
 use crate::core::message::{Request, Sender, WorkerFacts};
 use crate::core::page::{self, Snapshot};
@@ -14,7 +15,7 @@ use crate::core::retry_after::{self, MAX_RETRY_AFTER};
 use crate::core::scim::{self, Group, User};
 use crate::core::settings::{self, Policy, Settings};
 use crate::core::throttle::Scheduler;
-use crate::core::{accounts::Accounts, json_text, worker};
+use crate::core::{accounts::Accounts, worker};
 
 /// `Retry-After`, any text, any clock: never a wait beyond the cap, and a cap always says so.
 pub fn retry_after(data: &[u8]) {
@@ -33,7 +34,8 @@ pub fn retry_after(data: &[u8]) {
 }
 
 /// SCIM answers, any bytes: list pages, searches, details and an export page decode or fail
-/// cleanly; details stay bounded; repairing surrogates is idempotent.
+/// cleanly; details stay bounded; the JSON they are read from prints back to the same value and
+/// agrees with serde_json wherever serde_json reads it.
 pub fn scim_answer(data: &[u8]) {
     let _ = scim::list_page(data, User::from_value);
     let _ = scim::list_page(data, Group::from_value);
@@ -57,15 +59,31 @@ pub fn scim_answer(data: &[u8]) {
         let again: Vec<PageRequest> = std::iter::from_fn(|| export.next_request()).collect();
         assert!(export.user_count() <= 200 || !again.is_empty() || export.is_complete());
     }
-    if let Ok(text) = std::str::from_utf8(data) {
-        let once = json_text::repair_lone_surrogates(text).into_owned();
-        assert_eq!(json_text::repair_lone_surrogates(&once), once.as_str());
+    json_round_trip(data);
+}
+
+/// Our JSON printed, compact or pretty, reads back as the same value; where serde_json (the
+/// reference) reads the text, ours reads it too, as the same value.
+fn json_round_trip(data: &[u8]) {
+    let ours: Result<Value, ParseError> = json::parse(data);
+    if let Ok(value) = &ours {
+        assert_eq!(json::parse_str(&value.to_string()).as_ref(), Ok(value));
+        assert_eq!(json::parse_str(&value.to_pretty()).as_ref(), Ok(value));
+    }
+    if let Ok(reference) = serde_json::from_slice::<serde_json::Value>(data) {
+        let ours = ours.unwrap_or_else(|e| panic!("serde_json reads what we refuse ({e})"));
+        let again = serde_json::from_str::<serde_json::Value>(&ours.to_string());
+        assert_eq!(
+            again.ok(),
+            Some(reference),
+            "serde_json reads our value differently"
+        );
     }
 }
 
 /// A content script's snapshot, any JSON: classified, and handled by the worker, without panics.
 pub fn page_snapshot(data: &[u8]) {
-    let Some(snapshot) = serde_json::from_slice::<serde_json::Value>(data)
+    let Some(snapshot) = crate::core::json::parse(data)
         .ok()
         .and_then(|value| crate::core::codec::read::<Snapshot>(&value))
     else {
@@ -97,7 +115,7 @@ pub fn page_snapshot(data: &[u8]) {
 /// Stored records and settings files, any bytes: read leniently; an imported file, exported and
 /// imported again, is the same settings.
 pub fn stored_records(data: &[u8]) {
-    if let Ok(value) = json_text::parse(data) {
+    if let Ok(value) = json::parse(data) {
         let _ = Settings::from_stored(Some(value.clone()));
         let _ = Policy::from_stored(Some(value.clone()));
         let _ = Accounts::from_stored(Some(value.clone()));

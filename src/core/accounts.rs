@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::Value;
+use crate::core::json::Value;
 use sha2::{Digest, Sha256};
 
 use super::codec;
@@ -395,11 +395,13 @@ mod tests {
             Accounts::from_stored(Some(stored.clone())).accounts,
             a.accounts
         );
-        assert!(Accounts::from_stored(Some(serde_json::json!([1, 2])))
-            .accounts
-            .is_empty());
+        assert!(
+            Accounts::from_stored(Some(crate::core::json::json!([1, 2])))
+                .accounts
+                .is_empty()
+        );
         // One damaged account costs only itself.
-        stored["accounts"]["other"]["first_seen_ms"] = serde_json::json!("yesterday");
+        stored["accounts"]["other"]["first_seen_ms"] = crate::core::json::json!("yesterday");
         let kept = Accounts::from_stored(Some(stored));
         assert_eq!(kept.accounts.keys().collect::<Vec<_>>(), ["id"]);
         assert_eq!(kept.accounts["id"], a.accounts["id"]);
@@ -410,7 +412,7 @@ mod tests {
     #[test]
     fn records_written_by_the_previous_release_load_and_write_back_unchanged() {
         let old = r##"{"schema":1,"accounts":{"id-1":{"client_id":"id-1","first_seen_ms":1700000000000,"region":"eu","key":{"fingerprint":"fp","since_ms":1700000000000},"renewals":[1700000500000],"reminders":{"notified_stage":14,"notified_at_ms":1700000600000,"snoozed_until_ms":null},"label":"Prod","colour":"#cf222e","production":true,"integrations":["PingFederate PCV"],"credentials_url":"https://admin.pingone.com/x"}}}"##;
-        let old: Value = serde_json::from_str(old).expect("json");
+        let old: Value = crate::core::json::parse_str(old).expect("json");
         let loaded = Accounts::from_stored(Some(old.clone()));
         let account = &loaded.accounts["id-1"];
         assert_eq!(

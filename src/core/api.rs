@@ -7,8 +7,8 @@
 use std::fmt;
 use std::time::Duration;
 
+use crate::core::json::Value;
 use base64::Engine;
-use serde_json::Value;
 
 use super::filter::Filter;
 use super::retry_after::{self, RetryAfter};
@@ -263,10 +263,10 @@ pub fn human(d: Duration) -> String {
 /// The error description from a body in SCIM 1.1 (`Errors[].description`) or 2.0 (`detail`) form,
 /// or its plain text; at most 200 characters, without control characters.
 pub fn error_detail(body: &[u8]) -> String {
-    let text = match serde_json::from_slice::<Value>(body) {
+    let text = match crate::core::json::parse(body) {
         Ok(v) => v
             .get("Errors")
-            .and_then(|e| e.get(0))
+            .and_then(|e| e.as_array()?.first())
             .and_then(|e| e.get("description"))
             .or_else(|| v.get("detail"))
             .and_then(Value::as_str)

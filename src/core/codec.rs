@@ -1,5 +1,5 @@
 //! Records as JSON, written out by hand: how every stored record, message and answer reads from and
-//! writes to serde_json's [`Value`], which the crate parses and prints anyway.
+//! writes to the crate's JSON [`Value`].
 //!
 //! serde's derive compiled a visitor per type, and serde_json's `Value` deserializer per type again
 //! (about 80 KB of wasm with the float formatting its errors pulled in); these are plain functions.
@@ -11,7 +11,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use serde_json::{Map, Value};
+use crate::core::json::{Map, Value};
 
 /// A value as JSON.
 pub trait ToJson {
@@ -60,7 +60,7 @@ pub fn read<T: FromJson>(value: &Value) -> Option<T> {
 
 /// A record's fields, for reading.
 #[derive(Clone, Copy, Debug)]
-pub struct Fields<'a>(&'a Map<String, Value>);
+pub struct Fields<'a>(&'a Map);
 
 impl<'a> Fields<'a> {
     pub fn of(value: &'a Value) -> Result<Fields<'a>, Unreadable> {
@@ -95,7 +95,7 @@ impl<'a> Fields<'a> {
 
 /// A record being written: `record().field("a", &a).done()`.
 #[derive(Debug, Default)]
-pub struct Record(Map<String, Value>);
+pub struct Record(Map);
 
 /// Starts a record.
 pub fn record() -> Record {
@@ -138,7 +138,7 @@ macro_rules! json_record {
         $crate::core::codec::json_record!(write $ty { $($field),+ });
         impl $crate::core::codec::FromJson for $ty {
             fn from_json(
-                value: &serde_json::Value,
+                value: &crate::core::json::Value,
             ) -> Result<Self, $crate::core::codec::Unreadable> {
                 let fields = $crate::core::codec::Fields::of(value)?;
                 Ok($ty {
@@ -149,7 +149,7 @@ macro_rules! json_record {
     };
     (write $ty:ident { $($field:ident),+ $(,)? }) => {
         impl $crate::core::codec::ToJson for $ty {
-            fn to_json(&self) -> serde_json::Value {
+            fn to_json(&self) -> crate::core::json::Value {
                 $crate::core::codec::record()
                     $(.field(stringify!($field), &self.$field))+
                     .done()
@@ -180,13 +180,13 @@ macro_rules! wire_names {
             }
         }
         impl $crate::core::codec::ToJson for $ty {
-            fn to_json(&self) -> serde_json::Value {
-                serde_json::Value::from(self.wire_name())
+            fn to_json(&self) -> crate::core::json::Value {
+                crate::core::json::Value::from(self.wire_name())
             }
         }
         impl $crate::core::codec::FromJson for $ty {
             fn from_json(
-                value: &serde_json::Value,
+                value: &crate::core::json::Value,
             ) -> Result<Self, $crate::core::codec::Unreadable> {
                 value
                     .as_str()
@@ -359,7 +359,7 @@ impl<A: FromJson, B: FromJson> FromJson for (A, B) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::core::json::json;
 
     #[derive(Debug, PartialEq)]
     struct Sample {
@@ -403,7 +403,7 @@ mod tests {
             ),
             (json!({"count": 1}), Err(Unreadable { field: "name" })),
             (
-                json!({"name": "a", "count": 1.5}),
+                crate::core::json::parse_str(r#"{"name": "a", "count": 1.5}"#).expect("json"),
                 Err(Unreadable { field: "count" }),
             ),
             (

@@ -7,7 +7,7 @@
 //! a row. Only a complete export makes a plain file; anything less is named and marked partial.
 //! Time comes in as arguments, so pauses and the ETA are tested without waiting.
 
-use serde_json::Value;
+use crate::core::json::Value;
 
 use super::api::{ApiError, ListRequest, Resource};
 use super::filter::{search, SearchKind};
@@ -313,18 +313,18 @@ impl Export {
     }
 
     fn json(&self, wall_ms: u64) -> String {
-        let doc = serde_json::json!({
+        let doc = crate::core::json::json!({
             "keyward_export": {
                 "complete": self.is_complete(),
-                "account": self.client_id,
-                "search": self.text,
+                "account": &self.client_id,
+                "search": &self.text,
                 "exported_at": iso_time(wall_ms as i64),
                 "users": self.users.len(),
                 "total_reported": self.total,
             },
-            "users": self.users().collect::<Vec<_>>(),
+            "users": self.users().cloned().collect::<Vec<_>>(),
         });
-        serde_json::to_string_pretty(&doc).unwrap_or_default()
+        doc.to_pretty()
     }
 }
 
@@ -441,10 +441,11 @@ mod tests {
     fn body(ids: &[usize], total: usize) -> Vec<u8> {
         let resources: Vec<Value> = ids
             .iter()
-            .map(|i| serde_json::json!({"id": format!("u{i:05}"), "userName": format!("user{i:05}")}))
+            .map(|i| crate::core::json::json!({"id": format!("u{i:05}"), "userName": format!("user{i:05}")}))
             .collect();
-        serde_json::to_vec(&serde_json::json!({"totalResults": total, "resources": resources}))
-            .unwrap_or_default()
+        crate::core::json::json!({"totalResults": total, "resources": resources})
+            .to_string()
+            .into_bytes()
     }
 
     fn page_of(r: PageRequest, n: usize) -> Vec<usize> {
@@ -571,7 +572,8 @@ mod tests {
         assert_eq!(export.phase(), &Phase::Cancelled);
         let csv = export.file(Format::Csv, 0);
         assert!(csv.starts_with("# PARTIAL EXPORT: 2 users (not every user)\r\nid,userName,"));
-        let json: Value = serde_json::from_str(&export.file(Format::Json, 0)).expect("json");
+        let json: Value =
+            crate::core::json::parse_str(&export.file(Format::Json, 0)).expect("json");
         assert_eq!(json["keyward_export"]["complete"], false);
         assert_eq!(json["keyward_export"]["search"], "mer");
         assert_eq!(json["users"].as_array().map(Vec::len), Some(2));

@@ -6,7 +6,7 @@
 //! bodies, so every odd answer (a missing field, a 10 KB name, an unreadable body) is decided here
 //! and tested natively. Everything that leaves this module is data for text nodes.
 
-use serde_json::Value;
+use crate::core::json::Value;
 
 use super::api::{self, ApiError, Credentials, ListRequest, Resource};
 use super::codec;
@@ -310,7 +310,7 @@ fn times(created: Option<i64>, modified: Option<i64>, login: Option<i64>) -> Vec
 }
 
 fn resource(body: &[u8]) -> Result<Value, ApiError> {
-    let v: Value = super::json_text::parse(body)
+    let v: Value = super::json::parse(body)
         .map_err(|_| ApiError::Decode(scim::DecodeError::NotJson.to_string()))?;
     if v.is_object() {
         Ok(v)
@@ -349,7 +349,7 @@ pub fn group_detail(
     let (attributes, attributes_omitted) = attributes(&raw);
     let (user_count, user_count_problem) = match count {
         None => (None, None),
-        Some(Ok(body)) => match serde_json::from_slice::<Value>(&body)
+        Some(Ok(body)) => match crate::core::json::parse(&body)
             .ok()
             .and_then(|v| v.get("users").and_then(Value::as_u64))
         {
@@ -645,7 +645,7 @@ mod tests {
             (r#"{"id":"a"}"#, None, false),
         ];
         for (json, status, inactive) in cases {
-            let v: Value = serde_json::from_str(json).expect("json");
+            let v: Value = crate::core::json::parse_str(json).expect("json");
             let row = user_row(&User::from_value(&v).expect("user"));
             assert_eq!(
                 (row.status.as_deref(), row.inactive),

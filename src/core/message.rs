@@ -5,7 +5,7 @@
 //! accepts, and [`handle`] checks the sender before anything else. Requests are read with
 //! [`Request::decode`]; answers are written with [`ToJson`] (see `codec`).
 
-use serde_json::{Map, Value};
+use crate::core::json::{Map, Value};
 
 use super::codec::{self, record, FromJson, ToJson};
 use super::console::Flavour;
@@ -135,7 +135,7 @@ impl Request {
 }
 
 /// A request's field, read as `T`; `None` when it is missing or not a `T`.
-fn field<T: FromJson>(fields: &Map<String, Value>, name: &str) -> Option<T> {
+fn field<T: FromJson>(fields: &Map, name: &str) -> Option<T> {
     codec::read(fields.get(name)?)
 }
 
@@ -480,7 +480,8 @@ mod tests {
 
     #[test]
     fn requests_decode_from_tagged_json() {
-        let decode = |text: &str| Request::decode(serde_json::from_str(text).expect("json"));
+        let decode =
+            |text: &str| Request::decode(crate::core::json::parse_str(text).expect("json"));
         let edit = crate::core::accounts::AccountEdit {
             label: "Prod".into(),
             colour: "#cf222e".into(),
@@ -533,10 +534,10 @@ mod tests {
     /// `type`, a record answer's fields beside it, `None` as `null`.
     #[test]
     fn answers_encode_as_flat_tagged_json() {
+        use crate::core::json::json;
         use crate::core::lookup::{Failure, FailureCode};
         use crate::core::reminder::Level;
         use crate::core::worker::{AgeBanner, HelperButton, Helpers, PagePlan};
-        use serde_json::json;
         let plan = PagePlan {
             helpers: Some(Helpers {
                 anchor: 2,

@@ -11,7 +11,7 @@ pub mod console;
 pub mod export;
 pub mod export_view;
 pub mod filter;
-pub mod json_text;
+pub mod json;
 pub mod lookup;
 pub mod lookup_view;
 pub mod message;

@@ -614,7 +614,7 @@ mod tests {
 
     #[test]
     fn snapshots_decode_leniently() {
-        use serde_json::json;
+        use crate::core::json::json;
         let s = Snapshot::from_json(&json!({"url":"x","pairs":[{"label":"Client ID"}],"extra":1}))
             .expect("decodes");
         assert_eq!(s.pairs[0].value, "");

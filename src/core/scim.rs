@@ -1,11 +1,11 @@
 //! SCIM 1.1 resources as P14E sends them, decoded tolerantly.
 //!
-//! Decoding goes through `serde_json::Value` and picks fields by hand, so a missing field, an
+//! Decoding goes through `core::json`'s `Value` and picks fields by hand, so a missing field, an
 //! unexpected type or an unknown attribute never sinks a whole response: the resource keeps what
 //! could be read, and its raw JSON stays available for a detail view of every attribute. Both
 //! date forms P14E uses are read: epoch milliseconds and ISO-8601 with an offset.
 
-use serde_json::Value;
+use crate::core::json::Value;
 
 /// The P14E extension schema.
 pub const SCHEMA_PINGONE: &str = "urn:scim:schemas:com_pingone:1.0";
@@ -87,7 +87,7 @@ fn string(v: &Value, key: &str) -> Option<String> {
 /// A timestamp in either P14E form.
 pub fn timestamp(v: Option<&Value>) -> Option<i64> {
     match v? {
-        Value::Number(n) => n
+        n @ Value::Number(_) => n
             .as_i64()
             .or_else(|| n.as_f64().filter(|f| f.is_finite()).map(|f| f as i64)),
         Value::String(s) => parse_iso8601(s),
@@ -250,7 +250,7 @@ pub fn list_page<T>(
     body: &[u8],
     read: impl Fn(&Value) -> Option<T>,
 ) -> Result<ListPage<T>, DecodeError> {
-    let v: Value = super::json_text::parse(body).map_err(|_| DecodeError::NotJson)?;
+    let v: Value = super::json::parse(body).map_err(|_| DecodeError::NotJson)?;
     if !v.is_object() {
         return Err(DecodeError::NotAnObject);
     }
@@ -274,7 +274,7 @@ pub fn list_page<T>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::core::json::json;
 
     #[test]
     fn reads_the_documented_user() {

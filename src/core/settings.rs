@@ -1,7 +1,7 @@
 //! User settings kept in `chrome.storage.local`: never secrets. Stored as one versioned record so
 //! later schema changes migrate in one place.
 
-use serde_json::Value;
+use crate::core::json::Value;
 
 use super::codec::{self, record, Fields, FromJson, ToJson, Unreadable};
 use super::region::{normalize_local_base, LocalBaseError};
@@ -192,12 +192,12 @@ pub fn export(settings: &Settings) -> String {
         .field("keyward", "settings")
         .field("settings", settings)
         .done();
-    serde_json::to_string_pretty(&body).unwrap_or_default()
+    body.to_pretty()
 }
 
 /// Reads an exported file: older schemas are migrated, every value is checked as if typed in.
 pub fn import(text: &str) -> Result<Settings, ImportError> {
-    let value = super::json_text::parse(text.as_bytes()).map_err(|_| ImportError::NotJson)?;
+    let value = super::json::parse(text.as_bytes()).map_err(|_| ImportError::NotJson)?;
     if value.get("keyward").and_then(Value::as_str) != Some("settings") {
         return Err(ImportError::NotKeywardSettings);
     }
@@ -228,7 +228,7 @@ pub fn import(text: &str) -> Result<Settings, ImportError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::core::json::json;
 
     #[test]
     fn stored_records_are_read_leniently() {
@@ -365,7 +365,7 @@ mod tests {
     #[test]
     fn records_written_by_the_previous_release_load_and_write_back_unchanged() {
         let old = r#"{"schema":2,"local_api_base":"http://127.0.0.1:8787/api","session_keys":true,"clipboard_clear_secs":45,"schedule":{"rotation_days":90,"remind_before":[30,14,7,1]}}"#;
-        let old: Value = serde_json::from_str(old).expect("json");
+        let old: Value = crate::core::json::parse_str(old).expect("json");
         let loaded = Settings::from_stored(Some(old.clone()));
         assert_eq!(
             (

@@ -69,13 +69,13 @@ fn first_tab_id(found: JsValue) -> Option<i64> {
 }
 
 /// `chrome.runtime.sendMessage(message)` from an extension page to the worker.
-pub async fn send_message(message: &serde_json::Value) -> Result<JsValue, JsError> {
+pub async fn send_message(message: &crate::core::json::Value) -> Result<JsValue, JsError> {
     let js = super::json::to_js(message)?;
     call(&["chrome", "runtime"], "sendMessage", &[js]).await
 }
 
 /// Asks the worker to do something: `Ok(())` when it acknowledged, `Err(reason)` when it refused.
-pub async fn ask_worker(request: &serde_json::Value) -> Result<Result<(), String>, JsError> {
+pub async fn ask_worker(request: &crate::core::json::Value) -> Result<Result<(), String>, JsError> {
     let answer = send_message(request).await?;
     Ok(match string_at(&answer, &["type"]).as_deref() {
         Some("ack") => Ok(()),
@@ -196,7 +196,7 @@ pub fn object(pairs: &[(&str, JsValue)]) -> JsValue {
 /// The worker's scheduler, as the live rate-limit line ("Waiting 8 s — PingOne rate limit"), when
 /// it is holding requests back.
 pub async fn api_rate_line() -> Option<String> {
-    let status = send_message(&serde_json::json!({"type": "api_status"}))
+    let status = send_message(&crate::core::json::json!({"type": "api_status"}))
         .await
         .ok()?;
     crate::core::lookup::rate_line(

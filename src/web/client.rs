@@ -275,7 +275,7 @@ impl<T: Transport + Clone + 'static> Client<T> {
         base: &str,
         credentials: &Credentials,
         request: &ListRequest,
-        read: impl Fn(&serde_json::Value) -> Option<R>,
+        read: impl Fn(&crate::core::json::Value) -> Option<R>,
     ) -> Result<ListPage<R>, ApiError> {
         let body = self.get(priority, request.url(base), credentials).await?;
         scim::list_page(&body, read).map_err(|e| ApiError::Decode(e.to_string()))
@@ -288,7 +288,7 @@ impl<T: Transport + Clone + 'static> Client<T> {
         base: &str,
         credentials: &Credentials,
         template: &ListRequest,
-        read: impl Fn(&serde_json::Value) -> Option<R>,
+        read: impl Fn(&crate::core::json::Value) -> Option<R>,
         id: impl Fn(&R) -> &str,
     ) -> Result<Vec<R>, ApiError> {
         let mut pager = Pager::new(template.count);

@@ -34,7 +34,7 @@ type Shared = Rc<RefCell<Page>>;
 /// Renders the export page into `root`.
 #[wasm_bindgen]
 pub async fn render_export(root: Element) -> Result<(), JsError> {
-    let view = chrome::send_message(&serde_json::json!({"type": "tab_state", "tab_id": -1}))
+    let view = chrome::send_message(&crate::core::json::json!({"type": "tab_state", "tab_id": -1}))
         .await
         .ok()
         .and_then(|v| json::read::<TabView>(&v))
@@ -92,7 +92,8 @@ fn on_event(page: &Shared, e: Event) {
                 wasm_bindgen_futures::spawn_local(async {
                     // Pages still waiting in the worker's scheduler are dropped there too.
                     let _ =
-                        chrome::send_message(&serde_json::json!({"type": "cancel_export"})).await;
+                        chrome::send_message(&crate::core::json::json!({"type": "cancel_export"}))
+                            .await;
                 });
             }
             "save-csv" | "save-json" => {
@@ -177,10 +178,10 @@ fn pump(page: &Shared) {
     };
     for request in requests {
         let page = page.clone();
-        let message = serde_json::json!({
+        let message = crate::core::json::json!({
             "type": "export_page",
-            "client_id": client_id,
-            "text": text,
+            "client_id": &client_id,
+            "text": &text,
             "start_index": request.start_index,
             "count": request.count,
         });

@@ -1,8 +1,8 @@
-//! Values across the JS boundary, as JSON: serde_json's `Value` on the Rust side (records convert
+//! Values across the JS boundary, as JSON: `core::json`'s `Value` on the Rust side (records convert
 //! with `codec`), the browser's own `JSON.parse`/`JSON.stringify` on the other. One path for every
 //! type keeps the bundle small.
 
-use serde_json::Value;
+use crate::core::json::Value;
 use wasm_bindgen::{JsError, JsValue};
 
 use crate::core::codec::{self, FromJson};
@@ -20,7 +20,7 @@ pub fn from_js(value: &JsValue) -> Option<Value> {
     }
     // A page's text can hold lone surrogates, which JSON.stringify writes as escapes.
     let text = js_sys::JSON::stringify(value).ok()?.as_string()?;
-    crate::core::json_text::parse(text.as_bytes()).ok()
+    crate::core::json::parse(text.as_bytes()).ok()
 }
 
 /// A JS value read as `T`; `None` when it is not one.

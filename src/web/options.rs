@@ -128,14 +128,14 @@ fn named<T: JsCast>(form: &Element, name: &str) -> Option<T> {
 async fn account_action(target: &Element) -> Result<Notice, JsError> {
     let client_id = target.get_attribute("data-client-id").unwrap_or_default();
     let request = if target.get_attribute("data-action").as_deref() == Some("forget") {
-        serde_json::json!({"type": "forget_account", "client_id": client_id})
+        crate::core::json::json!({"type": "forget_account", "client_id": client_id})
     } else {
         let text = |name: &str| {
             named::<HtmlInputElement>(target, name)
                 .map(|i| i.value())
                 .unwrap_or_default()
         };
-        serde_json::json!({
+        crate::core::json::json!({
             "type": "update_account",
             "client_id": client_id,
             "label": text("label"),

@@ -1,8 +1,8 @@
 //! `chrome.storage` areas as JSON values: `local` for non-secret records, `session` (memory only,
 //! trusted contexts only) for the key.
 
+use crate::core::json::Value;
 use js_sys::{Object, Reflect};
-use serde_json::Value;
 use wasm_bindgen::{JsError, JsValue};
 
 /// A storage area.

@@ -280,7 +280,7 @@ pub async fn handle_settings_changed() -> Result<(), JsError> {
         forget
     })?;
     if forget {
-        storage::set_in(Area::Session, SESSION_KEYS, &serde_json::json!({})).await?;
+        storage::set_in(Area::Session, SESSION_KEYS, &crate::core::json::json!({})).await?;
     }
     Ok(())
 }
