@@ -1,12 +1,11 @@
 //! The accounts Keyward has seen, keyed by Client ID: when each was first seen, a salted fingerprint
 //! of its key (never the key), and when the key was renewed. Kept in `storage.local`.
 
-use std::collections::BTreeMap;
-
 use crate::core::json::Value;
 use sha2::{Digest, Sha256};
 
 use super::codec;
+use super::id_map::IdMap;
 
 /// The storage key of the accounts record.
 pub const STORAGE_KEY: &str = "accounts";
@@ -17,7 +16,7 @@ pub const SALT_KEY: &str = "fingerprint_salt";
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Accounts {
     pub schema: u32,
-    pub accounts: BTreeMap<String, Account>,
+    pub accounts: IdMap<Account>,
 }
 
 /// One P14E account.
@@ -154,7 +153,7 @@ impl Accounts {
     /// Reads the stored record leniently: an account that cannot be read is left out, and the
     /// others load (an unreadable record gives none).
     pub fn from_stored(stored: Option<Value>) -> Accounts {
-        let mut accounts = BTreeMap::new();
+        let mut accounts = IdMap::new();
         let stored = stored.as_ref().and_then(|v| v.get("accounts")?.as_object());
         for (id, account) in stored.into_iter().flatten() {
             if let Some(account) = codec::read(account) {
@@ -168,13 +167,11 @@ impl Accounts {
     }
 
     fn account(&mut self, client_id: &str, now_ms: u64) -> &mut Account {
-        self.accounts
-            .entry(client_id.to_string())
-            .or_insert_with(|| Account {
-                client_id: client_id.to_string(),
-                first_seen_ms: now_ms,
-                ..Account::default()
-            })
+        self.accounts.get_or_insert_with(client_id, || Account {
+            client_id: client_id.to_string(),
+            first_seen_ms: now_ms,
+            ..Account::default()
+        })
     }
 
     /// Notes that an account was seen (its Client ID shown).

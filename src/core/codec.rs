@@ -8,7 +8,6 @@
 //! unreadable, a missing field takes its default where it has one, `null` reads as `None`, and
 //! unknown fields are ignored.
 
-use std::collections::BTreeMap;
 use std::fmt;
 
 use crate::core::json::{Map, Value};
@@ -317,29 +316,6 @@ impl<T: FromJson> FromJson for Vec<T> {
     }
 }
 
-// Maps are filled by `insert`: collecting into a B-tree sorts first, and the sort's code costs
-// more wasm than the inserts (the keys come sorted anyway).
-
-impl<T: ToJson> ToJson for BTreeMap<String, T> {
-    fn to_json(&self) -> Value {
-        let mut map = Map::new();
-        for (key, value) in self {
-            map.insert(key.clone(), value.to_json());
-        }
-        Value::Object(map)
-    }
-}
-
-impl<T: FromJson> FromJson for BTreeMap<String, T> {
-    fn from_json(value: &Value) -> Result<Self, Unreadable> {
-        let mut map = BTreeMap::new();
-        for (key, value) in value.as_object().ok_or(WRONG_TYPE)? {
-            map.insert(key.clone(), T::from_json(value)?);
-        }
-        Ok(map)
-    }
-}
-
 /// Pairs travel as two-element arrays.
 impl<A: ToJson, B: ToJson> ToJson for (A, B) {
     fn to_json(&self) -> Value {
@@ -448,9 +424,6 @@ mod tests {
             Some(("a".into(), -3))
         );
         assert_eq!(read::<(String, i64)>(&json!(["a", -3, 4])), None);
-        let map = read::<BTreeMap<String, String>>(&json!({"k": "v"}));
-        assert_eq!(map.as_ref().map(ToJson::to_json), Some(json!({"k": "v"})));
-        assert_eq!(read::<BTreeMap<String, String>>(&json!({"k": 1})), None);
     }
 
     #[test]

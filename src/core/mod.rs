@@ -11,6 +11,7 @@ pub mod console;
 pub mod export;
 pub mod export_view;
 pub mod filter;
+pub mod id_map;
 pub mod json;
 pub mod lookup;
 pub mod lookup_view;

@@ -5,13 +5,14 @@
 //! passes each message in, and performs the [`Effect`]s that come back: saving, clipboard writes,
 //! region probes. Per-tab readings live only in the worker's memory.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use super::accounts::{fingerprint, Accounts};
 use super::api::Credentials;
 use super::codec::json_record;
 use super::console::{is_console_url, users_page, Flavour, CONSOLE_HOME};
 use super::filter::SearchKind;
+use super::id_map::IdMap;
 use super::lookup::{detail_urls, search_request, ApiCall, Failure, FailureCode, Job};
 use super::message::{self, refused, CopyWhat, Request, Response, Sender, WorkerFacts};
 use super::page::{
@@ -31,7 +32,7 @@ pub const DEFAULT_CLIPBOARD_CLEAR_SECS: u64 = 30;
 pub struct WorkerState {
     pub accounts: Accounts,
     /// Keys by Client ID, mirrored to `storage.session` (when allowed) for popup lookups.
-    pub keys: BTreeMap<String, String>,
+    pub keys: IdMap<String>,
     pub salt: Vec<u8>,
     pub settings: Settings,
     pub tabs: HashMap<i64, TabState>,
