@@ -1,11 +1,13 @@
 // Assembles one flavour of the extension into an output folder:
 //   node extension/scripts/assemble.mjs <chrome|chrome-dev|firefox|firefox-dev> <out-dir> <pkg-dir>
-// It copies the extension's static files and the wasm-bindgen output, and writes the flavour's
-// manifest: the version from Cargo.toml; Firefox's background.scripts fallback and gecko id; and,
+// It copies the extension's static files and the wasm-bindgen output, minifying JS and CSS (what
+// ships is downloaded and parsed by every admin; the sources stay readable here), and writes the
+// flavour's manifest: the version from Cargo.toml; Firefox's background.scripts fallback and gecko id; and,
 // for the -dev flavours only, loopback origins as console origins and API hosts.
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { transformSync } from 'esbuild';
 
 const [flavour, outDir, pkgDir] = process.argv.slice(2);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -52,6 +54,15 @@ export function manifestFor(flavour, base) {
   return m;
 }
 
+/** Copies `from` to `to`, minified when it is JS or CSS: whitespace, comments and local names go;
+ *  syntax is left as written (no target lowering), and top-level names of classic scripts stay. */
+function ship(from, to) {
+  const loader = { '.js': 'js', '.css': 'css' }[extname(from)];
+  if (!loader) return cpSync(from, to, { recursive: true });
+  const { code } = transformSync(readFileSync(from, 'utf8'), { loader, minify: true, legalComments: 'none' });
+  writeFileSync(to, code);
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   if (!flavour || !outDir || !pkgDir) {
     console.error('usage: assemble.mjs <chrome|chrome-dev|firefox|firefox-dev> <out-dir> <pkg-dir>');
@@ -61,7 +72,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const manifest = manifestFor(flavour, base);
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(join(outDir, 'pkg'), { recursive: true });
-  for (const f of SHIPPED) cpSync(join(ext, f), join(outDir, f), { recursive: true });
-  for (const f of ['keyward.js', 'keyward_bg.wasm']) cpSync(join(pkgDir, f), join(outDir, 'pkg', f));
+  for (const f of SHIPPED) ship(join(ext, f), join(outDir, f));
+  for (const f of ['keyward.js', 'keyward_bg.wasm']) ship(join(pkgDir, f), join(outDir, 'pkg', f));
   writeFileSync(join(outDir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
 }
