@@ -1,6 +1,7 @@
 //! The Directory API client in headless Chromium against the running emulator (`make test-wasm`
 //! starts one and passes its URL in `KEYWARD_EMULATOR`): listing, filtering, paging to the end, a
-//! wrong key, 429s with and without Retry-After, an absurd Retry-After, and broken bodies.
+//! wrong key, 429s with and without Retry-After, an absurd Retry-After, broken bodies, and the
+//! transport's aborted and unreachable requests.
 #![cfg(target_arch = "wasm32")]
 
 use std::collections::HashSet;
@@ -12,7 +13,7 @@ use keyward::core::region::{Detection, Region};
 use keyward::core::scim::{ListPage, User};
 use keyward::core::throttle::{Priority, Scheduler};
 use keyward::web::client::Client;
-use keyward::web::net::Fetch;
+use keyward::web::net::{Fetch, Transport};
 use serde_json::{json, Value};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
@@ -82,6 +83,7 @@ async fn the_client_against_the_emulator() {
     an_absurd_retry_after_is_capped_and_reported().await;
     truncated_and_html_bodies_are_decode_errors().await;
     detects_the_region().await;
+    the_transport_tells_aborts_from_network_failures().await;
 }
 
 /// A one-page interactive lookup of `count` users with the emulator's current credentials.
@@ -245,6 +247,32 @@ async fn truncated_and_html_bodies_are_decode_errors() {
         error.message()
     );
     reset().await;
+}
+
+/// An aborted request is `Cancelled` (the scheduler neither retries nor reports it); a host that
+/// refuses the connection is a network failure with the browser's message; a good one answers.
+async fn the_transport_tells_aborts_from_network_failures() {
+    reset().await;
+    let header = credentials().await.basic_header();
+    let url = users(1, None).url(&api());
+    let open = web_sys::AbortController::new().expect("an AbortController");
+    let body = Fetch.get(&url, &header, &open.signal()).await;
+    assert!(matches!(&body, Ok(b) if b.starts_with(b"{")), "{body:?}");
+    let aborted = web_sys::AbortController::new().expect("an AbortController");
+    aborted.abort();
+    let result = Fetch.get(&url, &header, &aborted.signal()).await;
+    assert_eq!(result, Err(ApiError::Cancelled));
+    let closed = Fetch
+        .get(
+            &users(1, None).url("http://127.0.0.1:9/api"),
+            &header,
+            &open.signal(),
+        )
+        .await;
+    assert!(
+        matches!(&closed, Err(ApiError::Network(message)) if !message.is_empty()),
+        "{closed:?}"
+    );
 }
 
 async fn detects_the_region() {
