@@ -149,45 +149,39 @@ async function pageHelpers(browser, base) {
 }
 
 /**
- * Main-thread time of `n` loads of a console page without credentials, from V8's sampling profiler
+ * Main-thread time of one load of a console page without credentials, from V8's sampling profiler
  * (every 100 µs): the time with a content-script frame on the stack, and the page's own script time.
- * Time a content script forces (style, layout) is counted in the frame that forced it. Medians.
+ * Time a content script forces (style, layout) is counted in the frame that forced it.
  */
-async function consoleScriptTime(browser, base, n) {
-  const ours = [];
-  const page_ = [];
-  for (let i = 0; i < n; i++) {
-    const page = await browser.context.newPage();
-    const cdp = await browser.context.newCDPSession(page);
-    await cdp.send('Profiler.enable');
-    await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
-    await cdp.send('Profiler.start');
-    await page.goto(`${base}/#/dashboard`);
-    // A settling window covering the content script's debounced snapshot (120 ms) and the answer.
-    await page.waitForTimeout(400);
-    const { profile } = await cdp.send('Profiler.stop');
-    const parent = new Map();
-    const byId = new Map(profile.nodes.map((node) => [node.id, node]));
-    for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
-    const isOurs = (id) => {
-      for (let at = id; at !== undefined; at = parent.get(at)) {
-        if (byId.get(at).callFrame.url.endsWith('/content.js')) return true;
-      }
-      return false;
-    };
-    const idle = new Set(profile.nodes.filter((n) => ['(idle)', '(program)', '(garbage collector)'].includes(n.callFrame.functionName)).map((n) => n.id));
-    let mine = 0;
-    let theirs = 0;
-    profile.samples.forEach((id, k) => {
-      const us = profile.timeDeltas[k + 1] ?? 0;
-      if (isOurs(id)) mine += us;
-      else if (!idle.has(id) && byId.get(id).callFrame.functionName !== '(root)') theirs += us;
-    });
-    ours.push(mine / 1000);
-    page_.push(theirs / 1000);
-    await page.close();
-  }
-  return { ours: median(ours), page: median(page_) };
+async function consoleScriptTime(browser, base) {
+  const page = await browser.context.newPage();
+  const cdp = await browser.context.newCDPSession(page);
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
+  await cdp.send('Profiler.start');
+  await page.goto(`${base}/#/dashboard`);
+  // A settling window covering the content script's debounced snapshot (120 ms) and the answer.
+  await page.waitForTimeout(400);
+  const { profile } = await cdp.send('Profiler.stop');
+  const parent = new Map();
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  const isOurs = (id) => {
+    for (let at = id; at !== undefined; at = parent.get(at)) {
+      if (byId.get(at).callFrame.url.endsWith('/content.js')) return true;
+    }
+    return false;
+  };
+  const idle = new Set(profile.nodes.filter((n) => ['(idle)', '(program)', '(garbage collector)'].includes(n.callFrame.functionName)).map((n) => n.id));
+  let mine = 0;
+  let theirs = 0;
+  profile.samples.forEach((id, k) => {
+    const us = profile.timeDeltas[k + 1] ?? 0;
+    if (isOurs(id)) mine += us;
+    else if (!idle.has(id) && byId.get(id).callFrame.functionName !== '(root)') theirs += us;
+  });
+  await page.close();
+  return { ours: mine / 1000, page: theirs / 1000 };
 }
 
 // The least any content script doing this job could cost: it watches the page and sends the worker
@@ -204,7 +198,23 @@ const FLOOR_CONTENT_SCRIPT = `(() => {
 `;
 
 async function consoleOverhead(browser, base) {
-  const { ours, page } = await consoleScriptTime(browser, base, N);
+  const dir = join(OUT, 'ext-floor');
+  rmSync(dir, { recursive: true, force: true });
+  cpSync(join(ROOT, 'dist', 'chrome-dev'), dir, { recursive: true });
+  writeFileSync(join(dir, 'content.js'), FLOOR_CONTENT_SCRIPT);
+  const floorBrowser = await launch(dir);
+  await presetLocalBase(floorBrowser, base);
+  // Keyward and the floor take turns, load by load, so a slower or faster spell of the machine
+  // weighs on both alike.
+  const runs = { ours: [], page: [], floor: [] };
+  for (let i = 0; i < N; i++) {
+    const keyward = await consoleScriptTime(browser, base);
+    runs.ours.push(keyward.ours);
+    runs.page.push(keyward.page);
+    runs.floor.push((await consoleScriptTime(floorBrowser, base)).ours);
+  }
+  await floorBrowser.close();
+  const [ours, page, floor] = [median(runs.ours), median(runs.page), median(runs.floor)];
   record('console_page_overhead_ms', ours, {
     baseline: page,
     baselineKey: 'console_page_own_script_ms',
@@ -212,17 +222,9 @@ async function consoleOverhead(browser, base) {
     unit: ' ms',
     note: "main-thread time with Keyward's content script on the stack (V8 sampling profiler, median of loads); baseline: the page's own script time",
   });
-  const dir = join(OUT, 'ext-floor');
-  rmSync(dir, { recursive: true, force: true });
-  cpSync(join(ROOT, 'dist', 'chrome-dev'), dir, { recursive: true });
-  writeFileSync(join(dir, 'content.js'), FLOOR_CONTENT_SCRIPT);
-  const floorBrowser = await launch(dir);
-  await presetLocalBase(floorBrowser, base);
-  const floor = await consoleScriptTime(floorBrowser, base, N);
-  await floorBrowser.close();
-  record('console_page_floor_ms', floor.ours, {
+  record('console_page_floor_ms', floor, {
     unit: ' ms',
-    note: "the same measure for a content script that only observes the page and sends one empty snapshot: what Chrome charges any content script doing this job on this machine",
+    note: "the same measure for a content script that only observes the page and sends one empty snapshot, its loads taking turns with Keyward's: what Chrome charges any content script doing this job on this machine",
   });
 }
 
