@@ -337,7 +337,13 @@ impl Map {
 
     /// Members as parsed: a key given twice keeps its last value, at its last place.
     fn from_members(mut members: Vec<(String, Value)>) -> Map {
-        if members.len() > 1 {
+        // Most objects are small and give each key once: look without allocating first.
+        let small_and_unique = members.len() <= 32
+            && members
+                .iter()
+                .enumerate()
+                .all(|(i, (key, _))| members[..i].iter().all(|(earlier, _)| earlier != key));
+        if !small_and_unique {
             let mut seen = HashSet::new();
             let mut keep = vec![true; members.len()];
             for (i, (key, _)) in members.iter().enumerate().rev() {
@@ -896,6 +902,14 @@ mod tests {
     fn a_key_given_twice_keeps_its_last_value() {
         let value = parse_str(r#"{"a":1,"b":2,"a":3}"#).expect("json");
         assert_eq!(value.to_string(), r#"{"b":2,"a":3}"#);
+        // A large object takes another path to the same rule.
+        let members: Vec<String> = (0..40).map(|i| format!(r#""k{}":{i}"#, i % 30)).collect();
+        let large = parse_str(&format!("{{{}}}", members.join(","))).expect("json");
+        let map = large.as_object().expect("an object");
+        assert_eq!(map.len(), 30);
+        assert_eq!(map.get("k0").and_then(Value::as_u64), Some(30));
+        assert_eq!(map.get("k29").and_then(Value::as_u64), Some(29));
+        assert_eq!(map.keys().next().map(String::as_str), Some("k10"));
         let mut map = Map::new();
         assert_eq!(map.insert("k".into(), json!(1)), None);
         assert_eq!(map.insert("k".into(), json!(2)), Some(json!(1)));
