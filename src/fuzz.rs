@@ -83,7 +83,7 @@ fn json_round_trip(data: &[u8]) {
 
 /// A content script's snapshot, any JSON: classified, and handled by the worker, without panics.
 pub fn page_snapshot(data: &[u8]) {
-    let Some(snapshot) = crate::core::json::parse(data)
+    let Some(snapshot) = json::parse(data)
         .ok()
         .and_then(|value| crate::core::codec::read::<Snapshot>(&value))
     else {

@@ -1,11 +1,11 @@
 //! The accounts Keyward has seen, keyed by Client ID: when each was first seen, a salted fingerprint
 //! of its key (never the key), and when the key was renewed. Kept in `storage.local`.
 
-use crate::core::json::Value;
 use sha2::{Digest, Sha256};
 
 use super::codec;
 use super::id_map::IdMap;
+use super::json::Value;
 
 /// The storage key of the accounts record.
 pub const STORAGE_KEY: &str = "accounts";

@@ -10,7 +10,7 @@
 
 use std::fmt;
 
-use crate::core::json::{Map, Value};
+use super::json::{Map, Value};
 
 /// A value as JSON.
 pub trait ToJson {

@@ -7,10 +7,9 @@
 //! a row. Only a complete export makes a plain file; anything less is named and marked partial.
 //! Time comes in as arguments, so pauses and the ETA are tested without waiting.
 
-use crate::core::json::Value;
-
 use super::api::{ApiError, ListRequest, Resource};
 use super::filter::{search, SearchKind};
+use super::json::{json, Value};
 use super::lookup::{local_time, Failure};
 use super::pager::{PageRequest, Pager};
 use super::scim::{self, User};
@@ -313,7 +312,7 @@ impl Export {
     }
 
     fn json(&self, wall_ms: u64) -> String {
-        let doc = crate::core::json::json!({
+        let doc = json!({
             "keyward_export": {
                 "complete": self.is_complete(),
                 "account": &self.client_id,
@@ -441,9 +440,9 @@ mod tests {
     fn body(ids: &[usize], total: usize) -> Vec<u8> {
         let resources: Vec<Value> = ids
             .iter()
-            .map(|i| crate::core::json::json!({"id": format!("u{i:05}"), "userName": format!("user{i:05}")}))
+            .map(|i| json!({"id": format!("u{i:05}"), "userName": format!("user{i:05}")}))
             .collect();
-        crate::core::json::json!({"totalResults": total, "resources": resources})
+        json!({"totalResults": total, "resources": resources})
             .to_string()
             .into_bytes()
     }

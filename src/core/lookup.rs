@@ -6,11 +6,10 @@
 //! bodies, so every odd answer (a missing field, a 10 KB name, an unreadable body) is decided here
 //! and tested natively. Everything that leaves this module is data for text nodes.
 
-use crate::core::json::Value;
-
 use super::api::{self, ApiError, Credentials, ListRequest, Resource};
 use super::codec;
 use super::filter::{search, SearchKind};
+use super::json::{self, Value};
 use super::message::Response;
 use super::scim::{self, Group, Member, User};
 use super::throttle::Priority;
@@ -349,7 +348,7 @@ pub fn group_detail(
     let (attributes, attributes_omitted) = attributes(&raw);
     let (user_count, user_count_problem) = match count {
         None => (None, None),
-        Some(Ok(body)) => match crate::core::json::parse(&body)
+        Some(Ok(body)) => match json::parse(&body)
             .ok()
             .and_then(|v| v.get("users").and_then(Value::as_u64))
         {

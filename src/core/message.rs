@@ -5,11 +5,10 @@
 //! accepts, and [`handle`] checks the sender before anything else. Requests are read with
 //! [`Request::decode`]; answers are written with [`ToJson`] (see `codec`).
 
-use crate::core::json::{Map, Value};
-
 use super::codec::{self, record, FromJson, ToJson};
 use super::console::Flavour;
 use super::filter::SearchKind;
+use super::json::{Map, Value};
 use super::page::Snapshot;
 use super::throttle::{Millis, Status};
 use super::{PRODUCT_NAME, VERSION};

@@ -5,7 +5,7 @@
 //! could be read, and its raw JSON stays available for a detail view of every attribute. Both
 //! date forms P14E uses are read: epoch milliseconds and ISO-8601 with an offset.
 
-use crate::core::json::Value;
+use super::json::Value;
 
 /// The P14E extension schema.
 pub const SCHEMA_PINGONE: &str = "urn:scim:schemas:com_pingone:1.0";

@@ -1,9 +1,8 @@
 //! User settings kept in `chrome.storage.local`: never secrets. Stored as one versioned record so
 //! later schema changes migrate in one place.
 
-use crate::core::json::Value;
-
 use super::codec::{self, record, Fields, FromJson, ToJson, Unreadable};
+use super::json::Value;
 use super::region::{normalize_local_base, LocalBaseError};
 
 /// The storage key of the settings record.

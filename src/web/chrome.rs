@@ -3,6 +3,8 @@
 use js_sys::{Array, Reflect};
 use wasm_bindgen::{JsCast, JsError, JsValue};
 
+use crate::core::json::{json, Value};
+
 /// The value at a property path (`["tab", "url"]`), or `None` if any step is missing.
 fn value_at(value: &JsValue, path: &[&str]) -> Option<JsValue> {
     let mut current = value.clone();
@@ -69,13 +71,13 @@ fn first_tab_id(found: JsValue) -> Option<i64> {
 }
 
 /// `chrome.runtime.sendMessage(message)` from an extension page to the worker.
-pub async fn send_message(message: &crate::core::json::Value) -> Result<JsValue, JsError> {
+pub async fn send_message(message: &Value) -> Result<JsValue, JsError> {
     let js = super::json::to_js(message)?;
     call(&["chrome", "runtime"], "sendMessage", &[js]).await
 }
 
 /// Asks the worker to do something: `Ok(())` when it acknowledged, `Err(reason)` when it refused.
-pub async fn ask_worker(request: &crate::core::json::Value) -> Result<Result<(), String>, JsError> {
+pub async fn ask_worker(request: &Value) -> Result<Result<(), String>, JsError> {
     let answer = send_message(request).await?;
     Ok(match string_at(&answer, &["type"]).as_deref() {
         Some("ack") => Ok(()),
@@ -196,9 +198,7 @@ pub fn object(pairs: &[(&str, JsValue)]) -> JsValue {
 /// The worker's scheduler, as the live rate-limit line ("Waiting 8 s — PingOne rate limit"), when
 /// it is holding requests back.
 pub async fn api_rate_line() -> Option<String> {
-    let status = send_message(&crate::core::json::json!({"type": "api_status"}))
-        .await
-        .ok()?;
+    let status = send_message(&json!({"type": "api_status"})).await.ok()?;
     crate::core::lookup::rate_line(
         number_at(&status, &["waiting_ms"]).map(|n| n as u64),
         number_at(&status, &["recent_429s"]).unwrap_or(0.0) as usize,

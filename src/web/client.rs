@@ -19,6 +19,7 @@ use super::net::Transport;
 use super::time::{clear_timeout, now_ms, set_timeout, unit};
 use crate::core::api::Resource;
 use crate::core::api::{ApiError, Credentials, ListRequest};
+use crate::core::json::Value;
 use crate::core::lookup::Lane;
 use crate::core::pager::{PageRequest, Pager};
 use crate::core::region::{self, Detection, Region};
@@ -275,7 +276,7 @@ impl<T: Transport + Clone + 'static> Client<T> {
         base: &str,
         credentials: &Credentials,
         request: &ListRequest,
-        read: impl Fn(&crate::core::json::Value) -> Option<R>,
+        read: impl Fn(&Value) -> Option<R>,
     ) -> Result<ListPage<R>, ApiError> {
         let body = self.get(priority, request.url(base), credentials).await?;
         scim::list_page(&body, read).map_err(|e| ApiError::Decode(e.to_string()))
@@ -288,7 +289,7 @@ impl<T: Transport + Clone + 'static> Client<T> {
         base: &str,
         credentials: &Credentials,
         template: &ListRequest,
-        read: impl Fn(&crate::core::json::Value) -> Option<R>,
+        read: impl Fn(&Value) -> Option<R>,
         id: impl Fn(&R) -> &str,
     ) -> Result<Vec<R>, ApiError> {
         let mut pager = Pager::new(template.count);

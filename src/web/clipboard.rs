@@ -9,6 +9,7 @@ use wasm_bindgen::{JsCast, JsError, JsValue};
 
 use super::chrome::{call, chrome_path, object};
 use super::storage::{self, Area};
+use crate::core::json::{json, Value};
 
 /// The alarm that clears the clipboard.
 pub const CLEAR_ALARM: &str = "keyward-clipboard-clear";
@@ -134,7 +135,7 @@ pub async fn write(text: &str) -> Result<(), JsError> {
 /// Remembers what to clear (by fingerprint) and arms the alarm.
 pub async fn schedule_clear(fingerprint: &str, after_secs: u64) -> Result<(), JsError> {
     let due = js_sys::Date::now() + (after_secs as f64) * 1000.0;
-    let pending = crate::core::json::json!({"fingerprint": fingerprint, "due_ms": due as u64});
+    let pending = json!({"fingerprint": fingerprint, "due_ms": due as u64});
     storage::set_in(Area::Session, PENDING_KEY, &pending).await?;
     let info = object(&[("when", JsValue::from_f64(due))]);
     call(
@@ -181,5 +182,5 @@ pub async fn forget() -> Result<(), JsError> {
         &[JsValue::from_str(CLEAR_ALARM)],
     )
     .await?;
-    storage::set_in(Area::Session, PENDING_KEY, &crate::core::json::Value::Null).await
+    storage::set_in(Area::Session, PENDING_KEY, &Value::Null).await
 }

@@ -15,6 +15,7 @@ use web_sys::{Element, Event, HtmlElement, HtmlSelectElement};
 use super::{chrome, dom, json, time};
 use crate::core::export::{Export, Format, Phase};
 use crate::core::export_view::{self, ACCOUNT, CONTROLS, FORM, STATUS, TEXT};
+use crate::core::json::json;
 use crate::core::lookup::{self, Failure, FailureCode};
 use crate::core::pager::PageRequest;
 use crate::core::worker::TabView;
@@ -34,7 +35,7 @@ type Shared = Rc<RefCell<Page>>;
 /// Renders the export page into `root`.
 #[wasm_bindgen]
 pub async fn render_export(root: Element) -> Result<(), JsError> {
-    let view = chrome::send_message(&crate::core::json::json!({"type": "tab_state", "tab_id": -1}))
+    let view = chrome::send_message(&json!({"type": "tab_state", "tab_id": -1}))
         .await
         .ok()
         .and_then(|v| json::read::<TabView>(&v))
@@ -91,9 +92,7 @@ fn on_event(page: &Shared, e: Event) {
                 export.cancel(now);
                 wasm_bindgen_futures::spawn_local(async {
                     // Pages still waiting in the worker's scheduler are dropped there too.
-                    let _ =
-                        chrome::send_message(&crate::core::json::json!({"type": "cancel_export"}))
-                            .await;
+                    let _ = chrome::send_message(&json!({"type": "cancel_export"})).await;
                 });
             }
             "save-csv" | "save-json" => {
@@ -178,7 +177,7 @@ fn pump(page: &Shared) {
     };
     for request in requests {
         let page = page.clone();
-        let message = crate::core::json::json!({
+        let message = json!({
             "type": "export_page",
             "client_id": &client_id,
             "text": &text,

@@ -2,10 +2,10 @@
 //! with `codec`), the browser's own `JSON.parse`/`JSON.stringify` on the other. One path for every
 //! type keeps the bundle small.
 
-use crate::core::json::Value;
 use wasm_bindgen::{JsError, JsValue};
 
 use crate::core::codec::{self, FromJson};
+use crate::core::json::{self, Value};
 
 /// A JSON value as a plain JS value (objects, arrays, strings, numbers, booleans, null).
 pub fn to_js(value: &Value) -> Result<JsValue, JsError> {
@@ -20,7 +20,7 @@ pub fn from_js(value: &JsValue) -> Option<Value> {
     }
     // A page's text can hold lone surrogates, which JSON.stringify writes as escapes.
     let text = js_sys::JSON::stringify(value).ok()?.as_string()?;
-    crate::core::json::parse(text.as_bytes()).ok()
+    json::parse(text.as_bytes()).ok()
 }
 
 /// A JS value read as `T`; `None` when it is not one.

@@ -13,6 +13,7 @@ use super::{chrome, dom, storage};
 use crate::core::accounts::{self, Accounts};
 use crate::core::codec::ToJson;
 use crate::core::console::Flavour;
+use crate::core::json::json;
 use crate::core::options::{
     self, Form, Notice, CLEAR_SECS_FIELD, IMPORT_FIELD, LOCAL_BASE_FIELD, REMIND_FIELD,
     ROTATION_FIELD, SESSION_KEYS_FIELD,
@@ -128,14 +129,14 @@ fn named<T: JsCast>(form: &Element, name: &str) -> Option<T> {
 async fn account_action(target: &Element) -> Result<Notice, JsError> {
     let client_id = target.get_attribute("data-client-id").unwrap_or_default();
     let request = if target.get_attribute("data-action").as_deref() == Some("forget") {
-        crate::core::json::json!({"type": "forget_account", "client_id": client_id})
+        json!({"type": "forget_account", "client_id": client_id})
     } else {
         let text = |name: &str| {
             named::<HtmlInputElement>(target, name)
                 .map(|i| i.value())
                 .unwrap_or_default()
         };
-        crate::core::json::json!({
+        json!({
             "type": "update_account",
             "client_id": client_id,
             "label": text("label"),

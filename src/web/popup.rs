@@ -15,6 +15,7 @@ use web_sys::{Element, Event, HtmlElement, HtmlSelectElement, KeyboardEvent};
 use super::{chrome, dom, json, time};
 use crate::core::console::Flavour;
 use crate::core::filter::SearchKind;
+use crate::core::json::{json, Value};
 use crate::core::lookup::{self, Detail, Failure, FailureCode, Found, KeyAction};
 use crate::core::lookup_view::{self, ACCOUNT, KIND, RESULTS, STATUS, TEXT};
 use crate::core::popup::{self, LookupChoice, Notice, MANUAL_API_KEY, MANUAL_CLIENT_ID};
@@ -38,7 +39,7 @@ struct Page {
 type Shared = Rc<RefCell<Page>>;
 
 async fn tab_view(tab_id: Option<i64>) -> Option<TabView> {
-    let request = crate::core::json::json!({"type": "tab_state", "tab_id": tab_id.unwrap_or(-1)});
+    let request = json!({"type": "tab_state", "tab_id": tab_id.unwrap_or(-1)});
     let answer = chrome::send_message(&request).await.ok()?;
     json::read::<TabView>(&answer)
 }
@@ -296,7 +297,7 @@ fn mount_results(root: &Element, view: &crate::core::view::Element) -> Result<()
 
 /// Sends a lookup message and waits for its answer, showing the scheduler's wait (a rate limit)
 /// while it takes long. `None` when a newer request replaced it meanwhile.
-async fn ask(page: &Shared, request: crate::core::json::Value) -> Option<Result<JsValue, JsError>> {
+async fn ask(page: &Shared, request: Value) -> Option<Result<JsValue, JsError>> {
     let (generation, root) = {
         let mut p = page.borrow_mut();
         p.generation += 1;
@@ -362,7 +363,7 @@ async fn search(page: &Shared) -> Result<(), JsError> {
     let Some(account) = choice.account.clone() else {
         return Ok(());
     };
-    let request = crate::core::json::json!({
+    let request = json!({
         "type": "search",
         "client_id": account,
         "kind": choice.kind.wire_name(),
@@ -402,7 +403,7 @@ async fn open_detail(page: &Shared, id: String) -> Result<(), JsError> {
         let kind = p.found.as_ref().map_or(p.choice.kind, |f| f.kind);
         (p.choice.clone(), kind, p.root.clone())
     };
-    let request = crate::core::json::json!({
+    let request = json!({
         "type": "detail",
         "client_id": choice.account,
         "kind": kind.wire_name(),
@@ -484,7 +485,7 @@ fn input_value(root: &Element, id: &str) -> String {
 async fn act(page: &Shared, target: Element) -> Result<(), JsError> {
     let root = page.borrow().root.clone();
     let request = if target.get_attribute("data-form").as_deref() == Some("manual") {
-        crate::core::json::json!({
+        json!({
             "type": "manual_credentials",
             "client_id": input_value(&root, MANUAL_CLIENT_ID),
             "api_key": input_value(&root, MANUAL_API_KEY),
@@ -493,13 +494,13 @@ async fn act(page: &Shared, target: Element) -> Result<(), JsError> {
         .dyn_ref::<HtmlSelectElement>()
         .filter(|s| s.class_name() == "kw-region")
     {
-        crate::core::json::json!({
+        json!({
             "type": "set_region",
             "client_id": select.get_attribute("data-client-id").unwrap_or_default(),
             "region": select.value(),
         })
     } else if target.get_attribute("data-action").as_deref() == Some("snooze") {
-        crate::core::json::json!({
+        json!({
             "type": "snooze",
             "client_id": target.get_attribute("data-client-id").unwrap_or_default(),
             "days": target.get_attribute("data-days").and_then(|d| d.parse::<u64>().ok()).unwrap_or(1),

@@ -10,6 +10,7 @@ use super::{chrome, clipboard, time, API};
 use crate::core::accounts::{self, fingerprint, Accounts};
 use crate::core::codec::{self, ToJson};
 use crate::core::console::Flavour;
+use crate::core::json::json;
 use crate::core::lookup::{ApiCall, Job, Lane};
 use crate::core::message::{self, Request, Sender, SenderFacts, WorkerFacts};
 use crate::core::region::{Detection, Region};
@@ -280,7 +281,7 @@ pub async fn handle_settings_changed() -> Result<(), JsError> {
         forget
     })?;
     if forget {
-        storage::set_in(Area::Session, SESSION_KEYS, &crate::core::json::json!({})).await?;
+        storage::set_in(Area::Session, SESSION_KEYS, &json!({})).await?;
     }
     Ok(())
 }
