@@ -148,40 +148,44 @@ async function pageHelpers(browser, base) {
   });
 }
 
+/** The length of the union of `[ts, ts + dur)` spans (µs), so nested events count once. */
+function covered(events) {
+  let total = 0;
+  let end = -Infinity;
+  for (const e of [...events].sort((a, b) => a.ts - b.ts)) {
+    const stop = e.ts + e.dur;
+    if (stop > end) total += stop - Math.max(e.ts, end);
+    end = Math.max(end, stop);
+  }
+  return total;
+}
+
 /**
- * Main-thread time of one load of a console page without credentials, from V8's sampling profiler
- * (every 100 µs): the time with a content-script frame on the stack, and the page's own script time.
- * Time a content script forces (style, layout) is counted in the frame that forced it.
+ * Main-thread time of one load of a console page without credentials, from the browser's trace
+ * (exact durations, not samples): the script's compile and run and every callback of it (timers,
+ * observers, listeners) for the content script, and the same for the page's own scripts.
  */
 async function consoleScriptTime(browser, base) {
   const page = await browser.context.newPage();
   const cdp = await browser.context.newCDPSession(page);
-  await cdp.send('Profiler.enable');
-  await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
-  await cdp.send('Profiler.start');
+  const events = [];
+  cdp.on('Tracing.dataCollected', ({ value }) => events.push(...value));
+  const complete = new Promise((resolve) => cdp.once('Tracing.tracingComplete', resolve));
+  await cdp.send('Tracing.start', {
+    traceConfig: { includedCategories: ['devtools.timeline', 'v8.execute'] },
+    transferMode: 'ReportEvents',
+  });
   await page.goto(`${base}/#/dashboard`);
   // A settling window covering the content script's debounced snapshot (120 ms) and the answer.
   await page.waitForTimeout(400);
-  const { profile } = await cdp.send('Profiler.stop');
-  const parent = new Map();
-  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
-  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
-  const isOurs = (id) => {
-    for (let at = id; at !== undefined; at = parent.get(at)) {
-      if (byId.get(at).callFrame.url.endsWith('/content.js')) return true;
-    }
-    return false;
-  };
-  const idle = new Set(profile.nodes.filter((n) => ['(idle)', '(program)', '(garbage collector)'].includes(n.callFrame.functionName)).map((n) => n.id));
-  let mine = 0;
-  let theirs = 0;
-  profile.samples.forEach((id, k) => {
-    const us = profile.timeDeltas[k + 1] ?? 0;
-    if (isOurs(id)) mine += us;
-    else if (!idle.has(id) && byId.get(id).callFrame.functionName !== '(root)') theirs += us;
-  });
+  await cdp.send('Tracing.end');
+  await complete;
   await page.close();
-  return { ours: mine / 1000, page: theirs / 1000 };
+  const scripts = events.filter((e) => e.ph === 'X' && e.dur > 0 && ['EvaluateScript', 'v8.compile', 'FunctionCall'].includes(e.name));
+  const url = (e) => String(e.args?.data?.url ?? e.args?.data?.scriptName ?? e.args?.fileName ?? '');
+  const ours = scripts.filter((e) => url(e).endsWith('/content.js'));
+  const theirs = scripts.filter((e) => url(e).startsWith(base));
+  return { ours: covered(ours) / 1000, page: covered(theirs) / 1000 };
 }
 
 // The least any content script doing this job could cost: it watches the page and sends the worker
@@ -220,7 +224,7 @@ async function consoleOverhead(browser, base) {
     baselineKey: 'console_page_own_script_ms',
     goal: ['<=', 2],
     unit: ' ms',
-    note: "main-thread time with Keyward's content script on the stack (V8 sampling profiler, median of loads); baseline: the page's own script time",
+    note: "main-thread time of Keyward's content script: its compile, its run and each of its callbacks, from the browser's trace (median of loads); baseline: the page's own script time",
   });
   record('console_page_floor_ms', floor, {
     unit: ' ms',
