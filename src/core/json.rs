@@ -129,10 +129,6 @@ impl Value {
         }
     }
 
-    pub fn is_null(&self) -> bool {
-        matches!(self, Value::Null)
-    }
-
     pub fn is_object(&self) -> bool {
         matches!(self, Value::Object(_))
     }
@@ -245,18 +241,12 @@ fn approximate(text: &str) -> f64 {
         None => (text, ""),
     };
     // An exponent beyond any f64 saturates; its sign is all that matters then.
-    let mut exp =
-        exponent
-            .trim_start_matches('+')
-            .parse::<i32>()
-            .unwrap_or(if exponent.starts_with('-') {
-                -9999
-            } else {
-                9999
-            });
-    if exponent.is_empty() {
-        exp = 0;
-    }
+    let mut exp = match exponent.trim_start_matches('+').parse::<i32>() {
+        Ok(exp) => exp,
+        Err(_) if exponent.is_empty() => 0,
+        Err(_) if exponent.starts_with('-') => -9999,
+        Err(_) => 9999,
+    };
     let mut value = 0.0_f64;
     let mut after_point = false;
     for b in mantissa.bytes() {
@@ -309,11 +299,6 @@ impl Map {
         }
     }
 
-    pub fn remove(&mut self, key: &str) -> Option<Value> {
-        let at = self.0.iter().position(|(k, _)| k == key)?;
-        Some(self.0.remove(at).1)
-    }
-
     pub fn len(&self) -> usize {
         self.0.len()
     }
@@ -329,10 +314,6 @@ impl Map {
 
     pub fn keys(&self) -> impl Iterator<Item = &String> {
         self.0.iter().map(|(k, _)| k)
-    }
-
-    pub fn values(&self) -> impl Iterator<Item = &Value> {
-        self.0.iter().map(|(_, v)| v)
     }
 
     /// Members as parsed: a key given twice keeps its last value, at its last place.
@@ -454,12 +435,6 @@ impl From<i32> for Value {
 impl From<usize> for Value {
     fn from(n: usize) -> Value {
         Value::from(n as u64)
-    }
-}
-
-impl From<Map> for Value {
-    fn from(map: Map) -> Value {
-        Value::Object(map)
     }
 }
 
