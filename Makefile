@@ -87,8 +87,19 @@ $(EMULATOR): $(shell find tests/emulator -name '*.rs' -o -name Cargo.toml) Cargo
 	cargo build -p p14e-emulator
 	@touch $@
 
+# E2E picks the files (default: all), ONLY a test-name pattern, REPEAT how many runs in a row; every
+# run goes to the end and the failed ones are counted, e.g. to prove a test is not flaky:
+#   make test-e2e E2E=tests/e2e/a11y.test.mjs ONLY=keyboard REPEAT=20
+E2E ?= tests/e2e/*.test.mjs
+ONLY ?=
+REPEAT ?= 1
 test-e2e: build $(EMULATOR)
-	node --test --test-concurrency=1 tests/e2e/*.test.mjs
+	@failed=0; for run in $$(seq 1 $(REPEAT)); do \
+	  [ $(REPEAT) = 1 ] || echo "test-e2e: run $$run of $(REPEAT)"; \
+	  node --test --test-concurrency=1 $(if $(ONLY),--test-name-pattern='$(ONLY)') $(E2E) || failed=$$((failed + 1)); \
+	done; \
+	[ $(REPEAT) = 1 ] || echo "test-e2e: $$failed of $(REPEAT) runs failed"; \
+	[ $$failed = 0 ]
 
 ## bench: speed, size and API efficiency against baselines (BENCHMARKS.md, target/bench/results.json)
 bench: build | setup

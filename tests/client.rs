@@ -30,19 +30,31 @@ fn api() -> String {
     format!("{}/api", emulator())
 }
 
+/// One call to the emulator's admin API. Panics, naming what was asked and what came back, unless
+/// it answers 2xx with JSON (or nothing): a failed setup step fails the test where it happened.
 async fn admin(method: &str, path: &str, body: Option<Value>) -> Value {
     let url = format!("{}/_emulator/{path}", emulator());
+    let asked = format!("{method} {url} {}", body.clone().unwrap_or(Value::Null));
     let request = match method {
         "GET" => gloo_net::http::Request::get(&url).build(),
         "PATCH" => gloo_net::http::Request::patch(&url).json(&body.unwrap_or(json!({}))),
         _ => gloo_net::http::Request::post(&url).json(&body.unwrap_or(json!({}))),
     };
     let response = request
-        .expect("a request")
+        .unwrap_or_else(|e| panic!("{asked}: the request could not be built: {e}"))
         .send()
         .await
-        .expect("the admin API answers");
-    response.json().await.unwrap_or(Value::Null)
+        .unwrap_or_else(|e| panic!("{asked}: the emulator did not answer: {e}"));
+    let status = response.status();
+    let text = response
+        .text()
+        .await
+        .unwrap_or_else(|e| panic!("{asked}: the answer could not be read: {e}"));
+    assert!(response.ok(), "{asked}: {status} {text}");
+    if text.is_empty() {
+        return Value::Null;
+    }
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{asked}: not JSON ({e}): {text}"))
 }
 
 async fn configure(config: Value) {
@@ -51,6 +63,7 @@ async fn configure(config: Value) {
 
 /// Puts the emulator back to normal (tests share it and run one at a time).
 async fn reset() {
+    admin("POST", "fail/clear", None).await;
     configure(json!({
         "storm_seconds": 0,
         "retry_after": {"mode": "absent"},
@@ -192,37 +205,55 @@ async fn a_wrong_key_is_unauthorized() {
     assert_eq!(result.map(|p| p.items.len()), Err(ApiError::Unauthorized));
 }
 
+/// The next `count` user lookups answer `status` (a scripted answer: no race against a timed storm).
+async fn fail_next(count: u64, status: u16, retry_after_secs: Option<u64>) {
+    admin(
+        "POST",
+        "fail",
+        Some(json!({
+            "count": count,
+            "status": status,
+            "retry_after_secs": retry_after_secs,
+            "path_contains": "/directory/user?",
+        })),
+    )
+    .await;
+}
+
 async fn rides_out_429s_without_retry_after() {
     reset().await;
-    configure(json!({"storm_seconds": 1.5})).await;
+    fail_next(2, 429, None).await;
     let c = client();
     let page = lookup(&c).await;
     assert_eq!(
         page.map(|p| p.items.len()),
         Ok(1),
-        "the lookup succeeds after the storm"
+        "the lookup succeeds after the 429s"
     );
-    assert!(
-        c.status().recent_429s >= 1,
-        "the 429s are visible to the UI"
-    );
+    assert_eq!(c.status().recent_429s, 2, "the 429s are visible to the UI");
     reset().await;
 }
 
 async fn honours_retry_after() {
     reset().await;
-    configure(json!({"storm_seconds": 1, "retry_after": {"mode": "seconds"}})).await;
+    configure(json!({"retry_after": {"mode": "seconds"}})).await;
+    fail_next(1, 429, Some(1)).await;
     let c = client();
+    let started = js_sys::Date::now();
     let page = lookup(&c).await;
     assert_eq!(page.map(|p| p.items.len()), Ok(1));
     assert_eq!(c.status().recent_429s, 1, "one 429, then it waited as told");
+    assert!(
+        js_sys::Date::now() - started >= 1000.0,
+        "the retry waited the second Retry-After asked for"
+    );
     reset().await;
 }
 
 async fn an_absurd_retry_after_is_capped_and_reported() {
     reset().await;
-    configure(json!({"storm_seconds": 30, "retry_after": {"mode": "fixed", "value": "99999"}}))
-        .await;
+    configure(json!({"retry_after": {"mode": "fixed", "value": "99999"}})).await;
+    fail_next(1, 429, None).await;
     let result = lookup_n(&client(), 1).await;
     let error = result.expect_err("a lookup does not wait 27 hours");
     assert!(matches!(error, ApiError::RateLimited(Some(_))), "{error:?}");

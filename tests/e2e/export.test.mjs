@@ -4,14 +4,26 @@
 // (as the browser may do) loses nothing either.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { configure, directoryGet, launchWithSandboxKey, screenshotPath, until } from './harness.mjs';
+import {
+  closeGate,
+  configure,
+  directoryGet,
+  download,
+  emulatorLog,
+  launchWithSandboxKey,
+  openGate,
+  resetLog,
+  screenshotPath,
+  until,
+  untilParked,
+} from './harness.mjs';
 
 let browser;
 let emulator;
 let creds;
 const config = (patch) => configure(emulator.base, patch);
-const emulatorLog = async () => (await fetch(`${emulator.base}/_emulator/log`)).json();
+/** Lets the first page of users through and parks the rest at the emulator's gate. */
+const holdAfterFirstPage = () => closeGate(emulator.base, { path_contains: '/directory/user?', pass: 1 });
 
 before(async () => {
   ({ emulator, browser, creds } = await launchWithSandboxKey(['--users', '5000', '--rate', '10', '--burst', '20']));
@@ -30,10 +42,7 @@ async function openExport(query = '') {
 
 const summary = (page) => page.getByTestId('export-summary').innerText();
 
-async function save(page, label) {
-  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: label }).click()]);
-  return { name: download.suggestedFilename(), text: readFileSync(await download.path(), 'utf8') };
-}
+const save = download;
 
 /** The CSV's data rows as objects (the exporter quotes only cells that need it). */
 function parseCsv(text) {
@@ -43,15 +52,22 @@ function parseCsv(text) {
 }
 
 test('5,000 users under 5xx, resets, cut-off answers and a 429 storm: exactly 5,000 unique rows', async () => {
-  await fetch(`${emulator.base}/_emulator/log/reset`, { method: 'POST' });
+  await resetLog(emulator.base);
   await config({ faults: { error_share: 0.2, reset_share: 0.05, truncate_share: 0.05 } });
+  await holdAfterFirstPage();
   const page = await openExport();
   await page.getByTestId('export-start').click();
   await until(async () => /Exported [1-9]/.test(await summary(page)), 'the first page');
-  await config({ storm_seconds: 2 });
+  // The export is held mid-way: the pages waiting at the gate meet a storm that lasts until the
+  // emulator has answered 429s, whenever that is.
+  await untilParked(emulator.base);
+  await config({ storm_seconds: 3600 });
+  await openGate(emulator.base);
+  await until(async () => (await emulatorLog(emulator.base, 0)).rate_limited > 0, 'the storm to answer 429s');
+  await config({ storm_seconds: 0 });
   await until(async () => (await summary(page)) === 'Complete: 5,000 users.', 'the export to complete', 120_000);
   await config({ faults: { error_share: 0, reset_share: 0, truncate_share: 0 } });
-  const log = await emulatorLog();
+  const log = await emulatorLog(emulator.base);
   assert.ok(log.rate_limited > 0, 'the storm answered 429s');
   assert.ok(Object.keys(log.by_status).some((s) => s >= 500), `5xx answers were injected: ${JSON.stringify(log.by_status)}`);
   await page.screenshot({ path: screenshotPath('export-complete') });
@@ -71,20 +87,22 @@ test('5,000 users under 5xx, resets, cut-off answers and a 429 storm: exactly 5,
 
 test('pause holds the export, resume finishes it', async () => {
   const page = await openExport();
-  await config({ rate: 2, burst: 2 });
+  await holdAfterFirstPage();
   await page.getByTestId('export-start').click();
   await until(async () => /Exported [1-9]/.test(await summary(page)), 'the first page');
+  await untilParked(emulator.base);
   await page.getByRole('button', { name: 'Pause' }).click();
   await until(async () => /^Paused at/.test(await summary(page)), 'paused');
   // Focus moved to the new first control, so the keyboard carries on.
   assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Resume');
+  // The pages already out are answered (and kept); nothing new is asked for while paused.
+  await openGate(emulator.base);
   const status = () => page.evaluate(() => chrome.runtime.sendMessage({ type: 'api_status' }));
   await until(async () => {
     const s = await status();
     return s.queued === 0 && s.in_flight === 0;
   }, 'nothing left in the scheduler while paused');
   assert.match(await summary(page), /^Paused at [\d,]+ of 5,000 users\.$/);
-  await config({ rate: 10, burst: 20 });
   await page.keyboard.press('Enter');
   await until(async () => (await summary(page)) === 'Complete: 5,000 users.', 'the export to complete', 60_000);
   const rows = parseCsv((await save(page, 'Save CSV')).text);
@@ -111,30 +129,43 @@ test('a search narrows the export to the users it matches', async () => {
 });
 
 test('cancel offers only a file named and marked partial', async () => {
-  await config({ rate: 2, burst: 2 });
+  await holdAfterFirstPage();
   const page = await openExport();
   await page.getByTestId('export-start').click();
   await until(async () => /Exported [1-9]/.test(await summary(page)), 'the first page');
+  await untilParked(emulator.base);
   await page.getByRole('button', { name: 'Cancel' }).click();
   await until(async () => /^Cancelled at/.test(await summary(page)), 'cancelled');
+  await openGate(emulator.base);
   assert.equal(await page.getByRole('button', { name: 'Save CSV' }).count(), 0, 'no plain file');
   const csv = await save(page, 'Save partial CSV');
   assert.match(csv.name, /-partial\.csv$/);
   assert.match(csv.text, /^# PARTIAL EXPORT: \d+ users \(not every user\)\r\n/);
-  await config({ rate: 10, burst: 20 });
+  assert.ok(parseCsv(csv.text).length < 5000, 'only what came before the cancel');
   await page.close();
   assert.deepEqual(browser.errors, []);
 });
 
 test('the worker stopped mid-export: the export carries on and loses nothing', async () => {
+  await holdAfterFirstPage();
   const page = await openExport();
   await page.getByTestId('export-start').click();
   await until(async () => /Exported [1-9]/.test(await summary(page)), 'the first page');
+  // Pages are out (waiting at the gate) when the browser stops the worker.
+  await untilParked(emulator.base);
   const cdp = await browser.context.newCDPSession(page);
   await cdp.send('ServiceWorker.enable');
+  const stopped = new Promise((resolve) =>
+    cdp.on('ServiceWorker.workerVersionUpdated', ({ versions }) => {
+      if (versions.some((v) => v.runningStatus === 'stopped')) resolve();
+    }),
+  );
   await cdp.send('ServiceWorker.stopAllWorkers');
+  await stopped;
+  await openGate(emulator.base);
   await until(async () => (await summary(page)) === 'Complete: 5,000 users.', 'the export to complete', 120_000);
   const rows = parseCsv((await save(page, 'Save CSV')).text);
+  assert.equal(rows.length, 5000);
   assert.equal(new Set(rows.map((r) => r.id)).size, 5000);
   await page.close();
 });

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
-import { ROOT, startEmulator, until } from './harness.mjs';
+import { ROOT, admin, startEmulator, until } from './harness.mjs';
 
 const GECKO_ID = 'keyward@keyward.dev';
 const UUID = '5d1e8c1a-3c2f-4d6b-9f3a-2b7e4c9d1a60';
@@ -73,7 +73,7 @@ after(async () => {
 });
 
 test('Firefox: the add-on reads the sandbox credentials page and copies the key', async () => {
-  const state = await (await fetch(`${emulator.base}/_emulator/state`)).json();
+  const state = await admin(emulator.base, 'GET', 'state');
   // Point the dev build's "Local emulator" region at this emulator, as its options page would.
   await wd('POST', s('/url'), { url: `moz-extension://${UUID}/options.html` });
   await run(

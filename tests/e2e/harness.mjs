@@ -134,6 +134,24 @@ export async function until(check, what, timeoutMs = 15_000) {
 /** What the clipboard holds, read from `page` (which needs clipboard-read permission). */
 export const clipboard = (page) => page.evaluate(() => navigator.clipboard.readText());
 
+/**
+ * Makes the pending clear of a copied secret due now and fires its alarm: the worker's clock
+ * jumped forward for that one timer, so a test need not wait out (or race) the real timeout.
+ * Resolves once the worker has dealt with it (nothing pending any more).
+ */
+export async function clipboardClearDueNow(browser) {
+  await browser.worker.evaluate(async () => {
+    const { clipboard_pending: pending } = await chrome.storage.session.get('clipboard_pending');
+    if (!pending) throw new Error('no clipboard clear is pending');
+    await chrome.storage.session.set({ clipboard_pending: { ...pending, due_ms: Date.now() } });
+    await chrome.alarms.create('keyward-clipboard-clear', { when: Date.now() });
+  });
+  await until(
+    () => browser.worker.evaluate(async () => !(await chrome.storage.session.get('clipboard_pending')).clipboard_pending),
+    'the pending clipboard clear dealt with',
+  );
+}
+
 /** The accounts the worker has stored (never keys). */
 export const storedAccounts = (browser) =>
   browser.worker.evaluate(async () => (await chrome.storage.local.get('accounts')).accounts?.accounts ?? {});
@@ -180,15 +198,100 @@ export async function readSandboxKey(browser, base, clientId) {
   return page;
 }
 
+/**
+ * One call to the emulator's admin API (`/_emulator/<path>`). Throws, naming what was asked and
+ * what came back, unless it answers 2xx: a failed setup step must fail the test where it happened,
+ * not later as a misleading symptom. Resolves to the answer's JSON (`null` when it has no body).
+ */
+export async function admin(base, method, path, body) {
+  const asked = `${method} ${base}/_emulator/${path}${body === undefined ? '' : ` ${JSON.stringify(body)}`}`;
+  let res;
+  try {
+    res = await fetch(`${base}/_emulator/${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (e) {
+    throw new Error(`emulator admin call failed: ${asked}: ${e.cause?.message ?? e.message}`);
+  }
+  const text = await res.text();
+  if (!res.ok) throw new Error(`emulator admin call failed: ${asked}: ${res.status} ${text}`);
+  if (!text) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new Error(`emulator admin call answered something that is not JSON: ${asked}: ${text.slice(0, 200)}`);
+  }
+}
+
+/**
+ * Opens `url` in a new page and returns { page, evaluate }, where `evaluate(expression)` runs in
+ * Keyward's content-script world on that page (found through CDP), resolving promises and
+ * returning by value; an exception comes back as { exception }.
+ */
+export async function contentScriptWorld(browser, url) {
+  const page = await browser.context.newPage();
+  const cdp = await browser.context.newCDPSession(page);
+  const contexts = [];
+  cdp.on('Runtime.executionContextCreated', ({ context }) => contexts.push(context));
+  await cdp.send('Runtime.enable');
+  await page.goto(url);
+  const isolated = await until(
+    () => contexts.findLast((c) => c.auxData?.type === 'isolated' && c.name.startsWith('Keyward')),
+    "the content script's world",
+  ).catch((e) => {
+    throw new Error(`${e.message}: ${JSON.stringify(contexts)}`);
+  });
+  const evaluate = async (expression) => {
+    const { result, exceptionDetails } = await cdp.send('Runtime.evaluate', {
+      expression,
+      contextId: isolated.id,
+      awaitPromise: true,
+      returnByValue: true,
+    });
+    return exceptionDetails ? { exception: exceptionDetails.exception?.description ?? exceptionDetails.text } : result.value;
+  };
+  return { page, evaluate };
+}
+
 /** The emulator's sandbox credentials. */
 export async function sandboxCredentials(base) {
-  const state = await (await fetch(`${base}/_emulator/state`)).json();
+  const state = await admin(base, 'GET', 'state');
   return { clientId: state.client_id, apiKey: state.api_key };
 }
 
 /** Changes the emulator's configuration at run time (rate, burst, faults, storms…). */
-export const configure = (base, patch) =>
-  fetch(`${base}/_emulator/config`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify(patch) });
+export const configure = (base, patch) => admin(base, 'PATCH', 'config', patch);
+
+/** The emulator's request log (the `limit` most recent entries), and starting it afresh. */
+export const emulatorLog = (base, limit = 100) => admin(base, 'GET', `log?limit=${limit}`);
+export const resetLog = (base) => admin(base, 'POST', 'log/reset');
+
+/**
+ * Closes the emulator's gate: API requests whose path and query contain `path_contains` (and of
+ * `method`, if given) are parked after the first `pass` of them, until `openGate`. This holds an
+ * export or a lookup mid-way whatever the machine's speed.
+ */
+export const closeGate = (base, rule) => admin(base, 'POST', 'gate', rule);
+export const openGate = (base) => admin(base, 'POST', 'gate/open');
+/** Waits until at least `n` requests are parked at the gate. */
+export const untilParked = (base, n = 1) =>
+  until(async () => (await admin(base, 'GET', 'gate')).parked >= n, `${n} request(s) parked at the emulator's gate`, 60_000);
+
+/** The next `count` matching API requests answer `status` (see the emulator's README section). */
+export const failNext = (base, rule) => admin(base, 'POST', 'fail', rule);
+
+/**
+ * Clicks the button named `label` on `page` and returns the file it downloads as
+ * { name, text }; throws if no file comes.
+ */
+export async function download(page, label) {
+  const [file] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: label }).click()]);
+  const path = await file.path();
+  if (!path) throw new Error(`"${label}" offered ${file.suggestedFilename()}, but the download failed: ${await file.failure()}`);
+  return { name: file.suggestedFilename(), text: readFileSync(path, 'utf8') };
+}
 
 /** A Directory API GET with the sandbox credentials, as a script outside Keyward would make it. */
 export const directoryGet = (base, creds, path) =>

@@ -4,8 +4,7 @@
 // pages' CSP errors and a count of created elements prove that no payload ran or became markup.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { directoryGet, launchWithSandboxKey, tabView, until } from './harness.mjs';
+import { directoryGet, download, launchWithSandboxKey, tabView, until } from './harness.mjs';
 
 let browser;
 let emulator;
@@ -71,10 +70,7 @@ test('export: hostile values reach both files exactly, formulas defused', async 
   await page.goto(browser.url(`export.html?account=${encodeURIComponent(creds.clientId)}`));
   await page.getByTestId('export-start').click();
   await until(async () => (await page.getByTestId('export-summary').innerText()) === 'Complete: 500 users.', 'the export');
-  const save = async (label) => {
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: label }).click()]);
-    return readFileSync(await download.path(), 'utf8');
-  };
+  const save = async (label) => (await download(page, label)).text;
   const json = JSON.parse(await save('Save JSON'));
   const byId = new Map(json.users.map((u) => [u.id, u]));
   for (const user of hostileUsers) assert.equal(byId.get(user.id).name.givenName, shown(user.name.givenName));

@@ -4,22 +4,30 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  admin,
   clipboard,
+  closeGate,
   configure,
   directoryGet,
+  emulatorLog,
+  failNext,
   launchWithSandboxKey,
+  openGate,
   popupReady,
+  resetLog,
   sandboxCredentials,
   screenshotPath,
   storedAccounts,
   until,
+  untilParked,
 } from './harness.mjs';
 
 let browser;
 let emulator;
 let creds;
 const api = async (path) => (await directoryGet(emulator.base, creds, path)).json();
-const log = async () => (await (await fetch(`${emulator.base}/_emulator/log`)).json()).recent;
+const log = async () => (await emulatorLog(emulator.base)).recent;
+const userSearches = async () => (await log()).filter((e) => e.path.startsWith('/api/directory/user?'));
 
 before(async () => {
   ({ emulator, browser, creds } = await launchWithSandboxKey(['--users', '40', '--groups', '4']));
@@ -38,16 +46,25 @@ async function openPopup() {
 }
 
 test('typing a name searches once, and the results say who is active', async () => {
+  // The popup's clock is the test's: keystrokes 40 ms apart on it, however slowly this machine
+  // delivers them.
+  await browser.context.clock.install();
   const page = await openPopup();
   const { resources } = await api('/directory/user?sortBy=userName&count=3');
   const target = resources[2];
   const query = target.userName.slice(0, 12);
-  await fetch(`${emulator.base}/_emulator/log/reset`, { method: 'POST' });
+  await resetLog(emulator.base);
+  await page.clock.pauseAt((await page.evaluate(() => Date.now())) + 1);
   // Focus starts in the search box; type like a person.
-  await page.keyboard.type(query, { delay: 40 });
+  for (const key of query) {
+    await page.keyboard.type(key);
+    await page.clock.runFor(40);
+  }
+  assert.deepEqual(await userSearches(), [], 'nothing is asked while the admin is typing');
+  await page.clock.resume();
   const first = page.getByTestId('result').first();
   await first.waitFor();
-  const searches = (await log()).filter((e) => e.path.startsWith('/api/directory/user?'));
+  const searches = await userSearches();
   assert.equal(searches.length, 1, `one request for "${query}", not one per letter`);
   assert.match(decodeURIComponent(searches[0].path), new RegExp(`userName sw "${query}"`));
   const titles = await page.locator('.kw-title').allInnerTexts();
@@ -62,7 +79,7 @@ test('typing a name searches once, and the results say who is active', async () 
   await page.getByText('Saved.').waitFor();
   assert.equal(await page.inputValue('#lookup-text'), query);
   assert.ok((await page.locator('.kw-title').allInnerTexts()).includes(target.userName), 'the results are still shown');
-  assert.equal((await log()).filter((e) => e.path.startsWith('/api/directory/user?')).length, 1, 'and were not asked for again');
+  assert.equal((await userSearches()).length, 1, 'and were not asked for again');
   await region.selectOption('local');
   await until(async () => (await storedAccounts(browser))[creds.clientId]?.region === 'local', 'the region back');
   // The console's Users page of the account, and the export page carrying the account.
@@ -128,14 +145,31 @@ test('groups: members and the users/count figure', async () => {
   assert.deepEqual(browser.errors, []);
 });
 
-test('a 429 storm: the popup shows the wait live, then the results', async () => {
-  await configure(emulator.base, { retry_after: { mode: 'seconds' }, storm_seconds: 5 });
+/** Records every text the popup's status line shows, from now on (no change is missed). */
+const watchStatus = (page) =>
+  page.evaluate(() => {
+    globalThis.statusSeen = [];
+    const read = () => {
+      const text = document.querySelector('[data-testid=lookup-status]')?.textContent ?? null;
+      if (text !== globalThis.statusSeen.at(-1)) globalThis.statusSeen.push(text);
+    };
+    new MutationObserver(read).observe(document.body, { subtree: true, childList: true, characterData: true });
+    read();
+  });
+
+test('a 429: the popup shows the wait live, then the results', async () => {
+  // The search is answered 429 with Retry-After: 3 (a scripted answer, not a race against a timed
+  // storm); the popup says why it waits, then shows the results of the retry.
+  await configure(emulator.base, { retry_after: { mode: 'seconds' } });
   const page = await openPopup();
+  await watchStatus(page);
+  await failNext(emulator.base, { count: 1, status: 429, retry_after_secs: 3, path_contains: '/directory/user?' });
   await page.keyboard.type('a');
-  const status = page.getByTestId('lookup-status');
-  await until(async () => /^Waiting \d+ s — PingOne rate limit/.test(await status.innerText()), 'the rate-limit line');
   await page.getByTestId('result').first().waitFor({ timeout: 30_000 });
-  assert.equal(await status.innerText(), '', 'the line goes once the answer is in');
+  const seen = await page.evaluate(() => globalThis.statusSeen);
+  assert.ok(seen.some((t) => /^Waiting \d+ s — PingOne rate limit/.test(t ?? '')), `the rate-limit line was shown: ${JSON.stringify(seen)}`);
+  assert.equal(await page.getByTestId('lookup-status').innerText(), '', 'the line goes once the answer is in');
+  assert.ok((await emulatorLog(emulator.base)).by_status['429'] >= 1);
   await configure(emulator.base, { retry_after: { mode: 'absent' } });
   await page.close();
   assert.deepEqual(browser.errors, []);
@@ -149,32 +183,40 @@ test('faults during lookups: the popup says what happened, and trying again work
   const failure = page.getByTestId('lookup-failure');
   await failure.waitFor();
   assert.match(await failure.innerText(), /answer could not be read/);
-  await configure(emulator.base, { faults: { truncate_share: 0, error_share: 0.5 } });
-  // Half the answers 5xx: the scheduler retries them; "Try again" gets results.
+  await configure(emulator.base, { faults: { truncate_share: 0 } });
+  // The next two answers are 5xx: the scheduler retries them, so "Try again" gets results.
+  await resetLog(emulator.base);
+  await failNext(emulator.base, { count: 2, status: 503, path_contains: '/directory/user?' });
   await page.getByRole('button', { name: 'Try again' }).click();
   await page.getByTestId('result').first().waitFor({ timeout: 30_000 });
-  await configure(emulator.base, { faults: { error_share: 0 } });
+  assert.equal((await emulatorLog(emulator.base)).by_status['503'], 2, 'both failures were retried');
   await page.close();
   assert.deepEqual(browser.errors, []);
 });
 
 test('the worker stopped mid-lookup: the popup asks again and gets its results', async () => {
-  await configure(emulator.base, { faults: { latency_ms: 1500 } });
+  // The search waits at the emulator's gate while the browser stops the worker.
+  await closeGate(emulator.base, { path_contains: '/directory/user?' });
   const page = await openPopup();
   const cdp = await browser.context.newCDPSession(page);
   await cdp.send('ServiceWorker.enable');
+  const stopped = new Promise((resolve) =>
+    cdp.on('ServiceWorker.workerVersionUpdated', ({ versions }) => {
+      if (versions.some((v) => v.runningStatus === 'stopped')) resolve();
+    }),
+  );
   await page.keyboard.type('a');
-  // Once the search is out (the worker is waiting for PingOne's answer), stop the worker.
-  await until(async () => (await page.evaluate(() => chrome.runtime.sendMessage({ type: 'api_status' }))).in_flight > 0, 'the search sent');
+  await untilParked(emulator.base);
   await cdp.send('ServiceWorker.stopAllWorkers');
+  await stopped;
+  await openGate(emulator.base);
   await page.getByTestId('result').first().waitFor({ timeout: 30_000 });
-  await configure(emulator.base, { faults: { latency_ms: 0 } });
   await page.close();
   assert.deepEqual(browser.errors, []);
 });
 
 test('a key renewed elsewhere: the popup says 401 and its fix reads the new key', async () => {
-  await fetch(`${emulator.base}/_emulator/renew`, { method: 'POST' });
+  await admin(emulator.base, 'POST', 'renew');
   const page = await openPopup();
   await page.fill('#lookup-text', 'a');
   const failure = page.getByTestId('lookup-failure');

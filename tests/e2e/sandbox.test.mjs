@@ -3,7 +3,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS, startEmulator } from './harness.mjs';
+import { CHROMIUM_ARGS, admin, startEmulator } from './harness.mjs';
 
 let emulator;
 let browser;
@@ -16,7 +16,7 @@ after(async () => {
   await emulator?.stop();
 });
 
-const state = async () => (await fetch(`${emulator.base}/_emulator/state`)).json();
+const state = () => admin(emulator.base, 'GET', 'state');
 const apiStatus = async (clientId, key) =>
   (await fetch(`${emulator.base}/api/directory/user?count=1`, {
     headers: { authorization: `Basic ${Buffer.from(`${clientId}:${key}`).toString('base64')}` },

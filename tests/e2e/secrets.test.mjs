@@ -6,7 +6,19 @@
 // context, can obtain neither the key, the header, nor lookups, nor `storage.session`.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { focusHelpers, launch, popupReady, presetLocalBase, readSandboxKey, sandboxCredentials, startEmulator, storedAccounts, until } from './harness.mjs';
+import {
+  contentScriptWorld,
+  emulatorLog,
+  focusHelpers,
+  launch,
+  popupReady,
+  presetLocalBase,
+  readSandboxKey,
+  sandboxCredentials,
+  startEmulator,
+  storedAccounts,
+  until,
+} from './harness.mjs';
 
 let browser;
 let emulator;
@@ -92,30 +104,15 @@ test('the key is in no console output, URL or emulator log entry', async () => {
   assert.deepEqual(browser.consoleLog.filter((line) => leaks(line).length), []);
   assert.ok(urls.length > 10, 'requests were watched');
   assert.deepEqual(urls.filter((u) => leaks(decodeURIComponent(u)).length), []);
-  const log = await (await fetch(`${emulator.base}/_emulator/log?limit=100000`)).json();
+  const log = await emulatorLog(emulator.base, 100000);
   assert.ok(log.recent.length >= 5, 'the run made its requests');
   assert.deepEqual(log.recent.filter((e) => leaks(decodeURIComponent(e.path)).length), []);
 });
 
 test('a content script obtains neither the key nor lookups, and cannot read storage.session', async () => {
-  const page = await browser.context.newPage();
-  const cdp = await browser.context.newCDPSession(page);
-  const contexts = [];
-  cdp.on('Runtime.executionContextCreated', ({ context }) => contexts.push(context));
-  await cdp.send('Runtime.enable');
-  await page.goto(`${emulator.base}/#/setup/directory/api-credentials`);
+  const { page, evaluate: inContentScript } = await contentScriptWorld(browser, `${emulator.base}/#/setup/directory/api-credentials`);
   await page.click('#reveal-key');
   await until(() => page.locator('keyward-helpers').count(), 'the helpers');
-  const isolated = await until(
-    () => contexts.findLast((c) => c.auxData?.type === 'isolated' && c.name.startsWith('Keyward')),
-    "the content script's world",
-  ).catch((e) => {
-    throw new Error(`${e.message}: ${JSON.stringify(contexts)}`);
-  });
-  const inContentScript = async (expression) => {
-    const { result, exceptionDetails } = await cdp.send('Runtime.evaluate', { expression, contextId: isolated.id, awaitPromise: true, returnByValue: true });
-    return exceptionDetails ? { exception: exceptionDetails.exception?.description ?? exceptionDetails.text } : result.value;
-  };
   const ask = (message) => inContentScript(`chrome.runtime.sendMessage(${JSON.stringify(message)})`);
   const answers = [
     await ask({ type: 'tab_state', tab_id: 1 }),

@@ -4,7 +4,7 @@
 // helpers and region detection must work exactly as they will for an admin.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { clipboard, focusHelpers, launch, startEmulator, storedAccounts, tabView, until } from './harness.mjs';
+import { admin, clipboard, focusHelpers, launch, startEmulator, storedAccounts, tabView, until } from './harness.mjs';
 
 const CONSOLE = 'https://admin.pingone.com';
 const API = 'https://directory-api.pingone.com';
@@ -26,7 +26,7 @@ before(async () => {
     await route.fulfill({ response: await route.fetch({ url: `${emulator.base}${url.pathname}${url.search}` }) });
   });
   await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: CONSOLE });
-  state = await (await fetch(`${emulator.base}/_emulator/state`)).json();
+  state = await admin(emulator.base, 'GET', 'state');
 });
 after(async () => {
   await browser?.close();

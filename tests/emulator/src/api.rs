@@ -1,6 +1,6 @@
 //! The Directory API under `/api` (and the `/v1` aliases): one entry point that runs the pipeline
-//! every request goes through — faults, authentication, rate limit, storm, injected 5xx, routing,
-//! then body faults — and logs the outcome.
+//! every request goes through — latency, the test gate, authentication, scripted failures, rate
+//! limit, storm, injected 5xx, routing, then body faults — and logs the outcome.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -47,6 +47,11 @@ pub async fn handle(
     if draw.delay_ms > 0 {
         tokio::time::sleep(Duration::from_millis(draw.delay_ms)).await;
     }
+    let path_and_query = uri
+        .path_and_query()
+        .map_or_else(|| uri.path().to_string(), |p| p.to_string());
+    // A test may hold this request here until it says so (see `control`).
+    emu.gate.pass(method.as_str(), &path_and_query).await;
     let auth_header = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
@@ -60,6 +65,17 @@ pub async fn handle(
         ),
         AuthOutcome::Wrong => {
             Outcome::Error(ApiError::new(401, "invalid client id or API key"), None)
+        }
+        AuthOutcome::Ok(_)
+            if let Some(rule) = emu.failures.take(method.as_str(), &path_and_query) =>
+        {
+            let header = (rule.status == 429)
+                .then(|| {
+                    let wait = Duration::from_secs(rule.retry_after_secs.unwrap_or(1));
+                    retry_after(&inner.retry_after, wait, now_ms)
+                })
+                .flatten();
+            Outcome::Error(ApiError::new(rule.status, "scripted failure"), header)
         }
         AuthOutcome::Ok(client) => match inner.limiter.take(&client, elapsed) {
             Err(wait) => {
@@ -94,9 +110,7 @@ pub async fn handle(
     inner.log.record(
         LogEntry {
             method: method.to_string(),
-            path: uri
-                .path_and_query()
-                .map_or_else(|| uri.path().to_string(), |p| p.to_string()),
+            path: path_and_query,
             status,
             at_ms: now_ms,
         },

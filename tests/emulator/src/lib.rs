@@ -4,10 +4,12 @@
 //! Everything documented in `shared/docs/directory-api.md` is served under `/api` (and the older
 //! `/v1` aliases); where the docs are silent the behaviour is switchable (list envelope, Retry-After,
 //! location style). An admin API under `/_emulator/` sets faults, renews the key, reads the request
-//! log and moves a manual clock. The sandbox console (`www/`) is served at `/`.
+//! log, moves a manual clock, and holds or fails chosen requests (a gate and scripted failures) so
+//! tests stop work mid-way without relying on timing. The sandbox console (`www/`) is served at `/`.
 
 pub mod api;
 pub mod auth;
+pub mod control;
 pub mod directory;
 pub mod faults;
 pub mod filter;
@@ -205,6 +207,13 @@ pub fn app(emulator: Arc<Emulator>, www: PathBuf) -> Router {
         .route("/_emulator/log/reset", post(state::admin_log_reset))
         .route("/_emulator/clock", post(state::admin_clock))
         .route("/_emulator/seed", post(state::admin_seed))
+        .route(
+            "/_emulator/gate",
+            get(state::admin_gate).post(state::admin_gate_close),
+        )
+        .route("/_emulator/gate/open", post(state::admin_gate_open))
+        .route("/_emulator/fail", post(state::admin_fail))
+        .route("/_emulator/fail/clear", post(state::admin_fail_clear))
         .with_state(emulator)
         .layer(cors)
         .fallback_service(ServeDir::new(www))

@@ -12,6 +12,7 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
+use crate::control::{FailRule, Failures, Gate, GateRule};
 use crate::directory::{Directory, LocationStyle};
 use crate::faults::{Faults, FaultsPatch};
 use crate::ratelimit::{RateLimiter, RetryAfter};
@@ -75,11 +76,14 @@ pub struct Inner {
     pub rng: Rng,
 }
 
-/// The emulator: a clock and the state behind one lock (critical sections are short and never await).
+/// The emulator: a clock and the state behind one lock (critical sections are short and never
+/// await), and the test controls (the gate is awaited, so it keeps its own lock).
 pub struct Emulator {
     pub clock: Arc<dyn Clock>,
     manual: Option<ManualClock>,
     inner: Mutex<Inner>,
+    pub gate: Gate,
+    pub failures: Failures,
 }
 
 /// Facts printed at start.
@@ -161,6 +165,8 @@ impl Emulator {
             clock,
             manual,
             inner: Mutex::new(inner),
+            gate: Gate::default(),
+            failures: Failures::default(),
         }
     }
 
@@ -200,6 +206,8 @@ impl Emulator {
             "faults": inner.faults,
             "storm_remaining_ms": storm_ms,
             "manual_clock": self.manual.is_some(),
+            "gate": self.gate.state(),
+            "failures": self.failures.pending(),
         })
     }
 }
@@ -407,4 +415,48 @@ pub async fn admin_seed(State(emu): State<Arc<Emulator>>, body: axum::body::Byte
     inner.dir = dir;
     Json(json!({"users": inner.dir.user_count(), "groups": inner.dir.group_count()}))
         .into_response()
+}
+
+/// GET /_emulator/gate — the rule, and how many requests are parked, passed and released.
+pub async fn admin_gate(State(emu): State<Arc<Emulator>>) -> Response {
+    Json(emu.gate.state()).into_response()
+}
+
+/// POST /_emulator/gate — closes the gate on matching API requests (`{"path_contains", "method",
+/// "pass"}`): the first `pass` go through, the rest wait until `gate/open`.
+pub async fn admin_gate_close(
+    State(emu): State<Arc<Emulator>>,
+    body: axum::body::Bytes,
+) -> Response {
+    match serde_json::from_slice::<GateRule>(&body) {
+        Ok(rule) => Json(emu.gate.close(rule)).into_response(),
+        Err(e) => admin_error(StatusCode::BAD_REQUEST, &format!("bad gate rule: {e}")),
+    }
+}
+
+/// POST /_emulator/gate/open — releases every parked request and holds nothing more.
+pub async fn admin_gate_open(State(emu): State<Arc<Emulator>>) -> Response {
+    Json(emu.gate.open()).into_response()
+}
+
+/// POST /_emulator/fail — the next `count` matching API requests answer `status` (after
+/// authentication, before the rate limit; a 429 carries `Retry-After` for `retry_after_secs`).
+pub async fn admin_fail(State(emu): State<Arc<Emulator>>, body: axum::body::Bytes) -> Response {
+    let rule: FailRule = match serde_json::from_slice(&body) {
+        Ok(r) => r,
+        Err(e) => return admin_error(StatusCode::BAD_REQUEST, &format!("bad fail rule: {e}")),
+    };
+    if StatusCode::from_u16(rule.status).is_err() || rule.status < 400 {
+        return admin_error(
+            StatusCode::BAD_REQUEST,
+            "status must be an HTTP error status (400-599)",
+        );
+    }
+    Json(emu.failures.add(rule)).into_response()
+}
+
+/// POST /_emulator/fail/clear — drops every scripted failure not yet used.
+pub async fn admin_fail_clear(State(emu): State<Arc<Emulator>>) -> StatusCode {
+    emu.failures.clear();
+    StatusCode::NO_CONTENT
 }
