@@ -1,0 +1,422 @@
+//! What Keyward has stored and sent stays readable across releases. The fixtures in
+//! `tests/fixtures/wire/` were written by the build before the serde migration (issue 18): every
+//! stored record (accounts, settings, the settings file, the enterprise policy, kept keys) loads
+//! unchanged and is written back in the same shape, every request a context sends is understood,
+//! and every answer keeps its name and fields — so a popup and a worker of different builds still
+//! understand each other during an update.
+
+use keyward::core::accounts::{Account, AccountEdit, Accounts, KeyRecord};
+use keyward::core::codec::{self, ToJson};
+use keyward::core::filter::SearchKind;
+use keyward::core::id_map::IdMap;
+use keyward::core::json::{self, Value};
+use keyward::core::lookup::{Attribute, Detail, Failure, FailureCode, Found, Row};
+use keyward::core::message::{CopyWhat, Request, Response};
+use keyward::core::page::{Pair, Snapshot};
+use keyward::core::reminder::{Level, ReminderState, Schedule};
+use keyward::core::settings::{self, Policy, Settings};
+use keyward::core::worker::{
+    AccountView, AgeBanner, Guard, HelperButton, Helpers, PagePlan, TabView,
+};
+
+fn fixture(name: &str) -> Value {
+    let path = format!(
+        "{}/tests/fixtures/wire/{name}.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    json::parse_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+const ID: &str = "8c4b2a1e-5d3f-4a6b-9c8d-7e6f5a4b3c2d";
+
+#[test]
+fn stored_accounts_load_unchanged_and_are_written_back_the_same() {
+    let stored = fixture("stored-accounts");
+    let accounts = Accounts::from_stored(Some(stored.clone()));
+    let full = &accounts.accounts.get(ID).expect("the full account");
+    assert_eq!(
+        **full,
+        Account {
+            client_id: ID.into(),
+            first_seen_ms: 1_764_000_000_000,
+            region: Some("eu".into()),
+            key: Some(KeyRecord {
+                fingerprint: Some(
+                    "9f2c1b7d4e6a8c0b3d5f7e9a1c3b5d7f9e1a3c5b7d9f1e3a5c7b9d1f3e5a7c9b".into()
+                ),
+                since_ms: 1_766_000_000_000,
+            }),
+            renewals: vec![1_765_000_000_000, 1_766_000_000_000],
+            reminders: ReminderState {
+                notified_stage: Some(14),
+                notified_at_ms: Some(1_767_000_000_000),
+                snoozed_until_ms: Some(1_767_100_000_000),
+            },
+            label: Some("Production EU".into()),
+            colour: Some("#cf222e".into()),
+            production: true,
+            integrations: vec!["PingFederate PCV".into(), "HR sync script".into()],
+            credentials_url: Some(
+                "https://admin.pingone.com/web-portal/#/setup/directory/api-credentials".into()
+            ),
+        }
+    );
+    let renewed = accounts
+        .accounts
+        .get("0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d")
+        .expect("the renewed account");
+    assert_eq!(
+        renewed.key.as_ref().map(|k| k.fingerprint.clone()),
+        Some(None)
+    );
+    assert_eq!(accounts.accounts.len(), 3);
+    assert_eq!(accounts.to_json(), stored);
+}
+
+#[test]
+fn stored_settings_and_the_settings_file_load_unchanged() {
+    for name in ["stored-settings", "stored-settings-default"] {
+        let stored = fixture(name);
+        assert_eq!(
+            Settings::from_stored(Some(stored.clone())).to_json(),
+            stored,
+            "{name}"
+        );
+    }
+    let settings = Settings::from_stored(Some(fixture("stored-settings")));
+    assert_eq!(
+        settings,
+        Settings {
+            schema: 2,
+            local_api_base: Some("http://127.0.0.1:8787/api".into()),
+            session_keys: false,
+            clipboard_clear_secs: Some(45),
+            schedule: Schedule {
+                rotation_days: 60,
+                remind_before: vec![14, 3],
+            },
+        }
+    );
+    let file = fixture("settings-export");
+    assert_eq!(settings::import(&file.to_string()), Ok(settings.clone()));
+    assert_eq!(json::parse_str(&settings::export(&settings)), Ok(file));
+}
+
+#[test]
+fn the_enterprise_policy_and_kept_keys_load_unchanged() {
+    let policy = fixture("stored-policy");
+    assert_eq!(
+        Policy::from_stored(Some(policy.clone())),
+        Policy {
+            max_rotation_days: Some(30),
+            forbid_key_storage: true,
+        }
+    );
+    assert_eq!(Policy::from_stored(Some(policy.clone())).to_json(), policy);
+    let keys = fixture("stored-session-keys");
+    let read: IdMap<String> = codec::read(&keys).expect("kept keys");
+    assert_eq!(
+        read.get(ID).map(String::as_str),
+        Some("kEy0123456789abcdefghijklmnopq")
+    );
+    assert_eq!(read.to_json(), keys);
+}
+
+#[test]
+fn every_request_a_context_sends_is_understood() {
+    let Value::Array(requests) = fixture("requests") else {
+        panic!("a list of requests")
+    };
+    let decoded: Vec<Request> = requests
+        .iter()
+        .map(|r| Request::decode(r.clone()).unwrap_or_else(|| panic!("not understood: {r}")))
+        .collect();
+    let snapshot = Snapshot {
+        url: "https://admin.pingone.com/web-portal/#/setup/directory/api-credentials".into(),
+        title: "PingOne".into(),
+        headings: vec!["API Credentials".into()],
+        buttons: vec!["Edit".into(), "Show".into()],
+        pairs: vec![
+            Pair {
+                label: "Client ID".into(),
+                value: ID.into(),
+                input_type: None,
+            },
+            Pair {
+                label: "API Key".into(),
+                value: "••••••".into(),
+                input_type: Some("password".into()),
+            },
+        ],
+        text: format!("API Credentials Client ID {ID}"),
+        text_truncated: false,
+        glance: false,
+    };
+    let expected = [
+        Request::Status,
+        Request::ApiStatus,
+        Request::CancelExport,
+        Request::PageSnapshot { snapshot },
+        Request::PageSnapshot {
+            snapshot: Snapshot {
+                url: "https://admin.pingone.com/web-portal/#/dashboard".into(),
+                headings: vec!["Dashboard".into()],
+                text: "Dashboard".into(),
+                text_truncated: true,
+                glance: true,
+                ..Snapshot::default()
+            },
+        },
+        Request::PageClick {
+            label: "Save".into(),
+        },
+        Request::Copy {
+            what: CopyWhat::ClientId,
+        },
+        Request::Copy {
+            what: CopyWhat::ApiKey,
+        },
+        Request::Copy {
+            what: CopyWhat::AuthorizationHeader,
+        },
+        Request::Copy {
+            what: CopyWhat::Curl,
+        },
+        Request::Copy {
+            what: CopyWhat::ShellExports,
+        },
+        Request::TabState { tab_id: 7 },
+        Request::TabState { tab_id: -1 },
+        Request::ManualCredentials {
+            client_id: ID.into(),
+            api_key: "kEy0123456789abcdefghijklmnopq".into(),
+        },
+        Request::SetRegion {
+            client_id: ID.into(),
+            region: "eu".into(),
+        },
+        Request::UpdateAccount {
+            client_id: ID.into(),
+            edit: AccountEdit {
+                label: "Prod".into(),
+                colour: "#cf222e".into(),
+                production: true,
+                integrations: "PingFederate PCV\nHR sync".into(),
+            },
+        },
+        Request::ForgetAccount {
+            client_id: ID.into(),
+        },
+        Request::Snooze {
+            client_id: ID.into(),
+            days: 7,
+        },
+        Request::Search {
+            client_id: ID.into(),
+            kind: SearchKind::Users,
+            text: "ann".into(),
+        },
+        Request::Search {
+            client_id: ID.into(),
+            kind: SearchKind::Groups,
+            text: String::new(),
+        },
+        Request::Detail {
+            client_id: ID.into(),
+            kind: SearchKind::Users,
+            id: "u1".into(),
+        },
+        Request::ExportPage {
+            client_id: ID.into(),
+            text: String::new(),
+            start_index: 201,
+            count: 200,
+        },
+    ];
+    assert_eq!(decoded, expected);
+}
+
+/// One answer of each kind, as the build before the migration wrote it.
+fn answers() -> Vec<Response> {
+    let row = Row {
+        id: "u1".into(),
+        title: "ann.lee".into(),
+        subtitle: Some("Ann Lee".into()),
+        email: Some("ann@example.com".into()),
+        status: Some("Disabled".into()),
+        inactive: true,
+    };
+    let group = Row {
+        id: "g1".into(),
+        title: "Admins".into(),
+        subtitle: None,
+        email: None,
+        status: None,
+        inactive: false,
+    };
+    let plan = PagePlan {
+        helpers: Some(Helpers {
+            anchor: 2,
+            buttons: vec![
+                HelperButton {
+                    what: CopyWhat::ClientId,
+                    label: "Copy Client ID",
+                },
+                HelperButton {
+                    what: CopyWhat::Curl,
+                    label: "Copy curl",
+                },
+            ],
+            note: "Secrets are cleared from the clipboard after 30 s.".into(),
+            age: Some(AgeBanner {
+                text: "Key age 45 days: due for renewal in 45 days.".into(),
+                level: Level::DueSoon,
+            }),
+            guard: Some(Guard {
+                title: "Renewing breaks every integration that uses this key:".into(),
+                items: vec!["PingFederate PCV".into()],
+            }),
+        }),
+        fields: true,
+    };
+    let view = TabView {
+        kind: "credentials".into(),
+        page: Some("API Credentials".into()),
+        client_id: Some(ID.into()),
+        key: Some("shown".into()),
+        summary: "s".into(),
+        accounts: vec![
+            AccountView {
+                client_id: ID.into(),
+                region: Some("Europe".into()),
+                region_id: Some("eu".into()),
+                label: Some("Prod".into()),
+                colour: Some("#cf222e".into()),
+                production: true,
+                age: Some("Key age 45 days".into()),
+                reminding: true,
+                key_read: true,
+                first_seen_ms: 1_764_000_000_000,
+                credentials_url: "https://admin.pingone.com/x".into(),
+                users_url: "https://admin.pingone.com/y".into(),
+            },
+            AccountView {
+                client_id: "c2".into(),
+                ..AccountView::default()
+            },
+        ],
+    };
+    vec![
+        Response::Status {
+            name: "Keyward",
+            version: "0.1.0",
+            flavour: "store",
+        },
+        Response::ApiStatus {
+            queued: 1,
+            in_flight: 2,
+            waiting_ms: Some(3000),
+            recent_429s: 4,
+            capped_from_secs: Some(99999),
+        },
+        Response::ApiStatus {
+            queued: 0,
+            in_flight: 0,
+            waiting_ms: None,
+            recent_429s: 0,
+            capped_from_secs: None,
+        },
+        Response::PagePlan(plan),
+        Response::PagePlan(PagePlan::default()),
+        Response::Ack,
+        Response::Copied {
+            what: CopyWhat::ApiKey,
+            message: "Copied the API key.".into(),
+            clears_in_secs: Some(30),
+        },
+        Response::Copied {
+            what: CopyWhat::ClientId,
+            message: "Copied the Client ID.".into(),
+            clears_in_secs: None,
+        },
+        Response::TabState(view),
+        Response::TabState(TabView::default()),
+        Response::Found(Found {
+            kind: SearchKind::Users,
+            text: "ann".into(),
+            rows: vec![row.clone()],
+            total: Some(9),
+            skipped: 1,
+        }),
+        Response::Found(Found {
+            kind: SearchKind::Groups,
+            text: String::new(),
+            rows: vec![],
+            total: None,
+            skipped: 0,
+        }),
+        Response::Detail(Box::new(Detail {
+            kind: SearchKind::Users,
+            row: row.clone(),
+            times: vec![
+                ("Created".into(), 1_429_123_454_227),
+                ("Last sign-on".into(), -5),
+            ],
+            related: vec![group.clone()],
+            user_count: Some(12),
+            user_count_problem: None,
+            attributes: vec![
+                Attribute {
+                    path: "name.givenName".into(),
+                    value: "Ann".into(),
+                    when_ms: None,
+                },
+                Attribute {
+                    path: "urn:scim:schemas:com_pingone:1.0.createTimeStamp".into(),
+                    value: "1429123454227".into(),
+                    when_ms: Some(1_429_123_454_227),
+                },
+            ],
+            attributes_omitted: 3,
+        })),
+        Response::Detail(Box::new(Detail {
+            kind: SearchKind::Groups,
+            row: group,
+            times: vec![],
+            related: vec![],
+            user_count: None,
+            user_count_problem: Some("users/count failed".into()),
+            attributes: vec![],
+            attributes_omitted: 0,
+        })),
+        Response::ApiBody {
+            body: "{\"resources\":[]}".into(),
+        },
+        Response::ApiFailed(Failure {
+            code: FailureCode::RateLimited,
+            message: "m".into(),
+            retry: true,
+        }),
+        Response::ApiFailed(Failure {
+            code: FailureCode::NoRegion,
+            message: "m2".into(),
+            retry: false,
+        }),
+        Response::Refused {
+            reason: "no".into(),
+        },
+    ]
+}
+
+#[test]
+fn every_answer_keeps_its_name_and_fields() {
+    let Value::Array(expected) = fixture("responses") else {
+        panic!("a list of answers")
+    };
+    let written: Vec<Value> = answers().iter().map(ToJson::to_json).collect();
+    assert_eq!(written.len(), expected.len());
+    for (written, expected) in written.iter().zip(&expected) {
+        assert_eq!(written, expected);
+    }
+}
