@@ -19,6 +19,10 @@
   let anchors = [];
   let lastSent = '';
   let lastPlan = null;
+  // The helpers last drawn, and next to which element: an identical plan is not drawn again, so
+  // a keyboard user's focus inside the helpers survives the page's own updates.
+  let drawn = '';
+  let drawnAt = null;
   let host = null;
   let timer = 0;
   // The worker's word on this page: read its fields (or send a glance). And whether the last
@@ -163,11 +167,17 @@
   }
 
   function apply(plan) {
-    host?.remove();
-    host = null;
     const helpers = plan?.helpers;
     const anchor = helpers ? anchors[helpers.anchor] : null;
+    const wanted = JSON.stringify(helpers ?? null);
+    if (host?.isConnected && wanted === drawn && anchor === drawnAt) return;
+    host?.remove();
+    host = null;
+    drawn = '';
+    drawnAt = null;
     if (!anchor?.isConnected) return;
+    drawn = wanted;
+    drawnAt = anchor;
     host = el('keyward-helpers', { 'data-keyward': '' });
     const root = host.attachShadow({ mode: 'closed' });
     const sheet = new CSSStyleSheet();

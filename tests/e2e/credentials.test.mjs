@@ -77,7 +77,7 @@ for (const layout of ['table', 'form', 'dl']) {
       creds.apiKey,
       `Authorization: Basic ${Buffer.from(`${creds.clientId}:${creds.apiKey}`).toString('base64')}`,
     ];
-    await focusHelpers(page, layout);
+    await focusHelpers(page, layout, 'Copy API key');
     for (const [i, text] of expected.entries()) {
       if (i > 0) await page.keyboard.press('Tab');
       await page.keyboard.press('Enter');
@@ -101,7 +101,7 @@ test('a copied secret is cleared after the timeout, but a newer clipboard is lef
   await page.click('#reveal-key');
   await until(() => page.locator('keyward-helpers').count(), 'the helpers');
   await until(async () => (await tabView('credentials')).key === 'shown', 'the key read');
-  await focusHelpers(page, 'table');
+  await focusHelpers(page, 'table', 'Copy API key');
   await page.keyboard.press('Tab'); // Copy API key
   await page.keyboard.press('Enter');
   await until(async () => (await clipboard(page)) === creds.apiKey, 'the key on the clipboard');
@@ -153,7 +153,7 @@ test('the key never reaches the page through Keyward', async () => {
   const page = await openCredentials('table');
   await page.click('#reveal-key');
   await until(async () => (await tabView('credentials')).key === 'shown', 'the key read');
-  await focusHelpers(page, 'table');
+  await focusHelpers(page, 'table', 'Copy API key');
   await page.keyboard.press('Tab');
   await page.keyboard.press('Enter');
   await until(async () => (await clipboard(page)) === creds.apiKey, 'the key copied');

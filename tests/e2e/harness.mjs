@@ -180,8 +180,27 @@ export async function popupReady(page) {
   await until(() => page.evaluate(() => document.activeElement?.id === 'lookup-text'), 'focus in the search box');
 }
 
-/** Focuses the first copy helper: helpers follow the key field, so Tab from the control before them. */
-export async function focusHelpers(page, layout) {
+/**
+ * The labels of the buttons on `page`, from the browser's accessibility tree: it sees into the
+ * closed shadow root that holds Keyward's helpers, which the page's own DOM cannot.
+ */
+export async function buttonLabels(page) {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    const { nodes } = await cdp.send('Accessibility.getFullAXTree');
+    return nodes.filter((n) => n.role?.value === 'button').map((n) => n.name?.value ?? '');
+  } finally {
+    await cdp.detach();
+  }
+}
+
+/**
+ * Focuses the first copy helper once the helpers offer `wanted` (the worker knowing the key is
+ * not enough: the content script must have drawn its plan). Helpers follow the key field, so Tab
+ * from the control before them.
+ */
+export async function focusHelpers(page, layout, wanted = 'Copy Client ID') {
+  await until(async () => (await buttonLabels(page)).includes(wanted), `the "${wanted}" helper`);
   await page.focus(layout === 'form' ? '#apiKey' : '#reveal-key');
   await page.keyboard.press('Tab');
 }

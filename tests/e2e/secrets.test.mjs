@@ -48,7 +48,7 @@ test('a full run of every feature', async () => {
   const page = await readSandboxKey(browser, emulator.base, creds.clientId);
   await until(() => page.locator('keyward-helpers').count(), 'the helpers');
   // Every helper: Client ID, key, header, curl, shell exports.
-  await focusHelpers(page, 'table');
+  await focusHelpers(page, 'table', 'Copy API key');
   for (let i = 0; i < 5; i++) {
     await page.keyboard.press('Enter');
     await page.keyboard.press('Tab');

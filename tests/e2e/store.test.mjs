@@ -50,7 +50,7 @@ test('the store build reads the real console URL, finds the NA region and copies
   }, 'the region detected');
   assert.equal(account.region, 'na', 'only the NA host accepted the credential');
 
-  await focusHelpers(page, 'table');
+  await focusHelpers(page, 'table', 'Copy API key');
   await page.keyboard.press('Tab');
   await page.keyboard.press('Tab');
   await page.keyboard.press('Tab'); // Copy curl
