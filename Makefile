@@ -111,7 +111,7 @@ bench-smoke: build $(EMULATOR)
 
 ## fuzz: every cargo fuzz target for FUZZ_SECONDS each (default 60), from the committed seed corpus
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := retry_after scim_answer page_snapshot stored_records filter_roundtrip
+FUZZ_TARGETS := retry_after scim_answer page_snapshot stored_records messages filter_roundtrip
 fuzz: | setup
 	@rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
 	@command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked || cargo install cargo-fuzz

@@ -120,3 +120,38 @@ fn manifest_host_permissions_are_the_console_and_the_regional_api_hosts() {
         .collect();
     assert_eq!(actual, expected, "least privilege: exactly these hosts");
 }
+
+#[test]
+fn values_cross_to_js_through_serde_wasm_bindgen_only() {
+    for path in files_under("src", "rs") {
+        let text = fs::read_to_string(&path).expect("readable");
+        // No JSON text round trip at the boundary: messages, records and answers are plain objects.
+        assert!(
+            !text.contains("JSON::parse"),
+            "{} parses JSON text from JS",
+            path.display()
+        );
+        // No hand-spelled objects: every message and option record is a typed serde value.
+        if path.starts_with(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/web")) {
+            for spelled in ["(\"type\",", "\"type\":", "Reflect::set("] {
+                let allowed = spelled == "Reflect::set(" && path.ends_with("storage.rs");
+                assert!(
+                    allowed || !text.contains(spelled),
+                    "{} spells `{spelled}`",
+                    path.display()
+                );
+            }
+        }
+    }
+    // The home-made codec is gone for good.
+    for gone in [
+        "src/core/json.rs",
+        "src/core/codec.rs",
+        "src/core/id_map.rs",
+    ] {
+        assert!(
+            !Path::new(env!("CARGO_MANIFEST_DIR")).join(gone).exists(),
+            "{gone}"
+        );
+    }
+}

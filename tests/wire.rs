@@ -6,18 +6,18 @@
 //! understand each other during an update.
 
 use keyward::core::accounts::{Account, AccountEdit, Accounts, KeyRecord};
-use keyward::core::codec::{self, ToJson};
 use keyward::core::filter::SearchKind;
-use keyward::core::id_map::IdMap;
-use keyward::core::json::{self, Value};
 use keyward::core::lookup::{Attribute, Detail, Failure, FailureCode, Found, Row};
-use keyward::core::message::{CopyWhat, Request, Response};
+use keyward::core::message::{answer, ask, CopyWhat, Request, Response};
 use keyward::core::page::{Pair, Snapshot};
 use keyward::core::reminder::{Level, ReminderState, Schedule};
 use keyward::core::settings::{self, Policy, Settings};
 use keyward::core::worker::{
     AccountView, AgeBanner, Guard, HelperButton, Helpers, PagePlan, TabView,
 };
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::Value;
 
 fn fixture(name: &str) -> Value {
     let path = format!(
@@ -25,7 +25,16 @@ fn fixture(name: &str) -> Value {
         env!("CARGO_MANIFEST_DIR")
     );
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    json::parse_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// Reads a stored record as the worker does (an unreadable one reads as none).
+fn read<T: DeserializeOwned>(value: &Value) -> Option<T> {
+    serde_json::from_value(value.clone()).ok()
+}
+
+fn write<T: Serialize>(value: &T) -> Value {
+    serde_json::to_value(value).expect("records serialize")
 }
 
 const ID: &str = "8c4b2a1e-5d3f-4a6b-9c8d-7e6f5a4b3c2d";
@@ -33,7 +42,7 @@ const ID: &str = "8c4b2a1e-5d3f-4a6b-9c8d-7e6f5a4b3c2d";
 #[test]
 fn stored_accounts_load_unchanged_and_are_written_back_the_same() {
     let stored = fixture("stored-accounts");
-    let accounts = Accounts::from_stored(Some(stored.clone()));
+    let accounts: Accounts = read(&stored).expect("the accounts record");
     let full = &accounts.accounts.get(ID).expect("the full account");
     assert_eq!(
         **full,
@@ -71,7 +80,7 @@ fn stored_accounts_load_unchanged_and_are_written_back_the_same() {
         Some(None)
     );
     assert_eq!(accounts.accounts.len(), 3);
-    assert_eq!(accounts.to_json(), stored);
+    assert_eq!(write(&accounts), stored);
 }
 
 #[test]
@@ -79,12 +88,12 @@ fn stored_settings_and_the_settings_file_load_unchanged() {
     for name in ["stored-settings", "stored-settings-default"] {
         let stored = fixture(name);
         assert_eq!(
-            Settings::from_stored(Some(stored.clone())).to_json(),
+            write(&Settings::from_stored(read(&stored))),
             stored,
             "{name}"
         );
     }
-    let settings = Settings::from_stored(Some(fixture("stored-settings")));
+    let settings = Settings::from_stored(read(&fixture("stored-settings")));
     assert_eq!(
         settings,
         Settings {
@@ -100,27 +109,30 @@ fn stored_settings_and_the_settings_file_load_unchanged() {
     );
     let file = fixture("settings-export");
     assert_eq!(settings::import(&file.to_string()), Ok(settings.clone()));
-    assert_eq!(json::parse_str(&settings::export(&settings)), Ok(file));
+    assert_eq!(
+        serde_json::from_str::<Value>(&settings::export(&settings)).ok(),
+        Some(file)
+    );
 }
 
 #[test]
 fn the_enterprise_policy_and_kept_keys_load_unchanged() {
     let policy = fixture("stored-policy");
     assert_eq!(
-        Policy::from_stored(Some(policy.clone())),
-        Policy {
+        read::<Policy>(&policy),
+        Some(Policy {
             max_rotation_days: Some(30),
             forbid_key_storage: true,
-        }
+        })
     );
-    assert_eq!(Policy::from_stored(Some(policy.clone())).to_json(), policy);
+    assert_eq!(write(&read::<Policy>(&policy)), policy);
     let keys = fixture("stored-session-keys");
-    let read: IdMap<String> = codec::read(&keys).expect("kept keys");
+    let kept: indexmap::IndexMap<String, String> = read(&keys).expect("kept keys");
     assert_eq!(
-        read.get(ID).map(String::as_str),
+        kept.get(ID).map(String::as_str),
         Some("kEy0123456789abcdefghijklmnopq")
     );
-    assert_eq!(read.to_json(), keys);
+    assert_eq!(write(&kept), keys);
 }
 
 #[test]
@@ -130,7 +142,7 @@ fn every_request_a_context_sends_is_understood() {
     };
     let decoded: Vec<Request> = requests
         .iter()
-        .map(|r| Request::decode(r.clone()).unwrap_or_else(|| panic!("not understood: {r}")))
+        .map(|r| read(r).unwrap_or_else(|| panic!("not understood: {r}")))
         .collect();
     let snapshot = Snapshot {
         url: "https://admin.pingone.com/web-portal/#/setup/directory/api-credentials".into(),
@@ -157,8 +169,8 @@ fn every_request_a_context_sends_is_understood() {
         Request::Status,
         Request::ApiStatus,
         Request::CancelExport,
-        Request::PageSnapshot { snapshot },
-        Request::PageSnapshot {
+        Request::PageSnapshot(ask::PageSnapshot { snapshot }),
+        Request::PageSnapshot(ask::PageSnapshot {
             snapshot: Snapshot {
                 url: "https://admin.pingone.com/web-portal/#/dashboard".into(),
                 headings: vec!["Dashboard".into()],
@@ -167,74 +179,80 @@ fn every_request_a_context_sends_is_understood() {
                 glance: true,
                 ..Snapshot::default()
             },
-        },
-        Request::PageClick {
+        }),
+        Request::PageClick(ask::PageClick {
             label: "Save".into(),
-        },
-        Request::Copy {
+        }),
+        Request::Copy(ask::Copy {
             what: CopyWhat::ClientId,
-        },
-        Request::Copy {
+        }),
+        Request::Copy(ask::Copy {
             what: CopyWhat::ApiKey,
-        },
-        Request::Copy {
+        }),
+        Request::Copy(ask::Copy {
             what: CopyWhat::AuthorizationHeader,
-        },
-        Request::Copy {
+        }),
+        Request::Copy(ask::Copy {
             what: CopyWhat::Curl,
-        },
-        Request::Copy {
+        }),
+        Request::Copy(ask::Copy {
             what: CopyWhat::ShellExports,
-        },
-        Request::TabState { tab_id: 7 },
-        Request::TabState { tab_id: -1 },
-        Request::ManualCredentials {
+        }),
+        Request::TabState(ask::TabState { tab_id: 7 }),
+        Request::TabState(ask::TabState { tab_id: -1 }),
+        Request::ManualCredentials(ask::ManualCredentials {
             client_id: ID.into(),
             api_key: "kEy0123456789abcdefghijklmnopq".into(),
-        },
-        Request::SetRegion {
+        }),
+        Request::SetRegion(ask::SetRegion {
             client_id: ID.into(),
             region: "eu".into(),
-        },
-        Request::UpdateAccount {
+        }),
+        Request::UpdateAccount(AccountEdit {
             client_id: ID.into(),
-            edit: AccountEdit {
-                label: "Prod".into(),
-                colour: "#cf222e".into(),
-                production: true,
-                integrations: "PingFederate PCV\nHR sync".into(),
-            },
-        },
-        Request::ForgetAccount {
+            label: "Prod".into(),
+            colour: "#cf222e".into(),
+            production: true,
+            integrations: "PingFederate PCV\nHR sync".into(),
+        }),
+        Request::ForgetAccount(ask::Account {
             client_id: ID.into(),
-        },
-        Request::Snooze {
+        }),
+        Request::Snooze(ask::Snooze {
             client_id: ID.into(),
             days: 7,
-        },
-        Request::Search {
+        }),
+        Request::Search(ask::Search {
             client_id: ID.into(),
             kind: SearchKind::Users,
             text: "ann".into(),
-        },
-        Request::Search {
+        }),
+        Request::Search(ask::Search {
             client_id: ID.into(),
             kind: SearchKind::Groups,
             text: String::new(),
-        },
-        Request::Detail {
+        }),
+        Request::Detail(ask::Detail {
             client_id: ID.into(),
             kind: SearchKind::Users,
             id: "u1".into(),
-        },
-        Request::ExportPage {
+        }),
+        Request::ExportPage(ask::ExportPage {
             client_id: ID.into(),
             text: String::new(),
             start_index: 201,
             count: 200,
-        },
+        }),
     ];
     assert_eq!(decoded, expected);
+    for (request, sent) in expected.iter().zip(&requests) {
+        // The worker's reader (tag, then payload) agrees with the derived shape…
+        assert_eq!(Request::read(sent.clone()).ok().as_ref(), Some(request));
+        // …the kind is the `type` on the wire…
+        assert_eq!(sent["type"], write(&request.kind()));
+        // …and a request written by this build reads as it was sent.
+        assert_eq!(&write(request), sent);
+    }
 }
 
 /// One answer of each kind, as the build before the migration wrote it.
@@ -261,11 +279,11 @@ fn answers() -> Vec<Response> {
             buttons: vec![
                 HelperButton {
                     what: CopyWhat::ClientId,
-                    label: "Copy Client ID",
+                    label: "Copy Client ID".into(),
                 },
                 HelperButton {
                     what: CopyWhat::Curl,
-                    label: "Copy curl",
+                    label: "Copy curl".into(),
                 },
             ],
             note: "Secrets are cleared from the clipboard after 30 s.".into(),
@@ -308,38 +326,38 @@ fn answers() -> Vec<Response> {
         ],
     };
     vec![
-        Response::Status {
-            name: "Keyward",
-            version: "0.1.0",
-            flavour: "store",
-        },
-        Response::ApiStatus {
+        Response::Status(answer::Status {
+            name: "Keyward".into(),
+            version: "0.1.0".into(),
+            flavour: "store".into(),
+        }),
+        Response::ApiStatus(answer::ApiStatus {
             queued: 1,
             in_flight: 2,
             waiting_ms: Some(3000),
             recent_429s: 4,
             capped_from_secs: Some(99999),
-        },
-        Response::ApiStatus {
+        }),
+        Response::ApiStatus(answer::ApiStatus {
             queued: 0,
             in_flight: 0,
             waiting_ms: None,
             recent_429s: 0,
             capped_from_secs: None,
-        },
+        }),
         Response::PagePlan(plan),
         Response::PagePlan(PagePlan::default()),
         Response::Ack,
-        Response::Copied {
+        Response::Copied(answer::Copied {
             what: CopyWhat::ApiKey,
             message: "Copied the API key.".into(),
             clears_in_secs: Some(30),
-        },
-        Response::Copied {
+        }),
+        Response::Copied(answer::Copied {
             what: CopyWhat::ClientId,
             message: "Copied the Client ID.".into(),
             clears_in_secs: None,
-        },
+        }),
         Response::TabState(view),
         Response::TabState(TabView::default()),
         Response::Found(Found {
@@ -390,9 +408,9 @@ fn answers() -> Vec<Response> {
             attributes: vec![],
             attributes_omitted: 0,
         })),
-        Response::ApiBody {
+        Response::ApiBody(answer::ApiBody {
             body: "{\"resources\":[]}".into(),
-        },
+        }),
         Response::ApiFailed(Failure {
             code: FailureCode::RateLimited,
             message: "m".into(),
@@ -403,9 +421,9 @@ fn answers() -> Vec<Response> {
             message: "m2".into(),
             retry: false,
         }),
-        Response::Refused {
+        Response::Refused(answer::Refused {
             reason: "no".into(),
-        },
+        }),
     ]
 }
 
@@ -414,9 +432,15 @@ fn every_answer_keeps_its_name_and_fields() {
     let Value::Array(expected) = fixture("responses") else {
         panic!("a list of answers")
     };
-    let written: Vec<Value> = answers().iter().map(ToJson::to_json).collect();
+    let written: Vec<Value> = answers().iter().map(write).collect();
     assert_eq!(written.len(), expected.len());
     for (written, expected) in written.iter().zip(&expected) {
         assert_eq!(written, expected);
+    }
+    // And an answer from the earlier build reads back as what it said, by both readers.
+    for (answer, sent) in answers().into_iter().zip(&expected) {
+        assert_eq!(sent["type"], write(&answer.kind()));
+        assert_eq!(Response::read(sent.clone()).ok().as_ref(), Some(&answer));
+        assert_eq!(read::<Response>(sent), Some(answer));
     }
 }

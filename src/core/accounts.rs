@@ -1,89 +1,103 @@
 //! The accounts Keyward has seen, keyed by Client ID: when each was first seen, a salted fingerprint
 //! of its key (never the key), and when the key was renewed. Kept in `storage.local`.
 
+use indexmap::IndexMap;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::codec;
-use super::id_map::IdMap;
-use super::json::Value;
+use super::wire::Lenient;
 
 /// The storage key of the accounts record.
 pub const STORAGE_KEY: &str = "accounts";
 /// The storage key of the per-install fingerprint salt.
 pub const SALT_KEY: &str = "fingerprint_salt";
 
-/// Every account seen.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// The accounts record's schema version.
+const SCHEMA: u32 = 1;
+
+/// Every account seen. Read leniently (see [`StoredAccounts`]); written whole.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "StoredAccounts")]
 pub struct Accounts {
     pub schema: u32,
-    pub accounts: IdMap<Account>,
+    /// By Client ID, in the order first seen.
+    pub accounts: IndexMap<String, Account>,
 }
 
-/// One P14E account.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+impl Default for Accounts {
+    fn default() -> Self {
+        Accounts {
+            schema: SCHEMA,
+            accounts: IndexMap::new(),
+        }
+    }
+}
+
+/// The stored record as read: an account that cannot be read is left out and the others load.
+#[derive(Deserialize)]
+struct StoredAccounts {
+    #[serde(default)]
+    accounts: IndexMap<String, Lenient<Account>>,
+}
+
+impl From<StoredAccounts> for Accounts {
+    fn from(stored: StoredAccounts) -> Accounts {
+        Accounts {
+            schema: SCHEMA,
+            accounts: stored
+                .accounts
+                .into_iter()
+                .filter_map(|(id, account)| Some((id, account.0?)))
+                .collect(),
+        }
+    }
+}
+
+/// One P14E account. Every field but the id and when it was first seen may be missing from a stored
+/// record (older releases wrote fewer).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Account {
     pub client_id: String,
     pub first_seen_ms: u64,
     /// A region id (`na`, `eu`, `au`, `local`) once detected.
+    #[serde(default)]
     pub region: Option<String>,
+    #[serde(default)]
     pub key: Option<KeyRecord>,
     /// When renewals were seen (newest last).
+    #[serde(default)]
     pub renewals: Vec<u64>,
     /// Which reminder was last sent, and any snooze.
+    #[serde(default)]
     pub reminders: crate::core::reminder::ReminderState,
     /// The admin's name for the account.
+    #[serde(default)]
     pub label: Option<String>,
     /// A colour (`#rrggbb`) to tell accounts apart.
+    #[serde(default)]
     pub colour: Option<String>,
     /// A production account: shown with a warning.
+    #[serde(default)]
     pub production: bool,
     /// What uses this key (e.g. "PingFederate PCV"): the cut-over checklist when renewing.
+    #[serde(default)]
     pub integrations: Vec<String>,
     /// The console page where Keyward last read this account's credentials: where to send the
     /// admin when the key must be read again (no public source gives its URL).
+    #[serde(default)]
     pub credentials_url: Option<String>,
 }
 
-/// What the admin may edit about an account.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// What the admin may edit about an account (every field is sent).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccountEdit {
+    pub client_id: String,
     pub label: String,
     pub colour: String,
     pub production: bool,
     /// One integration per line.
     pub integrations: String,
 }
-
-codec::json_record!(AccountEdit {
-    label: required,
-    colour: required,
-    production: required,
-    integrations: required,
-});
-
-// The stored record: every field written, most of them optional when read so older records load.
-// The record as a whole is read leniently, account by account ([`Accounts::from_stored`]).
-
-codec::json_record!(write Accounts { schema, accounts });
-
-codec::json_record!(Account {
-    client_id: required,
-    first_seen_ms: required,
-    region: or_default,
-    key: or_default,
-    renewals: or_default,
-    reminders: or_default,
-    label: or_default,
-    colour: or_default,
-    production: or_default,
-    integrations: or_default,
-    credentials_url: or_default,
-});
-
-codec::json_record!(KeyRecord {
-    fingerprint: or_default,
-    since_ms: required,
-});
 
 /// Why an edit was refused.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -122,9 +136,10 @@ fn clean(text: &str) -> String {
 }
 
 /// What Keyward knows of the current key.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KeyRecord {
     /// Salted SHA-256, hex; `None` when a renewal was saved without the new key being shown.
+    #[serde(default)]
     pub fingerprint: Option<String>,
     /// When this key was first seen (or saved in the console).
     pub since_ms: u64,
@@ -150,28 +165,14 @@ pub fn fingerprint(salt: &[u8], key: &str) -> String {
 }
 
 impl Accounts {
-    /// Reads the stored record leniently: an account that cannot be read is left out, and the
-    /// others load (an unreadable record gives none).
-    pub fn from_stored(stored: Option<Value>) -> Accounts {
-        let mut accounts = IdMap::new();
-        let stored = stored.as_ref().and_then(|v| v.get("accounts")?.as_object());
-        for (id, account) in stored.into_iter().flatten() {
-            if let Some(account) = codec::read(account) {
-                accounts.insert(id.clone(), account);
-            }
-        }
-        Accounts {
-            schema: 1,
-            accounts,
-        }
-    }
-
     fn account(&mut self, client_id: &str, now_ms: u64) -> &mut Account {
-        self.accounts.get_or_insert_with(client_id, || Account {
-            client_id: client_id.to_string(),
-            first_seen_ms: now_ms,
-            ..Account::default()
-        })
+        self.accounts
+            .entry(client_id.to_string())
+            .or_insert_with(|| Account {
+                client_id: client_id.to_string(),
+                first_seen_ms: now_ms,
+                ..Account::default()
+            })
     }
 
     /// Notes that an account was seen (its Client ID shown).
@@ -235,7 +236,7 @@ impl Accounts {
     }
 
     /// Applies an edit from the options page, all or nothing.
-    pub fn edit(&mut self, client_id: &str, edit: &AccountEdit) -> Result<(), EditError> {
+    pub fn edit(&mut self, edit: &AccountEdit) -> Result<(), EditError> {
         let label = clean(&edit.label);
         if label.chars().count() > 60 {
             return Err(EditError::LabelTooLong);
@@ -258,7 +259,7 @@ impl Accounts {
         }
         let account = self
             .accounts
-            .get_mut(client_id)
+            .get_mut(&edit.client_id)
             .ok_or(EditError::UnknownAccount)?;
         account.label = (!label.is_empty()).then_some(label);
         account.colour = (!colour.is_empty()).then_some(colour);
@@ -269,7 +270,7 @@ impl Accounts {
 
     /// Forgets an account entirely; returns whether it was known.
     pub fn forget(&mut self, client_id: &str) -> bool {
-        self.accounts.remove(client_id).is_some()
+        self.accounts.shift_remove(client_id).is_some()
     }
 
     /// Records the detected region.
@@ -281,7 +282,16 @@ impl Accounts {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::codec::ToJson;
+    use serde_json::{json, Value};
+
+    /// Reads a stored record as the worker does: leniently, an unreadable one as none.
+    fn from_stored(stored: Value) -> Accounts {
+        serde_json::from_value(stored).unwrap_or_default()
+    }
+
+    fn to_json(accounts: &Accounts) -> Value {
+        serde_json::to_value(accounts).expect("accounts serialize")
+    }
 
     #[test]
     fn fingerprints_are_salted_and_stable() {
@@ -336,26 +346,27 @@ mod tests {
     fn edits_are_checked_and_applied_whole() {
         let mut a = Accounts::default();
         a.seen("id", 1);
-        let edit = |label: &str, colour: &str, integrations: &str| AccountEdit {
+        let edit = |id: &str, label: &str, colour: &str, integrations: &str| AccountEdit {
+            client_id: id.into(),
             label: label.into(),
             colour: colour.into(),
             production: true,
             integrations: integrations.into(),
         };
         assert_eq!(
-            a.edit("nope", &edit("", "", "")),
+            a.edit(&edit("nope", "", "", "")),
             Err(EditError::UnknownAccount)
         );
         assert_eq!(
-            a.edit("id", &edit(&"x".repeat(61), "", "")),
+            a.edit(&edit("id", &"x".repeat(61), "", "")),
             Err(EditError::LabelTooLong)
         );
         assert_eq!(
-            a.edit("id", &edit("ok", "red", "")),
+            a.edit(&edit("id", "ok", "red", "")),
             Err(EditError::BadColour)
         );
         assert_eq!(
-            a.edit("id", &edit("ok", "", &"i\n".repeat(21))),
+            a.edit(&edit("id", "ok", "", &"i\n".repeat(21))),
             Err(EditError::TooManyIntegrations)
         );
         assert_eq!(
@@ -363,14 +374,12 @@ mod tests {
             "a refused edit changes nothing"
         );
         assert_eq!(
-            a.edit(
+            a.edit(&edit(
                 "id",
-                &edit(
-                    "  Prod \u{7}EU ",
-                    "#CF222E",
-                    "PingFederate PCV\n\n  HR sync script \n"
-                )
-            ),
+                "  Prod \u{7}EU ",
+                "#CF222E",
+                "PingFederate PCV\n\n  HR sync script \n"
+            )),
             Ok(())
         );
         let acct = &a.accounts["id"];
@@ -387,19 +396,12 @@ mod tests {
         let mut a = Accounts::default();
         a.observe_key("id", "fp", 1);
         a.observe_key("other", "fp2", 2);
-        let mut stored = a.to_json();
-        assert_eq!(
-            Accounts::from_stored(Some(stored.clone())).accounts,
-            a.accounts
-        );
-        assert!(
-            Accounts::from_stored(Some(crate::core::json::json!([1, 2])))
-                .accounts
-                .is_empty()
-        );
+        let mut stored = to_json(&a);
+        assert_eq!(from_stored(stored.clone()).accounts, a.accounts);
+        assert!(from_stored(json!([1, 2])).accounts.is_empty());
         // One damaged account costs only itself.
-        stored["accounts"]["other"]["first_seen_ms"] = crate::core::json::json!("yesterday");
-        let kept = Accounts::from_stored(Some(stored));
+        stored["accounts"]["other"]["first_seen_ms"] = json!("yesterday");
+        let kept = from_stored(stored);
         assert_eq!(kept.accounts.keys().collect::<Vec<_>>(), ["id"]);
         assert_eq!(kept.accounts["id"], a.accounts["id"]);
     }
@@ -409,8 +411,8 @@ mod tests {
     #[test]
     fn records_written_by_the_previous_release_load_and_write_back_unchanged() {
         let old = r##"{"schema":1,"accounts":{"id-1":{"client_id":"id-1","first_seen_ms":1700000000000,"region":"eu","key":{"fingerprint":"fp","since_ms":1700000000000},"renewals":[1700000500000],"reminders":{"notified_stage":14,"notified_at_ms":1700000600000,"snoozed_until_ms":null},"label":"Prod","colour":"#cf222e","production":true,"integrations":["PingFederate PCV"],"credentials_url":"https://admin.pingone.com/x"}}}"##;
-        let old: Value = crate::core::json::parse_str(old).expect("json");
-        let loaded = Accounts::from_stored(Some(old.clone()));
+        let old: Value = serde_json::from_str(old).expect("json");
+        let loaded = from_stored(old.clone());
         let account = &loaded.accounts["id-1"];
         assert_eq!(
             (
@@ -428,6 +430,6 @@ mod tests {
                 true
             )
         );
-        assert_eq!(loaded.to_json(), old);
+        assert_eq!(to_json(&loaded), old);
     }
 }

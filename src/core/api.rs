@@ -10,8 +10,8 @@ use std::time::Duration;
 use base64::Engine;
 
 use super::filter::Filter;
-use super::json::{self, Value};
 use super::retry_after::{self, RetryAfter};
+use serde_json::Value;
 
 /// The Directory API credential. `Debug` never shows the key.
 #[derive(Clone, PartialEq, Eq)]
@@ -263,7 +263,7 @@ pub fn human(d: Duration) -> String {
 /// The error description from a body in SCIM 1.1 (`Errors[].description`) or 2.0 (`detail`) form,
 /// or its plain text; at most 200 characters, without control characters.
 pub fn error_detail(body: &[u8]) -> String {
-    let text = match json::parse(body) {
+    let text = match serde_json::from_slice::<Value>(body) {
         Ok(v) => v
             .get("Errors")
             .and_then(|e| e.as_array()?.first())

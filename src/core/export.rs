@@ -9,10 +9,11 @@
 
 use super::api::{ApiError, ListRequest, Resource};
 use super::filter::{search, SearchKind};
-use super::json::{json, Value};
 use super::lookup::{local_time, Failure};
 use super::pager::{PageRequest, Pager};
 use super::scim::{self, User};
+use serde::Serialize;
+use serde_json::Value;
 
 /// Users per page (P14E allows up to 1000; smaller pages keep each retry cheap).
 pub const PAGE_SIZE: u32 = 200;
@@ -312,19 +313,37 @@ impl Export {
     }
 
     fn json(&self, wall_ms: u64) -> String {
-        let doc = json!({
-            "keyward_export": {
-                "complete": self.is_complete(),
-                "account": &self.client_id,
-                "search": &self.text,
-                "exported_at": iso_time(wall_ms as i64),
-                "users": self.users.len(),
-                "total_reported": self.total,
+        let file = JsonFile {
+            keyward_export: JsonHeader {
+                complete: self.is_complete(),
+                account: &self.client_id,
+                search: &self.text,
+                exported_at: iso_time(wall_ms as i64),
+                users: self.users.len(),
+                total_reported: self.total,
             },
-            "users": self.users().cloned().collect::<Vec<_>>(),
-        });
-        doc.to_pretty()
+            users: self.users().collect(),
+        };
+        serde_json::to_string_pretty(&file).unwrap_or_default()
     }
+}
+
+/// The JSON export: what it is, then every user as the API sent it (attributes in its order).
+#[derive(Serialize)]
+struct JsonFile<'a> {
+    keyward_export: JsonHeader<'a>,
+    users: Vec<&'a Value>,
+}
+
+/// Whether the export is complete, of what, and when.
+#[derive(Serialize)]
+struct JsonHeader<'a> {
+    complete: bool,
+    account: &'a str,
+    search: &'a str,
+    exported_at: String,
+    users: usize,
+    total_reported: Option<u64>,
 }
 
 /// The two file formats.
@@ -435,6 +454,7 @@ pub fn grouped(n: u64) -> String {
 mod tests {
     use super::*;
     use crate::core::lookup::FailureCode;
+    use serde_json::json;
 
     /// A fake directory of `n` users that fails as `fault` says for each request number.
     fn body(ids: &[usize], total: usize) -> Vec<u8> {
@@ -571,8 +591,7 @@ mod tests {
         assert_eq!(export.phase(), &Phase::Cancelled);
         let csv = export.file(Format::Csv, 0);
         assert!(csv.starts_with("# PARTIAL EXPORT: 2 users (not every user)\r\nid,userName,"));
-        let json: Value =
-            crate::core::json::parse_str(&export.file(Format::Json, 0)).expect("json");
+        let json: Value = serde_json::from_str(&export.file(Format::Json, 0)).expect("json");
         assert_eq!(json["keyward_export"]["complete"], false);
         assert_eq!(json["keyward_export"]["search"], "mer");
         assert_eq!(json["users"].as_array().map(Vec::len), Some(2));

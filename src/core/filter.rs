@@ -6,6 +6,8 @@
 
 use std::fmt;
 
+use serde::{Deserialize, Serialize};
+
 /// A filter expression.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Filter {
@@ -76,17 +78,13 @@ impl fmt::Display for Filter {
 }
 
 /// What a popup search looks for.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum SearchKind {
     #[default]
     Users,
     Groups,
 }
-
-super::codec::wire_names!(SearchKind {
-    Users => "users",
-    Groups => "groups",
-});
 
 /// The filter for a search box's text: users by userName, email or name; groups by displayName.
 /// `None` for blank input (list without a filter instead).

@@ -6,11 +6,12 @@
 //! bodies, so every odd answer (a missing field, a 10 KB name, an unreadable body) is decided here
 //! and tested natively. Everything that leaves this module is data for text nodes.
 
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
 use super::api::{self, ApiError, Credentials, ListRequest, Resource};
-use super::codec;
 use super::filter::{search, SearchKind};
-use super::json::{self, Value};
-use super::message::Response;
+use super::message::{answer, Response};
 use super::scim::{self, Group, Member, User};
 use super::throttle::Priority;
 
@@ -43,16 +44,22 @@ pub fn search_request(kind: SearchKind, text: &str) -> ListRequest {
     }
 }
 
+// The worker sends these to the popup, which reads them back: every field is written, `None` as
+// `null`, and an `Option` may be missing.
+
 /// One result line.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Row {
     pub id: String,
     /// userName, or a group's name.
     pub title: String,
     /// A user's name, or a group's member count.
+    #[serde(default)]
     pub subtitle: Option<String>,
+    #[serde(default)]
     pub email: Option<String>,
     /// "Active", "Disabled", or P14E's state when it is not ACTIVE.
+    #[serde(default)]
     pub status: Option<String>,
     /// Disabled or not active: shown muted.
     pub inactive: bool,
@@ -126,12 +133,13 @@ fn plural(n: usize, word: &str) -> String {
 }
 
 /// A search's answer.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Found {
     pub kind: SearchKind,
     pub text: String,
     pub rows: Vec<Row>,
     /// `totalResults`, when the answer gave one.
+    #[serde(default)]
     pub total: Option<u64>,
     /// Entries that could not be read (no id).
     pub skipped: usize,
@@ -168,16 +176,17 @@ pub fn found(kind: SearchKind, text: &str, body: &[u8]) -> Result<Found, ApiErro
 }
 
 /// One attribute of a resource, flattened to a path (`name.givenName`, `emails[0].value`).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Attribute {
     pub path: String,
     pub value: String,
     /// For P14E's epoch-millisecond timestamps: the instant, shown as a local date.
+    #[serde(default)]
     pub when_ms: Option<i64>,
 }
 
 /// Everything about one user or group.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Detail {
     pub kind: SearchKind,
     pub row: Row,
@@ -186,50 +195,15 @@ pub struct Detail {
     /// A user's groups, or a group's members.
     pub related: Vec<Row>,
     /// A group's direct user count (`users/count`), when it could be read.
+    #[serde(default)]
     pub user_count: Option<u64>,
     /// Why the count is missing, when it was asked for and failed.
+    #[serde(default)]
     pub user_count_problem: Option<String>,
     pub attributes: Vec<Attribute>,
     /// Attributes left out beyond [`MAX_ATTRIBUTES`].
     pub attributes_omitted: usize,
 }
-
-// The worker sends these to the popup, which reads them back: every field is written, `None` as
-// `null`, and an `Option` may be missing.
-
-codec::json_record!(Row {
-    id: required,
-    title: required,
-    subtitle: or_default,
-    email: or_default,
-    status: or_default,
-    inactive: required,
-});
-
-codec::json_record!(Found {
-    kind: required,
-    text: required,
-    rows: required,
-    total: or_default,
-    skipped: required,
-});
-
-codec::json_record!(Attribute {
-    path: required,
-    value: required,
-    when_ms: or_default,
-});
-
-codec::json_record!(Detail {
-    kind: required,
-    row: required,
-    times: required,
-    related: required,
-    user_count: or_default,
-    user_count_problem: or_default,
-    attributes: required,
-    attributes_omitted: required,
-});
 
 const TIMESTAMP_KEYS: &[&str] = &["createTimeStamp", "lastModifiedTimeStamp", "lastLoginTime"];
 
@@ -309,8 +283,7 @@ fn times(created: Option<i64>, modified: Option<i64>, login: Option<i64>) -> Vec
 }
 
 fn resource(body: &[u8]) -> Result<Value, ApiError> {
-    let v: Value = super::json::parse(body)
-        .map_err(|_| ApiError::Decode(scim::DecodeError::NotJson.to_string()))?;
+    let v = scim::parse_body(body).map_err(|e| ApiError::Decode(e.to_string()))?;
     if v.is_object() {
         Ok(v)
     } else {
@@ -348,12 +321,9 @@ pub fn group_detail(
     let (attributes, attributes_omitted) = attributes(&raw);
     let (user_count, user_count_problem) = match count {
         None => (None, None),
-        Some(Ok(body)) => match json::parse(&body)
-            .ok()
-            .and_then(|v| v.get("users").and_then(Value::as_u64))
-        {
-            Some(n) => (Some(n), None),
-            None => (None, Some("the user count could not be read".into())),
+        Some(Ok(body)) => match serde_json::from_slice::<UserCount>(&body) {
+            Ok(count) => (Some(count.users), None),
+            Err(_) => (None, Some("the user count could not be read".into())),
         },
         Some(Err(e)) => (None, Some(e.message())),
     };
@@ -452,15 +422,21 @@ impl Job {
                 SearchKind::Groups => group_detail(&body, count),
             }
             .map_or_else(failed, |d| Response::Detail(Box::new(d))),
-            (Job::ExportPage { .. }, Ok(body)) => Response::ApiBody {
+            (Job::ExportPage { .. }, Ok(body)) => Response::ApiBody(answer::ApiBody {
                 body: String::from_utf8_lossy(&body).into_owned(),
-            },
+            }),
         }
     }
 }
 
+/// `GET /directory/group/{id}/users/count`: `{"users": n}`.
+#[derive(Deserialize)]
+struct UserCount {
+    users: u64,
+}
+
 /// What went wrong, for the UI, and what would fix it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Failure {
     pub code: FailureCode,
     pub message: String,
@@ -468,14 +444,9 @@ pub struct Failure {
     pub retry: bool,
 }
 
-codec::json_record!(Failure {
-    code: required,
-    message: required,
-    retry: required,
-});
-
 /// The kinds of failure the UI treats differently.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum FailureCode {
     /// No account, or no key read in this browser session: read the credentials page.
     NoKey,
@@ -493,19 +464,6 @@ pub enum FailureCode {
     /// A newer request replaced this one.
     Cancelled,
 }
-
-codec::wire_names!(FailureCode {
-    NoKey => "no_key",
-    NoRegion => "no_region",
-    Unauthorized => "unauthorized",
-    Forbidden => "forbidden",
-    NotFound => "not_found",
-    RateLimited => "rate_limited",
-    Offline => "offline",
-    Server => "server",
-    Other => "other",
-    Cancelled => "cancelled",
-});
 
 impl Failure {
     pub fn new(code: FailureCode, message: impl Into<String>) -> Failure {
@@ -644,7 +602,7 @@ mod tests {
             (r#"{"id":"a"}"#, None, false),
         ];
         for (json, status, inactive) in cases {
-            let v: Value = crate::core::json::parse_str(json).expect("json");
+            let v: Value = serde_json::from_str(json).expect("json");
             let row = user_row(&User::from_value(&v).expect("user"));
             assert_eq!(
                 (row.status.as_deref(), row.inactive),

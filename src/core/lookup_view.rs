@@ -9,6 +9,7 @@ use super::export::grouped;
 use super::filter::SearchKind;
 use super::lookup::{local_time, Detail, Failure, Found, Row};
 use super::view::{el, Element};
+use super::wire;
 use super::worker::AccountView;
 
 /// Ids of the panel's controls and regions (the edge finds them by id).
@@ -77,7 +78,7 @@ pub fn panel(
         .attr("data-role", "kind")
         .children(
             [(SearchKind::Users, "Users"), (SearchKind::Groups, "Groups")].map(|(k, label)| {
-                let option = el("option").attr("value", k.wire_name()).text(label);
+                let option = el("option").attr("value", wire::name(&k)).text(label);
                 if k == kind {
                     option.attr("selected", "")
                 } else {
@@ -352,7 +353,7 @@ pub fn failure(f: &Failure, credentials_url: &str) -> Element {
         .attr("class", "kw-failure")
         .attr("role", "alert")
         .attr("data-testid", "lookup-failure")
-        .attr("data-code", f.code.wire_name())
+        .attr("data-code", wire::name(&f.code))
         .child(el("p").attr("class", "kw-error").text(f.message.clone()));
     if f.needs_key() {
         area = area.child(

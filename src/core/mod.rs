@@ -6,13 +6,10 @@
 
 pub mod accounts;
 pub mod api;
-pub mod codec;
 pub mod console;
 pub mod export;
 pub mod export_view;
 pub mod filter;
-pub mod id_map;
-pub mod json;
 pub mod lookup;
 pub mod lookup_view;
 pub mod message;
@@ -28,6 +25,7 @@ pub mod settings;
 pub mod snippet;
 pub mod throttle;
 pub mod view;
+pub mod wire;
 pub mod worker;
 
 /// The product name, as users see it.

@@ -10,10 +10,11 @@
 //! the SSO "REST API Client ID/Secret" screen, never guesses a masked key, and reads nothing from a
 //! layout it does not recognise.
 
-use super::codec;
+use serde::{Deserialize, Serialize};
 
 /// What the content script saw. Every field is optional so odd pages still decode.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Snapshot {
     pub url: String,
     pub title: String,
@@ -29,30 +30,14 @@ pub struct Snapshot {
 }
 
 /// A label and the value shown next to it.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Pair {
     pub label: String,
     pub value: String,
     /// `type` of the input the value came from (`password` means masked), if any.
     pub input_type: Option<String>,
 }
-
-codec::json_record!(Snapshot {
-    url: or_default,
-    title: or_default,
-    headings: or_default,
-    buttons: or_default,
-    pairs: or_default,
-    text: or_default,
-    text_truncated: or_default,
-    glance: or_default,
-});
-
-codec::json_record!(Pair {
-    label: or_default,
-    value: or_default,
-    input_type: or_default,
-});
 
 /// The most the reader looks at, so a hostile page cannot make it work hard.
 const MAX_PAIRS: usize = 200;
@@ -266,7 +251,6 @@ pub fn classify(snapshot: &Snapshot) -> PageKind {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::codec::FromJson;
 
     const ID: &str = "910a2dec-8902-4cc1-beeb-8da1658eec67";
     const KEY: &str = "ypXgXhWmbuoCGLzxQiqkDEVP9ZTmIs";
@@ -614,12 +598,12 @@ mod tests {
 
     #[test]
     fn snapshots_decode_leniently() {
-        use crate::core::json::json;
-        let s = Snapshot::from_json(&json!({"url":"x","pairs":[{"label":"Client ID"}],"extra":1}))
+        use serde_json::{from_value, json};
+        let s: Snapshot = from_value(json!({"url":"x","pairs":[{"label":"Client ID"}],"extra":1}))
             .expect("decodes");
         assert_eq!(s.pairs[0].value, "");
-        assert!(Snapshot::from_json(&json!({"pairs": "nope"})).is_err());
-        assert!(Snapshot::from_json(&json!({"pairs": [{"label": 1}]})).is_err());
+        assert!(from_value::<Snapshot>(json!({"pairs": "nope"})).is_err());
+        assert!(from_value::<Snapshot>(json!({"pairs": [{"label": 1}]})).is_err());
     }
 
     #[test]

@@ -5,13 +5,13 @@
 //! Ages are measured on the UTC millisecond clock, so time zones and DST cannot shift them; a clock
 //! that jumps backwards yields age zero and never re-sends a reminder already sent.
 
-use super::codec;
+use serde::{Deserialize, Serialize};
 
 /// One day in milliseconds.
 pub const DAY_MS: u64 = 86_400_000;
 
 /// When keys are due and when to remind.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Schedule {
     /// Days a key may live (90 by default: AWS Config `access-keys-rotated`, CIS benchmarks).
     pub rotation_days: u32,
@@ -27,11 +27,6 @@ impl Default for Schedule {
         }
     }
 }
-
-codec::json_record!(Schedule {
-    rotation_days: required,
-    remind_before: required,
-});
 
 impl Schedule {
     /// A schedule from a rotation period (1–730 days) and up to 8 reminder days, each at least 1 and
@@ -61,19 +56,14 @@ impl Schedule {
 }
 
 /// How urgent a key is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Level {
     Fresh,
     /// Within the first reminder window.
     DueSoon,
     Overdue,
 }
-
-codec::wire_names!(Level {
-    Fresh => "fresh",
-    DueSoon => "due_soon",
-    Overdue => "overdue",
-});
 
 /// A key's age against the schedule.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -129,18 +119,13 @@ pub fn stage(age: &KeyAge, schedule: &Schedule) -> Option<i64> {
 }
 
 /// What was last sent for an account, and any snooze.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ReminderState {
     pub notified_stage: Option<i64>,
     pub notified_at_ms: Option<u64>,
     pub snoozed_until_ms: Option<u64>,
 }
-
-codec::json_record!(ReminderState {
-    notified_stage: or_default,
-    notified_at_ms: or_default,
-    snoozed_until_ms: or_default,
-});
 
 /// Whether a reminder is owed now, and for which stage.
 pub fn reminder_owed(

@@ -1,11 +1,12 @@
 //! SCIM 1.1 resources as P14E sends them, decoded tolerantly.
 //!
-//! Decoding goes through `core::json`'s `Value` and picks fields by hand, so a missing field, an
+//! Decoding goes through `serde_json::Value` and picks fields one by one, so a missing field, an
 //! unexpected type or an unknown attribute never sinks a whole response: the resource keeps what
-//! could be read, and its raw JSON stays available for a detail view of every attribute. Both
-//! date forms P14E uses are read: epoch milliseconds and ISO-8601 with an offset.
+//! could be read, and its raw JSON (attributes in the order the API sent them) stays available for
+//! a detail view of every attribute. Both date forms P14E uses are read: epoch milliseconds and
+//! ISO-8601 with an offset.
 
-use super::json::Value;
+use serde_json::Value;
 
 /// The P14E extension schema.
 pub const SCHEMA_PINGONE: &str = "urn:scim:schemas:com_pingone:1.0";
@@ -245,12 +246,56 @@ impl Group {
     }
 }
 
+/// Parses a Directory API body. A lone UTF-16 surrogate escape (`\ud800` with no partner), which
+/// Java and JavaScript servers write for a broken string, is valid JSON syntax that a UTF-8 parser
+/// refuses; it becomes U+FFFD first, so one user's odd name does not fail a page of 200. Nesting
+/// deeper than serde_json's limit (128 levels) is refused, as is anything cut off.
+pub fn parse_body(body: &[u8]) -> Result<Value, DecodeError> {
+    let repaired = repair_lone_surrogates(body);
+    serde_json::from_slice(repaired.as_deref().unwrap_or(body)).map_err(|_| DecodeError::NotJson)
+}
+
+/// A copy of `json` with each lone surrogate escape replaced by `\ufffd` (the same length), or
+/// `None` when it has none. Escaped backslashes are skipped, so `\\ud800` stays text.
+fn repair_lone_surrogates(json: &[u8]) -> Option<Vec<u8>> {
+    let unit = |at: usize| -> Option<u16> {
+        let digits = json.get(at..at + 4)?;
+        if !digits.iter().all(u8::is_ascii_hexdigit) {
+            return None;
+        }
+        u16::from_str_radix(std::str::from_utf8(digits).ok()?, 16).ok()
+    };
+    let escape_at = |at: usize| json.get(at) == Some(&b'\\') && json.get(at + 1) == Some(&b'u');
+    let mut repaired: Option<Vec<u8>> = None;
+    let mut i = 0;
+    while i + 1 < json.len() {
+        if json[i] != b'\\' {
+            i += 1;
+            continue;
+        }
+        let Some(first) = escape_at(i).then(|| unit(i + 2)).flatten() else {
+            i += 2;
+            continue;
+        };
+        let high = (0xD800..0xDC00).contains(&first);
+        if high && escape_at(i + 6) && unit(i + 8).is_some_and(|u| (0xDC00..0xE000).contains(&u)) {
+            i += 12;
+            continue;
+        }
+        if (0xD800..0xE000).contains(&first) {
+            repaired.get_or_insert_with(|| json.to_vec())[i + 2..i + 6].copy_from_slice(b"fffd");
+        }
+        i += 6;
+    }
+    repaired
+}
+
 /// Reads a list body: `resources` (as P14E sends) or `Resources` (SCIM 1.1).
 pub fn list_page<T>(
     body: &[u8],
     read: impl Fn(&Value) -> Option<T>,
 ) -> Result<ListPage<T>, DecodeError> {
-    let v: Value = super::json::parse(body).map_err(|_| DecodeError::NotJson)?;
+    let v = parse_body(body)?;
     if !v.is_object() {
         return Err(DecodeError::NotAnObject);
     }
@@ -274,7 +319,7 @@ pub fn list_page<T>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::json::json;
+    use serde_json::json;
 
     #[test]
     fn reads_the_documented_user() {
@@ -345,6 +390,43 @@ mod tests {
         for (s, expected) in cases {
             assert_eq!(parse_iso8601(s), expected, "{s}");
         }
+    }
+
+    #[test]
+    fn lone_surrogates_become_replacement_characters_and_nothing_else_changes() {
+        let cases = [
+            (r#"["\ud800"]"#, "\u{fffd}"),
+            (r#"["a\udc00b"]"#, "a\u{fffd}b"),
+            (r#"["\ud800\ud800"]"#, "\u{fffd}\u{fffd}"),
+            (r#"["\udc00\ud800"]"#, "\u{fffd}\u{fffd}"),
+            (r#"["\ud83d\ude00"]"#, "\u{1f600}"),
+            (r#"["\\ud800"]"#, "\\ud800"),
+            (r#"["\\\ud800"]"#, "\\\u{fffd}"),
+            (r#"["\u00e9\uD800x"]"#, "\u{e9}\u{fffd}x"),
+        ];
+        for (body, expected) in cases {
+            assert_eq!(parse_body(body.as_bytes()), Ok(json!([expected])), "{body}");
+        }
+        assert_eq!(repair_lone_surrogates(br#"{"a":"\u0041\\u"}"#), None);
+    }
+
+    #[test]
+    fn cut_off_absurdly_deep_and_non_json_bodies_are_refused() {
+        let deep = "[".repeat(100_000) + &"]".repeat(100_000);
+        for body in [
+            &b"{\"resources\":[{\"id\":\"a"[..],
+            b"",
+            b"<html>",
+            b"\"\\ud8",
+            deep.as_bytes(),
+        ] {
+            assert_eq!(parse_body(body), Err(DecodeError::NotJson));
+        }
+        let nested = "[".repeat(100) + &"]".repeat(100);
+        assert!(
+            parse_body(nested.as_bytes()).is_ok(),
+            "ordinary nesting is read"
+        );
     }
 
     #[test]

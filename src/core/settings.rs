@@ -1,53 +1,66 @@
 //! User settings kept in `chrome.storage.local`: never secrets. Stored as one versioned record so
 //! later schema changes migrate in one place.
 
-use super::codec::{self, record, Fields, FromJson, ToJson, Unreadable};
-use super::json::Value;
+use serde::{Deserialize, Serialize};
+
 use super::region::{normalize_local_base, LocalBaseError};
+use super::reminder::Schedule;
 
 /// The storage key of the settings record.
 pub const STORAGE_KEY: &str = "settings";
 /// The current schema version. Older records are migrated by [`migrate`].
 pub const SCHEMA_VERSION: u32 = 2;
 
-/// The settings record.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// The settings record. The stored record leaves unset options out; any schema is read (and
+/// migrated, see [`StoredSettings`]), every field may be missing.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "StoredSettings")]
 pub struct Settings {
     pub schema: u32,
     /// The dev build's local emulator API base (`http://127.0.0.1:PORT/api`).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub local_api_base: Option<String>,
     /// Keep shown keys in `storage.session` for popup lookups (on by default; schema 1 stored the
     /// opposite, `no_session_keys`).
     pub session_keys: bool,
     /// Seconds before a copied secret is cleared (default 30).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub clipboard_clear_secs: Option<u64>,
     /// The rotation period and reminder days.
-    pub schedule: crate::core::reminder::Schedule,
+    pub schedule: Schedule,
 }
 
-/// The stored record leaves unset options out; every field may be missing when read.
-impl ToJson for Settings {
-    fn to_json(&self) -> Value {
-        record()
-            .field("schema", &self.schema)
-            .some("local_api_base", &self.local_api_base)
-            .field("session_keys", &self.session_keys)
-            .some("clipboard_clear_secs", &self.clipboard_clear_secs)
-            .field("schedule", &self.schedule)
-            .done()
-    }
+/// A settings record of any schema, as stored or exported, before migration.
+#[derive(Deserialize)]
+struct StoredSettings {
+    /// Absent in the first release's records: schema 1.
+    schema: Option<u32>,
+    local_api_base: Option<String>,
+    session_keys: Option<bool>,
+    /// Schema 1's opposite of `session_keys`.
+    no_session_keys: Option<bool>,
+    clipboard_clear_secs: Option<u64>,
+    #[serde(default)]
+    schedule: Schedule,
 }
 
-impl FromJson for Settings {
-    fn from_json(value: &Value) -> Result<Self, Unreadable> {
-        let f = Fields::of(value)?;
-        Ok(Settings {
-            schema: f.or_default("schema")?,
-            local_api_base: f.or_default("local_api_base")?,
-            session_keys: f.or_else("session_keys", || Settings::default().session_keys)?,
-            clipboard_clear_secs: f.or_default("clipboard_clear_secs")?,
-            schedule: f.or_default("schedule")?,
-        })
+/// Brings a stored record of any earlier schema to the current one. Each step is one version.
+impl From<StoredSettings> for Settings {
+    fn from(stored: StoredSettings) -> Settings {
+        let version = stored.schema.unwrap_or(1);
+        let session_keys = if version <= 1 {
+            // 1 → 2: `no_session_keys: true` became `session_keys: false`.
+            !stored.no_session_keys.unwrap_or(false)
+        } else {
+            stored.session_keys.unwrap_or(true)
+        };
+        Settings {
+            schema: SCHEMA_VERSION,
+            local_api_base: stored.local_api_base,
+            session_keys,
+            clipboard_clear_secs: stored.clipboard_clear_secs,
+            schedule: stored.schedule,
+        }
     }
 }
 
@@ -58,51 +71,20 @@ impl Default for Settings {
             local_api_base: None,
             session_keys: true,
             clipboard_clear_secs: None,
-            schedule: crate::core::reminder::Schedule::default(),
+            schedule: Schedule::default(),
         }
     }
 }
 
-/// Brings a stored record of any earlier schema to the current one. Each step is one version.
-pub fn migrate(mut value: Value) -> Value {
-    let Some(record) = value.as_object_mut() else {
-        return value;
-    };
-    let mut version = record.get("schema").and_then(Value::as_u64).unwrap_or(1);
-    if version <= 1 {
-        // 1 → 2: `no_session_keys: true` became `session_keys: false`.
-        // The old field stays (readers ignore unknown fields), which keeps B-tree removal for
-        // `Value` maps out of the wasm.
-        let off = record
-            .get("no_session_keys")
-            .and_then(Value::as_bool)
-            .unwrap_or(false);
-        record.insert("session_keys".into(), Value::Bool(!off));
-        version = 2;
-    }
-    record.insert("schema".into(), Value::from(version));
-    value
-}
-
 /// What an administrator's enterprise policy (`storage.managed`) imposes; it wins over the user.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// Read as a whole: an unreadable policy is no policy.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Policy {
     /// The longest rotation period users may choose.
     pub max_rotation_days: Option<u32>,
     /// Never keep the key in `storage.session`.
     pub forbid_key_storage: bool,
-}
-
-codec::json_record!(Policy {
-    max_rotation_days: or_default,
-    forbid_key_storage: or_default,
-});
-
-impl Policy {
-    /// Reads the managed record leniently (absent or unreadable: no policy).
-    pub fn from_stored(stored: Option<Value>) -> Policy {
-        stored.and_then(|v| codec::read(&v)).unwrap_or_default()
-    }
 }
 
 impl Settings {
@@ -133,14 +115,10 @@ impl Settings {
             .clamp(5, 600)
     }
 
-    /// Reads a stored record leniently: anything unreadable (or absent) gives the defaults, and
-    /// an invalid local base is dropped rather than trusted.
-    pub fn from_stored(stored: Option<Value>) -> Settings {
-        let mut s: Settings = stored
-            .map(migrate)
-            .and_then(|v| codec::read(&v))
-            .unwrap_or_default();
-        s.schema = SCHEMA_VERSION;
+    /// The settings from what storage held (absent or unreadable: the defaults), with an invalid
+    /// local base dropped rather than trusted.
+    pub fn from_stored(stored: Option<Settings>) -> Settings {
+        let mut s = stored.unwrap_or_default();
         s.local_api_base = s.local_api_base.and_then(|b| normalize_local_base(&b).ok());
         s
     }
@@ -185,27 +163,41 @@ impl std::fmt::Display for ImportError {
     }
 }
 
+/// What kind of Keyward file this is: `{"keyward": "settings", …}`.
+#[derive(Deserialize)]
+struct FileKind {
+    keyward: String,
+}
+
+/// A settings file: `{"keyward": "settings", "settings": {…}}`.
+#[derive(Serialize, Deserialize)]
+struct SettingsFile {
+    keyward: String,
+    #[serde(default)]
+    settings: Option<Settings>,
+}
+
 /// The settings as a file to keep or share: never secrets (the record holds none).
 pub fn export(settings: &Settings) -> String {
-    let body = record()
-        .field("keyward", "settings")
-        .field("settings", settings)
-        .done();
-    body.to_pretty()
+    let file = SettingsFile {
+        keyward: "settings".into(),
+        settings: Some(settings.clone()),
+    };
+    serde_json::to_string_pretty(&file).unwrap_or_default()
 }
 
 /// Reads an exported file: older schemas are migrated, every value is checked as if typed in.
 pub fn import(text: &str) -> Result<Settings, ImportError> {
-    let value = super::json::parse(text.as_bytes()).map_err(|_| ImportError::NotJson)?;
-    if value.get("keyward").and_then(Value::as_str) != Some("settings") {
+    let kind = serde_json::from_str::<FileKind>(text).map_err(|e| match e.classify() {
+        serde_json::error::Category::Data => ImportError::NotKeywardSettings,
+        _ => ImportError::NotJson,
+    })?;
+    if kind.keyward != "settings" {
         return Err(ImportError::NotKeywardSettings);
     }
-    let record = value
-        .get("settings")
-        .cloned()
-        .ok_or(ImportError::NotKeywardSettings)?;
-    let parsed =
-        Settings::from_json(&migrate(record)).map_err(|e| ImportError::Invalid(e.to_string()))?;
+    let file: SettingsFile =
+        serde_json::from_str(text).map_err(|e| ImportError::Invalid(e.to_string()))?;
+    let parsed = file.settings.ok_or(ImportError::NotKeywardSettings)?;
     let mut checked = Settings::default();
     if let Some(base) = &parsed.local_api_base {
         checked
@@ -219,32 +211,36 @@ pub fn import(text: &str) -> Result<Settings, ImportError> {
     }
     let schedule = parsed.schedule;
     checked.schedule =
-        crate::core::reminder::Schedule::checked(schedule.rotation_days, schedule.remind_before)
-            .map_err(invalid)?;
+        Schedule::checked(schedule.rotation_days, schedule.remind_before).map_err(invalid)?;
     Ok(checked)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::json::json;
+    use serde_json::{json, Value};
+
+    /// Reads a stored record as the worker does: leniently, an unreadable one as none.
+    fn stored(value: Value) -> Settings {
+        Settings::from_stored(serde_json::from_value(value).ok())
+    }
+
+    fn to_json(settings: &Settings) -> Value {
+        serde_json::to_value(settings).expect("settings serialize")
+    }
 
     #[test]
     fn stored_records_are_read_leniently() {
         assert_eq!(Settings::from_stored(None), Settings::default());
+        assert_eq!(stored(json!("garbage")).local_api_base, None);
         assert_eq!(
-            Settings::from_stored(Some(json!("garbage"))).local_api_base,
-            None
-        );
-        assert_eq!(
-            Settings::from_stored(Some(json!({"local_api_base": "http://localhost:9"})))
+            stored(json!({"local_api_base": "http://localhost:9"}))
                 .local_api_base
                 .as_deref(),
             Some("http://localhost:9/api")
         );
         assert_eq!(
-            Settings::from_stored(Some(json!({"local_api_base": "https://evil.example/api"})))
-                .local_api_base,
+            stored(json!({"local_api_base": "https://evil.example/api"})).local_api_base,
             None
         );
     }
@@ -258,19 +254,19 @@ mod tests {
             (json!({"no_session_keys": true}), false),
             (json!({"schema": 2, "session_keys": false}), false),
         ];
-        for (stored, keys) in cases {
-            let s = Settings::from_stored(Some(stored.clone()));
-            assert_eq!((s.schema, s.session_keys()), (2, keys), "{stored}");
+        for (record, keys) in cases {
+            let s = stored(record.clone());
+            assert_eq!((s.schema, s.session_keys()), (2, keys), "{record}");
         }
         let v1 = json!({"schema": 1, "no_session_keys": true, "clipboard_clear_secs": 45, "local_api_base": "http://localhost:9"});
-        let s = Settings::from_stored(Some(v1));
+        let s = stored(v1);
         assert_eq!(
             (s.clipboard_clear_secs(), s.local_api_base.as_deref()),
             (45, Some("http://localhost:9/api")),
             "other fields survive"
         );
-        let round = s.to_json();
-        assert_eq!(Settings::from_stored(Some(round)), s);
+        let round = to_json(&s);
+        assert_eq!(stored(round), s);
     }
 
     #[test]
@@ -341,7 +337,8 @@ mod tests {
         );
         assert_eq!(user.effective(&Policy::default()), user);
         assert_eq!(
-            Policy::from_stored(Some(json!({"max_rotation_days": "soon"}))),
+            serde_json::from_value::<Policy>(json!({"max_rotation_days": "soon"}))
+                .unwrap_or_default(),
             Policy::default()
         );
     }
@@ -364,8 +361,8 @@ mod tests {
     #[test]
     fn records_written_by_the_previous_release_load_and_write_back_unchanged() {
         let old = r#"{"schema":2,"local_api_base":"http://127.0.0.1:8787/api","session_keys":true,"clipboard_clear_secs":45,"schedule":{"rotation_days":90,"remind_before":[30,14,7,1]}}"#;
-        let old: Value = crate::core::json::parse_str(old).expect("json");
-        let loaded = Settings::from_stored(Some(old.clone()));
+        let old: Value = serde_json::from_str(old).expect("json");
+        let loaded = stored(old.clone());
         assert_eq!(
             (
                 loaded.clipboard_clear_secs(),
@@ -373,9 +370,9 @@ mod tests {
             ),
             (45, Some("http://127.0.0.1:8787/api"))
         );
-        assert_eq!(loaded.to_json(), old);
+        assert_eq!(to_json(&loaded), old);
         assert_eq!(
-            Settings::default().to_json(),
+            to_json(&Settings::default()),
             json!({"schema": 2, "session_keys": true, "schedule": {"rotation_days": 90, "remind_before": [30, 14, 7, 1]}}),
             "unset options are left out"
         );

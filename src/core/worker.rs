@@ -7,14 +7,17 @@
 
 use std::collections::HashMap;
 
+use indexmap::IndexMap;
+use serde::{Deserialize, Serialize};
+
 use super::accounts::{fingerprint, Accounts};
 use super::api::Credentials;
-use super::codec::json_record;
 use super::console::{is_console_url, users_page, Flavour, CONSOLE_HOME};
 use super::filter::SearchKind;
-use super::id_map::IdMap;
 use super::lookup::{detail_urls, search_request, ApiCall, Failure, FailureCode, Job};
-use super::message::{self, refused, CopyWhat, Request, Response, Sender, WorkerFacts};
+use super::message::{
+    self, answer, ask, refused, CopyWhat, Request, Response, Sender, WorkerFacts,
+};
 use super::page::{
     classify, normalize_label, wants_fields, KeyState, PageKind, ReadProblem, Snapshot,
 };
@@ -27,12 +30,20 @@ use super::snippet;
 /// Seconds before a copied secret is cleared from the clipboard (if still there).
 pub const DEFAULT_CLIPBOARD_CLEAR_SECS: u64 = 30;
 
+/// A copied secret waiting to be cleared, kept in `storage.session`: the copy by salted
+/// fingerprint, and when its clear is due.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingClear {
+    pub fingerprint: String,
+    pub due_ms: u64,
+}
+
 /// What the worker holds.
 #[derive(Clone, Default)]
 pub struct WorkerState {
     pub accounts: Accounts,
     /// Keys by Client ID, mirrored to `storage.session` (when allowed) for popup lookups.
-    pub keys: IdMap<String>,
+    pub keys: IndexMap<String, String>,
     pub salt: Vec<u8>,
     pub settings: Settings,
     pub tabs: HashMap<i64, TabState>,
@@ -65,14 +76,19 @@ pub struct TabState {
     just_renewed: bool,
 }
 
+// The popup and the export page read tab views back; the content script reads page plans.
+
 /// What the popup shows about a tab.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TabView {
     /// `not_console`, `console`, `sso_credentials`, `credentials`.
     pub kind: String,
+    #[serde(default)]
     pub page: Option<String>,
+    #[serde(default)]
     pub client_id: Option<String>,
     /// `shown`, `hidden`, `unreadable`.
+    #[serde(default)]
     pub key: Option<String>,
     /// A sentence for the admin.
     pub summary: String,
@@ -80,30 +96,39 @@ pub struct TabView {
 }
 
 /// An account, for the popup.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccountView {
     pub client_id: String,
     /// The region's label.
+    #[serde(default)]
     pub region: Option<String>,
     /// The region's id (`na`, `eu`, `au`, `local`).
+    #[serde(default)]
     pub region_id: Option<String>,
+    #[serde(default)]
     pub label: Option<String>,
+    #[serde(default)]
     pub colour: Option<String>,
+    #[serde(default)]
     pub production: bool,
     /// "Key age 45 days: due for renewal in 45 days."
+    #[serde(default)]
     pub age: Option<String>,
     /// Whether reminders are due (the popup then offers to snooze them).
+    #[serde(default)]
     pub reminding: bool,
     pub key_read: bool,
     pub first_seen_ms: u64,
     /// Where the key can be read again (the page it was last read on, or the console home).
+    #[serde(default)]
     pub credentials_url: String,
     /// The console's Users page for this account.
+    #[serde(default)]
     pub users_url: String,
 }
 
 /// What the content script adds to a page.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PagePlan {
     pub helpers: Option<Helpers>,
     /// Read this page's fields from now on (a glance is not enough). Answering a glance with
@@ -112,7 +137,7 @@ pub struct PagePlan {
 }
 
 /// Copy helpers next to a field.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Helpers {
     /// The snapshot pair the helpers follow.
     pub anchor: usize,
@@ -125,14 +150,14 @@ pub struct Helpers {
 }
 
 /// A non-blocking checklist of what uses the key.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Guard {
     pub title: String,
     pub items: Vec<String>,
 }
 
 /// "Key age 45 days: due for renewal in 45 days." and how urgent that is.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AgeBanner {
     pub text: String,
     pub level: Level,
@@ -200,43 +225,21 @@ pub fn snooze(state: &mut WorkerState, client_id: &str, days: u64, now_ms: u64) 
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// One copy button: what it copies, and its label.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HelperButton {
     pub what: CopyWhat,
-    pub label: &'static str,
+    pub label: String,
 }
 
-// The popup and the export page read tab views back; the content script reads page plans.
-
-json_record!(TabView {
-    kind: required,
-    page: or_default,
-    client_id: or_default,
-    key: or_default,
-    summary: required,
-    accounts: required,
-});
-
-json_record!(AccountView {
-    client_id: required,
-    region: or_default,
-    region_id: or_default,
-    label: or_default,
-    colour: or_default,
-    production: or_default,
-    age: or_default,
-    reminding: or_default,
-    key_read: required,
-    first_seen_ms: required,
-    credentials_url: or_default,
-    users_url: or_default,
-});
-
-json_record!(write PagePlan { helpers, fields });
-json_record!(write Helpers { anchor, buttons, note, age, guard });
-json_record!(write Guard { title, items });
-json_record!(write AgeBanner { text, level });
-json_record!(write HelperButton { what, label });
+impl HelperButton {
+    fn new(what: CopyWhat, label: &str) -> HelperButton {
+        HelperButton {
+            what,
+            label: label.to_string(),
+        }
+    }
+}
 
 /// Work for the edge.
 #[derive(Clone, PartialEq, Eq)]
@@ -348,34 +351,38 @@ pub fn handle(
     facts: &WorkerFacts,
 ) -> Outcome {
     match (request, sender) {
-        (Request::PageSnapshot { snapshot }, Sender::ContentScript { tab_url, tab_id }) => {
+        (
+            Request::PageSnapshot(ask::PageSnapshot { snapshot }),
+            Sender::ContentScript { tab_url, tab_id },
+        ) => {
             if !is_console_url(tab_url, facts.flavour) {
                 return answer(refused("not a console page"));
             }
             page_snapshot(state, *tab_id, tab_url, snapshot, facts.wall_ms)
         }
-        (Request::PageClick { label }, Sender::ContentScript { tab_id, .. }) => {
+        (Request::PageClick(ask::PageClick { label }), Sender::ContentScript { tab_id, .. }) => {
             page_click(state, *tab_id, label, facts.wall_ms)
         }
-        (Request::Copy { what }, Sender::ContentScript { tab_id, .. }) => {
+        (Request::Copy(ask::Copy { what }), Sender::ContentScript { tab_id, .. }) => {
             copy(state, *tab_id, *what)
         }
-        (Request::TabState { tab_id }, Sender::ExtensionPage) => {
+        (Request::TabState(ask::TabState { tab_id }), Sender::ExtensionPage) => {
             answer(Response::TabState(state.tab_view(*tab_id, facts.wall_ms)))
         }
-        (Request::ManualCredentials { client_id, api_key }, Sender::ExtensionPage) => {
-            manual_credentials(state, client_id, api_key, facts.wall_ms)
-        }
-        (Request::UpdateAccount { client_id, edit }, Sender::ExtensionPage) => {
-            match state.accounts.edit(client_id, edit) {
-                Ok(()) => Outcome {
-                    response: Response::Ack,
-                    effects: vec![Effect::SaveAccounts],
-                },
-                Err(e) => answer(refused(&e.to_string())),
-            }
-        }
-        (Request::Snooze { client_id, days }, Sender::ExtensionPage) if matches!(days, 1 | 7) => {
+        (
+            Request::ManualCredentials(ask::ManualCredentials { client_id, api_key }),
+            Sender::ExtensionPage,
+        ) => manual_credentials(state, client_id, api_key, facts.wall_ms),
+        (Request::UpdateAccount(edit), Sender::ExtensionPage) => match state.accounts.edit(edit) {
+            Ok(()) => Outcome {
+                response: Response::Ack,
+                effects: vec![Effect::SaveAccounts],
+            },
+            Err(e) => answer(refused(&e.to_string())),
+        },
+        (Request::Snooze(ask::Snooze { client_id, days }), Sender::ExtensionPage)
+            if matches!(days, 1 | 7) =>
+        {
             if snooze(state, client_id, *days, facts.wall_ms) {
                 Outcome {
                     response: Response::Ack,
@@ -389,17 +396,17 @@ pub fn handle(
             response: Response::Ack,
             effects: vec![Effect::CancelExport],
         },
-        (Request::ForgetAccount { client_id }, Sender::ExtensionPage) => {
+        (Request::ForgetAccount(ask::Account { client_id }), Sender::ExtensionPage) => {
             if !state.accounts.forget(client_id) {
                 return answer(refused("Keyward does not know that account"));
             }
-            state.keys.remove(client_id);
+            state.keys.shift_remove(client_id);
             Outcome {
                 response: Response::Ack,
                 effects: vec![Effect::SaveAccounts, Effect::SaveKeys],
             }
         }
-        (Request::SetRegion { client_id, region }, Sender::ExtensionPage) => {
+        (Request::SetRegion(ask::SetRegion { client_id, region }), Sender::ExtensionPage) => {
             let known = state.accounts.accounts.contains_key(client_id);
             match Region::from_id(region).filter(|r| Region::available(facts.flavour).contains(r)) {
                 Some(r) if known => {
@@ -433,22 +440,22 @@ pub fn api_call(
     flavour: Flavour,
 ) -> Option<Result<ApiCall, Response>> {
     let (client_id, asked) = match request {
-        Request::Search {
+        Request::Search(ask::Search {
             client_id,
             kind,
             text,
-        } => (client_id, Asked::Search(*kind, text)),
-        Request::Detail {
+        }) => (client_id, Asked::Search(*kind, text)),
+        Request::Detail(ask::Detail {
             client_id,
             kind,
             id,
-        } => (client_id, Asked::Detail(*kind, id)),
-        Request::ExportPage {
+        }) => (client_id, Asked::Detail(*kind, id)),
+        Request::ExportPage(ask::ExportPage {
             client_id,
             text,
             start_index,
             count,
-        } => (
+        }) => (
             client_id,
             Asked::ExportPage(
                 text,
@@ -630,28 +637,13 @@ fn page_snapshot(
                 }
             };
             state.accounts.note_credentials_page(&client_id, tab_url);
-            let mut buttons = vec![HelperButton {
-                what: CopyWhat::ClientId,
-                label: "Copy Client ID",
-            }];
+            let mut buttons = vec![HelperButton::new(CopyWhat::ClientId, "Copy Client ID")];
             if tab.shown_key.is_some() {
                 buttons.extend([
-                    HelperButton {
-                        what: CopyWhat::ApiKey,
-                        label: "Copy API key",
-                    },
-                    HelperButton {
-                        what: CopyWhat::AuthorizationHeader,
-                        label: "Copy Authorization header",
-                    },
-                    HelperButton {
-                        what: CopyWhat::Curl,
-                        label: "Copy curl",
-                    },
-                    HelperButton {
-                        what: CopyWhat::ShellExports,
-                        label: "Copy shell exports",
-                    },
+                    HelperButton::new(CopyWhat::ApiKey, "Copy API key"),
+                    HelperButton::new(CopyWhat::AuthorizationHeader, "Copy Authorization header"),
+                    HelperButton::new(CopyWhat::Curl, "Copy curl"),
+                    HelperButton::new(CopyWhat::ShellExports, "Copy shell exports"),
                 ]);
             }
             let age = state
@@ -780,7 +772,7 @@ fn page_click(state: &mut WorkerState, tab_id: i64, label: &str, now: u64) -> Ou
                     .accounts
                     .renewal_saved(&client_id, tab.pending_fingerprint.take(), now);
                 // The old key no longer works: forget it.
-                let had_key = state.keys.remove(&client_id).is_some();
+                let had_key = state.keys.shift_remove(&client_id).is_some();
                 let keeps_new = match new_key {
                     Some(key) if state.settings.session_keys() => {
                         state.keys.insert(client_id.clone(), key);
@@ -851,11 +843,11 @@ fn copy(state: &WorkerState, tab_id: i64, what: CopyWhat) -> Outcome {
         None => "Copied.".into(),
     };
     Outcome {
-        response: Response::Copied {
+        response: Response::Copied(answer::Copied {
             what,
             message,
             clears_in_secs: clears,
-        },
+        }),
         effects: vec![Effect::Clipboard {
             text,
             clear_after_secs: clears,
@@ -866,7 +858,6 @@ fn copy(state: &WorkerState, tab_id: i64, what: CopyWhat) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::codec::ToJson;
     use crate::core::console::Flavour;
     use crate::core::page::Pair;
     use crate::core::throttle::Scheduler;
@@ -892,7 +883,7 @@ mod tests {
     }
 
     fn creds_page(key: &str, buttons: &[&str]) -> Request {
-        Request::PageSnapshot {
+        Request::PageSnapshot(ask::PageSnapshot {
             snapshot: Snapshot {
                 headings: vec!["API Credentials".into()],
                 buttons: buttons.iter().map(|b| b.to_string()).collect(),
@@ -910,7 +901,7 @@ mod tests {
                 ],
                 ..Snapshot::default()
             },
-        }
+        })
     }
 
     fn state() -> WorkerState {
@@ -924,11 +915,11 @@ mod tests {
         handle(s, &r, &tab(), &facts(at))
     }
 
-    fn labels(o: &Outcome) -> Vec<&'static str> {
+    fn labels(o: &Outcome) -> Vec<&str> {
         match &o.response {
             Response::PagePlan(PagePlan {
                 helpers: Some(h), ..
-            }) => h.buttons.iter().map(|b| b.label).collect(),
+            }) => h.buttons.iter().map(|b| b.label.as_str()).collect(),
             _ => Vec::new(),
         }
     }
@@ -952,7 +943,7 @@ mod tests {
             .effects
             .iter()
             .any(|e| matches!(e, Effect::DetectRegion { .. })));
-        let stored = s.accounts.to_json().to_string();
+        let stored = serde_json::to_string(&s.accounts).expect("accounts serialize");
         assert!(!stored.contains(KEY), "accounts hold no key");
         assert_eq!(
             s.keys.get(ID).map(String::as_str),
@@ -990,13 +981,13 @@ mod tests {
         assert_eq!(labels(&o), ["Copy Client ID"]);
         let refusal = send(
             &mut s,
-            Request::Copy {
+            Request::Copy(ask::Copy {
                 what: CopyWhat::ApiKey,
-            },
+            }),
             1_001,
         );
         assert!(
-            matches!(refusal.response, Response::Refused { ref reason } if reason.contains("reveal"))
+            matches!(refusal.response, Response::Refused(answer::Refused { ref reason }) if reason.contains("reveal"))
         );
         assert!(refusal.effects.is_empty());
         assert_eq!(s.tab_view(3, 0).key.as_deref(), Some("hidden"));
@@ -1008,9 +999,9 @@ mod tests {
         send(&mut s, creds_page(KEY, &[]), 1_000);
         let o = send(
             &mut s,
-            Request::Copy {
+            Request::Copy(ask::Copy {
                 what: CopyWhat::ClientId,
-            },
+            }),
             1_001,
         );
         assert_eq!(
@@ -1022,9 +1013,9 @@ mod tests {
         );
         let o = send(
             &mut s,
-            Request::Copy {
+            Request::Copy(ask::Copy {
                 what: CopyWhat::AuthorizationHeader,
-            },
+            }),
             1_002,
         );
         assert!(
@@ -1032,28 +1023,28 @@ mod tests {
         );
         assert!(matches!(
             o.response,
-            Response::Copied {
+            Response::Copied(answer::Copied {
                 clears_in_secs: Some(30),
                 ..
-            }
+            })
         ));
         let o = send(
             &mut s,
-            Request::Copy {
+            Request::Copy(ask::Copy {
                 what: CopyWhat::Curl,
-            },
+            }),
             1_003,
         );
         assert!(
-            matches!(o.response, Response::Refused { ref reason } if reason.contains("region")),
+            matches!(o.response, Response::Refused(answer::Refused { ref reason }) if reason.contains("region")),
             "no region yet"
         );
         s.accounts.set_region(ID, "eu", 1_004);
         let o = send(
             &mut s,
-            Request::Copy {
+            Request::Copy(ask::Copy {
                 what: CopyWhat::Curl,
-            },
+            }),
             1_005,
         );
         assert!(
@@ -1068,17 +1059,17 @@ mod tests {
         // Edit, Renew: the new key shows, but nothing is recorded until Save.
         send(
             &mut s,
-            Request::PageClick {
+            Request::PageClick(ask::PageClick {
                 label: "Edit".into(),
-            },
+            }),
             2_000,
         );
         send(&mut s, creds_page(KEY, &["Renew", "Save", "Cancel"]), 2_001);
         send(
             &mut s,
-            Request::PageClick {
+            Request::PageClick(ask::PageClick {
                 label: "Renew".into(),
-            },
+            }),
             2_002,
         );
         send(
@@ -1089,9 +1080,9 @@ mod tests {
         assert!(s.accounts.accounts[ID].renewals.is_empty());
         send(
             &mut s,
-            Request::PageClick {
+            Request::PageClick(ask::PageClick {
                 label: "Cancel".into(),
-            },
+            }),
             2_004,
         );
         send(&mut s, creds_page("••••", &["Show", "Edit"]), 2_005);
@@ -1103,9 +1094,9 @@ mod tests {
         send(&mut s, creds_page(KEY, &["Renew", "Save", "Cancel"]), 3_000);
         send(
             &mut s,
-            Request::PageClick {
+            Request::PageClick(ask::PageClick {
                 label: "Renew".into(),
-            },
+            }),
             3_001,
         );
         send(
@@ -1115,9 +1106,9 @@ mod tests {
         );
         let o = send(
             &mut s,
-            Request::PageClick {
+            Request::PageClick(ask::PageClick {
                 label: "Save".into(),
-            },
+            }),
             3_003,
         );
         assert!(o.effects.contains(&Effect::SaveAccounts));
@@ -1150,26 +1141,26 @@ mod tests {
     fn credentials_entered_by_hand_and_region_overrides() {
         let mut s = state();
         let popup = Sender::ExtensionPage;
-        let bad = Request::ManualCredentials {
+        let bad = Request::ManualCredentials(ask::ManualCredentials {
             client_id: "<b>".into(),
             api_key: KEY.into(),
-        };
+        });
         assert!(matches!(
             handle(&mut s, &bad, &popup, &facts(1)).response,
-            Response::Refused { .. }
+            Response::Refused(_)
         ));
-        let bad_key = Request::ManualCredentials {
+        let bad_key = Request::ManualCredentials(ask::ManualCredentials {
             client_id: ID.into(),
             api_key: "two words".into(),
-        };
+        });
         assert!(matches!(
             handle(&mut s, &bad_key, &popup, &facts(1)).response,
-            Response::Refused { .. }
+            Response::Refused(_)
         ));
-        let good = Request::ManualCredentials {
+        let good = Request::ManualCredentials(ask::ManualCredentials {
             client_id: ID.to_uppercase(),
             api_key: format!(" {KEY} "),
-        };
+        });
         let o = handle(&mut s, &good, &popup, &facts(1));
         assert_eq!(o.response, Response::Ack);
         assert!(o
@@ -1177,30 +1168,30 @@ mod tests {
             .iter()
             .any(|e| matches!(e, Effect::DetectRegion { .. })));
         assert_eq!(s.keys.get(ID).map(String::as_str), Some(KEY));
-        let set = Request::SetRegion {
+        let set = Request::SetRegion(ask::SetRegion {
             client_id: ID.into(),
             region: "au".into(),
-        };
+        });
         assert_eq!(
             handle(&mut s, &set, &popup, &facts(2)).response,
             Response::Ack
         );
         assert_eq!(s.accounts.accounts[ID].region.as_deref(), Some("au"));
-        let local = Request::SetRegion {
+        let local = Request::SetRegion(ask::SetRegion {
             client_id: ID.into(),
             region: "local".into(),
-        };
+        });
         assert!(
             matches!(
                 handle(&mut s, &local, &popup, &facts(3)).response,
-                Response::Refused { .. }
+                Response::Refused(_)
             ),
             "no local region in the store build"
         );
         assert!(
             matches!(
                 handle(&mut s, &set, &tab(), &facts(3)).response,
-                Response::Refused { .. }
+                Response::Refused(_)
             ),
             "not from content scripts"
         );
@@ -1253,15 +1244,13 @@ mod tests {
         send(&mut s, creds_page(KEY, &["Edit"]), 1_000);
         let popup = Sender::ExtensionPage;
         let edit = crate::core::accounts::AccountEdit {
+            client_id: ID.into(),
             label: "Prod".into(),
             colour: String::new(),
             production: true,
             integrations: "PingFederate PCV\nHR sync script".into(),
         };
-        let update = Request::UpdateAccount {
-            client_id: ID.into(),
-            edit,
-        };
+        let update = Request::UpdateAccount(edit);
         assert_eq!(
             handle(&mut s, &update, &popup, &facts(2_000)).response,
             Response::Ack
@@ -1286,25 +1275,25 @@ mod tests {
         assert_eq!(editing.items, ["PingFederate PCV", "HR sync script"]);
         send(
             &mut s,
-            Request::PageClick {
+            Request::PageClick(ask::PageClick {
                 label: "Renew".into(),
-            },
+            }),
             3_002,
         );
         send(
             &mut s,
-            Request::PageClick {
+            Request::PageClick(ask::PageClick {
                 label: "Save".into(),
-            },
+            }),
             3_003,
         );
         let after =
             guard(&send(&mut s, creds_page("••••", &["Show", "Edit"]), 3_004)).expect("a reminder");
         assert!(after.title.starts_with("Key renewed"));
         assert_eq!(s.tab_view(3, 0).accounts[0].label.as_deref(), Some("Prod"));
-        let forget = Request::ForgetAccount {
+        let forget = Request::ForgetAccount(ask::Account {
             client_id: ID.into(),
-        };
+        });
         assert_eq!(
             handle(&mut s, &forget, &popup, &facts(4_000)).response,
             Response::Ack
@@ -1315,13 +1304,15 @@ mod tests {
     #[test]
     fn a_glance_at_a_plain_page_is_judged_and_a_glance_at_a_credentials_page_asks_for_fields() {
         let mut s = state();
-        let glance = |headings: &[&str], text: &str| Request::PageSnapshot {
-            snapshot: Snapshot {
-                headings: headings.iter().map(|h| h.to_string()).collect(),
-                text: text.into(),
-                glance: true,
-                ..Snapshot::default()
-            },
+        let glance = |headings: &[&str], text: &str| {
+            Request::PageSnapshot(ask::PageSnapshot {
+                snapshot: Snapshot {
+                    headings: headings.iter().map(|h| h.to_string()).collect(),
+                    text: text.into(),
+                    glance: true,
+                    ..Snapshot::default()
+                },
+            })
         };
         let o = send(&mut s, glance(&["Dashboard"], "DashboardWelcome."), 1);
         assert_eq!(o.response, Response::PagePlan(PagePlan::default()));
@@ -1347,11 +1338,16 @@ mod tests {
         );
 
         // The full snapshot is read, and the page stays read in full.
-        let Request::PageSnapshot { mut snapshot } = creds_page(KEY, &["Edit"]) else {
+        let Request::PageSnapshot(ask::PageSnapshot { mut snapshot }) = creds_page(KEY, &["Edit"])
+        else {
             unreachable!()
         };
         snapshot.text = text;
-        let o = send(&mut s, Request::PageSnapshot { snapshot }, 3);
+        let o = send(
+            &mut s,
+            Request::PageSnapshot(ask::PageSnapshot { snapshot }),
+            3,
+        );
         assert!(matches!(
             o.response,
             Response::PagePlan(PagePlan {
@@ -1362,13 +1358,13 @@ mod tests {
         assert!(s.accounts.accounts.contains_key(ID));
 
         // Back on a plain page, in full: glances from now on.
-        let plain = Request::PageSnapshot {
+        let plain = Request::PageSnapshot(ask::PageSnapshot {
             snapshot: Snapshot {
                 headings: vec!["Users".into()],
                 text: "UsersUser Directory".into(),
                 ..Snapshot::default()
             },
-        };
+        });
         let o = send(&mut s, plain, 4);
         assert_eq!(o.response, Response::PagePlan(PagePlan::default()));
     }
@@ -1376,7 +1372,7 @@ mod tests {
     #[test]
     fn decoys_and_foreign_tabs_read_nothing() {
         let mut s = state();
-        let sso = Request::PageSnapshot {
+        let sso = Request::PageSnapshot(ask::PageSnapshot {
             snapshot: Snapshot {
                 headings: vec!["Global Credentials".into()],
                 pairs: vec![Pair {
@@ -1386,7 +1382,7 @@ mod tests {
                 }],
                 ..Snapshot::default()
             },
-        };
+        });
         let o = send(&mut s, sso, 1);
         assert_eq!(
             o.response,
@@ -1402,22 +1398,27 @@ mod tests {
             tab_id: 9,
         };
         let o = handle(&mut s, &creds_page(KEY, &[]), &elsewhere, &facts(1));
-        assert!(matches!(o.response, Response::Refused { .. }));
+        assert!(matches!(o.response, Response::Refused(_)));
         assert!(s.keys.is_empty());
-        let o = handle(&mut s, &Request::TabState { tab_id: 3 }, &tab(), &facts(1));
+        let o = handle(
+            &mut s,
+            &Request::TabState(ask::TabState { tab_id: 3 }),
+            &tab(),
+            &facts(1),
+        );
         assert!(
-            matches!(o.response, Response::Refused { .. }),
+            matches!(o.response, Response::Refused(_)),
             "content scripts cannot read tab state"
         );
         let o = handle(
             &mut s,
-            &Request::Copy {
+            &Request::Copy(ask::Copy {
                 what: CopyWhat::ApiKey,
-            },
+            }),
             &Sender::ExtensionPage,
             &facts(1),
         );
-        assert!(matches!(o.response, Response::Refused { .. }));
+        assert!(matches!(o.response, Response::Refused(_)));
     }
 }
 
@@ -1429,11 +1430,11 @@ mod api_call_tests {
     const ID: &str = "910a2dec-8902-4cc1-beeb-8da1658eec67";
 
     fn search(client_id: &str) -> Request {
-        Request::Search {
+        Request::Search(ask::Search {
             client_id: client_id.into(),
             kind: SearchKind::Users,
             text: "mer".into(),
-        }
+        })
     }
 
     fn code(r: Option<Result<ApiCall, Response>>) -> Option<FailureCode> {
@@ -1454,7 +1455,7 @@ mod api_call_tests {
         };
         assert!(matches!(
             api_call(&s, &search(ID), &content, Flavour::Store),
-            Some(Err(Response::Refused { .. }))
+            Some(Err(Response::Refused(_)))
         ));
         assert_eq!(
             code(api_call(&s, &search(ID), &page, Flavour::Store)),
@@ -1500,12 +1501,12 @@ mod api_call_tests {
         s.keys.insert(ID.into(), "k".into());
         s.accounts.set_region(ID, "eu", 0);
         let page = Sender::ExtensionPage;
-        let export = Request::ExportPage {
+        let export = Request::ExportPage(ask::ExportPage {
             client_id: ID.into(),
             text: String::new(),
             start_index: 201,
             count: 200,
-        };
+        });
         let Some(Ok(call)) = api_call(&s, &export, &page, Flavour::Store) else {
             panic!("a call");
         };
@@ -1516,11 +1517,11 @@ mod api_call_tests {
                 url: "https://directory-api.pingone.eu/api/directory/user?startIndex=201&count=200&sortBy=userName&sortOrder=ascending".into()
             }
         );
-        let detail = Request::Detail {
+        let detail = Request::Detail(ask::Detail {
             client_id: ID.into(),
             kind: SearchKind::Groups,
             id: "g/1".into(),
-        };
+        });
         let Some(Ok(ApiCall {
             job: Job::Detail { url, count_url, .. },
             ..

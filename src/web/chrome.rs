@@ -1,9 +1,13 @@
-//! Bindings to the few `chrome.*` facts the edge reads. Firefox exposes the same `chrome` namespace.
+//! Bindings to the few `chrome.*` facts the edge reads, and messages to the worker. Firefox exposes
+//! the same `chrome` namespace.
 
 use js_sys::{Array, Reflect};
+use serde::de::DeserializeOwned;
 use wasm_bindgen::{JsCast, JsError, JsValue};
 
-use crate::core::json::{json, Value};
+use super::js::{from_js, to_js};
+use crate::core::lookup::{Failure, FailureCode};
+use crate::core::message::{answer, ReportedTab, Request, ResponseKind};
 
 /// The value at a property path (`["tab", "url"]`), or `None` if any step is missing.
 fn value_at(value: &JsValue, path: &[&str]) -> Option<JsValue> {
@@ -20,11 +24,6 @@ fn value_at(value: &JsValue, path: &[&str]) -> Option<JsValue> {
 /// Reads a string at a property path.
 pub fn string_at(value: &JsValue, path: &[&str]) -> Option<String> {
     value_at(value, path)?.as_string()
-}
-
-/// Reads a number at a property path.
-pub fn number_at(value: &JsValue, path: &[&str]) -> Option<f64> {
-    value_at(value, path)?.as_f64()
 }
 
 /// A thrown JS value as text for an error message: an `Error`'s message, a string as it is, anything
@@ -60,50 +59,66 @@ pub async fn active_tab_id_from(started: JsValue) -> Option<i64> {
 
 /// The active tab's id in the current window (`tabs.query` needs no permission for ids).
 pub async fn active_tab_id() -> Option<i64> {
-    let query = object(&[("active", JsValue::TRUE), ("currentWindow", JsValue::TRUE)]);
+    let query = to_js(&options::TabQuery {
+        active: true,
+        current_window: true,
+    })
+    .ok()?;
     first_tab_id(call(&["chrome", "tabs"], "query", &[query]).await.ok()?)
 }
 
-/// The first tab's id in a `tabs.query` answer; `None` for anything but an array of tabs.
+/// The first tab's id in a `tabs.query` answer; `None` for anything but a list of tabs.
 fn first_tab_id(found: JsValue) -> Option<i64> {
-    let tabs: Array = found.dyn_into().ok()?;
-    number_at(&tabs.get(0), &["id"]).map(|n| n as i64)
+    from_js::<Vec<ReportedTab>>(found).ok()?.first()?.id
 }
 
-/// `chrome.runtime.sendMessage(message)` from an extension page to the worker.
-pub async fn send_message(message: &Value) -> Result<JsValue, JsError> {
-    let js = super::json::to_js(message)?;
-    call(&["chrome", "runtime"], "sendMessage", &[js]).await
+/// `chrome.runtime.sendMessage(request)` from an extension page to the worker: its answer, still
+/// unread (an error when the worker gave none).
+pub async fn send_message(request: &Request) -> Result<JsValue, JsError> {
+    call(&["chrome", "runtime"], "sendMessage", &[to_js(request)?]).await
+}
+
+/// The worker's answer read as what was asked for: the payload of `wanted`; otherwise the failure
+/// the worker reports, its refusal, or why there is no answer to read.
+pub fn expect<T: DeserializeOwned>(
+    answer: Result<JsValue, JsError>,
+    wanted: ResponseKind,
+) -> Result<T, Failure> {
+    let unreadable = || {
+        Failure::new(
+            FailureCode::Other,
+            "Keyward's worker gave an answer it could not read.",
+        )
+    };
+    let answer =
+        answer.map_err(|_| Failure::new(FailureCode::Other, "Keyward's worker gave no answer."))?;
+    match ResponseKind::of(answer.clone()).map_err(|_| unreadable())? {
+        kind if kind == wanted => from_js(answer).map_err(|_| unreadable()),
+        ResponseKind::ApiFailed => Err(from_js::<Failure>(answer).map_err(|_| unreadable())?),
+        ResponseKind::Refused => {
+            let refused: answer::Refused = from_js(answer).map_err(|_| unreadable())?;
+            Err(Failure::new(
+                FailureCode::Other,
+                format!("Keyward refused: {}.", refused.reason),
+            ))
+        }
+        _ => Err(Failure::new(
+            FailureCode::Other,
+            "Keyward's worker gave an answer to another question.",
+        )),
+    }
 }
 
 /// Asks the worker to do something: `Ok(())` when it acknowledged, `Err(reason)` when it refused.
-pub async fn ask_worker(request: &Value) -> Result<Result<(), String>, JsError> {
+pub async fn ask_worker(request: &Request) -> Result<Result<(), String>, JsError> {
     let answer = send_message(request).await?;
-    Ok(match string_at(&answer, &["type"]).as_deref() {
-        Some("ack") => Ok(()),
-        _ => {
-            Err(string_at(&answer, &["reason"])
-                .unwrap_or_else(|| "the worker did not answer".into()))
-        }
+    Ok(match ResponseKind::of(answer.clone()) {
+        Ok(ResponseKind::Ack) => Ok(()),
+        Ok(ResponseKind::Refused) => Err(from_js::<answer::Refused>(answer)
+            .map(|r| r.reason)
+            .unwrap_or_else(|_| "the worker refused".into())),
+        _ => Err("the worker gave an answer to another question".into()),
     })
-}
-
-/// Checks a worker's answer to a lookup or export message: `Ok` when it is of the `expected` type;
-/// otherwise the failure it reports, or why there is none (a refusal, an unreadable answer).
-pub fn api_answer(answer: &JsValue, expected: &str) -> Result<(), crate::core::lookup::Failure> {
-    use crate::core::lookup::{Failure, FailureCode};
-    match string_at(answer, &["type"]).as_deref() {
-        Some(t) if t == expected => Ok(()),
-        Some("api_failed") => Err(super::json::read::<Failure>(answer).unwrap_or_else(|| {
-            Failure::new(FailureCode::Other, "The worker's answer could not be read.")
-        })),
-        _ => Err(Failure::new(
-            FailureCode::Other,
-            string_at(answer, &["reason"])
-                .map(|r| format!("Keyward refused: {r}."))
-                .unwrap_or_else(|| "Keyward's worker gave no answer.".into()),
-        )),
-    }
 }
 
 fn runtime() -> Result<JsValue, JsError> {
@@ -186,22 +201,89 @@ pub async fn call(path: &[&str], method: &str, args: &[JsValue]) -> Result<JsVal
     }
 }
 
-/// A plain object from pairs.
-pub fn object(pairs: &[(&str, JsValue)]) -> JsValue {
-    let o = js_sys::Object::new();
-    for (k, v) in pairs {
-        let _ = Reflect::set(&o, &JsValue::from_str(k), v);
+/// The option records `chrome.*` calls take, in the browser's own field names.
+pub mod options {
+    use serde::Serialize;
+
+    /// `chrome.tabs.query`: the active tab of the current window.
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct TabQuery {
+        pub active: bool,
+        pub current_window: bool,
     }
-    o.into()
+
+    /// `chrome.tabs.create`.
+    #[derive(Serialize)]
+    pub struct NewTab<'a> {
+        pub url: &'a str,
+    }
+
+    /// `chrome.alarms.create`: once at `when`, or every `period_in_minutes`.
+    #[derive(Serialize, Default)]
+    #[serde(rename_all = "camelCase")]
+    pub struct Alarm {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub when: Option<f64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub delay_in_minutes: Option<f64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub period_in_minutes: Option<f64>,
+    }
+
+    /// `chrome.action.setBadgeText`, `setBadgeBackgroundColor`, `setTitle`.
+    #[derive(Serialize)]
+    pub struct BadgeText<'a> {
+        pub text: &'a str,
+    }
+
+    #[derive(Serialize)]
+    pub struct BadgeColor<'a> {
+        pub color: &'a str,
+    }
+
+    #[derive(Serialize)]
+    pub struct Title<'a> {
+        pub title: &'a str,
+    }
+
+    /// `chrome.notifications.create`: a basic notification.
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct Notification<'a> {
+        #[serde(rename = "type")]
+        pub template: &'static str,
+        pub icon_url: String,
+        pub title: &'a str,
+        pub message: &'a str,
+        pub require_interaction: bool,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        pub buttons: Vec<Title<'a>>,
+    }
+
+    /// `chrome.runtime.getContexts`.
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct ContextFilter {
+        pub context_types: Vec<&'static str>,
+    }
+
+    /// `chrome.offscreen.createDocument`.
+    #[derive(Serialize)]
+    pub struct OffscreenDocument {
+        pub url: &'static str,
+        pub reasons: Vec<&'static str>,
+        pub justification: &'static str,
+    }
 }
 
 /// The worker's scheduler, as the live rate-limit line ("Waiting 8 s — PingOne rate limit"), when
 /// it is holding requests back.
 pub async fn api_rate_line() -> Option<String> {
-    let status = send_message(&json!({"type": "api_status"})).await.ok()?;
-    crate::core::lookup::rate_line(
-        number_at(&status, &["waiting_ms"]).map(|n| n as u64),
-        number_at(&status, &["recent_429s"]).unwrap_or(0.0) as usize,
-        number_at(&status, &["queued"]).unwrap_or(0.0) as usize,
+    let status: answer::ApiStatus = expect(
+        send_message(&Request::ApiStatus).await,
+        ResponseKind::ApiStatus,
     )
+    .ok()?;
+    crate::core::lookup::rate_line(status.waiting_ms, status.recent_429s, status.queued)
 }

@@ -19,12 +19,12 @@ use super::net::Transport;
 use super::time::{clear_timeout, now_ms, set_timeout, unit};
 use crate::core::api::Resource;
 use crate::core::api::{ApiError, Credentials, ListRequest};
-use crate::core::json::Value;
 use crate::core::lookup::Lane;
 use crate::core::pager::{PageRequest, Pager};
 use crate::core::region::{self, Detection, Region};
 use crate::core::scim::{self, ListPage};
 use crate::core::throttle::{Finish, Priority, Scheduler, Status, Ticket};
+use serde_json::Value;
 
 type Answer = Result<Vec<u8>, ApiError>;
 

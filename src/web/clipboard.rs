@@ -4,12 +4,14 @@
 //! with an alarm and happens only if the clipboard still holds that copy (compared by salted
 //! fingerprint, decided in Rust).
 
-use js_sys::{Array, Reflect};
+use js_sys::Array;
 use wasm_bindgen::{JsCast, JsError, JsValue};
 
-use super::chrome::{call, chrome_path, object};
+use super::chrome::{call, chrome_path, options};
+use super::js::{from_js, to_js};
 use super::storage::{self, Area};
-use crate::core::json::{json, Value};
+use crate::core::message::{OffscreenAnswer, OffscreenOp, OffscreenRequest, OffscreenTarget};
+use crate::core::worker::PendingClear;
 
 /// The alarm that clears the clipboard.
 pub const CLEAR_ALARM: &str = "keyward-clipboard-clear";
@@ -17,34 +19,32 @@ const PENDING_KEY: &str = "clipboard_pending";
 const OFFSCREEN_URL: &str = "offscreen.html";
 
 async fn ensure_offscreen() -> Result<(), JsError> {
-    let filter = object(&[(
-        "contextTypes",
-        Array::of1(&JsValue::from_str("OFFSCREEN_DOCUMENT")).into(),
-    )]);
+    let filter = to_js(&options::ContextFilter {
+        context_types: vec!["OFFSCREEN_DOCUMENT"],
+    })?;
     let contexts = call(&["chrome", "runtime"], "getContexts", &[filter]).await?;
     if Array::from(&contexts).length() > 0 {
         return Ok(());
     }
-    let options = object(&[
-        ("url", JsValue::from_str(OFFSCREEN_URL)),
-        ("reasons", Array::of1(&JsValue::from_str("CLIPBOARD")).into()),
-        ("justification", JsValue::from_str("Copy helpers write the Client ID, key and snippets; copied secrets are cleared later.")),
-    ]);
-    call(&["chrome", "offscreen"], "createDocument", &[options])
+    let document = to_js(&options::OffscreenDocument {
+        url: OFFSCREEN_URL,
+        reasons: vec!["CLIPBOARD"],
+        justification:
+            "Copy helpers write the Client ID, key and snippets; copied secrets are cleared later.",
+    })?;
+    call(&["chrome", "offscreen"], "createDocument", &[document])
         .await
         .map(|_| ())
 }
 
-async fn offscreen(op: &str, text: Option<&str>) -> Result<JsValue, JsError> {
+async fn offscreen(op: OffscreenOp) -> Result<OffscreenAnswer, JsError> {
     ensure_offscreen().await?;
-    let mut pairs = vec![
-        ("target", JsValue::from_str("offscreen")),
-        ("op", JsValue::from_str(op)),
-    ];
-    if let Some(t) = text {
-        pairs.push(("text", JsValue::from_str(t)));
-    }
-    call(&["chrome", "runtime"], "sendMessage", &[object(&pairs)]).await
+    let request = OffscreenRequest {
+        target: OffscreenTarget::Offscreen,
+        op,
+    };
+    let answer = call(&["chrome", "runtime"], "sendMessage", &[to_js(&request)?]).await?;
+    Ok(from_js(answer).unwrap_or_default())
 }
 
 /// The background page's document, where there is one (Firefox) and no offscreen API.
@@ -120,12 +120,11 @@ pub async fn write(text: &str) -> Result<(), JsError> {
     if let Some(doc) = local_document() {
         return dom_write(&doc, text);
     }
-    let answer = offscreen("write", Some(text)).await?;
-    if Reflect::get(&answer, &JsValue::from_str("ok"))
-        .ok()
-        .and_then(|v| v.as_bool())
-        == Some(true)
-    {
+    let answer = offscreen(OffscreenOp::Write {
+        text: text.to_string(),
+    })
+    .await?;
+    if answer.ok {
         Ok(())
     } else {
         Err(JsError::new("the clipboard write was refused"))
@@ -135,9 +134,15 @@ pub async fn write(text: &str) -> Result<(), JsError> {
 /// Remembers what to clear (by fingerprint) and arms the alarm.
 pub async fn schedule_clear(fingerprint: &str, after_secs: u64) -> Result<(), JsError> {
     let due = js_sys::Date::now() + (after_secs as f64) * 1000.0;
-    let pending = json!({"fingerprint": fingerprint, "due_ms": due as u64});
+    let pending = PendingClear {
+        fingerprint: fingerprint.to_string(),
+        due_ms: due as u64,
+    };
     storage::set_in(Area::Session, PENDING_KEY, &pending).await?;
-    let info = object(&[("when", JsValue::from_f64(due))]);
+    let info = to_js(&options::Alarm {
+        when: Some(due),
+        ..options::Alarm::default()
+    })?;
     call(
         &["chrome", "alarms"],
         "create",
@@ -148,12 +153,8 @@ pub async fn schedule_clear(fingerprint: &str, after_secs: u64) -> Result<(), Js
 }
 
 /// The pending clear: the copy's fingerprint and when it is due.
-pub async fn pending() -> Result<Option<(String, f64)>, JsError> {
-    let value = storage::get_in(Area::Session, PENDING_KEY).await?;
-    Ok(value.and_then(|v| {
-        let fingerprint = v.get("fingerprint")?.as_str()?.to_string();
-        Some((fingerprint, v.get("due_ms")?.as_f64()?))
-    }))
+pub async fn pending() -> Result<Option<PendingClear>, JsError> {
+    storage::get_in(Area::Session, PENDING_KEY).await
 }
 
 /// Reads the clipboard's text.
@@ -161,11 +162,7 @@ pub async fn read() -> Result<String, JsError> {
     if let Some(doc) = local_document() {
         return dom_read(&doc);
     }
-    let answer = offscreen("read", None).await?;
-    Ok(Reflect::get(&answer, &JsValue::from_str("text"))
-        .ok()
-        .and_then(|v| v.as_string())
-        .unwrap_or_default())
+    Ok(offscreen(OffscreenOp::Read).await?.text.unwrap_or_default())
 }
 
 /// Empties the clipboard and forgets the pending clear.
@@ -182,5 +179,5 @@ pub async fn forget() -> Result<(), JsError> {
         &[JsValue::from_str(CLEAR_ALARM)],
     )
     .await?;
-    storage::set_in(Area::Session, PENDING_KEY, &Value::Null).await
+    storage::set_in(Area::Session, PENDING_KEY, &None::<PendingClear>).await
 }

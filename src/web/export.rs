@@ -12,11 +12,11 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, Event, HtmlElement, HtmlSelectElement};
 
-use super::{chrome, dom, json, time};
+use super::{chrome, dom, time};
 use crate::core::export::{Export, Format, Phase};
 use crate::core::export_view::{self, ACCOUNT, CONTROLS, FORM, STATUS, TEXT};
-use crate::core::json::json;
 use crate::core::lookup::{self, Failure, FailureCode};
+use crate::core::message::{answer, ask, Request, ResponseKind};
 use crate::core::pager::PageRequest;
 use crate::core::worker::TabView;
 
@@ -35,11 +35,8 @@ type Shared = Rc<RefCell<Page>>;
 /// Renders the export page into `root`.
 #[wasm_bindgen]
 pub async fn render_export(root: Element) -> Result<(), JsError> {
-    let view = chrome::send_message(&json!({"type": "tab_state", "tab_id": -1}))
-        .await
-        .ok()
-        .and_then(|v| json::read::<TabView>(&v))
-        .unwrap_or_default();
+    let asked = chrome::send_message(&Request::TabState(ask::TabState { tab_id: -1 })).await;
+    let view: TabView = chrome::expect(asked, ResponseKind::TabState).unwrap_or_default();
     let search = web_sys::window()
         .and_then(|w| w.location().search().ok())
         .unwrap_or_default();
@@ -92,7 +89,7 @@ fn on_event(page: &Shared, e: Event) {
                 export.cancel(now);
                 wasm_bindgen_futures::spawn_local(async {
                     // Pages still waiting in the worker's scheduler are dropped there too.
-                    let _ = chrome::send_message(&json!({"type": "cancel_export"})).await;
+                    let _ = chrome::send_message(&Request::CancelExport).await;
                 });
             }
             "save-csv" | "save-json" => {
@@ -177,12 +174,11 @@ fn pump(page: &Shared) {
     };
     for request in requests {
         let page = page.clone();
-        let message = json!({
-            "type": "export_page",
-            "client_id": &client_id,
-            "text": &text,
-            "start_index": request.start_index,
-            "count": request.count,
+        let message = Request::ExportPage(ask::ExportPage {
+            client_id: client_id.clone(),
+            text: text.clone(),
+            start_index: request.start_index,
+            count: request.count,
         });
         wasm_bindgen_futures::spawn_local(async move {
             let answer = read_answer(chrome::send_message(&message).await);
@@ -208,7 +204,7 @@ fn pump(page: &Shared) {
 /// The body of an export page, or why there is none. A message with no answer means the worker
 /// stopped while working on it: that page is simply asked for again.
 fn read_answer(answer: Result<JsValue, JsError>) -> Result<String, Failure> {
-    let Ok(answer) = answer else {
+    if answer.is_err() {
         return Err(Failure {
             retry: true,
             ..Failure::new(
@@ -216,10 +212,8 @@ fn read_answer(answer: Result<JsValue, JsError>) -> Result<String, Failure> {
                 "Keyward's background worker stopped while fetching a page.",
             )
         });
-    };
-    chrome::api_answer(&answer, "api_body")?;
-    chrome::string_at(&answer, &["body"])
-        .ok_or_else(|| Failure::new(FailureCode::Other, "The worker's answer had no body."))
+    }
+    chrome::expect(answer, ResponseKind::ApiBody).map(|page: answer::ApiBody| page.body)
 }
 
 /// Redraws the status, and the controls when the phase changed (focusing the new first control).

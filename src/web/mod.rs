@@ -10,7 +10,7 @@ pub mod client;
 mod clipboard;
 mod dom;
 mod export;
-mod json;
+mod js;
 pub mod net;
 mod options;
 mod popup;

@@ -1,11 +1,10 @@
-//! The HTTP transport behind a small trait, implemented on the global `fetch` (the service
-//! worker has no `window`, so it is called as a global, as in every context).
+//! The HTTP transport behind a small trait, implemented with gloo-net's `Request` (which calls the
+//! global `fetch`, so it works in the service worker, which has no `window`, as in every page).
 
 use std::future::Future;
 
-use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortSignal, Headers, RequestCredentials, RequestInit, Response};
+use gloo_net::http::Request;
+use web_sys::{AbortSignal, RequestCredentials, RequestRedirect};
 
 use super::time::now_ms;
 use crate::core::api::{check_answer, ApiError};
@@ -20,14 +19,7 @@ pub trait Transport {
     ) -> impl Future<Output = Result<Vec<u8>, ApiError>>;
 }
 
-#[wasm_bindgen]
-extern "C" {
-    /// `fetch(url, init)` on whatever the global object is (window or worker).
-    #[wasm_bindgen(js_name = fetch, catch)]
-    fn global_fetch(url: &str, init: &RequestInit) -> Result<js_sys::Promise, JsValue>;
-}
-
-/// fetch() with the Directory API's headers.
+/// A Directory API GET through gloo-net.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Fetch;
 
@@ -38,33 +30,25 @@ impl Transport for Fetch {
         authorization: &str,
         abort: &AbortSignal,
     ) -> Result<Vec<u8>, ApiError> {
-        let headers = Headers::new().map_err(|e| network(&e))?;
-        for (name, value) in [
-            ("Authorization", authorization),
-            ("Accept", "application/json"),
-        ] {
-            headers.set(name, value).map_err(|e| network(&e))?;
-        }
-        let init = RequestInit::new();
-        init.set_method("GET");
-        init.set_headers(&headers);
-        // Credentials travel only in the Authorization header; never send cookies along.
-        init.set_credentials(RequestCredentials::Omit);
-        init.set_signal(Some(abort));
-        let response: Response = JsFuture::from(global_fetch(url, &init).map_err(|e| network(&e))?)
+        let response = Request::get(url)
+            .header("Authorization", authorization)
+            .header("Accept", "application/json")
+            // Credentials travel only in the Authorization header: never cookies, and never to
+            // another host (older Chromium kept `Authorization` across a cross-origin redirect).
+            .credentials(RequestCredentials::Omit)
+            .redirect(RequestRedirect::Error)
+            .abort_signal(Some(abort))
+            .send()
             .await
-            .map_err(|e| network(&e))?
-            .unchecked_into();
+            .map_err(network)?;
         let headers = response.headers();
-        let header = |name: &str| headers.get(name).ok().flatten();
-        let (content_type, retry_after) = (header("content-type"), header("retry-after"));
-        let buffer = response.array_buffer().map_err(|e| network(&e))?;
-        let body = JsFuture::from(buffer).await.map_err(|e| network(&e))?;
+        let (content_type, retry_after) = (headers.get("content-type"), headers.get("retry-after"));
+        let body = response.binary().await.map_err(network)?;
         check_answer(
             response.status(),
             content_type.as_deref(),
             retry_after.as_deref(),
-            js_sys::Uint8Array::new(&body).to_vec(),
+            body,
             now_ms(),
         )
     }
@@ -72,10 +56,10 @@ impl Transport for Fetch {
 
 /// A rejected fetch or body read: cancelled when our abort signal did it, else a network failure
 /// with the browser's message.
-fn network(e: &JsValue) -> ApiError {
-    match e.dyn_ref::<js_sys::Error>() {
-        Some(error) if error.name() == "AbortError" => ApiError::Cancelled,
-        Some(error) => ApiError::Network(error.message().into()),
-        None => ApiError::Network("the request failed".into()),
+fn network(e: gloo_net::Error) -> ApiError {
+    match e {
+        gloo_net::Error::JsError(error) if error.name == "AbortError" => ApiError::Cancelled,
+        gloo_net::Error::JsError(error) => ApiError::Network(error.message),
+        other => ApiError::Network(other.to_string()),
     }
 }

@@ -10,10 +10,9 @@ use wasm_bindgen::JsCast;
 use web_sys::{Element, Event, HtmlInputElement, HtmlTextAreaElement};
 
 use super::{chrome, dom, storage};
-use crate::core::accounts::{self, Accounts};
-use crate::core::codec::ToJson;
+use crate::core::accounts::{self, AccountEdit, Accounts};
 use crate::core::console::Flavour;
-use crate::core::json::json;
+use crate::core::message::{ask, Request};
 use crate::core::options::{
     self, Form, Notice, CLEAR_SECS_FIELD, IMPORT_FIELD, LOCAL_BASE_FIELD, REMIND_FIELD,
     ROTATION_FIELD, SESSION_KEYS_FIELD,
@@ -44,9 +43,9 @@ impl Page {
 }
 
 async fn load_accounts() -> Result<Accounts, JsError> {
-    Ok(Accounts::from_stored(
-        storage::get(accounts::STORAGE_KEY).await?,
-    ))
+    Ok(storage::get(accounts::STORAGE_KEY)
+        .await?
+        .unwrap_or_default())
 }
 
 /// Renders the options page into `root` and keeps it live.
@@ -129,20 +128,22 @@ fn named<T: JsCast>(form: &Element, name: &str) -> Option<T> {
 async fn account_action(target: &Element) -> Result<Notice, JsError> {
     let client_id = target.get_attribute("data-client-id").unwrap_or_default();
     let request = if target.get_attribute("data-action").as_deref() == Some("forget") {
-        json!({"type": "forget_account", "client_id": client_id})
+        Request::ForgetAccount(ask::Account { client_id })
     } else {
         let text = |name: &str| {
             named::<HtmlInputElement>(target, name)
                 .map(|i| i.value())
                 .unwrap_or_default()
         };
-        json!({
-            "type": "update_account",
-            "client_id": client_id,
-            "label": text("label"),
-            "colour": text("colour"),
-            "production": named::<HtmlInputElement>(target, "production").is_some_and(|i| i.checked()),
-            "integrations": named::<HtmlTextAreaElement>(target, "integrations").map(|t| t.value()).unwrap_or_default(),
+        Request::UpdateAccount(AccountEdit {
+            client_id,
+            label: text("label"),
+            colour: text("colour"),
+            production: named::<HtmlInputElement>(target, "production")
+                .is_some_and(|i| i.checked()),
+            integrations: named::<HtmlTextAreaElement>(target, "integrations")
+                .map(|t| t.value())
+                .unwrap_or_default(),
         })
     };
     Ok(match chrome::ask_worker(&request).await? {
@@ -200,7 +201,7 @@ async fn submit(page: &Rc<RefCell<Page>>, form: Form, target: &Element) -> Resul
         }
     };
     if let Some(next) = next {
-        storage::set(STORAGE_KEY, &next.to_json()).await?;
+        storage::set(STORAGE_KEY, &next).await?;
         page.borrow_mut().settings = next;
     }
     let result = page.borrow().render(Some((form, &notice)));

@@ -12,13 +12,14 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, Event, HtmlElement, HtmlSelectElement, KeyboardEvent};
 
-use super::{chrome, dom, json, time};
+use super::{chrome, dom, time};
 use crate::core::console::Flavour;
 use crate::core::filter::SearchKind;
-use crate::core::json::{json, Value};
 use crate::core::lookup::{self, Detail, Failure, FailureCode, Found, KeyAction};
 use crate::core::lookup_view::{self, ACCOUNT, KIND, RESULTS, STATUS, TEXT};
+use crate::core::message::{ask, Request, ResponseKind};
 use crate::core::popup::{self, LookupChoice, Notice, MANUAL_API_KEY, MANUAL_CLIENT_ID};
+use crate::core::wire;
 use crate::core::worker::TabView;
 
 struct Page {
@@ -38,10 +39,16 @@ struct Page {
 
 type Shared = Rc<RefCell<Page>>;
 
+/// The worker's view of a tab (and the accounts it knows), from its answer.
+fn tab_view_in(answer: Result<JsValue, JsError>) -> Option<TabView> {
+    chrome::expect(answer, ResponseKind::TabState).ok()
+}
+
 async fn tab_view(tab_id: Option<i64>) -> Option<TabView> {
-    let request = json!({"type": "tab_state", "tab_id": tab_id.unwrap_or(-1)});
-    let answer = chrome::send_message(&request).await.ok()?;
-    json::read::<TabView>(&answer)
+    let request = Request::TabState(ask::TabState {
+        tab_id: tab_id.unwrap_or(-1),
+    });
+    tab_view_in(chrome::send_message(&request).await)
 }
 
 async fn render(page: &Shared, notice: Option<Notice>) -> Result<(), JsError> {
@@ -112,7 +119,7 @@ pub async fn render_popup(
         debounce: None,
     }));
     let prefetched = chrome::started_answer(first_state).await;
-    match prefetched.and_then(|answer| json::read::<TabView>(&answer)) {
+    match prefetched.and_then(|answer| tab_view_in(Ok(answer))) {
         Some(view) => show(&page, Some(view), None)?,
         None => render(&page, None).await?,
     }
@@ -155,7 +162,7 @@ fn on_event(page: &Shared, e: Event) {
                 if id == ACCOUNT {
                     p.choice.account = Some(value);
                 } else {
-                    p.choice.kind = SearchKind::from_wire_name(&value).unwrap_or_default();
+                    p.choice.kind = wire::from_name::<SearchKind>(&value).unwrap_or_default();
                 }
             }
             // The account's colour and production warning change: mount again, then search.
@@ -297,7 +304,7 @@ fn mount_results(root: &Element, view: &crate::core::view::Element) -> Result<()
 
 /// Sends a lookup message and waits for its answer, showing the scheduler's wait (a rate limit)
 /// while it takes long. `None` when a newer request replaced it meanwhile.
-async fn ask(page: &Shared, request: Value) -> Option<Result<JsValue, JsError>> {
+async fn ask(page: &Shared, request: Request) -> Option<Result<JsValue, JsError>> {
     let (generation, root) = {
         let mut p = page.borrow_mut();
         p.generation += 1;
@@ -363,32 +370,18 @@ async fn search(page: &Shared) -> Result<(), JsError> {
     let Some(account) = choice.account.clone() else {
         return Ok(());
     };
-    let request = json!({
-        "type": "search",
-        "client_id": account,
-        "kind": choice.kind.wire_name(),
-        "text": choice.text,
+    let request = Request::Search(ask::Search {
+        client_id: account,
+        kind: choice.kind,
+        text: choice.text,
     });
     let Some(answer) = ask(page, request).await else {
         return Ok(());
     };
-    let answer = match answer {
-        Ok(answer) => answer,
-        Err(_) => {
-            return show_failure(
-                page,
-                &Failure::new(
-                    FailureCode::Other,
-                    "Keyward's worker did not answer; try again.",
-                ),
-            )
-        }
+    let found: Found = match chrome::expect(answer, ResponseKind::Found) {
+        Ok(found) => found,
+        Err(failure) => return show_failure(page, &failure),
     };
-    if let Err(failure) = chrome::api_answer(&answer, "found") {
-        return show_failure(page, &failure);
-    }
-    let found = json::read::<Found>(&answer)
-        .ok_or_else(|| JsError::new("the results could not be read"))?;
     set_status(&root, "");
     mount_results(&root, &lookup_view::results(&found))?;
     let mut p = page.borrow_mut();
@@ -403,21 +396,21 @@ async fn open_detail(page: &Shared, id: String) -> Result<(), JsError> {
         let kind = p.found.as_ref().map_or(p.choice.kind, |f| f.kind);
         (p.choice.clone(), kind, p.root.clone())
     };
-    let request = json!({
-        "type": "detail",
-        "client_id": choice.account,
-        "kind": kind.wire_name(),
-        "id": &id,
+    let Some(account) = choice.account else {
+        return Ok(());
+    };
+    let request = Request::Detail(ask::Detail {
+        client_id: account,
+        kind,
+        id: id.clone(),
     });
     let Some(answer) = ask(page, request).await else {
         return Ok(());
     };
-    let answer = answer?;
-    if let Err(failure) = chrome::api_answer(&answer, "detail") {
-        return show_failure(page, &failure);
-    }
-    let detail = json::read::<Detail>(&answer)
-        .ok_or_else(|| JsError::new("the details could not be read"))?;
+    let detail: Detail = match chrome::expect(answer, ResponseKind::Detail) {
+        Ok(detail) => detail,
+        Err(failure) => return show_failure(page, &failure),
+    };
     set_status(&root, "");
     mount_results(&root, &lookup_view::detail(&detail, &local_offset))?;
     page.borrow_mut().detail_of = Some(id);
@@ -485,25 +478,25 @@ fn input_value(root: &Element, id: &str) -> String {
 async fn act(page: &Shared, target: Element) -> Result<(), JsError> {
     let root = page.borrow().root.clone();
     let request = if target.get_attribute("data-form").as_deref() == Some("manual") {
-        json!({
-            "type": "manual_credentials",
-            "client_id": input_value(&root, MANUAL_CLIENT_ID),
-            "api_key": input_value(&root, MANUAL_API_KEY),
+        Request::ManualCredentials(ask::ManualCredentials {
+            client_id: input_value(&root, MANUAL_CLIENT_ID),
+            api_key: input_value(&root, MANUAL_API_KEY),
         })
     } else if let Some(select) = target
         .dyn_ref::<HtmlSelectElement>()
         .filter(|s| s.class_name() == "kw-region")
     {
-        json!({
-            "type": "set_region",
-            "client_id": select.get_attribute("data-client-id").unwrap_or_default(),
-            "region": select.value(),
+        Request::SetRegion(ask::SetRegion {
+            client_id: select.get_attribute("data-client-id").unwrap_or_default(),
+            region: select.value(),
         })
     } else if target.get_attribute("data-action").as_deref() == Some("snooze") {
-        json!({
-            "type": "snooze",
-            "client_id": target.get_attribute("data-client-id").unwrap_or_default(),
-            "days": target.get_attribute("data-days").and_then(|d| d.parse::<u64>().ok()).unwrap_or(1),
+        Request::Snooze(ask::Snooze {
+            client_id: target.get_attribute("data-client-id").unwrap_or_default(),
+            days: target
+                .get_attribute("data-days")
+                .and_then(|d| d.parse::<u64>().ok())
+                .unwrap_or(1),
         })
     } else {
         return Ok(());

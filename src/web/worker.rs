@@ -3,16 +3,17 @@
 
 use std::cell::RefCell;
 
+use indexmap::IndexMap;
 use wasm_bindgen::prelude::*;
 
+use super::chrome::options;
+use super::js::{from_js, to_js};
 use super::storage::{self, Area};
 use super::{chrome, clipboard, time, API};
 use crate::core::accounts::{self, fingerprint, Accounts};
-use crate::core::codec::{self, ToJson};
 use crate::core::console::Flavour;
-use crate::core::json::json;
 use crate::core::lookup::{ApiCall, Job, Lane};
-use crate::core::message::{self, Request, Sender, SenderFacts, WorkerFacts};
+use crate::core::message::{self, ReportedSender, Request, Sender, Us, WorkerFacts};
 use crate::core::region::{Detection, Region};
 use crate::core::settings::{self, Policy, Settings};
 use crate::core::worker::{self, Effect, WorkerState};
@@ -55,22 +56,23 @@ async fn ensure_loaded() -> Result<(), JsError> {
     if STATE.with(|s| s.borrow().is_some()) {
         return Ok(());
     }
-    let accounts = Accounts::from_stored(storage::get(accounts::STORAGE_KEY).await?);
-    let settings = load_settings().await?;
-    let salt = match storage::get(accounts::SALT_KEY)
+    let accounts: Accounts = storage::get(accounts::STORAGE_KEY)
         .await?
-        .and_then(|v| v.as_str().and_then(unhex))
+        .unwrap_or_default();
+    let settings = load_settings().await?;
+    let salt = match storage::get::<String>(accounts::SALT_KEY)
+        .await?
+        .and_then(|s| unhex(&s))
     {
         Some(salt) if salt.len() >= 16 => salt,
         _ => {
             let salt = random_salt()?;
-            storage::set(accounts::SALT_KEY, &hex(&salt).into()).await?;
+            storage::set(accounts::SALT_KEY, &hex(&salt)).await?;
             salt
         }
     };
-    let keys = storage::get_in(Area::Session, SESSION_KEYS)
+    let keys: IndexMap<String, String> = storage::get_in(Area::Session, SESSION_KEYS)
         .await?
-        .and_then(|v| codec::read(&v))
         .unwrap_or_default();
     let state = WorkerState {
         accounts,
@@ -94,8 +96,11 @@ async fn load_settings() -> Result<Settings, JsError> {
 
 /// The enterprise policy; none where the browser has no managed storage for us.
 pub async fn load_policy() -> Policy {
-    let all = storage::get_all(Area::Managed).await.ok().flatten();
-    Policy::from_stored(all)
+    storage::get_all::<Policy>(Area::Managed)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_default()
 }
 
 fn with_state<R>(f: impl FnOnce(&mut WorkerState) -> R) -> Result<R, JsError> {
@@ -115,29 +120,24 @@ fn flavour() -> Result<Flavour, JsError> {
 pub async fn handle_message(request: JsValue, sender: JsValue) -> Result<JsValue, JsError> {
     let own_id = chrome::runtime_id()?;
     let own_base = chrome::runtime_url("")?;
-    let (id, url, tab_url) = (
-        chrome::string_at(&sender, &["id"]),
-        chrome::string_at(&sender, &["url"]),
-        chrome::string_at(&sender, &["tab", "url"]),
+    // A sender the browser describes in a shape we do not know is foreign.
+    let reported = from_js::<ReportedSender>(sender).unwrap_or_default();
+    let sender = Sender::classify(
+        &reported,
+        Us {
+            id: &own_id,
+            base: &own_base,
+        },
     );
-    let tab_id = chrome::number_at(&sender, &["tab", "id"]).map(|n| n as i64);
-    let sender = Sender::classify(SenderFacts {
-        id: id.as_deref(),
-        url: url.as_deref(),
-        tab_url: tab_url.as_deref(),
-        tab_id,
-        own_id: &own_id,
-        own_base: &own_base,
-    });
     let facts = WorkerFacts {
         flavour: flavour()?,
         api: API.with(|c| c.status()),
         now: time::now_ms(),
         wall_ms: time::now_ms(),
     };
-    let response = match super::json::from_js(&request).and_then(Request::decode) {
-        None => message::undecodable(),
-        Some(request) => {
+    let response = match Request::read(request) {
+        Err(_) => message::undecodable(),
+        Ok(request) => {
             ensure_loaded().await?;
             match with_state(|state| worker::api_call(state, &request, &sender, facts.flavour))? {
                 Some(Ok(call)) => return respond(run_api_call(call).await),
@@ -160,8 +160,7 @@ pub async fn handle_message(request: JsValue, sender: JsValue) -> Result<JsValue
 }
 
 fn respond(response: message::Response) -> Result<JsValue, JsError> {
-    // Plain JSON: `None` crosses as `null`, maps as plain objects.
-    super::json::to_js(&response.to_json())
+    to_js(&response)
 }
 
 /// Makes a lookup's or an export page's Directory API requests through the one scheduler, in the
@@ -198,7 +197,7 @@ async fn run_api_call(call: ApiCall) -> message::Response {
 
 async fn save_accounts() -> Result<(), JsError> {
     let accounts = with_state(|s| s.accounts.clone())?;
-    storage::set(accounts::STORAGE_KEY, &accounts.to_json()).await
+    storage::set(accounts::STORAGE_KEY, &accounts).await
 }
 
 async fn perform(effect: Effect, flavour: Flavour) -> Result<(), JsError> {
@@ -206,7 +205,7 @@ async fn perform(effect: Effect, flavour: Flavour) -> Result<(), JsError> {
         Effect::SaveAccounts => save_accounts().await,
         Effect::SaveKeys => {
             let keys = with_state(|s| s.keys.clone())?;
-            storage::set_in(Area::Session, SESSION_KEYS, &keys.to_json()).await
+            storage::set_in(Area::Session, SESSION_KEYS, &keys).await
         }
         Effect::Clipboard {
             text,
@@ -281,7 +280,12 @@ pub async fn handle_settings_changed() -> Result<(), JsError> {
         forget
     })?;
     if forget {
-        storage::set_in(Area::Session, SESSION_KEYS, &json!({})).await?;
+        storage::set_in(
+            Area::Session,
+            SESSION_KEYS,
+            &IndexMap::<String, String>::new(),
+        )
+        .await?;
     }
     Ok(())
 }
@@ -297,10 +301,11 @@ pub async fn worker_started() -> Result<(), JsError> {
     )
     .await?;
     if existing.is_undefined() || existing.is_null() {
-        let info = chrome::object(&[
-            ("periodInMinutes", JsValue::from_f64(60.0)),
-            ("delayInMinutes", JsValue::from_f64(1.0)),
-        ]);
+        let info = to_js(&options::Alarm {
+            period_in_minutes: Some(60.0),
+            delay_in_minutes: Some(1.0),
+            ..options::Alarm::default()
+        })?;
         chrome::call(
             &["chrome", "alarms"],
             "create",
@@ -316,66 +321,48 @@ async fn run_reminders() -> Result<(), JsError> {
     ensure_loaded().await?;
     let check = with_state(|s| worker::check_reminders(s, time::now_ms()))?;
     let action = ["chrome", "action"];
-    chrome::call(
-        &action,
-        "setBadgeText",
-        &[chrome::object(&[(
-            "text",
-            JsValue::from_str(&check.badge.text),
-        )])],
-    )
-    .await?;
-    chrome::call(
-        &action,
-        "setBadgeBackgroundColor",
-        &[chrome::object(&[(
-            "color",
-            JsValue::from_str(check.badge.color),
-        )])],
-    )
-    .await?;
-    chrome::call(
-        &action,
-        "setTitle",
-        &[chrome::object(&[(
-            "title",
-            JsValue::from_str(&check.badge.title),
-        )])],
-    )
-    .await?;
+    let text = to_js(&options::BadgeText {
+        text: &check.badge.text,
+    })?;
+    chrome::call(&action, "setBadgeText", &[text]).await?;
+    let color = to_js(&options::BadgeColor {
+        color: check.badge.color,
+    })?;
+    chrome::call(&action, "setBadgeBackgroundColor", &[color]).await?;
+    let title = to_js(&options::Title {
+        title: &check.badge.title,
+    })?;
+    chrome::call(&action, "setTitle", &[title]).await?;
     if check.notify.is_empty() {
         return Ok(());
     }
     // Firefox shows no notification buttons: there a click opens the console.
     let buttons = chrome::chrome_path(&["chrome", "runtime", "getBrowserInfo"]).is_none();
     for reminder in &check.notify {
-        let mut options = vec![
-            ("type", JsValue::from_str("basic")),
-            (
-                "iconUrl",
-                JsValue::from_str(&chrome::runtime_url("icons/icon-128.png")?),
-            ),
-            ("title", JsValue::from_str(&reminder.title)),
-            ("message", JsValue::from_str(&reminder.message)),
-            ("requireInteraction", JsValue::TRUE),
-        ];
-        if buttons {
-            let list = js_sys::Array::new();
-            list.push(&chrome::object(&[(
-                "title",
-                JsValue::from_str("Open API Credentials"),
-            )]));
-            list.push(&chrome::object(&[(
-                "title",
-                JsValue::from_str("Snooze a day"),
-            )]));
-            options.push(("buttons", list.into()));
-        }
+        let notification = to_js(&options::Notification {
+            template: "basic",
+            icon_url: chrome::runtime_url("icons/icon-128.png")?,
+            title: &reminder.title,
+            message: &reminder.message,
+            require_interaction: true,
+            buttons: if buttons {
+                vec![
+                    options::Title {
+                        title: "Open API Credentials",
+                    },
+                    options::Title {
+                        title: "Snooze a day",
+                    },
+                ]
+            } else {
+                Vec::new()
+            },
+        })?;
         let id = format!("{NOTIFICATION_PREFIX}{}", reminder.client_id);
         chrome::call(
             &["chrome", "notifications"],
             "create",
-            &[JsValue::from_str(&id), chrome::object(&options)],
+            &[JsValue::from_str(&id), notification],
         )
         .await?;
     }
@@ -402,8 +389,10 @@ pub async fn handle_notification(id: String, button: i32) -> Result<(), JsError>
         }
         return Ok(());
     }
-    let url = chrome::object(&[("url", JsValue::from_str(crate::core::console::CONSOLE_HOME))]);
-    chrome::call(&["chrome", "tabs"], "create", &[url])
+    let tab = to_js(&options::NewTab {
+        url: crate::core::console::CONSOLE_HOME,
+    })?;
+    chrome::call(&["chrome", "tabs"], "create", &[tab])
         .await
         .map(|_| ())
 }
@@ -425,17 +414,17 @@ pub async fn handle_alarm(name: String) -> Result<(), JsError> {
 /// set for (`for_copy`), so a stale timer never clears a later copy early; the alarm clears whatever
 /// is due.
 async fn clear_if_due(for_copy: Option<String>) -> Result<(), JsError> {
-    let Some((pending, due_ms)) = clipboard::pending().await? else {
+    let Some(pending) = clipboard::pending().await? else {
         return Ok(());
     };
-    let stale_timer = for_copy.is_some_and(|fp| fp != pending);
+    let stale_timer = for_copy.is_some_and(|fp| fp != pending.fingerprint);
     // Timers and alarms may run a little early; never more than a second.
-    if stale_timer || js_sys::Date::now() + 1000.0 < due_ms {
+    if stale_timer || js_sys::Date::now() + 1000.0 < pending.due_ms as f64 {
         return Ok(());
     }
     ensure_loaded().await?;
     let current = clipboard::read().await?;
-    let unchanged = with_state(|s| fingerprint(&s.salt, &current) == pending)?;
+    let unchanged = with_state(|s| fingerprint(&s.salt, &current) == pending.fingerprint)?;
     if unchanged {
         clipboard::clear().await
     } else {

@@ -51,7 +51,7 @@ function bundle() {
     }
   };
   walk(dir);
-  record('bundle_gz_bytes', gz, { goal: ['<=', 120_000], unit: ' B', note: `${raw.toLocaleString('en-US')} B raw` });
+  record('bundle_gz_bytes', gz, { goal: ['<=', 250_000], unit: ' B', note: `${raw.toLocaleString('en-US')} B raw` });
 }
 
 // ---- The bench copy of the dev build: the same extension plus one blank page, the popup's baseline.

@@ -2,9 +2,29 @@
 //! fuzz target (`tests/fuzz/fuzz_targets/filter_roundtrip.rs`), which includes this file by path:
 //! the fuzz crate is a workspace of its own and cannot depend on this test.
 
-use keyward::core::filter::Filter;
+use keyward::core::filter::{search, Filter, SearchKind};
 use p14e_emulator::filter::{matches, parse, Filter as Parsed};
 use serde_json::json;
+
+/// The whole property for any search text: its `eq` round trip; SCIM 1.1's case-insensitive
+/// comparison (userName is not caseExact: a literal that differs only in case is the same userName,
+/// anything else is not); and every search filter built from it parses and finds a resource that
+/// holds the text.
+pub fn search_round_trip(literal: &str) {
+    let parsed = eq_matches_exactly(literal);
+    assert!(
+        !matches(&parsed, &json!({"userName": "\u{1}other"}))
+            || literal.to_lowercase() == "\u{1}other"
+    );
+    for kind in [SearchKind::Users, SearchKind::Groups] {
+        if let Some(filter) = search(kind, literal) {
+            let text = filter.to_string();
+            let parsed = parse(&text).unwrap_or_else(|e| panic!("{text:?} did not parse: {e}"));
+            let holder = json!({"userName": literal.trim(), "displayName": literal.trim(), "emails": [], "name": {}});
+            assert!(matches(&parsed, &holder), "{text:?} finds {literal:?}");
+        }
+    }
+}
 
 /// `userName eq <literal>` parses, finds a resource holding exactly the literal and not one holding
 /// the literal plus a character. Returns the parsed filter for further checks.
