@@ -1,20 +1,35 @@
 // Keyward content script: plain JS, no wasm (a strict page CSP would block it), no decisions.
-// It sends the worker a compact snapshot of what the console page shows (headings, button labels,
-// label/value pairs from tables, labelled inputs, definition lists and "Label: value" text), and
-// applies the plan the worker returns: copy helpers in a closed shadow root. Secrets never come
-// back here: a copy button only names what to copy, and the worker writes the clipboard.
-// Reading fields is what costs the page's main thread, so until the worker asks for them it sends
-// only a glance: the headings and the page's text.
+// It sends the worker what the console page shows and applies the plan the worker returns: copy
+// helpers in a closed shadow root. Secrets never come back here: a copy button only names what to
+// copy, and the worker writes the clipboard.
+// Reading fields costs the page's main thread, so until the worker asks for them it sends only a
+// glance: the headings and the page's text. A full read walks the page as it is drawn — open
+// shadow roots and same-origin frames included — and sends it as items in document order: runs of
+// text cut where the page starts a new block, and form fields with their accessible names. Which
+// item is a label and which a value is decided in Rust.
 (() => {
   'use strict';
   if (window.top !== window) return;
 
-  const MAX_PAIRS = 200;
+  const MAX_ITEMS = 2000;
+  const MAX_NODES = 20000;
+  const MAX_PATH = 8;
   const MAX_TEXT = 512;
   const MAX_PAGE_TEXT = 65536;
   const DEBOUNCE_MS = 120;
   const TEXT_ONLY_MS = 1000;
-  const BUTTONS = 'button, [role=button], input[type=button], input[type=submit]';
+
+  // What is never text: scripts, media, controls (buttons are read as labels of their own).
+  const SKIP = new Set(['SCRIPT', 'STYLE', 'TEMPLATE', 'NOSCRIPT', 'SELECT', 'OPTION', 'SVG', 'svg', 'IMG', 'CANVAS', 'VIDEO', 'AUDIO', 'OBJECT', 'EMBED']);
+  // Displays that flow with their neighbours: text in them belongs to the run around them.
+  const INLINE = new Set(['inline', 'inline-block', 'contents', 'ruby', 'ruby-text']);
+  // What a page says about the text inside an element, as marks Rust reads.
+  const MARKS = {
+    PRE: 'pre', SAMP: 'pre', XMP: 'pre', LISTING: 'pre', ASIDE: 'aside', BLOCKQUOTE: 'aside', FIGURE: 'aside',
+    FIGCAPTION: 'aside', DETAILS: 'aside', SMALL: 'help', DEL: 'struck', S: 'struck', STRIKE: 'struck', INS: 'inserted',
+  };
+  const ROLE_MARKS = { note: 'help', tooltip: 'help', complementary: 'aside' };
+  const BUTTON_ROLES = new Set(['button']);
 
   let anchors = [];
   let lastSent = '';
@@ -32,6 +47,8 @@
   // The last glance sent: what it showed besides the text, and when.
   let glanceShown = '';
   let glanceAt = -Infinity;
+  // Shadow roots and frame documents already watched.
+  const watched = new WeakSet();
 
   // JavaScript's \s by hand: a content script's first regular expression costs more than this scan.
   const isSpace = (c) =>
@@ -53,21 +70,19 @@
     return out.slice(0, MAX_TEXT);
   }
 
-  // Has a layout box (not display:none, nor inside one). checkVisibility answers that without
-  // building a list of rectangles; getClientRects is the fallback.
-  const rendered = (el) => (el.checkVisibility ? el.checkVisibility() : el.getClientRects().length > 0);
+  /** Words separated by whitespace (an attribute's list of ids). */
+  function words(value) {
+    return clip(value).split(' ').filter(Boolean);
+  }
+
   const send = (message) => chrome.runtime.sendMessage(message).catch(() => null);
 
   const NOT_TEXT = 'button, script, style, template, [data-keyward]';
 
+  /** A heading's text: text nodes joined, one space between, buttons and our helpers left out. */
   function textOf(el) {
     if (el.closest(NOT_TEXT)) return '';
-    // Most labels, cells and headings hold only text: read it at once.
     if (el.childElementCount === 0) return clip(el.textContent);
-    // Otherwise walk the text nodes, one space between them (as the page shows separate elements),
-    // skipping buttons, scripts and our own helpers. The walk is iterative (a hostile page may nest
-    // deeply) and uses no TreeWalker: a filter callback per node, and the interfaces it touches
-    // first, cost the page more than this loop.
     let out = '';
     let node = el.firstChild;
     while (node && out.length < MAX_TEXT) {
@@ -82,9 +97,23 @@
     return clip(out);
   }
 
+  /** The documents of same-origin frames (others cannot be read, and are not ours to read). */
+  function frameDocuments(doc) {
+    const docs = [];
+    for (const frame of doc.getElementsByTagName('iframe')) {
+      try {
+        if (frame.contentDocument?.body) docs.push(frame.contentDocument);
+      } catch {
+        // A cross-origin frame.
+      }
+    }
+    return docs;
+  }
+
   /** What every snapshot carries: where, the headings, and the page's text (not clipped). */
-  function page(glance, buttons = [], pairs = []) {
-    const text = (document.body ?? document.documentElement)?.textContent ?? '';
+  function page(glance, buttons = [], items = []) {
+    let text = (document.body ?? document.documentElement)?.textContent ?? '';
+    for (const doc of frameDocuments(document)) text += ` ${doc.body.textContent}`;
     const headings = [];
     const found = document.querySelectorAll('h1, h2, h3, [role=heading]');
     for (let i = 0; i < found.length && i < 50; i++) {
@@ -96,50 +125,138 @@
       title: clip(document.title),
       headings,
       buttons,
-      pairs,
+      items,
       text: text.slice(0, MAX_PAGE_TEXT),
       text_truncated: text.length > MAX_PAGE_TEXT,
       glance,
     };
   }
 
+  /** A form field's accessible names, as a screen reader would take them. */
+  function names(input) {
+    const out = [];
+    const root = input.getRootNode();
+    for (const id of words(input.getAttribute('aria-labelledby'))) {
+      const label = root.getElementById?.(id) ?? input.ownerDocument.getElementById(id);
+      if (label) out.push(clip(label.textContent));
+    }
+    for (const value of [input.getAttribute('aria-label')]) if (value) out.push(clip(value));
+    for (const label of input.labels ?? []) out.push(clip(label.textContent));
+    for (const value of [input.title, input.placeholder]) if (value) out.push(clip(value));
+    return out;
+  }
+
+  /** Walk watch: late content inside a shadow root or a frame re-reads the page too. */
+  function watch(root) {
+    if (watched.has(root)) return;
+    watched.add(root);
+    new MutationObserver(schedule).observe(root, OBSERVED);
+    if (root.defaultView) root.defaultView.addEventListener('hashchange', schedule);
+    (root.defaultView ? root : root.ownerDocument)?.addEventListener?.('click', onClick, true);
+  }
+
+  /**
+   * Reads the page as it is drawn, in document order. Each item: its text (a run cut where a new
+   * block starts), the ids of the blocks around it (nearest first), its block's tag, a table cell's
+   * place, a field's type and names, and marks. Also the visible buttons' labels.
+   */
   function collect() {
-    const pairs = [];
+    const items = [];
     const found = [];
-    const add = (labelEl, valueEl) => {
-      if (pairs.length >= MAX_PAIRS || !labelEl || !valueEl) return;
-      const label = textOf(labelEl);
-      if (!label || label.length > 80 || !rendered(valueEl)) return;
-      const input = valueEl.matches('input, textarea') ? valueEl : valueEl.querySelector('input, textarea');
-      pairs.push(input ? { label, value: clip(input.value), input_type: input.type || null } : { label, value: textOf(valueEl), input_type: null });
-      found.push(input ?? valueEl);
-    };
-    for (const row of document.querySelectorAll('tr')) {
-      const cells = row.querySelectorAll(':scope > th, :scope > td');
-      if (cells.length >= 2) add(cells[0], cells[1]);
-    }
-    for (const label of document.querySelectorAll('label')) add(label, label.control);
-    for (const term of document.querySelectorAll('dt')) {
-      const definition = term.nextElementSibling;
-      if (definition?.tagName === 'DD') add(term, definition);
-    }
-    for (const el of document.querySelectorAll('p, li, span, div')) {
-      if (pairs.length >= MAX_PAIRS) break;
-      if (el.childElementCount !== 0) continue;
-      // "Label: value", the label 1 to 60 characters without a colon.
-      const line = clip(el.textContent);
-      const colon = line.indexOf(':');
-      if (colon >= 1 && colon <= 60 && line[colon + 1] === ' ' && colon + 2 < line.length && rendered(el)) {
-        pairs.push({ label: line.slice(0, colon), value: line.slice(colon + 2), input_type: null });
-        found.push(el);
+    const buttons = [];
+    let nextId = 1;
+    let visited = 0;
+    let run = null;
+    const flush = () => {
+      if (run && run.text.trim() && items.length < MAX_ITEMS) {
+        const { text, ctx, marks } = run;
+        items.push({ text: clip(text), path: ctx.path, tag: ctx.tag, cell: ctx.cell, input: null, marks: [...marks] });
+        found.push(ctx.el);
       }
+      run = null;
+    };
+    const root = document.body ?? document.documentElement;
+    if (!root) return { snapshot: page(false), found };
+    const start = { path: [], tag: 'body', cell: null, table: 0, head: false, marks: [], el: root };
+    const stack = [{ node: root, ctx: start }];
+    while (stack.length && items.length < MAX_ITEMS && visited++ < MAX_NODES) {
+      const { node, ctx, exit } = stack.pop();
+      if (exit) {
+        flush();
+        continue;
+      }
+      if (node.nodeType === 3) {
+        if (!run) run = { text: '', ctx, marks: new Set(ctx.marks) };
+        for (const m of ctx.inline ?? []) run.marks.add(m);
+        run.text += node.nodeValue;
+        continue;
+      }
+      if (node.nodeType !== 1 || SKIP.has(node.tagName) || node.hasAttribute('data-keyward')) continue;
+      const el = node;
+      const style = el.ownerDocument.defaultView?.getComputedStyle(el);
+      if (!style || style.display === 'none' || style.visibility === 'hidden' || style.visibility === 'collapse') continue;
+      const role = el.getAttribute('role');
+      if (el.tagName === 'BUTTON' || BUTTON_ROLES.has(role) || (el.tagName === 'INPUT' && (el.type === 'button' || el.type === 'submit'))) {
+        const label = clip(el.tagName === 'INPUT' ? el.value : el.textContent);
+        if (label && buttons.length < 100) buttons.push(label);
+        continue;
+      }
+      const mark = MARKS[el.tagName] ?? ROLE_MARKS[role];
+      if (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA') {
+        const type = el.tagName === 'TEXTAREA' ? 'textarea' : (el.type || 'text').toLowerCase();
+        if (type === 'hidden' || type === 'checkbox' || type === 'radio' || type === 'file') continue;
+        flush();
+        if (items.length < MAX_ITEMS) {
+          // A password field's value never leaves the page: the reader treats it as masked anyway.
+          const text = type === 'password' ? '' : clip(el.value);
+          const marks = mark ? [...ctx.marks, mark] : ctx.marks;
+          items.push({ text, path: ctx.path, tag: ctx.tag, cell: ctx.cell, input: { kind: type, names: names(el) }, marks });
+          found.push(el);
+        }
+        continue;
+      }
+      const block = !INLINE.has(style.display);
+      let child = ctx;
+      if (block) {
+        flush();
+        const id = nextId++;
+        child = { ...ctx, path: [id, ...ctx.path].slice(0, MAX_PATH), tag: el.tagName.toLowerCase(), el, inline: [] };
+        if (mark || (ctx.inline ?? []).length) child.marks = [...ctx.marks, ...(ctx.inline ?? []), ...(mark ? [mark] : [])];
+        if (el.tagName === 'TABLE') child.table = id;
+        if (el.tagName === 'THEAD') child.head = true;
+        if ((el.tagName === 'TD' || el.tagName === 'TH') && child.table) {
+          child.cell = { table: child.table, row: el.parentElement?.rowIndex ?? 0, col: el.cellIndex, head: el.tagName === 'TH' || ctx.head };
+        }
+        stack.push({ exit: true });
+      } else if (mark) {
+        child = { ...ctx, inline: [...(ctx.inline ?? []), mark] };
+      }
+      // The flat tree: a shadow root's content instead of the light children, a slot's assigned
+      // nodes, a same-origin frame's document.
+      let kids = el.childNodes;
+      if (el.shadowRoot) {
+        watch(el.shadowRoot);
+        kids = el.shadowRoot.childNodes;
+        child = { ...child, marks: [...child.marks, 'shadow'] };
+      } else if (el.tagName === 'SLOT') {
+        const assigned = el.assignedNodes({ flatten: true });
+        if (assigned.length) kids = assigned;
+      } else if (el.tagName === 'IFRAME') {
+        let doc = null;
+        try {
+          doc = el.contentDocument;
+        } catch {
+          doc = null;
+        }
+        if (!doc?.body) continue;
+        watch(doc);
+        kids = [doc.body];
+        child = { ...child, marks: [...child.marks, 'frame'] };
+      }
+      for (let i = kids.length - 1; i >= 0; i--) stack.push({ node: kids[i], ctx: child });
     }
-    const buttons = [...document.querySelectorAll(BUTTONS)]
-      .filter(rendered)
-      .slice(0, 100)
-      .map((b) => clip(b.tagName === 'INPUT' ? b.value : b.textContent))
-      .filter(Boolean);
-    return { snapshot: page(false, buttons, pairs), found };
+    flush();
+    return { snapshot: page(false, buttons, items), found };
   }
 
   const STYLE = `
@@ -159,13 +276,6 @@
     .guard ul { margin: 0; padding-left: 18px; }
   `;
 
-  function el(tag, props = {}, text) {
-    const e = document.createElement(tag);
-    for (const [k, v] of Object.entries(props)) e.setAttribute(k, v);
-    if (text !== undefined) e.textContent = text;
-    return e;
-  }
-
   function apply(plan) {
     const helpers = plan?.helpers;
     const anchor = helpers ? anchors[helpers.anchor] : null;
@@ -178,9 +288,17 @@
     if (!anchor?.isConnected) return;
     drawn = wanted;
     drawnAt = anchor;
+    // The helpers live in the anchor's document (a same-origin frame's, maybe).
+    const doc = anchor.ownerDocument;
+    const el = (tag, props = {}, text) => {
+      const e = doc.createElement(tag);
+      for (const [k, v] of Object.entries(props)) e.setAttribute(k, v);
+      if (text !== undefined) e.textContent = text;
+      return e;
+    };
     host = el('keyward-helpers', { 'data-keyward': '' });
     const root = host.attachShadow({ mode: 'closed' });
-    const sheet = new CSSStyleSheet();
+    const sheet = new doc.defaultView.CSSStyleSheet();
     sheet.replaceSync(STYLE);
     root.adoptedStyleSheets = [sheet];
     const bar = el('div', { class: 'bar', role: 'group', 'aria-label': 'Keyward copy helpers' });
@@ -253,34 +371,34 @@
     if (!timer) timer = setTimeout(report, DEBOUNCE_MS);
   }
 
-  // Button clicks (Edit, Renew, Save, Cancel…) tell the worker what the admin did.
-  document.addEventListener(
-    'click',
-    (event) => {
-      const target = event.target;
-      if (!(target instanceof Element) || target.closest('[data-keyward]')) return;
-      const button = target.closest(BUTTONS);
-      const label = button && clip(button.tagName === 'INPUT' ? button.value : button.textContent).slice(0, 80);
-      if (!label) return;
-      // Report what the page showed before this click first, fields and all, so the worker sees
-      // events in order and judges the click on the page it was made on.
-      if (timer || glanced) {
-        clearTimeout(timer);
-        report(true);
-      }
-      send({ type: 'page_click', label });
-    },
-    true,
-  );
+  // Button clicks (Edit, Renew, Save, Cancel…) tell the worker what the admin did. In a shadow
+  // root the event is retargeted to its host: the first element of its path is the real target.
+  function onClick(event) {
+    const target = event.composedPath?.()[0] ?? event.target;
+    const view = target?.ownerDocument?.defaultView;
+    if (!view || !(target instanceof view.Element) || target.closest('[data-keyward]')) return;
+    const button = target.closest('button, [role=button], input[type=button], input[type=submit]');
+    const label = button && clip(button.tagName === 'INPUT' ? button.value : button.textContent).slice(0, 80);
+    if (!label) return;
+    // Report what the page showed before this click first, fields and all, so the worker sees
+    // events in order and judges the click on the page it was made on.
+    if (timer || glanced) {
+      clearTimeout(timer);
+      report(true);
+    }
+    send({ type: 'page_click', label });
+  }
+  document.addEventListener('click', onClick, true);
 
   // One observer, debounced; idle while nothing changes. SPA navigations swap the DOM or the hash.
-  new MutationObserver(schedule).observe(document.documentElement, {
+  const OBSERVED = {
     subtree: true,
     childList: true,
     characterData: true,
     attributes: true,
     attributeFilter: ['type', 'value', 'class', 'hidden', 'aria-hidden', 'style'],
-  });
+  };
+  new MutationObserver(schedule).observe(document.documentElement, OBSERVED);
   window.addEventListener('hashchange', schedule);
   window.addEventListener('popstate', schedule);
   document.addEventListener('input', schedule, true);

@@ -164,6 +164,7 @@ fn every_request_a_context_sends_is_understood() {
         text: format!("API Credentials Client ID {ID}"),
         text_truncated: false,
         glance: false,
+        ..Snapshot::default()
     };
     let expected = [
         Request::Status,

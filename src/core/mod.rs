@@ -17,6 +17,7 @@ pub mod options;
 pub mod page;
 pub mod pager;
 pub mod popup;
+pub mod reader;
 pub mod region;
 pub mod reminder;
 pub mod retry_after;

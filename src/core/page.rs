@@ -1,16 +1,16 @@
 //! Reading the admin console: which page a snapshot shows, and the Directory credential on it.
 //!
-//! The content script sends a compact, layout-neutral snapshot: headings, visible button labels, and
-//! label/value pairs gathered from tables, labelled inputs, definition lists and "Label: value" text.
-//! Reading fields costs the page's main thread, so on most console pages it first sends only a
-//! glance (headings and the page's text), and reads the fields when [`wants_fields`] says the text
-//! could hold a label that matters.
-//! Nobody outside Ping has published the real page's markup, so nothing here depends on a DOM: it
-//! matches wording ("API Credentials" or "Credentials"; "Client ID"; "API Key" or "API key:"), refuses
-//! the SSO "REST API Client ID/Secret" screen, never guesses a masked key, and reads nothing from a
-//! layout it does not recognise.
+//! The content script sends a compact, layout-neutral snapshot. Reading fields costs the page's
+//! main thread, so on most console pages it first sends only a glance (headings, the page's text,
+//! its URL), and reads the fields — [`Item`]s in document order — when [`wants_fields`] says the
+//! page could show a credential. Nobody outside Ping has published the real page's markup, so
+//! nothing here depends on a DOM: [`super::reader`] finds the values by their labels and shapes,
+//! this module names the page (the API Credentials page, the SSO "REST API Client ID/Secret"
+//! decoy, any other console page) from what it found and from the page's wording.
 
 use serde::{Deserialize, Serialize};
+
+use super::reader::{self, Confidence, Found};
 
 /// What the content script saw. Every field is optional so odd pages still decode.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -20,16 +20,21 @@ pub struct Snapshot {
     pub title: String,
     pub headings: Vec<String>,
     pub buttons: Vec<String>,
+    /// Label/value pairs, as content scripts before 0.2 sent them; read like two items each.
     pub pairs: Vec<Pair>,
-    /// The page's text (its body's `textContent`), cut at the content script's limit.
+    /// What the page shows, in document order (a full read; empty in a glance).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub items: Vec<Item>,
+    /// The page's text (its body's `textContent`, and its same-origin frames'), cut at the content
+    /// script's limit.
     pub text: String,
     /// `text` was cut short.
     pub text_truncated: bool,
-    /// Only a glance: the content script read no buttons and no pairs.
+    /// Only a glance: the content script read no buttons and no items.
     pub glance: bool,
 }
 
-/// A label and the value shown next to it.
+/// A label and the value shown next to it (the snapshot of earlier content scripts).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Pair {
@@ -39,16 +44,89 @@ pub struct Pair {
     pub input_type: Option<String>,
 }
 
-/// The most the reader looks at, so a hostile page cannot make it work hard.
-const MAX_PAIRS: usize = 200;
-const MAX_TEXT: usize = 512;
+/// One piece of what a page shows: a run of text (the text of a block up to the next block inside
+/// it, inline elements and all) or a form field's value.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Item {
+    pub text: String,
+    /// Ids of the blocks around it, nearest first (a few): items that share one share a box.
+    pub path: Vec<u32>,
+    /// The nearest block's tag, lower-case (`td`, `dt`, `label`, `div`…).
+    pub tag: String,
+    /// A table cell: which table, row and column, and whether it is a header cell.
+    pub cell: Option<Cell>,
+    /// A form field: its type and accessible names.
+    pub input: Option<Input>,
+    /// Where it sits: `pre` (a code sample), `aside`, `help`, `struck`, `inserted`, `frame`,
+    /// `shadow`. Unknown marks are ignored.
+    pub marks: Vec<String>,
+}
+
+/// Where a table cell is.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Cell {
+    pub table: u32,
+    pub row: u32,
+    pub col: u32,
+    /// A header cell (`th`, or a cell of `thead`).
+    pub head: bool,
+}
+
+/// A form field.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Input {
+    /// Its `type` (`text`, `password`…), lower-case.
+    pub kind: String,
+    /// Its accessible names, in the order a screen reader would take them: `aria-labelledby`,
+    /// `aria-label`, `<label for>`, a wrapping `<label>`, `title`, `placeholder`.
+    pub names: Vec<String>,
+}
+
+impl Snapshot {
+    /// The items to read: those sent, or the pairs of an earlier content script as two each.
+    pub fn effective_items(&self) -> std::borrow::Cow<'_, [Item]> {
+        if !self.items.is_empty() || self.pairs.is_empty() {
+            return std::borrow::Cow::Borrowed(&self.items);
+        }
+        let items = self
+            .pairs
+            .iter()
+            .take(reader::MAX_ITEMS / 2)
+            .enumerate()
+            .flat_map(|(i, pair)| {
+                let row = vec![1_000_000 + i as u32];
+                let value = Item {
+                    text: pair.value.clone(),
+                    path: row.clone(),
+                    tag: "span".into(),
+                    input: pair.input_type.as_ref().map(|kind| Input {
+                        kind: kind.to_ascii_lowercase(),
+                        names: Vec::new(),
+                    }),
+                    ..Item::default()
+                };
+                let label = Item {
+                    text: pair.label.clone(),
+                    path: row,
+                    tag: "span".into(),
+                    ..Item::default()
+                };
+                [label, value]
+            })
+            .collect();
+        std::borrow::Cow::Owned(items)
+    }
+}
 
 /// What a console page is, as far as Keyward is concerned.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PageKind {
     /// A console page that is not the API Credentials page; `name` is its heading, if any.
     Console { name: Option<String> },
-    /// The SSO for SaaS Apps REST API credentials screen: never the Directory credential.
+    /// Another product's credentials (the SSO for SaaS Apps REST API's): never read.
     SsoCredentials,
     /// The API Credentials page.
     Credentials(Reading),
@@ -57,14 +135,29 @@ pub enum PageKind {
 /// What could be read on the API Credentials page.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Reading {
-    /// Pair index of the Client ID (where helpers anchor).
-    pub client_id_at: usize,
-    pub client_id: Result<String, ReadProblem>,
-    /// Pair index of the API key, if a key field was found.
-    pub key_at: Option<usize>,
+    pub client_id: ClientIdState,
     pub key: KeyState,
+    /// A renewed key shown before Save, beside the key in force.
+    pub new_key: KeyState,
+    /// The item the helpers follow (the key's field, else the Client ID's).
+    pub anchor: usize,
     /// The page is in Edit mode (Renew/Save/Cancel are shown).
     pub editing: bool,
+    /// Values left out for their context (examples, help, code samples).
+    pub ignored: usize,
+}
+
+/// The Client ID field's state.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ClientIdState {
+    Read {
+        id: String,
+        confidence: Confidence,
+    },
+    /// Two different ids qualify: Keyward takes neither.
+    Ambiguous,
+    /// No labelled UUID.
+    NotRecognised,
 }
 
 /// The API key field's state.
@@ -73,6 +166,8 @@ pub enum KeyState {
     Shown(String),
     /// Masked: reveal it to enable the key helpers.
     Hidden,
+    /// Two different keys qualify: Keyward takes neither.
+    Ambiguous,
     /// No key field, or one that holds something that is not a key.
     Unreadable,
 }
@@ -82,104 +177,42 @@ impl std::fmt::Debug for KeyState {
         match self {
             KeyState::Shown(_) => f.write_str("Shown(<redacted>)"),
             KeyState::Hidden => f.write_str("Hidden"),
+            KeyState::Ambiguous => f.write_str("Ambiguous"),
             KeyState::Unreadable => f.write_str("Unreadable"),
         }
     }
 }
 
-/// Why a value was not accepted.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ReadProblem {
-    /// The Client ID field holds something that is not an id.
-    NotAnId,
+impl KeyState {
+    fn from_found(found: &Found) -> KeyState {
+        match found {
+            Found::Value { value, .. } => KeyState::Shown(value.clone()),
+            Found::Masked { .. } => KeyState::Hidden,
+            Found::Ambiguous => KeyState::Ambiguous,
+            Found::Unreadable { .. } | Found::Missing => KeyState::Unreadable,
+        }
+    }
 }
 
-/// Lower-cases, trims, drops a trailing colon and collapses inner whitespace: "API key:" → "api key".
-/// ASCII case only: the labels Keyward knows are ASCII, and Unicode lower-casing would let a
-/// look-alike such as the Kelvin sign (`K`, U+212A) pass for `k`.
+fn anchor_of(found: &Found) -> Option<usize> {
+    match found {
+        Found::Value { at, .. } | Found::Masked { at } | Found::Unreadable { at } => Some(*at),
+        _ => None,
+    }
+}
+
+/// Lower-cases, trims, drops a trailing colon and collapses inner whitespace: "API key:" → "api key"
+/// (see [`reader::label_key`]).
 pub fn normalize_label(label: &str) -> String {
-    let clipped: String = label
-        .chars()
-        .take(MAX_TEXT)
-        .filter(|c| !is_invisible(*c))
-        .collect();
-    let words: Vec<&str> = clipped.split_whitespace().collect();
-    words
-        .join(" ")
-        .trim_end_matches(':')
-        .trim()
-        .to_ascii_lowercase()
-}
-
-/// Zero-width and bidi controls: a page could use them to make two labels look alike.
-fn is_invisible(c: char) -> bool {
-    matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2064}' | '\u{feff}')
-}
-
-fn is_client_id_label(label: &str) -> bool {
-    matches!(
-        label,
-        "client id" | "clientid" | "client-id" | "api client id"
-    )
-}
-
-fn is_api_key_label(label: &str) -> bool {
-    matches!(label, "api key" | "apikey" | "api-key" | "key")
-}
-
-/// Labels of the SSO screen's credentials, which must never be read.
-fn is_sso_label(label: &str) -> bool {
-    label.contains("rest api") || label.contains("client secret") || label.contains("secret")
-}
-
-fn is_mask(value: &str) -> bool {
-    let v = value.trim();
-    !v.is_empty()
-        && v.chars().all(|c| {
-            matches!(c, '•' | '●' | '*' | '·' | '∙' | '⁕' | '○' | 'x' | 'X') || c.is_whitespace()
-        })
-}
-
-/// A Client ID: the account's UUID (or, as in the docs' examples, hyphenated alphanumerics).
-pub fn client_id(value: &str) -> Result<String, ReadProblem> {
-    let v = value.trim();
-    let ok = (4..=64).contains(&v.len())
-        && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-        && v.chars().any(|c| c.is_ascii_digit());
-    if ok {
-        Ok(v.to_ascii_lowercase())
-    } else {
-        Err(ReadProblem::NotAnId)
-    }
-}
-
-/// An API key: an opaque token of 8–256 visible ASCII characters without spaces (never validated
-/// further; the format is not documented).
-pub fn api_key(pair: &Pair) -> KeyState {
-    if pair
-        .input_type
-        .as_deref()
-        .is_some_and(|t| t.eq_ignore_ascii_case("password"))
-        || is_mask(&pair.value)
-    {
-        return KeyState::Hidden;
-    }
-    let v = pair.value.trim();
-    let ok = (8..=256).contains(&v.len())
-        && v.chars().all(|c| c.is_ascii_graphic())
-        && !v.contains(['<', '>', '"', '\'']);
-    if ok {
-        KeyState::Shown(v.to_string())
-    } else {
-        KeyState::Unreadable
-    }
+    reader::label_key(label)
 }
 
 /// Words inside every label and heading that can make `classify` say more than "a console page": a
 /// Client ID label, the SSO screen's labels ("REST API…", "…Secret") and headings ("…Credentials").
 /// The content script reads a label or heading by joining whole text nodes, so each of these words
-/// lies within one text node and shows in the page's text as it is, whatever the layout.
-const FIELD_WORDS: [&str; 4] = ["client", "secret", "rest", "credentials"];
+/// lies within one text node and shows in the page's text as it is, whatever the layout. The URL
+/// counts too: a page whose fields are in a shadow root shows none of its text in a glance.
+const FIELD_WORDS: [&str; 4] = ["client", "secret", "rest", "credential"];
 
 /// Whether the page's fields must be read, or a glance at it tells all `classify` could.
 /// Errs towards reading: a cut-short text always asks for the fields.
@@ -187,20 +220,20 @@ pub fn wants_fields(snapshot: &Snapshot) -> bool {
     if snapshot.text_truncated {
         return true;
     }
-    // As `normalize_label` does: invisible characters do not split a word, and case is ASCII-only.
-    let text: String = snapshot
-        .text
-        .chars()
-        .filter(|c| !is_invisible(*c))
-        .map(|c| c.to_ascii_lowercase())
-        .collect();
-    FIELD_WORDS.iter().any(|word| text.contains(word))
+    // As the reader does: invisible characters do not split a word, and case is ASCII-only.
+    let seen = [&snapshot.text, &snapshot.title, &snapshot.url];
+    seen.iter().any(|text| {
+        let text: String = text
+            .chars()
+            .filter(|c| !reader::is_invisible(*c))
+            .map(|c| c.to_ascii_lowercase())
+            .collect();
+        FIELD_WORDS.iter().any(|word| text.contains(word))
+    })
 }
 
 /// Classifies a console page snapshot.
 pub fn classify(snapshot: &Snapshot) -> PageKind {
-    let pairs = &snapshot.pairs[..snapshot.pairs.len().min(MAX_PAIRS)];
-    let labels: Vec<String> = pairs.iter().map(|p| normalize_label(&p.label)).collect();
     let headings: Vec<String> = snapshot
         .headings
         .iter()
@@ -212,40 +245,55 @@ pub fn classify(snapshot: &Snapshot) -> PageKind {
             || h.contains("connection api credentials")
             || h.contains("application credentials")
     });
-    if sso_heading || labels.iter().any(|l| is_sso_label(l)) {
+    let fields = reader::read(&snapshot.effective_items());
+    if sso_heading || fields.decoy {
         return PageKind::SsoCredentials;
     }
-    let client_at = labels.iter().position(|l| is_client_id_label(l));
-    let key_at = labels.iter().position(|l| is_api_key_label(l));
     let credentials_heading = headings
         .iter()
         .any(|h| h == "api credentials" || h == "credentials");
-    match client_at {
-        // A Client ID beside an API key, or on a page headed (API) Credentials.
-        Some(client_id_at) if key_at.is_some() || credentials_heading => {
-            let buttons: Vec<String> = snapshot
-                .buttons
-                .iter()
-                .take(100)
-                .map(|b| normalize_label(b))
-                .collect();
-            let editing = buttons.iter().any(|b| b == "renew" || b == "save");
-            PageKind::Credentials(Reading {
-                client_id_at,
-                client_id: client_id(&pairs[client_id_at].value),
-                key_at,
-                key: key_at.map_or(KeyState::Unreadable, |i| api_key(&pairs[i])),
-                editing,
-            })
+    let key_field = !matches!(fields.key, Found::Missing);
+    let client_labelled = !matches!(fields.client_id, Found::Missing);
+    let client_id = match &fields.client_id {
+        Found::Value {
+            value, confidence, ..
+        } => ClientIdState::Read {
+            id: value.clone(),
+            confidence: *confidence,
+        },
+        Found::Ambiguous => ClientIdState::Ambiguous,
+        Found::Masked { .. } | Found::Unreadable { .. } | Found::Missing => {
+            ClientIdState::NotRecognised
         }
-        _ => PageKind::Console {
+    };
+    // The Directory credential: a Client ID beside an API key, or on a page headed (API)
+    // Credentials; a page headed so whose fields cannot be read says that much.
+    let is_credentials = credentials_heading || (key_field && client_labelled);
+    if !is_credentials {
+        return PageKind::Console {
             name: snapshot
                 .headings
                 .iter()
                 .map(|h| h.chars().take(80).collect::<String>().trim().to_string())
                 .find(|h| !h.is_empty()),
-        },
+        };
     }
+    let buttons: Vec<String> = snapshot
+        .buttons
+        .iter()
+        .take(100)
+        .map(|b| normalize_label(b))
+        .collect();
+    PageKind::Credentials(Reading {
+        client_id,
+        key: KeyState::from_found(&fields.key),
+        new_key: KeyState::from_found(&fields.new_key),
+        anchor: anchor_of(&fields.key)
+            .or(anchor_of(&fields.client_id))
+            .unwrap_or(0),
+        editing: buttons.iter().any(|b| b == "renew" || b == "save"),
+        ignored: fields.ignored,
+    })
 }
 
 #[cfg(test)]
@@ -274,9 +322,16 @@ mod tests {
         }
     }
 
-    fn read(s: &Snapshot) -> Option<(Result<String, ReadProblem>, KeyState, bool)> {
+    /// The Client ID read (or `None`), the key's state, and Edit mode, on a credentials page.
+    fn read(s: &Snapshot) -> Option<(Option<String>, KeyState, bool)> {
         match classify(s) {
-            PageKind::Credentials(r) => Some((r.client_id, r.key, r.editing)),
+            PageKind::Credentials(r) => {
+                let id = match r.client_id {
+                    ClientIdState::Read { id, .. } => Some(id),
+                    _ => None,
+                };
+                Some((id, r.key, r.editing))
+            }
             _ => None,
         }
     }
@@ -285,7 +340,7 @@ mod tests {
     fn layouts() -> Vec<(
         &'static str,
         Snapshot,
-        Option<(Result<String, ReadProblem>, KeyState, bool)>,
+        Option<(Option<String>, KeyState, bool)>,
     )> {
         let shown = KeyState::Shown(KEY.into());
         vec![
@@ -296,7 +351,7 @@ mod tests {
                     &["Hide", "Edit"],
                     vec![pair("Client ID", ID), pair("API Key", KEY)],
                 ),
-                Some((Ok(ID.into()), shown.clone(), false)),
+                Some((Some(ID.into()), shown.clone(), false)),
             ),
             (
                 "form with colons",
@@ -312,7 +367,7 @@ mod tests {
                         },
                     ],
                 ),
-                Some((Ok(ID.into()), shown.clone(), false)),
+                Some((Some(ID.into()), shown.clone(), false)),
             ),
             (
                 "masked input",
@@ -328,7 +383,7 @@ mod tests {
                         },
                     ],
                 ),
-                Some((Ok(ID.into()), KeyState::Hidden, false)),
+                Some((Some(ID.into()), KeyState::Hidden, false)),
             ),
             (
                 "bullets",
@@ -337,7 +392,7 @@ mod tests {
                     &["Show"],
                     vec![pair("Client ID", ID), pair("API Key", "••••••••••")],
                 ),
-                Some((Ok(ID.into()), KeyState::Hidden, false)),
+                Some((Some(ID.into()), KeyState::Hidden, false)),
             ),
             (
                 "asterisks",
@@ -346,7 +401,7 @@ mod tests {
                     &[],
                     vec![pair("client id", ID), pair("api key", "**** ****")],
                 ),
-                Some((Ok(ID.into()), KeyState::Hidden, false)),
+                Some((Some(ID.into()), KeyState::Hidden, false)),
             ),
             (
                 "edit mode",
@@ -355,12 +410,12 @@ mod tests {
                     &["Renew", "Save", "Cancel"],
                     vec![pair("Client ID", ID), pair("API Key", KEY)],
                 ),
-                Some((Ok(ID.into()), shown.clone(), true)),
+                Some((Some(ID.into()), shown.clone(), true)),
             ),
             (
                 "no key field, credentials heading",
                 snap(&["API Credentials"], &[], vec![pair("Client ID", ID)]),
-                Some((Ok(ID.into()), KeyState::Unreadable, false)),
+                Some((Some(ID.into()), KeyState::Unreadable, false)),
             ),
             (
                 "odd spacing and case",
@@ -369,7 +424,7 @@ mod tests {
                     &[],
                     vec![pair("  CLIENT   ID : ", ID), pair("Api Key", KEY)],
                 ),
-                Some((Ok(ID.into()), shown.clone(), false)),
+                Some((Some(ID.into()), shown.clone(), false)),
             ),
             (
                 "uppercase uuid",
@@ -378,9 +433,10 @@ mod tests {
                     &[],
                     vec![pair("Client ID", &ID.to_uppercase()), pair("API Key", KEY)],
                 ),
-                Some((Ok(ID.into()), shown.clone(), false)),
+                Some((Some(ID.into()), shown.clone(), false)),
             ),
             (
+                // The docs' example values are no account's: not a UUID, a key too short.
                 "the docs' example id",
                 snap(
                     &[],
@@ -390,11 +446,7 @@ mod tests {
                         pair("API Key", "eXJzbmVha3kh"),
                     ],
                 ),
-                Some((
-                    Ok("1234-aaaa-bbbb-5678".into()),
-                    KeyState::Shown("eXJzbmVha3kh".into()),
-                    false,
-                )),
+                Some((None, KeyState::Unreadable, false)),
             ),
             (
                 "hostile client id",
@@ -406,7 +458,7 @@ mod tests {
                         pair("API Key", KEY),
                     ],
                 ),
-                Some((Err(ReadProblem::NotAnId), shown.clone(), false)),
+                Some((None, shown.clone(), false)),
             ),
             (
                 "hostile key",
@@ -418,7 +470,7 @@ mod tests {
                         pair("API Key", "<script>alert(1)</script>"),
                     ],
                 ),
-                Some((Ok(ID.into()), KeyState::Unreadable, false)),
+                Some((Some(ID.into()), KeyState::Unreadable, false)),
             ),
             (
                 "key with spaces",
@@ -427,7 +479,7 @@ mod tests {
                     &[],
                     vec![pair("Client ID", ID), pair("API Key", "not a key at all")],
                 ),
-                Some((Ok(ID.into()), KeyState::Unreadable, false)),
+                Some((Some(ID.into()), KeyState::Unreadable, false)),
             ),
             (
                 "huge value",
@@ -436,7 +488,7 @@ mod tests {
                     &[],
                     vec![pair("Client ID", ID), pair("API Key", &"A".repeat(10_000))],
                 ),
-                Some((Ok(ID.into()), KeyState::Unreadable, false)),
+                Some((Some(ID.into()), KeyState::Unreadable, false)),
             ),
         ]
     }
@@ -471,6 +523,7 @@ mod tests {
     fn a_glance_asks_for_the_fields_of_every_page_that_is_more_than_a_console_page() {
         let mut pages: Vec<(&str, Snapshot)> = layouts()
             .into_iter()
+            .filter(|(_, _, read)| read.is_some())
             .map(|(name, s, _)| (name, s))
             .collect();
         pages.extend([
@@ -587,7 +640,7 @@ mod tests {
             vec![pair("Client ID", ID), pair("API \u{212a}ey", KEY)],
         );
         assert!(
-            matches!(classify(&kelvin), PageKind::Credentials(r) if r.key_at.is_none()),
+            matches!(classify(&kelvin), PageKind::Credentials(r) if r.key == KeyState::Unreadable),
             "a look-alike letter (the Kelvin sign) is not read as `k`: no key is read"
         );
         assert!(matches!(

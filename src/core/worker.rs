@@ -19,7 +19,7 @@ use super::message::{
     self, answer, ask, refused, CopyWhat, Request, Response, Sender, WorkerFacts,
 };
 use super::page::{
-    classify, normalize_label, wants_fields, KeyState, PageKind, ReadProblem, Snapshot,
+    classify, normalize_label, wants_fields, ClientIdState, KeyState, PageKind, Snapshot,
 };
 use super::pager::PageRequest;
 use super::region::Region;
@@ -70,8 +70,9 @@ pub struct TabState {
     shown_key: Option<String>,
     editing: bool,
     renew_clicked: bool,
-    /// The fingerprint of a key shown while editing (a renewal not saved yet).
-    pending_fingerprint: Option<String>,
+    /// A renewed key shown before Save (memory only): taken when Save is clicked, dropped on
+    /// Cancel; until then the key in force stays the one Keyward holds.
+    pending_key: Option<String>,
     /// A renewal was just saved on this page: remind to update each integration.
     just_renewed: bool,
 }
@@ -569,12 +570,16 @@ fn page_snapshot(
         }
         PageKind::Credentials(reading) => {
             let client_id = match &reading.client_id {
-                Ok(id) => id.clone(),
-                Err(ReadProblem::NotAnId) => {
+                ClientIdState::Read { id, .. } => id.clone(),
+                unread => {
                     *tab = TabState::default();
                     tab.view = TabView {
                         kind: "credentials".into(),
-                        summary: "API Credentials page, but Keyward does not recognise its layout: nothing was read. Enter the credentials by hand in the popup.".into(),
+                        summary: match unread {
+                            ClientIdState::Ambiguous => "API Credentials page, but it shows more than one Client ID: Keyward read neither. Enter the credentials by hand in the popup.",
+                            _ => "API Credentials page, but Keyward does not recognise its layout: nothing was read. Enter the credentials by hand in the popup.",
+                        }
+                        .into(),
                         ..TabView::default()
                     };
                     return answer(Response::PagePlan(plan));
@@ -583,19 +588,21 @@ fn page_snapshot(
             let was_editing = tab.editing;
             tab.editing = reading.editing;
             if was_editing && !reading.editing && !tab.renew_clicked {
-                tab.pending_fingerprint = None;
+                tab.pending_key = None;
+            }
+            // A renewed key beside the one in force ("New API key"), or — after Renew — in its
+            // place: not in force until Save.
+            let in_place = reading.editing && tab.renew_clicked;
+            match (&reading.new_key, &reading.key) {
+                (KeyState::Shown(new), _) => tab.pending_key = Some(new.clone()),
+                (_, KeyState::Shown(key)) if in_place => tab.pending_key = Some(key.clone()),
+                _ => {}
             }
             let (key_word, note) = match &reading.key {
                 KeyState::Shown(key) => {
                     let fp = fingerprint(&state.salt, key);
                     tab.shown_key = Some(key.clone());
-                    if reading.editing {
-                        // A key shown after Renew is a renewal not yet saved: remember it, record
-                        // nothing until Save.
-                        if tab.renew_clicked {
-                            tab.pending_fingerprint = Some(fp);
-                        }
-                    } else {
+                    if !in_place {
                         state.accounts.observe_key(&client_id, &fp, now);
                         if state.settings.session_keys() && state.keys.get(&client_id) != Some(key)
                         {
@@ -625,6 +632,14 @@ fn page_snapshot(
                     (
                         "hidden",
                         "Key hidden \u{2014} reveal it to enable the key helpers.".to_string(),
+                    )
+                }
+                KeyState::Ambiguous => {
+                    tab.shown_key = None;
+                    state.accounts.seen(&client_id, now);
+                    (
+                        "unreadable",
+                        "The page shows more than one API key: Keyward read neither.".to_string(),
                     )
                 }
                 KeyState::Unreadable => {
@@ -678,7 +693,7 @@ fn page_snapshot(
                 None
             };
             plan.helpers = Some(Helpers {
-                anchor: reading.key_at.unwrap_or(reading.client_id_at),
+                anchor: reading.anchor,
                 buttons,
                 note,
                 age,
@@ -713,19 +728,14 @@ fn manual_credentials(
     api_key: &str,
     now: u64,
 ) -> Outcome {
-    let Ok(client_id) = super::page::client_id(client_id) else {
+    let Some(client_id) = super::reader::client_id(client_id) else {
         return answer(refused(
-            "the Client ID should look like 910a2dec-8902-4cc1-beeb-8da1658eec67",
+            "the Client ID should be a UUID such as 910a2dec-8902-4cc1-beeb-8da1658eec67",
         ));
     };
-    let pair = super::page::Pair {
-        label: String::new(),
-        value: api_key.to_string(),
-        input_type: None,
-    };
-    let KeyState::Shown(api_key) = super::page::api_key(&pair) else {
+    let Some(api_key) = super::reader::api_key(api_key) else {
         return answer(refused(
-            "the API key should be the key itself: letters and digits, no spaces",
+            "the API key should be the key itself: 16 or more letters and digits, no spaces",
         ));
     };
     let fp = fingerprint(&state.salt, &api_key);
@@ -753,24 +763,20 @@ fn page_click(state: &mut WorkerState, tab_id: i64, label: &str, now: u64) -> Ou
         // Renew exists only in Edit mode; a key shown before it is the old one.
         "renew" if tab.view.kind == "credentials" => {
             tab.renew_clicked = true;
-            tab.pending_fingerprint = None;
+            tab.pending_key = None;
         }
         "cancel" => {
             tab.renew_clicked = false;
-            tab.pending_fingerprint = None;
+            tab.pending_key = None;
         }
-        "save" if tab.renew_clicked => {
+        "save" if tab.renew_clicked || tab.pending_key.is_some() => {
             if let Some(client_id) = tab.view.client_id.clone() {
                 tab.just_renewed = true;
-                // The key shown after Renew, if it is the one being saved: Keyward can go on
-                // looking things up with it without waiting for the page to show it again.
-                let new_key = tab.shown_key.clone().filter(|key| {
-                    tab.pending_fingerprint.as_deref()
-                        == Some(fingerprint(&state.salt, key).as_str())
-                });
-                state
-                    .accounts
-                    .renewal_saved(&client_id, tab.pending_fingerprint.take(), now);
+                // The renewed key, when the page showed it: Keyward goes on looking things up
+                // with it without waiting for the page to show it again.
+                let new_key = tab.pending_key.take();
+                let fp = new_key.as_ref().map(|key| fingerprint(&state.salt, key));
+                state.accounts.renewal_saved(&client_id, fp, now);
                 // The old key no longer works: forget it.
                 let had_key = state.keys.shift_remove(&client_id).is_some();
                 let keeps_new = match new_key {

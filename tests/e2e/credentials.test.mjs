@@ -196,7 +196,7 @@ test('credentials entered by hand in the popup are checked, kept, and get a regi
   await popup.fill('#manual-api-key', creds.apiKey);
   await popup.getByRole('button', { name: 'Save' }).click();
   await popup.getByRole('alert').waitFor();
-  assert.match(await popup.getByRole('alert').innerText(), /Not saved: the Client ID should look like/);
+  assert.match(await popup.getByRole('alert').innerText(), /Not saved: the Client ID should be a UUID/);
 
   // A second account, typed in: the emulator accepts only its own, so use those.
   await popup.getByText('Enter the credentials by hand').click();

@@ -113,7 +113,7 @@ test('the content script reports the sandbox console page to the worker', async 
   // A plain console page gets a glance: its fields (a labelled select, a "Label: value" line) are
   // not read until the page's text could hold a credential label.
   assert.equal(message.snapshot.glance, true);
-  assert.deepEqual(message.snapshot.pairs, []);
+  assert.deepEqual(message.snapshot.items, []);
   assert.match(message.snapshot.text, /SSO activity: 1,204 sign-ons/);
   await page.close();
   assert.deepEqual(browser.errors, []);
