@@ -201,6 +201,10 @@
         if (label && buttons.length < 100) buttons.push(label);
         continue;
       }
+      if (el.tagName === 'BR') {
+        flush();
+        continue;
+      }
       const mark = MARKS[el.tagName] ?? ROLE_MARKS[role];
       if (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA') {
         const type = el.tagName === 'TEXTAREA' ? 'textarea' : (el.type || 'text').toLowerCase();
@@ -285,11 +289,12 @@
     host = null;
     drawn = '';
     drawnAt = null;
-    if (!anchor?.isConnected) return;
+    // The helpers live in the anchor's document (a same-origin frame's, maybe), while it is shown:
+    // a frame the page has since removed keeps its document but has no window.
+    const doc = anchor?.ownerDocument;
+    if (!anchor?.isConnected || !doc?.defaultView) return;
     drawn = wanted;
     drawnAt = anchor;
-    // The helpers live in the anchor's document (a same-origin frame's, maybe).
-    const doc = anchor.ownerDocument;
     const el = (tag, props = {}, text) => {
       const e = doc.createElement(tag);
       for (const [k, v] of Object.entries(props)) e.setAttribute(k, v);

@@ -310,6 +310,7 @@ fn answers() -> Vec<Response> {
                 client_id: ID.into(),
                 region: Some("Europe".into()),
                 region_id: Some("eu".into()),
+                region_status: None,
                 label: Some("Prod".into()),
                 colour: Some("#cf222e".into()),
                 production: true,

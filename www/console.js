@@ -1,10 +1,11 @@
 // The sandbox console: a single-page replica of the P14E admin portal shell, with hash routes like
 // the real one. It reads the emulator's credentials from /_emulator/state and drives Renew through
-// the emulator's admin API. Its credentials page markup switches among three layouts (?layout=table,
-// form, dl) so Keyward is not tuned to one DOM. Everything is built with DOM calls, never HTML strings.
+// the emulator's admin API. Its credentials page markup switches among layouts (?layout=table, form,
+// dl, grid, aria, shadow, iframe) so Keyward is not tuned to one DOM. Everything is built with DOM
+// calls, never HTML strings.
 'use strict';
 
-const LAYOUTS = ['table', 'form', 'dl'];
+const LAYOUTS = ['table', 'form', 'dl', 'grid', 'aria', 'shadow', 'iframe'];
 const params = new URLSearchParams(location.search);
 const layout = LAYOUTS.includes(params.get('layout')) ? params.get('layout') : 'table';
 const MASK = '••••••••••••••••••••';
@@ -90,40 +91,95 @@ async function loadCredentials() {
   creds.pending = state.pending_key;
 }
 
+/** The key in force, when the page shows it (revealed, or in Edit mode). */
 function keyShown() {
-  if (creds.pending) return creds.pending;
   return creds.revealed || creds.editing ? creds.apiKey : null;
 }
 
-function keyField() {
-  const shown = keyShown();
-  const toggle = creds.editing ? null : h('button', {
+function revealToggle() {
+  return creds.editing ? null : h('button', {
     type: 'button', id: 'reveal-key', 'aria-pressed': String(creds.revealed),
     onclick: () => { creds.revealed = !creds.revealed; route(); },
   }, creds.revealed ? 'Hide' : 'Show');
-  if (layout === 'form') {
-    return [h('input', { id: 'apiKey', name: 'apiKey', type: shown ? 'text' : 'password', readonly: true, value: shown ?? creds.apiKey }), ' ', toggle];
-  }
-  return [h('span', { class: shown ? 'value' : 'value masked', id: 'api-key-value' }, shown ?? MASK), ' ', toggle];
 }
 
+/** The rows a layout shows: the Client ID, the key in force, and — during a renewal — the new key. */
+function rows() {
+  const form = layout === 'form';
+  const list = [
+    { id: 'client-id-value', input: 'clientId', label: form ? 'Client ID:' : 'Client ID', value: creds.clientId, masked: false },
+    { id: 'api-key-value', input: 'apiKey', label: form ? 'API key:' : 'API Key', value: keyShown() ?? creds.apiKey, masked: !keyShown() },
+  ];
+  if (creds.pending) list.push({ id: 'new-api-key-value', input: 'newApiKey', label: form ? 'New API key:' : 'New API Key', value: creds.pending, masked: false });
+  return list;
+}
+
+/** A value as text (masked with bullets until shown), in `doc`. */
+function valueSpan(doc, row) {
+  const span = doc.createElement('span');
+  span.className = row.masked ? 'value masked' : 'value';
+  span.id = row.id;
+  span.textContent = row.masked ? MASK : row.value;
+  return span;
+}
+
+/** A read-only input (a password field while masked), in `doc`. */
+function valueInput(doc, row, attrs = {}) {
+  const input = doc.createElement('input');
+  input.id = row.input;
+  input.name = row.input;
+  input.type = row.masked ? 'password' : 'text';
+  input.readOnly = true;
+  input.value = row.value;
+  for (const [k, v] of Object.entries(attrs)) input.setAttribute(k, v);
+  return input;
+}
+
+/** Builds the fields in `doc` (the page's, a frame's), in the chosen layout's markup. */
+function fieldsIn(doc, kind) {
+  const el = (tag, attrs = {}, ...children) => {
+    const e = doc.createElement(tag);
+    for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+    e.append(...children);
+    return e;
+  };
+  const list = rows();
+  switch (kind) {
+    case 'form':
+      return el('form', { class: 'creds-form' }, ...list.map((r) => el('div', { class: 'field' }, el('label', { for: r.input }, r.label), valueInput(doc, r))));
+    case 'dl':
+      return el('dl', { class: 'creds' }, ...list.flatMap((r) => [el('dt', {}, r.label), el('dd', {}, valueSpan(doc, r))]));
+    case 'grid':
+      return el('div', { class: 'creds-grid' }, ...list.flatMap((r) => [el('div', { class: 'k' }, r.label), el('div', { class: 'v' }, valueSpan(doc, r))]));
+    case 'aria':
+      return el('div', { class: 'creds-aria' }, ...list.map((r) => el('div', { class: 'field' }, valueInput(doc, r, { 'aria-label': r.label }))));
+    default:
+      return el('table', { class: 'creds-table' }, ...list.map((r) => el('tr', {}, el('th', { scope: 'row' }, r.label), el('td', {}, valueSpan(doc, r)))));
+  }
+}
+
+class SandboxCredentials extends HTMLElement {}
+customElements.define('sandbox-credentials', SandboxCredentials);
+
 function credentialFields() {
-  const clientLabel = layout === 'form' ? 'Client ID:' : 'Client ID';
-  const keyLabel = layout === 'form' ? 'API key:' : 'API Key';
-  if (layout === 'table') {
-    return h('table', { class: 'creds-table' },
-      h('tr', {}, h('th', { scope: 'row' }, clientLabel), h('td', {}, h('span', { class: 'value' }, creds.clientId))),
-      h('tr', {}, h('th', { scope: 'row' }, keyLabel), h('td', {}, ...keyField())));
+  if (layout === 'shadow') {
+    // A web component: the fields in its open shadow root.
+    const host = document.createElement('sandbox-credentials');
+    host.attachShadow({ mode: 'open' }).append(fieldsIn(document, 'table'));
+    return [host, revealToggle()];
   }
-  if (layout === 'form') {
-    return h('form', { class: 'creds-form', onsubmit: (e) => e.preventDefault() },
-      h('div', { class: 'field' }, h('label', { for: 'clientId' }, clientLabel),
-        h('input', { id: 'clientId', name: 'clientId', type: 'text', readonly: true, value: creds.clientId })),
-      h('div', { class: 'field' }, h('label', { for: 'apiKey' }, keyLabel), ...keyField()));
+  if (layout === 'iframe') {
+    // A same-origin frame: filled once it has loaded (so the fields arrive a moment late).
+    const frame = h('iframe', { title: 'API credentials', class: 'creds-frame' });
+    frame.addEventListener('load', () => frame.contentDocument.body.append(fieldsIn(frame.contentDocument, 'dl')), { once: true });
+    frame.srcdoc = '<!doctype html><html><head><style>body{margin:0;font:14px monospace}dt{font-weight:600}</style></head><body></body></html>';
+    return [frame, revealToggle()];
   }
-  return h('dl', { class: 'creds' },
-    h('dt', {}, clientLabel), h('dd', {}, creds.clientId),
-    h('dt', {}, keyLabel), h('dd', {}, ...keyField()));
+  const fields = fieldsIn(document, layout);
+  // The Show toggle sits after the key's value (the form layout: after its input).
+  const key = layout === 'form' || layout === 'aria' ? fields.querySelector('#apiKey') : fields.querySelector('#api-key-value');
+  key?.after(' ', revealToggle() ?? '');
+  return fields;
 }
 
 async function act(step) {
@@ -160,7 +216,7 @@ function credentialsPage() {
     h('div', { class: 'panel', id: 'api-credentials' },
       h('p', { class: 'note' }, 'Use these credentials to access the PingOne Directory API. The Client ID is tied to your account and cannot be changed.'),
       credentialFields(),
-      creds.pending ? h('p', { class: 'pending', role: 'status' }, 'A new API key has been generated. Click Save to apply it: the current key stops working when you save.') : null,
+      creds.pending ? h('p', { class: 'pending', role: 'status' }, 'A new API key has been generated (New API Key). Click Save to apply it: the current key stops working when you save. Cancel keeps the current key.') : null,
       creds.error ? h('p', { role: 'alert' }, creds.error) : null,
       credentialActions()),
     h('div', { class: 'panel' },

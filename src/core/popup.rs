@@ -231,7 +231,13 @@ fn account_item(a: &AccountView, flavour: Flavour) -> Element {
         el("code").attr("class", "kw-id").text(a.client_id.clone()),
         el("span").attr("class", "kw-meta").text(format!(
             "Region: {} \u{b7} key read: {}",
-            a.region.as_deref().unwrap_or("not known yet"),
+            a.region
+                .as_deref()
+                .unwrap_or(match a.region_status.as_deref() {
+                    Some("finding") => "finding region\u{2026}",
+                    Some("unknown") => "unknown \u{2014} choose below",
+                    _ => "not known yet",
+                }),
             if a.key_read { "yes" } else { "no" }
         )),
         region_select(a, flavour),
@@ -267,12 +273,13 @@ fn region_select(account: &AccountView, flavour: Flavour) -> Element {
         .attr("data-client-id", account.client_id.clone())
         .attr("aria-label", format!("Region of {}", account.client_id));
     if account.region_id.is_none() {
-        select = select.child(
-            el("option")
-                .attr("value", "")
-                .attr("selected", "")
-                .text("Region: not known yet"),
-        );
+        select = select.child(el("option").attr("value", "").attr("selected", "").text(
+            match account.region_status.as_deref() {
+                Some("finding") => "Finding region\u{2026}",
+                Some("unknown") => "Region unknown \u{2014} choose",
+                _ => "Region: not known yet",
+            },
+        ));
     }
     select.children(Region::available(flavour).iter().map(|r| {
         let option = el("option").attr("value", r.id()).text(r.label());

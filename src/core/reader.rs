@@ -131,12 +131,13 @@ pub fn is_invisible(c: char) -> bool {
 }
 
 /// A label as the reader compares it: normalised, ASCII lower-case (Unicode lower-casing would let
-/// a look-alike such as the Kelvin sign pass for `k`), without trailing colons or required-field
-/// stars, and with `-` and `_` read as spaces.
+/// a look-alike such as the Kelvin sign pass for `k`), without trailing colons, required-field
+/// stars or icon glyphs ("Client ID ⓘ"), and with `-` and `_` read as spaces.
 pub fn label_key(text: &str) -> String {
     let text = normalize(text);
     let text = text.trim_end_matches([':', '：', '*', ' ', '\u{2014}', '-']);
-    text.chars()
+    let mut words: Vec<String> = text
+        .chars()
         .map(|c| match c {
             '-' | '_' => ' ',
             c => c.to_ascii_lowercase(),
@@ -144,8 +145,32 @@ pub fn label_key(text: &str) -> String {
         .collect::<String>()
         .split(' ')
         .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
+        .map(str::to_string)
+        .collect();
+    // A glyph, not a mask: bullets after a label are a hidden value, not decoration.
+    while words.len() > 1
+        && words
+            .last()
+            .is_some_and(|w| !has_alphanumeric(w) && !is_mask(w))
+    {
+        words.pop();
+    }
+    let joined = words.join(" ");
+    joined.trim_end_matches([':', '：', '*']).to_string()
+}
+
+fn has_alphanumeric(word: &str) -> bool {
+    word.chars().any(|c| c.is_ascii_alphanumeric())
+}
+
+/// The value in a value's text: its one token once glyphs around it (a copy icon "⧉", an arrow)
+/// are set aside. Text of more than one real token is returned whole, to fail the shapes.
+fn value_token(text: &str) -> &str {
+    let tokens: Vec<&str> = text.split(' ').filter(|t| has_alphanumeric(t)).collect();
+    match tokens.as_slice() {
+        [one] => one,
+        _ => text,
+    }
 }
 
 /// The field a label names, if any. Only whole labels count ("Client ID", "API key:", "New API
@@ -343,9 +368,11 @@ fn input_masked(item: &Item) -> bool {
 /// or neither.
 fn shaped(field: Field, value: &str, masked: bool, at: usize, via: Via) -> Option<Candidate> {
     let value = match field {
-        Field::ClientId => client_id(value).map_or(Value::Unshaped, Value::Shaped),
+        Field::ClientId => client_id(value_token(value)).map_or(Value::Unshaped, Value::Shaped),
         Field::ApiKey | Field::NewApiKey if masked => Value::Masked,
-        Field::ApiKey | Field::NewApiKey => api_key(value).map_or(Value::Unshaped, Value::Shaped),
+        Field::ApiKey | Field::NewApiKey => {
+            api_key(value_token(value)).map_or(Value::Unshaped, Value::Shaped)
+        }
     };
     Some(Candidate {
         field,

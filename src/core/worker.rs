@@ -30,6 +30,48 @@ use super::snippet;
 /// Seconds before a copied secret is cleared from the clipboard (if still there).
 pub const DEFAULT_CLIPBOARD_CLEAR_SECS: u64 = 30;
 
+/// Where the search for an account's region stands (memory only).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RegionSearch {
+    /// The probes are out.
+    Finding,
+    /// No region accepted the credential (or none could be reached): the admin chooses.
+    NotFound,
+}
+
+impl RegionSearch {
+    /// What the popup says of it: `finding`, `unknown`.
+    pub fn wire_name(self) -> &'static str {
+        match self {
+            RegionSearch::Finding => "finding",
+            RegionSearch::NotFound => "unknown",
+        }
+    }
+}
+
+/// Records the end of a region search: the region found is kept; otherwise the popup offers the
+/// choice. Returns whether the accounts changed.
+pub fn region_searched(
+    state: &mut WorkerState,
+    client_id: &str,
+    found: Option<&str>,
+    now_ms: u64,
+) -> bool {
+    match found {
+        Some(region) => {
+            state.region_search.remove(client_id);
+            state.accounts.set_region(client_id, region, now_ms);
+            true
+        }
+        None => {
+            state
+                .region_search
+                .insert(client_id.to_string(), RegionSearch::NotFound);
+            false
+        }
+    }
+}
+
 /// A copied secret waiting to be cleared, kept in `storage.session`: the copy by salted
 /// fingerprint, and when its clear is due.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -47,9 +89,9 @@ pub struct WorkerState {
     pub salt: Vec<u8>,
     pub settings: Settings,
     pub tabs: HashMap<i64, TabState>,
-    /// Accounts whose region was already probed since the worker started (one probe, not one per
-    /// snapshot).
-    pub region_probed: std::collections::HashSet<String>,
+    /// Region searches since the worker started, by Client ID: one probe per account, not one per
+    /// snapshot, and what the popup says while there is no region.
+    pub region_search: HashMap<String, RegionSearch>,
 }
 
 impl std::fmt::Debug for WorkerState {
@@ -106,6 +148,9 @@ pub struct AccountView {
     /// The region's id (`na`, `eu`, `au`, `local`).
     #[serde(default)]
     pub region_id: Option<String>,
+    /// While there is no region: `finding` (probes out) or `unknown` (none accepted: choose).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region_status: Option<String>,
     #[serde(default)]
     pub label: Option<String>,
     #[serde(default)]
@@ -312,6 +357,12 @@ impl WorkerState {
                     .and_then(Region::from_id)
                     .map(|r| r.label().to_string()),
                 region_id: a.region.clone(),
+                region_status: a
+                    .region
+                    .is_none()
+                    .then(|| self.region_search.get(&a.client_id))
+                    .flatten()
+                    .map(|s| s.wire_name().to_string()),
                 label: a.label.clone(),
                 colour: a.colour.clone(),
                 production: a.production,
@@ -614,7 +665,10 @@ fn page_snapshot(
                             .accounts
                             .get(&client_id)
                             .is_some_and(|a| a.region.is_some());
-                        if !region_known && state.region_probed.insert(client_id.clone()) {
+                        if !region_known && !state.region_search.contains_key(&client_id) {
+                            state
+                                .region_search
+                                .insert(client_id.clone(), RegionSearch::Finding);
                             effects.push(Effect::DetectRegion {
                                 credentials: Credentials {
                                     client_id: client_id.clone(),
@@ -705,6 +759,7 @@ fn page_snapshot(
                 client_id: Some(client_id.clone()),
                 key: Some(key_word.into()),
                 summary: match key_word {
+                    "shown" if tab.pending_key.is_some() => format!("API Credentials page: Client ID {client_id}, key read. A renewed key is shown: Keyward takes it when you click Save (Cancel keeps the current one)."),
                     "shown" => format!("API Credentials page: Client ID {client_id}, key read."),
                     "hidden" => format!("API Credentials page: Client ID {client_id}; key hidden \u{2014} reveal it to enable the key helpers."),
                     _ => format!("API Credentials page: Client ID {client_id}; the key could not be read."),
@@ -745,6 +800,9 @@ fn manual_credentials(
         state.keys.insert(client_id.clone(), api_key.clone());
         effects.push(Effect::SaveKeys);
     }
+    state
+        .region_search
+        .insert(client_id.clone(), RegionSearch::Finding);
     effects.push(Effect::DetectRegion {
         credentials: Credentials { client_id, api_key },
     });

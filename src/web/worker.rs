@@ -247,15 +247,16 @@ async fn perform(effect: Effect, flavour: Flavour) -> Result<(), JsError> {
                         &credentials,
                     )
                     .await;
-                if let Detection::Found(region) = detection {
-                    let saved = with_state(|s| {
-                        s.accounts
-                            .set_region(&credentials.client_id, region.id(), time::now_ms())
-                    });
-                    if saved.is_ok() {
-                        if let Err(e) = save_accounts().await {
-                            web_sys::console::warn_1(&JsValue::from(e));
-                        }
+                let found = match detection {
+                    Detection::Found(region) => Some(region.id()),
+                    _ => None,
+                };
+                let changed = with_state(|s| {
+                    worker::region_searched(s, &credentials.client_id, found, time::now_ms())
+                });
+                if matches!(changed, Ok(true)) {
+                    if let Err(e) = save_accounts().await {
+                        web_sys::console::warn_1(&JsValue::from(e));
                     }
                 }
             });

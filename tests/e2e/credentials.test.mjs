@@ -96,6 +96,63 @@ for (const layout of ['table', 'form', 'dl']) {
   });
 }
 
+for (const layout of ['grid', 'aria', 'shadow', 'iframe']) {
+  test(`${layout} layout: the Client ID and the key are read, and the helpers drawn beside them`, async () => {
+    const page = await openCredentials(layout);
+    await page.click('#reveal-key');
+    const view = await until(async () => {
+      const v = await tabView('credentials');
+      return v.key === 'shown' && v;
+    }, 'the key read');
+    assert.equal(view.client_id, creds.clientId);
+    const kept = await browser.worker.evaluate(async () => (await chrome.storage.session.get('keys')).keys ?? {});
+    assert.equal(kept[creds.clientId], creds.apiKey, 'the key read is the key');
+    // The helpers are drawn where the fields are: in the frame's document for the iframe layout.
+    const where = layout === 'iframe' ? page.frames().find((f) => f !== page.mainFrame()) : page;
+    await until(() => where.locator('keyward-helpers').count(), 'the helpers beside the fields');
+    await page.close();
+    assert.deepEqual(browser.errors, []);
+  });
+}
+
+test('a renewal in progress changes nothing until Save; Cancel changes nothing', async () => {
+  const kept = async () => (await browser.worker.evaluate(async () => (await chrome.storage.session.get('keys')).keys ?? {}))[creds.clientId];
+  const page = await openCredentials('table');
+  await page.click('#reveal-key');
+  await until(async () => (await kept()) === creds.apiKey, 'the key in force kept');
+  const before = (await accounts())[creds.clientId];
+  // Edit → Renew: the new key shows beside the old one; Keyward still holds the old one.
+  await page.click('#edit');
+  await page.click('#renew');
+  const pending = (await admin(emulator.base, 'GET', 'state')).pending_key;
+  await page.locator('#new-api-key-value').waitFor();
+  await until(async () => /A renewed key is shown/.test((await tabView('credentials')).summary), 'the renewal in progress seen');
+  assert.equal(await kept(), creds.apiKey, 'the key held is still the one in force');
+  assert.deepEqual((await accounts())[creds.clientId].renewals, before.renewals, 'no renewal recorded yet');
+  // Cancel: nothing changes.
+  await page.click('#cancel');
+  await page.locator('#edit').waitFor();
+  await until(async () => !/A renewed key is shown/.test((await tabView('credentials')).summary), 'the renewal dropped');
+  assert.equal((await admin(emulator.base, 'GET', 'state')).api_key, creds.apiKey);
+  assert.equal(await kept(), creds.apiKey);
+  assert.deepEqual((await accounts())[creds.clientId].renewals, before.renewals, 'Cancel records nothing');
+  // Edit → Renew → Save: the new key is taken and its age starts now.
+  await page.click('#edit');
+  await page.click('#renew');
+  const renewed = (await admin(emulator.base, 'GET', 'state')).pending_key;
+  assert.notEqual(renewed, pending);
+  await page.locator('#new-api-key-value').waitFor();
+  const saved = Date.now();
+  await page.click('#save');
+  await until(async () => (await kept()) === renewed, 'the new key taken at Save');
+  const account = (await accounts())[creds.clientId];
+  assert.equal(account.renewals.length, before.renewals.length + 1);
+  assert.ok(account.key.since_ms >= saved, 'the key age restarts at Save');
+  creds.apiKey = renewed;
+  await page.close();
+  assert.deepEqual(browser.errors, []);
+});
+
 test('a copied secret is cleared after the timeout, but a newer clipboard is left alone', async () => {
   const page = await openCredentials('table');
   await page.click('#reveal-key');

@@ -76,7 +76,8 @@ test('Edit → Renew → Save renews the key; Cancel keeps it', async () => {
   await page.click('#renew');
   await page.locator('.pending').waitFor();
   const pending = (await state()).pending_key;
-  assert.equal(await page.locator('#api-key-value').innerText(), pending, 'the new key is shown before Save');
+  assert.equal(await page.locator('#new-api-key-value').innerText(), pending, 'the new key is shown before Save');
+  assert.equal(await page.locator('#api-key-value').innerText(), before.api_key, 'next to the key in force');
   assert.equal(await apiStatus(before.client_id, before.api_key), 200, 'the old key works until Save');
   await page.click('#save');
   await page.locator('#edit').waitFor();

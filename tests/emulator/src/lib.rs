@@ -13,6 +13,7 @@ pub mod control;
 pub mod directory;
 pub mod faults;
 pub mod filter;
+pub mod layouts;
 pub mod ratelimit;
 pub mod rng;
 pub mod seed;
@@ -214,6 +215,7 @@ pub fn app(emulator: Arc<Emulator>, www: PathBuf) -> Router {
         .route("/_emulator/gate/open", post(state::admin_gate_open))
         .route("/_emulator/fail", post(state::admin_fail))
         .route("/_emulator/fail/clear", post(state::admin_fail_clear))
+        .route("/_emulator/layout", get(state::admin_layout))
         .with_state(emulator)
         .layer(cors)
         .fallback_service(ServeDir::new(www))

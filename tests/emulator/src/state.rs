@@ -460,3 +460,16 @@ pub async fn admin_fail_clear(State(emu): State<Arc<Emulator>>) -> StatusCode {
     emu.failures.clear();
     StatusCode::NO_CONTENT
 }
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LayoutQuery {
+    pub seed: u64,
+    pub index: u64,
+}
+
+/// GET /_emulator/layout?seed=S&index=N — a generated credentials page (`layouts`), rendered by
+/// `www/layout.html`.
+pub async fn admin_layout(Query(q): Query<LayoutQuery>) -> Response {
+    Json(crate::layouts::generate(q.seed, q.index)).into_response()
+}
