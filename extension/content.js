@@ -34,6 +34,8 @@
   let anchors = [];
   let lastSent = '';
   let lastPlan = null;
+  // Reports sent so far: an answer is applied only if no later report went out meanwhile.
+  let reports = 0;
   // The helpers last drawn, and next to which element: an identical plan is not drawn again, so
   // a keyboard user's focus inside the helpers survives the page's own updates.
   let drawn = '';
@@ -301,7 +303,9 @@
       if (text !== undefined) e.textContent = text;
       return e;
     };
-    host = el('keyward-helpers', { 'data-keyward': '' });
+    // A built-in element, not a custom one: a page that defined a custom element of our name could
+    // reach a closed shadow root through attachInternals(). The page cannot upgrade a <div>.
+    host = el('div', { 'data-keyward': '', 'data-keyward-helpers': '' });
     const root = host.attachShadow({ mode: 'closed' });
     const sheet = new doc.defaultView.CSSStyleSheet();
     sheet.replaceSync(STYLE);
@@ -313,6 +317,8 @@
       const button = el('button', { type: 'button', 'data-what': what }, label);
       button.addEventListener('click', async (event) => {
         event.stopPropagation();
+        // Only the admin's own click copies: a page script cannot drive the helpers.
+        if (!event.isTrusted) return;
         const answer = await send({ type: 'copy', what });
         status.textContent = answer?.message ?? answer?.reason ?? 'Keyward could not copy.';
         if (answer?.type === 'copied') {
@@ -359,8 +365,11 @@
     }
     lastSent = text;
     glanced = snapshot.glance;
+    const asked = ++reports;
     const plan = await send({ type: 'page_snapshot', snapshot });
-    if (plan?.type !== 'page_plan') return;
+    // Answers can arrive out of order (a worker that wakes up answers its first message last): only
+    // the answer to the latest report describes the page as it is now.
+    if (asked !== reports || plan?.type !== 'page_plan') return;
     if (plan.fields && snapshot.glance) {
       // The page may show the credential: the worker asks for its fields before it judges.
       fieldsWanted = true;
@@ -379,6 +388,8 @@
   // Button clicks (Edit, Renew, Save, Cancel…) tell the worker what the admin did. In a shadow
   // root the event is retargeted to its host: the first element of its path is the real target.
   function onClick(event) {
+    // A click the page's scripts made up (element.click(), dispatchEvent) is no admin's action.
+    if (!event.isTrusted) return;
     const target = event.composedPath?.()[0] ?? event.target;
     const view = target?.ownerDocument?.defaultView;
     if (!view || !(target instanceof view.Element) || target.closest('[data-keyward]')) return;

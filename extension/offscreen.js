@@ -1,7 +1,11 @@
 // Keyward's offscreen document: the clipboard for the service worker, which has none in MV3.
 // It performs exactly the operation the worker asks for (write or read) and decides nothing:
-// what to copy and whether to clear is decided in Rust.
+// what to copy and whether to clear is decided in Rust. It obeys the worker alone: a content
+// script shares Keyward's extension id but comes from a tab, and Keyward's other pages have URLs
+// of their own; neither gets an answer, and nothing is done for them.
 'use strict';
+
+const WORKER_URL = chrome.runtime.getURL('background.js');
 
 const area = document.getElementById('area');
 
@@ -32,7 +36,8 @@ function read() {
 }
 
 chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
-  if (message?.target !== 'offscreen' || sender.id !== chrome.runtime.id) return false;
+  const fromWorker = sender.id === chrome.runtime.id && !sender.tab && sender.url === WORKER_URL;
+  if (message?.target !== 'offscreen' || !fromWorker) return false;
   if (message.op === 'write') sendResponse({ ok: write(String(message.text ?? '')) });
   else if (message.op === 'read') sendResponse({ text: read() });
   else sendResponse({ ok: false });

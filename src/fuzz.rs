@@ -90,11 +90,11 @@ pub fn page_snapshot(data: &[u8]) {
         tab_id: 1,
     };
     let request = Request::PageSnapshot(ask::PageSnapshot { snapshot });
-    let _ = worker::handle(&mut state, &request, &sender, &facts);
+    let _ = worker::decide(&mut state, &request, &sender, &facts);
     let click = Request::PageClick(ask::PageClick {
         label: "Save".into(),
     });
-    let _ = worker::handle(&mut state, &click, &sender, &facts);
+    let _ = worker::decide(&mut state, &click, &sender, &facts);
 }
 
 /// Stored records and settings files, any bytes: read leniently (as whole values, the way the
@@ -102,10 +102,10 @@ pub fn page_snapshot(data: &[u8]) {
 /// imported again, is the same settings.
 pub fn stored_records(data: &[u8]) {
     if let Ok(value) = serde_json::from_slice::<serde_json::Value>(data) {
-        let settings = Settings::from_stored(serde_json::from_value(value.clone()).ok());
+        let settings = Settings::from_stored(serde_json::from_value(value.clone()).ok()).value;
         let written = serde_json::to_value(&settings).expect("settings serialize");
         assert_eq!(
-            Settings::from_stored(serde_json::from_value(written).ok()),
+            Settings::from_stored(serde_json::from_value(written).ok()).value,
             settings
         );
         let _ = serde_json::from_value::<Policy>(value.clone());

@@ -48,24 +48,93 @@ fn the_core_names_no_browser_crate() {
     }
 }
 
+/// Every way a string becomes markup or script, in JS and in web-sys's spelling: none of them may
+/// appear in Keyward's code, its pages or its scripts.
 #[test]
 fn nothing_renders_strings_as_html() {
     let sinks = [
-        "innerHTML",
-        "outerHTML",
-        "insertAdjacentHTML",
+        "innerhtml",
+        "outerhtml",
+        "insertadjacenthtml",
         "document.write",
+        "domparser",
+        "parsefromstring",
+        "createcontextualfragment",
+        "sethtmlunsafe",
+        "parsehtmlunsafe",
+        "srcdoc",
         "set_inner_html",
+        "set_outer_html",
+        "insert_adjacent_html",
+        "parse_from_string",
+        "create_contextual_fragment",
+        "set_html_unsafe",
+        "set_srcdoc",
+        "eval(",
+        "new function(",
     ];
     let mut files = files_under("src", "rs");
-    files.extend(files_under("extension", "js"));
-    files.extend(files_under("extension", "mjs"));
+    for ext in ["js", "mjs", "html"] {
+        files.extend(files_under("extension", ext));
+    }
+    assert!(files.len() > 20, "the scan found the sources");
     for path in files {
-        let text = fs::read_to_string(&path).expect("readable");
+        let text = fs::read_to_string(&path)
+            .expect("readable")
+            .to_ascii_lowercase();
         for sink in sinks {
             assert!(!text.contains(sink), "{} uses {sink}", path.display());
         }
     }
+}
+
+/// Keyward's pages hold no inline script or handler: everything they run is a file the CSP allows.
+#[test]
+fn pages_have_no_inline_script_or_handler() {
+    let pages = files_under("extension", "html");
+    assert!(pages.len() >= 4, "the pages were found");
+    for path in pages {
+        let text = fs::read_to_string(&path)
+            .expect("readable")
+            .to_ascii_lowercase();
+        for (at, _) in text.match_indices("<script") {
+            let tag = &text[at..at + text[at..].find('>').unwrap_or(0)];
+            assert!(
+                tag.contains(" src="),
+                "{}: an inline script",
+                path.display()
+            );
+        }
+        assert!(
+            !has_handler_attribute(&text),
+            "{}: an on… handler",
+            path.display()
+        );
+        for word in ["javascript:", "style="] {
+            assert!(!text.contains(word), "{} has {word:?}", path.display());
+        }
+    }
+}
+
+/// Whether lower-cased HTML has an `on…=` attribute (an inline event handler).
+fn has_handler_attribute(html: &str) -> bool {
+    html.match_indices(|c: char| c.is_ascii_whitespace())
+        .any(|(at, _)| {
+            let rest = &html[at + 1..];
+            let name_len = rest
+                .find(|c: char| !c.is_ascii_alphanumeric() && c != '-')
+                .unwrap_or(rest.len());
+            rest.starts_with("on") && name_len > 2 && rest[name_len..].trim_start().starts_with('=')
+        })
+}
+
+#[test]
+fn the_handler_check_finds_handlers() {
+    assert!(has_handler_attribute("<button onclick=\"x()\">"));
+    assert!(has_handler_attribute("<img src=x\nonerror = y>"));
+    assert!(!has_handler_attribute(
+        "<p>one = two, only the online text</p>"
+    ));
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! The Directory API client in headless Chromium against the running emulator (`make test-wasm`
 //! starts one and passes its URL in `KEYWARD_EMULATOR`): listing, filtering, paging to the end, a
 //! wrong key, 429s with and without Retry-After, an absurd Retry-After, broken bodies, and the
-//! transport's aborted and unreachable requests.
+//! transport's aborted and unreachable requests, and a redirect it must not follow.
 #![cfg(target_arch = "wasm32")]
 
 use std::collections::HashSet;
@@ -97,6 +97,7 @@ async fn the_client_against_the_emulator() {
     truncated_and_html_bodies_are_decode_errors().await;
     detects_the_region().await;
     the_transport_tells_aborts_from_network_failures().await;
+    a_redirect_is_never_followed().await;
 }
 
 /// A one-page interactive lookup of `count` users with the emulator's current credentials.
@@ -328,4 +329,48 @@ async fn detects_the_region() {
         .detect_region(Region::available(Flavour::Store), None, &creds)
         .await;
     assert!(!matches!(real_only, Detection::Found(_)), "{real_only:?}");
+}
+
+/// A 3xx from the API is an error, never followed: older Chromium carried `Authorization` across a
+/// cross-origin redirect, and the credentials must reach the API host alone.
+async fn a_redirect_is_never_followed() {
+    reset().await;
+    admin("POST", "log/reset", None).await;
+    let elsewhere = format!(
+        "{}/api/directory/user?count=1&redirected=yes",
+        emulator().replace("127.0.0.1", "localhost")
+    );
+    admin(
+        "POST",
+        "fail",
+        Some(json!({
+            "count": 1,
+            "status": 302,
+            "location": elsewhere,
+            "path_contains": "/directory/user?",
+        })),
+    )
+    .await;
+    let header = credentials().await.basic_header();
+    let open = web_sys::AbortController::new().expect("an AbortController");
+    let result = Fetch
+        .get(&users(1, None).url(&api()), &header, &open.signal())
+        .await;
+    assert!(matches!(&result, Err(ApiError::Network(_))), "{result:?}");
+    let log = admin("GET", "log?limit=100", None).await;
+    let paths: Vec<&str> = log["recent"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e["path"].as_str())
+        .collect();
+    assert!(
+        paths.iter().any(|p| p.contains("/directory/user?")),
+        "{paths:?}"
+    );
+    assert!(
+        !paths.iter().any(|p| p.contains("redirected")),
+        "the redirect was followed: {paths:?}"
+    );
+    reset().await;
 }

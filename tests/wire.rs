@@ -8,7 +8,7 @@
 use keyward::core::accounts::{Account, AccountEdit, Accounts, KeyRecord};
 use keyward::core::filter::SearchKind;
 use keyward::core::lookup::{Attribute, Detail, Failure, FailureCode, Found, Row};
-use keyward::core::message::{answer, ask, CopyWhat, Request, Response};
+use keyward::core::message::{answer, ask, CopyWhat, Request, RequestKind, Response};
 use keyward::core::page::{Pair, Snapshot};
 use keyward::core::reminder::{Level, ReminderState, Schedule};
 use keyward::core::settings::{self, Policy, Settings};
@@ -88,12 +88,14 @@ fn stored_settings_and_the_settings_file_load_unchanged() {
     for name in ["stored-settings", "stored-settings-default"] {
         let stored = fixture(name);
         assert_eq!(
-            write(&Settings::from_stored(read(&stored))),
+            write(&Settings::from_stored(read(&stored)).value),
             stored,
             "{name}"
         );
     }
-    let settings = Settings::from_stored(read(&fixture("stored-settings")));
+    let checked = Settings::from_stored(read(&fixture("stored-settings")));
+    assert!(checked.reset.is_empty(), "{:?}", checked.reset);
+    let settings = checked.value;
     assert_eq!(
         settings,
         Settings {
@@ -444,5 +446,31 @@ fn every_answer_keeps_its_name_and_fields() {
         assert_eq!(sent["type"], write(&answer.kind()));
         assert_eq!(Response::read(sent.clone()).ok().as_ref(), Some(&answer));
         assert_eq!(read::<Response>(sent), Some(answer));
+    }
+}
+
+/// The browser test of the trust boundary (`tests/e2e/boundaries.test.mjs`) is generated from the
+/// worker's table of who may send what, through this copy of it; the copy cannot drift.
+#[test]
+fn the_audience_fixture_is_the_table() {
+    let table: serde_json::Map<String, Value> = RequestKind::ALL
+        .iter()
+        .map(|kind| (keyward::core::wire::name(kind), write(&kind.audience())))
+        .collect();
+    assert_eq!(
+        fixture("audiences"),
+        Value::Object(table.clone()),
+        "tests/fixtures/wire/audiences.json should be:\n{}",
+        serde_json::to_string_pretty(&table).unwrap_or_default()
+    );
+    // Every kind has an example request, so the browser test sends each one.
+    let examples = fixture("requests");
+    for kind in table.keys() {
+        assert!(
+            examples
+                .as_array()
+                .is_some_and(|all| all.iter().any(|r| r["type"] == **kind)),
+            "requests.json has no {kind}"
+        );
     }
 }

@@ -2,8 +2,9 @@
 //   node extension/scripts/assemble.mjs <chrome|chrome-dev|firefox|firefox-dev> <out-dir> <pkg-dir>
 // It copies the extension's static files and the wasm-bindgen output, minifying JS and CSS (what
 // ships is downloaded and parsed by every admin; the sources stay readable here), and writes the
-// flavour's manifest: the version from Cargo.toml; Firefox's background.scripts fallback and gecko id; and,
-// for the -dev flavours only, loopback origins as console origins and API hosts.
+// flavour's manifest: the version from Cargo.toml; Firefox's background.scripts fallback and gecko id;
+// the pages' CSP, which lets them connect to exactly the flavour's API hosts; and, for the -dev
+// flavours only, loopback origins as console origins and API hosts.
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -51,7 +52,28 @@ export function manifestFor(flavour, base) {
     m.host_permissions = [...m.host_permissions, ...LOOPBACK];
     for (const cs of m.content_scripts) cs.matches = [...cs.matches, ...LOOPBACK];
   }
+  m.content_security_policy = { extension_pages: pagesPolicy(flavour, m.host_permissions) };
   return m;
+}
+
+/** The CSP of Keyward's pages and worker: nothing by default, then exactly what they use — their
+ *  own scripts, wasm, styles and images, and connections to their own files (the wasm) and to the
+ *  flavour's Directory API hosts (the dev flavours' loopback ones on any port). */
+export function pagesPolicy(flavour, hostPermissions) {
+  const api = hostPermissions
+    .filter((p) => /^https:\/\/directory-api\./.test(p))
+    .map((p) => p.replace(/\/\*$/, ''));
+  const loopback = flavour.endsWith('-dev') ? ['http://127.0.0.1:*', 'http://localhost:*'] : [];
+  return [
+    "default-src 'none'",
+    "script-src 'self' 'wasm-unsafe-eval'",
+    "style-src 'self'",
+    "img-src 'self'",
+    `connect-src 'self' ${[...api, ...loopback].join(' ')}`,
+    "form-action 'none'",
+    "base-uri 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
 }
 
 /** Copies `from` to `to`, minified when it is JS or CSS: whitespace, comments and local names go;

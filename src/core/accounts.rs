@@ -5,7 +5,9 @@ use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::wire::Lenient;
+use super::console::{is_console_url, Flavour};
+use super::region::Region;
+use super::wire::{Checked, Lenient};
 
 /// The storage key of the accounts record.
 pub const STORAGE_KEY: &str = "accounts";
@@ -121,9 +123,47 @@ impl std::fmt::Display for EditError {
     }
 }
 
+/// The bounds of an account's label and integrations, for edits and for stored records alike
+/// (the messages above quote them).
+const MAX_LABEL_CHARS: usize = 60;
+const MAX_INTEGRATIONS: usize = 20;
+const MAX_INTEGRATION_CHARS: usize = 80;
+
+/// A cleaned label within bounds.
+fn check_label(label: &str) -> Result<(), EditError> {
+    if label.chars().count() > MAX_LABEL_CHARS {
+        return Err(EditError::LabelTooLong);
+    }
+    Ok(())
+}
+
+/// A cleaned list of integrations within bounds.
+fn check_integrations(integrations: &[String]) -> Result<(), EditError> {
+    if integrations.len() > MAX_INTEGRATIONS {
+        return Err(EditError::TooManyIntegrations);
+    }
+    if integrations
+        .iter()
+        .any(|i| i.chars().count() > MAX_INTEGRATION_CHARS)
+    {
+        return Err(EditError::IntegrationTooLong);
+    }
+    Ok(())
+}
+
 /// `#rrggbb`, and nothing else (the popup puts it in a style attribute).
 pub fn is_hex_colour(s: &str) -> bool {
     s.len() == 7 && s.starts_with('#') && s[1..].chars().all(|c| c.is_ascii_hexdigit())
+}
+
+/// A Client ID as any release has stored it: today's readers take only UUIDs, lower-cased; earlier
+/// ones took the documentation's hyphenated alphanumerics (with a digit), which must still load.
+fn is_stored_client_id(id: &str) -> bool {
+    (4..=64).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && id.bytes().any(|b| b.is_ascii_digit())
 }
 
 /// Trims and drops control characters: labels are shown in the popup and on console pages.
@@ -164,7 +204,72 @@ pub fn fingerprint(salt: &[u8], key: &str) -> String {
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The most renewals an account keeps (newest last).
+const MAX_RENEWALS: usize = 100;
+
 impl Accounts {
+    /// The accounts read from storage, each value checked as if typed in: an account whose Client
+    /// ID is malformed is left out; a label, colour or list of integrations the options page would
+    /// refuse, a page that is not a console page, a region this build does not have — each falls
+    /// back to its default, with a note.
+    pub fn checked(self, flavour: Flavour) -> Checked<Accounts> {
+        let mut reset = Vec::new();
+        let mut accounts = IndexMap::new();
+        for (id, mut a) in self.accounts {
+            if id != a.client_id || !is_stored_client_id(&id) {
+                reset.push("A stored account whose Client ID is malformed was left out.".into());
+                continue;
+            }
+            let mut note = |what: &str| {
+                reset.push(format!("Account {id}: the stored {what} was refused."));
+            };
+            if a.label
+                .as_deref()
+                .is_some_and(|l| l != clean(l) || check_label(l).is_err())
+            {
+                a.label = None;
+                note("label");
+            }
+            if a.colour.as_deref().is_some_and(|c| !is_hex_colour(c)) {
+                a.colour = None;
+                note("colour");
+            }
+            if check_integrations(&a.integrations).is_err()
+                || a.integrations
+                    .iter()
+                    .any(|i| *i != clean(i) || i.is_empty())
+            {
+                a.integrations = Vec::new();
+                note("list of integrations");
+            }
+            if a.credentials_url
+                .as_deref()
+                .is_some_and(|u| !is_console_url(u, flavour))
+            {
+                a.credentials_url = None;
+                note("credentials page address");
+            }
+            let region_ok = |r: &str| {
+                Region::from_id(r).is_some_and(|r| Region::available(flavour).contains(&r))
+            };
+            if a.region.as_deref().is_some_and(|r| !region_ok(r)) {
+                a.region = None;
+                note("region");
+            }
+            if a.renewals.len() > MAX_RENEWALS {
+                a.renewals.drain(..a.renewals.len() - MAX_RENEWALS);
+            }
+            accounts.insert(id, a);
+        }
+        Checked {
+            value: Accounts {
+                schema: SCHEMA,
+                accounts,
+            },
+            reset,
+        }
+    }
+
     fn account(&mut self, client_id: &str, now_ms: u64) -> &mut Account {
         self.accounts
             .entry(client_id.to_string())
@@ -238,9 +343,7 @@ impl Accounts {
     /// Applies an edit from the options page, all or nothing.
     pub fn edit(&mut self, edit: &AccountEdit) -> Result<(), EditError> {
         let label = clean(&edit.label);
-        if label.chars().count() > 60 {
-            return Err(EditError::LabelTooLong);
-        }
+        check_label(&label)?;
         let colour = edit.colour.trim().to_ascii_lowercase();
         if !colour.is_empty() && !is_hex_colour(&colour) {
             return Err(EditError::BadColour);
@@ -251,12 +354,7 @@ impl Accounts {
             .map(clean)
             .filter(|l| !l.is_empty())
             .collect();
-        if integrations.len() > 20 {
-            return Err(EditError::TooManyIntegrations);
-        }
-        if integrations.iter().any(|i| i.chars().count() > 80) {
-            return Err(EditError::IntegrationTooLong);
-        }
+        check_integrations(&integrations)?;
         let account = self
             .accounts
             .get_mut(&edit.client_id)
@@ -431,5 +529,110 @@ mod tests {
             )
         );
         assert_eq!(to_json(&loaded), old);
+        let checked = loaded.clone().checked(Flavour::Store);
+        assert_eq!((checked.value, checked.reset), (loaded, vec![]));
+    }
+
+    /// Storage is untrusted input (any content script can write it in Firefox): each stored value
+    /// is checked as the options page checks a typed one; only the bad value falls back, with a note.
+    #[test]
+    fn stored_accounts_are_checked_as_if_typed_in() {
+        let id = "0f8e2a4c-1b3d-4e5f-8a9b-7c6d5e4f3a2b";
+        let good = json!({"schema": 1, "accounts": {id: {
+            "client_id": id, "first_seen_ms": 1, "region": "eu", "label": "Prod",
+            "colour": "#cf222e", "integrations": ["PingFederate"],
+            "credentials_url": "https://admin.pingone.com/web-portal/cas/config/apicredentials",
+        }}});
+        let base = from_stored(good.clone());
+        let checked = base.clone().checked(Flavour::Store);
+        assert_eq!((&checked.value, checked.reset.len()), (&base, 0));
+        let long_list: Vec<String> = (0..21).map(|i| format!("app {i}")).collect();
+        // (field, hostile value, flavour, what it falls back to)
+        let cases = [
+            ("label", json!("x".repeat(61)), Flavour::Store, json!(null)),
+            (
+                "label",
+                json!("Prod\u{202e}\u{0}"),
+                Flavour::Store,
+                json!(null),
+            ),
+            ("label", json!(" padded "), Flavour::Store, json!(null)),
+            (
+                "colour",
+                json!("red;background:url(//x)"),
+                Flavour::Store,
+                json!(null),
+            ),
+            ("colour", json!("#12345"), Flavour::Store, json!(null)),
+            ("integrations", json!(long_list), Flavour::Store, json!([])),
+            (
+                "integrations",
+                json!(["y".repeat(81)]),
+                Flavour::Store,
+                json!([]),
+            ),
+            ("integrations", json!(["a\nb"]), Flavour::Store, json!([])),
+            ("integrations", json!([""]), Flavour::Store, json!([])),
+            (
+                "credentials_url",
+                json!("javascript:alert(1)"),
+                Flavour::Store,
+                json!(null),
+            ),
+            (
+                "credentials_url",
+                json!("https://evil.example/x"),
+                Flavour::Store,
+                json!(null),
+            ),
+            (
+                "credentials_url",
+                json!("http://127.0.0.1:8787/console"),
+                Flavour::Store,
+                json!(null),
+            ),
+            ("region", json!("local"), Flavour::Store, json!(null)),
+            ("region", json!("mars"), Flavour::Dev, json!(null)),
+        ];
+        for (field, hostile, flavour, fallback) in cases {
+            let mut record = good.clone();
+            record["accounts"][id][field] = hostile.clone();
+            let checked = from_stored(record).checked(flavour);
+            let account = &checked.value.accounts[id];
+            let json = serde_json::to_value(account).expect("account serializes");
+            assert_eq!(json[field], fallback, "{field} = {hostile}");
+            assert_eq!(
+                checked.reset.len(),
+                1,
+                "{field} = {hostile}: {:?}",
+                checked.reset
+            );
+            assert!(checked.reset[0].contains(id), "{:?}", checked.reset);
+            let mut others = serde_json::to_value(&base.accounts[id]).expect("serializes");
+            others[field] = fallback;
+            assert_eq!(json, others, "only {field} changes");
+        }
+        // A sandbox page and the local region are fine where the build has them.
+        let mut dev = good.clone();
+        dev["accounts"][id]["credentials_url"] = json!("http://127.0.0.1:8787/console");
+        dev["accounts"][id]["region"] = json!("local");
+        assert_eq!(from_stored(dev).checked(Flavour::Dev).reset.len(), 0);
+        // An account filed under another id, or with a malformed id, is left out whole.
+        for (key, client_id) in [
+            ("a", id),
+            (id, "other-1"),
+            ("<b>-1", "<b>-1"),
+            ("UP-1", "UP-1"),
+        ] {
+            let record = json!({"accounts": {key: {"client_id": client_id, "first_seen_ms": 1}}});
+            let checked = from_stored(record).checked(Flavour::Dev);
+            assert!(checked.value.accounts.is_empty(), "{key}");
+            assert_eq!(checked.reset.len(), 1, "{key}");
+        }
+        // Renewals are capped at the newest hundred.
+        let mut many = good;
+        many["accounts"][id]["renewals"] = json!((0..150).collect::<Vec<u64>>());
+        let renewals = &from_stored(many).checked(Flavour::Store).value.accounts[id].renewals;
+        assert_eq!((renewals.len(), renewals.first()), (100, Some(&50)));
     }
 }

@@ -293,10 +293,11 @@ impl Export {
     fn csv(&self) -> String {
         let mut out = String::new();
         if !self.is_complete() {
-            out.push_str(&csv_line(&[format!(
-                "# PARTIAL EXPORT: {} users (not every user)",
+            // A note for whoever opens the file, first and unquoted (it starts no formula).
+            out.push_str(&format!(
+                "# PARTIAL EXPORT: {} users (not every user)\r\n",
                 self.users.len()
-            )]));
+            ));
         }
         out.push_str(&csv_line(
             &CSV_COLUMNS
@@ -408,22 +409,25 @@ fn csv_row(user: &User) -> Vec<String> {
     ]
 }
 
-/// One CSV line (RFC 4180, CRLF). A cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@`,
-/// tab, CR) is prefixed with `'` so opening the file runs nothing.
+/// What makes a spreadsheet read a cell as a formula: OWASP's CSV-injection list, and the
+/// full-width forms some spreadsheets take as the same.
+const FORMULA_STARTS: [char; 10] = ['=', '+', '-', '@', '\t', '\r', '＝', '＋', '－', '＠'];
+
+/// One CSV line (RFC 4180, CRLF), defused as OWASP's CSV-injection guidance says: every cell is
+/// quoted, with its quotes doubled, so no separator inside it (`,`, or the `;` of locales that use
+/// it) starts another cell; and a cell that could start a formula — at its very start, or after
+/// leading quotes, spaces or separators that a lenient reader might drop — is prefixed with `'`.
 fn csv_line(cells: &[String]) -> String {
     let mut line = cells
         .iter()
         .map(|cell| {
-            let cell = if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-                format!("'{cell}")
+            let lead = cell.trim_start_matches([' ', '"', ',', ';']);
+            let defuse = if lead.starts_with(FORMULA_STARTS) {
+                "'"
             } else {
-                cell.clone()
+                ""
             };
-            if cell.contains([',', '"', '\n', '\r']) {
-                format!("\"{}\"", cell.replace('"', "\"\""))
-            } else {
-                cell
-            }
+            format!("\"{defuse}{}\"", cell.replace('"', "\"\""))
         })
         .collect::<Vec<_>>()
         .join(",");
@@ -590,7 +594,9 @@ mod tests {
         export.cancel(20);
         assert_eq!(export.phase(), &Phase::Cancelled);
         let csv = export.file(Format::Csv, 0);
-        assert!(csv.starts_with("# PARTIAL EXPORT: 2 users (not every user)\r\nid,userName,"));
+        assert!(
+            csv.starts_with("# PARTIAL EXPORT: 2 users (not every user)\r\n\"id\",\"userName\",")
+        );
         let json: Value = serde_json::from_str(&export.file(Format::Json, 0)).expect("json");
         assert_eq!(json["keyward_export"]["complete"], false);
         assert_eq!(json["keyward_export"]["search"], "mer");
@@ -601,19 +607,46 @@ mod tests {
         );
     }
 
+    /// OWASP's CSV-injection cases, one by one: each cell comes out quoted, and each one a
+    /// spreadsheet could run starts with `'` inside its quotes.
     #[test]
     fn csv_cells_are_quoted_and_formulas_defused() {
-        assert_eq!(
-            csv_line(&[
-                "a,b".into(),
-                "say \"hi\"".into(),
-                "=1+1".into(),
-                "-2".into(),
-                "ok".into()
-            ]),
-            "\"a,b\",\"say \"\"hi\"\"\",'=1+1,'-2,ok\r\n"
-        );
-        assert_eq!(csv_line(&["two\nlines".into()]), "\"two\nlines\"\r\n");
+        let cases = [
+            // (cell, as written)
+            ("ok", "\"ok\""),
+            ("=1+1", "\"'=1+1\""),
+            ("+1", "\"'+1\""),
+            ("-2", "\"'-2\""),
+            ("@SUM(A1)", "\"'@SUM(A1)\""),
+            ("\t=1", "\"'\t=1\""),
+            ("\r=1", "\"'\r=1\""),
+            ("＝1+1", "\"'＝1+1\""),
+            // After a leading quote, space or separator.
+            ("\"=1+1\"", "\"'\"\"=1+1\"\"\""),
+            ("\"\"@x", "\"'\"\"\"\"@x\""),
+            (" =1", "\"' =1\""),
+            (",=1", "\"',=1\""),
+            (";=1", "\"';=1\""),
+            ("; -1", "\"'; -1\""),
+            // Values that need quoting anyway, with and without a formula.
+            ("a,b", "\"a,b\""),
+            ("a;=1", "\"a;=1\""),
+            ("say \"hi\"", "\"say \"\"hi\"\"\""),
+            ("=1,2", "\"'=1,2\""),
+            ("two\nlines", "\"two\nlines\""),
+            // Already text, and text that merely contains the characters.
+            ("'=1", "\"'=1\""),
+            ("a=b", "\"a=b\""),
+            ("a@example.com", "\"a@example.com\""),
+        ];
+        for (cell, written) in cases {
+            assert_eq!(
+                csv_line(&[cell.to_string()]),
+                format!("{written}\r\n"),
+                "{cell:?}"
+            );
+        }
+        assert_eq!(csv_line(&["a".into(), "=b".into()]), "\"a\",\"'=b\"\r\n");
     }
 
     #[test]

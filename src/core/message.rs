@@ -9,7 +9,7 @@
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use super::console::Flavour;
+use super::console::{is_console_url, Flavour};
 use super::throttle::{Millis, Status};
 use super::{PRODUCT_NAME, VERSION};
 
@@ -526,52 +526,104 @@ pub struct WorkerFacts {
     pub wall_ms: u64,
 }
 
-/// Decides the answer to `request` from `sender`. Pure: the edge supplies the facts.
-pub fn handle(request: &Request, sender: &Sender, facts: &WorkerFacts) -> Response {
-    let flavour = facts.flavour;
-    match (request, sender) {
-        (_, Sender::Foreign) => refused("messages are accepted only from Keyward itself"),
-        (Request::Status, Sender::ExtensionPage) => Response::Status(answer::Status {
-            name: PRODUCT_NAME.into(),
-            version: VERSION.into(),
-            flavour: match flavour {
-                Flavour::Store => "store",
-                Flavour::Dev => "dev",
+/// Who may send a request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Audience {
+    /// Keyward's own extension pages (popup, options, export page).
+    OwnPages,
+    /// Keyward's content script on a console page, about its own tab only: the tab is the one the
+    /// browser reports, never one a message names.
+    OwnConsoleTab,
+}
+
+impl RequestKind {
+    /// The one table of who may send what. The worker consults it before anything else, for every
+    /// request, and a test is generated from it (every kind, every sender it does not name: refused).
+    pub const fn audience(self) -> Audience {
+        match self {
+            RequestKind::PageSnapshot | RequestKind::PageClick | RequestKind::Copy => {
+                Audience::OwnConsoleTab
             }
-            .into(),
-        }),
-        (Request::Status, Sender::ContentScript { .. }) => {
-            refused("status is for Keyward's own pages")
+            RequestKind::Status
+            | RequestKind::ApiStatus
+            | RequestKind::TabState
+            | RequestKind::ManualCredentials
+            | RequestKind::SetRegion
+            | RequestKind::UpdateAccount
+            | RequestKind::ForgetAccount
+            | RequestKind::Snooze
+            | RequestKind::Search
+            | RequestKind::Detail
+            | RequestKind::ExportPage
+            | RequestKind::CancelExport => Audience::OwnPages,
         }
-        (Request::ApiStatus, Sender::ExtensionPage) => Response::ApiStatus(answer::ApiStatus {
-            queued: facts.api.queued,
-            in_flight: facts.api.in_flight,
-            waiting_ms: facts.api.waiting_until.map(|t| t.saturating_sub(facts.now)),
-            recent_429s: facts.api.recent_429s,
-            capped_from_secs: facts.api.capped_from.map(|d| d.as_secs()),
-        }),
-        (Request::ApiStatus, Sender::ContentScript { .. }) => {
-            refused("the API status is for Keyward's own pages")
-        }
-        // The stateful requests are answered by `worker::handle`; reaching here means a wrong sender.
-        (Request::PageSnapshot(_) | Request::PageClick(_), _) => {
-            refused("page reports come from content scripts")
-        }
-        (Request::Copy(_), _) => refused("copy helpers run in console pages"),
-        (
-            Request::TabState(_)
-            | Request::ManualCredentials(_)
-            | Request::SetRegion(_)
-            | Request::UpdateAccount(_)
-            | Request::ForgetAccount(_)
-            | Request::Snooze(_)
-            | Request::Search(_)
-            | Request::Detail(_)
-            | Request::ExportPage(_),
-            _,
-        ) => refused("this request is for Keyward's own pages"),
-        (Request::CancelExport, _) => refused("this request is for Keyward's own pages"),
     }
+}
+
+/// An admitted sender: one of Keyward's pages, or its content script's console tab.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Caller<'a> {
+    Page,
+    Tab { id: i64, url: &'a str },
+}
+
+/// Why a sender may not send a request (the worker answers `refused` with it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Refusal(pub &'static str);
+
+impl From<Refusal> for Response {
+    fn from(refusal: Refusal) -> Response {
+        refused(refusal.0)
+    }
+}
+
+/// Admits a request by the table ([`RequestKind::audience`]), or says why not.
+pub fn admit(kind: RequestKind, sender: &Sender, flavour: Flavour) -> Result<Caller<'_>, Refusal> {
+    match (kind.audience(), sender) {
+        (_, Sender::Foreign) => Err(Refusal("messages are accepted only from Keyward itself")),
+        (Audience::OwnPages, Sender::ExtensionPage) => Ok(Caller::Page),
+        (Audience::OwnPages, Sender::ContentScript { .. }) => {
+            Err(Refusal("this request is for Keyward's own pages"))
+        }
+        (Audience::OwnConsoleTab, Sender::ContentScript { tab_url, tab_id }) => {
+            if is_console_url(tab_url, flavour) {
+                Ok(Caller::Tab {
+                    id: *tab_id,
+                    url: tab_url,
+                })
+            } else {
+                Err(Refusal("not a console page"))
+            }
+        }
+        (Audience::OwnConsoleTab, Sender::ExtensionPage) => Err(Refusal(
+            "this request comes from a console page's content script",
+        )),
+    }
+}
+
+/// What the worker is.
+pub fn status(facts: &WorkerFacts) -> Response {
+    Response::Status(answer::Status {
+        name: PRODUCT_NAME.into(),
+        version: VERSION.into(),
+        flavour: match facts.flavour {
+            Flavour::Store => "store",
+            Flavour::Dev => "dev",
+        }
+        .into(),
+    })
+}
+
+/// How the shared scheduler is doing.
+pub fn api_status(facts: &WorkerFacts) -> Response {
+    Response::ApiStatus(answer::ApiStatus {
+        queued: facts.api.queued,
+        in_flight: facts.api.in_flight,
+        waiting_ms: facts.api.waiting_until.map(|t| t.saturating_sub(facts.now)),
+        recent_429s: facts.api.recent_429s,
+        capped_from_secs: facts.api.capped_from.map(|d| d.as_secs()),
+    })
 }
 
 /// The answer to a message that could not be decoded.
@@ -601,11 +653,43 @@ mod tests {
         }
     }
 
+    fn content(url: &str) -> Sender {
+        Sender::ContentScript {
+            tab_url: url.to_string(),
+            tab_id: 7,
+        }
+    }
+
+    /// Generated from the table: every kind, from every kind of sender, admitted exactly when the
+    /// table names that sender — and a content script only for a console page.
     #[test]
-    fn api_status_is_for_extension_pages() {
-        let f = facts(Flavour::Store);
+    fn the_table_admits_each_request_from_its_audience_only() {
+        let console = content("https://admin.pingone.com/web-portal/dashboard");
+        let elsewhere = content("https://evil.example/");
+        for kind in RequestKind::ALL {
+            for flavour in [Flavour::Store, Flavour::Dev] {
+                let page = admit(kind, &Sender::ExtensionPage, flavour);
+                let tab = admit(kind, &console, flavour);
+                assert!(admit(kind, &Sender::Foreign, flavour).is_err(), "{kind:?}");
+                assert!(admit(kind, &elsewhere, flavour).is_err(), "{kind:?}");
+                match kind.audience() {
+                    Audience::OwnPages => {
+                        assert_eq!(page, Ok(Caller::Page), "{kind:?}");
+                        assert!(tab.is_err(), "{kind:?} from a content script");
+                    }
+                    Audience::OwnConsoleTab => {
+                        assert!(page.is_err(), "{kind:?} from an extension page");
+                        assert!(matches!(tab, Ok(Caller::Tab { id: 7, .. })), "{kind:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn status_answers_say_what_the_worker_is_and_how_the_scheduler_does() {
         assert!(matches!(
-            handle(&Request::ApiStatus, &Sender::ExtensionPage, &f),
+            api_status(&facts(Flavour::Store)),
             Response::ApiStatus(answer::ApiStatus {
                 queued: 0,
                 in_flight: 0,
@@ -615,38 +699,8 @@ mod tests {
             })
         ));
         assert!(matches!(
-            handle(&Request::ApiStatus, &content("https://x/"), &f),
-            Response::Refused(_)
-        ));
-    }
-
-    fn content(url: &str) -> Sender {
-        Sender::ContentScript {
-            tab_url: url.to_string(),
-            tab_id: 7,
-        }
-    }
-
-    #[test]
-    fn each_request_is_answered_only_for_its_senders() {
-        let status = Request::Status;
-        let tab_state = Request::TabState(ask::TabState { tab_id: 7 });
-        let console_tab = content("https://admin.pingone.com/web-portal/dashboard");
-        assert!(matches!(
-            handle(&status, &Sender::ExtensionPage, &facts(Flavour::Store)),
-            Response::Status(answer::Status { flavour, .. }) if flavour == "store"
-        ));
-        assert!(matches!(
-            handle(&status, &console_tab, &facts(Flavour::Store)),
-            Response::Refused(_)
-        ));
-        assert!(matches!(
-            handle(&status, &Sender::Foreign, &facts(Flavour::Dev)),
-            Response::Refused(_)
-        ));
-        assert!(matches!(
-            handle(&tab_state, &console_tab, &facts(Flavour::Store)),
-            Response::Refused(_)
+            status(&facts(Flavour::Dev)),
+            Response::Status(answer::Status { flavour, .. }) if flavour == "dev"
         ));
     }
 

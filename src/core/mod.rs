@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod api;
+pub mod clipboard;
 pub mod console;
 pub mod export;
 pub mod export_view;
@@ -34,3 +35,145 @@ pub const PRODUCT_NAME: &str = "Keyward";
 
 /// The extension version; `Cargo.toml` is its single source (the build copies it into the manifest).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+#[cfg(test)]
+mod redaction_tests {
+    //! `Debug` of every type that can hold the key prints it redacted, so a future log line (or a
+    //! panic message) cannot leak it.
+    use super::api::Credentials;
+    use super::console::Flavour;
+    use super::message::{ask, OffscreenAnswer, OffscreenOp, OffscreenRequest, OffscreenTarget};
+    use super::message::{Request, Sender, WorkerFacts};
+    use super::page::{self, Cell, Input, Item, Pair, Snapshot};
+    use super::throttle::Scheduler;
+    use super::worker::{self, WorkerState};
+    use super::{lookup, reader};
+
+    const ID: &str = "910a2dec-8902-4cc1-beeb-8da1658eec67";
+    const KEY: &str = "ypXgXhWmbuoCGLzxQiqkDEVP9ZTmIs";
+
+    /// A credentials page with the key in every place a page can put text.
+    fn snapshot() -> Snapshot {
+        let item = |text: &str, path: u32, tag: &str| Item {
+            text: text.into(),
+            path: vec![path],
+            tag: tag.into(),
+            ..Item::default()
+        };
+        Snapshot {
+            url: "https://admin.pingone.com/web-portal/#/setup/directory/api-credentials".into(),
+            title: format!("PingOne {KEY}"),
+            headings: vec!["API Credentials".into(), KEY.into()],
+            buttons: vec![KEY.into()],
+            pairs: vec![Pair {
+                label: KEY.into(),
+                value: KEY.into(),
+                input_type: None,
+            }],
+            items: vec![
+                item("Client ID", 1, "dt"),
+                item(ID, 1, "dd"),
+                item("API Key", 2, "dt"),
+                Item {
+                    cell: Some(Cell::default()),
+                    input: Some(Input {
+                        kind: "text".into(),
+                        names: vec!["API Key".into()],
+                    }),
+                    ..item(KEY, 2, "dd")
+                },
+            ],
+            text: format!("API Credentials Client ID {ID} API Key {KEY}"),
+            ..Snapshot::default()
+        }
+    }
+
+    #[test]
+    fn debug_output_never_shows_the_key() {
+        let snapshot = snapshot();
+        let credentials = Credentials {
+            client_id: ID.into(),
+            api_key: KEY.into(),
+        };
+        let report = Request::PageSnapshot(ask::PageSnapshot {
+            snapshot: snapshot.clone(),
+        });
+        let manual = Request::ManualCredentials(ask::ManualCredentials {
+            client_id: ID.into(),
+            api_key: KEY.into(),
+        });
+        let mut state = WorkerState {
+            salt: b"salt".to_vec(),
+            ..WorkerState::default()
+        };
+        let tab = Sender::ContentScript {
+            tab_url: snapshot.url.clone(),
+            tab_id: 3,
+        };
+        let facts = WorkerFacts {
+            flavour: Flavour::Store,
+            api: Scheduler::default().status(0),
+            now: 0,
+            wall_ms: 1_000,
+        };
+        let decided = worker::decide(&mut state, &report, &tab, &facts);
+        assert_eq!(
+            state.keys.get(ID).map(String::as_str),
+            Some(KEY),
+            "the key was read"
+        );
+        let copy = Request::Copy(ask::Copy {
+            what: super::message::CopyWhat::ApiKey,
+        });
+        let copied = worker::decide(&mut state, &copy, &tab, &facts);
+        let search = worker::decide(
+            &mut state,
+            &Request::Search(ask::Search {
+                client_id: ID.into(),
+                kind: super::filter::SearchKind::Users,
+                text: "a".into(),
+            }),
+            &Sender::ExtensionPage,
+            &facts,
+        );
+        let printed = [
+            format!("{snapshot:?}"),
+            format!("{:?}", snapshot.items),
+            format!("{:?}", snapshot.pairs),
+            format!("{report:?}"),
+            format!("{manual:?}"),
+            format!("{credentials:?}"),
+            format!("{:?}", reader::read(&snapshot.items)),
+            format!("{:?}", page::classify(&snapshot)),
+            format!("{state:?}"),
+            format!("{decided:?}"),
+            format!("{copied:?}"),
+            format!("{search:?}"),
+            format!(
+                "{:?}",
+                lookup::ApiCall {
+                    credentials: credentials.clone(),
+                    job: lookup::Job::ExportPage { url: "u".into() },
+                }
+            ),
+            format!(
+                "{:?}",
+                OffscreenRequest {
+                    target: OffscreenTarget::Offscreen,
+                    op: OffscreenOp::Write { text: KEY.into() },
+                }
+            ),
+            format!(
+                "{:?}",
+                OffscreenAnswer {
+                    ok: true,
+                    text: Some(KEY.into()),
+                }
+            ),
+        ];
+        for line in &printed {
+            assert!(!line.contains(KEY), "the key printed: {line}");
+        }
+        assert!(printed[0].contains("admin.pingone.com"), "{}", printed[0]);
+    }
+}

@@ -124,9 +124,27 @@ pub fn view(
     accounts: &Accounts,
     flavour: Flavour,
     notice: Option<(Form, &Notice)>,
+    reset: &[String],
 ) -> Element {
     let for_form = |form: Form| notice.filter(|(f, _)| *f == form).map(|(_, n)| n);
-    let mut main = el("main").child(
+    let mut main = el("main");
+    if !reset.is_empty() {
+        // Values in storage that Keyward refused (storage is untrusted input): what it uses instead.
+        main = main.child(
+            el("section")
+                .attr("class", "kw-reset")
+                .attr("role", "alert")
+                .attr("data-testid", "stored-reset")
+                .attr("aria-labelledby", "reset-heading")
+                .children([
+                    el("h2")
+                        .attr("id", "reset-heading")
+                        .text("Stored values Keyward refused"),
+                    el("ul").children(reset.iter().map(|r| el("li").text(r.clone()))),
+                ]),
+        );
+    }
+    main = main.child(
         el("section")
             .attr("aria-labelledby", "regions-heading")
             .children([
@@ -430,6 +448,7 @@ mod tests {
             &Accounts::default(),
             Flavour::Store,
             None,
+            &[],
         );
         assert!(v.find("data-form", "local-base").is_none());
         assert!(!v.text_content().contains("Local emulator"));
@@ -449,6 +468,7 @@ mod tests {
             &accounts,
             Flavour::Store,
             None,
+            &[],
         );
         let text = v.text_content();
         assert!(text.contains("First seen 2026-01-01; current key since 2026-03-01; 1 renewal recorded. Last renewed 2026-03-01."), "{text}");
@@ -469,6 +489,7 @@ mod tests {
             &Accounts::default(),
             Flavour::Store,
             None,
+            &[],
         );
         let text = v.text_content();
         assert!(text.contains("caps the rotation period at 60 days"));
@@ -528,6 +549,7 @@ mod tests {
             &Accounts::default(),
             Flavour::Store,
             Some((Form::Security, &Notice::Saved)),
+            &[],
         )
         .text_content();
         assert!(text.contains("Saved."));
@@ -542,6 +564,7 @@ mod tests {
             &Accounts::default(),
             Flavour::Dev,
             None,
+            &[],
         );
         assert!(v.text_content().contains("Local emulator: not set"));
         let (saved, notice) = submit_local_base(&s, "http://127.0.0.1:8787");
@@ -552,7 +575,8 @@ mod tests {
             &Policy::default(),
             &Accounts::default(),
             Flavour::Dev,
-            Some((Form::LocalBase, &notice))
+            Some((Form::LocalBase, &notice)),
+            &[],
         )
         .text_content()
         .contains("Local emulator: http://127.0.0.1:8787/api"));
@@ -564,6 +588,7 @@ mod tests {
             &Accounts::default(),
             Flavour::Dev,
             Some((Form::LocalBase, &notice)),
+            &[],
         )
         .text_content();
         assert!(text.contains("Not saved: the local emulator must be on 127.0.0.1 or localhost."));

@@ -12,8 +12,9 @@ use serde::{Deserialize, Serialize};
 
 use super::reader::{self, Confidence, Found};
 
-/// What the content script saw. Every field is optional so odd pages still decode.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// What the content script saw. Every field is optional so odd pages still decode. Its `Debug`
+/// shows the page's address and the shape of what it read, never its text (the key is in it).
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Snapshot {
     pub url: String,
@@ -35,7 +36,7 @@ pub struct Snapshot {
 }
 
 /// A label and the value shown next to it (the snapshot of earlier content scripts).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Pair {
     pub label: String,
@@ -46,7 +47,7 @@ pub struct Pair {
 
 /// One piece of what a page shows: a run of text (the text of a block up to the next block inside
 /// it, inline elements and all) or a form field's value.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Item {
     pub text: String,
@@ -83,6 +84,57 @@ pub struct Input {
     /// Its accessible names, in the order a screen reader would take them: `aria-labelledby`,
     /// `aria-label`, `<label for>`, a wrapping `<label>`, `title`, `placeholder`.
     pub names: Vec<String>,
+}
+
+/// Page text in a `Debug` line: its length only, so no log line can show a key that was in it.
+struct Redacted<'a>(&'a str);
+
+impl std::fmt::Debug for Redacted<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "<{} chars>", self.0.chars().count())
+    }
+}
+
+impl std::fmt::Debug for Snapshot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn redacted(texts: &[String]) -> Vec<Redacted<'_>> {
+            texts.iter().map(|t| Redacted(t)).collect()
+        }
+        f.debug_struct("Snapshot")
+            .field("url", &self.url)
+            .field("title", &Redacted(&self.title))
+            .field("headings", &redacted(&self.headings))
+            .field("buttons", &redacted(&self.buttons))
+            .field("pairs", &self.pairs)
+            .field("items", &self.items)
+            .field("text", &Redacted(&self.text))
+            .field("text_truncated", &self.text_truncated)
+            .field("glance", &self.glance)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for Pair {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pair")
+            .field("label", &Redacted(&self.label))
+            .field("value", &Redacted(&self.value))
+            .field("input_type", &self.input_type)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for Item {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Item")
+            .field("text", &Redacted(&self.text))
+            .field("path", &self.path)
+            .field("tag", &self.tag)
+            .field("cell", &self.cell)
+            .field("input", &self.input)
+            .field("marks", &self.marks)
+            .finish()
+    }
 }
 
 impl Snapshot {

@@ -31,10 +31,7 @@ impl Default for Schedule {
 impl Schedule {
     /// A schedule from a rotation period (1–730 days) and up to 8 reminder days, each at least 1 and
     /// shorter than the period; the days are sorted, most distant first, without repeats.
-    pub fn checked(
-        rotation_days: u32,
-        mut remind_before: Vec<u32>,
-    ) -> Result<Schedule, &'static str> {
+    pub fn checked(rotation_days: u32, remind_before: Vec<u32>) -> Result<Schedule, &'static str> {
         if !(1..=730).contains(&rotation_days) {
             return Err("the rotation period must be a whole number of days from 1 to 730");
         }
@@ -43,14 +40,20 @@ impl Schedule {
                 "reminder days must be whole numbers, each shorter than the rotation period",
             );
         }
-        remind_before.sort_unstable_by(|a, b| b.cmp(a));
-        remind_before.dedup();
-        if remind_before.len() > 8 {
+        // Most distant first, without repeats: each day is put in its place (the days are all
+        // shorter than the period, so there are at most 729 places, whatever storage held).
+        let mut days: Vec<u32> = Vec::new();
+        for day in remind_before {
+            if let Err(at) = days.binary_search_by(|d| day.cmp(d)) {
+                days.insert(at, day);
+            }
+        }
+        if days.len() > 8 {
             return Err("at most 8 reminder days");
         }
         Ok(Schedule {
             rotation_days,
-            remind_before,
+            remind_before: days,
         })
     }
 }

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::region::{normalize_local_base, LocalBaseError};
 use super::reminder::Schedule;
+use super::wire::Checked;
 
 /// The storage key of the settings record.
 pub const STORAGE_KEY: &str = "settings";
@@ -77,7 +78,7 @@ impl Default for Settings {
 }
 
 /// What an administrator's enterprise policy (`storage.managed`) imposes; it wins over the user.
-/// Read as a whole: an unreadable policy is no policy.
+/// Read as a whole: an unreadable policy is no policy, and a rotation cap out of bounds none.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Policy {
@@ -85,6 +86,14 @@ pub struct Policy {
     pub max_rotation_days: Option<u32>,
     /// Never keep the key in `storage.session`.
     pub forbid_key_storage: bool,
+}
+
+impl Policy {
+    /// The policy with a rotation cap outside 1 to 730 days left out.
+    pub fn checked(mut self) -> Policy {
+        self.max_rotation_days = self.max_rotation_days.filter(|d| (1..=730).contains(d));
+        self
+    }
 }
 
 impl Settings {
@@ -115,12 +124,40 @@ impl Settings {
             .clamp(5, 600)
     }
 
-    /// The settings from what storage held (absent or unreadable: the defaults), with an invalid
-    /// local base dropped rather than trusted.
-    pub fn from_stored(stored: Option<Settings>) -> Settings {
+    /// The settings from what storage held (absent or unreadable: the defaults), every value
+    /// checked as if typed in: one out of bounds falls back to its default, with a note.
+    pub fn from_stored(stored: Option<Settings>) -> Checked<Settings> {
         let mut s = stored.unwrap_or_default();
-        s.local_api_base = s.local_api_base.and_then(|b| normalize_local_base(&b).ok());
-        s
+        let mut reset = Vec::new();
+        if let Some(base) = s.local_api_base.take() {
+            match normalize_local_base(&base) {
+                Ok(base) => s.local_api_base = Some(base),
+                Err(_) => reset.push(
+                    "The stored local emulator address was not on this computer: it was dropped."
+                        .to_string(),
+                ),
+            }
+        }
+        if let Some(secs) = s.clipboard_clear_secs {
+            if checked_clear_secs(secs).is_err() {
+                s.clipboard_clear_secs = None;
+                reset.push(format!(
+                    "The stored clipboard delay was out of bounds (5 to 600 s): {} s is used.",
+                    s.clipboard_clear_secs()
+                ));
+            }
+        }
+        let schedule = &s.schedule;
+        if Schedule::checked(schedule.rotation_days, schedule.remind_before.clone()).as_ref()
+            != Ok(schedule)
+        {
+            s.schedule = Schedule::default();
+            reset.push(
+                "The stored reminder schedule was out of bounds: the default (90 days; 30, 14, 7 and 1 days before) is used."
+                    .to_string(),
+            );
+        }
+        Checked { value: s, reset }
     }
 
     /// Sets the local base from user input; an empty input clears it.
@@ -195,8 +232,15 @@ pub fn import(text: &str) -> Result<Settings, ImportError> {
     if kind.keyward != "settings" {
         return Err(ImportError::NotKeywardSettings);
     }
-    let file: SettingsFile =
-        serde_json::from_str(text).map_err(|e| ImportError::Invalid(e.to_string()))?;
+    let file: SettingsFile = serde_json::from_str(text).map_err(|e| {
+        // Where, not serde's wording: its full message would bring its error formatting
+        // (and std's I/O error texts) into the bundle for this one line.
+        ImportError::Invalid(format!(
+            "a value is missing or of the wrong type at line {}, column {}",
+            e.line(),
+            e.column()
+        ))
+    })?;
     let parsed = file.settings.ok_or(ImportError::NotKeywardSettings)?;
     let mut checked = Settings::default();
     if let Some(base) = &parsed.local_api_base {
@@ -222,7 +266,7 @@ mod tests {
 
     /// Reads a stored record as the worker does: leniently, an unreadable one as none.
     fn stored(value: Value) -> Settings {
-        Settings::from_stored(serde_json::from_value(value).ok())
+        Settings::from_stored(serde_json::from_value(value).ok()).value
     }
 
     fn to_json(settings: &Settings) -> Value {
@@ -231,7 +275,7 @@ mod tests {
 
     #[test]
     fn stored_records_are_read_leniently() {
-        assert_eq!(Settings::from_stored(None), Settings::default());
+        assert_eq!(Settings::from_stored(None).value, Settings::default());
         assert_eq!(stored(json!("garbage")).local_api_base, None);
         assert_eq!(
             stored(json!({"local_api_base": "http://localhost:9"}))
@@ -376,5 +420,55 @@ mod tests {
             json!({"schema": 2, "session_keys": true, "schedule": {"rotation_days": 90, "remind_before": [30, 14, 7, 1]}}),
             "unset options are left out"
         );
+    }
+
+    /// Storage is untrusted input: a stored value the options page would refuse falls back to its
+    /// default, with a note, and the others stay.
+    #[test]
+    fn stored_values_out_of_bounds_fall_back_with_a_note() {
+        let good = json!({"schema": 2, "session_keys": false, "clipboard_clear_secs": 45,
+            "schedule": {"rotation_days": 60, "remind_before": [10, 3]}});
+        let base = Settings::from_stored(serde_json::from_value(good.clone()).ok());
+        assert_eq!(base.reset.len(), 0);
+        let defaults = to_json(&Settings::default());
+        let cases = [
+            ("local_api_base", json!("https://evil.example/api")),
+            ("local_api_base", json!("http://127.0.0.1.evil.example/api")),
+            ("clipboard_clear_secs", json!(0)),
+            ("clipboard_clear_secs", json!(4_000_000_000u64)),
+            (
+                "schedule",
+                json!({"rotation_days": 0, "remind_before": [1]}),
+            ),
+            (
+                "schedule",
+                json!({"rotation_days": 100000, "remind_before": [1]}),
+            ),
+            (
+                "schedule",
+                json!({"rotation_days": 90, "remind_before": [95]}),
+            ),
+        ];
+        for (field, hostile) in cases {
+            let mut record = good.clone();
+            record[field] = hostile.clone();
+            let checked = Settings::from_stored(serde_json::from_value(record).ok());
+            assert_eq!(checked.reset.len(), 1, "{field} = {hostile}");
+            let mut expected = to_json(&base.value);
+            if let Some(fields) = expected.as_object_mut() {
+                match &defaults[field] {
+                    Value::Null => fields.remove(field),
+                    default => fields.insert(field.to_string(), default.clone()),
+                };
+            }
+            assert_eq!(to_json(&checked.value), expected, "{field} = {hostile}");
+        }
+        let capped = |days: u32| {
+            let policy = json!({"max_rotation_days": days});
+            serde_json::from_value::<Policy>(policy).map(|p| p.checked().max_rotation_days)
+        };
+        assert_eq!(capped(30).ok(), Some(Some(30)));
+        assert_eq!(capped(0).ok(), Some(None));
+        assert_eq!(capped(5000).ok(), Some(None));
     }
 }

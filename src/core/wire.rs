@@ -26,6 +26,15 @@ impl<T: Serialize> Serialize for Lenient<T> {
     }
 }
 
+/// A record read from storage, which any content script could have written in Firefox (and in
+/// Chrome before the worker closed it): checked as if typed in, with a note for each value that was
+/// out of bounds and replaced by its default (the options page shows them).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Checked<T> {
+    pub value: T,
+    pub reset: Vec<String>,
+}
+
 /// A unit enum's wire name, as its derive writes it (`SearchKind::Users` → `users`).
 pub fn name<T: Serialize>(value: &T) -> String {
     match serde_json::to_value(value) {

@@ -12,11 +12,11 @@ use serde::{Deserialize, Serialize};
 
 use super::accounts::{fingerprint, Accounts};
 use super::api::Credentials;
-use super::console::{is_console_url, users_page, Flavour, CONSOLE_HOME};
+use super::console::{users_page, Flavour, CONSOLE_HOME};
 use super::filter::SearchKind;
 use super::lookup::{detail_urls, search_request, ApiCall, Failure, FailureCode, Job};
 use super::message::{
-    self, answer, ask, refused, CopyWhat, Request, Response, Sender, WorkerFacts,
+    self, answer, ask, refused, Caller, CopyWhat, Request, Response, Sender, WorkerFacts,
 };
 use super::page::{
     classify, normalize_label, wants_fields, ClientIdState, KeyState, PageKind, Snapshot,
@@ -70,14 +70,6 @@ pub fn region_searched(
             false
         }
     }
-}
-
-/// A copied secret waiting to be cleared, kept in `storage.session`: the copy by salted
-/// fingerprint, and when its clear is due.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PendingClear {
-    pub fingerprint: String,
-    pub due_ms: u64,
 }
 
 /// What the worker holds.
@@ -337,6 +329,19 @@ fn answer(response: Response) -> Outcome {
 const NO_ACCOUNT: &str = "Not a PingOne for Enterprise console page.";
 
 impl WorkerState {
+    /// An account's Directory API base: its region's, if this flavour has that region (a store
+    /// build never a loopback one, whatever storage says).
+    fn api_base(&self, client_id: &str, flavour: Flavour) -> Option<String> {
+        self.accounts
+            .accounts
+            .get(client_id)?
+            .region
+            .as_deref()
+            .and_then(Region::from_id)
+            .filter(|r| Region::available(flavour).contains(r))?
+            .api_base(self.settings.local_api_base.as_deref())
+    }
+
     fn account_views(&self, now_ms: u64) -> Vec<AccountView> {
         self.accounts
             .accounts
@@ -395,83 +400,99 @@ impl WorkerState {
     }
 }
 
-/// Handles one message.
-pub fn handle(
+/// What the worker does with a message: answer it (after the effects), or make Directory API
+/// requests for it.
+#[derive(Debug)]
+pub enum Decision {
+    Answer(Outcome),
+    Api(ApiCall),
+}
+
+/// Decides one message: the table of who may send what first ([`message::admit`]), then the
+/// request's own handler.
+pub fn decide(
     state: &mut WorkerState,
     request: &Request,
     sender: &Sender,
     facts: &WorkerFacts,
-) -> Outcome {
-    match (request, sender) {
-        (
-            Request::PageSnapshot(ask::PageSnapshot { snapshot }),
-            Sender::ContentScript { tab_url, tab_id },
-        ) => {
-            if !is_console_url(tab_url, facts.flavour) {
-                return answer(refused("not a console page"));
-            }
-            page_snapshot(state, *tab_id, tab_url, snapshot, facts.wall_ms)
+) -> Decision {
+    let caller = match message::admit(request.kind(), sender, facts.flavour) {
+        Ok(caller) => caller,
+        Err(refusal) => return Decision::Answer(answer(refusal.into())),
+    };
+    let now = facts.wall_ms;
+    Decision::Answer(match (request, caller) {
+        (Request::Status, _) => answer(message::status(facts)),
+        (Request::ApiStatus, _) => answer(message::api_status(facts)),
+        (Request::PageSnapshot(p), Caller::Tab { id, url }) => {
+            page_snapshot(state, id, url, &p.snapshot, now)
         }
-        (Request::PageClick(ask::PageClick { label }), Sender::ContentScript { tab_id, .. }) => {
-            page_click(state, *tab_id, label, facts.wall_ms)
+        (Request::PageClick(p), Caller::Tab { id, .. }) => page_click(state, id, &p.label, now),
+        (Request::Copy(p), Caller::Tab { id, .. }) => copy(state, id, p.what, facts.flavour),
+        // The table admits these from a console tab only.
+        (Request::PageSnapshot(_) | Request::PageClick(_) | Request::Copy(_), Caller::Page) => {
+            answer(refused(
+                "this request comes from a console page's content script",
+            ))
         }
-        (Request::Copy(ask::Copy { what }), Sender::ContentScript { tab_id, .. }) => {
-            copy(state, *tab_id, *what)
+        (Request::Search(_) | Request::Detail(_) | Request::ExportPage(_), _) => {
+            return match api_call(state, request, facts.flavour) {
+                Some(Ok(call)) => Decision::Api(call),
+                Some(Err(response)) => Decision::Answer(answer(response)),
+                None => Decision::Answer(answer(message::undecodable())),
+            };
         }
-        (Request::TabState(ask::TabState { tab_id }), Sender::ExtensionPage) => {
-            answer(Response::TabState(state.tab_view(*tab_id, facts.wall_ms)))
+        (Request::TabState(p), _) => answer(Response::TabState(state.tab_view(p.tab_id, now))),
+        (Request::ManualCredentials(p), _) => {
+            manual_credentials(state, &p.client_id, &p.api_key, now)
         }
-        (
-            Request::ManualCredentials(ask::ManualCredentials { client_id, api_key }),
-            Sender::ExtensionPage,
-        ) => manual_credentials(state, client_id, api_key, facts.wall_ms),
-        (Request::UpdateAccount(edit), Sender::ExtensionPage) => match state.accounts.edit(edit) {
-            Ok(()) => Outcome {
-                response: Response::Ack,
-                effects: vec![Effect::SaveAccounts],
-            },
+        (Request::UpdateAccount(edit), _) => match state.accounts.edit(edit) {
+            Ok(()) => saved_accounts(),
             Err(e) => answer(refused(&e.to_string())),
         },
-        (Request::Snooze(ask::Snooze { client_id, days }), Sender::ExtensionPage)
-            if matches!(days, 1 | 7) =>
-        {
-            if snooze(state, client_id, *days, facts.wall_ms) {
-                Outcome {
-                    response: Response::Ack,
-                    effects: vec![Effect::SaveAccounts],
-                }
+        (Request::Snooze(p), _) => {
+            if !matches!(p.days, 1 | 7) {
+                answer(refused("reminders can be snoozed for a day or a week"))
+            } else if snooze(state, &p.client_id, p.days, now) {
+                saved_accounts()
             } else {
                 answer(refused("Keyward does not know that account"))
             }
         }
-        (Request::CancelExport, Sender::ExtensionPage) => Outcome {
+        (Request::CancelExport, _) => Outcome {
             response: Response::Ack,
             effects: vec![Effect::CancelExport],
         },
-        (Request::ForgetAccount(ask::Account { client_id }), Sender::ExtensionPage) => {
-            if !state.accounts.forget(client_id) {
-                return answer(refused("Keyward does not know that account"));
+        (Request::ForgetAccount(p), _) => {
+            if !state.accounts.forget(&p.client_id) {
+                return Decision::Answer(answer(refused("Keyward does not know that account")));
             }
-            state.keys.shift_remove(client_id);
+            state.keys.shift_remove(&p.client_id);
             Outcome {
                 response: Response::Ack,
                 effects: vec![Effect::SaveAccounts, Effect::SaveKeys],
             }
         }
-        (Request::SetRegion(ask::SetRegion { client_id, region }), Sender::ExtensionPage) => {
-            let known = state.accounts.accounts.contains_key(client_id);
-            match Region::from_id(region).filter(|r| Region::available(facts.flavour).contains(r)) {
+        (Request::SetRegion(p), _) => {
+            let known = state.accounts.accounts.contains_key(&p.client_id);
+            match Region::from_id(&p.region)
+                .filter(|r| Region::available(facts.flavour).contains(r))
+            {
                 Some(r) if known => {
-                    state.accounts.set_region(client_id, r.id(), facts.wall_ms);
-                    Outcome {
-                        response: Response::Ack,
-                        effects: vec![Effect::SaveAccounts],
-                    }
+                    state.region_search.remove(&p.client_id);
+                    state.accounts.set_region(&p.client_id, r.id(), now);
+                    saved_accounts()
                 }
                 _ => answer(refused("unknown account or region")),
             }
         }
-        _ => answer(message::handle(request, sender, facts)),
+    })
+}
+
+fn saved_accounts() -> Outcome {
+    Outcome {
+        response: Response::Ack,
+        effects: vec![Effect::SaveAccounts],
     }
 }
 
@@ -485,10 +506,9 @@ enum Asked<'a> {
 /// The Directory API call a lookup or export message asks for, checked: only Keyward's own pages
 /// may ask, and only for an account whose key was read in this browser session and whose region is
 /// known. `None` for messages that are not API calls.
-pub fn api_call(
+fn api_call(
     state: &WorkerState,
     request: &Request,
-    sender: &Sender,
     flavour: Flavour,
 ) -> Option<Result<ApiCall, Response>> {
     let (client_id, asked) = match request {
@@ -519,29 +539,20 @@ pub fn api_call(
         ),
         _ => return None,
     };
-    if *sender != Sender::ExtensionPage {
-        return Some(Err(refused("this request is for Keyward's own pages")));
-    }
     let failed = |code, message: &str| Some(Err(Response::ApiFailed(Failure::new(code, message))));
-    let Some(account) = state.accounts.accounts.get(client_id) else {
+    if !state.accounts.accounts.contains_key(client_id) {
         return failed(
             FailureCode::NoKey,
             "Keyward does not know that account yet: open its API Credentials page.",
         );
-    };
+    }
     let Some(api_key) = state.keys.get(client_id) else {
         return failed(
             FailureCode::NoKey,
             "Keyward has not read this account\u{2019}s API key in this browser session: open the API Credentials page (Setup > Directory Settings > API Credentials), or enter the key by hand.",
         );
     };
-    let base = account
-        .region
-        .as_deref()
-        .and_then(Region::from_id)
-        .filter(|r| Region::available(flavour).contains(r))
-        .and_then(|r| r.api_base(state.settings.local_api_base.as_deref()));
-    let Some(base) = base else {
+    let Some(base) = state.api_base(client_id, flavour) else {
         return failed(
             FailureCode::NoRegion,
             "This account\u{2019}s region is not known yet: choose it in the account list below.",
@@ -859,7 +870,7 @@ fn page_click(state: &mut WorkerState, tab_id: i64, label: &str, now: u64) -> Ou
     }
 }
 
-fn copy(state: &WorkerState, tab_id: i64, what: CopyWhat) -> Outcome {
+fn copy(state: &WorkerState, tab_id: i64, what: CopyWhat, flavour: Flavour) -> Outcome {
     let Some(tab) = state.tabs.get(&tab_id) else {
         return answer(refused("open the API Credentials page first"));
     };
@@ -872,15 +883,7 @@ fn copy(state: &WorkerState, tab_id: i64, what: CopyWhat) -> Outcome {
             api_key,
         })
     };
-    let region_base = || {
-        state
-            .accounts
-            .accounts
-            .get(&client_id)
-            .and_then(|a| a.region.as_deref())
-            .and_then(Region::from_id)
-            .and_then(|r| r.api_base(state.settings.local_api_base.as_deref()))
-    };
+    let region_base = || state.api_base(&client_id, flavour);
     const HIDDEN: &str = "the key is hidden: reveal it to enable the key helpers";
     const NO_REGION: &str = "the account's region is still being found; try again in a moment";
     let text = match (what, credentials()) {
@@ -922,6 +925,14 @@ fn copy(state: &WorkerState, tab_id: i64, what: CopyWhat) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What the worker answers a message it does not send to the Directory API.
+    fn handle(s: &mut WorkerState, r: &Request, sender: &Sender, f: &WorkerFacts) -> Outcome {
+        match decide(s, r, sender, f) {
+            Decision::Answer(outcome) => outcome,
+            Decision::Api(call) => panic!("an API call: {call:?}"),
+        }
+    }
     use crate::core::console::Flavour;
     use crate::core::page::Pair;
     use crate::core::throttle::Scheduler;
@@ -1022,6 +1033,31 @@ mod tests {
             !format!("{s:?} {:?}", o.effects).contains(KEY),
             "debug output never shows the key"
         );
+    }
+
+    /// A snippet's URL comes from a region the running build has, as the API path's does: a store
+    /// build never puts a loopback address in a curl command or export, whatever storage says.
+    #[test]
+    fn snippets_use_only_regions_the_build_has() {
+        let mut s = state();
+        send(&mut s, creds_page(KEY, &[]), 1_000);
+        s.accounts.set_region(ID, "local", 1_001);
+        s.settings.local_api_base = Some("http://127.0.0.1:8787/api".into());
+        for what in [CopyWhat::Curl, CopyWhat::ShellExports] {
+            let copy = Request::Copy(ask::Copy { what });
+            let store = handle(&mut s, &copy, &tab(), &facts(1_002));
+            assert!(store.effects.is_empty(), "{what:?}: {:?}", store.effects);
+            assert!(matches!(store.response, Response::Refused(_)), "{what:?}");
+            let dev = WorkerFacts {
+                flavour: Flavour::Dev,
+                ..facts(1_003)
+            };
+            let copied = handle(&mut s, &copy, &tab(), &dev);
+            assert!(
+                matches!(&copied.effects[..], [Effect::Clipboard { text, .. }] if text.contains("http://127.0.0.1:8787/api")),
+                "{what:?}: the dev build has the local region"
+            );
+        }
     }
 
     #[test]
@@ -1487,6 +1523,173 @@ mod tests {
 }
 
 #[cfg(test)]
+mod table_tests {
+    use super::*;
+    use crate::core::message::{Audience, RequestKind};
+    use crate::core::throttle::Scheduler;
+
+    const ID: &str = "910a2dec-8902-4cc1-beeb-8da1658eec67";
+    const KEY: &str = "ypXgXhWmbuoCGLzxQiqkDEVP9ZTmIs";
+
+    /// A well-formed request of each kind (the match makes a new kind add its sample).
+    fn sample(kind: RequestKind) -> Request {
+        let id = || ID.to_string();
+        match kind {
+            RequestKind::Status => Request::Status,
+            RequestKind::ApiStatus => Request::ApiStatus,
+            RequestKind::PageSnapshot => Request::PageSnapshot(ask::PageSnapshot {
+                snapshot: Snapshot {
+                    url: "https://admin.pingone.com/web-portal/".into(),
+                    headings: vec!["API Credentials".into()],
+                    pairs: vec![
+                        crate::core::page::Pair {
+                            label: "Client ID".into(),
+                            value: ID.into(),
+                            input_type: None,
+                        },
+                        crate::core::page::Pair {
+                            label: "API Key".into(),
+                            value: KEY.into(),
+                            input_type: None,
+                        },
+                    ],
+                    ..Snapshot::default()
+                },
+            }),
+            RequestKind::PageClick => Request::PageClick(ask::PageClick {
+                label: "Save".into(),
+            }),
+            RequestKind::Copy => Request::Copy(ask::Copy {
+                what: CopyWhat::ApiKey,
+            }),
+            RequestKind::TabState => Request::TabState(ask::TabState { tab_id: 7 }),
+            RequestKind::ManualCredentials => Request::ManualCredentials(ask::ManualCredentials {
+                client_id: id(),
+                api_key: KEY.into(),
+            }),
+            RequestKind::SetRegion => Request::SetRegion(ask::SetRegion {
+                client_id: id(),
+                region: "eu".into(),
+            }),
+            RequestKind::UpdateAccount => {
+                Request::UpdateAccount(crate::core::accounts::AccountEdit {
+                    client_id: id(),
+                    label: "pwned".into(),
+                    ..Default::default()
+                })
+            }
+            RequestKind::ForgetAccount => Request::ForgetAccount(ask::Account { client_id: id() }),
+            RequestKind::Snooze => Request::Snooze(ask::Snooze {
+                client_id: id(),
+                days: 7,
+            }),
+            RequestKind::Search => Request::Search(ask::Search {
+                client_id: id(),
+                kind: SearchKind::Users,
+                text: "a".into(),
+            }),
+            RequestKind::Detail => Request::Detail(ask::Detail {
+                client_id: id(),
+                kind: SearchKind::Users,
+                id: "u".into(),
+            }),
+            RequestKind::ExportPage => Request::ExportPage(ask::ExportPage {
+                client_id: id(),
+                text: String::new(),
+                start_index: 1,
+                count: 200,
+            }),
+            RequestKind::CancelExport => Request::CancelExport,
+        }
+    }
+
+    /// A worker that knows the account, its key and region, and a console tab showing the key.
+    fn known() -> WorkerState {
+        let mut s = WorkerState {
+            salt: b"salt".to_vec(),
+            ..WorkerState::default()
+        };
+        s.accounts.observe_key(ID, "fp", 1);
+        s.accounts.set_region(ID, "eu", 1);
+        s.keys.insert(ID.into(), KEY.into());
+        s
+    }
+
+    /// Generated from the table: every kind, from every sender the table does not name, is
+    /// refused — and changes nothing.
+    #[test]
+    fn every_request_from_a_sender_the_table_does_not_name_is_refused() {
+        let facts = WorkerFacts {
+            flavour: Flavour::Store,
+            api: Scheduler::default().status(0),
+            now: 0,
+            wall_ms: 5,
+        };
+        let console = Sender::ContentScript {
+            tab_url: "https://admin.pingone.com/web-portal/".into(),
+            tab_id: 7,
+        };
+        let elsewhere = Sender::ContentScript {
+            tab_url: "https://evil.example/".into(),
+            tab_id: 7,
+        };
+        for kind in RequestKind::ALL {
+            let request = sample(kind);
+            assert_eq!(request.kind(), kind);
+            let refused_from: Vec<&Sender> = match kind.audience() {
+                Audience::OwnPages => vec![&console, &elsewhere, &Sender::Foreign],
+                Audience::OwnConsoleTab => {
+                    vec![&Sender::ExtensionPage, &elsewhere, &Sender::Foreign]
+                }
+            };
+            for sender in refused_from {
+                let mut s = known();
+                let before = (s.accounts.clone(), s.keys.clone(), s.tabs.len());
+                let decision = decide(&mut s, &request, sender, &facts);
+                assert!(
+                    matches!(
+                        &decision,
+                        Decision::Answer(Outcome {
+                            response: Response::Refused(_),
+                            effects,
+                        }) if effects.is_empty()
+                    ),
+                    "{kind:?} from {sender:?}: {decision:?}"
+                );
+                assert_eq!(
+                    (s.accounts.clone(), s.keys.clone(), s.tabs.len()),
+                    before,
+                    "{kind:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_snooze_of_another_length_is_refused_for_that_reason() {
+        let mut s = known();
+        let facts = WorkerFacts {
+            flavour: Flavour::Store,
+            api: Scheduler::default().status(0),
+            now: 0,
+            wall_ms: 5,
+        };
+        let snooze = Request::Snooze(ask::Snooze {
+            client_id: ID.into(),
+            days: 3650,
+        });
+        let Decision::Answer(Outcome {
+            response: Response::Refused(answer::Refused { reason }),
+            ..
+        }) = decide(&mut s, &snooze, &Sender::ExtensionPage, &facts)
+        else {
+            panic!("refused");
+        };
+        assert_eq!(reason, "reminders can be snoozed for a day or a week");
+    }
+}
+
+#[cfg(test)]
 mod api_call_tests {
     use super::*;
     use crate::core::throttle::Priority;
@@ -1511,39 +1714,47 @@ mod api_call_tests {
     #[test]
     fn api_calls_need_our_page_a_key_and_a_region() {
         let mut s = WorkerState::default();
-        let page = Sender::ExtensionPage;
-        assert!(api_call(&s, &Request::Status, &page, Flavour::Store).is_none());
+        assert!(api_call(&s, &Request::Status, Flavour::Store).is_none());
         let content = Sender::ContentScript {
             tab_url: "https://admin.pingone.com/".into(),
             tab_id: 1,
         };
+        let facts = WorkerFacts {
+            flavour: Flavour::Store,
+            api: crate::core::throttle::Scheduler::default().status(0),
+            now: 0,
+            wall_ms: 0,
+        };
         assert!(matches!(
-            api_call(&s, &search(ID), &content, Flavour::Store),
-            Some(Err(Response::Refused(_)))
+            decide(&mut s, &search(ID), &content, &facts),
+            Decision::Answer(Outcome {
+                response: Response::Refused(_),
+                ..
+            })
         ));
         assert_eq!(
-            code(api_call(&s, &search(ID), &page, Flavour::Store)),
+            code(api_call(&s, &search(ID), Flavour::Store)),
             Some(FailureCode::NoKey)
         );
         s.accounts.observe_key(ID, "fp", 0);
         assert_eq!(
-            code(api_call(&s, &search(ID), &page, Flavour::Store)),
+            code(api_call(&s, &search(ID), Flavour::Store)),
             Some(FailureCode::NoKey),
             "seen, but no key in this session"
         );
         s.keys.insert(ID.into(), "secret".into());
         assert_eq!(
-            code(api_call(&s, &search(ID), &page, Flavour::Store)),
+            code(api_call(&s, &search(ID), Flavour::Store)),
             Some(FailureCode::NoRegion)
         );
         s.accounts.set_region(ID, "local", 0);
         s.settings.local_api_base = Some("http://127.0.0.1:9/api".into());
         assert_eq!(
-            code(api_call(&s, &search(ID), &page, Flavour::Store)),
+            code(api_call(&s, &search(ID), Flavour::Store)),
             Some(FailureCode::NoRegion),
             "the store build never calls loopback"
         );
-        let Some(Ok(call)) = api_call(&s, &search(ID), &page, Flavour::Dev) else {
+        let Some(Ok(call)) = api_call(&s, &search(ID), Flavour::Dev) else {
             panic!("a call");
         };
         assert_eq!(call.credentials.api_key, "secret");
@@ -1564,14 +1775,13 @@ mod api_call_tests {
         s.accounts.observe_key(ID, "fp", 0);
         s.keys.insert(ID.into(), "k".into());
         s.accounts.set_region(ID, "eu", 0);
-        let page = Sender::ExtensionPage;
         let export = Request::ExportPage(ask::ExportPage {
             client_id: ID.into(),
             text: String::new(),
             start_index: 201,
             count: 200,
         });
-        let Some(Ok(call)) = api_call(&s, &export, &page, Flavour::Store) else {
+        let Some(Ok(call)) = api_call(&s, &export, Flavour::Store) else {
             panic!("a call");
         };
         assert_eq!(call.job.priority(), Priority::Bulk);
@@ -1589,7 +1799,7 @@ mod api_call_tests {
         let Some(Ok(ApiCall {
             job: Job::Detail { url, count_url, .. },
             ..
-        })) = api_call(&s, &detail, &page, Flavour::Store)
+        })) = api_call(&s, &detail, Flavour::Store)
         else {
             panic!("a detail");
         };

@@ -84,16 +84,26 @@ pub fn expect<T: DeserializeOwned>(
     answer: Result<JsValue, JsError>,
     wanted: ResponseKind,
 ) -> Result<T, Failure> {
-    let unreadable = || {
-        Failure::new(
-            FailureCode::Other,
-            "Keyward's worker gave an answer it could not read.",
-        )
-    };
+    from_js(answer_of_kind(answer, wanted)?).map_err(|_| unreadable())
+}
+
+fn unreadable() -> Failure {
+    Failure::new(
+        FailureCode::Other,
+        "Keyward's worker gave an answer it could not read.",
+    )
+}
+
+/// The answer when it is of the `wanted` kind (the one part of [`expect`] that does not depend on
+/// the payload's type, so it is compiled once).
+fn answer_of_kind(
+    answer: Result<JsValue, JsError>,
+    wanted: ResponseKind,
+) -> Result<JsValue, Failure> {
     let answer =
         answer.map_err(|_| Failure::new(FailureCode::Other, "Keyward's worker gave no answer."))?;
     match ResponseKind::of(answer.clone()).map_err(|_| unreadable())? {
-        kind if kind == wanted => from_js(answer).map_err(|_| unreadable()),
+        kind if kind == wanted => Ok(answer),
         ResponseKind::ApiFailed => Err(from_js::<Failure>(answer).map_err(|_| unreadable())?),
         ResponseKind::Refused => {
             let refused: answer::Refused = from_js(answer).map_err(|_| unreadable())?;

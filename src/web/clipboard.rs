@@ -1,20 +1,22 @@
 //! The clipboard for the background context. Chrome's MV3 worker has none, so an offscreen document
 //! performs each write or read it is told to; Firefox has no offscreen documents but its background
-//! page has a DOM, so there the same operations run in place. Clearing a copied secret is scheduled
-//! with an alarm and happens only if the clipboard still holds that copy (compared by salted
-//! fingerprint, decided in Rust).
+//! page has a DOM, so there the same operations run in place. Copies and clears take turns under
+//! one lock, so a copy never lands between a clear's read and its write; what each clear may do is
+//! decided in Rust (`core::clipboard`): it acts for its own copy's token only.
 
+use std::rc::Rc;
+
+use futures_util::lock::Mutex;
 use js_sys::Array;
 use wasm_bindgen::{JsCast, JsError, JsValue};
 
 use super::chrome::{call, chrome_path, options};
 use super::js::{from_js, to_js};
 use super::storage::{self, Area};
+use super::time;
+use crate::core::clipboard::{self, ClearStep, PendingClear, PendingClears};
 use crate::core::message::{OffscreenAnswer, OffscreenOp, OffscreenRequest, OffscreenTarget};
-use crate::core::worker::PendingClear;
 
-/// The alarm that clears the clipboard.
-pub const CLEAR_ALARM: &str = "keyward-clipboard-clear";
 const PENDING_KEY: &str = "clipboard_pending";
 const OFFSCREEN_URL: &str = "offscreen.html";
 
@@ -115,8 +117,16 @@ fn dom_read(doc: &web_sys::HtmlDocument) -> Result<String, JsError> {
     Ok(text)
 }
 
+/// One clipboard operation at a time, across copies, timers and alarms.
+fn lock() -> Rc<Mutex<()>> {
+    thread_local! {
+        static LOCK: Rc<Mutex<()>> = Rc::new(Mutex::new(()));
+    }
+    LOCK.with(Rc::clone)
+}
+
 /// Writes `text` to the clipboard.
-pub async fn write(text: &str) -> Result<(), JsError> {
+async fn write(text: &str) -> Result<(), JsError> {
     if let Some(doc) = local_document() {
         return dom_write(&doc, text);
     }
@@ -131,53 +141,89 @@ pub async fn write(text: &str) -> Result<(), JsError> {
     }
 }
 
-/// Remembers what to clear (by fingerprint) and arms the alarm.
-pub async fn schedule_clear(fingerprint: &str, after_secs: u64) -> Result<(), JsError> {
-    let due = js_sys::Date::now() + (after_secs as f64) * 1000.0;
-    let pending = PendingClear {
-        fingerprint: fingerprint.to_string(),
-        due_ms: due as u64,
-    };
-    storage::set_in(Area::Session, PENDING_KEY, &pending).await?;
-    let info = to_js(&options::Alarm {
-        when: Some(due),
-        ..options::Alarm::default()
-    })?;
-    call(
-        &["chrome", "alarms"],
-        "create",
-        &[JsValue::from_str(CLEAR_ALARM), info],
-    )
-    .await
-    .map(|_| ())
-}
-
-/// The pending clear: the copy's fingerprint and when it is due.
-pub async fn pending() -> Result<Option<PendingClear>, JsError> {
-    storage::get_in(Area::Session, PENDING_KEY).await
-}
-
 /// Reads the clipboard's text.
-pub async fn read() -> Result<String, JsError> {
+async fn read() -> Result<String, JsError> {
     if let Some(doc) = local_document() {
         return dom_read(&doc);
     }
     Ok(offscreen(OffscreenOp::Read).await?.text.unwrap_or_default())
 }
 
-/// Empties the clipboard and forgets the pending clear.
-pub async fn clear() -> Result<(), JsError> {
-    write("").await?;
-    forget().await
+async fn pending() -> Result<PendingClears, JsError> {
+    Ok(storage::get_in(Area::Session, PENDING_KEY)
+        .await?
+        .unwrap_or_default())
 }
 
-/// Forgets the pending clear (the clipboard changed since).
-pub async fn forget() -> Result<(), JsError> {
+async fn clear_alarm(token: &str) -> Result<(), JsError> {
     call(
         &["chrome", "alarms"],
         "clear",
-        &[JsValue::from_str(CLEAR_ALARM)],
+        &[JsValue::from_str(&clipboard::alarm_name(token))],
+    )
+    .await
+    .map(|_| ())
+}
+
+/// A copy whose clear is to be scheduled: its salted fingerprint and how long it may stay.
+pub struct ClearLater {
+    pub fingerprint: String,
+    pub after_secs: u64,
+}
+
+/// Writes `text` to the clipboard and, for a secret, schedules its own clear (an alarm under a
+/// fresh token); returns that token.
+pub async fn copy(text: &str, clear: Option<ClearLater>) -> Result<Option<String>, JsError> {
+    let lock = lock();
+    let _turn = lock.lock().await;
+    write(text).await?;
+    let Some(clear) = clear else {
+        return Ok(None);
+    };
+    let mut random = [0u8; 8];
+    random.copy_from_slice(&time::random_bytes(8)?);
+    let token = clipboard::token_from(random);
+    let due = time::now_ms().saturating_add(clear.after_secs.saturating_mul(1000));
+    let mut all = pending().await?;
+    let superseded = all.schedule(PendingClear {
+        token: token.clone(),
+        fingerprint: clear.fingerprint,
+        due_ms: due,
+    });
+    storage::set_in(Area::Session, PENDING_KEY, &all).await?;
+    for old in superseded {
+        clear_alarm(&old).await?;
+    }
+    let info = to_js(&options::Alarm {
+        when: Some(due as f64),
+        ..options::Alarm::default()
+    })?;
+    call(
+        &["chrome", "alarms"],
+        "create",
+        &[JsValue::from_str(&clipboard::alarm_name(&token)), info],
     )
     .await?;
-    storage::set_in(Area::Session, PENDING_KEY, &None::<PendingClear>).await
+    Ok(Some(token))
+}
+
+/// The clear for `token`, if it is due: empties the clipboard if it still holds that copy (by
+/// fingerprint, computed by `fingerprint_of`), and forgets that clear, and only that one.
+pub async fn clear_if_due(
+    token: &str,
+    fingerprint_of: impl Fn(&str) -> Result<String, JsError>,
+) -> Result<(), JsError> {
+    let lock = lock();
+    let _turn = lock.lock().await;
+    let mut all = pending().await?;
+    let ClearStep::Compare { fingerprint } = all.step(token, time::now_ms()) else {
+        return Ok(());
+    };
+    if fingerprint_of(&read().await?)? == fingerprint {
+        write("").await?;
+    }
+    // Done, or something newer is on the clipboard: this clear is over either way.
+    all.forget(token);
+    storage::set_in(Area::Session, PENDING_KEY, &all).await?;
+    clear_alarm(token).await
 }

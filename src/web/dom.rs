@@ -2,8 +2,9 @@
 //!
 //! Nothing here parses HTML, so text from the API or a page can never become markup.
 
+use wasm_bindgen::JsCast;
 use wasm_bindgen::JsError;
-use web_sys::{Document, Element as DomElement};
+use web_sys::{Document, Element as DomElement, HtmlElement};
 
 use crate::core::view::{Element, Node};
 
@@ -18,8 +19,7 @@ pub fn mount(root: &DomElement, view: &Element) -> Result<(), JsError> {
 }
 
 /// The element with this id in `root`'s document, as `T`.
-pub fn by_id<T: wasm_bindgen::JsCast>(root: &DomElement, id: &str) -> Option<T> {
-    use wasm_bindgen::JsCast;
+pub fn by_id<T: JsCast>(root: &DomElement, id: &str) -> Option<T> {
     root.owner_document()?
         .get_element_by_id(id)?
         .dyn_into()
@@ -38,7 +38,6 @@ pub fn listen(
     handler: impl Fn(web_sys::Event) + 'static,
 ) -> Result<(), JsError> {
     use wasm_bindgen::closure::Closure;
-    use wasm_bindgen::JsCast;
     let handler = std::rc::Rc::new(handler);
     for event in events {
         let handler = handler.clone();
@@ -54,7 +53,11 @@ pub fn listen(
 fn build(document: &Document, view: &Element) -> Result<DomElement, JsError> {
     let element = document.create_element(view.tag).map_err(js_error)?;
     for (name, value) in &view.attrs {
-        element.set_attribute(name, value).map_err(js_error)?;
+        match (*name, element.dyn_ref::<HtmlElement>()) {
+            // Through the CSSOM: the pages' CSP (`style-src 'self'`) refuses style attributes.
+            ("style", Some(html)) => html.style().set_css_text(value),
+            _ => element.set_attribute(name, value).map_err(js_error)?,
+        }
     }
     for child in &view.children {
         match child {
@@ -83,7 +86,7 @@ fn js_error(value: wasm_bindgen::JsValue) -> JsError {
 /// not secret: the key goes through the worker, which clears it later.
 pub async fn copy_text(text: &str) -> Result<(), JsError> {
     use js_sys::Reflect;
-    use wasm_bindgen::{JsCast, JsValue};
+    use wasm_bindgen::JsValue;
     let clipboard = Reflect::get(&js_sys::global(), &JsValue::from_str("navigator"))
         .and_then(|n| Reflect::get(&n, &JsValue::from_str("clipboard")))
         .map_err(|_| JsError::new("no clipboard here"))?;
@@ -104,7 +107,7 @@ pub async fn copy_text(text: &str) -> Result<(), JsError> {
 
 /// Offers `text` as a file download named `name`, from this page (no downloads permission).
 pub fn download(name: &str, text: &str, mime: &str) -> Result<(), JsError> {
-    use wasm_bindgen::{JsCast, JsValue};
+    use wasm_bindgen::JsValue;
     let fail = |_| JsError::new("could not offer the download");
     let parts = js_sys::Array::of1(&JsValue::from_str(text));
     let options = web_sys::BlobPropertyBag::new();

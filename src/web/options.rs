@@ -18,6 +18,7 @@ use crate::core::options::{
     ROTATION_FIELD, SESSION_KEYS_FIELD,
 };
 use crate::core::settings::{self, Policy, Settings, STORAGE_KEY};
+use crate::core::wire::Checked;
 
 struct Page {
     root: Element,
@@ -25,6 +26,8 @@ struct Page {
     settings: Settings,
     policy: Policy,
     accounts: Accounts,
+    /// Stored values refused on load (storage is untrusted input), shown until the page reloads.
+    reset: Vec<String>,
 }
 
 impl Page {
@@ -37,15 +40,17 @@ impl Page {
                 &self.accounts,
                 self.flavour,
                 notice,
+                &self.reset,
             ),
         )
     }
 }
 
-async fn load_accounts() -> Result<Accounts, JsError> {
-    Ok(storage::get(accounts::STORAGE_KEY)
+async fn load_accounts(flavour: Flavour) -> Result<Checked<Accounts>, JsError> {
+    Ok(storage::get::<Accounts>(accounts::STORAGE_KEY)
         .await?
-        .unwrap_or_default())
+        .unwrap_or_default()
+        .checked(flavour))
 }
 
 /// Renders the options page into `root` and keeps it live.
@@ -53,14 +58,15 @@ async fn load_accounts() -> Result<Accounts, JsError> {
 pub async fn render_options(root: Element) -> Result<(), JsError> {
     let flavour = Flavour::from_host_permissions(&chrome::manifest_host_permissions()?);
     let settings = Settings::from_stored(storage::get(STORAGE_KEY).await?);
-    let accounts = load_accounts().await?;
+    let accounts = load_accounts(flavour).await?;
     let policy = super::worker::load_policy().await;
     let page = Rc::new(RefCell::new(Page {
         root: root.clone(),
         flavour,
-        settings,
+        settings: settings.value,
         policy,
-        accounts,
+        accounts: accounts.value,
+        reset: [settings.reset, accounts.reset].concat(),
     }));
     page.borrow().render(None)?;
     dom::listen(
@@ -158,8 +164,8 @@ async fn submit(page: &Rc<RefCell<Page>>, form: Form, target: &Element) -> Resul
     let (next, notice) = match form {
         Form::Account => {
             let notice = account_action(target).await?;
-            let accounts = load_accounts().await?;
-            page.borrow_mut().accounts = accounts;
+            let flavour = page.borrow().flavour;
+            page.borrow_mut().accounts = load_accounts(flavour).await?.value;
             (None, notice)
         }
         Form::Transfer if target.get_attribute("data-action").as_deref() == Some("export") => {

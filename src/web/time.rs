@@ -14,6 +14,21 @@ pub fn unit() -> f64 {
     js_sys::Math::random()
 }
 
+/// `len` bytes from the platform's cryptographic generator (salts, clipboard tokens).
+pub fn random_bytes(len: u32) -> Result<Vec<u8>, wasm_bindgen::JsError> {
+    use wasm_bindgen::JsError;
+    let crypto = Reflect::get(&js_sys::global(), &JsValue::from_str("crypto"))
+        .map_err(|_| JsError::new("crypto is not available"))?;
+    let bytes = js_sys::Uint8Array::new_with_length(len);
+    let f: Function = Reflect::get(&crypto, &JsValue::from_str("getRandomValues"))
+        .ok()
+        .and_then(|f| f.dyn_into().ok())
+        .ok_or_else(|| JsError::new("crypto.getRandomValues is missing"))?;
+    f.call1(&crypto, &bytes)
+        .map_err(|_| JsError::new("crypto.getRandomValues failed"))?;
+    Ok(bytes.to_vec())
+}
+
 fn global_fn(name: &str) -> Option<Function> {
     Reflect::get(&js_sys::global(), &JsValue::from_str(name))
         .ok()?

@@ -2,6 +2,9 @@
 //! core, performs the effects that come back, and clears the clipboard when the alarm fires.
 
 use std::cell::RefCell;
+use std::rc::Rc;
+
+use futures_util::lock::Mutex;
 
 use indexmap::IndexMap;
 use wasm_bindgen::prelude::*;
@@ -16,7 +19,7 @@ use crate::core::lookup::{ApiCall, Job, Lane};
 use crate::core::message::{self, ReportedSender, Request, Sender, Us, WorkerFacts};
 use crate::core::region::{Detection, Region};
 use crate::core::settings::{self, Policy, Settings};
-use crate::core::worker::{self, Effect, WorkerState};
+use crate::core::worker::{self, Decision, Effect, WorkerState};
 
 const SESSION_KEYS: &str = "keys";
 /// The periodic alarm that checks key ages (re-created on every worker start).
@@ -25,19 +28,8 @@ const NOTIFICATION_PREFIX: &str = "keyward-renew:";
 
 thread_local! {
     static STATE: RefCell<Option<WorkerState>> = const { RefCell::new(None) };
-}
-
-fn random_salt() -> Result<Vec<u8>, JsError> {
-    let crypto = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("crypto"))
-        .map_err(|_| JsError::new("crypto is not available"))?;
-    let bytes = js_sys::Uint8Array::new_with_length(16);
-    let f: js_sys::Function = js_sys::Reflect::get(&crypto, &JsValue::from_str("getRandomValues"))
-        .ok()
-        .and_then(|f| f.dyn_into().ok())
-        .ok_or_else(|| JsError::new("crypto.getRandomValues is missing"))?;
-    f.call1(&crypto, &bytes)
-        .map_err(|_| JsError::new("crypto.getRandomValues failed"))?;
-    Ok(bytes.to_vec())
+    /// `storage.local` was closed to content scripts in this worker's life.
+    static RESTRICTED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -51,14 +43,32 @@ fn unhex(s: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
-/// Loads the state on first use (after every worker start).
+/// Loads the state on first use (after every worker start), once `storage.local` is closed to
+/// content scripts.
 async fn ensure_loaded() -> Result<(), JsError> {
+    if RESTRICTED.with(|r| r.get()) && STATE.with(|s| s.borrow().is_some()) {
+        return Ok(());
+    }
+    // One load at a time: messages that wake the worker together wait for the first load rather
+    // than each making its own (two first loads would each make a salt, and keep different ones).
+    thread_local! {
+        static LOADING: Rc<Mutex<()>> = Rc::new(Mutex::new(()));
+    }
+    let lock = LOADING.with(Rc::clone);
+    let _turn = lock.lock().await;
+    if !RESTRICTED.with(|r| r.get()) {
+        storage::restrict_to_trusted_contexts().await?;
+        RESTRICTED.with(|r| r.set(true));
+    }
     if STATE.with(|s| s.borrow().is_some()) {
         return Ok(());
     }
-    let accounts: Accounts = storage::get(accounts::STORAGE_KEY)
+    // Storage is untrusted input: each stored value is checked as if typed in.
+    let accounts = storage::get::<Accounts>(accounts::STORAGE_KEY)
         .await?
-        .unwrap_or_default();
+        .unwrap_or_default()
+        .checked(flavour()?)
+        .value;
     let settings = load_settings().await?;
     let salt = match storage::get::<String>(accounts::SALT_KEY)
         .await?
@@ -66,7 +76,7 @@ async fn ensure_loaded() -> Result<(), JsError> {
     {
         Some(salt) if salt.len() >= 16 => salt,
         _ => {
-            let salt = random_salt()?;
+            let salt = time::random_bytes(16)?;
             storage::set(accounts::SALT_KEY, &hex(&salt)).await?;
             salt
         }
@@ -81,16 +91,13 @@ async fn ensure_loaded() -> Result<(), JsError> {
         settings,
         ..WorkerState::default()
     };
-    STATE.with(|s| {
-        // Another message may have loaded it meanwhile; keep the first.
-        s.borrow_mut().get_or_insert(state);
-    });
+    STATE.with(|s| *s.borrow_mut() = Some(state));
     Ok(())
 }
 
 /// The user's settings with the enterprise policy (`storage.managed`) applied on top.
 async fn load_settings() -> Result<Settings, JsError> {
-    let user = Settings::from_stored(storage::get(settings::STORAGE_KEY).await?);
+    let user = Settings::from_stored(storage::get(settings::STORAGE_KEY).await?).value;
     Ok(user.effective(&load_policy().await))
 }
 
@@ -101,6 +108,7 @@ pub async fn load_policy() -> Policy {
         .ok()
         .flatten()
         .unwrap_or_default()
+        .checked()
 }
 
 fn with_state<R>(f: impl FnOnce(&mut WorkerState) -> R) -> Result<R, JsError> {
@@ -139,12 +147,10 @@ pub async fn handle_message(request: JsValue, sender: JsValue) -> Result<JsValue
         Err(_) => message::undecodable(),
         Ok(request) => {
             ensure_loaded().await?;
-            match with_state(|state| worker::api_call(state, &request, &sender, facts.flavour))? {
-                Some(Ok(call)) => return respond(run_api_call(call).await),
-                Some(Err(response)) => return respond(response),
-                None => {}
-            }
-            let outcome = with_state(|state| worker::handle(state, &request, &sender, &facts))?;
+            let outcome = match with_state(|s| worker::decide(s, &request, &sender, &facts))? {
+                Decision::Api(call) => return respond(run_api_call(call).await),
+                Decision::Answer(outcome) => outcome,
+            };
             let saves = outcome.effects.contains(&Effect::SaveAccounts);
             for effect in outcome.effects {
                 perform(effect, facts.flavour).await?;
@@ -211,26 +217,28 @@ async fn perform(effect: Effect, flavour: Flavour) -> Result<(), JsError> {
             text,
             clear_after_secs,
         } => {
-            clipboard::write(&text).await?;
-            match clear_after_secs {
-                Some(secs) => {
-                    let fp = with_state(|s| fingerprint(&s.salt, &text))?;
-                    clipboard::schedule_clear(&fp, secs).await?;
-                    // The alarm survives a stopped worker but Chrome may fire it late; a timer
-                    // clears on time while the worker lives. Whichever runs second finds nothing
-                    // pending.
-                    let on_time = wasm_bindgen::closure::Closure::once_into_js(move || {
-                        wasm_bindgen_futures::spawn_local(async move {
-                            if let Err(e) = clear_if_due(Some(fp)).await {
-                                web_sys::console::warn_1(&JsValue::from(e));
-                            }
-                        });
-                    });
-                    time::set_timeout(on_time.unchecked_ref(), secs * 1000);
-                    Ok(())
-                }
-                None => Ok(()),
-            }
+            let clear = match clear_after_secs {
+                Some(after_secs) => Some(clipboard::ClearLater {
+                    fingerprint: with_state(|s| fingerprint(&s.salt, &text))?,
+                    after_secs,
+                }),
+                None => None,
+            };
+            let Some(token) = clipboard::copy(&text, clear).await? else {
+                return Ok(());
+            };
+            // The alarm survives a stopped worker but Chrome may fire it late; a timer clears on
+            // time while the worker lives. Whichever runs second finds nothing pending.
+            let secs = clear_after_secs.unwrap_or_default();
+            let on_time = wasm_bindgen::closure::Closure::once_into_js(move || {
+                wasm_bindgen_futures::spawn_local(async move {
+                    if let Err(e) = clear_if_due(&token).await {
+                        web_sys::console::warn_1(&JsValue::from(e));
+                    }
+                });
+            });
+            time::set_timeout(on_time.unchecked_ref(), secs * 1000);
+            Ok(())
         }
         Effect::CancelExport => {
             API.with(|client| client.cancel_lane(Lane::Export));
@@ -405,31 +413,14 @@ pub async fn handle_alarm(name: String) -> Result<(), JsError> {
     if name == REMINDER_ALARM {
         return run_reminders().await;
     }
-    if name != clipboard::CLEAR_ALARM {
-        return Ok(());
+    match crate::core::clipboard::token_of_alarm(&name) {
+        Some(token) => clear_if_due(token).await,
+        None => Ok(()),
     }
-    clear_if_due(None).await
 }
 
-/// Clears the clipboard if the pending copy is due and still there. A timer names the copy it was
-/// set for (`for_copy`), so a stale timer never clears a later copy early; the alarm clears whatever
-/// is due.
-async fn clear_if_due(for_copy: Option<String>) -> Result<(), JsError> {
-    let Some(pending) = clipboard::pending().await? else {
-        return Ok(());
-    };
-    let stale_timer = for_copy.is_some_and(|fp| fp != pending.fingerprint);
-    // Timers and alarms may run a little early; never more than a second.
-    if stale_timer || js_sys::Date::now() + 1000.0 < pending.due_ms as f64 {
-        return Ok(());
-    }
+/// Clears the clipboard for one copy, if its clear is due and the clipboard still holds it.
+async fn clear_if_due(token: &str) -> Result<(), JsError> {
     ensure_loaded().await?;
-    let current = clipboard::read().await?;
-    let unchanged = with_state(|s| fingerprint(&s.salt, &current) == pending.fingerprint)?;
-    if unchanged {
-        clipboard::clear().await
-    } else {
-        // Something newer is on the clipboard: leave it alone.
-        clipboard::forget().await
-    }
+    clipboard::clear_if_due(token, |text| with_state(|s| fingerprint(&s.salt, text))).await
 }

@@ -2,10 +2,10 @@
 // baseline measured in the same run. Prints a table, writes target/bench/results.json and
 // BENCHMARKS.md. `BENCH_SMOKE=1` runs one small iteration of each (part of `make test`, so the
 // bench cannot rot; its numbers are not reported anywhere).
-import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { BUDGET, bundleSize } from './bundle.mjs';
 import { ROOT, configure, directoryGet, launch, presetLocalBase, readSandboxKey, sandboxCredentials, startEmulator, until } from '../e2e/harness.mjs';
 
 const SMOKE = process.env.BENCH_SMOKE === '1';
@@ -36,22 +36,8 @@ const resetLog = (base) => fetch(`${base}/_emulator/log/reset`, { method: 'POST'
 
 // ---- Size: everything the Chrome build ships that runs (wasm and JS), gzipped file by file.
 function bundle() {
-  const dir = join(ROOT, 'dist', 'chrome');
-  let gz = 0;
-  let raw = 0;
-  const walk = (d) => {
-    for (const f of readdirSync(d)) {
-      const p = join(d, f);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (/\.(wasm|js)$/.test(f)) {
-        const bytes = readFileSync(p);
-        raw += bytes.length;
-        gz += gzipSync(bytes, { level: 9 }).length;
-      }
-    }
-  };
-  walk(dir);
-  record('bundle_gz_bytes', gz, { goal: ['<=', 250_000], unit: ' B', note: `${raw.toLocaleString('en-US')} B raw` });
+  const { gz, raw } = bundleSize(join(ROOT, 'dist', 'chrome'));
+  record('bundle_gz_bytes', gz, { goal: ['<=', BUDGET], unit: ' B', note: `${raw.toLocaleString('en-US')} B raw` });
 }
 
 // ---- The bench copy of the dev build: the same extension plus one blank page, the popup's baseline.
@@ -129,7 +115,7 @@ async function pageHelpers(browser, base) {
     await page.addInitScript(() => {
       new MutationObserver((_, observer) => {
         if (!window.__credentialsAt && document.querySelector('#api-credentials')) window.__credentialsAt = performance.now();
-        if (document.querySelector('keyward-helpers')) {
+        if (document.querySelector('[data-keyward-helpers]')) {
           window.__helpersAt = performance.now();
           observer.disconnect();
         }

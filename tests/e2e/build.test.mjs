@@ -36,6 +36,25 @@ test('every flavour carries the Cargo.toml version, the wasm CSP and only the pe
   }
 });
 
+test("every flavour's pages get a strict CSP: nothing by default, then exactly what they use", () => {
+  const API = ['https://directory-api.pingone.com', 'https://directory-api.pingone.eu', 'https://directory-api.pingone.com.au'];
+  for (const flavour of ['chrome', 'chrome-dev', 'firefox', 'firefox-dev']) {
+    const policy = manifest(flavour).content_security_policy.extension_pages;
+    const directives = Object.fromEntries(policy.split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name, values]));
+    const loopback = flavour.endsWith('-dev') ? ['http://127.0.0.1:*', 'http://localhost:*'] : [];
+    assert.deepEqual(directives, {
+      'default-src': ["'none'"],
+      'script-src': ["'self'", "'wasm-unsafe-eval'"],
+      'style-src': ["'self'"],
+      'img-src': ["'self'"],
+      'connect-src': ["'self'", ...API, ...loopback],
+      'form-action': ["'none'"],
+      'base-uri': ["'none'"],
+      'frame-ancestors': ["'none'"],
+    }, flavour);
+  }
+});
+
 test('Chrome gets a module service worker; Firefox a background script fallback and a gecko id', () => {
   assert.deepEqual(manifest('chrome').background, { service_worker: 'background.js', type: 'module' });
   const ff = manifest('firefox');

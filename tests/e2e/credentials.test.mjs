@@ -7,6 +7,9 @@ import {
   admin,
   clipboard,
   clipboardClearDueNow,
+  fireClears,
+  makeClearsDue,
+  pendingClears,
   focusHelpers,
   launch,
   presetLocalBase,
@@ -15,6 +18,7 @@ import {
   storedAccounts,
   tabView as viewOf,
   until,
+  HELPERS,
 } from './harness.mjs';
 
 const tabView = (kind) => viewOf(browser, kind);
@@ -57,12 +61,12 @@ for (const layout of ['table', 'form', 'dl']) {
   test(`${layout} layout: reads the page, masks nothing it should not, copies through the worker`, async () => {
     const page = await openCredentials(layout);
     // Masked: only the Client ID helper.
-    await until(() => page.locator('keyward-helpers').count(), 'the helpers');
+    await until(() => page.locator(HELPERS).count(), 'the helpers');
     const hidden = await tabView('credentials');
     assert.equal(hidden.client_id, creds.clientId);
     assert.equal(hidden.key, 'hidden');
     assert.match(hidden.summary, /key hidden — reveal it to enable the key helpers/);
-    assert.equal(await page.evaluate(() => document.querySelector('keyward-helpers').shadowRoot), null, 'the shadow root is closed');
+    assert.equal(await page.evaluate(() => document.querySelector('[data-keyward-helpers]').shadowRoot), null, 'the shadow root is closed');
 
     await focusHelpers(page, layout);
     await page.keyboard.press('Enter');
@@ -109,7 +113,7 @@ for (const layout of ['grid', 'aria', 'shadow', 'iframe']) {
     assert.equal(kept[creds.clientId], creds.apiKey, 'the key read is the key');
     // The helpers are drawn where the fields are: in the frame's document for the iframe layout.
     const where = layout === 'iframe' ? page.frames().find((f) => f !== page.mainFrame()) : page;
-    await until(() => where.locator('keyward-helpers').count(), 'the helpers beside the fields');
+    await until(() => where.locator(HELPERS).count(), 'the helpers beside the fields');
     await page.close();
     assert.deepEqual(browser.errors, []);
   });
@@ -156,7 +160,7 @@ test('a renewal in progress changes nothing until Save; Cancel changes nothing',
 test('a copied secret is cleared after the timeout, but a newer clipboard is left alone', async () => {
   const page = await openCredentials('table');
   await page.click('#reveal-key');
-  await until(() => page.locator('keyward-helpers').count(), 'the helpers');
+  await until(() => page.locator(HELPERS).count(), 'the helpers');
   await until(async () => (await tabView('credentials')).key === 'shown', 'the key read');
   await focusHelpers(page, 'table', 'Copy API key');
   await page.keyboard.press('Tab'); // Copy API key
@@ -173,9 +177,44 @@ test('a copied secret is cleared after the timeout, but a newer clipboard is lef
   await page.close();
 });
 
+test("each copied secret has its own clear: a second copy survives the first one's clear", async () => {
+  const page = await openCredentials('table');
+  await page.click('#reveal-key');
+  await until(async () => (await tabView('credentials')).key === 'shown', 'the key read');
+  const header = `Authorization: Basic ${Buffer.from(`${creds.clientId}:${creds.apiKey}`).toString('base64')}`;
+  await focusHelpers(page, 'table', 'Copy API key');
+  await page.keyboard.press('Tab'); // Copy API key
+  await page.keyboard.press('Enter');
+  await until(async () => (await clipboard(page)) === creds.apiKey, 'copy A: the key');
+  await page.keyboard.press('Tab'); // Copy Authorization header
+  await page.keyboard.press('Enter');
+  await until(async () => (await clipboard(page)) === header, 'copy B: the header');
+  assert.equal((await pendingClears(browser)).length, 2, 'one clear per copy');
+  // A's time comes: the clipboard holds B, which stays, and B's own clear is still pending.
+  await clipboardClearDueNow(browser, 0);
+  assert.equal(await clipboard(page), header, 'B survives the clear of A');
+  assert.equal((await pendingClears(browser)).length, 1, "B's clear is still pending");
+  await clipboardClearDueNow(browser, 0);
+  assert.equal(await clipboard(page), '', "B is cleared at its own time");
+
+  // B copied while A's clear runs: whichever goes first, B ends on the clipboard with its clear.
+  await page.keyboard.press('Shift+Tab'); // Copy API key
+  await page.keyboard.press('Enter');
+  await until(async () => (await clipboard(page)) === creds.apiKey, 'copy A again');
+  await page.keyboard.press('Tab'); // Copy Authorization header
+  const tokens = await makeClearsDue(browser, 0);
+  await Promise.all([fireClears(browser, tokens), page.keyboard.press('Enter')]);
+  await until(async () => (await pendingClears(browser)).length === 1, "only B's clear left");
+  assert.equal(await clipboard(page), header, 'B survives a clear that ran beside its copy');
+  await clipboardClearDueNow(browser);
+  assert.equal(await clipboard(page), '', 'and is cleared at its own time');
+  await page.close();
+  assert.deepEqual(browser.errors, []);
+});
+
 test('Edit → Renew → Save records a renewal; navigation away and back is followed', async () => {
   const page = await openCredentials('dl');
-  await until(() => page.locator('keyward-helpers').count(), 'the helpers');
+  await until(() => page.locator(HELPERS).count(), 'the helpers');
   const before = (await accounts())[creds.clientId];
   await page.click('#edit');
   await page.click('#renew');
@@ -190,10 +229,10 @@ test('Edit → Renew → Save records a renewal; navigation away and back is fol
   creds.apiKey = (await admin(emulator.base, 'GET', 'state')).api_key;
 
   await page.click('text=Dashboard');
-  await until(async () => (await page.locator('keyward-helpers').count()) === 0, 'the helpers to go');
+  await until(async () => (await page.locator(HELPERS).count()) === 0, 'the helpers to go');
   assert.equal((await tabView('console')).page, 'Dashboard');
   await page.goBack();
-  await until(() => page.locator('keyward-helpers').count(), 'the helpers back');
+  await until(() => page.locator(HELPERS).count(), 'the helpers back');
   await page.close();
 });
 
@@ -202,7 +241,7 @@ test('the decoy SSO credentials page is never read', async () => {
   await page.goto(`${emulator.base}/#/account/integration/credentials`);
   const view = await tabView('sso_credentials');
   assert.match(view.summary, /not the Directory API credential/);
-  assert.equal(await page.locator('keyward-helpers').count(), 0);
+  assert.equal(await page.locator(HELPERS).count(), 0);
   await page.close();
 });
 
@@ -297,7 +336,7 @@ test('turning session key storage off forgets every kept key at once', async () 
 
 test('integrations recorded in the options page form the cut-over checklist in Edit mode; accounts can be forgotten', async () => {
   const page = await openCredentials('table');
-  await until(() => page.locator('keyward-helpers').count(), 'the helpers');
+  await until(() => page.locator(HELPERS).count(), 'the helpers');
   const options = await browser.context.newPage();
   await options.goto(browser.url('options.html'));
   const form = options.locator(`form[data-form=account][data-client-id="${creds.clientId}"]`);

@@ -3,7 +3,7 @@
 // shows are saved under target/demo/. Either way it stays up until Ctrl-C.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, launch, presetLocalBase, readSandboxKey, sandboxCredentials, startEmulator } from './harness.mjs';
+import { HELPERS, ROOT, launch, presetLocalBase, readSandboxKey, sandboxCredentials, startEmulator } from './harness.mjs';
 
 const port = process.env.KEYWARD_DEMO_PORT ?? '8787';
 const emulator = await startEmulator(['--port', port, '--users', '5000', '--groups', '40'], { echo: true });
@@ -15,7 +15,7 @@ await presetLocalBase(browser, emulator.base);
 // helpers), then the popup, ready for a lookup.
 const { clientId } = await sandboxCredentials(emulator.base);
 const console_ = await readSandboxKey(browser, emulator.base, clientId);
-await console_.locator('keyward-helpers').waitFor({ state: 'attached' });
+await console_.locator(HELPERS).waitFor({ state: 'attached' });
 const popup = await browser.context.newPage();
 await popup.setViewportSize({ width: 440, height: 600 });
 await popup.goto(browser.url('popup.html'));

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import {
   closeGate,
   configure,
+  csvRows,
   directoryGet,
   download,
   emulatorLog,
@@ -14,6 +15,7 @@ import {
   openGate,
   resetLog,
   screenshotPath,
+  stopWorker,
   until,
   untilParked,
 } from './harness.mjs';
@@ -44,11 +46,11 @@ const summary = (page) => page.getByTestId('export-summary').innerText();
 
 const save = download;
 
-/** The CSV's data rows as objects (the exporter quotes only cells that need it). */
+/** The CSV's data rows as objects (RFC 4180: every cell quoted, quotes doubled, CRLF lines). */
 function parseCsv(text) {
-  const lines = text.split('\r\n').filter((l) => l && !l.startsWith('# '));
-  const header = lines[0].split(',');
-  return lines.slice(1).map((line) => Object.fromEntries(line.split(',').map((v, i) => [header[i], v])));
+  const rows = csvRows(text.split('\r\n').filter((l) => !l.startsWith('# ')).join('\r\n'));
+  const [header, ...data] = rows;
+  return data.map((cells) => Object.fromEntries(cells.map((v, i) => [header[i], v])));
 }
 
 test('5,000 users under 5xx, resets, cut-off answers and a 429 storm: exactly 5,000 unique rows', async () => {
@@ -153,15 +155,7 @@ test('the worker stopped mid-export: the export carries on and loses nothing', a
   await until(async () => /Exported [1-9]/.test(await summary(page)), 'the first page');
   // Pages are out (waiting at the gate) when the browser stops the worker.
   await untilParked(emulator.base);
-  const cdp = await browser.context.newCDPSession(page);
-  await cdp.send('ServiceWorker.enable');
-  const stopped = new Promise((resolve) =>
-    cdp.on('ServiceWorker.workerVersionUpdated', ({ versions }) => {
-      if (versions.some((v) => v.runningStatus === 'stopped')) resolve();
-    }),
-  );
-  await cdp.send('ServiceWorker.stopAllWorkers');
-  await stopped;
+  await stopWorker(browser, page);
   await openGate(emulator.base);
   await until(async () => (await summary(page)) === 'Complete: 5,000 users.', 'the export to complete', 120_000);
   const rows = parseCsv((await save(page, 'Save CSV')).text);

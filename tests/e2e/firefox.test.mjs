@@ -17,6 +17,9 @@ let driver;
 let base;
 let session;
 let emulator;
+/** Everything Firefox and geckodriver print: with the console prefs below, every console call of
+ *  every page and the background page lands here, for the key audit. */
+const output = [];
 
 async function wd(method, path, body) {
   const res = await fetch(`${base}${path}`, {
@@ -39,10 +42,12 @@ const press = (...keys) =>
 before(async () => {
   emulator = await startEmulator(['--users', '5']);
   const bin = process.env.GECKODRIVER ?? 'geckodriver';
-  driver = spawn(bin, ['--port', '0', '--allow-system-access'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  driver = spawn(bin, ['--port', '0', '--allow-system-access'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  createInterface({ input: driver.stderr }).on('line', (line) => output.push(line));
   base = await new Promise((resolve, reject) => {
     driver.once('exit', (code) => reject(new Error(`geckodriver exited (${code})`)));
     createInterface({ input: driver.stdout }).on('line', (line) => {
+      output.push(line);
       const m = line.match(/Listening on ([\d.:]+)/);
       if (m) resolve(`http://${m[1]}`);
     });
@@ -57,6 +62,10 @@ before(async () => {
           prefs: {
             'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: UUID }),
             'dom.events.testing.asyncClipboard': true,
+            // Console calls of pages, extension pages and the background page go to stdout.
+            'devtools.console.stdout.content': true,
+            'devtools.console.stdout.chrome': true,
+            'browser.dom.window.dump.enabled': true,
           },
         },
       },
@@ -83,7 +92,7 @@ test('Firefox: the add-on reads the sandbox credentials page and copies the key'
   await wd('POST', s('/url'), { url: `${emulator.base}/?layout=table#/setup/directory/api-credentials` });
   await until(() => run('arguments[0](!!document.querySelector("#api-credentials"))'), 'the credentials page');
   await run('document.querySelector("#reveal-key").click(); arguments[0](true)');
-  await until(() => run('arguments[0](document.querySelectorAll("keyward-helpers").length)'), 'the helpers');
+  await until(() => run('arguments[0](document.querySelectorAll("[data-keyward-helpers]").length)'), 'the helpers');
   // Wait until the helpers offer the key (the worker has read it), then copy it from the keyboard.
   const readClipboard = () => run('navigator.clipboard.readText().then(arguments[0], () => arguments[0](null))');
   await until(async () => {
@@ -94,7 +103,7 @@ test('Firefox: the add-on reads the sandbox credentials page and copies the key'
   await run('document.querySelector("#reveal-key").focus(); arguments[0](true)');
   await press(KEY.tab, KEY.enter);
   await until(async () => (await readClipboard()) === state.client_id, 'the Client ID on the clipboard');
-  const shadow = await run('arguments[0](document.querySelector("keyward-helpers").shadowRoot)');
+  const shadow = await run('arguments[0](document.querySelector("[data-keyward-helpers]").shadowRoot)');
   assert.equal(shadow, null, 'the shadow root is closed in Firefox too');
 });
 
@@ -121,4 +130,19 @@ test('Firefox: a popup lookup through the background page', async () => {
   });
   const count = await run('arguments[0](document.querySelector("[data-testid=result-count]").textContent)');
   assert.match(count, /match/);
+});
+
+test('Firefox: the key is in no storage area but storage.session, and in no console line', async () => {
+  const state = await admin(emulator.base, 'GET', 'state');
+  const forms = [state.api_key, Buffer.from(`${state.client_id}:${state.api_key}`).toString('base64')];
+  await wd('POST', s('/url'), { url: `moz-extension://${UUID}/options.html` });
+  const stored = await run(`Promise.all([chrome.storage.local.get(null), chrome.storage.sync.get(null), chrome.storage.session.get(null)])
+    .then((areas) => arguments[0](areas.map((a) => JSON.stringify(a))))`);
+  const [local, sync, sessionArea] = stored;
+  assert.deepEqual(forms.filter((f) => local.includes(f) || sync.includes(f)), [], 'storage.local and sync hold no key');
+  assert.ok(sessionArea.includes(state.api_key), 'storage.session keeps it for this browser session');
+  // The console is watched: a line logged by an extension page arrives in the output.
+  await run("console.log('keyward audit probe'); arguments[0](true)");
+  await until(() => output.some((line) => line.includes('keyward audit probe')), 'the probe in the console output');
+  assert.deepEqual(output.filter((line) => forms.some((f) => line.includes(f))), [], 'no console line shows the key');
 });

@@ -10,6 +10,8 @@ import { createInterface } from 'node:readline';
 import { chromium } from 'playwright-core';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** Keyward's helpers' host in a console page (a <div>: see content.js). */
+export const HELPERS = '[data-keyward-helpers]';
 export const SHOTS = join(ROOT, 'target', 'e2e');
 
 /** The version Cargo.toml declares: the single source the popup and manifest must show. */
@@ -52,26 +54,99 @@ export async function launch(flavour = 'chrome-dev', { headless = true } = {}) {
     page.on('pageerror', (err) => errors.push(`${page.url()}: ${err.message}`));
   };
   context.on('page', watch);
-  const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
-  worker.on('console', (msg) => {
-    consoleLog.push(`worker: ${msg.text()}`);
-    // Region detection probes the three real Directory API hosts, which this offline machine
-    // cannot resolve; those failed loads are expected, everything else is an error.
-    const offlineProbe = /directory-api\.pingone\./.test(msg.location()?.url ?? '') && /ERR_NAME_NOT_RESOLVED|ERR_INTERNET_DISCONNECTED/.test(msg.text());
-    if (msg.type() === 'error' && !offlineProbe) errors.push(`worker: ${msg.text()} ${msg.location()?.url ?? ''}`);
-  });
+  // Every worker Keyward starts (a stopped worker comes back as a new one) is watched, and
+  // `worker` is always the live one.
+  let worker = null;
+  const watched = new Set();
+  const watchWorker = (w) => {
+    if (watched.has(w) || !w.url().startsWith('chrome-extension://')) return;
+    watched.add(w);
+    worker = w;
+    w.on('console', (msg) => {
+      consoleLog.push(`worker: ${msg.text()}`);
+      // Region detection probes the three real Directory API hosts, which this offline machine
+      // cannot resolve; those failed loads are expected, everything else is an error.
+      const offlineProbe = /directory-api\.pingone\./.test(msg.location()?.url ?? '') && /ERR_NAME_NOT_RESOLVED|ERR_INTERNET_DISCONNECTED/.test(msg.text());
+      if (msg.type() === 'error' && !offlineProbe) errors.push(`worker: ${msg.text()} ${msg.location()?.url ?? ''}`);
+    });
+  };
+  context.on('serviceworker', watchWorker);
+  watchWorker(context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker')));
   const extensionId = new URL(worker.url()).host;
+  const inOffscreen = await watchOffscreen(context, extensionId, consoleLog, errors);
   return {
     context,
-    worker,
+    get worker() {
+      return worker;
+    },
     extensionId,
     errors,
     consoleLog,
+    inOffscreen,
     url: (path) => `chrome-extension://${extensionId}/${path}`,
     async close() {
       await context.close();
       rmSync(profile, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * Watches the console of every offscreen document Keyward creates. They are no Playwright pages
+ * (Chromium lists them as background pages), so their console is read over CDP, through the
+ * profile's first tab, which the tests leave open. Returns `evaluate(expression)`, which runs in
+ * the latest offscreen document (so a test can prove its console is watched).
+ */
+async function watchOffscreen(context, extensionId, consoleLog, errors) {
+  const tab = context.pages()[0] ?? (await context.newPage());
+  const cdp = await context.newCDPSession(tab);
+  let id = 0;
+  let latest = null;
+  const replies = new Map();
+  const send = (sessionId, method, params = {}) =>
+    new Promise((resolve) => {
+      const call = ++id;
+      replies.set(call, resolve);
+      cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id: call, method, params }) }).catch(() => resolve(null));
+    });
+  const own = (info) => info.type === 'background_page' && info.url.startsWith(`chrome-extension://${extensionId}/`);
+  const attached = new Set();
+  // A new document is announced before it has its URL; it is attached once it has.
+  const attach = async ({ targetInfo }) => {
+    if (!own(targetInfo) || attached.has(targetInfo.targetId)) return;
+    attached.add(targetInfo.targetId);
+    try {
+      const { sessionId } = await cdp.send('Target.attachToTarget', { targetId: targetInfo.targetId, flatten: false });
+      await send(sessionId, 'Runtime.enable');
+      await send(sessionId, 'Log.enable');
+      latest = sessionId;
+    } catch {
+      // The document closed before it could be watched: it logged nothing worth reading.
+    }
+  };
+  cdp.on('Target.targetCreated', attach);
+  cdp.on('Target.targetInfoChanged', attach);
+  cdp.on('Target.receivedMessageFromTarget', ({ message }) => {
+    const { id: reply, result, method, params } = JSON.parse(message);
+    if (replies.has(reply)) {
+      replies.get(reply)(result);
+      replies.delete(reply);
+    } else if (method === 'Runtime.consoleAPICalled') {
+      const text = params.args.map((a) => a.value ?? a.description ?? '').join(' ');
+      consoleLog.push(`offscreen: ${text}`);
+      if (params.type === 'error') errors.push(`offscreen: ${text}`);
+    } else if (method === 'Runtime.exceptionThrown') {
+      errors.push(`offscreen: ${params.exceptionDetails.exception?.description ?? params.exceptionDetails.text}`);
+    } else if (method === 'Log.entryAdded') {
+      consoleLog.push(`offscreen: ${params.entry.text}`);
+      if (params.entry.level === 'error') errors.push(`offscreen: ${params.entry.text}`);
+    }
+  });
+  await cdp.send('Target.setDiscoverTargets', { discover: true });
+  return async (expression) => {
+    if (!latest) throw new Error('no offscreen document is watched');
+    const result = await send(latest, 'Runtime.evaluate', { expression, awaitPromise: true, returnByValue: true });
+    return result?.result?.value;
   };
 }
 
@@ -135,21 +210,57 @@ export async function until(check, what, timeoutMs = 15_000) {
 export const clipboard = (page) => page.evaluate(() => navigator.clipboard.readText());
 
 /**
- * Makes the pending clear of a copied secret due now and fires its alarm: the worker's clock
- * jumped forward for that one timer, so a test need not wait out (or race) the real timeout.
- * Resolves once the worker has dealt with it (nothing pending any more).
+ * Stops every service worker (CDP), as the browser does after idling, and resolves once it has
+ * stopped; the next event or message starts a fresh one. `page` is any open page of the profile.
  */
-export async function clipboardClearDueNow(browser) {
-  await browser.worker.evaluate(async () => {
-    const { clipboard_pending: pending } = await chrome.storage.session.get('clipboard_pending');
-    if (!pending) throw new Error('no clipboard clear is pending');
-    await chrome.storage.session.set({ clipboard_pending: { ...pending, due_ms: Date.now() } });
-    await chrome.alarms.create('keyward-clipboard-clear', { when: Date.now() });
-  });
-  await until(
-    () => browser.worker.evaluate(async () => !(await chrome.storage.session.get('clipboard_pending')).clipboard_pending),
-    'the pending clipboard clear dealt with',
+export async function stopWorker(browser, page) {
+  const cdp = await browser.context.newCDPSession(page);
+  await cdp.send('ServiceWorker.enable');
+  const stopped = new Promise((resolve) =>
+    cdp.on('ServiceWorker.workerVersionUpdated', ({ versions }) => {
+      if (versions.some((v) => v.runningStatus === 'stopped')) resolve();
+    }),
   );
+  await cdp.send('ServiceWorker.stopAllWorkers');
+  await stopped;
+  await cdp.detach();
+}
+
+/** The worker's pending clipboard clears, oldest first: [{ token, fingerprint, due_ms }]. */
+export const pendingClears = (browser) =>
+  browser.worker.evaluate(async () => (await chrome.storage.session.get('clipboard_pending')).clipboard_pending ?? []);
+
+/**
+ * Makes pending clears of copied secrets due now, without firing them: the worker's clock jumped
+ * forward for those timers, so a test need not wait out (or race) the real timeout. `which` is
+ * 'all' or an index into the pending list (oldest first; -1 the newest). Returns their tokens.
+ */
+export async function makeClearsDue(browser, which = 'all') {
+  return browser.worker.evaluate(async (which) => {
+    const pending = (await chrome.storage.session.get('clipboard_pending')).clipboard_pending ?? [];
+    const chosen = which === 'all' ? pending : [pending.at(which)].filter(Boolean);
+    if (!chosen.length) throw new Error(`no clipboard clear is pending (${which}): ${JSON.stringify(pending)}`);
+    const tokens = chosen.map((p) => p.token);
+    const due = pending.map((p) => (tokens.includes(p.token) ? { ...p, due_ms: Date.now() } : p));
+    await chrome.storage.session.set({ clipboard_pending: due });
+    return tokens;
+  }, which);
+}
+
+/** Fires the alarms of the clears with these tokens; resolves once the worker has dealt with each. */
+export async function fireClears(browser, tokens) {
+  await browser.worker.evaluate(async (tokens) => {
+    for (const token of tokens) await chrome.alarms.create(`keyward-clipboard-clear:${token}`, { when: Date.now() });
+  }, tokens);
+  await until(
+    async () => !(await pendingClears(browser)).some((p) => tokens.includes(p.token)),
+    'the pending clipboard clears dealt with',
+  );
+}
+
+/** Makes pending clears due now (see `makeClearsDue`) and fires them. */
+export async function clipboardClearDueNow(browser, which = 'all') {
+  await fireClears(browser, await makeClearsDue(browser, which));
 }
 
 /** The accounts the worker has stored (never keys). */
@@ -209,12 +320,43 @@ export async function focusHelpers(page, layout, wanted = 'Copy Client ID') {
  * Opens the sandbox credentials page and reveals the key, as an admin would, until the worker has
  * read it and found the account's region. Returns the page.
  */
-export async function readSandboxKey(browser, base, clientId) {
+export async function readSandboxKey(browser, base, clientId, region = 'local') {
   const page = await browser.context.newPage();
   await page.goto(`${base}/#/setup/directory/api-credentials`);
   await page.click('#reveal-key');
-  await until(async () => (await storedAccounts(browser))[clientId]?.region === 'local', 'the key read and the region found');
+  await until(async () => (await storedAccounts(browser))[clientId]?.region === region, 'the key read and the region found');
   return page;
+}
+
+/** The real console and Directory API origins (NA), which the store build knows. */
+export const REAL_CONSOLE = 'https://admin.pingone.com';
+export const REAL_API = 'https://directory-api.pingone.com';
+
+/**
+ * Starts the emulator and launches `flavour` with it as the console and the Directory API: a dev
+ * build on loopback (its local region preset), the store build on the real hostnames through
+ * Playwright's request routing (the console replica under /web-portal/, the emulator answering for
+ * the NA API host). Resolves to { emulator, browser, console, region }: `console` is the console's
+ * base (`${console}/#/setup/…`, `${console}/?layout=form#/…`), `region` the one Keyward will find.
+ */
+export async function launchSite(flavour, args = []) {
+  const store = !flavour.endsWith('-dev');
+  const emulator = await startEmulator(store ? [...args, '--public-base', `${REAL_API}/api`] : args);
+  const browser = await launch(flavour);
+  if (!store) {
+    await presetLocalBase(browser, emulator.base);
+    return { emulator, browser, console: emulator.base, region: 'local' };
+  }
+  await browser.context.route(`${REAL_CONSOLE}/**`, async (route) => {
+    const url = new URL(route.request().url());
+    const path = url.pathname.replace(/^\/web-portal\//, '/');
+    await route.fulfill({ response: await route.fetch({ url: `${emulator.base}${path}${url.search}` }) });
+  });
+  await browser.context.route(`${REAL_API}/**`, async (route) => {
+    const url = new URL(route.request().url());
+    await route.fulfill({ response: await route.fetch({ url: `${emulator.base}${url.pathname}${url.search}` }) });
+  });
+  return { emulator, browser, console: `${REAL_CONSOLE}/web-portal`, region: 'na' };
 }
 
 /**
@@ -329,4 +471,25 @@ export async function launchWithSandboxKey(args) {
   const creds = await sandboxCredentials(emulator.base);
   await (await readSandboxKey(browser, emulator.base, creds.clientId)).close();
   return { emulator, browser, creds };
+}
+
+/** RFC 4180 rows, as a spreadsheet reads them. */
+export function csvRows(text) {
+  const rows = [];
+  let row = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') (cell += '"'), i++;
+      else if (c === '"') quoted = false;
+      else cell += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') row.push(cell), (cell = '');
+    else if (c === '\r' && text[i + 1] === '\n') row.push(cell), rows.push(row), (row = []), (cell = ''), i++;
+    else cell += c;
+  }
+  if (cell || row.length) row.push(cell), rows.push(row);
+  return rows;
 }

@@ -4,7 +4,7 @@
 // pages' CSP errors and a count of created elements prove that no payload ran or became markup.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { directoryGet, download, launchWithSandboxKey, tabView, until } from './harness.mjs';
+import { HELPERS, csvRows, directoryGet, download, launchWithSandboxKey, tabView, until } from './harness.mjs';
 
 let browser;
 let emulator;
@@ -33,6 +33,7 @@ const shown = (s) => s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\
 test('the seed really is hostile', () => {
   const names = hostileUsers.map((u) => u.name.givenName);
   assert.ok(names.includes('<img src=x onerror=alert(1)>'));
+  assert.ok(hostileUsers.some((u) => u.name.familyName.startsWith('=HYPERLINK')), 'a formula');
   assert.ok(names.some((n) => n.length > 10_000), 'a 10 KB name');
   assert.ok(names.some((n) => /[\ud800-\udbff](?![\udc00-\udfff])/.test(n)), 'a lone surrogate');
   assert.ok(names.some((n) => n.includes('\u202e')), 'an RTL override');
@@ -75,8 +76,20 @@ test('export: hostile values reach both files exactly, formulas defused', async 
   const byId = new Map(json.users.map((u) => [u.id, u]));
   for (const user of hostileUsers) assert.equal(byId.get(user.id).name.givenName, shown(user.name.givenName));
   const csv = await save('Save CSV');
-  assert.ok(csv.includes('"<img src=x onerror=alert(1)>"') || csv.includes('<img src=x onerror=alert(1)>'));
-  assert.ok(!/\r\n[=+\-@]/.test(csv) && !/,[=+\-@]/.test(csv), 'no cell starts a formula');
+  const rows = csvRows(csv);
+  const cells = rows.flat();
+  assert.ok(cells.includes('<img src=x onerror=alert(1)>'), 'markup is kept as text');
+  const formulas = cells.filter((c) => /^[\s",;]*[=+\-@\t\r＝＋－＠]/.test(c));
+  assert.deepEqual(formulas, [], 'no cell can start a formula');
+  // Each hostile family name (OWASP's CSV-injection cases) is in the file whole (behind a ' when
+  // it could start a formula).
+  const [header, ...data] = rows;
+  const csvById = new Map(data.map((r) => [r[header.indexOf('id')], r]));
+  for (const user of hostileUsers) {
+    const family = csvById.get(user.id)?.[header.indexOf('familyName')];
+    assert.equal(family?.replace(/^'/, ''), user.name.familyName, `the family name of ${user.userName.slice(0, 40)}`);
+    assert.equal(byId.get(user.id).name.familyName, user.name.familyName, 'the JSON keeps it exactly');
+  }
   await page.close();
   assert.deepEqual(dialogs, []);
   assert.deepEqual(browser.errors, []);
@@ -139,7 +152,7 @@ test('a credentials page with hostile labels and values around the real ones: re
   await until(async () => (await tabView(browser, 'credentials')).key === 'shown', 'the key read despite the noise');
   const view = await tabView(browser, 'credentials');
   assert.equal(view.client_id, creds.clientId, 'the real Client ID, not a decoy row');
-  await until(() => page.locator('keyward-helpers').count(), 'the helpers');
+  await until(() => page.locator(HELPERS).count(), 'the helpers');
   assert.equal(await page.evaluate(() => document.querySelectorAll('img, script:not([src])').length), 0);
   await page.close();
   assert.deepEqual(dialogs, []);

@@ -17,6 +17,7 @@ import {
   resetLog,
   sandboxCredentials,
   screenshotPath,
+  stopWorker,
   storedAccounts,
   until,
   untilParked,
@@ -203,17 +204,9 @@ test('the worker stopped mid-lookup: the popup asks again and gets its results',
   // The search waits at the emulator's gate while the browser stops the worker.
   await closeGate(emulator.base, { path_contains: '/directory/user?' });
   const page = await openPopup();
-  const cdp = await browser.context.newCDPSession(page);
-  await cdp.send('ServiceWorker.enable');
-  const stopped = new Promise((resolve) =>
-    cdp.on('ServiceWorker.workerVersionUpdated', ({ versions }) => {
-      if (versions.some((v) => v.runningStatus === 'stopped')) resolve();
-    }),
-  );
   await page.keyboard.type('a');
   await untilParked(emulator.base);
-  await cdp.send('ServiceWorker.stopAllWorkers');
-  await stopped;
+  await stopWorker(browser, page);
   await openGate(emulator.base);
   await page.getByTestId('result').first().waitFor({ timeout: 30_000 });
   await page.close();

@@ -3,7 +3,7 @@
 // reading a renewed key restarts the clock and clears the badge.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { admin, launch, presetLocalBase, startEmulator, until } from './harness.mjs';
+import { admin, launch, presetLocalBase, startEmulator, stopWorker, until } from './harness.mjs';
 
 const DAY = 86_400_000;
 let browser;
@@ -39,17 +39,8 @@ const ageKey = (days) =>
 
 /** Stops the service worker (CDP) and wakes it with a message, as the browser would after idling. */
 async function restartWorker() {
-  const cdp = await browser.context.newCDPSession(page);
-  await cdp.send('ServiceWorker.enable');
-  const stopped = new Promise((resolve) =>
-    cdp.on('ServiceWorker.workerVersionUpdated', ({ versions }) => {
-      if (versions.some((v) => v.runningStatus === 'stopped')) resolve();
-    }),
-  );
-  await cdp.send('ServiceWorker.stopAllWorkers');
-  await stopped;
+  await stopWorker(browser, page);
   await page.evaluate(() => chrome.runtime.sendMessage({ type: 'status' }));
-  await cdp.detach();
 }
 
 const badge = () => page.evaluate(() => chrome.action.getBadgeText({}));

@@ -4,27 +4,14 @@
 // helpers and region detection must work exactly as they will for an admin.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { admin, clipboard, focusHelpers, launch, startEmulator, storedAccounts, tabView, until } from './harness.mjs';
+import { HELPERS, REAL_API as API, REAL_CONSOLE as CONSOLE, admin, clipboard, focusHelpers, launchSite, storedAccounts, tabView, until } from './harness.mjs';
 
-const CONSOLE = 'https://admin.pingone.com';
-const API = 'https://directory-api.pingone.com';
 let browser;
 let emulator;
 let state;
 
 before(async () => {
-  emulator = await startEmulator(['--users', '10', '--public-base', `${API}/api`]);
-  browser = await launch('chrome');
-  // The console replica under /web-portal/, its admin calls at the root, all from the emulator.
-  await browser.context.route(`${CONSOLE}/**`, async (route) => {
-    const url = new URL(route.request().url());
-    const path = url.pathname.replace(/^\/web-portal\//, '/');
-    await route.fulfill({ response: await route.fetch({ url: `${emulator.base}${path}${url.search}` }) });
-  });
-  await browser.context.route(`${API}/**`, async (route) => {
-    const url = new URL(route.request().url());
-    await route.fulfill({ response: await route.fetch({ url: `${emulator.base}${url.pathname}${url.search}` }) });
-  });
+  ({ emulator, browser } = await launchSite('chrome', ['--users', '10']));
   await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: CONSOLE });
   state = await admin(emulator.base, 'GET', 'state');
 });
@@ -37,7 +24,7 @@ test('the store build reads the real console URL, finds the NA region and copies
   const page = await browser.context.newPage();
   await page.goto(`${CONSOLE}/web-portal/#/setup/directory/api-credentials`);
   await page.locator('#api-credentials').waitFor();
-  await until(() => page.locator('keyward-helpers').count(), 'the helpers');
+  await until(() => page.locator(HELPERS).count(), 'the helpers');
   await page.click('#reveal-key');
   const view = await until(async () => {
     const v = await tabView(browser, 'credentials');

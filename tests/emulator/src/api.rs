@@ -25,6 +25,8 @@ enum Outcome {
     Json(StatusCode, Value),
     Empty(StatusCode),
     Error(ApiError, Option<String>),
+    /// A scripted redirect: its status and `Location`.
+    Redirect(StatusCode, String),
 }
 
 fn error_body(e: &ApiError) -> Value {
@@ -75,7 +77,13 @@ pub async fn handle(
                     retry_after(&inner.retry_after, wait, now_ms)
                 })
                 .flatten();
-            Outcome::Error(ApiError::new(rule.status, "scripted failure"), header)
+            let redirect = StatusCode::from_u16(rule.status)
+                .ok()
+                .filter(StatusCode::is_redirection);
+            match (redirect, rule.location) {
+                (Some(status), Some(location)) => Outcome::Redirect(status, location),
+                _ => Outcome::Error(ApiError::new(rule.status, "scripted failure"), header),
+            }
         }
         AuthOutcome::Ok(client) => match inner.limiter.take(&client, elapsed) {
             Err(wait) => {
@@ -104,7 +112,7 @@ pub async fn handle(
         },
     };
     let status = match &outcome {
-        Outcome::Json(s, _) | Outcome::Empty(s) => s.as_u16(),
+        Outcome::Json(s, _) | Outcome::Empty(s) | Outcome::Redirect(s, _) => s.as_u16(),
         Outcome::Error(e, _) => e.status,
     };
     inner.log.record(
@@ -144,7 +152,12 @@ fn with_lone_surrogates(text: String) -> Vec<u8> {
 }
 
 fn respond(outcome: Outcome, draw: crate::faults::Draw) -> Response {
+    let mut location = None;
     let (status, body, retry) = match outcome {
+        Outcome::Redirect(s, to) => {
+            location = Some(to);
+            (s, None, None)
+        }
         Outcome::Json(s, v) => (s, Some(with_lone_surrogates(v.to_string())), None),
         Outcome::Empty(s) => (s, None, None),
         Outcome::Error(e, retry) => (
@@ -156,6 +169,9 @@ fn respond(outcome: Outcome, draw: crate::faults::Draw) -> Response {
     let mut builder = Response::builder().status(status);
     if let Some(retry) = retry.and_then(|r| HeaderValue::from_str(&r).ok()) {
         builder = builder.header(header::RETRY_AFTER, retry);
+    }
+    if let Some(to) = location.and_then(|l| HeaderValue::from_str(&l).ok()) {
+        builder = builder.header(header::LOCATION, to);
     }
     let response = if draw.reset {
         // Headers go out, then the body stream fails: the client sees the connection drop.

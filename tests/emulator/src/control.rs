@@ -141,6 +141,9 @@ pub struct FailRule {
     /// to send (absent, seconds, date or a fixed value).
     #[serde(default)]
     pub retry_after_secs: Option<u64>,
+    /// For a 3xx: where it redirects (a client must not follow it with the credentials).
+    #[serde(default)]
+    pub location: Option<String>,
 }
 
 /// Scripted failures, used up in order.
@@ -206,6 +209,7 @@ mod tests {
             count: 2,
             status: 503,
             retry_after_secs: None,
+            location: None,
         });
         assert_eq!(f.take("GET", "/a").map(|r| r.status), Some(503));
         assert_eq!(f.take("GET", "/a").map(|r| r.status), Some(503));

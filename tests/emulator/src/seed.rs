@@ -84,6 +84,21 @@ pub const HOSTILE: &[&str] = &[
     "lone\u{e000}surrogate",
 ];
 
+/// Cells a spreadsheet would run, after OWASP's CSV-injection examples: the family names of the
+/// users with hostile given names (their user names stay as the plain name would make them).
+pub const FORMULAS: &[&str] = &[
+    "=HYPERLINK(\"https://evil.example\",\"click\")",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "+1+1",
+    "-2+3",
+    "\"=1+1\"",
+    ";=1+1",
+    "\t=1+1",
+    "\u{ff1d}1+1",
+    " =1+1",
+    "a,=1+1",
+];
+
 /// The hostile strings, plus one 10 KB name with markup in it.
 pub fn hostile(i: usize) -> String {
     match HOSTILE.get(i % (HOSTILE.len() + 1)) {
@@ -159,6 +174,11 @@ pub fn seed(dir: &mut Directory, users: usize, groups: usize, seed: u64) {
             ascii_local
         };
         let user_name = format!("{local}{n}");
+        let family = if hostile {
+            FORMULAS[(n / 50) % FORMULAS.len()]
+        } else {
+            family
+        };
         let created = from + (rng.unit() * span as f64) as i64;
         let mut attrs = Map::new();
         attrs.insert("userName".into(), json!(user_name));

@@ -446,10 +446,11 @@ pub async fn admin_fail(State(emu): State<Arc<Emulator>>, body: axum::body::Byte
         Ok(r) => r,
         Err(e) => return admin_error(StatusCode::BAD_REQUEST, &format!("bad fail rule: {e}")),
     };
-    if StatusCode::from_u16(rule.status).is_err() || rule.status < 400 {
+    let redirect = (300..400).contains(&rule.status) && rule.location.is_some();
+    if StatusCode::from_u16(rule.status).is_err() || (rule.status < 400 && !redirect) {
         return admin_error(
             StatusCode::BAD_REQUEST,
-            "status must be an HTTP error status (400-599)",
+            "status must be an HTTP error status (400-599), or a redirect (300-399) with a location",
         );
     }
     Json(emu.failures.add(rule)).into_response()

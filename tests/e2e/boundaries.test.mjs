@@ -1,0 +1,278 @@
+// Trust boundaries, on the dev build (sandbox on loopback) and the store build (the real hostnames,
+// through request routing). The worker refuses every request from a sender its table does not name
+// — the test is generated from that table (`tests/fixtures/wire/audiences.json`, which
+// `tests/wire.rs` holds to the worker's own) and sends every example request; the offscreen
+// document obeys the worker alone; `storage.local` is closed to content scripts, and what it holds
+// is checked as untrusted input anyway; the page can neither reach nor drive the helpers; and an
+// untrusted click is no Save.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  HELPERS,
+  ROOT,
+  admin,
+  contentScriptWorld,
+  focusHelpers,
+  launchSite,
+  pendingClears,
+  presetLocalBase,
+  readSandboxKey,
+  sandboxCredentials,
+  storedAccounts,
+  tabView,
+  stopWorker,
+  until,
+} from './harness.mjs';
+
+const fixture = (name) => JSON.parse(readFileSync(join(ROOT, 'tests', 'fixtures', 'wire', `${name}.json`), 'utf8'));
+/** Who may send what, as the worker's table says; and an example of every request. */
+const AUDIENCES = fixture('audiences');
+const EXAMPLES = fixture('requests');
+/** The Client ID the examples name, replaced by the sandbox's so that each would do something. */
+const EXAMPLE_ID = '8c4b2a1e-5d3f-4a6b-9c8d-7e6f5a4b3c2d';
+
+for (const flavour of ['chrome-dev', 'chrome']) describe(`trust boundaries (${flavour})`, () => {
+  let site;
+  let browser;
+  let emulator;
+  let creds;
+  /** An extension page, for the clipboard and for messages from Keyward's own pages. */
+  let popup;
+
+  before(async () => {
+    site = await launchSite(flavour, ['--users', '20']);
+    ({ browser, emulator } = site);
+    await browser.context.grantPermissions(['clipboard-read', 'clipboard-write']);
+    creds = await sandboxCredentials(emulator.base);
+    await (await readSandboxKey(browser, site.console, creds.clientId, site.region)).close();
+    popup = await browser.context.newPage();
+    await popup.goto(browser.url('popup.html'));
+  });
+  after(async () => {
+    await browser?.close();
+    await emulator?.stop();
+  });
+
+  const clipboardText = () => popup.evaluate(() => navigator.clipboard.readText());
+  const setClipboard = (text) => popup.evaluate((t) => navigator.clipboard.writeText(t), text);
+  const sessionKeys = () => browser.worker.evaluate(async () => (await chrome.storage.session.get('keys')).keys ?? {});
+  const credentialsPage = () => `${site.console}/?layout=table#/setup/directory/api-credentials`;
+
+  test('every request, from every sender the table does not name: refused, and nothing changes', async () => {
+    const { page, evaluate: inContentScript } = await contentScriptWorld(browser, credentialsPage());
+    await page.click('#reveal-key');
+    await until(async () => (await tabView(browser, 'credentials')).key === 'shown', 'the key read');
+    await setClipboard('sentinel');
+    const accounts = JSON.stringify(await storedAccounts(browser));
+    const keys = JSON.stringify(await sessionKeys());
+    const kinds = new Set();
+    for (const example of EXAMPLES) {
+      const request = JSON.parse(JSON.stringify(example).replaceAll(EXAMPLE_ID, creds.clientId));
+      const audience = AUDIENCES[request.type];
+      assert.ok(audience, `the table names ${request.type}`);
+      // A content script may send only what its console tab reports; pages only the rest.
+      const [from, answer] =
+        audience === 'own_pages'
+          ? ['a content script', await inContentScript(`chrome.runtime.sendMessage(${JSON.stringify(request)})`)]
+          : ['an extension page', await popup.evaluate((m) => chrome.runtime.sendMessage(m), request)];
+      assert.equal(answer?.type, 'refused', `${JSON.stringify(request).slice(0, 80)} from ${from}: ${JSON.stringify(answer)}`);
+      kinds.add(request.type);
+    }
+    assert.deepEqual([...kinds].sort(), Object.keys(AUDIENCES).sort(), 'every kind of request was sent');
+    assert.equal(JSON.stringify(await storedAccounts(browser)), accounts, 'no account changed');
+    assert.equal(JSON.stringify(await sessionKeys()), keys, 'no key changed');
+    assert.equal(await clipboardText(), 'sentinel', 'nothing was copied');
+    await page.close();
+    assert.deepEqual(browser.errors, []);
+  });
+
+  test('the offscreen document obeys the worker alone: no clipboard read or write for anyone else', async () => {
+    const { page, evaluate: inContentScript } = await contentScriptWorld(browser, credentialsPage());
+    await page.click('#reveal-key');
+    await until(async () => (await tabView(browser, 'credentials')).key === 'shown', 'the key read');
+    // A real copy of the key: the offscreen document exists and the key is on the clipboard.
+    await focusHelpers(page, 'table', 'Copy API key');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await until(async () => (await clipboardText()) === creds.apiKey, 'the key on the clipboard');
+    const documents = await browser.worker.evaluate(() => chrome.runtime.getContexts({ contextTypes: ['OFFSCREEN_DOCUMENT'] }));
+    assert.equal(documents.length, 1, 'the offscreen document is there to be asked');
+    const read = JSON.stringify({ target: 'offscreen', op: 'read' });
+    const write = JSON.stringify({ target: 'offscreen', op: 'write', text: 'curl https://evil.example' });
+    const asked = [
+      ['a content script', await inContentScript(`chrome.runtime.sendMessage(${read}).catch((e) => ({ error: e.message }))`)],
+      ['an extension page', await popup.evaluate((m) => chrome.runtime.sendMessage(m).catch((e) => ({ error: e.message })), JSON.parse(read))],
+    ];
+    for (const [from, answer] of asked) {
+      assert.ok(!JSON.stringify(answer ?? null).includes(creds.apiKey), `${from} read the clipboard: ${JSON.stringify(answer)}`);
+      assert.equal(answer?.text, undefined, `${from} got a clipboard text`);
+    }
+    await inContentScript(`chrome.runtime.sendMessage(${write}).catch(() => null)`);
+    await popup.evaluate((m) => chrome.runtime.sendMessage(m).catch(() => null), JSON.parse(write));
+    assert.equal(await clipboardText(), creds.apiKey, 'no one but the worker wrote the clipboard');
+    await page.close();
+    assert.deepEqual(browser.errors, []);
+  });
+
+  test("a password field's value never leaves the page", async () => {
+    const { page, evaluate: inContentScript } = await contentScriptWorld(browser, `${site.console}/?layout=form#/setup/directory/api-credentials`);
+    await until(async () => (await tabView(browser, 'credentials')).key === 'hidden', 'the masked key seen');
+    assert.equal(await page.locator('input[type=password]').inputValue(), creds.apiKey, 'the field holds the key');
+    // Everything the content script sends from now on is recorded, in its own world.
+    const wrapped = await inContentScript(`(() => {
+      const send = chrome.runtime.sendMessage.bind(chrome.runtime);
+      globalThis.sent = [];
+      chrome.runtime.sendMessage = (message, ...rest) => (sent.push(JSON.stringify(message)), send(message, ...rest));
+      return chrome.runtime.sendMessage !== send;
+    })()`);
+    assert.equal(wrapped, true, 'sendMessage is recorded');
+    await page.evaluate(() => document.body.append(Object.assign(document.createElement('p'), { textContent: 'a change to read' })));
+    const sent = await until(async () => {
+      const all = await inContentScript('sent');
+      return all.some((m) => m.includes('a change to read')) && all;
+    }, 'a snapshot after the change');
+    const snapshots = sent.map((m) => JSON.parse(m)).filter((m) => m.type === 'page_snapshot');
+    const field = snapshots.at(-1).snapshot.items.find((i) => i.input?.kind === 'password');
+    assert.ok(field, 'the password field is reported');
+    assert.equal(field.text, '', 'without its value');
+    assert.deepEqual(sent.filter((m) => m.includes(creds.apiKey)), [], 'the key is in no message');
+    await page.close();
+  });
+
+  test('storage.local is closed to content scripts', async () => {
+    const { page, evaluate: inContentScript } = await contentScriptWorld(browser, credentialsPage());
+    const got = await inContentScript('chrome.storage.local.get(null).then((v) => JSON.stringify(v))');
+    assert.ok(got?.exception, `a content script read storage.local: ${String(got).slice(0, 80)}`);
+    const set = await inContentScript("chrome.storage.local.set({ settings: { clipboard_clear_secs: 600 } }).then(() => 'written')");
+    assert.ok(set?.exception, `a content script wrote storage.local: ${JSON.stringify(set)}`);
+    await page.close();
+  });
+
+  test('hostile values in storage.local are refused on read, each with a note in the options page', async () => {
+    const stored = await browser.worker.evaluate(() => chrome.storage.local.get(['settings', 'accounts']));
+    const hostile = structuredClone(stored);
+    hostile.settings = {
+      ...stored.settings,
+      local_api_base: 'https://evil.example/api',
+      clipboard_clear_secs: 31_536_000,
+      schedule: { rotation_days: 0, remind_before: [5000] },
+    };
+    Object.assign(hostile.accounts.accounts[creds.clientId], {
+      label: 'x'.repeat(500),
+      colour: 'red;background:url(https://evil.example/x)',
+      integrations: ['a\u0000b'],
+      credentials_url: 'javascript:alert(1)',
+      region: flavour === 'chrome' ? 'local' : 'mars',
+    });
+    hostile.accounts.accounts['<img src=x onerror=alert(1)>'] = { client_id: '<img src=x onerror=alert(1)>', first_seen_ms: 1 };
+    await browser.worker.evaluate((items) => chrome.storage.local.set(items), hostile);
+    // A fresh worker reads storage anew, as after the browser stopped it.
+    await stopWorker(browser, popup);
+    const options = await browser.context.newPage();
+    await options.goto(browser.url('options.html'));
+    const notes = await options.getByTestId('stored-reset').innerText();
+    for (const what of ['emulator address', 'clipboard delay', 'reminder schedule', 'label', 'colour', 'integrations', 'credentials page', 'region', 'malformed']) {
+      assert.ok(notes.includes(what), `a note on the ${what}: ${notes}`);
+    }
+    assert.ok(!notes.includes('<img'), 'the malformed id is not shown');
+    // The worker uses the defaults: a copied key is cleared after 30 s, not a year; no link runs.
+    const page = await browser.context.newPage();
+    await page.goto(credentialsPage());
+    await page.click('#reveal-key');
+    await until(async () => (await tabView(browser, 'credentials')).key === 'shown', 'the key read');
+    await focusHelpers(page, 'table', 'Copy API key');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await until(async () => (await pendingClears(browser)).length === 1, 'the clear scheduled');
+    const [clear] = await pendingClears(browser);
+    const account = (await storedAccounts(browser))[creds.clientId];
+    assert.deepEqual([account.key.fingerprint, account.renewals], [stored.accounts.accounts[creds.clientId].key.fingerprint, stored.accounts.accounts[creds.clientId].renewals], 'a restarted worker is no renewal');
+    assert.ok(clear.due_ms - Date.now() <= 30_000, `the default 30 s, not ${clear.due_ms - Date.now()} ms`);
+    await popup.reload();
+    await popup.getByTestId('accounts').waitFor();
+    assert.equal(await popup.locator('a[href^="javascript:"]').count(), 0, 'no stored javascript: link');
+    assert.equal(await popup.locator('img:not([src^="icons/"])').count(), 0, 'no image but Keyward\'s icon');
+    await Promise.all([page.close(), options.close()]);
+    // Put the local region back for the tests that follow.
+    if (flavour === 'chrome-dev') await presetLocalBase(browser, emulator.base);
+    assert.deepEqual(browser.errors, []);
+  });
+
+  test('the page can neither reach nor drive the helpers', async () => {
+    const page = await browser.context.newPage();
+    // The page defines every name Keyward's host could have, to upgrade it and take its internals.
+    await page.addInitScript(() => {
+      window.__internals = [];
+      for (const name of ['keyward-helpers', 'keyward-helper', 'kw-helpers']) {
+        customElements.define(name, class extends HTMLElement {
+          constructor() {
+            super();
+            window.__internals.push(this.attachInternals());
+          }
+        });
+      }
+    });
+    await page.goto(credentialsPage());
+    await page.click('#reveal-key');
+    await until(async () => (await tabView(browser, 'credentials')).key === 'shown', 'the key read');
+    await until(() => page.locator(HELPERS).count(), 'the helpers');
+    const seen = await page.evaluate((selector) => {
+      const host = document.querySelector(selector);
+      let internals;
+      try {
+        internals = host.attachInternals();
+      } catch (e) {
+        internals = e.name;
+      }
+      return {
+        tag: host.localName,
+        shadowRoot: host.shadowRoot,
+        upgraded: window.__internals.length,
+        internals: typeof internals === 'string' ? internals : 'granted',
+      };
+    }, HELPERS);
+    assert.deepEqual(seen, { tag: 'div', shadowRoot: null, upgraded: 0, internals: 'NotSupportedError' });
+    // Synthetic events from the page: clicks and keys on the host, and on the page's own buttons.
+    await page.evaluate((selector) => {
+      const host = document.querySelector(selector);
+      host.click();
+      for (const type of ['click', 'keydown', 'keyup']) {
+        host.dispatchEvent(new (type === 'click' ? MouseEvent : KeyboardEvent)(type, { bubbles: true, composed: true, key: 'Enter' }));
+      }
+    }, HELPERS);
+    // A real copy of the Client ID comes after them: a copy they caused would have come first, and
+    // left a pending clear behind.
+    await focusHelpers(page, 'table', 'Copy Client ID');
+    const before = await pendingClears(browser);
+    await setClipboard('sentinel');
+    await page.keyboard.press('Enter');
+    await until(async () => (await clipboardText()) === creds.clientId, 'the Client ID copied');
+    assert.deepEqual(await pendingClears(browser), before, 'no secret was copied by the page');
+    await page.close();
+    assert.deepEqual(browser.errors, []);
+  });
+
+  test('an untrusted Save is no Save: the renewed key is not taken from a synthetic click', async () => {
+    const page = await browser.context.newPage();
+    await page.goto(credentialsPage());
+    await page.click('#reveal-key');
+    await until(async () => (await tabView(browser, 'credentials')).key === 'shown', 'the key read');
+    const kept = (await sessionKeys())[creds.clientId];
+    const renewals = (await storedAccounts(browser))[creds.clientId].renewals.length;
+    await page.click('#edit');
+    await page.click('#renew');
+    await page.locator('#new-api-key-value').waitFor();
+    const pending = (await admin(emulator.base, 'GET', 'state')).pending_key;
+    await until(async () => (await tabView(browser, 'credentials')).summary.includes('A renewed key is shown'), 'the renewal seen');
+    // The page clicks Save itself (a script, not the admin): the console saves, Keyward does not.
+    await page.evaluate(() => document.getElementById('save').click());
+    await until(async () => (await tabView(browser, 'credentials')).key === 'hidden', 'the saved page read');
+    assert.equal((await sessionKeys())[creds.clientId], kept, 'the renewed key was not taken');
+    assert.notEqual(kept, pending);
+    assert.equal((await storedAccounts(browser))[creds.clientId].renewals.length, renewals, 'no renewal recorded');
+    await page.close();
+    assert.deepEqual(browser.errors, []);
+  });
+});
