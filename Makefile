@@ -47,8 +47,13 @@ node_modules/.installed: package-lock.json
 build: $(addsuffix /manifest.json,$(addprefix dist/,$(FLAVOURS)))
 	@node tests/bench/bundle.mjs dist/chrome
 
+# Panic locations name source files: remapped to crate-relative paths, the bundle neither carries
+# nor depends on this machine's home folder or toolchain hash (shorter, and reproducible).
+CARGO_HOME_DIR := $(or $(CARGO_HOME),$(HOME)/.cargo)
+REMAP := $(foreach d,$(wildcard $(CARGO_HOME_DIR)/registry/src/*),--remap-path-prefix=$(d)/=) --remap-path-prefix=$(CURDIR)/=
+
 $(WASM_RAW): $(RUST_SOURCES) | setup
-	cargo build --release --target $(WASM_TARGET) -p keyward --lib
+	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$(REMAP)" cargo build --release --target $(WASM_TARGET) -p keyward --lib
 	@touch $@
 
 $(PKG)/keyward_bg.wasm: $(WASM_RAW)

@@ -11,13 +11,15 @@
   'use strict';
   if (window.top !== window) return;
 
-  const MAX_ITEMS = 2000;
-  const MAX_NODES = 20000;
-  const MAX_PATH = 8;
-  const MAX_TEXT = 512;
-  const MAX_PAGE_TEXT = 65536;
-  const DEBOUNCE_MS = 120;
-  const TEXT_ONLY_MS = 1000;
+  // Reading limits and timings: written into the shipped script at build time from their one
+  // source, `script` in src/core/console/page.rs (the reader in Rust applies the same limits).
+  const MAX_ITEMS = RUST_SCRIPT_RULES.MAX_ITEMS;
+  const MAX_NODES = RUST_SCRIPT_RULES.MAX_NODES;
+  const MAX_PATH = RUST_SCRIPT_RULES.MAX_PATH;
+  const MAX_TEXT = RUST_SCRIPT_RULES.MAX_TEXT;
+  const MAX_PAGE_TEXT = RUST_SCRIPT_RULES.MAX_PAGE_TEXT;
+  const DEBOUNCE_MS = RUST_SCRIPT_RULES.DEBOUNCE_MS;
+  const TEXT_ONLY_MS = RUST_SCRIPT_RULES.TEXT_ONLY_MS;
 
   // What is never text: scripts, media, controls (buttons are read as labels of their own).
   const SKIP = new Set(['SCRIPT', 'STYLE', 'TEMPLATE', 'NOSCRIPT', 'SELECT', 'OPTION', 'SVG', 'svg', 'IMG', 'CANVAS', 'VIDEO', 'AUDIO', 'OBJECT', 'EMBED']);

@@ -3,17 +3,17 @@
 //! property is broken; the tests below replay the committed seed corpus and every finding kept in
 //! `tests/fuzz/regressions/`, so a fixed bug stays fixed without the fuzzer.
 
-use crate::core::console::Flavour;
+use crate::core::api::filter::SearchKind;
+use crate::core::api::pager::PageRequest;
+use crate::core::api::retry_after::{self, MAX_RETRY_AFTER};
+use crate::core::api::scim::{self, Group, User};
+use crate::core::api::throttle::Scheduler;
+use crate::core::console::page::{self, Snapshot};
 use crate::core::export::{Export, Format};
-use crate::core::filter::SearchKind;
 use crate::core::lookup::{self, MAX_ATTRIBUTES};
-use crate::core::message::{ask, Request, Response, Sender, WorkerFacts};
-use crate::core::page::{self, Snapshot};
-use crate::core::pager::PageRequest;
-use crate::core::retry_after::{self, MAX_RETRY_AFTER};
-use crate::core::scim::{self, Group, User};
+use crate::core::protocol::{ask, Request, Response, Sender, WorkerFacts};
 use crate::core::settings::{self, Policy, Settings};
-use crate::core::throttle::Scheduler;
+use crate::core::shared::hosts::Flavour;
 use crate::core::{accounts::Accounts, worker};
 
 /// `Retry-After`, any text, any clock: never a wait beyond the cap, and a cap always says so.

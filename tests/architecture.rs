@@ -151,7 +151,7 @@ fn manifest_console_matches_follow_the_core_host_list() {
         fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("extension/manifest.json"))
             .expect("manifest");
     let manifest: serde_json::Value = serde_json::from_str(&manifest).expect("manifest is JSON");
-    let expected: Vec<String> = keyward::core::console::CONSOLE_HOSTS
+    let expected: Vec<String> = keyward::core::shared::hosts::CONSOLE_HOSTS
         .iter()
         .map(|h| format!("https://{h}/*"))
         .collect();
@@ -166,8 +166,8 @@ fn manifest_console_matches_follow_the_core_host_list() {
 
 #[test]
 fn manifest_host_permissions_are_the_console_and_the_regional_api_hosts() {
-    use keyward::core::console::{parse_origin, Flavour, CONSOLE_HOSTS};
-    use keyward::core::region::Region;
+    use keyward::core::api::region::Region;
+    use keyward::core::shared::hosts::{parse_origin, Flavour, CONSOLE_HOSTS};
     let manifest =
         fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("extension/manifest.json"))
             .expect("manifest");
@@ -221,6 +221,246 @@ fn values_cross_to_js_through_serde_wasm_bindgen_only() {
         assert!(
             !Path::new(env!("CARGO_MANIFEST_DIR")).join(gone).exists(),
             "{gone}"
+        );
+    }
+}
+
+/// The core's folders from the bottom up, and what each may import: a feature sees only the
+/// features below it that it names, so the graph has no cycles and a change in a low folder cannot
+/// depend on the protocol or the worker. Every folder and top-level module of `src/core` is here.
+const LAYERS: &[(&str, &[&str])] = &[
+    ("shared", &[]),
+    ("api", &["shared"]),
+    ("effect", &["shared", "api"]),
+    ("reminders", &["shared"]),
+    ("accounts", &["shared", "api", "reminders"]),
+    ("settings", &["shared", "api", "reminders", "accounts"]),
+    (
+        "console",
+        &[
+            "shared",
+            "api",
+            "effect",
+            "reminders",
+            "accounts",
+            "settings",
+        ],
+    ),
+    ("lookup", &["shared", "api", "accounts"]),
+    ("export", &["shared", "api", "accounts", "lookup"]),
+    (
+        "protocol",
+        &["shared", "api", "accounts", "console", "lookup"],
+    ),
+    (
+        "popup",
+        &["shared", "api", "accounts", "console", "lookup", "export"],
+    ),
+    (
+        "worker",
+        &[
+            "shared",
+            "api",
+            "effect",
+            "reminders",
+            "accounts",
+            "settings",
+            "console",
+            "lookup",
+            "export",
+            "protocol",
+        ],
+    ),
+];
+
+/// Source without its tests: `#[cfg(test)]` items (brace-matched) are dropped, and a file named
+/// `tests.rs` is all test.
+fn non_test_code(path: &Path) -> String {
+    if path.file_name().is_some_and(|n| n == "tests.rs") {
+        return String::new();
+    }
+    let text = fs::read_to_string(path).expect("readable");
+    let mut out = Vec::new();
+    let mut lines = text.lines();
+    while let Some(line) = lines.next() {
+        if line.trim_start().starts_with("#[cfg(test)]") {
+            let mut depth = 0i32;
+            let mut opened = false;
+            for item in lines.by_ref() {
+                depth += item.matches('{').count() as i32 - item.matches('}').count() as i32;
+                opened |= item.contains('{');
+                if (opened && depth <= 0) || (!opened && item.trim_end().ends_with(';')) {
+                    break;
+                }
+            }
+            continue;
+        }
+        out.push(line);
+    }
+    out.join("\n")
+}
+
+/// The feature (first path segment under `src/core`) a source file belongs to.
+fn feature_of(path: &Path) -> String {
+    let rel = path
+        .strip_prefix(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/core"))
+        .expect("under src/core");
+    let first = rel.components().next().expect("a component");
+    first
+        .as_os_str()
+        .to_string_lossy()
+        .trim_end_matches(".rs")
+        .to_string()
+}
+
+/// The features a piece of code names through `crate::core::…` (grouped `{a, b}` imports too).
+fn features_named(code: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for (at, _) in code.match_indices("crate::core::") {
+        let rest = &code[at + "crate::core::".len()..];
+        if let Some(group) = rest.strip_prefix('{') {
+            let inner = &group[..group.find('}').unwrap_or(group.len())];
+            out.extend(inner.split(',').map(|s| ident(s.trim())));
+        } else {
+            out.push(ident(rest));
+        }
+    }
+    out.retain(|name| !name.is_empty());
+    out
+}
+
+fn ident(s: &str) -> String {
+    s.chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect()
+}
+
+/// The feature-level import graph of `src/core`, from its source.
+fn core_graph() -> std::collections::BTreeMap<String, std::collections::BTreeSet<String>> {
+    let features: Vec<&str> = LAYERS.iter().map(|(f, _)| *f).collect();
+    let mut graph = std::collections::BTreeMap::new();
+    for path in files_under("src/core", "rs") {
+        if path.file_name().is_some_and(|n| n == "mod.rs")
+            && path.parent() == Some(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src/core"))
+        {
+            continue; // the root module declares the folders; it imports none of them
+        }
+        let feature = feature_of(&path);
+        let entry: &mut std::collections::BTreeSet<String> =
+            graph.entry(feature.clone()).or_default();
+        for named in features_named(&non_test_code(&path)) {
+            // Root items (`PRODUCT_NAME`, `VERSION`) are not features.
+            if named != feature && features.contains(&named.as_str()) {
+                entry.insert(named);
+            }
+        }
+    }
+    graph
+}
+
+#[test]
+fn the_layering_table_names_every_core_folder() {
+    let declared: std::collections::BTreeSet<String> =
+        LAYERS.iter().map(|(f, _)| f.to_string()).collect();
+    let found: std::collections::BTreeSet<String> = core_graph().into_keys().collect();
+    assert_eq!(
+        found, declared,
+        "a new folder in src/core takes a row in LAYERS"
+    );
+}
+
+#[test]
+fn core_imports_follow_the_layering() {
+    let mut broken = Vec::new();
+    for (feature, imports) in core_graph() {
+        let allowed = LAYERS
+            .iter()
+            .find(|(f, _)| *f == feature)
+            .map(|(_, a)| *a)
+            .unwrap_or(&[]);
+        for import in imports {
+            if !allowed.contains(&import.as_str()) {
+                broken.push(format!("{feature} imports {import}"));
+            }
+        }
+    }
+    assert!(broken.is_empty(), "imports against LAYERS: {broken:?}");
+}
+
+/// The table itself only points down: each feature's imports were declared before it, so a graph
+/// that follows the table has no cycle.
+#[test]
+fn the_layering_table_points_only_down() {
+    for (at, (feature, allowed)) in LAYERS.iter().enumerate() {
+        for import in *allowed {
+            let below = LAYERS[..at].iter().any(|(f, _)| f == import);
+            assert!(
+                below,
+                "{feature} may import {import}, which is not below it"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_core_graph_has_no_cycle() {
+    let graph = core_graph();
+    // Depth-first search with colours: reaching a node still on the stack is a cycle.
+    fn visit<'a>(
+        node: &'a str,
+        graph: &'a std::collections::BTreeMap<String, std::collections::BTreeSet<String>>,
+        stack: &mut Vec<&'a str>,
+        done: &mut std::collections::BTreeSet<&'a str>,
+    ) -> Option<Vec<String>> {
+        if let Some(at) = stack.iter().position(|n| *n == node) {
+            let mut cycle: Vec<String> = stack[at..].iter().map(|s| s.to_string()).collect();
+            cycle.push(node.to_string());
+            return Some(cycle);
+        }
+        if done.contains(node) {
+            return None;
+        }
+        stack.push(node);
+        for next in graph.get(node).into_iter().flatten() {
+            if let Some(cycle) = visit(next, graph, stack, done) {
+                return Some(cycle);
+            }
+        }
+        stack.pop();
+        done.insert(node);
+        None
+    }
+    let mut done = std::collections::BTreeSet::new();
+    for node in graph.keys() {
+        if let Some(cycle) = visit(node, &graph, &mut Vec::new(), &mut done) {
+            panic!("import cycle: {}", cycle.join(" → "));
+        }
+    }
+}
+
+#[test]
+fn the_import_scan_reads_grouped_and_nested_paths() {
+    let code = "use crate::core::{accounts::Accounts, worker};\nlet x = crate::core::api::region::Region::Na;\nuse crate::core::PRODUCT_NAME;";
+    assert_eq!(
+        features_named(code),
+        ["accounts", "worker", "api", "PRODUCT_NAME"]
+    );
+    let dropped = non_test_code(Path::new(file!()));
+    assert!(dropped.contains("fn non_test_code"));
+}
+
+/// A file is one idea: past about 600 lines of non-test code it holds several.
+#[test]
+fn no_source_file_is_over_600_lines_of_code() {
+    for path in files_under("src", "rs") {
+        let lines = non_test_code(&path)
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .count();
+        assert!(
+            lines <= 600,
+            "{}: {lines} lines of non-test code",
+            path.display()
         );
     }
 }

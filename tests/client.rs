@@ -6,12 +6,12 @@
 
 use std::collections::HashSet;
 
+use keyward::core::api::filter::Filter;
+use keyward::core::api::region::{Detection, Region};
+use keyward::core::api::scim::{ListPage, User};
+use keyward::core::api::throttle::{Priority, Scheduler};
 use keyward::core::api::{ApiError, Credentials, ListRequest, Resource};
-use keyward::core::console::Flavour;
-use keyward::core::filter::Filter;
-use keyward::core::region::{Detection, Region};
-use keyward::core::scim::{ListPage, User};
-use keyward::core::throttle::{Priority, Scheduler};
+use keyward::core::shared::hosts::Flavour;
 use keyward::web::client::Client;
 use keyward::web::net::{Fetch, Transport};
 use serde_json::{json, Value};

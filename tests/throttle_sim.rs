@@ -5,8 +5,8 @@
 
 use std::collections::BTreeMap;
 
+use keyward::core::api::throttle::{Finish, Millis, Priority, Scheduler, Ticket};
 use keyward::core::api::ApiError;
-use keyward::core::throttle::{Finish, Millis, Priority, Scheduler, Ticket};
 
 struct Bucket {
     rate: f64,

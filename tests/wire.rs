@@ -5,16 +5,17 @@
 //! and every answer keeps its name and fields — so a popup and a worker of different builds still
 //! understand each other during an update.
 
+use keyward::core::accounts::view::AccountView;
 use keyward::core::accounts::{Account, AccountEdit, Accounts, KeyRecord};
-use keyward::core::filter::SearchKind;
-use keyward::core::lookup::{Attribute, Detail, Failure, FailureCode, Found, Row};
-use keyward::core::message::{answer, ask, CopyWhat, Request, RequestKind, Response};
-use keyward::core::page::{Pair, Snapshot};
-use keyward::core::reminder::{Level, ReminderState, Schedule};
-use keyward::core::settings::{self, Policy, Settings};
-use keyward::core::worker::{
-    AccountView, AgeBanner, Guard, HelperButton, Helpers, PagePlan, TabView,
+use keyward::core::api::filter::SearchKind;
+use keyward::core::console::credentials::{
+    AgeBanner, Guard, HelperButton, Helpers, PagePlan, TabView,
 };
+use keyward::core::console::page::{Pair, Snapshot};
+use keyward::core::lookup::{Attribute, Detail, Failure, FailureCode, Found, Row};
+use keyward::core::protocol::{answer, ask, CopyWhat, Request, RequestKind, Response};
+use keyward::core::reminders::{Level, ReminderState, Schedule};
+use keyward::core::settings::{self, Policy, Settings};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
@@ -455,7 +456,12 @@ fn every_answer_keeps_its_name_and_fields() {
 fn the_audience_fixture_is_the_table() {
     let table: serde_json::Map<String, Value> = RequestKind::ALL
         .iter()
-        .map(|kind| (keyward::core::wire::name(kind), write(&kind.audience())))
+        .map(|kind| {
+            (
+                keyward::core::shared::wire::name(kind),
+                write(&kind.audience()),
+            )
+        })
         .collect();
     assert_eq!(
         fixture("audiences"),

@@ -76,12 +76,37 @@ export function pagesPolicy(flavour, hostPermissions) {
   ].join('; ');
 }
 
+/** The content script's reading limits and timings, from their one source: the `script` module of
+ *  `src/core/console/page.rs` (plain JS cannot import Rust; the build writes the numbers in). */
+export function scriptRules() {
+  const source = readFileSync(join(root, 'src/core/console/page.rs'), 'utf8');
+  const block = source.match(/^pub mod script \{([\s\S]*?)^\}/m);
+  if (!block) throw new Error('no `pub mod script` in src/core/console/page.rs');
+  const rules = {};
+  for (const [, name, value] of block[1].matchAll(/pub const (\w+): \w+ = ([\d_]+);/g)) {
+    rules[name] = Number(value.replaceAll('_', ''));
+  }
+  if (Object.keys(rules).length === 0) throw new Error('the `script` module has no rules');
+  return rules;
+}
+
 /** Copies `from` to `to`, minified when it is JS or CSS: whitespace, comments and local names go;
  *  syntax is left as written (no target lowering), and top-level names of classic scripts stay. */
 function ship(from, to) {
   const loader = { '.js': 'js', '.css': 'css' }[extname(from)];
   if (!loader) return cpSync(from, to, { recursive: true });
-  const { code } = transformSync(readFileSync(from, 'utf8'), { loader, minify: true, legalComments: 'none' });
+  const text = readFileSync(from, 'utf8');
+  // The content script names its rules as `RUST_SCRIPT_RULES.NAME`: every name must exist in Rust.
+  const define = {};
+  if (text.includes('RUST_SCRIPT_RULES')) {
+    const rules = scriptRules();
+    for (const [, name] of text.matchAll(/RUST_SCRIPT_RULES\.(\w+)/g)) {
+      if (!(name in rules)) throw new Error(`${from}: RUST_SCRIPT_RULES.${name} is not in Rust's script rules`);
+      define[`RUST_SCRIPT_RULES.${name}`] = String(rules[name]);
+    }
+  }
+  const { code } = transformSync(text, { loader, minify: true, legalComments: 'none', define });
+  if (code.includes('RUST_SCRIPT_RULES')) throw new Error(`${from}: a script rule was left unfilled`);
   writeFileSync(to, code);
 }
 

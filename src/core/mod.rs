@@ -4,30 +4,27 @@
 //! They take plain data in (URLs, manifests, messages) and return values or views out; the `web`
 //! edge performs the I/O those values ask for.
 
-pub mod accounts;
+// From the bottom up: each folder imports only those above it in `tests/architecture.rs`'s
+// layering table (which also forbids cycles).
+pub mod shared;
+
 pub mod api;
-pub mod clipboard;
+
+pub mod effect;
+
+pub mod reminders;
+
+pub mod accounts;
+pub mod settings;
+
 pub mod console;
 pub mod export;
-pub mod export_view;
-pub mod filter;
 pub mod lookup;
-pub mod lookup_view;
-pub mod message;
-pub mod options;
-pub mod page;
-pub mod pager;
+
+pub mod protocol;
+
 pub mod popup;
-pub mod reader;
-pub mod region;
-pub mod reminder;
-pub mod retry_after;
-pub mod scim;
-pub mod settings;
-pub mod snippet;
-pub mod throttle;
-pub mod view;
-pub mod wire;
+
 pub mod worker;
 
 /// The product name, as users see it.
@@ -40,14 +37,17 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 mod redaction_tests {
     //! `Debug` of every type that can hold the key prints it redacted, so a future log line (or a
     //! panic message) cannot leak it.
-    use super::api::Credentials;
-    use super::console::Flavour;
-    use super::message::{ask, OffscreenAnswer, OffscreenOp, OffscreenRequest, OffscreenTarget};
-    use super::message::{Request, Sender, WorkerFacts};
-    use super::page::{self, Cell, Input, Item, Pair, Snapshot};
-    use super::throttle::Scheduler;
-    use super::worker::{self, WorkerState};
-    use super::{lookup, reader};
+    use crate::core::api::throttle::Scheduler;
+    use crate::core::api::Credentials;
+    use crate::core::console::page::{self, Cell, Input, Item, Pair, Snapshot};
+    use crate::core::console::reader;
+    use crate::core::lookup;
+    use crate::core::protocol::{
+        ask, OffscreenAnswer, OffscreenOp, OffscreenRequest, OffscreenTarget,
+    };
+    use crate::core::protocol::{Request, Sender, WorkerFacts};
+    use crate::core::shared::hosts::Flavour;
+    use crate::core::worker::{self, WorkerState};
 
     const ID: &str = "910a2dec-8902-4cc1-beeb-8da1658eec67";
     const KEY: &str = "ypXgXhWmbuoCGLzxQiqkDEVP9ZTmIs";
@@ -123,14 +123,14 @@ mod redaction_tests {
             "the key was read"
         );
         let copy = Request::Copy(ask::Copy {
-            what: super::message::CopyWhat::ApiKey,
+            what: crate::core::protocol::CopyWhat::ApiKey,
         });
         let copied = worker::decide(&mut state, &copy, &tab, &facts);
         let search = worker::decide(
             &mut state,
             &Request::Search(ask::Search {
                 client_id: ID.into(),
-                kind: super::filter::SearchKind::Users,
+                kind: crate::core::api::filter::SearchKind::Users,
                 text: "a".into(),
             }),
             &Sender::ExtensionPage,

@@ -1,32 +1,22 @@
 //! The popup's screens, as views. The web edge only mounts what these functions return.
 
-use super::accounts::is_hex_colour;
-use super::api::encode_component;
-use super::console::Flavour;
-use super::console::CONSOLE_HOME;
-use super::filter::SearchKind;
-use super::lookup::{Failure, FailureCode, Found};
-use super::lookup_view;
-use super::region::Region;
-use super::view::{el, Element};
-use super::worker::{AccountView, TabView};
-use super::{PRODUCT_NAME, VERSION};
+use crate::core::accounts::is_hex_colour;
+use crate::core::accounts::view::AccountView;
+use crate::core::api::filter::SearchKind;
+use crate::core::api::region::Region;
+use crate::core::console::credentials::TabView;
+use crate::core::export::view::export_url;
+use crate::core::lookup::view as lookup_view;
+use crate::core::lookup::{Failure, FailureCode, Found};
+use crate::core::shared::hosts::Flavour;
+use crate::core::shared::hosts::CONSOLE_HOME;
+use crate::core::shared::view::{el, page_header, Element};
+use crate::core::PRODUCT_NAME;
+use crate::core::VERSION;
 
 /// The message shown before any P14E account has been seen.
 pub const NO_ACCOUNT_YET: &str =
     "No PingOne for Enterprise account seen yet \u{2014} open the admin console\u{2019}s API Credentials page.";
-
-/// An extension page's header: the icon and a title.
-pub fn page_header(title: &str) -> Element {
-    el("header").attr("class", "kw-header").children([
-        el("img")
-            .attr("src", "icons/icon-32.png")
-            .attr("width", "24")
-            .attr("height", "24")
-            .attr("alt", ""),
-        el("h1").text(title),
-    ])
-}
 
 /// The header every popup screen shares: icon, name and version.
 fn header() -> Element {
@@ -99,15 +89,6 @@ pub fn default_account(view: &TabView) -> Option<String> {
 /// them again, rather than an empty list under the text still in the box.
 pub fn results_still_answer(found: &Found, before: &LookupChoice, now: &LookupChoice) -> bool {
     before.account == now.account && found.kind == now.kind && found.text == now.text
-}
-
-/// The export page's address for an account (relative to the extension).
-pub fn export_url(client_id: &str, text: &str) -> String {
-    format!(
-        "export.html?account={}&q={}",
-        encode_component(client_id),
-        encode_component(text.trim())
-    )
 }
 
 /// What the results area shows before a search: a hint, or why no search can run.

@@ -7,7 +7,7 @@ use wasm_bindgen::{JsCast, JsError, JsValue};
 
 use super::js::{from_js, to_js};
 use crate::core::lookup::{Failure, FailureCode};
-use crate::core::message::{answer, ReportedTab, Request, ResponseKind};
+use crate::core::protocol::{answer, ReportedTab, Request, ResponseKind};
 
 /// The value at a property path (`["tab", "url"]`), or `None` if any step is missing.
 fn value_at(value: &JsValue, path: &[&str]) -> Option<JsValue> {

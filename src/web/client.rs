@@ -17,13 +17,13 @@ use web_sys::AbortController;
 
 use super::net::Transport;
 use super::time::{clear_timeout, now_ms, set_timeout, unit};
+use crate::core::api::pager::{PageRequest, Pager};
+use crate::core::api::region::{self, Detection, Region};
+use crate::core::api::scim::{self, ListPage};
+use crate::core::api::throttle::{Finish, Priority, Scheduler, Status, Ticket};
 use crate::core::api::Resource;
 use crate::core::api::{ApiError, Credentials, ListRequest};
 use crate::core::lookup::Lane;
-use crate::core::pager::{PageRequest, Pager};
-use crate::core::region::{self, Detection, Region};
-use crate::core::scim::{self, ListPage};
-use crate::core::throttle::{Finish, Priority, Scheduler, Status, Ticket};
 use serde_json::Value;
 
 type Answer = Result<Vec<u8>, ApiError>;

@@ -14,8 +14,8 @@ use super::chrome::{call, chrome_path, options};
 use super::js::{from_js, to_js};
 use super::storage::{self, Area};
 use super::time;
-use crate::core::clipboard::{self, ClearStep, PendingClear, PendingClears};
-use crate::core::message::{OffscreenAnswer, OffscreenOp, OffscreenRequest, OffscreenTarget};
+use crate::core::console::clipboard::{self, ClearStep, PendingClear, PendingClears};
+use crate::core::protocol::{OffscreenAnswer, OffscreenOp, OffscreenRequest, OffscreenTarget};
 
 const PENDING_KEY: &str = "clipboard_pending";
 const OFFSCREEN_URL: &str = "offscreen.html";

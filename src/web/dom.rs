@@ -6,7 +6,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::JsError;
 use web_sys::{Document, Element as DomElement, HtmlElement};
 
-use crate::core::view::{Element, Node};
+use crate::core::shared::view::{Element, Node};
 
 /// Replaces the children of `root` with the rendering of `view`.
 pub fn mount(root: &DomElement, view: &Element) -> Result<(), JsError> {

@@ -13,12 +13,12 @@ use wasm_bindgen::JsCast;
 use web_sys::{Element, Event, HtmlElement, HtmlSelectElement};
 
 use super::{chrome, dom, time};
+use crate::core::api::pager::PageRequest;
+use crate::core::console::credentials::TabView;
+use crate::core::export::view::{self, ACCOUNT, CONTROLS, FORM, STATUS, TEXT};
 use crate::core::export::{Export, Format, Phase};
-use crate::core::export_view::{self, ACCOUNT, CONTROLS, FORM, STATUS, TEXT};
 use crate::core::lookup::{self, Failure, FailureCode};
-use crate::core::message::{answer, ask, Request, ResponseKind};
-use crate::core::pager::PageRequest;
-use crate::core::worker::TabView;
+use crate::core::protocol::{answer, ask, Request, ResponseKind};
 
 struct Page {
     root: Element,
@@ -40,10 +40,10 @@ pub async fn render_export(root: Element) -> Result<(), JsError> {
     let search = web_sys::window()
         .and_then(|w| w.location().search().ok())
         .unwrap_or_default();
-    let (account, text) = export_view::params(&search);
+    let (account, text) = view::params(&search);
     dom::mount(
         &root,
-        &export_view::page(&view.accounts, account.as_deref(), &text),
+        &view::page(&view.accounts, account.as_deref(), &text),
     )?;
     let page = Rc::new(RefCell::new(Page {
         root: root.clone(),
@@ -225,9 +225,9 @@ fn draw(page: &Shared) -> Result<(), JsError> {
             return Ok(());
         };
         let progress = export.progress(time::now_ms());
-        let status = export_view::status(&progress, p.rate_line.as_deref());
+        let status = view::status(&progress, p.rate_line.as_deref());
         let phase = export.phase().clone();
-        let controls = (p.drawn.as_ref() != Some(&phase)).then(|| export_view::controls(export));
+        let controls = (p.drawn.as_ref() != Some(&phase)).then(|| view::controls(export));
         if controls.is_some() {
             p.drawn = Some(phase);
         }

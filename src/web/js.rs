@@ -6,7 +6,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::{JsError, JsValue};
 
-use crate::core::message::Reread;
+use crate::core::protocol::Reread;
 
 /// A Rust value as a plain JS value.
 pub fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {

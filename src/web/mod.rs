@@ -25,7 +25,7 @@ pub use worker::{
     handle_alarm, handle_message, handle_notification, handle_settings_changed, worker_started,
 };
 
-use crate::core::throttle::Scheduler;
+use crate::core::api::throttle::Scheduler;
 
 thread_local! {
     /// The one Directory API client of this context: in the worker it serves every lookup and

@@ -11,14 +11,14 @@ use web_sys::{Element, Event, HtmlInputElement, HtmlTextAreaElement};
 
 use super::{chrome, dom, storage};
 use crate::core::accounts::{self, AccountEdit, Accounts};
-use crate::core::console::Flavour;
-use crate::core::message::{ask, Request};
-use crate::core::options::{
+use crate::core::protocol::{ask, Request};
+use crate::core::settings::view::{
     self, Form, Notice, CLEAR_SECS_FIELD, IMPORT_FIELD, LOCAL_BASE_FIELD, REMIND_FIELD,
     ROTATION_FIELD, SESSION_KEYS_FIELD,
 };
 use crate::core::settings::{self, Policy, Settings, STORAGE_KEY};
-use crate::core::wire::Checked;
+use crate::core::shared::hosts::Flavour;
+use crate::core::shared::wire::Checked;
 
 struct Page {
     root: Element,
@@ -34,7 +34,7 @@ impl Page {
     fn render(&self, notice: Option<(Form, &Notice)>) -> Result<(), JsError> {
         dom::mount(
             &self.root,
-            &options::view(
+            &view::view(
                 &self.settings,
                 &self.policy,
                 &self.accounts,
@@ -187,7 +187,7 @@ async fn submit(page: &Rc<RefCell<Page>>, form: Form, target: &Element) -> Resul
             let input = field(&root, LOCAL_BASE_FIELD)
                 .map(|i| i.value())
                 .unwrap_or_default();
-            options::submit_local_base(&current, &input)
+            view::submit_local_base(&current, &input)
         }
         Form::Schedule => {
             let rotation = field(&root, ROTATION_FIELD)
@@ -196,14 +196,14 @@ async fn submit(page: &Rc<RefCell<Page>>, form: Form, target: &Element) -> Resul
             let remind = field(&root, REMIND_FIELD)
                 .map(|i| i.value())
                 .unwrap_or_default();
-            options::submit_schedule(&current, &rotation, &remind)
+            view::submit_schedule(&current, &rotation, &remind)
         }
         Form::Security => {
             let keep = field(&root, SESSION_KEYS_FIELD).is_some_and(|i| i.checked());
             let secs = field(&root, CLEAR_SECS_FIELD)
                 .map(|i| i.value())
                 .unwrap_or_default();
-            options::submit_security(&current, keep, &secs)
+            view::submit_security(&current, keep, &secs)
         }
     };
     if let Some(next) = next {

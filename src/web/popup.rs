@@ -13,14 +13,14 @@ use wasm_bindgen::JsCast;
 use web_sys::{Element, Event, HtmlElement, HtmlSelectElement, KeyboardEvent};
 
 use super::{chrome, dom, time};
-use crate::core::console::Flavour;
-use crate::core::filter::SearchKind;
+use crate::core::api::filter::SearchKind;
+use crate::core::console::credentials::TabView;
+use crate::core::lookup::view::{self as lookup_view, ACCOUNT, KIND, RESULTS, STATUS, TEXT};
 use crate::core::lookup::{self, Detail, Failure, FailureCode, Found, KeyAction};
-use crate::core::lookup_view::{self, ACCOUNT, KIND, RESULTS, STATUS, TEXT};
-use crate::core::message::{ask, Request, ResponseKind};
 use crate::core::popup::{self, LookupChoice, Notice, MANUAL_API_KEY, MANUAL_CLIENT_ID};
-use crate::core::wire;
-use crate::core::worker::TabView;
+use crate::core::protocol::{ask, Request, ResponseKind};
+use crate::core::shared::hosts::Flavour;
+use crate::core::shared::wire;
 
 struct Page {
     root: Element,
@@ -295,7 +295,7 @@ fn set_status(root: &Element, text: &str) {
     }
 }
 
-fn mount_results(root: &Element, view: &crate::core::view::Element) -> Result<(), JsError> {
+fn mount_results(root: &Element, view: &crate::core::shared::view::Element) -> Result<(), JsError> {
     match dom::by_id::<Element>(root, RESULTS) {
         Some(area) => dom::mount(&area, view),
         None => Ok(()),
@@ -347,7 +347,7 @@ fn credentials_url(page: &Shared) -> String {
                 .find(|a| Some(&a.client_id) == p.choice.account.as_ref())
         })
         .map(|a| a.credentials_url.clone())
-        .unwrap_or_else(|| crate::core::console::CONSOLE_HOME.to_string())
+        .unwrap_or_else(|| crate::core::shared::hosts::CONSOLE_HOME.to_string())
 }
 
 fn show_failure(page: &Shared, failure: &Failure) -> Result<(), JsError> {

@@ -14,11 +14,12 @@ use super::js::{from_js, to_js};
 use super::storage::{self, Area};
 use super::{chrome, clipboard, time, API};
 use crate::core::accounts::{self, fingerprint, Accounts};
-use crate::core::console::Flavour;
+use crate::core::api::region::{Detection, Region};
 use crate::core::lookup::{ApiCall, Job, Lane};
-use crate::core::message::{self, ReportedSender, Request, Sender, Us, WorkerFacts};
-use crate::core::region::{Detection, Region};
+use crate::core::protocol::{self, ReportedSender, Request, Sender, Us, WorkerFacts};
 use crate::core::settings::{self, Policy, Settings};
+use crate::core::shared::hosts::Flavour;
+use crate::core::shared::text::{hex, unhex};
 use crate::core::worker::{self, Decision, Effect, WorkerState};
 
 const SESSION_KEYS: &str = "keys";
@@ -30,17 +31,6 @@ thread_local! {
     static STATE: RefCell<Option<WorkerState>> = const { RefCell::new(None) };
     /// `storage.local` was closed to content scripts in this worker's life.
     static RESTRICTED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn unhex(s: &str) -> Option<Vec<u8>> {
-    (0..s.len())
-        .step_by(2)
-        .map(|i| s.get(i..i + 2).and_then(|b| u8::from_str_radix(b, 16).ok()))
-        .collect()
 }
 
 /// Loads the state on first use (after every worker start), once `storage.local` is closed to
@@ -144,20 +134,20 @@ pub async fn handle_message(request: JsValue, sender: JsValue) -> Result<JsValue
         wall_ms: time::now_ms(),
     };
     let response = match Request::read(request) {
-        Err(_) => message::undecodable(),
+        Err(_) => protocol::undecodable(),
         Ok(request) => {
             ensure_loaded().await?;
             let outcome = match with_state(|s| worker::decide(s, &request, &sender, &facts))? {
-                Decision::Api(call) => return respond(run_api_call(call).await),
+                Decision::Api(call) => return respond(out_of_line(run_api_call(call)).await),
                 Decision::Answer(outcome) => outcome,
             };
             let saves = outcome.effects.contains(&Effect::SaveAccounts);
             for effect in outcome.effects {
-                perform(effect, facts.flavour).await?;
+                out_of_line(perform(effect, facts.flavour)).await?;
             }
             if saves {
                 // A key seen or renewed changes its age: refresh the badge (and any reminder owed).
-                run_reminders().await?;
+                out_of_line(run_reminders()).await?;
             }
             outcome.response
         }
@@ -165,13 +155,21 @@ pub async fn handle_message(request: JsValue, sender: JsValue) -> Result<JsValue
     respond(response)
 }
 
-fn respond(response: message::Response) -> Result<JsValue, JsError> {
+/// Runs a future behind a trait object: its state machine stays its own function instead of being
+/// inlined into every caller's (each copy costs the bundle kilobytes; the call costs nothing felt).
+fn out_of_line<'a, T>(
+    future: impl std::future::Future<Output = T> + 'a,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = T> + 'a>> {
+    Box::pin(future)
+}
+
+fn respond(response: protocol::Response) -> Result<JsValue, JsError> {
     to_js(&response)
 }
 
 /// Makes a lookup's or an export page's Directory API requests through the one scheduler, in the
 /// job's lane (a new search first cancels the one still waiting), and reads the answers.
-async fn run_api_call(call: ApiCall) -> message::Response {
+async fn run_api_call(call: ApiCall) -> protocol::Response {
     let client = API.with(Clone::clone);
     let lane = call.job.lane();
     if call.job.supersedes() {
@@ -185,7 +183,7 @@ async fn run_api_call(call: ApiCall) -> message::Response {
             Some(lane),
         )
     };
-    match &call.job {
+    let answered = match &call.job {
         Job::Search { url, .. } | Job::ExportPage { url } => call.job.answer(get(url).await, None),
         Job::Detail { url, count_url, .. } => {
             // Both are submitted before either is awaited, so they travel together.
@@ -198,7 +196,8 @@ async fn run_api_call(call: ApiCall) -> message::Response {
             };
             call.job.answer(main, count)
         }
-    }
+    };
+    answered.into()
 }
 
 async fn save_accounts() -> Result<(), JsError> {
@@ -260,7 +259,7 @@ async fn perform(effect: Effect, flavour: Flavour) -> Result<(), JsError> {
                     _ => None,
                 };
                 let changed = with_state(|s| {
-                    worker::region_searched(s, &credentials.client_id, found, time::now_ms())
+                    s.region_searched(&credentials.client_id, found, time::now_ms())
                 });
                 if matches!(changed, Ok(true)) {
                     if let Err(e) = save_accounts().await {
@@ -328,7 +327,7 @@ pub async fn worker_started() -> Result<(), JsError> {
 /// Checks key ages: sets the badge and shows each reminder owed.
 async fn run_reminders() -> Result<(), JsError> {
     ensure_loaded().await?;
-    let check = with_state(|s| worker::check_reminders(s, time::now_ms()))?;
+    let check = with_state(|s| s.check_reminders(time::now_ms()))?;
     let action = ["chrome", "action"];
     let text = to_js(&options::BadgeText {
         text: &check.badge.text,
@@ -393,13 +392,13 @@ pub async fn handle_notification(id: String, button: i32) -> Result<(), JsError>
     .await?;
     if button == 1 {
         ensure_loaded().await?;
-        if with_state(|s| worker::snooze(s, client_id, 1, time::now_ms()))? {
+        if with_state(|s| s.snooze(client_id, 1, time::now_ms()).is_ok())? {
             save_accounts().await?;
         }
         return Ok(());
     }
     let tab = to_js(&options::NewTab {
-        url: crate::core::console::CONSOLE_HOME,
+        url: crate::core::shared::hosts::CONSOLE_HOME,
     })?;
     chrome::call(&["chrome", "tabs"], "create", &[tab])
         .await
@@ -413,7 +412,7 @@ pub async fn handle_alarm(name: String) -> Result<(), JsError> {
     if name == REMINDER_ALARM {
         return run_reminders().await;
     }
-    match crate::core::clipboard::token_of_alarm(&name) {
+    match crate::core::console::clipboard::token_of_alarm(&name) {
         Some(token) => clear_if_due(token).await,
         None => Ok(()),
     }

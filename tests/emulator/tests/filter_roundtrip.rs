@@ -1,7 +1,7 @@
 //! Every filter Keyward's client builds parses in the emulator's SCIM parser, and matches exactly the
 //! literal it was built from: no input can change a filter's structure.
 
-use keyward::core::filter::{Filter, SearchKind};
+use keyward::core::api::filter::{Filter, SearchKind};
 use p14e_emulator::filter::{matches, parse};
 use serde_json::json;
 
@@ -49,7 +49,7 @@ fn built_filters_parse_and_match_only_their_literal() {
 fn search_filters_parse_for_any_input() {
     for literal in HOSTILE {
         for kind in [SearchKind::Users, SearchKind::Groups] {
-            if let Some(filter) = keyward::core::filter::search(kind, literal) {
+            if let Some(filter) = keyward::core::api::filter::search(kind, literal) {
                 let text = filter.to_string();
                 let parsed = parse(&text).unwrap_or_else(|e| panic!("{text:?} did not parse: {e}"));
                 // The search text is a literal: a resource holding exactly it is found.

@@ -4,7 +4,7 @@
 //! file's `snapshot` follows the content script's rules (`extension/content.js`), and the e2e
 //! sample (`tests/e2e/layouts.test.mjs`) checks the same pages through the real one.
 
-use keyward::core::page::{
+use keyward::core::console::page::{
     classify, Cell, ClientIdState, Input, Item, KeyState, PageKind, Snapshot,
 };
 use p14e_emulator::layouts::{generate, Delivery, El, Layout, Node};

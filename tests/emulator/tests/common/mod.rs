@@ -37,7 +37,7 @@ impl Reply {
         let bytes = self.body.as_ref().expect("a complete body");
         // Read as Keyward reads API bodies: lenient about lone surrogates, which the seed's hostile
         // data puts in bodies on purpose.
-        keyward::core::scim::parse_body(bytes)
+        keyward::core::api::scim::parse_body(bytes)
             .unwrap_or_else(|e| panic!("JSON body ({e}): {}", String::from_utf8_lossy(bytes)))
     }
 

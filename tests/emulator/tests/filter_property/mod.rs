@@ -2,7 +2,7 @@
 //! fuzz target (`tests/fuzz/fuzz_targets/filter_roundtrip.rs`), which includes this file by path:
 //! the fuzz crate is a workspace of its own and cannot depend on this test.
 
-use keyward::core::filter::{search, Filter, SearchKind};
+use keyward::core::api::filter::{search, Filter, SearchKind};
 use p14e_emulator::filter::{matches, parse, Filter as Parsed};
 use serde_json::json;
 

@@ -4,6 +4,7 @@
 //! by salted fingerprint), so a second copy made before, during or after the first one's clear is
 //! never emptied early and never left uncleared.
 
+use crate::core::shared::text::hex;
 use serde::{Deserialize, Serialize};
 
 /// The prefix of a clear's alarm name; the token follows it.
@@ -51,7 +52,7 @@ fn is_token(token: &str) -> bool {
 
 /// A token from eight random bytes (the edge supplies them).
 pub fn token_from(random: [u8; 8]) -> String {
-    random.iter().map(|b| format!("{b:02x}")).collect()
+    hex(&random)
 }
 
 /// Timers and alarms may fire a little early; a clear that early still counts as due.

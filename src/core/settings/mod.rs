@@ -1,11 +1,16 @@
 //! User settings kept in `chrome.storage.local`: never secrets. Stored as one versioned record so
 //! later schema changes migrate in one place.
 
+pub mod view;
+
 use serde::{Deserialize, Serialize};
 
-use super::region::{normalize_local_base, LocalBaseError};
-use super::reminder::Schedule;
-use super::wire::Checked;
+use crate::core::api::region::{normalize_local_base, LocalBaseError};
+use crate::core::reminders::Schedule;
+use crate::core::shared::wire::Checked;
+
+/// Seconds before a copied secret is cleared from the clipboard (if still there).
+pub const DEFAULT_CLIPBOARD_CLEAR_SECS: u64 = 30;
 
 /// The storage key of the settings record.
 pub const STORAGE_KEY: &str = "settings";
@@ -120,7 +125,7 @@ impl Settings {
     /// Seconds before a copied secret is cleared.
     pub fn clipboard_clear_secs(&self) -> u64 {
         self.clipboard_clear_secs
-            .unwrap_or(crate::core::worker::DEFAULT_CLIPBOARD_CLEAR_SECS)
+            .unwrap_or(DEFAULT_CLIPBOARD_CLEAR_SECS)
             .clamp(5, 600)
     }
 
@@ -318,7 +323,7 @@ mod tests {
         let s = Settings {
             session_keys: false,
             clipboard_clear_secs: Some(45),
-            schedule: crate::core::reminder::Schedule {
+            schedule: crate::core::reminders::Schedule {
                 rotation_days: 60,
                 remind_before: vec![10, 3],
             },

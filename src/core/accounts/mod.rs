@@ -1,13 +1,18 @@
 //! The accounts Keyward has seen, keyed by Client ID: when each was first seen, a salted fingerprint
 //! of its key (never the key), and when the key was renewed. Kept in `storage.local`.
 
+pub mod view;
+
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::console::{is_console_url, Flavour};
-use super::region::Region;
-use super::wire::{Checked, Lenient};
+use crate::core::api::region::Region;
+use crate::core::reminders::check::KeyedAccount;
+use crate::core::reminders::ReminderState;
+use crate::core::shared::hosts::{is_console_url, Flavour};
+use crate::core::shared::text::hex;
+use crate::core::shared::wire::{Checked, Lenient};
 
 /// The storage key of the accounts record.
 pub const STORAGE_KEY: &str = "accounts";
@@ -71,7 +76,7 @@ pub struct Account {
     pub renewals: Vec<u64>,
     /// Which reminder was last sent, and any snooze.
     #[serde(default)]
-    pub reminders: crate::core::reminder::ReminderState,
+    pub reminders: ReminderState,
     /// The admin's name for the account.
     #[serde(default)]
     pub label: Option<String>,
@@ -201,7 +206,7 @@ pub fn fingerprint(salt: &[u8], key: &str) -> String {
     h.update(salt);
     h.update([0u8]);
     h.update(key.as_bytes());
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    hex(&h.finalize())
 }
 
 /// The most renewals an account keeps (newest last).
@@ -372,6 +377,34 @@ impl Accounts {
     }
 
     /// Records the detected region.
+    /// An account's Directory API base: its region's, if this flavour has that region (a store
+    /// build never a loopback one, whatever storage says).
+    pub fn api_base(
+        &self,
+        client_id: &str,
+        flavour: Flavour,
+        local_api_base: Option<&str>,
+    ) -> Option<String> {
+        self.accounts
+            .get(client_id)?
+            .region
+            .as_deref()
+            .and_then(Region::from_id)
+            .filter(|r| Region::available(flavour).contains(r))?
+            .api_base(local_api_base)
+    }
+
+    /// Each account with a key in force, for the reminder check.
+    pub fn keyed(&mut self) -> impl Iterator<Item = KeyedAccount<'_>> {
+        self.accounts.values_mut().filter_map(|a| {
+            Some(KeyedAccount {
+                client_id: &a.client_id,
+                since_ms: a.key.as_ref()?.since_ms,
+                reminders: &mut a.reminders,
+            })
+        })
+    }
+
     pub fn set_region(&mut self, client_id: &str, region: &str, now_ms: u64) {
         self.account(client_id, now_ms).region = Some(region.to_string());
     }

@@ -11,7 +11,10 @@
 //! masked, or not found. When two different values qualify it says so: a wrong value is worse
 //! than none.
 
-use super::page::Item;
+// The reader works within the content script's own limits: a hostile page (or a forged
+// snapshot) cannot make it work harder.
+use crate::core::console::page::script::{MAX_ITEMS, MAX_TEXT};
+use crate::core::console::page::Item;
 
 /// Which credential field a label names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -95,10 +98,6 @@ pub struct Fields {
     pub ignored: usize,
 }
 
-/// The most items the reader looks at, and the longest text it reads in one: a hostile page
-/// cannot make it work hard.
-pub const MAX_ITEMS: usize = 2_000;
-const MAX_TEXT: usize = 512;
 /// How far after a label its value may come (the value box, then copy icons and the like).
 const LOOKAHEAD: usize = 6;
 

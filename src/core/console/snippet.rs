@@ -1,7 +1,7 @@
 //! The text the copy helpers put on the clipboard: the Basic header, a region-correct curl command
 //! and shell exports. Built here, in the worker, so secrets never pass through the page's DOM.
 
-use super::api::Credentials;
+use crate::core::api::Credentials;
 
 /// `Authorization: Basic …`.
 pub fn authorization_header(credentials: &Credentials) -> String {

@@ -6,6 +6,7 @@
 //! a detail view of every attribute. Both date forms P14E uses are read: epoch milliseconds and
 //! ISO-8601 with an offset.
 
+use crate::core::shared::dates::parse_iso8601;
 use serde_json::Value;
 
 /// The P14E extension schema.
@@ -94,81 +95,6 @@ pub fn timestamp(v: Option<&Value>) -> Option<i64> {
         Value::String(s) => parse_iso8601(s),
         _ => None,
     }
-}
-
-/// Parses `YYYY-MM-DDTHH:MM:SS[.fff][Z|±HH:MM]` into epoch milliseconds.
-pub fn parse_iso8601(s: &str) -> Option<i64> {
-    let s = s.trim();
-    let b = s.as_bytes();
-    if b.len() < 19
-        || b[4] != b'-'
-        || b[7] != b'-'
-        || !matches!(b[10], b'T' | b't' | b' ')
-        || b[13] != b':'
-        || b[16] != b':'
-    {
-        return None;
-    }
-    let num = |r: std::ops::Range<usize>| -> Option<i64> {
-        let part = s.get(r)?;
-        part.bytes()
-            .all(|c| c.is_ascii_digit())
-            .then(|| part.parse().ok())
-            .flatten()
-    };
-    let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    let (h, mi, se) = (num(11..13)?, num(14..16)?, num(17..19)?);
-    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || se > 60 {
-        return None;
-    }
-    let mut rest = &s[19..];
-    let mut millis = 0;
-    if let Some(frac) = rest.strip_prefix('.') {
-        let digits: String = frac.chars().take_while(char::is_ascii_digit).collect();
-        if digits.is_empty() {
-            return None;
-        }
-        let padded = format!("{:0<3}", &digits[..digits.len().min(3)]);
-        millis = padded.parse::<i64>().ok()?;
-        rest = &frac[digits.len()..];
-    }
-    let offset_min = match rest {
-        "" | "Z" | "z" => 0,
-        _ => {
-            let sign = match rest.as_bytes()[0] {
-                b'+' => 1,
-                b'-' => -1,
-                _ => return None,
-            };
-            let body = &rest[1..];
-            let (oh, om) = match body.len() {
-                5 if body.as_bytes()[2] == b':' => (
-                    body[..2].parse::<i64>().ok()?,
-                    body[3..].parse::<i64>().ok()?,
-                ),
-                4 => (
-                    body[..2].parse::<i64>().ok()?,
-                    body[2..].parse::<i64>().ok()?,
-                ),
-                2 => (body.parse::<i64>().ok()?, 0),
-                _ => return None,
-            };
-            sign * (oh * 60 + om)
-        }
-    };
-    let days = days_from_civil(y, mo, d);
-    Some(((days * 24 + h) * 60 + mi - offset_min) * 60_000 + se * 1000 + millis)
-}
-
-/// Days since 1970-01-01 for a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 fn members(v: Option<&Value>) -> Vec<Member> {

@@ -4,13 +4,33 @@
 //! main thread, so on most console pages it first sends only a glance (headings, the page's text,
 //! its URL), and reads the fields — [`Item`]s in document order — when [`wants_fields`] says the
 //! page could show a credential. Nobody outside Ping has published the real page's markup, so
-//! nothing here depends on a DOM: [`super::reader`] finds the values by their labels and shapes,
+//! nothing here depends on a DOM: [`crate::core::console::reader`] finds the values by their labels and shapes,
 //! this module names the page (the API Credentials page, the SSO "REST API Client ID/Secret"
 //! decoy, any other console page) from what it found and from the page's wording.
 
 use serde::{Deserialize, Serialize};
 
-use super::reader::{self, Confidence, Found};
+use crate::core::console::reader::{self, Confidence, Found};
+
+/// What the content script reads and how often, written once here: the build writes these numbers
+/// into `extension/content.js` (plain JS cannot import them), and the reader applies the same
+/// limits to whatever a page sends.
+pub mod script {
+    /// Text runs and inputs a full read collects at most.
+    pub const MAX_ITEMS: usize = 2_000;
+    /// Nodes a read visits at most (a hostile page cannot make it work hard).
+    pub const MAX_NODES: usize = 20_000;
+    /// Levels of structure kept per item.
+    pub const MAX_PATH: usize = 8;
+    /// Characters kept of one text run, label or value.
+    pub const MAX_TEXT: usize = 512;
+    /// Characters of the page's text a glance sends.
+    pub const MAX_PAGE_TEXT: usize = 65_536;
+    /// Quiet time after a DOM change before the page is read again.
+    pub const DEBOUNCE_MS: u64 = 120;
+    /// A page whose text alone keeps changing is glanced at no more often than this.
+    pub const TEXT_ONLY_MS: u64 = 1_000;
+}
 
 /// What the content script saw. Every field is optional so odd pages still decode. Its `Debug`
 /// shows the page's address and the shape of what it read, never its text (the key is in it).
@@ -146,7 +166,7 @@ impl Snapshot {
         let items = self
             .pairs
             .iter()
-            .take(reader::MAX_ITEMS / 2)
+            .take(script::MAX_ITEMS / 2)
             .enumerate()
             .flat_map(|(i, pair)| {
                 let row = vec![1_000_000 + i as u32];

@@ -111,6 +111,18 @@ fn collect_text(nodes: &[Node], out: &mut String) {
     }
 }
 
+/// An extension page's header: the icon and a title.
+pub fn page_header(title: &str) -> Element {
+    el("header").attr("class", "kw-header").children([
+        el("img")
+            .attr("src", "icons/icon-32.png")
+            .attr("width", "24")
+            .attr("height", "24")
+            .attr("alt", ""),
+        el("h1").text(title),
+    ])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,11 +7,15 @@
 //! a row. Only a complete export makes a plain file; anything less is named and marked partial.
 //! Time comes in as arguments, so pauses and the ETA are tested without waiting.
 
-use super::api::{ApiError, ListRequest, Resource};
-use super::filter::{search, SearchKind};
-use super::lookup::{local_time, Failure};
-use super::pager::{PageRequest, Pager};
-use super::scim::{self, User};
+pub mod view;
+
+use crate::core::api::filter::{search, SearchKind};
+use crate::core::api::pager::{PageRequest, Pager};
+use crate::core::api::scim::{self, User};
+use crate::core::api::{ApiError, ListRequest, Resource};
+use crate::core::lookup::Failure;
+use crate::core::shared::dates::iso_time;
+use crate::core::shared::text::grouped;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -244,7 +248,7 @@ impl Export {
                     "Exported {}{} users \u{b7} about {} left",
                     grouped(done),
                     of(total),
-                    super::api::human(std::time::Duration::from_secs(eta))
+                    crate::core::api::human(std::time::Duration::from_secs(eta))
                 ),
                 None => format!("Exported {}{} users\u{2026}", grouped(done), of(total)),
             },
@@ -273,7 +277,7 @@ impl Export {
 
     /// The file name: `keyward-users-2026-11-26.csv`, with `-partial` unless complete.
     pub fn file_name(&self, format: Format, wall_ms: u64) -> String {
-        let date = super::reminder::utc_date(wall_ms);
+        let date = crate::core::shared::dates::utc_date(wall_ms);
         let partial = if self.is_complete() { "" } else { "-partial" };
         let ext = match format {
             Format::Csv => "csv",
@@ -433,25 +437,6 @@ fn csv_line(cells: &[String]) -> String {
         .join(",");
     line.push_str("\r\n");
     line
-}
-
-/// `2015-04-15T18:44:14Z`.
-pub fn iso_time(ms: i64) -> String {
-    let secs = ms.div_euclid(1000).rem_euclid(60);
-    format!("{}:{secs:02}Z", local_time(ms, 0).replace(' ', "T"))
-}
-
-/// 5000 → "5,000".
-pub fn grouped(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 #[cfg(test)]

@@ -12,8 +12,8 @@
 use std::collections::VecDeque;
 use std::time::Duration;
 
-use super::api::ApiError;
-use super::retry_after::RetryAfter;
+use crate::core::api::retry_after::RetryAfter;
+use crate::core::api::ApiError;
 
 /// Milliseconds on a monotonic clock chosen by the caller.
 pub type Millis = u64;

@@ -4,8 +4,8 @@
 //! whose loopback base comes from the options page, so the sandbox and the tests can stand in for
 //! PingOne. The store flavours have no such region.
 
-use super::api::ApiError;
-use super::console::{parse_origin, Flavour};
+use crate::core::api::ApiError;
+use crate::core::shared::hosts::{parse_origin, Flavour};
 
 /// A Directory API region.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -4,13 +4,14 @@
 //! The edge mounts the panel once and re-mounts only the results area, so typing never loses focus.
 //! Values to copy travel in `data-value` attributes (inert text), never in markup.
 
-use super::accounts::is_hex_colour;
-use super::export::grouped;
-use super::filter::SearchKind;
-use super::lookup::{local_time, Detail, Failure, Found, Row};
-use super::view::{el, Element};
-use super::wire;
-use super::worker::AccountView;
+use crate::core::accounts::is_hex_colour;
+use crate::core::accounts::view::{account_name, AccountView};
+use crate::core::api::filter::SearchKind;
+use crate::core::lookup::{Detail, Failure, Found, Row};
+use crate::core::shared::dates::local_time;
+use crate::core::shared::text::grouped;
+use crate::core::shared::view::{el, Element};
+use crate::core::shared::wire;
 
 /// Ids of the panel's controls and regions (the edge finds them by id).
 pub const ACCOUNT: &str = "lookup-account";
@@ -18,18 +19,6 @@ pub const KIND: &str = "lookup-kind";
 pub const TEXT: &str = "lookup-text";
 pub const STATUS: &str = "lookup-status";
 pub const RESULTS: &str = "lookup-results";
-
-/// What the admin sees for an account in a switcher.
-pub fn account_name(a: &AccountView) -> String {
-    let name = a.label.clone().unwrap_or_else(|| a.client_id.clone());
-    let region = a.region.as_deref().unwrap_or("region not known");
-    let prod = if a.production {
-        "\u{26a0} PRODUCTION \u{b7} "
-    } else {
-        ""
-    };
-    format!("{prod}{name} ({region})")
-}
 
 /// The panel: account, users or groups, the search box, a status line and the results area
 /// (showing `start` until the first search).

@@ -4,9 +4,10 @@
 //! The edge mounts the page once, re-mounts the status on every tick and the controls only when
 //! the export's phase changes, so a keyboard user's focus stays where it was.
 
-use super::export::{Export, Phase, Progress};
-use super::view::{el, Element};
-use super::worker::AccountView;
+use crate::core::accounts::view::AccountView;
+use crate::core::export::{Export, Phase, Progress};
+use crate::core::shared::text::{decode_component, encode_component};
+use crate::core::shared::view::{el, page_header, Element};
 
 pub const FORM: &str = "export";
 pub const ACCOUNT: &str = "export-account";
@@ -33,7 +34,7 @@ pub fn page(accounts: &[AccountView], selected: Option<&str>, text: &str) -> Ele
         for a in &usable {
             let mut option = el("option")
                 .attr("value", a.client_id.clone())
-                .text(super::lookup_view::account_name(a));
+                .text(crate::core::accounts::view::account_name(a));
             if Some(a.client_id.as_str()) == selected {
                 option = option.attr("selected", "");
             }
@@ -60,7 +61,7 @@ pub fn page(accounts: &[AccountView], selected: Option<&str>, text: &str) -> Ele
         ]);
     }
     el("div").attr("class", "kw-export").children([
-        super::popup::page_header("Keyward \u{2014} export users"),
+        page_header("Keyward \u{2014} export users"),
         el("main").children([
             el("p").text("Exports page through the Directory API at low priority, within PingOne\u{2019}s rate limit: popup lookups go first. A file is complete only when every page has arrived; anything less is saved and named as partial."),
             form,
@@ -142,6 +143,15 @@ pub fn controls(export: &Export) -> Element {
     el("div").attr("class", "kw-controls").children(buttons)
 }
 
+/// The export page's address for an account (relative to the extension).
+pub fn export_url(client_id: &str, text: &str) -> String {
+    format!(
+        "export.html?account={}&q={}",
+        encode_component(client_id),
+        encode_component(text.trim())
+    )
+}
+
 /// The account and search text a link to the page carries (`?account=…&q=…`).
 pub fn params(search: &str) -> (Option<String>, String) {
     let mut account = None;
@@ -157,29 +167,6 @@ pub fn params(search: &str) -> (Option<String>, String) {
     (account, text)
 }
 
-/// Percent-decoding (`+` as a space), lossy on bad UTF-8 and lenient on bad escapes.
-pub fn decode_component(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                (Some(h), Some(l)) => {
-                    out.push((h * 16 + l) as u8);
-                    i += 2;
-                }
-                _ => out.push(b'%'),
-            },
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -187,7 +174,7 @@ mod tests {
 
     #[test]
     fn params_round_trip_the_popup_link() {
-        let link = crate::core::popup::export_url("id-1", " Zoë & co ");
+        let link = export_url("id-1", " Zoë & co ");
         let (_, query) = link.split_once('?').expect("a query");
         assert_eq!(params(query), (Some("id-1".into()), "Zoë & co".into()));
         assert_eq!(params("?account=&q=%zz%4"), (None, "%zz%4".into()));

@@ -4,13 +4,21 @@
 //! [`ApiError`] with a message written for the popup, decided on the HTTP status first and the body
 //! second, since P14E documents no error body.
 
+pub mod filter;
+pub mod pager;
+pub mod region;
+pub mod retry_after;
+pub mod scim;
+pub mod throttle;
+
 use std::fmt;
 use std::time::Duration;
 
 use base64::Engine;
 
-use super::filter::Filter;
-use super::retry_after::{self, RetryAfter};
+use self::retry_after::RetryAfter;
+use crate::core::api::filter::Filter;
+use crate::core::shared::text::encode_component;
 use serde_json::Value;
 
 /// The Directory API credential. `Debug` never shows the key.
@@ -68,20 +76,6 @@ pub struct ListRequest {
     /// 1-based.
     pub start_index: u64,
     pub count: u32,
-}
-
-/// Percent-encodes a query or path component (everything but RFC 3986 unreserved characters).
-pub fn encode_component(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(b as char)
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
 }
 
 impl ListRequest {

@@ -6,14 +6,17 @@
 //! bodies, so every odd answer (a missing field, a 10 KB name, an unreadable body) is decided here
 //! and tested natively. Everything that leaves this module is data for text nodes.
 
+pub mod call;
+pub mod view;
+
+pub use call::{ApiCall, Job, Lane};
+
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::api::{self, ApiError, Credentials, ListRequest, Resource};
-use super::filter::{search, SearchKind};
-use super::message::{answer, Response};
-use super::scim::{self, Group, Member, User};
-use super::throttle::Priority;
+use crate::core::api::filter::{search, SearchKind};
+use crate::core::api::scim::{self, Group, Member, User};
+use crate::core::api::{self, ApiError, ListRequest, Resource};
 
 /// How long the search box waits after the last keystroke before searching: typing a name sends
 /// one request, not one per letter.
@@ -350,85 +353,6 @@ pub fn detail_urls(base: &str, kind: SearchKind, id: &str) -> (String, Option<St
     }
 }
 
-/// A Directory API call the worker makes for one of its pages, with the key to make it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ApiCall {
-    pub credentials: Credentials,
-    pub job: Job,
-}
-
-/// What the call is for: it decides the URLs, the priority, and how the answer is read.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Job {
-    Search {
-        kind: SearchKind,
-        text: String,
-        url: String,
-    },
-    Detail {
-        kind: SearchKind,
-        url: String,
-        count_url: Option<String>,
-    },
-    /// One page of an export: the body goes back as it came, for the export page to read.
-    ExportPage { url: String },
-}
-
-/// Requests that replace each other: a new search cancels the one still waiting.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Lane {
-    Search,
-    Detail,
-    Export,
-}
-
-impl Job {
-    /// Lookups jump the queue; exports take what is left.
-    pub fn priority(&self) -> Priority {
-        match self {
-            Job::Search { .. } | Job::Detail { .. } => Priority::Interactive,
-            Job::ExportPage { .. } => Priority::Bulk,
-        }
-    }
-
-    pub fn lane(&self) -> Lane {
-        match self {
-            Job::Search { .. } => Lane::Search,
-            Job::Detail { .. } => Lane::Detail,
-            Job::ExportPage { .. } => Lane::Export,
-        }
-    }
-
-    /// Whether a new call of this job cancels the lane's calls still waiting (a newer search makes
-    /// an older one pointless; export pages all count).
-    pub fn supersedes(&self) -> bool {
-        !matches!(self, Job::ExportPage { .. })
-    }
-
-    /// The answer for the page, from the main request's result and (for a group) the count's.
-    pub fn answer(
-        &self,
-        main: Result<Vec<u8>, ApiError>,
-        count: Option<Result<Vec<u8>, ApiError>>,
-    ) -> Response {
-        let failed = |e: ApiError| Response::ApiFailed(Failure::from(&e));
-        match (self, main) {
-            (_, Err(e)) => failed(e),
-            (Job::Search { kind, text, .. }, Ok(body)) => {
-                found(*kind, text, &body).map_or_else(failed, Response::Found)
-            }
-            (Job::Detail { kind, .. }, Ok(body)) => match kind {
-                SearchKind::Users => user_detail(&body),
-                SearchKind::Groups => group_detail(&body, count),
-            }
-            .map_or_else(failed, |d| Response::Detail(Box::new(d))),
-            (Job::ExportPage { .. }, Ok(body)) => Response::ApiBody(answer::ApiBody {
-                body: String::from_utf8_lossy(&body).into_owned(),
-            }),
-        }
-    }
-}
-
 /// `GET /directory/group/{id}/users/count`: `{"users": n}`.
 #[derive(Deserialize)]
 struct UserCount {
@@ -520,16 +444,6 @@ pub fn rate_line(waiting_ms: Option<u64>, recent_429s: usize, queued: usize) -> 
     Some(format!("Waiting {secs} s \u{2014} {why}{queue}"))
 }
 
-/// A local date and time, `2026-11-26 09:37`, for an instant and the local offset at that instant
-/// (minutes east of UTC; the edge asks the browser, so DST is right for each date).
-pub fn local_time(ms: i64, offset_minutes: i32) -> String {
-    let local = ms + i64::from(offset_minutes) * 60_000;
-    let day = local.div_euclid(86_400_000);
-    let minute_of_day = local.rem_euclid(86_400_000) / 60_000;
-    let date = super::reminder::date_of_day(day);
-    format!("{date} {:02}:{:02}", minute_of_day / 60, minute_of_day % 60)
-}
-
 /// What a key press does in the popup's result list.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum KeyAction {
@@ -559,7 +473,7 @@ pub fn key_action(key: &str) -> Option<KeyAction> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::scim::SCHEMA_PINGONE;
+    use crate::core::api::scim::SCHEMA_PINGONE;
 
     fn user_json(extra: &str) -> String {
         format!(
@@ -706,14 +620,6 @@ mod tests {
         );
         assert_eq!(rate_line(Some(100), 3, 1), None);
         assert_eq!(rate_line(None, 3, 1), None);
-    }
-
-    #[test]
-    fn local_times_apply_the_offset_of_the_instant() {
-        assert_eq!(local_time(1_429_123_454_227, 0), "2015-04-15 18:44");
-        assert_eq!(local_time(1_429_123_454_227, -360), "2015-04-15 12:44");
-        assert_eq!(local_time(0, 60), "1970-01-01 01:00");
-        assert_eq!(local_time(-60_000, 0), "1969-12-31 23:59");
     }
 
     #[test]

@@ -9,9 +9,13 @@
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use super::console::{is_console_url, Flavour};
-use super::throttle::{Millis, Status};
-use super::{PRODUCT_NAME, VERSION};
+use crate::core::api::throttle::{Millis, Status};
+use crate::core::lookup::call::Answered;
+use crate::core::shared::hosts::{is_console_url, Flavour};
+use crate::core::PRODUCT_NAME;
+
+pub use crate::core::console::copy::CopyWhat;
+use crate::core::VERSION;
 
 /// What a context asks the worker (`{"type": "copy", "what": "api_key"}`): the kind in `type`, its
 /// payload's fields beside it. Unknown fields are ignored; a missing field or one of the wrong type
@@ -37,7 +41,7 @@ pub enum Request {
     /// The popup overrides an account's detected region.
     SetRegion(ask::SetRegion),
     /// The options page edits an account (label, colour, production flag, integrations).
-    UpdateAccount(super::accounts::AccountEdit),
+    UpdateAccount(crate::core::accounts::AccountEdit),
     /// The options page forgets an account.
     ForgetAccount(ask::Account),
     /// The popup snoozes an account's reminders for a day or a week.
@@ -56,8 +60,8 @@ pub enum Request {
 pub mod ask {
     use serde::{Deserialize, Serialize};
 
-    use crate::core::filter::SearchKind;
-    use crate::core::page::Snapshot;
+    use crate::core::api::filter::SearchKind;
+    use crate::core::console::page::Snapshot;
 
     #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
     pub struct PageSnapshot {
@@ -247,24 +251,6 @@ impl Request {
     }
 }
 
-/// What a copy helper copies.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CopyWhat {
-    ClientId,
-    ApiKey,
-    AuthorizationHeader,
-    Curl,
-    ShellExports,
-}
-
-impl CopyWhat {
-    /// Whether the copied text contains the key (and is cleared from the clipboard later).
-    pub fn is_secret(self) -> bool {
-        !matches!(self, CopyWhat::ClientId)
-    }
-}
-
 /// Who sent a message, as the browser (not the message) says.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Sender {
@@ -339,16 +325,27 @@ impl Sender {
 pub enum Response {
     Status(answer::Status),
     ApiStatus(answer::ApiStatus),
-    PagePlan(super::worker::PagePlan),
+    PagePlan(crate::core::console::credentials::PagePlan),
     Ack,
     Copied(answer::Copied),
-    TabState(super::worker::TabView),
-    Found(super::lookup::Found),
-    Detail(Box<super::lookup::Detail>),
+    TabState(crate::core::console::credentials::TabView),
+    Found(crate::core::lookup::Found),
+    Detail(Box<crate::core::lookup::Detail>),
     /// A Directory API answer passed through as it came (an export page reads it itself).
     ApiBody(answer::ApiBody),
-    ApiFailed(super::lookup::Failure),
+    ApiFailed(crate::core::lookup::Failure),
     Refused(answer::Refused),
+}
+
+impl From<Answered> for Response {
+    fn from(answered: Answered) -> Response {
+        match answered {
+            Answered::Found(found) => Response::Found(found),
+            Answered::Detail(detail) => Response::Detail(detail),
+            Answered::Body(body) => Response::ApiBody(answer::ApiBody { body }),
+            Answered::Failed(failure) => Response::ApiFailed(failure),
+        }
+    }
 }
 
 /// The payloads of answers that are not records of their own.
@@ -375,16 +372,7 @@ pub mod answer {
         pub capped_from_secs: Option<u64>,
     }
 
-    /// A copy helper's text is on the clipboard.
-    #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-    pub struct Copied {
-        pub what: super::CopyWhat,
-        /// What to tell the admin.
-        pub message: String,
-        /// Seconds until the clipboard is cleared (if it still holds the copy); `None` when the
-        /// copy is not secret.
-        pub clears_in_secs: Option<u64>,
-    }
+    pub use crate::core::console::copy::Copied;
 
     /// A Directory API body, as it came.
     #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -641,8 +629,8 @@ pub(crate) fn refused(reason: &str) -> Response {
 mod tests {
     use super::*;
 
-    use crate::core::filter::SearchKind;
-    use crate::core::throttle::Scheduler;
+    use crate::core::api::filter::SearchKind;
+    use crate::core::api::throttle::Scheduler;
 
     fn facts(flavour: Flavour) -> WorkerFacts {
         WorkerFacts {
@@ -815,9 +803,9 @@ mod tests {
     /// `type`, a record answer's fields beside it, `None` as `null`.
     #[test]
     fn answers_encode_as_flat_tagged_json() {
+        use crate::core::console::credentials::{AgeBanner, HelperButton, Helpers, PagePlan};
         use crate::core::lookup::{Failure, FailureCode};
-        use crate::core::reminder::Level;
-        use crate::core::worker::{AgeBanner, HelperButton, Helpers, PagePlan};
+        use crate::core::reminders::Level;
         use serde_json::json;
         let plan = PagePlan {
             helpers: Some(Helpers {
@@ -890,8 +878,9 @@ mod tests {
 
     #[test]
     fn record_answers_read_back_as_they_were_written() {
+        use crate::core::accounts::view::AccountView;
+        use crate::core::console::credentials::TabView;
         use crate::core::lookup::{Attribute, Detail, Found, Row};
-        use crate::core::worker::{AccountView, TabView};
         let row = Row {
             id: "u1".into(),
             title: "ann".into(),

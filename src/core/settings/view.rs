@@ -1,13 +1,14 @@
 //! The options page, as views, and the decision on each form submission.
 
-use super::accounts::Accounts;
-use super::console::Flavour;
-use super::region::Region;
-use super::reminder::utc_date;
-use super::reminder::Schedule;
-use super::settings::{checked_clear_secs, Policy, Settings};
-use super::view::{el, Element};
-use super::{PRODUCT_NAME, VERSION};
+use crate::core::accounts::Accounts;
+use crate::core::api::region::Region;
+use crate::core::reminders::Schedule;
+use crate::core::settings::{checked_clear_secs, Policy, Settings};
+use crate::core::shared::dates::utc_date;
+use crate::core::shared::hosts::Flavour;
+use crate::core::shared::view::{el, Element};
+use crate::core::PRODUCT_NAME;
+use crate::core::VERSION;
 
 /// The id of the local emulator base field (the edge reads it on submit).
 pub const LOCAL_BASE_FIELD: &str = "local-api-base";

@@ -5,10 +5,10 @@
 //! Ages are measured on the UTC millisecond clock, so time zones and DST cannot shift them; a clock
 //! that jumps backwards yields age zero and never re-sends a reminder already sent.
 
-use serde::{Deserialize, Serialize};
+pub mod check;
 
-/// One day in milliseconds.
-pub const DAY_MS: u64 = 86_400_000;
+use crate::core::shared::dates::DAY_MS;
+use serde::{Deserialize, Serialize};
 
 /// When keys are due and when to remind.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -196,26 +196,6 @@ pub fn badge(ages: &[KeyAge]) -> Badge {
     }
 }
 
-/// A calendar date (UTC) for epoch milliseconds: `2026-11-26`.
-pub fn utc_date(ms: u64) -> String {
-    date_of_day((ms / DAY_MS) as i64)
-}
-
-/// The calendar date `YYYY-MM-DD` of a day number (days since 1970-01-01, negative before).
-pub fn date_of_day(day: i64) -> String {
-    // Howard Hinnant's civil-from-days.
-    let z = day + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
-}
-
 /// A sentence for the banner and notifications.
 pub fn describe(age: &KeyAge) -> String {
     match age.level {
@@ -325,14 +305,6 @@ mod tests {
         let since = T0 + 60 * DAY_MS; // 2026-03-02
         assert_eq!(assess(since, since + 30 * DAY_MS, &s).age_days, 30);
         assert_eq!(assess(since, since + 30 * DAY_MS - 1, &s).age_days, 29);
-    }
-
-    #[test]
-    fn utc_dates() {
-        assert_eq!(utc_date(0), "1970-01-01");
-        assert_eq!(utc_date(T0), "2026-01-01");
-        assert_eq!(utc_date(T0 + 59 * DAY_MS), "2026-03-01");
-        assert_eq!(utc_date(951_782_400_000), "2000-02-29");
     }
 
     #[test]

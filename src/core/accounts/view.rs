@@ -1,0 +1,174 @@
+//! How the popup, the export page and the options page see accounts: one [`AccountView`] each,
+//! with its region (or where the search for it stands), label, key age and links.
+
+use std::collections::HashMap;
+
+use indexmap::IndexMap;
+use serde::{Deserialize, Serialize};
+
+use crate::core::accounts::Accounts;
+use crate::core::api::region::Region;
+use crate::core::reminders::{assess, describe, Level, Schedule};
+use crate::core::shared::hosts::{users_page, CONSOLE_HOME};
+
+/// Where the search for an account's region stands (memory only).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RegionSearch {
+    /// The probes are out.
+    Finding,
+    /// No region accepted the credential (or none could be reached): the admin chooses.
+    NotFound,
+}
+
+impl RegionSearch {
+    /// What the popup says of it: `finding`, `unknown`.
+    pub fn wire_name(self) -> &'static str {
+        match self {
+            RegionSearch::Finding => "finding",
+            RegionSearch::NotFound => "unknown",
+        }
+    }
+}
+
+/// Region searches since the worker started, by Client ID: one probe per account, not one per
+/// snapshot, and what the popup says while there is no region.
+#[derive(Clone, Debug, Default)]
+pub struct RegionSearches(HashMap<String, RegionSearch>);
+
+impl RegionSearches {
+    /// Starts a search unless one ran already; returns whether to probe.
+    pub fn start(&mut self, client_id: &str) -> bool {
+        if self.0.contains_key(client_id) {
+            return false;
+        }
+        self.0.insert(client_id.to_string(), RegionSearch::Finding);
+        true
+    }
+
+    /// Starts a search whatever ran before (credentials entered by hand).
+    pub fn restart(&mut self, client_id: &str) {
+        self.0.insert(client_id.to_string(), RegionSearch::Finding);
+    }
+
+    /// The region is settled (found, or chosen by the admin).
+    pub fn settled(&mut self, client_id: &str) {
+        self.0.remove(client_id);
+    }
+
+    pub fn status(&self, client_id: &str) -> Option<RegionSearch> {
+        self.0.get(client_id).copied()
+    }
+
+    /// Records the end of a search: the region found is kept; otherwise the popup offers the
+    /// choice. Returns whether the accounts changed.
+    pub fn finished(
+        &mut self,
+        accounts: &mut Accounts,
+        client_id: &str,
+        found: Option<&str>,
+        now_ms: u64,
+    ) -> bool {
+        match found {
+            Some(region) => {
+                self.settled(client_id);
+                accounts.set_region(client_id, region, now_ms);
+                true
+            }
+            None => {
+                self.0.insert(client_id.to_string(), RegionSearch::NotFound);
+                false
+            }
+        }
+    }
+}
+
+/// An account, for the popup.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountView {
+    pub client_id: String,
+    /// The region's label.
+    #[serde(default)]
+    pub region: Option<String>,
+    /// The region's id (`na`, `eu`, `au`, `local`).
+    #[serde(default)]
+    pub region_id: Option<String>,
+    /// While there is no region: `finding` (probes out) or `unknown` (none accepted: choose).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region_status: Option<String>,
+    #[serde(default)]
+    pub label: Option<String>,
+    #[serde(default)]
+    pub colour: Option<String>,
+    #[serde(default)]
+    pub production: bool,
+    /// "Key age 45 days: due for renewal in 45 days."
+    #[serde(default)]
+    pub age: Option<String>,
+    /// Whether reminders are due (the popup then offers to snooze them).
+    #[serde(default)]
+    pub reminding: bool,
+    pub key_read: bool,
+    pub first_seen_ms: u64,
+    /// Where the key can be read again (the page it was last read on, or the console home).
+    #[serde(default)]
+    pub credentials_url: String,
+    /// The console's Users page for this account.
+    #[serde(default)]
+    pub users_url: String,
+}
+
+/// Every account as the popup shows it.
+pub fn account_views(
+    accounts: &Accounts,
+    keys: &IndexMap<String, String>,
+    searches: &RegionSearches,
+    schedule: &Schedule,
+    now_ms: u64,
+) -> Vec<AccountView> {
+    accounts
+        .accounts
+        .values()
+        .map(|a| {
+            let age = a.key.as_ref().map(|k| assess(k.since_ms, now_ms, schedule));
+            AccountView {
+                client_id: a.client_id.clone(),
+                region: a
+                    .region
+                    .as_deref()
+                    .and_then(Region::from_id)
+                    .map(|r| r.label().to_string()),
+                region_id: a.region.clone(),
+                region_status: a
+                    .region
+                    .is_none()
+                    .then(|| searches.status(&a.client_id))
+                    .flatten()
+                    .map(|s| s.wire_name().to_string()),
+                label: a.label.clone(),
+                colour: a.colour.clone(),
+                production: a.production,
+                age: age.map(|g| describe(&g)),
+                reminding: age.is_some_and(|g| g.level != Level::Fresh),
+                key_read: keys.contains_key(&a.client_id),
+                first_seen_ms: a.first_seen_ms,
+                credentials_url: a
+                    .credentials_url
+                    .clone()
+                    .unwrap_or_else(|| CONSOLE_HOME.to_string()),
+                users_url: users_page(a.credentials_url.as_deref()),
+            }
+        })
+        .collect()
+}
+
+/// What the admin sees for an account in a switcher.
+pub fn account_name(a: &AccountView) -> String {
+    let name = a.label.clone().unwrap_or_else(|| a.client_id.clone());
+    let region = a.region.as_deref().unwrap_or("region not known");
+    let prod = if a.production {
+        "\u{26a0} PRODUCTION \u{b7} "
+    } else {
+        ""
+    };
+    format!("{prod}{name} ({region})")
+}

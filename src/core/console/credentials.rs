@@ -1,0 +1,437 @@
+//! The API Credentials page, tab by tab: what a snapshot of it means (accounts seen, keys read,
+//! renewals pending and saved), the plan of helpers the content script adds, what the popup says
+//! about the tab, and credentials typed in by hand when a layout cannot be read.
+//!
+//! A renewal is tracked across clicks: Edit → Renew shows a new key that is not in force until
+//! Save; Cancel keeps the old one. Keys live only in memory (and `storage.session` when allowed).
+
+use std::collections::HashMap;
+
+use indexmap::IndexMap;
+use serde::{Deserialize, Serialize};
+
+use crate::core::accounts::view::{AccountView, RegionSearches};
+use crate::core::accounts::{fingerprint, Accounts};
+use crate::core::api::Credentials;
+use crate::core::console::copy::CopyWhat;
+use crate::core::console::page::{
+    classify, normalize_label, wants_fields, ClientIdState, KeyState, PageKind, Snapshot,
+};
+use crate::core::console::reader;
+use crate::core::effect::Effect;
+use crate::core::reminders::{assess, describe, Level};
+use crate::core::settings::Settings;
+
+/// What the credentials page's decisions may touch of the worker's state.
+pub struct Desk<'a> {
+    pub accounts: &'a mut Accounts,
+    /// Keys by Client ID (memory, mirrored to `storage.session` when allowed).
+    pub keys: &'a mut IndexMap<String, String>,
+    pub searches: &'a mut RegionSearches,
+    pub salt: &'a [u8],
+    pub settings: &'a Settings,
+}
+
+/// What Keyward knows of one tab.
+#[derive(Clone, Default)]
+pub struct TabState {
+    pub view: TabView,
+    /// The key as shown in this tab (memory only).
+    pub(crate) shown_key: Option<String>,
+    editing: bool,
+    renew_clicked: bool,
+    /// A renewed key shown before Save (memory only): taken when Save is clicked, dropped on
+    /// Cancel; until then the key in force stays the one Keyward holds.
+    pending_key: Option<String>,
+    /// A renewal was just saved on this page: remind to update each integration.
+    just_renewed: bool,
+}
+
+/// The tabs Keyward has seen console pages in (memory only).
+pub type Tabs = HashMap<i64, TabState>;
+
+// The popup and the export page read tab views back; the content script reads page plans.
+
+/// What the popup shows about a tab.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TabView {
+    /// `not_console`, `console`, `sso_credentials`, `credentials`.
+    pub kind: String,
+    #[serde(default)]
+    pub page: Option<String>,
+    #[serde(default)]
+    pub client_id: Option<String>,
+    /// `shown`, `hidden`, `unreadable`.
+    #[serde(default)]
+    pub key: Option<String>,
+    /// A sentence for the admin.
+    pub summary: String,
+    pub accounts: Vec<AccountView>,
+}
+
+/// What the popup says of a tab Keyward has no page for.
+pub const NOT_CONSOLE: &str = "Not a PingOne for Enterprise console page.";
+
+/// The popup's view of a tab (its accounts filled in by the caller).
+pub fn tab_view(tabs: &Tabs, tab_id: i64) -> TabView {
+    tabs.get(&tab_id)
+        .map(|t| t.view.clone())
+        .unwrap_or_else(|| TabView {
+            kind: "not_console".into(),
+            summary: NOT_CONSOLE.into(),
+            ..TabView::default()
+        })
+}
+
+/// What the content script adds to a page.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PagePlan {
+    pub helpers: Option<Helpers>,
+    /// Read this page's fields from now on (a glance is not enough). Answering a glance with
+    /// `fields` and nothing else asks for them at once.
+    pub fields: bool,
+}
+
+/// Copy helpers next to a field.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Helpers {
+    /// The snapshot pair the helpers follow.
+    pub anchor: usize,
+    pub buttons: Vec<HelperButton>,
+    pub note: String,
+    /// The key-age banner, when Keyward knows since when this key exists.
+    pub age: Option<AgeBanner>,
+    /// The integrations checklist around a renewal (Edit mode, and just after Save).
+    pub guard: Option<Guard>,
+}
+
+/// A non-blocking checklist of what uses the key.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Guard {
+    pub title: String,
+    pub items: Vec<String>,
+}
+
+/// "Key age 45 days: due for renewal in 45 days." and how urgent that is.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgeBanner {
+    pub text: String,
+    pub level: Level,
+}
+
+/// One copy button: what it copies, and its label.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HelperButton {
+    pub what: CopyWhat,
+    pub label: String,
+}
+
+impl HelperButton {
+    fn new(what: CopyWhat, label: &str) -> HelperButton {
+        HelperButton {
+            what,
+            label: label.to_string(),
+        }
+    }
+}
+
+/// A tab reset to what one page kind says of it.
+fn fresh_tab(kind: &str, page: Option<String>, summary: String) -> TabState {
+    TabState {
+        view: TabView {
+            kind: kind.into(),
+            page,
+            summary,
+            ..TabView::default()
+        },
+        ..TabState::default()
+    }
+}
+
+/// Decides what a console page's snapshot means: the plan for the page and the work it implies.
+pub fn snapshot(
+    mut desk: Desk<'_>,
+    tabs: &mut Tabs,
+    tab_id: i64,
+    tab_url: &str,
+    snapshot: &Snapshot,
+    now: u64,
+) -> (PagePlan, Vec<Effect>) {
+    let kind = classify(snapshot);
+    let fields = wants_fields(snapshot) || !matches!(kind, PageKind::Console { .. });
+    let mut plan = PagePlan {
+        helpers: None,
+        fields,
+    };
+    if snapshot.glance && fields {
+        // A glance at a page that may show the credential: judge nothing from it, ask for its fields.
+        return (plan, Vec::new());
+    }
+    // Snapshots arrive on every DOM change; only a real change to the accounts is written.
+    let accounts_before = desk.accounts.clone();
+    let tab = tabs.entry(tab_id).or_default();
+    let mut effects = Vec::new();
+    match &kind {
+        PageKind::Console { name } => {
+            let summary = match name {
+                Some(n) => format!("PingOne for Enterprise console: {n}."),
+                None => "PingOne for Enterprise console.".into(),
+            };
+            *tab = fresh_tab("console", name.clone(), summary);
+        }
+        PageKind::SsoCredentials => {
+            *tab = fresh_tab("sso_credentials", None, "These are SSO REST API credentials, not the Directory API credential: Keyward reads nothing here.".into());
+        }
+        PageKind::Credentials(reading) => {
+            let client_id = match &reading.client_id {
+                ClientIdState::Read { id, .. } => id.clone(),
+                ClientIdState::Ambiguous => {
+                    *tab = fresh_tab("credentials", None, "API Credentials page, but it shows more than one Client ID: Keyward read neither. Enter the credentials by hand in the popup.".into());
+                    return (plan, effects);
+                }
+                _ => {
+                    *tab = fresh_tab("credentials", None, "API Credentials page, but Keyward does not recognise its layout: nothing was read. Enter the credentials by hand in the popup.".into());
+                    return (plan, effects);
+                }
+            };
+            let was_editing = tab.editing;
+            tab.editing = reading.editing;
+            if was_editing && !reading.editing && !tab.renew_clicked {
+                tab.pending_key = None;
+            }
+            // A renewed key beside the one in force ("New API key"), or — after Renew — in its
+            // place: not in force until Save.
+            let in_place = reading.editing && tab.renew_clicked;
+            match (&reading.new_key, &reading.key) {
+                (KeyState::Shown(new), _) => tab.pending_key = Some(new.clone()),
+                (_, KeyState::Shown(key)) if in_place => tab.pending_key = Some(key.clone()),
+                _ => {}
+            }
+            let (key_word, note) = match &reading.key {
+                KeyState::Shown(key) => {
+                    tab.shown_key = Some(key.clone());
+                    if !in_place {
+                        key_in_force(&mut desk, &client_id, key, now, &mut effects);
+                    }
+                    let secs = desk.settings.clipboard_clear_secs();
+                    ("shown", format!("Copies of the key are cleared from the clipboard after {secs} s if unchanged; the OS clipboard history may keep a copy."))
+                }
+                other => {
+                    tab.shown_key = None;
+                    desk.accounts.seen(&client_id, now);
+                    let (word, note) = match other {
+                        KeyState::Hidden => (
+                            "hidden",
+                            "Key hidden \u{2014} reveal it to enable the key helpers.",
+                        ),
+                        KeyState::Ambiguous => (
+                            "unreadable",
+                            "The page shows more than one API key: Keyward read neither.",
+                        ),
+                        _ => ("unreadable", "Keyward could not read the API key field."),
+                    };
+                    (word, note.to_string())
+                }
+            };
+            desk.accounts.note_credentials_page(&client_id, tab_url);
+            plan.helpers = Some(helpers(
+                &desk,
+                tab,
+                reading.editing,
+                reading.anchor,
+                &client_id,
+                note,
+                now,
+            ));
+            tab.view = TabView {
+                kind: "credentials".into(),
+                page: Some("API Credentials".into()),
+                client_id: Some(client_id.clone()),
+                key: Some(key_word.into()),
+                summary: match key_word {
+                    "shown" if tab.pending_key.is_some() => format!("API Credentials page: Client ID {client_id}, key read. A renewed key is shown: Keyward takes it when you click Save (Cancel keeps the current one)."),
+                    "shown" => format!("API Credentials page: Client ID {client_id}, key read."),
+                    "hidden" => format!("API Credentials page: Client ID {client_id}; key hidden \u{2014} reveal it to enable the key helpers."),
+                    _ => format!("API Credentials page: Client ID {client_id}; the key could not be read."),
+                },
+                accounts: Vec::new(),
+            };
+        }
+    }
+    if *desk.accounts != accounts_before {
+        effects.insert(0, Effect::SaveAccounts);
+    }
+    (plan, effects)
+}
+
+/// The key in force was shown: note it (a different one restarts the clock), keep it for lookups
+/// when allowed, and find the account's region once.
+fn key_in_force(
+    desk: &mut Desk<'_>,
+    client_id: &str,
+    key: &str,
+    now: u64,
+    effects: &mut Vec<Effect>,
+) {
+    let fp = fingerprint(desk.salt, key);
+    desk.accounts.observe_key(client_id, &fp, now);
+    if desk.settings.session_keys() && desk.keys.get(client_id).map(String::as_str) != Some(key) {
+        desk.keys.insert(client_id.to_string(), key.to_string());
+        effects.push(Effect::SaveKeys);
+    }
+    let region_known = desk
+        .accounts
+        .accounts
+        .get(client_id)
+        .is_some_and(|a| a.region.is_some());
+    if !region_known && desk.searches.start(client_id) {
+        effects.push(Effect::DetectRegion {
+            credentials: Credentials {
+                client_id: client_id.to_string(),
+                api_key: key.to_string(),
+            },
+        });
+    }
+}
+
+fn helpers(
+    desk: &Desk<'_>,
+    tab: &TabState,
+    editing: bool,
+    anchor: usize,
+    client_id: &str,
+    note: String,
+    now: u64,
+) -> Helpers {
+    let mut buttons = vec![HelperButton::new(CopyWhat::ClientId, "Copy Client ID")];
+    if tab.shown_key.is_some() {
+        buttons.extend([
+            HelperButton::new(CopyWhat::ApiKey, "Copy API key"),
+            HelperButton::new(CopyWhat::AuthorizationHeader, "Copy Authorization header"),
+            HelperButton::new(CopyWhat::Curl, "Copy curl"),
+            HelperButton::new(CopyWhat::ShellExports, "Copy shell exports"),
+        ]);
+    }
+    let account = desk.accounts.accounts.get(client_id);
+    let age = account
+        .and_then(|a| a.key.as_ref())
+        .map(|k| assess(k.since_ms, now, &desk.settings.schedule))
+        .map(|age| AgeBanner {
+            text: describe(&age),
+            level: age.level,
+        });
+    let integrations = account.map(|a| a.integrations.clone()).unwrap_or_default();
+    let guard = if integrations.is_empty() {
+        None
+    } else if editing {
+        Some(Guard {
+            title: "Renewing breaks every integration that uses this key until it is updated. Cut-over checklist:".into(),
+            items: integrations,
+        })
+    } else if tab.just_renewed {
+        Some(Guard {
+            title: "Key renewed: update each integration with the new key.".into(),
+            items: integrations,
+        })
+    } else {
+        None
+    };
+    Helpers {
+        anchor,
+        buttons,
+        note,
+        age,
+        guard,
+    }
+}
+
+/// Records a click on a page button: Renew starts a renewal, Cancel drops it, Save puts the
+/// renewed key in force (restarting the key's clock) and forgets the old one.
+pub fn click(desk: Desk<'_>, tabs: &mut Tabs, tab_id: i64, label: &str, now: u64) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    let Some(tab) = tabs.get_mut(&tab_id) else {
+        return effects;
+    };
+    match normalize_label(label).as_str() {
+        // Renew exists only in Edit mode; a key shown before it is the old one.
+        "renew" if tab.view.kind == "credentials" => {
+            tab.renew_clicked = true;
+            tab.pending_key = None;
+        }
+        "cancel" => {
+            tab.renew_clicked = false;
+            tab.pending_key = None;
+        }
+        "save" if tab.renew_clicked || tab.pending_key.is_some() => {
+            if let Some(client_id) = tab.view.client_id.clone() {
+                tab.just_renewed = true;
+                // The renewed key, when the page showed it: Keyward goes on looking things up
+                // with it without waiting for the page to show it again.
+                let new_key = tab.pending_key.take();
+                let fp = new_key.as_ref().map(|key| fingerprint(desk.salt, key));
+                desk.accounts.renewal_saved(&client_id, fp, now);
+                // The old key no longer works: forget it.
+                let had_key = desk.keys.shift_remove(&client_id).is_some();
+                let keeps_new = match new_key {
+                    Some(key) if desk.settings.session_keys() => {
+                        desk.keys.insert(client_id.clone(), key);
+                        true
+                    }
+                    _ => false,
+                };
+                if had_key || keeps_new {
+                    effects.push(Effect::SaveKeys);
+                }
+                effects.push(Effect::SaveAccounts);
+            }
+            tab.renew_clicked = false;
+        }
+        _ => {}
+    }
+    effects
+}
+
+/// Why credentials typed in by hand were refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ManualRefused {
+    ClientId,
+    ApiKey,
+}
+
+impl ManualRefused {
+    /// What to tell the admin.
+    pub fn reason(self) -> &'static str {
+        match self {
+            ManualRefused::ClientId => {
+                "the Client ID should be a UUID such as 910a2dec-8902-4cc1-beeb-8da1658eec67"
+            }
+            ManualRefused::ApiKey => {
+                "the API key should be the key itself: 16 or more letters and digits, no spaces"
+            }
+        }
+    }
+}
+
+/// Credentials typed into the popup, for layouts Keyward cannot read: checked by the same rules
+/// as a page's values, then treated as a key shown in force.
+pub fn manual(
+    desk: Desk<'_>,
+    client_id: &str,
+    api_key: &str,
+    now: u64,
+) -> Result<Vec<Effect>, ManualRefused> {
+    let client_id = reader::client_id(client_id).ok_or(ManualRefused::ClientId)?;
+    let api_key = reader::api_key(api_key).ok_or(ManualRefused::ApiKey)?;
+    let fp = fingerprint(desk.salt, &api_key);
+    desk.accounts.observe_key(&client_id, &fp, now);
+    let mut effects = vec![Effect::SaveAccounts];
+    if desk.settings.session_keys() {
+        desk.keys.insert(client_id.clone(), api_key.clone());
+        effects.push(Effect::SaveKeys);
+    }
+    desk.searches.restart(&client_id);
+    effects.push(Effect::DetectRegion {
+        credentials: Credentials { client_id, api_key },
+    });
+    Ok(effects)
+}

@@ -1,0 +1,37 @@
+//! Work the core asks the edge to do after a decision: store, copy, probe, cancel. Every feature
+//! returns these rather than doing I/O, so a decision is tested by the effects it returns.
+
+use crate::core::api::Credentials;
+
+/// Work for the edge.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Effect {
+    SaveAccounts,
+    /// Mirror the keys map to `storage.session`.
+    SaveKeys,
+    /// Write to the clipboard; clear it after `clear_after_secs` if it still holds `text`.
+    Clipboard {
+        text: String,
+        clear_after_secs: Option<u64>,
+    },
+    /// Find this account's region with the shown key.
+    DetectRegion {
+        credentials: Credentials,
+    },
+    /// Drop the export's requests still waiting.
+    CancelExport,
+}
+
+impl std::fmt::Debug for Effect {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Effect::SaveAccounts => f.write_str("SaveAccounts"),
+            Effect::SaveKeys => f.write_str("SaveKeys"),
+            Effect::Clipboard {
+                clear_after_secs, ..
+            } => write!(f, "Clipboard(<redacted>, {clear_after_secs:?})"),
+            Effect::DetectRegion { credentials } => write!(f, "DetectRegion({credentials:?})"),
+            Effect::CancelExport => f.write_str("CancelExport"),
+        }
+    }
+}

@@ -1,0 +1,247 @@
+//! The worker's state and its one dispatch: each request, once [`protocol::admit`]'s table has
+//! accepted its sender, goes to its feature's handler, and comes back as an answer and the
+//! [`Effect`]s the edge performs (saving, clipboard writes, region probes).
+//!
+//! The edge loads [`WorkerState`] (accounts from `storage.local`, keys from `storage.session`) and
+//! passes each message in. Per-tab readings live only in the worker's memory.
+
+use indexmap::IndexMap;
+
+use crate::core::accounts::view::{account_views, RegionSearches};
+use crate::core::accounts::Accounts;
+use crate::core::api::pager::PageRequest;
+use crate::core::api::region::Region;
+use crate::core::console::copy;
+use crate::core::console::credentials::{self, Desk, TabView, Tabs};
+use crate::core::export;
+use crate::core::lookup::call::{self, Asked};
+use crate::core::lookup::ApiCall;
+use crate::core::protocol::{self, refused, Caller, Request, Response, Sender, WorkerFacts};
+use crate::core::reminders::check::{self as reminder_check, ReminderCheck};
+use crate::core::settings::Settings;
+use crate::core::shared::hosts::Flavour;
+
+pub use crate::core::effect::Effect;
+
+/// What the worker holds.
+#[derive(Clone, Default)]
+pub struct WorkerState {
+    pub accounts: Accounts,
+    /// Keys by Client ID, mirrored to `storage.session` (when allowed) for popup lookups.
+    pub keys: IndexMap<String, String>,
+    pub salt: Vec<u8>,
+    pub settings: Settings,
+    pub tabs: Tabs,
+    /// Region searches since the worker started.
+    pub region_search: RegionSearches,
+}
+
+impl std::fmt::Debug for WorkerState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WorkerState")
+            .field("accounts", &self.accounts)
+            .field("keys", &format_args!("<{} redacted>", self.keys.len()))
+            .field("tabs", &self.tabs.len())
+            .finish()
+    }
+}
+
+impl WorkerState {
+    /// What the credentials page's handlers may touch, and the tabs.
+    fn desk(&mut self) -> (Desk<'_>, &mut Tabs) {
+        let WorkerState {
+            accounts,
+            keys,
+            salt,
+            settings,
+            tabs,
+            region_search,
+        } = self;
+        let desk = Desk {
+            accounts,
+            keys,
+            searches: region_search,
+            salt,
+            settings,
+        };
+        (desk, tabs)
+    }
+
+    /// An account's Directory API base, for this build.
+    fn api_base(&self, client_id: &str, flavour: Flavour) -> Option<String> {
+        self.accounts
+            .api_base(client_id, flavour, self.settings.local_api_base.as_deref())
+    }
+
+    /// The popup's view of a tab, with every account.
+    pub fn tab_view(&self, tab_id: i64, now_ms: u64) -> TabView {
+        let mut view = credentials::tab_view(&self.tabs, tab_id);
+        view.accounts = account_views(
+            &self.accounts,
+            &self.keys,
+            &self.region_search,
+            &self.settings.schedule,
+            now_ms,
+        );
+        view
+    }
+
+    /// Records the end of a region search; returns whether the accounts changed.
+    pub fn region_searched(&mut self, client_id: &str, found: Option<&str>, now_ms: u64) -> bool {
+        self.region_search
+            .finished(&mut self.accounts, client_id, found, now_ms)
+    }
+
+    /// The periodic reminder check (marks each notification owed as sent).
+    pub fn check_reminders(&mut self, now_ms: u64) -> ReminderCheck {
+        reminder_check::check(self.accounts.keyed(), &self.settings.schedule, now_ms)
+    }
+
+    /// Snoozes an account's reminders for `days` (a day or a week); returns what to tell the sender.
+    pub fn snooze(&mut self, client_id: &str, days: u64, now_ms: u64) -> Result<(), &'static str> {
+        let account = self
+            .accounts
+            .accounts
+            .get_mut(client_id)
+            .ok_or(UNKNOWN_ACCOUNT)?;
+        reminder_check::snooze(&mut account.reminders, days, now_ms).map_err(|e| e.reason())
+    }
+}
+
+const UNKNOWN_ACCOUNT: &str = "Keyward does not know that account";
+
+/// A message's answer and the work it implies.
+#[derive(Debug)]
+pub struct Outcome {
+    pub response: Response,
+    pub effects: Vec<Effect>,
+}
+
+impl Outcome {
+    fn of(response: Response, effects: Vec<Effect>) -> Outcome {
+        Outcome { response, effects }
+    }
+}
+
+fn answer(response: Response) -> Outcome {
+    Outcome::of(response, Vec::new())
+}
+
+fn acked(effects: Vec<Effect>) -> Outcome {
+    Outcome::of(Response::Ack, effects)
+}
+
+/// What the worker does with a message: answer it (after the effects), or make Directory API
+/// requests for it.
+#[derive(Debug)]
+pub enum Decision {
+    Answer(Outcome),
+    Api(ApiCall),
+}
+
+/// Decides one message: the table of who may send what first ([`protocol::admit`]), then the
+/// request's handler in its feature.
+pub fn decide(
+    state: &mut WorkerState,
+    request: &Request,
+    sender: &Sender,
+    facts: &WorkerFacts,
+) -> Decision {
+    let caller = match protocol::admit(request.kind(), sender, facts.flavour) {
+        Ok(caller) => caller,
+        Err(refusal) => return Decision::Answer(answer(refusal.into())),
+    };
+    let now = facts.wall_ms;
+    let flavour = facts.flavour;
+    let asked = match request {
+        Request::Search(p) => Some((&p.client_id, Asked::Search(p.kind, &p.text))),
+        Request::Detail(p) => Some((&p.client_id, Asked::Detail(p.kind, &p.id))),
+        Request::ExportPage(p) => Some((
+            &p.client_id,
+            Asked::ExportPage(export::page_request(
+                &p.text,
+                PageRequest {
+                    start_index: p.start_index,
+                    count: p.count,
+                },
+            )),
+        )),
+        _ => None,
+    };
+    if let Some((client_id, asked)) = asked {
+        let base = |id: &str| state.api_base(id, flavour);
+        return match call::call(&state.accounts, &state.keys, base, client_id, asked) {
+            Ok(call) => Decision::Api(call),
+            Err(failure) => Decision::Answer(answer(Response::ApiFailed(failure))),
+        };
+    }
+    Decision::Answer(match (request, caller) {
+        (Request::Status, _) => answer(protocol::status(facts)),
+        (Request::ApiStatus, _) => answer(protocol::api_status(facts)),
+        (Request::PageSnapshot(p), Caller::Tab { id, url }) => {
+            let (desk, tabs) = state.desk();
+            let (plan, effects) = credentials::snapshot(desk, tabs, id, url, &p.snapshot, now);
+            Outcome::of(Response::PagePlan(plan), effects)
+        }
+        (Request::PageClick(p), Caller::Tab { id, .. }) => {
+            let (desk, tabs) = state.desk();
+            acked(credentials::click(desk, tabs, id, &p.label, now))
+        }
+        (Request::Copy(p), Caller::Tab { id, .. }) => {
+            let base = |client_id: &str| state.api_base(client_id, flavour);
+            let clear_secs = state.settings.clipboard_clear_secs();
+            match copy::copy(&state.tabs, id, p.what, base, clear_secs) {
+                Ok((copied, clip)) => Outcome::of(Response::Copied(copied), vec![clip]),
+                Err(why) => answer(refused(why)),
+            }
+        }
+        // The table admits these from a console tab only.
+        (Request::PageSnapshot(_) | Request::PageClick(_) | Request::Copy(_), Caller::Page) => {
+            answer(refused(
+                "this request comes from a console page's content script",
+            ))
+        }
+        (Request::TabState(p), _) => answer(Response::TabState(state.tab_view(p.tab_id, now))),
+        (Request::ManualCredentials(p), _) => {
+            let (desk, _) = state.desk();
+            match credentials::manual(desk, &p.client_id, &p.api_key, now) {
+                Ok(effects) => acked(effects),
+                Err(why) => answer(refused(why.reason())),
+            }
+        }
+        (Request::UpdateAccount(edit), _) => match state.accounts.edit(edit) {
+            Ok(()) => acked(vec![Effect::SaveAccounts]),
+            Err(e) => answer(refused(&e.to_string())),
+        },
+        (Request::Snooze(p), _) => match state.snooze(&p.client_id, p.days, now) {
+            Ok(()) => acked(vec![Effect::SaveAccounts]),
+            Err(why) => answer(refused(why)),
+        },
+        (Request::CancelExport, _) => acked(vec![Effect::CancelExport]),
+        (Request::ForgetAccount(p), _) => {
+            if !state.accounts.forget(&p.client_id) {
+                return Decision::Answer(answer(refused(UNKNOWN_ACCOUNT)));
+            }
+            state.keys.shift_remove(&p.client_id);
+            acked(vec![Effect::SaveAccounts, Effect::SaveKeys])
+        }
+        (Request::SetRegion(p), _) => {
+            let known = state.accounts.accounts.contains_key(&p.client_id);
+            match Region::from_id(&p.region).filter(|r| Region::available(flavour).contains(r)) {
+                Some(r) if known => {
+                    state.region_search.settled(&p.client_id);
+                    state.accounts.set_region(&p.client_id, r.id(), now);
+                    acked(vec![Effect::SaveAccounts])
+                }
+                _ => answer(refused("unknown account or region")),
+            }
+        }
+        // Answered above, before the table's match.
+        (Request::Search(_) | Request::Detail(_) | Request::ExportPage(_), _) => {
+            answer(protocol::undecodable())
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests;
