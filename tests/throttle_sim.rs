@@ -64,7 +64,7 @@ fn simulate(
     };
     let mut rng = Lcg(42);
     for _ in 0..jobs {
-        s.submit(Priority::Bulk, true, 0);
+        s.submit(Priority::Bulk, true, "id-a", 0);
     }
     let mut now: Millis = 0;
     // Completion time → (ticket, accepted?).
@@ -179,4 +179,82 @@ fn recovers_after_a_429_storm() {
     );
     // Backoff keeps the storm from being hammered: far fewer 429s than one per 100 ms.
     assert!(storm_429s < 60, "{storm_429s} 429s");
+}
+
+/// P14E limits each API client on its own: account A in a 429 storm (with and without a long
+/// `Retry-After`) must not slow account B's lookups, which the server answers at once.
+#[test]
+fn one_accounts_storm_does_not_slow_another_accounts_lookups() {
+    use keyward::core::api::retry_after::RetryAfter;
+    use std::time::Duration;
+    for retry_after in [None, Some(60u64)] {
+        let latency: Millis = 100;
+        let mut s = Scheduler::default();
+        let mut rng = Lcg(7);
+        // A: a 300-page export, every answer a 429.
+        let mut owner: BTreeMap<Ticket, char> = BTreeMap::new();
+        for _ in 0..300 {
+            owner.insert(s.submit(Priority::Bulk, true, "id-a", 0), 'a');
+        }
+        // B: one lookup every 2 s, each timed from submit to its answer.
+        let mut b_submitted: BTreeMap<Ticket, Millis> = BTreeMap::new();
+        let mut b_latencies = Vec::new();
+        let mut pending: BTreeMap<(Millis, Ticket), ()> = BTreeMap::new();
+        let mut a_429s = 0;
+        let mut now: Millis = 0;
+        let mut next_lookup: Millis = 1_000;
+        while now <= 60_000 {
+            if now >= next_lookup {
+                let ticket = s.submit(Priority::Interactive, true, "id-b", now);
+                owner.insert(ticket, 'b');
+                b_submitted.insert(ticket, now);
+                next_lookup += 2_000;
+            }
+            while let Some(&(at, ticket)) = pending.keys().next() {
+                if at > now {
+                    break;
+                }
+                pending.remove(&(at, ticket));
+                let result = if owner[&ticket] == 'a' {
+                    a_429s += 1;
+                    Err(ApiError::RateLimited(retry_after.map(|secs| RetryAfter {
+                        wait: Duration::from_secs(secs),
+                        capped_from: None,
+                    })))
+                } else {
+                    Ok(())
+                };
+                if let (Finish::Done, Some(sent)) = (
+                    s.finish(ticket, result, now, rng.unit()),
+                    b_submitted.get(&ticket),
+                ) {
+                    b_latencies.push(now - sent);
+                }
+            }
+            let poll = s.poll(now);
+            for ticket in poll.start {
+                pending.insert((now + latency, ticket), ());
+            }
+            now = [
+                pending.keys().next().map(|(t, _)| *t),
+                poll.wake_at,
+                Some(next_lookup),
+            ]
+            .into_iter()
+            .flatten()
+            .filter(|t| *t > now)
+            .min()
+            .unwrap_or(now + 1);
+        }
+        let storm = if retry_after.is_some() { 1 } else { 2 };
+        assert!(a_429s >= storm, "A is in a storm ({a_429s} 429s)");
+        assert_eq!(b_latencies.len(), 30, "every lookup of B was answered");
+        let worst = b_latencies.iter().max().copied().unwrap_or(0);
+        println!("Retry-After {retry_after:?}: A drew {a_429s} 429s; B's worst lookup {worst} ms");
+        // At most one round trip of A's already in flight ahead of B's own.
+        assert!(
+            worst <= 2 * latency,
+            "B waited {worst} ms behind A's storm (Retry-After {retry_after:?})"
+        );
+    }
 }

@@ -371,6 +371,7 @@ fn answers() -> Vec<Response> {
             rows: vec![row.clone()],
             total: Some(9),
             skipped: 1,
+            note: None,
         }),
         Response::Found(Found {
             kind: SearchKind::Groups,
@@ -378,6 +379,7 @@ fn answers() -> Vec<Response> {
             rows: vec![],
             total: None,
             skipped: 0,
+            note: None,
         }),
         Response::Detail(Box::new(Detail {
             kind: SearchKind::Users,
@@ -415,6 +417,7 @@ fn answers() -> Vec<Response> {
         })),
         Response::ApiBody(answer::ApiBody {
             body: "{\"resources\":[]}".into(),
+            note: None,
         }),
         Response::ApiFailed(Failure {
             code: FailureCode::RateLimited,
@@ -447,6 +450,30 @@ fn every_answer_keeps_its_name_and_fields() {
         assert_eq!(sent["type"], write(&answer.kind()));
         assert_eq!(Response::read(sent.clone()).ok().as_ref(), Some(&answer));
         assert_eq!(read::<Response>(sent), Some(answer));
+    }
+}
+
+/// Notes added since: written only when there is one, so answers without one keep the earlier
+/// shape (the fixture above), and a note travels both ways.
+#[test]
+fn notes_are_optional_fields() {
+    let found = Response::Found(Found {
+        kind: SearchKind::Users,
+        text: "sam".into(),
+        rows: vec![],
+        total: None,
+        skipped: 0,
+        note: Some("simplified".into()),
+    });
+    let body = Response::ApiBody(answer::ApiBody {
+        body: "{}".into(),
+        note: Some("simplified".into()),
+    });
+    for answer in [found, body] {
+        let sent = write(&answer);
+        assert_eq!(sent["note"], "simplified");
+        assert_eq!(Response::read(sent.clone()).ok().as_ref(), Some(&answer));
+        assert_eq!(read::<Response>(&sent), Some(answer));
     }
 }
 

@@ -153,7 +153,13 @@ mod redaction_tests {
                 "{:?}",
                 lookup::ApiCall {
                     credentials: credentials.clone(),
-                    job: lookup::Job::ExportPage { url: "u".into() },
+                    job: lookup::Job::ExportPage {
+                        list: lookup::call::Listing {
+                            url: "u".into(),
+                            simpler: None,
+                            simplified: false,
+                        },
+                    },
                 }
             ),
             format!(

@@ -342,7 +342,7 @@ impl From<Answered> for Response {
         match answered {
             Answered::Found(found) => Response::Found(found),
             Answered::Detail(detail) => Response::Detail(detail),
-            Answered::Body(body) => Response::ApiBody(answer::ApiBody { body }),
+            Answered::Body { body, note } => Response::ApiBody(answer::ApiBody { body, note }),
             Answered::Failed(failure) => Response::ApiFailed(failure),
         }
     }
@@ -378,6 +378,9 @@ pub mod answer {
     #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
     pub struct ApiBody {
         pub body: String,
+        /// A quiet line for the admin (the server refused the full filter: it was simplified).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub note: Option<String>,
     }
 
     /// Why the worker did not do what was asked.
@@ -895,6 +898,7 @@ mod tests {
             rows: vec![row.clone()],
             total: Some(9),
             skipped: 1,
+            note: None,
         };
         let detail = Detail {
             kind: SearchKind::Users,

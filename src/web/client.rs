@@ -162,7 +162,9 @@ impl<T: Transport + Clone + 'static> Client<T> {
         let slot = Rc::new(RefCell::new(Slot::default()));
         let ticket = {
             let mut inner = self.inner.borrow_mut();
-            let ticket = inner.scheduler.submit(priority, true, now_ms());
+            let ticket = inner
+                .scheduler
+                .submit(priority, true, &credentials.client_id, now_ms());
             let job = Job {
                 url,
                 lane,

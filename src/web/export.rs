@@ -28,6 +28,8 @@ struct Page {
     /// The phase the controls were last drawn for.
     drawn: Option<Phase>,
     rate_line: Option<String>,
+    /// What the worker said of how the pages are asked for (a simplified filter).
+    note: Option<String>,
 }
 
 type Shared = Rc<RefCell<Page>>;
@@ -51,6 +53,7 @@ pub async fn render_export(root: Element) -> Result<(), JsError> {
         run: 0,
         drawn: None,
         rate_line: None,
+        note: None,
     }));
     dom::listen(&root, &["submit", "click"], move |e| on_event(&page, e))
 }
@@ -131,6 +134,7 @@ fn start(page: &Shared) {
         p.run += 1;
         p.export = Some(Export::new(&account, &text, time::now_ms()));
         p.drawn = None;
+        p.note = None;
         p.run
     };
     pump(page);
@@ -187,6 +191,12 @@ fn pump(page: &Shared) {
                 if p.run != run {
                     return;
                 }
+                let answer = answer.map(|page| {
+                    if page.note.is_some() {
+                        p.note = page.note;
+                    }
+                    page.body
+                });
                 if let Some(export) = p.export.as_mut() {
                     export.page_answered(
                         request,
@@ -203,7 +213,7 @@ fn pump(page: &Shared) {
 
 /// The body of an export page, or why there is none. A message with no answer means the worker
 /// stopped while working on it: that page is simply asked for again.
-fn read_answer(answer: Result<JsValue, JsError>) -> Result<String, Failure> {
+fn read_answer(answer: Result<JsValue, JsError>) -> Result<answer::ApiBody, Failure> {
     if answer.is_err() {
         return Err(Failure {
             retry: true,
@@ -213,7 +223,7 @@ fn read_answer(answer: Result<JsValue, JsError>) -> Result<String, Failure> {
             )
         });
     }
-    chrome::expect(answer, ResponseKind::ApiBody).map(|page: answer::ApiBody| page.body)
+    chrome::expect(answer, ResponseKind::ApiBody)
 }
 
 /// Redraws the status, and the controls when the phase changed (focusing the new first control).
@@ -225,7 +235,7 @@ fn draw(page: &Shared) -> Result<(), JsError> {
             return Ok(());
         };
         let progress = export.progress(time::now_ms());
-        let status = view::status(&progress, p.rate_line.as_deref());
+        let status = view::status(&progress, p.rate_line.as_deref(), p.note.as_deref());
         let phase = export.phase().clone();
         let controls = (p.drawn.as_ref() != Some(&phase)).then(|| view::controls(export));
         if controls.is_some() {

@@ -184,7 +184,21 @@ async fn run_api_call(call: ApiCall) -> protocol::Response {
         )
     };
     let answered = match &call.job {
-        Job::Search { url, .. } | Job::ExportPage { url } => call.job.answer(get(url).await, None),
+        Job::Search { .. } | Job::ExportPage { .. } => {
+            let main = get(call.job.url()).await;
+            match call.job.simpler_after(&main) {
+                // The server refused the full filter: once more with the simplest, and the
+                // account gets the simplest from now on (this session).
+                Some(simpler) => {
+                    let client_id = &call.credentials.client_id;
+                    if let Err(e) = with_state(|s| s.filters_refused.insert(client_id.clone())) {
+                        web_sys::console::warn_1(&JsValue::from(e));
+                    }
+                    simpler.answer(get(simpler.url()).await, None)
+                }
+                None => call.job.answer(main, None),
+            }
+        }
         Job::Detail { url, count_url, .. } => {
             // Both are submitted before either is awaited, so they travel together.
             let main = get(url);

@@ -122,7 +122,7 @@ test('a search narrows the export to the users it matches', async () => {
   await page.getByTestId('export-start').click();
   await until(async () => /^Complete: /.test(await summary(page)), 'the export to complete', 60_000);
   const rows = parseCsv((await save(page, 'Save CSV')).text);
-  const filter = `userName sw "${prefix}" or emails co "${prefix}" or name.formatted co "${prefix}"`;
+  const filter = `userName sw "${prefix}" or emails co "${prefix}" or name.givenName sw "${prefix}" or name.familyName sw "${prefix}"`;
   const expected = await query(`/directory/user?count=1&filter=${encodeURIComponent(filter)}`);
   assert.equal(rows.length, expected.totalResults);
   assert.ok(rows.length < 5000 && rows.some((r) => r.userName === resources[0].userName));
@@ -162,4 +162,30 @@ test('the worker stopped mid-export: the export carries on and loses nothing', a
   assert.equal(rows.length, 5000);
   assert.equal(new Set(rows.map((r) => r.id)).size, 5000);
   await page.close();
+});
+
+test('a filter the server refuses: the export asks again with userName alone before it starts', async () => {
+  await configure(emulator.base, { refuse_filter: { attributes: ['name.familyName'], operators: [] } });
+  try {
+    const query = async (path) => (await directoryGet(emulator.base, creds, path)).json();
+    const { resources } = await query('/directory/user?sortBy=userName&startIndex=70&count=1');
+    const prefix = resources[0].userName.slice(0, 3);
+    await resetLog(emulator.base);
+    const page = await openExport(prefix);
+    await page.getByTestId('export-start').click();
+    await until(async () => /^Complete: /.test(await summary(page)), 'the export to complete', 60_000);
+    assert.match(await page.getByTestId('export-note').innerText(), /refused the full search filter.*userName only/);
+    const rows = parseCsv((await save(page, 'Save CSV')).text);
+    const expected = await query(`/directory/user?count=1&filter=${encodeURIComponent(`userName sw "${prefix}"`)}`);
+    assert.equal(rows.length, expected.totalResults, 'exactly the users the simplest form matches');
+    const statuses = (await emulatorLog(emulator.base, 1000)).recent
+      .filter((e) => e.path.startsWith('/api/directory/user?') && e.path.includes('filter='))
+      .map((e) => e.status);
+    assert.equal(statuses.filter((s) => s === 400).length, 1, `one refusal, before any page: ${statuses}`);
+    assert.equal(statuses[0], 400);
+    await page.close();
+    assert.deepEqual(browser.errors, []);
+  } finally {
+    await configure(emulator.base, { refuse_filter: { attributes: [], operators: [] } });
+  }
 });

@@ -238,3 +238,40 @@ test('a key renewed elsewhere: the popup says 401 and its fix reads the new key'
   await console.close();
   assert.deepEqual(browser.errors, []);
 });
+
+test('a filter the server refuses: one retry with userName alone, a quiet line, and remembered', async () => {
+  // A server that does not support name filters: the full search is answered 400.
+  await configure(emulator.base, { refuse_filter: { attributes: ['name.givenName'], operators: [] } });
+  const filtered = async () => (await userSearches()).filter((e) => e.path.includes('filter='));
+  try {
+    const { resources } = await api('/directory/user?sortBy=userName&count=5');
+    const target = resources[4];
+    const query = target.userName.slice(0, 8);
+    await resetLog(emulator.base);
+    const page = await openPopup();
+    await page.fill('#lookup-text', query);
+    const row = page.getByTestId('result').filter({ hasText: target.userName });
+    await row.waitFor();
+    assert.match(await page.getByTestId('search-note').innerText(), /refused the full search filter.*userName only/);
+    const first = await filtered();
+    assert.deepEqual(first.map((e) => e.status), [400, 200], 'the full form once, then the simplest');
+    assert.match(decodeURIComponent(first[1].path), new RegExp(`filter=userName sw "${query}"&`));
+    // The account remembers: the next search goes straight to the simplest form.
+    await resetLog(emulator.base);
+    await page.fill('#lookup-text', '');
+    await page.fill('#lookup-text', query.slice(0, 5));
+    await page.getByTestId('search-note').waitFor();
+    await until(async () => (await filtered()).length >= 1, 'the second search');
+    const second = await filtered();
+    assert.deepEqual(second.map((e) => e.status), [200], 'no second refusal');
+    assert.doesNotMatch(decodeURIComponent(second[0].path), /givenName/);
+    await page.close();
+    assert.deepEqual(browser.errors, []);
+  } finally {
+    await configure(emulator.base, { refuse_filter: { attributes: [], operators: [] } });
+    // The memory is the worker's, for its life: a new worker tries the full form again.
+    const page = await openPopup();
+    await stopWorker(browser, page);
+    await page.close();
+  }
+});

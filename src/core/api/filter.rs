@@ -86,17 +86,55 @@ pub enum SearchKind {
     Groups,
 }
 
-/// The filter for a search box's text: users by userName, email or name; groups by displayName.
-/// `None` for blank input (list without a filter instead).
+/// Words of a search that narrow it, at most: a filter stays a few hundred bytes whatever is typed.
+const MAX_WORDS: usize = 4;
+
+/// The filter for a search box's text: users by userName, email, given or family name; groups by
+/// displayName. `None` for blank input (list without a filter instead).
+///
+/// Real P14E users carry `name.givenName` and `name.familyName` (not `name.formatted`), so each
+/// word typed must start the userName or one of those names, or be in an email: "Sam Tester",
+/// "Tester" and "sam.t" all find Sam Tester, and each further word narrows. The whole text may also
+/// start a userName or be in an email as typed (a userName with a space in it is still found).
 pub fn search(kind: SearchKind, text: &str) -> Option<Filter> {
     let text = text.trim();
     if text.is_empty() {
         return None;
     }
+    if kind == SearchKind::Groups {
+        return Some(Filter::co("displayName", text));
+    }
+    let words: Vec<&str> = text.split_whitespace().take(MAX_WORDS).collect();
+    let word = |w: &str| {
+        Filter::sw("userName", w)
+            .or(Filter::co("emails", w))
+            .or(Filter::sw("name.givenName", w))
+            .or(Filter::sw("name.familyName", w))
+    };
+    Some(match words.as_slice() {
+        [one] if *one == text => word(text),
+        _ => {
+            let all = words
+                .iter()
+                .map(|w| word(w))
+                .reduce(Filter::and)
+                .unwrap_or_else(|| word(text));
+            Filter::sw("userName", text)
+                .or(Filter::co("emails", text))
+                .or(all)
+        }
+    })
+}
+
+/// The simplest filter a server refusing [`search`]'s compound form may still take: the userName
+/// starts with the text as typed.
+pub fn simple_search(kind: SearchKind, text: &str) -> Option<Filter> {
+    let text = text.trim();
+    if text.is_empty() {
+        return None;
+    }
     Some(match kind {
-        SearchKind::Users => Filter::sw("userName", text)
-            .or(Filter::co("emails", text))
-            .or(Filter::co("name.formatted", text)),
+        SearchKind::Users => Filter::sw("userName", text),
         SearchKind::Groups => Filter::co("displayName", text),
     })
 }
@@ -130,7 +168,28 @@ mod tests {
             search(SearchKind::Users, "mer")
                 .map(|f| f.to_string())
                 .as_deref(),
-            Some(r#"((userName sw "mer") or (emails co "mer")) or (name.formatted co "mer")"#)
+            Some(
+                r#"(((userName sw "mer") or (emails co "mer")) or (name.givenName sw "mer")) or (name.familyName sw "mer")"#
+            )
+        );
+        let two = search(SearchKind::Users, " Sam  Tester ")
+            .map(|f| f.to_string())
+            .unwrap_or_default();
+        assert!(
+            two.starts_with(r#"((userName sw "Sam  Tester") or (emails co "Sam  Tester")) or (("#),
+            "{two}"
+        );
+        assert!(two.contains(r#"(name.givenName sw "Sam")"#), "{two}");
+        assert!(two.contains(r#"(name.familyName sw "Tester")"#), "{two}");
+        assert!(!two.contains("formatted"), "{two}");
+        let many = search(SearchKind::Users, "a b c d e f g h").map(|f| f.to_string());
+        assert!(
+            !many.unwrap_or_default().contains(r#"sw "e""#),
+            "at most four words narrow"
+        );
+        assert_eq!(
+            simple_search(SearchKind::Users, " Sam Tester ").map(|f| f.to_string()),
+            Some(r#"userName sw "Sam Tester""#.to_string())
         );
         assert_eq!(
             search(SearchKind::Groups, "dev")

@@ -1,8 +1,10 @@
 //! The one request scheduler for the whole extension: it decides when each Directory API request
 //! may go, so Keyward never floods PingOne.
 //!
-//! P14E answers 429 past an undocumented limit and sends no rate-limit headers, so the scheduler
-//! learns the limit instead. It paces requests at an adaptive rate — growing fast from a cautious
+//! P14E answers 429 past an undocumented limit that restricts each API client (one Client ID) on its
+//! own, and sends no rate-limit headers, so the scheduler learns each client's limit instead: every
+//! Client ID has its own adaptive rate and `Retry-After` pause, while the concurrency cap and the
+//! priorities are shared (one account's storm never slows another's lookups). It paces requests at an adaptive rate — growing fast from a cautious
 //! start, dropping on a 429 and climbing back gently to just under the rate that last drew one — with
 //! a concurrency cap, two priorities (interactive lookups before bulk export), cancellation that
 //! frees a slot at once, and retries of transient failures (GETs only) with `Retry-After` honoured or
@@ -175,9 +177,30 @@ impl RateControl {
     }
 }
 
+/// One API client's pacing (P14E limits each Client ID on its own).
+#[derive(Clone, Debug)]
+struct Pace {
+    client: String,
+    ctl: RateControl,
+    last_send: Option<Millis>,
+    paused_until: Millis,
+}
+
+impl Pace {
+    /// The earliest time this client may send again.
+    fn ready_at(&self, c: &Config) -> Millis {
+        let interval = (1000.0 / self.ctl.rate.max(c.min_rate)).round() as Millis;
+        self.last_send
+            .map_or(0, |t| t + interval)
+            .max(self.paused_until)
+    }
+}
+
 #[derive(Clone, Debug)]
 struct Job {
     ticket: Ticket,
+    /// Index of the job's client in [`Scheduler::paces`].
+    client: usize,
     priority: Priority,
     retryable: bool,
     failures: u32,
@@ -222,6 +245,7 @@ pub struct Status {
     /// When the scheduler will send again, if it is holding back for a rate limit or backoff.
     pub waiting_until: Option<Millis>,
     pub recent_429s: usize,
+    /// Requests per second of the slowest client.
     pub rate: f64,
     /// The last server wait that was capped (what the server asked for).
     pub capped_from: Option<Duration>,
@@ -231,13 +255,13 @@ pub struct Status {
 #[derive(Clone, Debug)]
 pub struct Scheduler {
     config: Config,
-    ctl: RateControl,
+    /// Each API client's pacing, in the order first seen (an admin has a handful of accounts: a
+    /// list is smaller in wasm than a map).
+    paces: Vec<Pace>,
     interactive: VecDeque<Job>,
     bulk: VecDeque<Job>,
-    /// At most `max_in_flight` (a handful): a list is smaller in wasm than a map.
+    /// At most `max_in_flight` (a handful).
     in_flight: Vec<Flight>,
-    last_send: Option<Millis>,
-    paused_until: Millis,
     recent_429s: VecDeque<Millis>,
     capped_from: Option<Duration>,
     next_ticket: u64,
@@ -257,31 +281,52 @@ impl Default for Scheduler {
 impl Scheduler {
     pub fn new(config: Config) -> Scheduler {
         Scheduler {
-            ctl: RateControl {
-                rate: config.initial_rate,
-                slow_start: true,
-                ceiling: config.max_rate,
-                last_decrease: None,
-                consecutive_429s: 0,
-            },
             config,
+            paces: Vec::new(),
             interactive: VecDeque::new(),
             bulk: VecDeque::new(),
             in_flight: Vec::new(),
-            last_send: None,
-            paused_until: 0,
             recent_429s: VecDeque::new(),
             capped_from: None,
             next_ticket: 1,
         }
     }
 
-    /// Queues a request. Only GETs are `retryable`: a repeated write could apply twice.
-    pub fn submit(&mut self, priority: Priority, retryable: bool, now: Millis) -> Ticket {
+    /// The pacing of API client `client` (its Client ID), made on first use.
+    fn pace_of(&mut self, client: &str) -> usize {
+        if let Some(at) = self.paces.iter().position(|p| p.client == client) {
+            return at;
+        }
+        self.paces.push(Pace {
+            client: client.to_string(),
+            ctl: RateControl {
+                rate: self.config.initial_rate,
+                slow_start: true,
+                ceiling: self.config.max_rate,
+                last_decrease: None,
+                consecutive_429s: 0,
+            },
+            last_send: None,
+            paused_until: 0,
+        });
+        self.paces.len() - 1
+    }
+
+    /// Queues a request for API client `client` (its Client ID). Only GETs are `retryable`: a
+    /// repeated write could apply twice.
+    pub fn submit(
+        &mut self,
+        priority: Priority,
+        retryable: bool,
+        client: &str,
+        now: Millis,
+    ) -> Ticket {
         let ticket = Ticket(self.next_ticket);
         self.next_ticket += 1;
+        let client = self.pace_of(client);
         let job = Job {
             ticket,
+            client,
             priority,
             retryable,
             failures: 0,
@@ -299,44 +344,39 @@ impl Scheduler {
         }
     }
 
-    fn interval(&self) -> Millis {
-        (1000.0 / self.ctl.rate.max(self.config.min_rate)).round() as Millis
+    /// When a queued job may start: its own time, and its client's pace.
+    fn ready_at(&self, job: &Job) -> Millis {
+        job.not_before
+            .max(self.paces[job.client].ready_at(&self.config))
     }
 
     /// Starts what may start now, and says when to look again.
     pub fn poll(&mut self, now: Millis) -> Poll {
         let mut poll = Poll::default();
         while self.in_flight.len() < self.config.max_in_flight {
-            if now < self.paused_until {
-                poll.wake_at = Some(self.paused_until);
-                break;
-            }
-            let earliest = self.last_send.map_or(0, |t| t + self.interval());
             let Some((priority, index)) = self.eligible(now) else {
                 poll.wake_at = self
                     .interactive
                     .iter()
                     .chain(&self.bulk)
-                    .map(|j| j.not_before)
+                    .map(|j| self.ready_at(j))
                     .min();
                 break;
             };
-            if now < earliest {
-                poll.wake_at = Some(earliest);
-                break;
-            }
             let Some(job) = self.queue(priority).remove(index) else {
                 break;
             };
+            self.paces[job.client].last_send = Some(now);
             poll.start.push(job.ticket);
             self.in_flight.push(Flight { job, sent_at: now });
-            self.last_send = Some(now);
         }
         poll
     }
 
+    /// The first job that may start now: interactive before bulk, in order, skipping jobs whose
+    /// client must wait (another client's job goes instead).
     fn eligible(&self, now: Millis) -> Option<(Priority, usize)> {
-        let ready = |q: &VecDeque<Job>| q.iter().position(|j| j.not_before <= now);
+        let ready = |q: &VecDeque<Job>| q.iter().position(|j| self.ready_at(j) <= now);
         ready(&self.interactive)
             .map(|i| (Priority::Interactive, i))
             .or_else(|| ready(&self.bulk).map(|i| (Priority::Bulk, i)))
@@ -366,9 +406,11 @@ impl Scheduler {
         let Some(Flight { mut job, sent_at }) = self.take_in_flight(ticket) else {
             return Finish::Ignored;
         };
+        let config = self.config;
+        let pace = &mut self.paces[job.client];
         let error = match result {
             Ok(()) => {
-                self.ctl.on_success(&self.config);
+                pace.ctl.on_success(&config);
                 return Finish::Done;
             }
             Err(e) => e,
@@ -383,18 +425,18 @@ impl Scheduler {
             {
                 self.recent_429s.pop_front();
             }
-            self.ctl.on_throttled(&self.config, sent_at, now);
-            if retry_after.is_none() && self.ctl.consecutive_429s > 1 {
-                // Repeated 429s with no success between: hold everyone back, doubling each time
-                // (equal jitter), so a storm is probed, not hammered.
-                let steps = (self.ctl.consecutive_429s - 2).min(16);
+            pace.ctl.on_throttled(&config, sent_at, now);
+            if retry_after.is_none() && pace.ctl.consecutive_429s > 1 {
+                // Repeated 429s with no success between: hold this client back, doubling each
+                // time (equal jitter), so a storm is probed, not hammered.
+                let steps = (pace.ctl.consecutive_429s - 2).min(16);
                 let full = (STORM_PAUSE_BASE << steps).min(STORM_PAUSE_CAP);
                 let pause = full / 2 + ((full / 2) as f64 * unit.clamp(0.0, 1.0)) as Millis;
-                self.paused_until = self.paused_until.max(now + pause);
+                pace.paused_until = pace.paused_until.max(now + pause);
             }
             if let Some(RetryAfter { wait, capped_from }) = retry_after {
-                // The server speaks for the whole credential: everyone waits.
-                self.paused_until = self.paused_until.max(now + wait.as_millis() as Millis);
+                // The server speaks for the whole credential: all of this client's requests wait.
+                pace.paused_until = pace.paused_until.max(now + wait.as_millis() as Millis);
                 self.capped_from = *capped_from;
                 server_wait = Some(*wait);
             }
@@ -420,19 +462,17 @@ impl Scheduler {
         }
     }
 
+    /// How the scheduler is doing; `waiting_until` is when the next queued request may go, if none
+    /// may go now.
     pub fn status(&self, now: Millis) -> Status {
         let queued = self.interactive.len() + self.bulk.len();
         let next_ready = self
             .interactive
             .iter()
             .chain(&self.bulk)
-            .map(|j| j.not_before)
+            .map(|j| self.ready_at(j))
             .min();
-        let waiting_until = if self.paused_until > now {
-            Some(self.paused_until)
-        } else {
-            next_ready.filter(|t| *t > now)
-        };
+        let waiting_until = next_ready.filter(|t| *t > now);
         Status {
             queued,
             in_flight: self.in_flight.len(),
@@ -442,7 +482,13 @@ impl Scheduler {
                 .iter()
                 .filter(|t| now.saturating_sub(**t) <= RECENT_WINDOW)
                 .count(),
-            rate: self.ctl.rate,
+            // The slowest client's rate: the one a waiting admin is most likely held by.
+            rate: self
+                .paces
+                .iter()
+                .map(|p| p.ctl.rate)
+                .reduce(f64::min)
+                .unwrap_or(self.config.initial_rate),
             capped_from: self.capped_from,
         }
     }
@@ -490,7 +536,7 @@ mod tests {
     fn never_more_than_the_concurrency_cap_and_paced() {
         let mut s = Scheduler::default();
         for _ in 0..5 {
-            s.submit(Priority::Bulk, true, 0);
+            s.submit(Priority::Bulk, true, "id-a", 0);
         }
         let p = s.poll(0);
         assert_eq!(p.start.len(), 1, "pacing: one now");
@@ -508,8 +554,8 @@ mod tests {
     #[test]
     fn interactive_requests_jump_the_queue() {
         let mut s = Scheduler::default();
-        let bulk = s.submit(Priority::Bulk, true, 0);
-        let lookup = s.submit(Priority::Interactive, true, 0);
+        let bulk = s.submit(Priority::Bulk, true, "id-a", 0);
+        let lookup = s.submit(Priority::Interactive, true, "id-a", 0);
         assert_eq!(s.poll(0).start, vec![lookup]);
         assert_eq!(s.poll(1000).start, vec![bulk]);
     }
@@ -520,8 +566,8 @@ mod tests {
             max_in_flight: 1,
             ..Config::default()
         });
-        let a = s.submit(Priority::Interactive, true, 0);
-        let b = s.submit(Priority::Interactive, true, 0);
+        let a = s.submit(Priority::Interactive, true, "id-a", 0);
+        let b = s.submit(Priority::Interactive, true, "id-a", 0);
         assert_eq!(s.poll(0).start, vec![a]);
         assert!(s.cancel(a), "it was in flight");
         assert_eq!(s.poll(1000).start, vec![b], "the slot is free at once");
@@ -530,7 +576,7 @@ mod tests {
             Finish::Ignored,
             "never retried"
         );
-        let c = s.submit(Priority::Bulk, true, 1000);
+        let c = s.submit(Priority::Bulk, true, "id-a", 1000);
         assert!(!s.cancel(c), "a queued request is just dropped");
         assert_eq!(s.status(1000).queued, 0);
     }
@@ -551,7 +597,7 @@ mod tests {
         ];
         for (retryable, error, retried) in cases {
             let mut s = Scheduler::default();
-            let t = s.submit(Priority::Interactive, retryable, 0);
+            let t = s.submit(Priority::Interactive, retryable, "id-a", 0);
             s.poll(0);
             let f = s.finish(t, Err(error.clone()), 100, 0.5);
             assert_eq!(
@@ -565,8 +611,8 @@ mod tests {
     #[test]
     fn retry_after_pauses_everyone_and_is_reported() {
         let mut s = Scheduler::default();
-        let a = s.submit(Priority::Interactive, true, 0);
-        let b = s.submit(Priority::Bulk, true, 0);
+        let a = s.submit(Priority::Interactive, true, "id-a", 0);
+        let b = s.submit(Priority::Bulk, true, "id-a", 0);
         s.poll(0);
         let ra = RetryAfter {
             wait: Duration::from_secs(8),

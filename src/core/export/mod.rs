@@ -9,7 +9,7 @@
 
 pub mod view;
 
-use crate::core::api::filter::{search, SearchKind};
+use crate::core::api::filter::{search, simple_search, SearchKind};
 use crate::core::api::pager::{PageRequest, Pager};
 use crate::core::api::scim::{self, User};
 use crate::core::api::{ApiError, ListRequest, Resource};
@@ -27,10 +27,14 @@ pub const IN_FLIGHT: usize = 4;
 pub const PAGE_ATTEMPTS: u32 = 8;
 
 /// The list request for one page of an export.
-pub fn page_request(text: &str, page: PageRequest) -> ListRequest {
+pub fn page_request(text: &str, page: PageRequest, simple: bool) -> ListRequest {
     ListRequest {
         resource: Resource::Users,
-        filter: search(SearchKind::Users, text),
+        filter: if simple {
+            simple_search(SearchKind::Users, text)
+        } else {
+            search(SearchKind::Users, text)
+        },
         sort_by: Some("userName"),
         start_index: page.start_index,
         count: page.count,

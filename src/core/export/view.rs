@@ -76,7 +76,9 @@ pub fn page(accounts: &[AccountView], selected: Option<&str>, text: &str) -> Ele
 }
 
 /// The live status: progress bar, the summary (with ETA) and the scheduler's wait.
-pub fn status(progress: &Progress, rate_line: Option<&str>) -> Element {
+/// The status area: progress, the summary, the rate-limit line while waiting, and a note (the filter
+/// was simplified) when there is one.
+pub fn status(progress: &Progress, rate_line: Option<&str>, note: Option<&str>) -> Element {
     let mut bar = el("progress")
         .attr("max", "100")
         .attr("aria-label", "Exported")
@@ -97,6 +99,14 @@ pub fn status(progress: &Progress, rate_line: Option<&str>) -> Element {
                 .attr("class", "kw-meta")
                 .attr("data-testid", "export-rate")
                 .text(line),
+        );
+    }
+    if let Some(note) = note {
+        status = status.child(
+            el("p")
+                .attr("class", "kw-meta")
+                .attr("data-testid", "export-note")
+                .text(note),
         );
     }
     status

@@ -17,17 +17,56 @@ use crate::core::lookup::{
 pub enum Asked<'a> {
     Search(SearchKind, &'a str),
     Detail(SearchKind, &'a str),
-    /// One page of an export, its request built by the export.
-    ExportPage(ListRequest),
+    /// One page of an export, its request built by the export: with the full filter, and with the
+    /// simplest one.
+    ExportPage {
+        full: ListRequest,
+        simple: ListRequest,
+    },
 }
 
-/// The call for `asked` on account `client_id`, or why it cannot be made.
+/// What the admin is told when the server refused the full search filter for an account.
+pub const SIMPLIFIED: &str = "PingOne refused the full search filter for this account, so Keyward searches by userName only (\u{201c}starts with\u{201d}).";
+
+/// A filtered list's URL, and the simpler one to try once if the server refuses the filter.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Listing {
+    pub url: String,
+    /// The simplest form's URL, when it differs and has not been tried yet.
+    pub simpler: Option<String>,
+    /// The URL is the simplest form (the admin is told so).
+    pub simplified: bool,
+}
+
+impl Listing {
+    /// The full form, or the simplest when the account's server refused the full one before.
+    fn of(base: &str, full: ListRequest, simple: ListRequest, refused_before: bool) -> Listing {
+        let (full, simple) = (full.url(base), simple.url(base));
+        if refused_before {
+            let simplified = full != simple;
+            return Listing {
+                url: simple,
+                simpler: None,
+                simplified,
+            };
+        }
+        Listing {
+            simpler: (simple != full).then_some(simple),
+            url: full,
+            simplified: false,
+        }
+    }
+}
+
+/// The call for `asked` on account `client_id`, or why it cannot be made. `refused_before`: the
+/// account's server refused a full search filter in this session (ask the simplest at once).
 pub fn call(
     accounts: &Accounts,
     keys: &IndexMap<String, String>,
     api_base: impl FnOnce(&str) -> Option<String>,
     client_id: &str,
     asked: Asked<'_>,
+    refused_before: bool,
 ) -> Result<ApiCall, Failure> {
     if !accounts.accounts.contains_key(client_id) {
         return Err(Failure::new(
@@ -51,7 +90,12 @@ pub fn call(
         Asked::Search(kind, text) => Job::Search {
             kind,
             text: text.to_string(),
-            url: search_request(kind, text).url(&base),
+            list: Listing::of(
+                &base,
+                search_request(kind, text, false),
+                search_request(kind, text, true),
+                refused_before,
+            ),
         },
         Asked::Detail(kind, id) => {
             let (url, count_url) = detail_urls(&base, kind, id);
@@ -61,8 +105,8 @@ pub fn call(
                 count_url,
             }
         }
-        Asked::ExportPage(request) => Job::ExportPage {
-            url: request.url(&base),
+        Asked::ExportPage { full, simple } => Job::ExportPage {
+            list: Listing::of(&base, full, simple, refused_before),
         },
     };
     Ok(ApiCall {
@@ -79,8 +123,12 @@ pub fn call(
 pub enum Answered {
     Found(Found),
     Detail(Box<Detail>),
-    /// An export page's body as it came (the export page reads it itself).
-    Body(String),
+    /// An export page's body as it came (the export page reads it itself), and a note when the
+    /// filter was simplified.
+    Body {
+        body: String,
+        note: Option<String>,
+    },
     Failed(Failure),
 }
 
@@ -97,7 +145,7 @@ pub enum Job {
     Search {
         kind: SearchKind,
         text: String,
-        url: String,
+        list: Listing,
     },
     Detail {
         kind: SearchKind,
@@ -105,7 +153,7 @@ pub enum Job {
         count_url: Option<String>,
     },
     /// One page of an export: the body goes back as it came, for the export page to read.
-    ExportPage { url: String },
+    ExportPage { list: Listing },
 }
 
 /// Requests that replace each other: a new search cancels the one still waiting.
@@ -139,6 +187,40 @@ impl Job {
         !matches!(self, Job::ExportPage { .. })
     }
 
+    /// The main request's URL.
+    pub fn url(&self) -> &str {
+        match self {
+            Job::Search { list, .. } | Job::ExportPage { list } => &list.url,
+            Job::Detail { url, .. } => url,
+        }
+    }
+
+    /// After the main request's answer: the same job with the simplest filter, to make once, when
+    /// the server refused the full filter (400). The caller remembers the refusal for the account.
+    pub fn simpler_after(&self, main: &Result<Vec<u8>, ApiError>) -> Option<Job> {
+        if !matches!(main, Err(ApiError::BadRequest(_))) {
+            return None;
+        }
+        let simpler = |list: &Listing| {
+            list.simpler.clone().map(|url| Listing {
+                url,
+                simpler: None,
+                simplified: true,
+            })
+        };
+        match self {
+            Job::Search { kind, text, list } => Some(Job::Search {
+                kind: *kind,
+                text: text.clone(),
+                list: simpler(list)?,
+            }),
+            Job::ExportPage { list } => Some(Job::ExportPage {
+                list: simpler(list)?,
+            }),
+            Job::Detail { .. } => None,
+        }
+    }
+
     /// The answer for the page, from the main request's result and (for a group) the count's.
     pub fn answer(
         &self,
@@ -148,17 +230,101 @@ impl Job {
         let failed = |e: ApiError| Answered::Failed(Failure::from(&e));
         match (self, main) {
             (_, Err(e)) => failed(e),
-            (Job::Search { kind, text, .. }, Ok(body)) => {
-                found(*kind, text, &body).map_or_else(failed, Answered::Found)
-            }
+            (Job::Search { kind, text, list }, Ok(body)) => match found(*kind, text, &body) {
+                Ok(found) => Answered::Found(Found {
+                    note: list.simplified.then(|| SIMPLIFIED.to_string()),
+                    ..found
+                }),
+                Err(e) => failed(e),
+            },
             (Job::Detail { kind, .. }, Ok(body)) => match kind {
                 SearchKind::Users => user_detail(&body),
                 SearchKind::Groups => group_detail(&body, count),
             }
             .map_or_else(failed, |d| Answered::Detail(Box::new(d))),
-            (Job::ExportPage { .. }, Ok(body)) => {
-                Answered::Body(String::from_utf8_lossy(&body).into_owned())
-            }
+            (Job::ExportPage { list }, Ok(body)) => Answered::Body {
+                body: String::from_utf8_lossy(&body).into_owned(),
+                note: list.simplified.then(|| SIMPLIFIED.to_string()),
+            },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::lookup::search_request;
+
+    const BASE: &str = "https://h/api";
+
+    fn search_job(text: &str, refused_before: bool) -> Job {
+        Job::Search {
+            kind: SearchKind::Users,
+            text: text.into(),
+            list: Listing::of(
+                BASE,
+                search_request(SearchKind::Users, text, false),
+                search_request(SearchKind::Users, text, true),
+                refused_before,
+            ),
+        }
+    }
+
+    #[test]
+    fn a_refused_filter_is_tried_once_in_its_simplest_form() {
+        let job = search_job("sam t", false);
+        assert!(job.url().contains("givenName"), "{}", job.url());
+        let refused = Err(ApiError::BadRequest("Unsupported filter attribute".into()));
+        let simpler = job.simpler_after(&refused).expect("a simpler form");
+        assert!(!simpler.url().contains("givenName"), "{}", simpler.url());
+        assert!(
+            simpler.url().contains("userName%20sw%20%22sam%20t%22"),
+            "{}",
+            simpler.url()
+        );
+        assert_eq!(simpler.simpler_after(&refused), None, "only once");
+        let Answered::Found(found) = simpler.answer(Ok(br#"{"resources": []}"#.to_vec()), None)
+        else {
+            panic!("found")
+        };
+        assert_eq!(found.note.as_deref(), Some(SIMPLIFIED), "the admin is told");
+        // Other failures are not a refused filter.
+        for other in [
+            Err(ApiError::Unauthorized),
+            Err(ApiError::Server(500)),
+            Err(ApiError::RateLimited(None)),
+            Ok(Vec::new()),
+        ] {
+            assert_eq!(job.simpler_after(&other), None, "{other:?}");
+        }
+        let Answered::Found(found) = job.answer(Ok(br#"{"resources": []}"#.to_vec()), None) else {
+            panic!("found")
+        };
+        assert_eq!(found.note, None, "the full form says nothing");
+    }
+
+    #[test]
+    fn an_account_that_refused_before_gets_the_simplest_at_once() {
+        let job = search_job("sam", true);
+        assert!(!job.url().contains("givenName"), "{}", job.url());
+        assert_eq!(
+            job.simpler_after(&Err(ApiError::BadRequest(String::new()))),
+            None
+        );
+        // A group search is already in its simplest form: nothing to fall back to, nothing to say.
+        let groups = Listing::of(
+            BASE,
+            search_request(SearchKind::Groups, "dev", false),
+            search_request(SearchKind::Groups, "dev", true),
+            true,
+        );
+        assert!(!groups.simplified && groups.simpler.is_none());
+        let fresh = Listing::of(
+            BASE,
+            search_request(SearchKind::Groups, "dev", false),
+            search_request(SearchKind::Groups, "dev", true),
+            false,
+        );
+        assert_eq!(fresh.simpler, None);
     }
 }

@@ -14,7 +14,7 @@ pub use call::{ApiCall, Job, Lane};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::core::api::filter::{search, SearchKind};
+use crate::core::api::filter::{search, simple_search, SearchKind};
 use crate::core::api::scim::{self, Group, Member, User};
 use crate::core::api::{self, ApiError, ListRequest, Resource};
 
@@ -33,14 +33,20 @@ pub const MAX_VALUE_CHARS: usize = 2_000;
 
 /// The request for a search box's text: users by userName, email or name; groups by name. Blank
 /// text lists the first results.
-pub fn search_request(kind: SearchKind, text: &str) -> ListRequest {
+/// With `simple`, the filter is the simplest form (for an account whose server refused the full
+/// one).
+pub fn search_request(kind: SearchKind, text: &str, simple: bool) -> ListRequest {
     let (resource, sort_by) = match kind {
         SearchKind::Users => (Resource::Users, "userName"),
         SearchKind::Groups => (Resource::Groups, "displayName"),
     };
     ListRequest {
         resource,
-        filter: search(kind, text),
+        filter: if simple {
+            simple_search(kind, text)
+        } else {
+            search(kind, text)
+        },
         sort_by: Some(sort_by),
         start_index: 1,
         count: RESULT_LIMIT,
@@ -146,6 +152,9 @@ pub struct Found {
     pub total: Option<u64>,
     /// Entries that could not be read (no id).
     pub skipped: usize,
+    /// A quiet line about how the search was made (the server refused the full filter).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// Reads a search's answer body.
@@ -175,6 +184,7 @@ pub fn found(kind: SearchKind, text: &str, body: &[u8]) -> Result<Found, ApiErro
         rows,
         total,
         skipped,
+        note: None,
     })
 }
 
@@ -487,12 +497,12 @@ mod tests {
 
     #[test]
     fn a_search_builds_a_sorted_filtered_first_page() {
-        let users = search_request(SearchKind::Users, "mer").url("https://h/api");
+        let users = search_request(SearchKind::Users, "mer", false).url("https://h/api");
         assert!(
             users.starts_with("https://h/api/directory/user?startIndex=1&count=20&sortBy=userName")
         );
         assert!(users.contains("&filter="));
-        let groups = search_request(SearchKind::Groups, " ").url("https://h/api");
+        let groups = search_request(SearchKind::Groups, " ", false).url("https://h/api");
         assert!(groups.contains("/directory/group?") && !groups.contains("filter"));
     }
 

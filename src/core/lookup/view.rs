@@ -235,6 +235,14 @@ pub fn results(found: &Found) -> Element {
             found.skipped
         )));
     }
+    if let Some(note) = &found.note {
+        area = area.child(
+            el("p")
+                .attr("class", "kw-meta")
+                .attr("data-testid", "search-note")
+                .text(note),
+        );
+    }
     area
 }
 

@@ -5,6 +5,8 @@
 //! The edge loads [`WorkerState`] (accounts from `storage.local`, keys from `storage.session`) and
 //! passes each message in. Per-tab readings live only in the worker's memory.
 
+use std::collections::HashSet;
+
 use indexmap::IndexMap;
 
 use crate::core::accounts::view::{account_views, RegionSearches};
@@ -34,6 +36,8 @@ pub struct WorkerState {
     pub tabs: Tabs,
     /// Region searches since the worker started.
     pub region_search: RegionSearches,
+    /// Accounts whose server refused a full search filter in this session: they get the simplest.
+    pub filters_refused: HashSet<String>,
 }
 
 impl std::fmt::Debug for WorkerState {
@@ -56,6 +60,7 @@ impl WorkerState {
             settings,
             tabs,
             region_search,
+            ..
         } = self;
         let desk = Desk {
             accounts,
@@ -156,21 +161,29 @@ pub fn decide(
     let asked = match request {
         Request::Search(p) => Some((&p.client_id, Asked::Search(p.kind, &p.text))),
         Request::Detail(p) => Some((&p.client_id, Asked::Detail(p.kind, &p.id))),
-        Request::ExportPage(p) => Some((
-            &p.client_id,
-            Asked::ExportPage(export::page_request(
-                &p.text,
-                PageRequest {
-                    start_index: p.start_index,
-                    count: p.count,
-                },
-            )),
-        )),
+        Request::ExportPage(p) => Some((&p.client_id, {
+            let page = PageRequest {
+                start_index: p.start_index,
+                count: p.count,
+            };
+            Asked::ExportPage {
+                full: export::page_request(&p.text, page, false),
+                simple: export::page_request(&p.text, page, true),
+            }
+        })),
         _ => None,
     };
     if let Some((client_id, asked)) = asked {
         let base = |id: &str| state.api_base(id, flavour);
-        return match call::call(&state.accounts, &state.keys, base, client_id, asked) {
+        let refused_before = state.filters_refused.contains(client_id);
+        return match call::call(
+            &state.accounts,
+            &state.keys,
+            base,
+            client_id,
+            asked,
+            refused_before,
+        ) {
             Ok(call) => Decision::Api(call),
             Err(failure) => Decision::Answer(answer(Response::ApiFailed(failure))),
         };

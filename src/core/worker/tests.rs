@@ -868,10 +868,10 @@ mod api_calls {
         };
         assert_eq!(call.credentials.api_key, "secret");
         assert_eq!(call.job.priority(), Priority::Interactive);
-        let Job::Search { url, .. } = &call.job else {
-            panic!("a search");
-        };
-        assert!(url.starts_with("http://127.0.0.1:9/api/directory/user?"));
+        assert!(call
+            .job
+            .url()
+            .starts_with("http://127.0.0.1:9/api/directory/user?"));
         assert!(
             !format!("{call:?}").contains("secret"),
             "Debug hides the key"
@@ -897,7 +897,11 @@ mod api_calls {
         assert_eq!(
             call.job,
             Job::ExportPage {
-                url: "https://directory-api.pingone.eu/api/directory/user?startIndex=201&count=200&sortBy=userName&sortOrder=ascending".into()
+                list: crate::core::lookup::call::Listing {
+                    url: "https://directory-api.pingone.eu/api/directory/user?startIndex=201&count=200&sortBy=userName&sortOrder=ascending".into(),
+                    simpler: None,
+                    simplified: false,
+                }
             }
         );
         let detail = Request::Detail(ask::Detail {

@@ -305,6 +305,13 @@ fn route(inner: &mut Inner, method: &Method, uri: &Uri, body: &Bytes, now_ms: i6
 
 fn list(inner: &Inner, kind: Kind, uri: &Uri) -> Result<Outcome, ApiError> {
     let query = ListQuery::parse(&query_pairs(uri))?;
+    if let Some(why) = query
+        .filter
+        .as_ref()
+        .and_then(|f| inner.refusals.refuses(f))
+    {
+        return Err(ApiError::new(400, why));
+    }
     Ok(Outcome::Json(
         StatusCode::OK,
         list_envelope(inner, kind, &query),

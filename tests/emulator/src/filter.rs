@@ -471,3 +471,51 @@ impl SortKey {
 pub fn parse_attr_path(text: &str) -> Option<AttrPath> {
     attr_path(text.trim())
 }
+
+/// Filters a server refuses (400), as one that supports fewer attributes or operators than SCIM.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Refusals {
+    /// Attribute paths, `name.givenName` (case-insensitive).
+    #[serde(default)]
+    pub attributes: Vec<String>,
+    /// Operators, `co` (case-insensitive).
+    #[serde(default)]
+    pub operators: Vec<String>,
+}
+
+impl Refusals {
+    /// Why this filter is refused, if it is.
+    pub fn refuses(&self, filter: &Filter) -> Option<String> {
+        match filter {
+            Filter::And(a, b) | Filter::Or(a, b) => self.refuses(a).or_else(|| self.refuses(b)),
+            Filter::Present(path) => self.refuses_path(path),
+            Filter::Compare(path, op, _) => self.refuses_path(path).or_else(|| {
+                let name = op_name(*op);
+                self.operators
+                    .iter()
+                    .any(|o| o.eq_ignore_ascii_case(name))
+                    .then(|| format!("Unsupported filter operator: {name}"))
+            }),
+        }
+    }
+
+    fn refuses_path(&self, path: &AttrPath) -> Option<String> {
+        let dotted = path.names.join(".");
+        self.attributes
+            .iter()
+            .any(|a| a.eq_ignore_ascii_case(&dotted))
+            .then(|| format!("Unsupported filter attribute: {dotted}"))
+    }
+}
+
+fn op_name(op: Op) -> &'static str {
+    match op {
+        Op::Eq => "eq",
+        Op::Co => "co",
+        Op::Sw => "sw",
+        Op::Gt => "gt",
+        Op::Ge => "ge",
+        Op::Lt => "lt",
+        Op::Le => "le",
+    }
+}

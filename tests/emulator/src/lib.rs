@@ -90,6 +90,11 @@ pub struct Config {
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
 
+    /// Give seeded users `name.formatted` too. Real P14E users carry only `givenName` and
+    /// `familyName`, so by default neither do ours.
+    #[arg(long)]
+    pub name_formatted: bool,
+
     /// The account's Client ID (default: a UUID derived from --seed).
     #[arg(long)]
     pub client_id: Option<String>,
@@ -149,6 +154,15 @@ pub struct Config {
     /// Share (0..1) of API answers served as an HTML page (text/html) instead of JSON.
     #[arg(long, default_value_t = 0.0)]
     pub wrong_content_type_share: f64,
+
+    /// Refuse list filters naming this attribute with 400, as a server that does not support it
+    /// (repeatable; e.g. `name.givenName`).
+    #[arg(long = "refuse-filter-attribute")]
+    pub refuse_filter_attributes: Vec<String>,
+
+    /// Refuse list filters using this operator with 400 (repeatable; e.g. `co`).
+    #[arg(long = "refuse-filter-operator")]
+    pub refuse_filter_operators: Vec<String>,
 
     /// Answer every API request with 429 for this many seconds from start.
     #[arg(long, default_value_t = 0)]

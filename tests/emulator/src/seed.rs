@@ -125,7 +125,7 @@ const DOMAINS: &[&str] = &["example.com", "example.org", "corp.example.net"];
 pub const SEED_PASSWORD: &str = "2Federate!";
 
 /// Fills `dir` with `users` users and `groups` groups (besides the built-in two).
-pub fn seed(dir: &mut Directory, users: usize, groups: usize, seed: u64) {
+pub fn seed(dir: &mut Directory, users: usize, groups: usize, seed: u64, name_formatted: bool) {
     let mut rng = Rng::new(seed ^ 0x5EED);
     // 2016-01-01 .. 2024-12-31, in ms.
     let (from, span) = (1_451_606_400_000_i64, 283_996_800_000_i64);
@@ -182,10 +182,11 @@ pub fn seed(dir: &mut Directory, users: usize, groups: usize, seed: u64) {
         let created = from + (rng.unit() * span as f64) as i64;
         let mut attrs = Map::new();
         attrs.insert("userName".into(), json!(user_name));
-        attrs.insert(
-            "name".into(),
-            json!({"givenName": given, "familyName": family, "formatted": format!("{given} {family}")}),
-        );
+        let mut name = json!({"givenName": given, "familyName": family});
+        if name_formatted {
+            name["formatted"] = json!(format!("{given} {family}"));
+        }
+        attrs.insert("name".into(), name);
         attrs.insert(
             "emails".into(),
             json!([{"type": "work", "value": format!("{user_name}@{}", DOMAINS[n % DOMAINS.len()]), "primary": true}]),

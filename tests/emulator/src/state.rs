@@ -71,6 +71,8 @@ pub struct Inner {
     pub location_style: LocationStyle,
     pub public_base: String,
     pub faults: Faults,
+    /// List filters refused with 400.
+    pub refusals: crate::filter::Refusals,
     pub storm_until: Option<Duration>,
     pub log: RequestLog,
     pub rng: Rng,
@@ -126,7 +128,13 @@ impl Emulator {
             Rng::new(config.seed.wrapping_mul(31)),
             clock.now_ms(),
         );
-        seed::seed(&mut dir, config.users, config.groups, config.seed);
+        seed::seed(
+            &mut dir,
+            config.users,
+            config.groups,
+            config.seed,
+            config.name_formatted,
+        );
         let retry_after = match (&config.retry_after_value, config.retry_after) {
             (Some(v), _) => RetryAfter::Fixed(v.clone()),
             (None, RetryAfterMode::Absent) => RetryAfter::Absent,
@@ -157,6 +165,10 @@ impl Emulator {
                 .clone()
                 .unwrap_or_else(|| default_base.to_string()),
             faults,
+            refusals: crate::filter::Refusals {
+                attributes: config.refuse_filter_attributes.clone(),
+                operators: config.refuse_filter_operators.clone(),
+            },
             storm_until,
             log: RequestLog::default(),
             rng,
@@ -204,6 +216,7 @@ impl Emulator {
             "location_style": inner.location_style,
             "public_base": inner.public_base,
             "faults": inner.faults,
+            "refuse_filter": inner.refusals,
             "storm_remaining_ms": storm_ms,
             "manual_clock": self.manual.is_some(),
             "gate": self.gate.state(),
@@ -237,6 +250,8 @@ pub struct ConfigPatch {
     pub envelope: Option<Envelope>,
     pub location_style: Option<LocationStyle>,
     pub faults: Option<FaultsPatch>,
+    /// Refuse list filters naming these attributes or operators with 400 (replaces the lists).
+    pub refuse_filter: Option<crate::filter::Refusals>,
     /// Start a 429 storm lasting this many seconds from now (0 ends one).
     pub storm_seconds: Option<f64>,
 }
@@ -265,6 +280,9 @@ pub async fn admin_config(State(emu): State<Arc<Emulator>>, body: axum::body::By
         }
         if let Some(f) = patch.faults {
             inner.faults.apply(f);
+        }
+        if let Some(r) = patch.refuse_filter {
+            inner.refusals = r;
         }
         if let Some(secs) = patch.storm_seconds {
             let secs = if secs.is_finite() {
@@ -386,6 +404,9 @@ pub struct SeedRequest {
     pub groups: usize,
     #[serde(default = "one")]
     pub seed: u64,
+    /// Users with `name.formatted` as well (real ones have only given and family names).
+    #[serde(default)]
+    pub name_formatted: bool,
 }
 
 fn one() -> u64 {
@@ -411,7 +432,13 @@ pub async fn admin_seed(State(emu): State<Arc<Emulator>>, body: axum::body::Byte
         Rng::new(request.seed.wrapping_mul(31)),
         now,
     );
-    seed::seed(&mut dir, request.users, request.groups, request.seed);
+    seed::seed(
+        &mut dir,
+        request.users,
+        request.groups,
+        request.seed,
+        request.name_formatted,
+    );
     inner.dir = dir;
     Json(json!({"users": inner.dir.user_count(), "groups": inner.dir.group_count()}))
         .into_response()

@@ -78,3 +78,84 @@ fn fuzz_seeds_and_regressions_hold() {
     }
     assert!(replayed > 0, "the seed corpus is there");
 }
+
+/// A user as the real service answers: given and family names, no `name.formatted`.
+fn real_user(user_name: &str, given: &str, family: &str) -> serde_json::Value {
+    json!({
+        "userName": user_name,
+        "name": {"givenName": given, "familyName": family},
+        "emails": [{"type": "work", "value": user_name, "primary": true}],
+    })
+}
+
+#[test]
+fn name_search_finds_real_people_and_each_word_narrows() {
+    let sam = real_user("sam.tester@example.com", "Sam", "Tester");
+    let samantha = real_user("s.jones@example.com", "Samantha", "Jones");
+    let other = real_user("pat.tester@example.com", "Pat", "Tester");
+    let finds = |text: &str, user: &serde_json::Value| {
+        let filter = keyward::core::api::filter::search(SearchKind::Users, text)
+            .expect("a filter")
+            .to_string();
+        let parsed = parse(&filter).unwrap_or_else(|e| panic!("{filter:?}: {e}"));
+        matches(&parsed, user)
+    };
+    for text in [
+        "Sam Tester",
+        "Tester",
+        "sam.t",
+        "sam",
+        "tester sam",
+        "SAM TESTER",
+        "example.com",
+    ] {
+        assert!(finds(text, &sam), "{text:?} finds Sam Tester");
+    }
+    assert!(
+        finds("Sam", &samantha) && !finds("Sam Tester", &samantha),
+        "a second word narrows"
+    );
+    assert!(
+        finds("Tester", &other) && !finds("Sam Tester", &other),
+        "a second word narrows"
+    );
+    for text in ["Sam Smith", "Tester Jones", "Jones"] {
+        assert!(!finds(text, &sam), "{text:?} does not find Sam Tester");
+    }
+    // The fallback a server refusing the compound form gets: the userName as typed.
+    let simple = keyward::core::api::filter::simple_search(SearchKind::Users, "sam.t")
+        .expect("a filter")
+        .to_string();
+    assert!(matches(&parse(&simple).expect("parses"), &sam));
+}
+
+#[test]
+fn the_default_seed_looks_like_real_users() {
+    use p14e_emulator::directory::{Directory, Kind, ListQuery, LocationStyle};
+    use p14e_emulator::rng::Rng;
+    let mut plain = Directory::new("id".into(), Rng::new(1), 0);
+    p14e_emulator::seed::seed(&mut plain, 40, 2, 1, false);
+    let mut formatted = Directory::new("id".into(), Rng::new(1), 0);
+    p14e_emulator::seed::seed(&mut formatted, 40, 2, 1, true);
+    let names = |dir: &Directory| -> Vec<serde_json::Value> {
+        let all = ListQuery {
+            start_index: 1,
+            count: 1000,
+            ..ListQuery::default()
+        };
+        let (_, ids) = dir.list(Kind::User, &all);
+        ids.iter()
+            .filter_map(|id| dir.render(Kind::User, id, "http://x/api", LocationStyle::Directory))
+            .map(|u| u["name"].clone())
+            .collect()
+    };
+    assert!(!names(&plain).is_empty());
+    for name in names(&plain) {
+        assert!(name.get("formatted").is_none(), "{name}");
+        assert!(
+            name["givenName"].is_string() && name["familyName"].is_string(),
+            "{name}"
+        );
+    }
+    assert!(names(&formatted).iter().all(|n| n["formatted"].is_string()));
+}

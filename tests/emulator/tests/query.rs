@@ -2,7 +2,7 @@
 
 mod common;
 
-use axum::http::StatusCode;
+use axum::http::{Method, StatusCode};
 use common::{enc, Harness};
 use serde_json::json;
 
@@ -241,4 +241,57 @@ async fn the_envelope_switches_to_scim_1_1() {
     .await;
     let body = h.get("/api/directory/user?count=2").await.json();
     assert_eq!(body["resources"].as_array().map(Vec::len), Some(2));
+}
+
+/// A server that supports fewer filters than SCIM: chosen attributes and operators are refused with
+/// 400 and an `Errors` body, from the command line or at run time; the rest still works.
+#[tokio::test]
+async fn chosen_filter_attributes_and_operators_are_refused() {
+    let h = Harness::new(&["--refuse-filter-attribute", "name.givenName"]);
+    h.user(
+        "sam.tester",
+        json!({"name": {"givenName": "Sam", "familyName": "Tester"}}),
+    )
+    .await;
+    let refused = h
+        .get(&format!(
+            "/api/directory/user?filter={}",
+            enc(r#"name.GIVENNAME sw "Sam""#)
+        ))
+        .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(refused.error().contains("name.GIVENNAME") || refused.error().contains("givenName"));
+    let nested = format!(
+        "/api/directory/user?filter={}",
+        enc(r#"userName sw "x" or (name.givenName sw "Sam")"#)
+    );
+    assert_eq!(
+        h.get(&nested).await.status,
+        StatusCode::BAD_REQUEST,
+        "anywhere in the filter"
+    );
+    let (total, _) = h
+        .names(&format!(
+            "/api/directory/user?filter={}",
+            enc(r#"userName sw "sam""#)
+        ))
+        .await;
+    assert_eq!(total, 1, "the simplest form still works");
+    h.admin(
+        Method::PATCH,
+        "/_emulator/config",
+        json!({"refuse_filter": {"attributes": [], "operators": ["co"]}}),
+    )
+    .await;
+    assert_eq!(
+        h.get(&nested).await.status,
+        StatusCode::OK,
+        "the attribute is allowed again"
+    );
+    let contains = format!("/api/directory/user?filter={}", enc(r#"emails co "x""#));
+    assert_eq!(
+        h.get(&contains).await.status,
+        StatusCode::BAD_REQUEST,
+        "co is refused now"
+    );
 }
