@@ -172,12 +172,14 @@ pub struct ClearLater {
 }
 
 /// Writes `text` to the clipboard and, for a secret, schedules its own clear (an alarm under a
-/// fresh token); returns that token.
+/// fresh token); returns that token. The clear is recorded before the write: whenever the clipboard
+/// holds the secret, its clear and its alarm are already set (alarms outlive the worker, so one
+/// stopped right after the write still clears the copy).
 pub async fn copy(text: &str, clear: Option<ClearLater>) -> Result<Option<String>, JsError> {
     let lock = lock();
     let _turn = lock.lock().await;
-    write(text).await?;
     let Some(clear) = clear else {
+        write(text).await?;
         return Ok(None);
     };
     let mut random = [0u8; 8];
@@ -204,6 +206,13 @@ pub async fn copy(text: &str, clear: Option<ClearLater>) -> Result<Option<String
         &[JsValue::from_str(&clipboard::alarm_name(&token)), info],
     )
     .await?;
+    if let Err(failed) = write(text).await {
+        // Nothing was copied: nothing to clear.
+        all.forget(&token);
+        storage::set_in(Area::Session, PENDING_KEY, &all).await?;
+        clear_alarm(&token).await?;
+        return Err(failed);
+    }
     Ok(Some(token))
 }
 

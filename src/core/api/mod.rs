@@ -332,6 +332,24 @@ mod tests {
             ApiError::BadRequest("invalid filter".into())
         );
         assert_eq!(
+            e(
+                400,
+                r#"{"Errors":[{"description":"invalid filter","code":400}]}"#,
+                None
+            ),
+            ApiError::BadRequest("invalid filter".into()),
+            "a numeric code reads the same"
+        );
+        let html = "<!doctype html><html><body><h1>429</h1></body></html>";
+        assert!(
+            matches!(e(429, html, Some("7")), ApiError::RateLimited(Some(r)) if r.wait == Duration::from_secs(7))
+        );
+        assert_eq!(
+            e(502, html, None),
+            ApiError::Server(502),
+            "an HTML page on a 5xx"
+        );
+        assert_eq!(
             e(409, r#"{"detail":"dup","status":"409"}"#, None),
             ApiError::Conflict("dup".into())
         );

@@ -4,6 +4,10 @@
 //! wrong, and a server may return fewer items than asked. The pager plans page requests (several
 //! may be in flight once the total is known), fills the gap after a short page, trusts the total only
 //! until a page contradicts it, stops on an empty page, and drops every id it has already seen.
+//!
+//! A server that ignores `startIndex` or repeats pages would otherwise be paged forever (with no
+//! total, or a total it never reaches): after a few pages in a row that add nobody new, the pager
+//! stops and says why the result is incomplete.
 
 use std::collections::{HashSet, VecDeque};
 
@@ -29,7 +33,22 @@ pub struct Pager {
     gaps: VecDeque<PageRequest>,
     exhausted_from: Option<u64>,
     seen: HashSet<String>,
+    /// Pages in a row that held items but nobody new.
+    stale_pages: u32,
+    /// Why paging stopped before the end, if it did.
+    gave_up: Option<Incomplete>,
 }
+
+/// Why paging stopped before the server's end.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Incomplete {
+    /// Pages kept repeating what was already collected (a server ignoring `startIndex`).
+    Repeating,
+}
+
+/// Pages in a row that add nobody new before the pager gives up: one such page can be a shifted
+/// result set; three are a server that is not paging.
+const STALE_LIMIT: u32 = 3;
 
 impl Pager {
     pub fn new(page_size: u32) -> Pager {
@@ -42,7 +61,14 @@ impl Pager {
             gaps: VecDeque::new(),
             exhausted_from: None,
             seen: HashSet::new(),
+            stale_pages: 0,
+            gave_up: None,
         }
+    }
+
+    /// Why paging stopped before the end, if it did.
+    pub fn gave_up(&self) -> Option<Incomplete> {
+        self.gave_up
     }
 
     fn mark_pending(&mut self, start: u64) {
@@ -58,6 +84,9 @@ impl Pager {
     }
 
     fn beyond_end(&self, start: u64) -> bool {
+        if self.gave_up.is_some() {
+            return true;
+        }
         if self.exhausted_from.is_some_and(|e| start >= e) {
             return true;
         }
@@ -121,10 +150,20 @@ impl Pager {
             // A full page reaching past the claimed total: the total is wrong. Page on until empty.
             self.total_untrusted = true;
         }
-        items
+        let fresh: Vec<T> = items
             .into_iter()
             .filter(|item| self.seen.insert(id(item).to_string()))
-            .collect()
+            .collect();
+        if n > 0 && fresh.is_empty() {
+            self.stale_pages += 1;
+            if self.stale_pages >= STALE_LIMIT {
+                self.gave_up = Some(Incomplete::Repeating);
+                self.gaps.clear();
+            }
+        } else if !fresh.is_empty() {
+            self.stale_pages = 0;
+        }
+        fresh
     }
 
     /// Puts back a page whose request failed, to be asked for again first.
@@ -134,7 +173,7 @@ impl Pager {
         }
     }
 
-    /// Everything has been asked for and answered.
+    /// Everything has been asked for and answered (or paging gave up: see [`Pager::gave_up`]).
     pub fn is_done(&mut self) -> bool {
         if !self.pending.is_empty() {
             return false;
@@ -284,5 +323,93 @@ mod tests {
             .collect();
         assert_eq!(planned, [11, 21, 31]);
         assert!(!pager.is_done());
+    }
+
+    /// Pages through a server that misbehaves as `answer` says (start index, count → items and
+    /// total), with up to `parallel` pages out at once; returns what was collected, the requests
+    /// made, and whether the pager gave up.
+    fn misbehaving(
+        parallel: usize,
+        answer: impl Fn(PageRequest) -> (Vec<String>, Option<u64>),
+    ) -> (Vec<String>, usize, Option<Incomplete>) {
+        let mut pager = Pager::new(10);
+        let mut out = Vec::new();
+        let mut requests = 0;
+        let mut out_now: VecDeque<PageRequest> = VecDeque::new();
+        loop {
+            while out_now.len() < parallel {
+                match pager.next_request() {
+                    Some(r) => out_now.push_back(r),
+                    None => break,
+                }
+            }
+            let Some(r) = out_now.pop_front() else {
+                break;
+            };
+            requests += 1;
+            assert!(requests < 1_000, "the pager must stop on its own");
+            let (items, total) = answer(r);
+            out.extend(pager.accept(r, items, total, |s| s.as_str()));
+        }
+        assert!(pager.is_done());
+        (out, requests, pager.gave_up())
+    }
+
+    #[test]
+    fn a_server_that_is_not_paging_is_left_after_a_few_pages() {
+        let data = ids(100);
+        let first = |_: PageRequest| data[..10].to_vec();
+        // Ignores startIndex: with no total, with the true total, with a total never reached.
+        for (name, total, parallel) in [
+            ("no total", None, 1),
+            ("the true total", Some(100), 4),
+            ("an absurd total", Some(u64::MAX / 2), 4),
+        ] {
+            let (got, requests, gave_up) = misbehaving(parallel, |r| (first(r), total));
+            assert_eq!(got, data[..10].to_vec(), "{name}");
+            assert_eq!(gave_up, Some(Incomplete::Repeating), "{name}");
+            assert!(
+                requests <= 1 + STALE_LIMIT as usize + parallel,
+                "{name}: {requests}"
+            );
+        }
+        // Repeats its last page forever past the end, without a total.
+        let (got, _, gave_up) = misbehaving(1, |r| {
+            let from = (r.start_index as usize - 1).min(90);
+            (data[from..from + 10].to_vec(), None)
+        });
+        assert_eq!(got, data, "everyone, then it stops");
+        assert_eq!(gave_up, Some(Incomplete::Repeating));
+    }
+
+    #[test]
+    fn a_page_repeated_now_and_then_is_not_a_loop() {
+        let data = ids(100);
+        // Every third page repeats the one before it; the rest are right; no total.
+        let (got, _, gave_up) = misbehaving(1, |r| {
+            let page = (r.start_index as usize - 1) / 10;
+            let from = if page % 3 == 2 { page - 1 } else { page } * 10;
+            if from >= data.len() {
+                return (Vec::new(), None);
+            }
+            (
+                data[from..(from + r.count as usize).min(data.len())].to_vec(),
+                None,
+            )
+        });
+        assert_eq!(gave_up, None);
+        let mut expected: Vec<String> = data
+            .chunks(10)
+            .enumerate()
+            .filter(|(i, _)| i % 3 != 2)
+            .flat_map(|(_, c)| c.to_vec())
+            .collect();
+        expected.sort();
+        let mut got = got;
+        got.sort();
+        assert_eq!(
+            got, expected,
+            "only the repeats are missing, and nothing twice"
+        );
     }
 }

@@ -10,7 +10,7 @@
 pub mod view;
 
 use crate::core::api::filter::{search, simple_search, SearchKind};
-use crate::core::api::pager::{PageRequest, Pager};
+use crate::core::api::pager::{Incomplete, PageRequest, Pager};
 use crate::core::api::scim::{self, User};
 use crate::core::api::{ApiError, ListRequest, Resource};
 use crate::core::lookup::Failure;
@@ -49,6 +49,8 @@ pub enum Phase {
     Cancelled,
     /// Stopped by a failure that retrying will not fix (or that kept happening).
     Stopped(Failure),
+    /// Paging gave up before the server's end: the file is partial, and why is said.
+    Incomplete(String),
     Complete,
 }
 
@@ -174,7 +176,18 @@ impl Export {
         }
         if self.phase == Phase::Running && self.in_flight == 0 && self.pager.is_done() {
             self.stop_clock(now_ms);
-            self.phase = Phase::Complete;
+            self.phase = self.finished();
+        }
+    }
+
+    /// How a run whose pages are all in ends: complete, or incomplete and why.
+    fn finished(&self) -> Phase {
+        match self.pager.gave_up() {
+            None => Phase::Complete,
+            Some(Incomplete::Repeating) => Phase::Incomplete(
+                "PingOne kept answering with users already exported (it may be ignoring startIndex), so Keyward stopped rather than ask forever."
+                    .into(),
+            ),
         }
     }
 
@@ -200,14 +213,14 @@ impl Export {
             self.phase = Phase::Running;
             if self.in_flight == 0 && self.pager.is_done() {
                 self.stop_clock(now_ms);
-                self.phase = Phase::Complete;
+                self.phase = self.finished();
             }
         }
     }
 
     /// Gives up; what was exported can still be saved as a partial file.
     pub fn cancel(&mut self, now_ms: u64) {
-        if self.phase != Phase::Complete {
+        if !matches!(self.phase, Phase::Complete | Phase::Incomplete(_)) {
             self.stop_clock(now_ms);
             self.phase = Phase::Cancelled;
         }
@@ -267,6 +280,11 @@ impl Export {
                 grouped(done),
                 of(total),
                 f.message
+            ),
+            Phase::Incomplete(why) => format!(
+                "Incomplete: {}{} users. {why} You can save them as a partial file.",
+                grouped(done),
+                of(total)
             ),
             Phase::Complete => format!("Complete: {} users.", grouped(done)),
         };
@@ -513,6 +531,49 @@ mod tests {
         assert!(faulty.is_complete(), "{:?}", faulty.phase());
         assert!(ids(&faulty) == ids(&clean), "same users, same order");
         assert!(faulty.retries > 0);
+    }
+
+    #[test]
+    fn a_server_ignoring_start_index_ends_incomplete_and_says_why() {
+        for total in [Some(5_000), None] {
+            let mut export = Export::new("acct", "", 0);
+            let mut now = 0;
+            let first_page: Vec<usize> = (0..PAGE_SIZE as usize).collect();
+            while export.phase() == &Phase::Running {
+                let batch: Vec<PageRequest> =
+                    std::iter::from_fn(|| export.next_request()).collect();
+                assert!(!batch.is_empty(), "a running export always has work out");
+                for r in batch {
+                    now += 100;
+                    // Whatever page is asked for, the first comes back.
+                    let page = match total {
+                        Some(n) => body(&first_page, n),
+                        None => {
+                            let resources: Vec<Value> = first_page
+                                .iter()
+                                .map(|i| json!({"id": format!("u{i:05}")}))
+                                .collect();
+                            json!({ "resources": resources }).to_string().into_bytes()
+                        }
+                    };
+                    export.page_answered(r, Ok(&page), now);
+                }
+                assert!(export.requests < 50, "the export stops on its own");
+            }
+            let Phase::Incomplete(why) = export.phase() else {
+                panic!("incomplete, not {:?}", export.phase());
+            };
+            assert!(why.contains("startIndex"), "{why}");
+            assert_eq!(export.user_count(), PAGE_SIZE as usize);
+            assert!(!export.is_complete() && export.can_save());
+            assert!(export.file_name(Format::Csv, 0).contains("-partial"));
+            assert!(export.progress(now).summary.starts_with("Incomplete: "));
+            export.resume(now);
+            assert!(
+                matches!(export.phase(), Phase::Incomplete(_)),
+                "nothing to resume"
+            );
+        }
     }
 
     #[test]

@@ -139,7 +139,7 @@ pub fn controls(export: &Export) -> Element {
             buttons.push(button("resume", "Resume".into(), true));
             buttons.push(button("cancel", "Cancel".into(), false));
         }
-        Phase::Cancelled | Phase::Complete => {}
+        Phase::Cancelled | Phase::Incomplete(_) | Phase::Complete => {}
     }
     if export.can_save() {
         let partial = if export.is_complete() { "" } else { "partial " };

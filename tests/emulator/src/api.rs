@@ -29,8 +29,13 @@ enum Outcome {
     Redirect(StatusCode, String),
 }
 
-fn error_body(e: &ApiError) -> Value {
-    json!({"Errors": [{"description": e.description, "code": e.status.to_string()}]})
+fn error_body(e: &ApiError, shapes: &crate::Shapes) -> Value {
+    let code = if shapes.numeric_error_code {
+        json!(e.status)
+    } else {
+        json!(e.status.to_string())
+    };
+    json!({"Errors": [{"description": e.description, "code": code}]})
 }
 
 /// Every `/api/*` and `/v1/*` request.
@@ -124,8 +129,9 @@ pub async fn handle(
         },
         draw.reset,
     );
+    let shapes = inner.shapes.clone();
     drop(inner);
-    respond(outcome, draw)
+    respond(outcome, draw, &shapes)
 }
 
 fn retry_after(mode: &RetryAfter, wait: Duration, now_ms: i64) -> Option<String> {
@@ -151,7 +157,18 @@ fn with_lone_surrogates(text: String) -> Vec<u8> {
     }
 }
 
-fn respond(outcome: Outcome, draw: crate::faults::Draw) -> Response {
+/// An error page a proxy in front of the service may send instead of SCIM JSON.
+fn html_error(status: u16) -> String {
+    format!("<!doctype html><html><head><title>{status}</title></head><body><h1>{status}</h1><p>The service is busy. Please try again later.</p></body></html>")
+}
+
+fn respond(outcome: Outcome, draw: crate::faults::Draw, shapes: &crate::Shapes) -> Response {
+    let html = match &outcome {
+        Outcome::Error(e, _) if shapes.html_errors && (e.status == 429 || e.status >= 500) => {
+            Some(html_error(e.status))
+        }
+        _ => None,
+    };
     let mut location = None;
     let (status, body, retry) = match outcome {
         Outcome::Redirect(s, to) => {
@@ -162,7 +179,7 @@ fn respond(outcome: Outcome, draw: crate::faults::Draw) -> Response {
         Outcome::Empty(s) => (s, None, None),
         Outcome::Error(e, retry) => (
             StatusCode::from_u16(e.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-            Some(error_body(&e).to_string().into_bytes()),
+            Some(error_body(&e, shapes).to_string().into_bytes()),
             retry,
         ),
     };
@@ -184,6 +201,10 @@ fn respond(outcome: Outcome, draw: crate::faults::Draw) -> Response {
         builder
             .header(header::CONTENT_TYPE, JSON_TYPE)
             .body(Body::from_stream(failing))
+    } else if let Some(page) = html {
+        builder
+            .header(header::CONTENT_TYPE, "text/html;charset=UTF-8")
+            .body(Body::from(page))
     } else if draw.wrong_content_type {
         let page = "<!doctype html><html><head><title>Sign On</title></head><body><p>Please sign on.</p></body></html>";
         builder
@@ -221,6 +242,16 @@ fn query_pairs(uri: &Uri) -> Vec<(String, String)> {
 }
 
 fn list_envelope(inner: &Inner, kind: Kind, query: &ListQuery) -> Value {
+    let shapes = &inner.shapes;
+    let mut query = query.clone();
+    let count = query.count.max(1);
+    let page = (query.start_index.max(1) - 1) / count;
+    if shapes.ignore_start_index {
+        query.start_index = 1;
+    } else if shapes.stuck_from_page > 0 && page >= shapes.stuck_from_page as usize {
+        query.start_index = (shapes.stuck_from_page as usize - 1) * count + 1;
+    }
+    let query = &query;
     let (total, ids) = inner.dir.list(kind, query);
     let resources: Vec<Value> = ids
         .iter()
@@ -229,8 +260,23 @@ fn list_envelope(inner: &Inner, kind: Kind, query: &ListQuery) -> Value {
                 .dir
                 .render(kind, id, &inner.public_base, inner.location_style)
         })
+        .map(|mut resource| {
+            if kind == Kind::Group && shapes.group_lists_without_members {
+                if let Some(fields) = resource.as_object_mut() {
+                    fields.remove("members");
+                }
+            }
+            resource
+        })
         .collect();
     match inner.envelope {
+        Envelope::Bare => json!({ "resources": resources }),
+        Envelope::ZeroStart => json!({
+            "startIndex": 0,
+            "schemas": [],
+            "totalResults": total,
+            "resources": resources,
+        }),
         Envelope::Observed => json!({
             "count": resources.len(),
             "itemsPerPage": 0,

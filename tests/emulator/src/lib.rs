@@ -52,6 +52,28 @@ pub enum Envelope {
     Observed,
     /// SCIM 1.1: `Resources`, `itemsPerPage` = the page length.
     Scim,
+    /// Only `resources`: no `totalResults`, no `schemas` (seen from the real service).
+    Bare,
+    /// `startIndex: 0` and empty `schemas` whatever was asked (seen from the real service).
+    ZeroStart,
+}
+
+/// Answer shapes seen from the real service besides the list envelope, switchable at run time
+/// (`PATCH /_emulator/config {"shapes": {...}}`), so the client is tested against each.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct Shapes {
+    /// `Errors[].code` as a number (`400`) instead of a string (`"400"`).
+    pub numeric_error_code: bool,
+    /// 429 and 5xx answers are an HTML page (`text/html`), as a proxy in front of the service sends.
+    pub html_errors: bool,
+    /// Group lists leave out `members` (reading one group still has them).
+    pub group_lists_without_members: bool,
+    /// Paging ignores `startIndex`: every page is the first.
+    pub ignore_start_index: bool,
+    /// From this page on (0-based; 0 = never) every page repeats the one before it: a server stuck
+    /// on a page.
+    pub stuck_from_page: u32,
 }
 
 /// How 429 answers carry `Retry-After`.
@@ -119,7 +141,8 @@ pub struct Config {
     #[arg(long)]
     pub retry_after_value: Option<String>,
 
-    /// List envelope: observed (lower-case `resources`, `count`) or scim (`Resources`).
+    /// List envelope: observed (lower-case `resources`, `count`), scim (`Resources`), bare (only
+    /// `resources`) or zerostart (`startIndex: 0`, empty `schemas`).
     #[arg(long, value_enum, default_value_t = Envelope::Observed)]
     pub envelope: Envelope,
 

@@ -73,6 +73,8 @@ pub struct Inner {
     pub faults: Faults,
     /// List filters refused with 400.
     pub refusals: crate::filter::Refusals,
+    /// Answer shapes besides the envelope.
+    pub shapes: crate::Shapes,
     pub storm_until: Option<Duration>,
     pub log: RequestLog,
     pub rng: Rng,
@@ -169,6 +171,7 @@ impl Emulator {
                 attributes: config.refuse_filter_attributes.clone(),
                 operators: config.refuse_filter_operators.clone(),
             },
+            shapes: crate::Shapes::default(),
             storm_until,
             log: RequestLog::default(),
             rng,
@@ -217,6 +220,7 @@ impl Emulator {
             "public_base": inner.public_base,
             "faults": inner.faults,
             "refuse_filter": inner.refusals,
+            "shapes": inner.shapes,
             "storm_remaining_ms": storm_ms,
             "manual_clock": self.manual.is_some(),
             "gate": self.gate.state(),
@@ -252,6 +256,8 @@ pub struct ConfigPatch {
     pub faults: Option<FaultsPatch>,
     /// Refuse list filters naming these attributes or operators with 400 (replaces the lists).
     pub refuse_filter: Option<crate::filter::Refusals>,
+    /// Answer shapes besides the envelope (replaces them all).
+    pub shapes: Option<crate::Shapes>,
     /// Start a 429 storm lasting this many seconds from now (0 ends one).
     pub storm_seconds: Option<f64>,
 }
@@ -283,6 +289,9 @@ pub async fn admin_config(State(emu): State<Arc<Emulator>>, body: axum::body::By
         }
         if let Some(r) = patch.refuse_filter {
             inner.refusals = r;
+        }
+        if let Some(s) = patch.shapes {
+            inner.shapes = s;
         }
         if let Some(secs) = patch.storm_seconds {
             let secs = if secs.is_finite() {
