@@ -62,6 +62,8 @@ $(PKG)/keyward_bg.wasm: $(WASM_RAW)
 	@# --converge repeats -Oz until nothing shrinks, and the producers and features sections go (0.7 KB).
 	wasm-opt -Oz --converge --strip-producers --strip-target-features --reorder-functions-by-name --enable-bulk-memory --enable-nontrapping-float-to-int \
 	  --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue $@ -o $@
+	@# Imports and exports get short names, the glue rewritten to match (5 KB of hashed names).
+	node extension/scripts/short-names.mjs $(PKG)
 
 dist/%/manifest.json: $(PKG)/keyward_bg.wasm $(EXT_SOURCES)
 	node extension/scripts/assemble.mjs $* dist/$* $(PKG)
