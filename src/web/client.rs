@@ -35,6 +35,15 @@ struct Slot {
     waker: Option<Waker>,
 }
 
+/// Puts a request's answer in its slot and wakes whoever waits for it.
+fn fill(slot: &RefCell<Slot>, answer: Answer) {
+    let mut slot = slot.borrow_mut();
+    slot.answer = Some(answer);
+    if let Some(w) = slot.waker.take() {
+        w.wake();
+    }
+}
+
 struct Job {
     url: String,
     lane: Option<Lane>,
@@ -194,10 +203,17 @@ impl<T: Transport + Clone + 'static> Client<T> {
         self.pump();
     }
 
-    /// Starts whatever the scheduler allows now and arms one timer for the next moment it might.
+    /// Starts whatever the scheduler allows now, answers what it will not send, and arms one timer
+    /// for the next moment it might.
     fn pump(&self) {
         let now = now_ms();
         let poll = self.inner.borrow_mut().scheduler.poll(now);
+        for (ticket, pause) in poll.refused {
+            self.answer(
+                ticket,
+                Err(ApiError::NotSent(std::time::Duration::from_millis(pause))),
+            );
+        }
         for ticket in poll.start {
             let client = self.clone();
             wasm_bindgen_futures::spawn_local(async move { client.send(ticket).await });
@@ -262,13 +278,17 @@ impl<T: Transport + Clone + 'static> Client<T> {
                 Finish::Failed(e) => Err(e),
                 _ => result,
             };
-            let mut slot = slot.borrow_mut();
-            slot.answer = Some(answer);
-            if let Some(w) = slot.waker.take() {
-                w.wake();
-            }
+            fill(&slot, answer);
         }
         self.pump();
+    }
+
+    /// Answers a request the scheduler will not send.
+    fn answer(&self, ticket: Ticket, answer: Answer) {
+        let slot = self.inner.borrow_mut().jobs.remove(&ticket).map(|j| j.slot);
+        if let Some(slot) = slot {
+            fill(&slot, answer);
+        }
     }
 
     /// One page of a list query.

@@ -275,3 +275,60 @@ test('a filter the server refuses: one retry with userName alone, a quiet line, 
     await page.close();
   }
 });
+
+test('a lookup replaced by a newer one never shows an error', async () => {
+  const page = await openPopup();
+  await page.evaluate(() => {
+    globalThis.failureSeen = false;
+    new MutationObserver(() => {
+      if (document.querySelector('[data-testid=lookup-failure]')) globalThis.failureSeen = true;
+    }).observe(document.body, { subtree: true, childList: true });
+  });
+  // The first search ("us") is held at the emulator's gate while the admin types on; the newer one
+  // ("user") replaces it and is answered.
+  await closeGate(emulator.base, { path_contains: '%22us%22', pass: 0 });
+  try {
+    await page.fill('#lookup-text', 'us');
+    await untilParked(emulator.base);
+    await page.fill('#lookup-text', 'user');
+    await page.getByTestId('result-count').waitFor();
+    await until(async () => (await admin(emulator.base, 'GET', 'gate')).parked === 0, 'the replaced request abandoned');
+    const searched = (await userSearches()).map((e) => decodeURIComponent(e.path));
+    assert.ok(searched.some((p) => p.includes('"user"')), `the newer search was answered: ${searched}`);
+  } finally {
+    await openGate(emulator.base);
+  }
+  assert.equal(await page.evaluate(() => globalThis.failureSeen), false, 'no error for the replaced lookup');
+  await page.close();
+  assert.deepEqual(browser.errors, []);
+});
+
+test('a pause longer than a lookup may wait: the popup says it was not sent, and when to try', async () => {
+  await configure(emulator.base, { retry_after: { mode: 'seconds' } });
+  try {
+    const page = await openPopup();
+    await failNext(emulator.base, { count: 1, status: 429, retry_after_secs: 150, path_contains: '/directory/user?' });
+    await page.fill('#lookup-text', 'a');
+    const failure = page.getByTestId('lookup-failure');
+    await failure.waitFor();
+    assert.match(await failure.innerText(), /Not sent: PingOne asked Keyward to pause .* again in about [23] min/);
+    // Asked again during the pause: not sent at all, and nothing reaches the API.
+    await resetLog(emulator.base);
+    await page.evaluate(() => {
+      document.querySelector('[data-testid=lookup-failure]').dataset.first = 'yes';
+    });
+    await page.fill('#lookup-text', 'b');
+    const second = page.locator('[data-testid=lookup-failure]:not([data-first])');
+    await second.waitFor();
+    assert.match(await second.innerText(), /Not sent: .* again in about [12] min/);
+    assert.equal((await userSearches()).length, 0, 'nothing was sent during the pause');
+    await page.close();
+    assert.deepEqual(browser.errors, []);
+  } finally {
+    await configure(emulator.base, { retry_after: { mode: 'absent' } });
+    // The pause is the worker's memory: a new worker starts afresh.
+    const page = await openPopup();
+    await stopWorker(browser, page);
+    await page.close();
+  }
+});

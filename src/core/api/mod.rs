@@ -142,6 +142,9 @@ pub enum ApiError {
     Decode(String),
     /// The caller gave up on the request (a newer search replaced it).
     Cancelled,
+    /// Never sent (or not sent again): PingOne asked for a pause longer than this request may wait;
+    /// it accepts requests again after this long.
+    NotSent(Duration),
 }
 
 impl ApiError {
@@ -200,6 +203,10 @@ impl ApiError {
             ApiError::Network(d) => format!("Could not reach PingOne{}: check the connection.", suffix(d)),
             ApiError::Decode(d) => format!("PingOne's answer could not be read{}", suffix(d)),
             ApiError::Cancelled => "Cancelled.".into(),
+            ApiError::NotSent(wait) => format!(
+                "Not sent: PingOne asked Keyward to pause requests for this account, and accepts them again in about {}. Try again then.",
+                human(*wait)
+            ),
         }
     }
 }

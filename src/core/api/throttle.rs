@@ -219,6 +219,9 @@ struct Flight {
 pub struct Poll {
     /// Requests to send now.
     pub start: Vec<Ticket>,
+    /// Requests that will not be sent: their client must pause longer than they may wait (an
+    /// interactive lookup whose account drew a long `Retry-After`), with how long that is.
+    pub refused: Vec<(Ticket, Millis)>,
     /// When to poll again if nothing else happens (a completion also warrants a poll).
     pub wake_at: Option<Millis>,
 }
@@ -350,9 +353,25 @@ impl Scheduler {
             .max(self.paces[job.client].ready_at(&self.config))
     }
 
-    /// Starts what may start now, and says when to look again.
+    /// Starts what may start now, refuses what would wait longer than it may, and says when to
+    /// look again.
     pub fn poll(&mut self, now: Millis) -> Poll {
         let mut poll = Poll::default();
+        let config = self.config;
+        let paces = &self.paces;
+        self.interactive.retain(|job| {
+            let pause = paces[job.client].paused_until.saturating_sub(now);
+            let budget = config
+                .interactive
+                .max_total_wait
+                .saturating_sub(job.waited)
+                .as_millis() as Millis;
+            if pause > budget {
+                poll.refused.push((job.ticket, pause));
+                return false;
+            }
+            true
+        });
         while self.in_flight.len() < self.config.max_in_flight {
             let Some((priority, index)) = self.eligible(now) else {
                 poll.wake_at = self
@@ -450,7 +469,11 @@ impl Scheduler {
             Priority::Bulk => self.config.bulk,
         };
         match policy.next_wait(job.failures, job.waited, server_wait, unit) {
-            None => Finish::Failed(error),
+            None => match server_wait {
+                // The server's pause is longer than this request may wait: it is not sent again.
+                Some(wait) => Finish::Failed(ApiError::NotSent(wait)),
+                None => Finish::Failed(error),
+            },
             Some(wait) => {
                 job.waited += wait;
                 job.not_before = now + wait.as_millis() as Millis;
@@ -639,5 +662,49 @@ mod tests {
             "the interactive retry goes first"
         );
         let _ = b;
+    }
+
+    #[test]
+    fn a_pause_longer_than_a_lookup_may_wait_is_said_not_waited() {
+        let mut s = Scheduler::default();
+        let long = RetryAfter {
+            wait: Duration::from_secs(120),
+            capped_from: None,
+        };
+        let first = s.submit(Priority::Interactive, true, "id-a", 0);
+        s.poll(0);
+        // The 429 asks for two minutes: a lookup waits at most 30 s, so it is not sent again.
+        assert_eq!(
+            s.finish(first, Err(ApiError::RateLimited(Some(long))), 100, 0.5),
+            Finish::Failed(ApiError::NotSent(Duration::from_secs(120)))
+        );
+        // A lookup asked during the pause is refused at once, with how long is left; an export
+        // page of the same account waits; another account's lookup goes.
+        let lookup = s.submit(Priority::Interactive, true, "id-a", 10_100);
+        let page = s.submit(Priority::Bulk, true, "id-a", 10_100);
+        let other = s.submit(Priority::Interactive, true, "id-b", 10_100);
+        let p = s.poll(10_100);
+        assert_eq!(p.refused, vec![(lookup, 110_000)]);
+        assert_eq!(p.start, vec![other]);
+        assert_eq!(
+            p.wake_at,
+            Some(120_100),
+            "the export page waits out the pause"
+        );
+        assert_eq!(s.finish(other, Ok(()), 10_200, 0.5), Finish::Done);
+        // Near its end the pause is short enough to wait for.
+        let late = s.submit(Priority::Interactive, true, "id-a", 100_100);
+        let p = s.poll(100_100);
+        assert!(p.refused.is_empty() && !p.start.contains(&late));
+        assert_eq!(
+            s.poll(120_100).start,
+            vec![late],
+            "the lookup first once it is over"
+        );
+        let next = s
+            .poll(120_100)
+            .wake_at
+            .expect("the export page next, at the account's pace");
+        assert_eq!(s.poll(next).start, vec![page]);
     }
 }

@@ -420,7 +420,7 @@ impl From<&ApiError> for Failure {
             ApiError::Unauthorized => FailureCode::Unauthorized,
             ApiError::Forbidden => FailureCode::Forbidden,
             ApiError::NotFound => FailureCode::NotFound,
-            ApiError::RateLimited(_) => FailureCode::RateLimited,
+            ApiError::RateLimited(_) | ApiError::NotSent(_) => FailureCode::RateLimited,
             ApiError::Network(_) => FailureCode::Offline,
             ApiError::Server(_) => FailureCode::Server,
             ApiError::Cancelled => FailureCode::Cancelled,
