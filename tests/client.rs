@@ -319,9 +319,27 @@ async fn detects_the_region() {
         Detection::Found(Region::Local)
     );
     creds.api_key.push('x');
-    assert_eq!(
-        c.detect_region(regions, Some(&local), &creds).await,
-        Detection::Refused
+    let Detection::NotFound(answers) = c.detect_region(regions, Some(&local), &creds).await else {
+        panic!("no region accepts a wrong key");
+    };
+    assert!(
+        answers.contains(&"Local emulator: refused the credential (401)".to_string()),
+        "{answers:?}"
+    );
+    // A 200 that is not a SCIM list is not acceptance.
+    creds.api_key.pop();
+    admin(
+        "POST",
+        "fail",
+        Some(json!({"count": 1, "status": 200, "body": "{}", "path_contains": "count=1"})),
+    )
+    .await;
+    let Detection::NotFound(answers) = c.detect_region(regions, Some(&local), &creds).await else {
+        panic!("an empty 200 is not this region");
+    };
+    assert!(
+        answers.contains(&"Local emulator: answered 200 without a SCIM list".to_string()),
+        "{answers:?}"
     );
     // The real hosts are offline here (unreachable) or refuse the emulator's credential; either
     // way no region is claimed.

@@ -314,6 +314,7 @@ fn answers() -> Vec<Response> {
                 region: Some("Europe".into()),
                 region_id: Some("eu".into()),
                 region_status: None,
+                region_answers: Vec::new(),
                 label: Some("Prod".into()),
                 colour: Some("#cf222e".into()),
                 production: true,

@@ -223,6 +223,21 @@ fn account_item(a: &AccountView, flavour: Flavour) -> Element {
         )),
         region_select(a, flavour),
     ]);
+    if !a.region_answers.is_empty() {
+        li = li.child(
+            el("div")
+                .attr("class", "kw-region-answers")
+                .attr("data-testid", "region-answers")
+                .children([
+                    el("span").text("No region accepted this credential:"),
+                    el("ul").children(
+                        a.region_answers
+                            .iter()
+                            .map(|answer| el("li").text(answer.clone())),
+                    ),
+                ]),
+        );
+    }
     if let Some(age) = &a.age {
         li = li.child(el("span").attr("class", "kw-age").text(age.clone()));
     }

@@ -364,7 +364,7 @@ impl<T: Transport + Clone + 'static> Client<T> {
             .collect();
         let mut results = Vec::with_capacity(pending.len());
         for (region, answer) in pending {
-            results.push((region, answer.await.map(|_| ())));
+            results.push((region, region::probe_result(answer.await)));
             if region::settled(&results) {
                 // The probes still out are cancelled as they are dropped.
                 break;

@@ -14,7 +14,7 @@ use super::js::{from_js, to_js};
 use super::storage::{self, Area};
 use super::{chrome, clipboard, time, API};
 use crate::core::accounts::{self, fingerprint, Accounts};
-use crate::core::api::region::{Detection, Region};
+use crate::core::api::region::Region;
 use crate::core::lookup::{ApiCall, Job, Lane};
 use crate::core::protocol::{self, ReportedSender, Request, Sender, Us, WorkerFacts};
 use crate::core::settings::{self, Policy, Settings};
@@ -268,12 +268,8 @@ async fn perform(effect: Effect, flavour: Flavour) -> Result<(), JsError> {
                         &credentials,
                     )
                     .await;
-                let found = match detection {
-                    Detection::Found(region) => Some(region.id()),
-                    _ => None,
-                };
                 let changed = with_state(|s| {
-                    s.region_searched(&credentials.client_id, found, time::now_ms())
+                    s.region_searched(&credentials.client_id, detection, time::now_ms())
                 });
                 if matches!(changed, Ok(true)) {
                     if let Err(e) = save_accounts().await {

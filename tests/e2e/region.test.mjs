@@ -71,6 +71,14 @@ test('no region accepts the credential: the popup lists the account and offers t
   }, 'the region search to end');
   const item = popup.locator(`li[data-client-id="${spec.client_id}"]`);
   assert.equal(await item.locator('select.kw-region option:checked').innerText(), 'Region unknown — choose');
+  // What each region answered: the emulator refused the credential; the public hosts are out of reach.
+  const answers = await item.getByTestId('region-answers').locator('li').allInnerTexts();
+  assert.deepEqual(answers, [
+    'Local emulator: refused the credential (401)',
+    'North America: could not be reached (or redirected elsewhere)',
+    'Europe: could not be reached (or redirected elsewhere)',
+    'Australia: could not be reached (or redirected elsewhere)',
+  ]);
   await popup.close();
   await page.close();
   assert.deepEqual(browser.errors, []);

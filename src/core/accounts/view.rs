@@ -7,25 +7,26 @@ use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
 use crate::core::accounts::Accounts;
-use crate::core::api::region::Region;
+use crate::core::api::region::{Detection, Region};
 use crate::core::reminders::{assess, describe, Level, Schedule};
 use crate::core::shared::hosts::{users_page, CONSOLE_HOME};
 
 /// Where the search for an account's region stands (memory only).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum RegionSearch {
     /// The probes are out.
     Finding,
-    /// No region accepted the credential (or none could be reached): the admin chooses.
-    NotFound,
+    /// No region accepted the credential (or none could be reached): the admin chooses, told what
+    /// each region answered.
+    NotFound(Vec<String>),
 }
 
 impl RegionSearch {
     /// What the popup says of it: `finding`, `unknown`.
-    pub fn wire_name(self) -> &'static str {
+    pub fn wire_name(&self) -> &'static str {
         match self {
             RegionSearch::Finding => "finding",
-            RegionSearch::NotFound => "unknown",
+            RegionSearch::NotFound(_) => "unknown",
         }
     }
 }
@@ -55,30 +56,34 @@ impl RegionSearches {
         self.0.remove(client_id);
     }
 
-    pub fn status(&self, client_id: &str) -> Option<RegionSearch> {
-        self.0.get(client_id).copied()
+    pub fn status(&self, client_id: &str) -> Option<&RegionSearch> {
+        self.0.get(client_id)
     }
 
     /// Records the end of a search: the region found is kept; otherwise the popup offers the
-    /// choice. Returns whether the accounts changed.
+    /// choice, with what each region answered. Returns whether the accounts changed.
     pub fn finished(
         &mut self,
         accounts: &mut Accounts,
         client_id: &str,
-        found: Option<&str>,
+        detection: Detection,
         now_ms: u64,
     ) -> bool {
-        match found {
-            Some(region) => {
+        let answers = match detection {
+            Detection::Found(region) => {
                 self.settled(client_id);
-                accounts.set_region(client_id, region, now_ms);
-                true
+                accounts.set_region(client_id, region.id(), now_ms);
+                return true;
             }
-            None => {
-                self.0.insert(client_id.to_string(), RegionSearch::NotFound);
-                false
+            Detection::NotFound(answers) => answers,
+            Detection::Unreachable => vec!["No region could be reached.".into()],
+            Detection::Inconclusive(e) => {
+                vec![format!("No region answered clearly: {}", e.message())]
             }
-        }
+        };
+        self.0
+            .insert(client_id.to_string(), RegionSearch::NotFound(answers));
+        false
     }
 }
 
@@ -95,6 +100,9 @@ pub struct AccountView {
     /// While there is no region: `finding` (probes out) or `unknown` (none accepted: choose).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region_status: Option<String>,
+    /// When no region accepted the credential: what each answered.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub region_answers: Vec<String>,
     #[serde(default)]
     pub label: Option<String>,
     #[serde(default)]
@@ -130,6 +138,11 @@ pub fn account_views(
         .values()
         .map(|a| {
             let age = a.key.as_ref().map(|k| assess(k.since_ms, now_ms, schedule));
+            let search = a
+                .region
+                .is_none()
+                .then(|| searches.status(&a.client_id))
+                .flatten();
             AccountView {
                 client_id: a.client_id.clone(),
                 region: a
@@ -138,12 +151,11 @@ pub fn account_views(
                     .and_then(Region::from_id)
                     .map(|r| r.label().to_string()),
                 region_id: a.region.clone(),
-                region_status: a
-                    .region
-                    .is_none()
-                    .then(|| searches.status(&a.client_id))
-                    .flatten()
-                    .map(|s| s.wire_name().to_string()),
+                region_status: search.map(|s| s.wire_name().to_string()),
+                region_answers: match search {
+                    Some(RegionSearch::NotFound(answers)) => answers.clone(),
+                    _ => Vec::new(),
+                },
                 label: a.label.clone(),
                 colour: a.colour.clone(),
                 production: a.production,

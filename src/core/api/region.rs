@@ -138,12 +138,38 @@ pub fn normalize_local_base(input: &str) -> Result<String, LocalBaseError> {
 pub enum Detection {
     /// The credential works here.
     Found(Region),
-    /// Every region that answered refused the credential: the key is wrong or was renewed.
-    Refused,
+    /// No region accepted the credential: what each one answered, for the admin, in probe order
+    /// ("Europe: refused the credential (401)").
+    NotFound(Vec<String>),
     /// No region could be reached.
     Unreachable,
     /// No answer was conclusive (rate limits, server errors): try again later.
     Inconclusive(ApiError),
+}
+
+/// One region's probe, as detection reads it: an answer counts as acceptance only if it is a SCIM
+/// list, so a 404, a web page, a redirect or an empty 200 from some other server is "not here".
+pub fn probe_result(answer: Result<Vec<u8>, ApiError>) -> Result<(), ApiError> {
+    let body = answer?;
+    if is_scim_list(&body) {
+        Ok(())
+    } else {
+        Err(ApiError::Decode("answered 200 without a SCIM list".into()))
+    }
+}
+
+/// Whether a body is a SCIM list answer: an object with a `resources`/`Resources` array or a
+/// numeric `totalResults`.
+pub fn is_scim_list(body: &[u8]) -> bool {
+    let Ok(serde_json::Value::Object(fields)) = serde_json::from_slice(body) else {
+        return false;
+    };
+    ["resources", "Resources"]
+        .iter()
+        .any(|k| fields.get(*k).is_some_and(serde_json::Value::is_array))
+        || fields
+            .get("totalResults")
+            .is_some_and(serde_json::Value::is_u64)
 }
 
 /// Whether the first answers (in probe order) already decide [`detect`]: once one region accepted
@@ -152,32 +178,39 @@ pub fn settled(first_answers: &[(Region, Result<(), ApiError>)]) -> bool {
     first_answers.iter().any(|(_, r)| r.is_ok())
 }
 
-/// Decides the region from probe results (one `count=1` list per region, in probe order): the
-/// first region that accepted the credential. A P14E account lives in exactly one region, and the
-/// others refuse its Client ID.
+/// What a region's answer says, for the admin.
+fn describe(region: Region, answer: &Result<(), ApiError>) -> String {
+    let what = match answer {
+        Ok(()) => "accepted the credential".to_string(),
+        Err(ApiError::Unauthorized) => "refused the credential (401)".into(),
+        Err(ApiError::Forbidden) => "refused the credential (403)".into(),
+        Err(ApiError::NotFound) => "has no Directory API there (404)".into(),
+        Err(ApiError::Network(_)) => "could not be reached (or redirected elsewhere)".into(),
+        Err(ApiError::Decode(d)) if d.starts_with("answered") => d.clone(),
+        Err(ApiError::Decode(_)) => "answered with something other than SCIM".into(),
+        Err(ApiError::Unexpected(status)) => format!("answered {status}"),
+        Err(e) => e.message(),
+    };
+    format!("{}: {what}", region.label())
+}
+
+/// Decides the region from probe results (one `count=1` list per region, in probe order, each read
+/// by [`probe_result`]): the first region that accepted the credential. A P14E account lives in
+/// exactly one region, and the others refuse its Client ID.
 pub fn detect(results: &[(Region, Result<(), ApiError>)]) -> Detection {
     if let Some((region, _)) = results.iter().find(|(_, r)| r.is_ok()) {
         return Detection::Found(*region);
     }
     let errors = || results.iter().filter_map(|(_, r)| r.as_ref().err());
-    let answered: Vec<&ApiError> = errors()
-        .filter(|e| !matches!(e, ApiError::Network(_)))
-        .collect();
-    if answered.is_empty() {
+    if errors().all(|e| matches!(e, ApiError::Network(_))) {
         return Detection::Unreachable;
     }
-    if answered
-        .iter()
-        .all(|e| matches!(e, ApiError::Unauthorized | ApiError::Forbidden))
+    if let Some(busy) = errors()
+        .find(|e| e.is_transient() && !matches!(e, ApiError::Network(_) | ApiError::Decode(_)))
     {
-        return Detection::Refused;
+        return Detection::Inconclusive(busy.clone());
     }
-    let first = answered
-        .into_iter()
-        .find(|e| !matches!(e, ApiError::Unauthorized | ApiError::Forbidden))
-        .cloned()
-        .unwrap_or(ApiError::Unauthorized);
-    Detection::Inconclusive(first)
+    Detection::NotFound(results.iter().map(|(r, a)| describe(*r, a)).collect())
 }
 
 #[cfg(test)]
@@ -213,7 +246,11 @@ mod tests {
                     (Europe, Err(Unauthorized)),
                     (Australia, Err(net())),
                 ],
-                Detection::Refused,
+                Detection::NotFound(vec![
+                    "North America: refused the credential (401)".into(),
+                    "Europe: refused the credential (401)".into(),
+                    "Australia: could not be reached (or redirected elsewhere)".into(),
+                ]),
             ),
             (
                 vec![(NorthAmerica, Err(net())), (Europe, Err(net()))],
@@ -231,6 +268,48 @@ mod tests {
         for (results, expected) in cases {
             assert_eq!(detect(&results), expected, "{results:?}");
         }
+    }
+
+    #[test]
+    fn only_a_scim_list_counts_as_acceptance() {
+        let ok = |body: &str| probe_result(Ok(body.as_bytes().to_vec()));
+        for list in [
+            r#"{"totalResults": 0, "resources": []}"#,
+            r#"{"Resources": [{"id": "u1"}], "schemas": []}"#,
+            r#"{"resources": []}"#,
+            r#"{"totalResults": 3}"#,
+        ] {
+            assert_eq!(ok(list), Ok(()), "{list}");
+        }
+        for not_a_list in [
+            "",
+            "{}",
+            "[]",
+            "null",
+            "<!doctype html><html><body>Welcome</body></html>",
+            r#"{"Errors": [{"code": "200", "description": "scripted"}]}"#,
+            r#"{"resources": "none"}"#,
+            r#"{"totalResults": "3"}"#,
+        ] {
+            assert!(ok(not_a_list).is_err(), "{not_a_list:?}");
+        }
+        // A 404, a web page, a redirect (fetch refuses to follow one) or an empty 200 from a
+        // region is "not here"; the popup names each answer.
+        let results = vec![
+            (Region::Local, ok("{}")),
+            (Region::NorthAmerica, Err(ApiError::NotFound)),
+            (Region::Europe, Err(ApiError::Decode("not JSON".into()))),
+            (Region::Australia, Err(ApiError::Network("redirect".into()))),
+        ];
+        assert_eq!(
+            detect(&results),
+            Detection::NotFound(vec![
+                "Local emulator: answered 200 without a SCIM list".into(),
+                "North America: has no Directory API there (404)".into(),
+                "Europe: answered with something other than SCIM".into(),
+                "Australia: could not be reached (or redirected elsewhere)".into(),
+            ])
+        );
     }
 
     #[test]

@@ -12,7 +12,7 @@ use indexmap::IndexMap;
 use crate::core::accounts::view::{account_views, RegionSearches};
 use crate::core::accounts::Accounts;
 use crate::core::api::pager::PageRequest;
-use crate::core::api::region::Region;
+use crate::core::api::region::{Detection, Region};
 use crate::core::console::copy;
 use crate::core::console::credentials::{self, Desk, TabView, Tabs};
 use crate::core::export;
@@ -92,9 +92,9 @@ impl WorkerState {
     }
 
     /// Records the end of a region search; returns whether the accounts changed.
-    pub fn region_searched(&mut self, client_id: &str, found: Option<&str>, now_ms: u64) -> bool {
+    pub fn region_searched(&mut self, client_id: &str, detection: Detection, now_ms: u64) -> bool {
         self.region_search
-            .finished(&mut self.accounts, client_id, found, now_ms)
+            .finished(&mut self.accounts, client_id, detection, now_ms)
     }
 
     /// The periodic reminder check (marks each notification owed as sent).

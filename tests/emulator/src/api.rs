@@ -23,6 +23,8 @@ const JSON_TYPE: &str = "application/json;charset=UTF-8";
 /// What a route produced, before body faults.
 enum Outcome {
     Json(StatusCode, Value),
+    /// A scripted body, as given.
+    Raw(StatusCode, String),
     Empty(StatusCode),
     Error(ApiError, Option<String>),
     /// A scripted redirect: its status and `Location`.
@@ -85,8 +87,12 @@ pub async fn handle(
             let redirect = StatusCode::from_u16(rule.status)
                 .ok()
                 .filter(StatusCode::is_redirection);
-            match (redirect, rule.location) {
-                (Some(status), Some(location)) => Outcome::Redirect(status, location),
+            let success = StatusCode::from_u16(rule.status)
+                .ok()
+                .filter(StatusCode::is_success);
+            match (redirect, rule.location, success, rule.body) {
+                (Some(status), Some(location), _, _) => Outcome::Redirect(status, location),
+                (_, _, Some(status), Some(body)) => Outcome::Raw(status, body),
                 _ => Outcome::Error(ApiError::new(rule.status, "scripted failure"), header),
             }
         }
@@ -117,7 +123,9 @@ pub async fn handle(
         },
     };
     let status = match &outcome {
-        Outcome::Json(s, _) | Outcome::Empty(s) | Outcome::Redirect(s, _) => s.as_u16(),
+        Outcome::Json(s, _) | Outcome::Raw(s, _) | Outcome::Empty(s) | Outcome::Redirect(s, _) => {
+            s.as_u16()
+        }
         Outcome::Error(e, _) => e.status,
     };
     inner.log.record(
@@ -176,6 +184,7 @@ fn respond(outcome: Outcome, draw: crate::faults::Draw, shapes: &crate::Shapes) 
             (s, None, None)
         }
         Outcome::Json(s, v) => (s, Some(with_lone_surrogates(v.to_string())), None),
+        Outcome::Raw(s, body) => (s, Some(body.into_bytes()), None),
         Outcome::Empty(s) => (s, None, None),
         Outcome::Error(e, retry) => (
             StatusCode::from_u16(e.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),

@@ -144,6 +144,10 @@ pub struct FailRule {
     /// For a 3xx: where it redirects (a client must not follow it with the credentials).
     #[serde(default)]
     pub location: Option<String>,
+    /// For a 2xx: the body to answer with, as JSON (an answer from something that is not the
+    /// Directory API, such as `{}`).
+    #[serde(default)]
+    pub body: Option<String>,
 }
 
 /// Scripted failures, used up in order.
@@ -210,6 +214,7 @@ mod tests {
             status: 503,
             retry_after_secs: None,
             location: None,
+            body: None,
         });
         assert_eq!(f.take("GET", "/a").map(|r| r.status), Some(503));
         assert_eq!(f.take("GET", "/a").map(|r| r.status), Some(503));

@@ -476,17 +476,19 @@ pub async fn admin_gate_open(State(emu): State<Arc<Emulator>>) -> Response {
 }
 
 /// POST /_emulator/fail — the next `count` matching API requests answer `status` (after
-/// authentication, before the rate limit; a 429 carries `Retry-After` for `retry_after_secs`).
+/// authentication, before the rate limit; a 429 carries `Retry-After` for `retry_after_secs`; a
+/// 2xx answers `body`).
 pub async fn admin_fail(State(emu): State<Arc<Emulator>>, body: axum::body::Bytes) -> Response {
     let rule: FailRule = match serde_json::from_slice(&body) {
         Ok(r) => r,
         Err(e) => return admin_error(StatusCode::BAD_REQUEST, &format!("bad fail rule: {e}")),
     };
     let redirect = (300..400).contains(&rule.status) && rule.location.is_some();
-    if StatusCode::from_u16(rule.status).is_err() || (rule.status < 400 && !redirect) {
+    let success = (200..300).contains(&rule.status) && rule.body.is_some();
+    if StatusCode::from_u16(rule.status).is_err() || (rule.status < 400 && !redirect && !success) {
         return admin_error(
             StatusCode::BAD_REQUEST,
-            "status must be an HTTP error status (400-599), or a redirect (300-399) with a location",
+            "status must be an HTTP error status (400-599), a redirect (300-399) with a location, or a success (200-299) with a body",
         );
     }
     Json(emu.failures.add(rule)).into_response()
