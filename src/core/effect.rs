@@ -20,6 +20,13 @@ pub enum Effect {
     },
     /// Drop the export's requests still waiting.
     CancelExport,
+    /// The key in force for an account changed: requests still queued or in flight with the old
+    /// one go again with this one (not failed with 401); with `verify`, one cheap request checks
+    /// the new key and the popup says how it went.
+    KeyInForce {
+        credentials: Credentials,
+        verify: bool,
+    },
 }
 
 impl std::fmt::Debug for Effect {
@@ -32,6 +39,10 @@ impl std::fmt::Debug for Effect {
             } => write!(f, "Clipboard(<redacted>, {clear_after_secs:?})"),
             Effect::DetectRegion { credentials } => write!(f, "DetectRegion({credentials:?})"),
             Effect::CancelExport => f.write_str("CancelExport"),
+            Effect::KeyInForce {
+                credentials,
+                verify,
+            } => write!(f, "KeyInForce({credentials:?}, verify {verify})"),
         }
     }
 }

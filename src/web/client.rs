@@ -7,6 +7,8 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+
+use indexmap::IndexMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
@@ -21,7 +23,6 @@ use crate::core::api::pager::{PageRequest, Pager};
 use crate::core::api::region::{self, Detection, Region};
 use crate::core::api::scim::{self, ListPage};
 use crate::core::api::throttle::{Finish, Priority, Scheduler, Status, Ticket};
-use crate::core::api::Resource;
 use crate::core::api::{ApiError, Credentials, ListRequest};
 use crate::core::lookup::Lane;
 use serde_json::Value;
@@ -33,6 +34,8 @@ type Answer = Result<Vec<u8>, ApiError>;
 struct Slot {
     answer: Option<Answer>,
     waker: Option<Waker>,
+    /// The request's ticket now (a request sent again after a key renewal gets a new one).
+    ticket: Option<Ticket>,
 }
 
 /// Puts a request's answer in its slot and wakes whoever waits for it.
@@ -47,6 +50,8 @@ fn fill(slot: &RefCell<Slot>, answer: Answer) {
 struct Job {
     url: String,
     lane: Option<Lane>,
+    priority: Priority,
+    client_id: String,
     authorization: String,
     slot: Rc<RefCell<Slot>>,
     abort: Option<AbortController>,
@@ -57,6 +62,9 @@ struct Inner<T> {
     scheduler: Scheduler,
     jobs: HashMap<Ticket, Job>,
     timer: Option<(JsValue, Closure<dyn FnMut()>)>,
+    /// The `Authorization` in force per Client ID, once a key changed (see [`Client::rekey`]); an
+    /// `IndexMap` like the worker's keys, so no second map type is compiled in.
+    in_force: IndexMap<String, String>,
 }
 
 /// The client. Cloning shares it.
@@ -75,7 +83,6 @@ impl<T: Transport + Clone + 'static> Clone for Client<T> {
 /// Waits for a request's answer; dropping it early cancels the request.
 struct Pending<T: Transport + Clone + 'static> {
     client: Client<T>,
-    ticket: Ticket,
     slot: Rc<RefCell<Slot>>,
     finished: bool,
 }
@@ -99,8 +106,9 @@ impl<T: Transport + Clone + 'static> Future for Pending<T> {
 
 impl<T: Transport + Clone + 'static> Drop for Pending<T> {
     fn drop(&mut self) {
-        if !self.finished {
-            self.client.cancel(self.ticket);
+        let ticket = self.slot.borrow().ticket;
+        if let (false, Some(ticket)) = (self.finished, ticket) {
+            self.client.cancel(ticket);
         }
     }
 }
@@ -113,6 +121,7 @@ impl<T: Transport + Clone + 'static> Client<T> {
                 scheduler,
                 jobs: HashMap::new(),
                 timer: None,
+                in_force: IndexMap::new(),
             })),
         }
     }
@@ -177,6 +186,8 @@ impl<T: Transport + Clone + 'static> Client<T> {
             let job = Job {
                 url,
                 lane,
+                priority,
+                client_id: credentials.client_id.clone(),
                 authorization: credentials.basic_header(),
                 slot: slot.clone(),
                 abort: None,
@@ -184,10 +195,10 @@ impl<T: Transport + Clone + 'static> Client<T> {
             inner.jobs.insert(ticket, job);
             ticket
         };
+        slot.borrow_mut().ticket = Some(ticket);
         self.pump();
         Pending {
             client: self.clone(),
-            ticket,
             slot,
             finished: false,
         }
@@ -260,8 +271,47 @@ impl<T: Transport + Clone + 'static> Client<T> {
         self.complete(ticket, transport_result);
     }
 
+    /// A key changed: requests of that account not sent yet go with the new one, and those in
+    /// flight with the old one that answer 401 are sent again with it.
+    pub fn rekey(&self, credentials: &Credentials) {
+        let header = credentials.basic_header();
+        let mut inner = self.inner.borrow_mut();
+        for job in inner.jobs.values_mut() {
+            if job.client_id == credentials.client_id && job.abort.is_none() {
+                job.authorization.clone_from(&header);
+            }
+        }
+        inner.in_force.insert(credentials.client_id.clone(), header);
+    }
+
     fn complete(&self, ticket: Ticket, result: Answer) {
         let mut inner = self.inner.borrow_mut();
+        // Sent with a key that has since been replaced: the 401 is the old key's. Once more, with
+        // the key in force.
+        let renewed = match (&result, inner.jobs.get(&ticket)) {
+            (Err(ApiError::Unauthorized), Some(job)) => inner
+                .in_force
+                .get(&job.client_id)
+                .filter(|now| **now != job.authorization)
+                .cloned(),
+            _ => None,
+        };
+        if let Some(header) = renewed {
+            inner.scheduler.cancel(ticket);
+            if let Some(mut job) = inner.jobs.remove(&ticket) {
+                job.authorization = header;
+                job.abort = None;
+                let again = inner
+                    .scheduler
+                    .submit(job.priority, true, &job.client_id, now_ms());
+                // The caller waits on the slot: it sees the new answer (and cancels the new ticket).
+                job.slot.borrow_mut().ticket = Some(again);
+                inner.jobs.insert(again, job);
+            }
+            drop(inner);
+            self.pump();
+            return;
+        }
         let outcome = inner.scheduler.finish(
             ticket,
             result.as_ref().map(|_| ()).map_err(Clone::clone),
@@ -343,13 +393,6 @@ impl<T: Transport + Clone + 'static> Client<T> {
         local_base: Option<&str>,
         credentials: &Credentials,
     ) -> Detection {
-        let probe = ListRequest {
-            resource: Resource::Users,
-            filter: None,
-            sort_by: None,
-            start_index: 1,
-            count: 1,
-        };
         // Submit every probe first (the scheduler paces them), then collect the answers.
         let pending: Vec<_> = regions
             .iter()
@@ -357,7 +400,7 @@ impl<T: Transport + Clone + 'static> Client<T> {
                 r.api_base(local_base).map(|base| {
                     (
                         *r,
-                        self.get(Priority::Interactive, probe.url(&base), credentials),
+                        self.get(Priority::Interactive, region::probe_url(&base), credentials),
                     )
                 })
             })

@@ -10,11 +10,15 @@ use indexmap::IndexMap;
 use wasm_bindgen::prelude::*;
 
 use super::chrome::options;
+use super::client::Client;
 use super::js::{from_js, to_js};
+use super::net::Fetch;
 use super::storage::{self, Area};
 use super::{chrome, clipboard, time, API};
 use crate::core::accounts::{self, fingerprint, Accounts};
-use crate::core::api::region::Region;
+use crate::core::api::region::{self, Region};
+use crate::core::api::throttle::Priority;
+use crate::core::api::Credentials;
 use crate::core::lookup::{ApiCall, Job, Lane};
 use crate::core::protocol::{self, ReportedSender, Request, Sender, Us, WorkerFacts};
 use crate::core::settings::{self, Policy, Settings};
@@ -257,6 +261,10 @@ async fn perform(effect: Effect, flavour: Flavour) -> Result<(), JsError> {
             API.with(|client| client.cancel_lane(Lane::Export));
             Ok(())
         }
+        Effect::KeyInForce {
+            credentials,
+            verify,
+        } => key_in_force(credentials, verify, flavour),
         Effect::DetectRegion { credentials } => {
             let local_base = with_state(|s| s.settings.local_api_base.clone())?;
             wasm_bindgen_futures::spawn_local(async move {
@@ -279,6 +287,33 @@ async fn perform(effect: Effect, flavour: Flavour) -> Result<(), JsError> {
             });
             Ok(())
         }
+    }
+}
+
+/// A key changed: the API client re-keys what it holds for the account, and a renewed key is
+/// checked (out of line: not part of `perform`'s state machine, which every effect pays for).
+#[inline(never)]
+fn key_in_force(credentials: Credentials, verify: bool, flavour: Flavour) -> Result<(), JsError> {
+    let client = API.with(Clone::clone);
+    client.rekey(&credentials);
+    let id = &credentials.client_id;
+    let check = |s: &mut WorkerState| verify.then(|| s.key_check_started(id, flavour));
+    if let Some(base) = with_state(check)?.flatten() {
+        wasm_bindgen_futures::spawn_local(verify_key(client, base, credentials));
+    }
+    Ok(())
+}
+
+/// Checks a renewed key with one cheap request and records how it went (the popup shows it).
+async fn verify_key(client: Client<Fetch>, base: String, credentials: Credentials) {
+    let probe = client.get(
+        Priority::Interactive,
+        region::probe_url(&base),
+        &credentials,
+    );
+    let answer = region::probe_result(probe.await);
+    if let Err(e) = with_state(|s| s.key_checked(&credentials.client_id, answer)) {
+        web_sys::console::warn_1(&JsValue::from(e));
     }
 }
 

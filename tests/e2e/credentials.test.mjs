@@ -5,6 +5,12 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   admin,
+  closeGate,
+  emulatorLog,
+  openGate,
+  popupReady,
+  resetLog,
+  untilParked,
   clipboard,
   clipboardClearDueNow,
   fireClears,
@@ -153,6 +159,48 @@ test('a renewal in progress changes nothing until Save; Cancel changes nothing',
   assert.equal(account.renewals.length, before.renewals.length + 1);
   assert.ok(account.key.since_ms >= saved, 'the key age restarts at Save');
   creds.apiKey = renewed;
+  await page.close();
+  assert.deepEqual(browser.errors, []);
+});
+
+test('a renewal takes effect at once: a lookup sent with the old key goes again with the new one, which is verified', async () => {
+  const kept = async () => (await browser.worker.evaluate(async () => (await chrome.storage.session.get('keys')).keys ?? {}))[creds.clientId];
+  const page = await openCredentials('table');
+  await page.click('#reveal-key');
+  await until(async () => (await kept()) === creds.apiKey, 'the key in force kept');
+  await until(async () => (await accounts())[creds.clientId]?.region === 'local', 'the region found');
+  // A lookup goes out with the key in force and is held at the emulator's gate.
+  await resetLog(emulator.base);
+  await closeGate(emulator.base, { path_contains: '/directory/user?', pass: 0 });
+  const popup = await browser.context.newPage();
+  try {
+    await popup.goto(browser.url('popup.html'));
+    await popupReady(popup);
+    await popup.fill('#lookup-text', 'a');
+    await untilParked(emulator.base);
+    // Meanwhile the admin renews the key: Edit → Renew → Save. The old key stops working.
+    await page.click('#edit');
+    await page.click('#renew');
+    await page.locator('#new-api-key-value').waitFor();
+    const renewed = (await admin(emulator.base, 'GET', 'state')).pending_key;
+    await page.click('#save');
+    await until(async () => (await kept()) === renewed, 'the new key taken at Save');
+    creds.apiKey = renewed;
+  } finally {
+    await openGate(emulator.base);
+  }
+  // The held lookup is answered 401 (the old key) and goes again with the new one: results, no error.
+  await popup.getByTestId('result-count').waitFor();
+  assert.equal(await popup.getByTestId('lookup-failure').count(), 0);
+  const statuses = (await emulatorLog(emulator.base)).recent.filter((e) => e.path.includes('filter=')).map((e) => e.status);
+  assert.deepEqual(statuses, [401, 200], 'the old key refused once, the new one answered');
+  // The new key was checked against the API right after Save, and the admin is told.
+  const verified = await until(async () => {
+    const view = await tabView('credentials');
+    return /The new key works: verified against the Directory API\./.test(view.summary) && view;
+  }, 'the new key verified');
+  assert.match(verified.summary, /API Credentials page/);
+  await popup.close();
   await page.close();
   assert.deepEqual(browser.errors, []);
 });
@@ -383,6 +431,10 @@ test('integrations recorded in the options page form the cut-over checklist in E
   assert.match(await item.innerText(), /Production EU/);
   await popup.close();
   await page.click('#cancel');
+  // A page that shows the credential would record the account again: leave it first, and let the
+  // worker see the page that no longer shows it (its reports are handled in order).
+  await page.click('text=Dashboard');
+  await until(async () => (await tabView('console'))?.page === 'Dashboard', 'the console page left');
 
   await options.locator(`form[data-client-id="${creds.clientId}"] [data-action=forget]`).click();
   await until(async () => !(await storedAccounts(browser))[creds.clientId], 'the account forgotten');

@@ -147,6 +147,18 @@ pub enum Detection {
     Inconclusive(ApiError),
 }
 
+/// The cheapest request that proves a credential works at an API base: one user, no filter.
+pub fn probe_url(base: &str) -> String {
+    crate::core::api::ListRequest {
+        resource: crate::core::api::Resource::Users,
+        filter: None,
+        sort_by: None,
+        start_index: 1,
+        count: 1,
+    }
+    .url(base)
+}
+
 /// One region's probe, as detection reads it: an answer counts as acceptance only if it is a SCIM
 /// list, so a 404, a web page, a redirect or an empty 200 from some other server is "not here".
 pub fn probe_result(answer: Result<Vec<u8>, ApiError>) -> Result<(), ApiError> {

@@ -69,6 +69,29 @@ pub struct TabView {
     pub accounts: Vec<AccountView>,
 }
 
+/// How the check of a renewed key went (one cheap request right after Save).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum KeyCheck {
+    Checking,
+    /// The Directory API accepted the new key.
+    Works,
+    /// It did not: what it answered.
+    Failed(String),
+}
+
+impl KeyCheck {
+    /// The sentence the popup adds to the tab's summary.
+    pub fn sentence(&self) -> String {
+        match self {
+            KeyCheck::Checking => "Checking the new key against the Directory API\u{2026}".into(),
+            KeyCheck::Works => "The new key works: verified against the Directory API.".into(),
+            KeyCheck::Failed(why) => {
+                format!("The new key did not work against the Directory API: {why}")
+            }
+        }
+    }
+}
+
 /// What the popup says of a tab Keyward has no page for.
 pub const NOT_CONSOLE: &str = "Not a PingOne for Enterprise console page.";
 
@@ -276,8 +299,20 @@ fn key_in_force(
     let fp = fingerprint(desk.salt, key);
     desk.accounts.observe_key(client_id, &fp, now);
     if desk.settings.session_keys() && desk.keys.get(client_id).map(String::as_str) != Some(key) {
-        desk.keys.insert(client_id.to_string(), key.to_string());
+        let replaced = desk
+            .keys
+            .insert(client_id.to_string(), key.to_string())
+            .is_some();
         effects.push(Effect::SaveKeys);
+        if replaced {
+            effects.push(Effect::KeyInForce {
+                credentials: Credentials {
+                    client_id: client_id.to_string(),
+                    api_key: key.to_string(),
+                },
+                verify: false,
+            });
+        }
     }
     let region_known = desk
         .accounts
@@ -374,15 +409,22 @@ pub fn click(desk: Desk<'_>, tabs: &mut Tabs, tab_id: i64, label: &str, now: u64
                 let had_key = desk.keys.shift_remove(&client_id).is_some();
                 let keeps_new = match new_key {
                     Some(key) if desk.settings.session_keys() => {
-                        desk.keys.insert(client_id.clone(), key);
-                        true
+                        desk.keys.insert(client_id.clone(), key.clone());
+                        Some(key)
                     }
-                    _ => false,
+                    _ => None,
                 };
-                if had_key || keeps_new {
+                if had_key || keeps_new.is_some() {
                     effects.push(Effect::SaveKeys);
                 }
                 effects.push(Effect::SaveAccounts);
+                if let Some(api_key) = keeps_new {
+                    // Queued lookups and export pages go on with the new key, which is checked.
+                    effects.push(Effect::KeyInForce {
+                        credentials: Credentials { client_id, api_key },
+                        verify: true,
+                    });
+                }
             }
             tab.renew_clicked = false;
         }

@@ -13,8 +13,9 @@ use crate::core::accounts::view::{account_views, RegionSearches};
 use crate::core::accounts::Accounts;
 use crate::core::api::pager::PageRequest;
 use crate::core::api::region::{Detection, Region};
+use crate::core::api::ApiError;
 use crate::core::console::copy;
-use crate::core::console::credentials::{self, Desk, TabView, Tabs};
+use crate::core::console::credentials::{self, Desk, KeyCheck, TabView, Tabs};
 use crate::core::export;
 use crate::core::lookup::call::{self, Asked};
 use crate::core::lookup::ApiCall;
@@ -38,6 +39,9 @@ pub struct WorkerState {
     pub region_search: RegionSearches,
     /// Accounts whose server refused a full search filter in this session: they get the simplest.
     pub filters_refused: HashSet<String>,
+    /// Renewed keys checked against the API since the worker started, by Client ID (a handful: a
+    /// list is smaller in wasm than another map type).
+    pub key_checks: Vec<(String, KeyCheck)>,
 }
 
 impl std::fmt::Debug for WorkerState {
@@ -73,14 +77,18 @@ impl WorkerState {
     }
 
     /// An account's Directory API base, for this build.
-    fn api_base(&self, client_id: &str, flavour: Flavour) -> Option<String> {
+    pub fn api_base(&self, client_id: &str, flavour: Flavour) -> Option<String> {
         self.accounts
             .api_base(client_id, flavour, self.settings.local_api_base.as_deref())
     }
 
-    /// The popup's view of a tab, with every account.
+    /// The popup's view of a tab, with every account (and how a renewed key's check went).
     pub fn tab_view(&self, tab_id: i64, now_ms: u64) -> TabView {
         let mut view = credentials::tab_view(&self.tabs, tab_id);
+        let check_of = |id: &String| self.key_checks.iter().find(|(c, _)| c == id);
+        if let Some((_, check)) = view.client_id.as_ref().and_then(check_of) {
+            view.summary = format!("{} {}", view.summary, check.sentence());
+        }
         view.accounts = account_views(
             &self.accounts,
             &self.keys,
@@ -95,6 +103,32 @@ impl WorkerState {
     pub fn region_searched(&mut self, client_id: &str, detection: Detection, now_ms: u64) -> bool {
         self.region_search
             .finished(&mut self.accounts, client_id, detection, now_ms)
+    }
+
+    /// A renewed key's check begins, and the popup says so. Returns the account's API base to
+    /// check against; `None` (nothing to send) when its region is not known, which is said instead.
+    pub fn key_check_started(&mut self, client_id: &str, flavour: Flavour) -> Option<String> {
+        let base = self.api_base(client_id, flavour);
+        let check = match base {
+            Some(_) => KeyCheck::Checking,
+            None => KeyCheck::Failed("the account's region is not known yet.".into()),
+        };
+        self.record_key_check(client_id, check);
+        base
+    }
+
+    fn record_key_check(&mut self, client_id: &str, check: KeyCheck) {
+        self.key_checks.retain(|(c, _)| c != client_id);
+        self.key_checks.push((client_id.to_string(), check));
+    }
+
+    /// How a renewed key's check went: a SCIM answer (see `region::probe_result`), or why not.
+    pub fn key_checked(&mut self, client_id: &str, answer: Result<(), ApiError>) {
+        let check = match answer {
+            Ok(()) => KeyCheck::Works,
+            Err(e) => KeyCheck::Failed(e.message()),
+        };
+        self.record_key_check(client_id, check);
     }
 
     /// The periodic reminder check (marks each notification owed as sent).

@@ -312,9 +312,39 @@ mod snapshots {
             Some(KEY2),
             "the old key is forgotten; the new one shown after Renew is kept"
         );
+        // Requests held with the old key go again with the new one, which is checked.
+        assert!(o.effects.contains(&Effect::KeyInForce {
+            credentials: crate::core::api::Credentials {
+                client_id: ID.into(),
+                api_key: KEY2.into(),
+            },
+            verify: true,
+        }));
         // Seeing the new key later is not a second renewal.
         send(&mut s, creds_page(KEY2, &["Edit"]), 4_000);
         assert_eq!(s.accounts.accounts[ID].renewals, vec![3_003]);
+    }
+
+    #[test]
+    fn a_renewed_keys_check_is_told_in_the_tab_summary() {
+        let mut s = state();
+        send(&mut s, creds_page(KEY, &["Edit"]), 1_000);
+        let summary = |s: &WorkerState| s.tab_view(3, 2_000).summary;
+        // No region yet: nothing to check against, and the admin is told.
+        assert_eq!(s.key_check_started(ID, Flavour::Store), None);
+        assert!(summary(&s).ends_with("The new key did not work against the Directory API: the account's region is not known yet."), "{}", summary(&s));
+        s.accounts.set_region(ID, "eu", 0);
+        assert_eq!(
+            s.key_check_started(ID, Flavour::Store).as_deref(),
+            Some("https://directory-api.pingone.eu/api")
+        );
+        assert!(summary(&s).ends_with("Checking the new key against the Directory API\u{2026}"));
+        s.key_checked(ID, Ok(()));
+        assert!(summary(&s).ends_with("The new key works: verified against the Directory API."));
+        s.key_checked(ID, Err(crate::core::api::ApiError::Unauthorized));
+        assert!(summary(&s)
+            .contains("did not work against the Directory API: PingOne refused the API key (401)"));
+        assert_eq!(s.key_checks.len(), 1, "one check per account, the latest");
     }
 
     #[test]
