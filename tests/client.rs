@@ -257,10 +257,10 @@ async fn an_absurd_retry_after_is_capped_and_reported() {
     fail_next(1, 429, None).await;
     let result = lookup_n(&client(), 1).await;
     let error = result.expect_err("a lookup does not wait 27 hours");
-    assert!(matches!(error, ApiError::RateLimited(Some(_))), "{error:?}");
+    assert!(matches!(error, ApiError::NotSent(_)), "{error:?}");
     assert_eq!(
         error.message(),
-        "PingOne rate limit: it asked to wait 27 h; Keyward waits at most 5 min."
+        "Not sent: PingOne asked Keyward to pause requests for this account for 27 h (Keyward waits at most 5 min). Try again in about 5 min."
     );
     reset().await;
 }

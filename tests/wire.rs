@@ -390,6 +390,7 @@ fn answers() -> Vec<Response> {
                 ("Last sign-on".into(), -5),
             ],
             related: vec![group.clone()],
+            related_total: None,
             user_count: Some(12),
             user_count_problem: None,
             attributes: vec![
@@ -411,6 +412,7 @@ fn answers() -> Vec<Response> {
             row: group,
             times: vec![],
             related: vec![],
+            related_total: None,
             user_count: None,
             user_count_problem: Some("users/count failed".into()),
             attributes: vec![],

@@ -905,6 +905,7 @@ mod tests {
             row: row.clone(),
             times: vec![("Created".into(), -5)],
             related: vec![row],
+            related_total: None,
             user_count: None,
             user_count_problem: Some("p".into()),
             attributes: vec![Attribute {

@@ -21,6 +21,7 @@ use super::net::Transport;
 use super::time::{clear_timeout, now_ms, set_timeout, unit};
 use crate::core::api::pager::{PageRequest, Pager};
 use crate::core::api::region::{self, Detection, Region};
+use crate::core::api::retry_after::RetryAfter;
 use crate::core::api::scim::{self, ListPage};
 use crate::core::api::throttle::{Finish, Priority, Scheduler, Status, Ticket};
 use crate::core::api::{ApiError, Credentials, ListRequest};
@@ -222,7 +223,10 @@ impl<T: Transport + Clone + 'static> Client<T> {
         for (ticket, pause) in poll.refused {
             self.answer(
                 ticket,
-                Err(ApiError::NotSent(std::time::Duration::from_millis(pause))),
+                Err(ApiError::NotSent(RetryAfter {
+                    wait: std::time::Duration::from_millis(pause),
+                    capped_from: None,
+                })),
             );
         }
         for ticket in poll.start {

@@ -142,9 +142,9 @@ pub enum ApiError {
     Decode(String),
     /// The caller gave up on the request (a newer search replaced it).
     Cancelled,
-    /// Never sent (or not sent again): PingOne asked for a pause longer than this request may wait;
-    /// it accepts requests again after this long.
-    NotSent(Duration),
+    /// Never sent (or not sent again): PingOne asked for a pause longer than this request may wait
+    /// (`wait`, capped; `capped_from`, what it asked when that was longer).
+    NotSent(RetryAfter),
 }
 
 impl ApiError {
@@ -203,7 +203,13 @@ impl ApiError {
             ApiError::Network(d) => format!("Could not reach PingOne{}: check the connection.", suffix(d)),
             ApiError::Decode(d) => format!("PingOne's answer could not be read{}", suffix(d)),
             ApiError::Cancelled => "Cancelled.".into(),
-            ApiError::NotSent(wait) => format!(
+            ApiError::NotSent(RetryAfter { wait, capped_from: Some(asked) }) => format!(
+                "Not sent: PingOne asked Keyward to pause requests for this account for {} (Keyward waits at most {}). Try again in about {}.",
+                human(*asked),
+                human(*wait),
+                human(*wait)
+            ),
+            ApiError::NotSent(RetryAfter { wait, .. }) => format!(
                 "Not sent: PingOne asked Keyward to pause requests for this account, and accepts them again in about {}. Try again then.",
                 human(*wait)
             ),

@@ -469,10 +469,12 @@ impl Scheduler {
             Priority::Bulk => self.config.bulk,
         };
         match policy.next_wait(job.failures, job.waited, server_wait, unit) {
-            None => match server_wait {
+            None => match (server_wait, &error) {
                 // The server's pause is longer than this request may wait: it is not sent again.
-                Some(wait) => Finish::Failed(ApiError::NotSent(wait)),
-                None => Finish::Failed(error),
+                (Some(_), ApiError::RateLimited(Some(asked))) => {
+                    Finish::Failed(ApiError::NotSent(*asked))
+                }
+                _ => Finish::Failed(error),
             },
             Some(wait) => {
                 job.waited += wait;
@@ -676,7 +678,7 @@ mod tests {
         // The 429 asks for two minutes: a lookup waits at most 30 s, so it is not sent again.
         assert_eq!(
             s.finish(first, Err(ApiError::RateLimited(Some(long))), 100, 0.5),
-            Finish::Failed(ApiError::NotSent(Duration::from_secs(120)))
+            Finish::Failed(ApiError::NotSent(long))
         );
         // A lookup asked during the pause is refused at once, with how long is left; an export
         // page of the same account waits; another account's lookup goes.

@@ -72,7 +72,6 @@ pub struct TabView {
 /// How the check of a renewed key went (one cheap request right after Save).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum KeyCheck {
-    Checking,
     /// The Directory API accepted the new key.
     Works,
     /// It did not: what it answered.
@@ -83,7 +82,6 @@ impl KeyCheck {
     /// The sentence the popup adds to the tab's summary.
     pub fn sentence(&self) -> String {
         match self {
-            KeyCheck::Checking => "Checking the new key against the Directory API\u{2026}".into(),
             KeyCheck::Works => "The new key works: verified against the Directory API.".into(),
             KeyCheck::Failed(why) => {
                 format!("The new key did not work against the Directory API: {why}")

@@ -30,6 +30,9 @@ pub const RESULT_LIMIT: u32 = 20;
 pub const MAX_ATTRIBUTES: usize = 400;
 /// Longer attribute values are cut for display (the copy buttons copy the whole value).
 pub const MAX_VALUE_CHARS: usize = 2_000;
+/// A detail lists at most this many groups or members: the built-in "Users" group holds every user,
+/// and tens of thousands of rows would make the popup unusable. The exact count is said beside.
+pub const MAX_RELATED: usize = 100;
 
 /// The request for a search box's text: users by userName, email or name; groups by name. Blank
 /// text lists the first results.
@@ -205,8 +208,11 @@ pub struct Detail {
     pub row: Row,
     /// Created, last modified, last login: as instants for local dates.
     pub times: Vec<(String, i64)>,
-    /// A user's groups, or a group's members.
+    /// A user's groups, or a group's members: the first [`MAX_RELATED`].
     pub related: Vec<Row>,
+    /// How many there are in all, when more than are listed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub related_total: Option<usize>,
     /// A group's direct user count (`users/count`), when it could be read.
     #[serde(default)]
     pub user_count: Option<u64>,
@@ -317,7 +323,13 @@ pub fn user_detail(body: &[u8]) -> Result<Detail, ApiError> {
         kind: SearchKind::Users,
         row: user_row(&user),
         times: times(user.created_ms, user.last_modified_ms, user.last_login_ms),
-        related: user.groups.iter().map(member_row).collect(),
+        related: user
+            .groups
+            .iter()
+            .take(MAX_RELATED)
+            .map(member_row)
+            .collect(),
+        related_total: (user.groups.len() > MAX_RELATED).then_some(user.groups.len()),
         attributes,
         attributes_omitted,
         ..Detail::default()
@@ -344,7 +356,13 @@ pub fn group_detail(
         kind: SearchKind::Groups,
         row: group_row(&group),
         times: times(group.created_ms, group.last_modified_ms, None),
-        related: group.members.iter().map(member_row).collect(),
+        related: group
+            .members
+            .iter()
+            .take(MAX_RELATED)
+            .map(member_row)
+            .collect(),
+        related_total: (group.members.len() > MAX_RELATED).then_some(group.members.len()),
         user_count,
         user_count_problem,
         attributes,
@@ -637,5 +655,32 @@ mod tests {
         assert_eq!(key_action("i"), Some(KeyAction::CopyId));
         assert_eq!(key_action("Escape"), Some(KeyAction::Back));
         assert_eq!(key_action("x"), None);
+    }
+
+    #[test]
+    fn a_twenty_thousand_member_group_lists_a_bounded_first_page_and_says_how_many() {
+        let members: Vec<Value> = (0..20_000)
+            .map(|i| serde_json::json!({"value": format!("u{i:05}"), "display": format!("user {i}"), "type": "USER"}))
+            .collect();
+        let body =
+            serde_json::json!({"id": "g1", "displayName": "Users", "members": members}).to_string();
+        let count = serde_json::json!({"users": 20_000}).to_string();
+        let detail = group_detail(body.as_bytes(), Some(Ok(count.into_bytes()))).expect("a group");
+        assert_eq!(detail.related.len(), MAX_RELATED);
+        assert_eq!(detail.related_total, Some(20_000));
+        assert_eq!(detail.user_count, Some(20_000));
+        assert!(detail.attributes.len() <= MAX_ATTRIBUTES);
+        let shown = view::detail(&detail, &|_| 0).text_content();
+        assert!(shown.contains("Members (first 100 of 20,000)"), "{shown}");
+        assert!(shown.contains("Direct user members (users/count): 20,000"));
+        assert!(
+            !shown.contains("user 19999"),
+            "nothing near the end is rendered"
+        );
+        // A small group says nothing of the kind.
+        let small = serde_json::json!({"id": "g2", "displayName": "Ops", "members": members[..3]})
+            .to_string();
+        let detail = group_detail(small.as_bytes(), None).expect("a group");
+        assert_eq!((detail.related.len(), detail.related_total), (3, None));
     }
 }

@@ -276,7 +276,14 @@ pub fn detail(d: &Detail, offset: &dyn Fn(i64) -> i32) -> Element {
         .child(
             el("h4")
                 .attr("id", "related-heading")
-                .text(format!("{related_title} ({})", d.related.len())),
+                .text(match d.related_total {
+                    Some(total) => format!(
+                        "{related_title} (first {} of {})",
+                        d.related.len(),
+                        grouped(total as u64)
+                    ),
+                    None => format!("{related_title} ({})", d.related.len()),
+                }),
         );
     if let Some(n) = d.user_count {
         related = related.child(
@@ -298,6 +305,8 @@ pub fn detail(d: &Detail, offset: &dyn Fn(i64) -> i32) -> Element {
         related.child(
             el("ul")
                 .attr("class", "kw-related")
+                .attr("tabindex", "0")
+                .attr("aria-labelledby", "related-heading")
                 .children(d.related.iter().map(|r| {
                     el("li").text(match &r.subtitle {
                         Some(kind) => format!("{} ({kind})", r.title),

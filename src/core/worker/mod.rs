@@ -105,15 +105,18 @@ impl WorkerState {
             .finished(&mut self.accounts, client_id, detection, now_ms)
     }
 
-    /// A renewed key's check begins, and the popup says so. Returns the account's API base to
-    /// check against; `None` (nothing to send) when its region is not known, which is said instead.
+    /// A renewed key's check begins (an earlier check's result no longer holds). Returns the
+    /// account's API base to check against; `None` (nothing to send) when its region is not known,
+    /// which the popup says instead.
     pub fn key_check_started(&mut self, client_id: &str, flavour: Flavour) -> Option<String> {
+        self.key_checks.retain(|(c, _)| c != client_id);
         let base = self.api_base(client_id, flavour);
-        let check = match base {
-            Some(_) => KeyCheck::Checking,
-            None => KeyCheck::Failed("the account's region is not known yet.".into()),
-        };
-        self.record_key_check(client_id, check);
+        if base.is_none() {
+            self.record_key_check(
+                client_id,
+                KeyCheck::Failed("the account's region is not known yet.".into()),
+            );
+        }
         base
     }
 
