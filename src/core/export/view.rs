@@ -93,21 +93,16 @@ pub fn status(progress: &Progress, rate_line: Option<&str>, note: Option<&str>) 
             .attr("data-testid", "export-summary")
             .text(progress.summary.clone()),
     ]);
-    if let Some(line) = rate_line {
-        status = status.child(
-            el("p")
-                .attr("class", "kw-meta")
-                .attr("data-testid", "export-rate")
-                .text(line),
-        );
-    }
-    if let Some(note) = note {
-        status = status.child(
-            el("p")
-                .attr("class", "kw-meta")
-                .attr("data-testid", "export-note")
-                .text(note),
-        );
+    // Quiet lines: the rate-limit wait, and how the pages are asked for.
+    for (testid, line) in [("export-rate", rate_line), ("export-note", note)] {
+        if let Some(line) = line {
+            status = status.child(
+                el("p")
+                    .attr("class", "kw-meta")
+                    .attr("data-testid", testid)
+                    .text(line),
+            );
+        }
     }
     status
 }
