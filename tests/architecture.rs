@@ -145,12 +145,17 @@ fn the_edge_never_unwraps() {
     }
 }
 
-#[test]
-fn manifest_console_matches_follow_the_core_host_list() {
-    let manifest =
+/// The source manifest, as JSON.
+fn manifest() -> serde_json::Value {
+    let text =
         fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("extension/manifest.json"))
             .expect("manifest");
-    let manifest: serde_json::Value = serde_json::from_str(&manifest).expect("manifest is JSON");
+    serde_json::from_str(&text).expect("manifest is JSON")
+}
+
+#[test]
+fn manifest_console_matches_follow_the_core_host_list() {
+    let manifest = manifest();
     let expected: Vec<String> = keyward::core::shared::hosts::CONSOLE_HOSTS
         .iter()
         .map(|h| format!("https://{h}/*"))
@@ -168,10 +173,7 @@ fn manifest_console_matches_follow_the_core_host_list() {
 fn manifest_host_permissions_are_the_console_and_the_regional_api_hosts() {
     use keyward::core::api::region::Region;
     use keyward::core::shared::hosts::{parse_origin, Flavour, CONSOLE_HOSTS};
-    let manifest =
-        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("extension/manifest.json"))
-            .expect("manifest");
-    let manifest: serde_json::Value = serde_json::from_str(&manifest).expect("manifest is JSON");
+    let manifest = manifest();
     let mut expected: Vec<String> = CONSOLE_HOSTS
         .iter()
         .map(|h| format!("https://{h}/*"))
@@ -274,9 +276,13 @@ const LAYERS: &[(&str, &[&str])] = &[
 ];
 
 /// Source without its tests: `#[cfg(test)]` items (brace-matched) are dropped, and a file named
-/// `tests.rs` is all test.
+/// `tests.rs` or under a `tests` folder in `src/` is all test.
 fn non_test_code(path: &Path) -> String {
-    if path.file_name().is_some_and(|n| n == "tests.rs") {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let in_tests_folder = path
+        .strip_prefix(&src)
+        .is_ok_and(|rel| rel.parent().is_some_and(|p| p.ends_with("tests")));
+    if in_tests_folder || path.file_name().is_some_and(|n| n == "tests.rs") {
         return String::new();
     }
     let text = fs::read_to_string(path).expect("readable");

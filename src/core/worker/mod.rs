@@ -195,36 +195,6 @@ pub fn decide(
     };
     let now = facts.wall_ms;
     let flavour = facts.flavour;
-    let asked = match request {
-        Request::Search(p) => Some((&p.client_id, Asked::Search(p.kind, &p.text))),
-        Request::Detail(p) => Some((&p.client_id, Asked::Detail(p.kind, &p.id))),
-        Request::ExportPage(p) => Some((&p.client_id, {
-            let page = PageRequest {
-                start_index: p.start_index,
-                count: p.count,
-            };
-            Asked::ExportPage {
-                full: export::page_request(&p.text, page, false),
-                simple: export::page_request(&p.text, page, true),
-            }
-        })),
-        _ => None,
-    };
-    if let Some((client_id, asked)) = asked {
-        let base = |id: &str| state.api_base(id, flavour);
-        let refused_before = state.filters_refused.contains(client_id);
-        return match call::call(
-            &state.accounts,
-            &state.keys,
-            base,
-            client_id,
-            asked,
-            refused_before,
-        ) {
-            Ok(call) => Decision::Api(call),
-            Err(failure) => Decision::Answer(answer(Response::ApiFailed(failure))),
-        };
-    }
     Decision::Answer(match (request, caller) {
         (Request::Status, _) => answer(protocol::status(facts)),
         (Request::ApiStatus, _) => answer(protocol::api_status(facts)),
@@ -286,11 +256,43 @@ pub fn decide(
                 _ => answer(refused("unknown account or region")),
             }
         }
-        // Answered above, before the table's match.
-        (Request::Search(_) | Request::Detail(_) | Request::ExportPage(_), _) => {
-            answer(protocol::undecodable())
+        (Request::Search(p), _) => {
+            let asked = Asked::Search(p.kind, &p.text);
+            return api_call(state, &p.client_id, asked, flavour);
+        }
+        (Request::Detail(p), _) => {
+            let asked = Asked::Detail(p.kind, &p.id);
+            return api_call(state, &p.client_id, asked, flavour);
+        }
+        (Request::ExportPage(p), _) => {
+            let page = PageRequest {
+                start_index: p.start_index,
+                count: p.count,
+            };
+            let asked = Asked::ExportPage {
+                full: export::page_request(&p.text, page, false),
+                simple: export::page_request(&p.text, page, true),
+            };
+            return api_call(state, &p.client_id, asked, flavour);
         }
     })
+}
+
+/// The Directory API call a lookup or export page asked for, or why it cannot be made.
+fn api_call(state: &WorkerState, client_id: &str, asked: Asked<'_>, flavour: Flavour) -> Decision {
+    let base = |id: &str| state.api_base(id, flavour);
+    let refused_before = state.filters_refused.contains(client_id);
+    match call::call(
+        &state.accounts,
+        &state.keys,
+        base,
+        client_id,
+        asked,
+        refused_before,
+    ) {
+        Ok(call) => Decision::Api(call),
+        Err(failure) => Decision::Answer(answer(Response::ApiFailed(failure))),
+    }
 }
 
 #[cfg(test)]

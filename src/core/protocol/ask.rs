@@ -1,0 +1,83 @@
+//! The payloads of requests, one record per kind.
+
+use serde::{Deserialize, Serialize};
+
+use crate::core::api::filter::SearchKind;
+use crate::core::console::page::Snapshot;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageSnapshot {
+    pub snapshot: Snapshot,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageClick {
+    pub label: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Copy {
+    pub what: crate::core::protocol::CopyWhat,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TabState {
+    /// The tab, or -1 for none (the popup of an extension page).
+    pub tab_id: i64,
+}
+
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManualCredentials {
+    pub client_id: String,
+    pub api_key: String,
+}
+
+/// The key never prints, so no log line can leak it.
+impl std::fmt::Debug for ManualCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ManualCredentials")
+            .field("client_id", &self.client_id)
+            .field("api_key", &"<redacted>")
+            .finish()
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetRegion {
+    pub client_id: String,
+    pub region: String,
+}
+
+/// One account, by Client ID.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Account {
+    pub client_id: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Snooze {
+    pub client_id: String,
+    pub days: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Search {
+    pub client_id: String,
+    pub kind: SearchKind,
+    pub text: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Detail {
+    pub client_id: String,
+    pub kind: SearchKind,
+    pub id: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportPage {
+    pub client_id: String,
+    pub text: String,
+    pub start_index: u64,
+    pub count: u32,
+}
