@@ -246,6 +246,14 @@ fn every_request_a_context_sends_is_understood() {
             text: String::new(),
             start_index: 201,
             count: 200,
+            group: None,
+        }),
+        Request::ExportPage(ask::ExportPage {
+            client_id: ID.into(),
+            text: String::new(),
+            start_index: 1,
+            count: 0,
+            group: Some("g1".into()),
         }),
     ];
     assert_eq!(decoded, expected);

@@ -5,9 +5,10 @@ use crate::core::accounts::view::AccountView;
 use crate::core::api::filter::SearchKind;
 use crate::core::api::region::Region;
 use crate::core::console::credentials::TabView;
-use crate::core::export::view::export_url;
+use crate::core::export::members::GroupRef;
+use crate::core::export::view::{export_url, members_export_url};
 use crate::core::lookup::view as lookup_view;
-use crate::core::lookup::{Failure, FailureCode, Found};
+use crate::core::lookup::{Detail, Failure, FailureCode, Found};
 use crate::core::shared::hosts::Flavour;
 use crate::core::shared::hosts::CONSOLE_HOME;
 use crate::core::shared::view::{el, page_header, Element};
@@ -311,9 +312,35 @@ fn manual_form(open: bool) -> Element {
     ])
 }
 
+/// Where a group's detail offers to export every member: the export page for that group of
+/// `account`, named as the detail shows it; `None` for a user, or a group without members.
+pub fn members_export(account: &str, id: &str, detail: &Detail) -> Option<String> {
+    if detail.kind != SearchKind::Groups || detail.related.is_empty() {
+        return None;
+    }
+    let group = GroupRef {
+        id: id.to_string(),
+        name: detail.row.title.clone(),
+    };
+    Some(members_export_url(account, &group))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_group_with_members_offers_its_members_export() {
+        let members = br#"{"id":"g 1","displayName":"R&D","members":[{"value":"u1"}]}"#;
+        let group = crate::core::lookup::group_detail(members, None).expect("a group");
+        let url = members_export("acct", "g 1", &group).expect("a link");
+        assert_eq!(url, "export.html?account=acct&group=g%201&name=R%26D");
+        let empty = crate::core::lookup::group_detail(br#"{"id":"g2"}"#, None).expect("a group");
+        assert_eq!(members_export("acct", "g2", &empty), None);
+        let user =
+            crate::core::lookup::user_detail(br#"{"id":"u1","userName":"a"}"#).expect("a user");
+        assert_eq!(members_export("acct", "u1", &user), None);
+    }
 
     #[test]
     fn results_survive_a_fresh_screen_only_while_they_answer_the_lookup() {

@@ -15,6 +15,7 @@ use web_sys::{Element, Event, HtmlElement, HtmlSelectElement};
 use super::{chrome, dom, time};
 use crate::core::api::pager::PageRequest;
 use crate::core::console::credentials::TabView;
+use crate::core::export::members::GroupRef;
 use crate::core::export::view::{self, ACCOUNT, CONTROLS, FORM, STATUS, TEXT};
 use crate::core::export::{Export, Format, Phase};
 use crate::core::lookup::{self, Failure, FailureCode};
@@ -30,6 +31,8 @@ struct Page {
     rate_line: Option<String>,
     /// What the worker said of how the pages are asked for (a simplified filter).
     note: Option<String>,
+    /// Set when the page was opened for one group's members.
+    group: Option<GroupRef>,
 }
 
 type Shared = Rc<RefCell<Page>>;
@@ -42,11 +45,8 @@ pub async fn render_export(root: Element) -> Result<(), JsError> {
     let search = web_sys::window()
         .and_then(|w| w.location().search().ok())
         .unwrap_or_default();
-    let (account, text) = view::params(&search);
-    dom::mount(
-        &root,
-        &view::page(&view.accounts, account.as_deref(), &text),
-    )?;
+    let link = view::params(&search);
+    dom::mount(&root, &view::page(&view.accounts, &link))?;
     let page = Rc::new(RefCell::new(Page {
         root: root.clone(),
         export: None,
@@ -54,6 +54,7 @@ pub async fn render_export(root: Element) -> Result<(), JsError> {
         drawn: None,
         rate_line: None,
         note: None,
+        group: link.group,
     }));
     dom::listen(&root, &["submit", "click"], move |e| on_event(&page, e))
 }
@@ -132,7 +133,11 @@ fn start(page: &Shared) {
             return;
         }
         p.run += 1;
-        p.export = Some(Export::new(&account, &text, time::now_ms()));
+        let now = time::now_ms();
+        p.export = Some(match p.group.clone() {
+            Some(group) => Export::members(&account, group, now),
+            None => Export::new(&account, &text, now),
+        });
         p.drawn = None;
         p.note = None;
         p.run
@@ -167,14 +172,21 @@ fn start(page: &Shared) {
 
 /// Sends every page the export may ask for now, then redraws.
 fn pump(page: &Shared) {
-    let (requests, run, client_id, text) = {
+    let (requests, run, client_id, text, group) = {
         let mut p = page.borrow_mut();
         let run = p.run;
         let Some(export) = p.export.as_mut() else {
             return;
         };
         let requests: Vec<PageRequest> = std::iter::from_fn(|| export.next_request()).collect();
-        (requests, run, export.client_id.clone(), export.text.clone())
+        let group = export.group().map(|g| g.id.clone());
+        (
+            requests,
+            run,
+            export.client_id.clone(),
+            export.text.clone(),
+            group,
+        )
     };
     for request in requests {
         let page = page.clone();
@@ -183,6 +195,7 @@ fn pump(page: &Shared) {
             text: text.clone(),
             start_index: request.start_index,
             count: request.count,
+            group: group.clone(),
         });
         wasm_bindgen_futures::spawn_local(async move {
             let answer = read_answer(chrome::send_message(&message).await);

@@ -400,7 +400,7 @@ async fn open_detail(page: &Shared, id: String) -> Result<(), JsError> {
         return Ok(());
     };
     let request = Request::Detail(ask::Detail {
-        client_id: account,
+        client_id: account.clone(),
         kind,
         id: id.clone(),
     });
@@ -412,7 +412,9 @@ async fn open_detail(page: &Shared, id: String) -> Result<(), JsError> {
         Err(failure) => return show_failure(page, &failure),
     };
     set_status(&root, "");
-    mount_results(&root, &lookup_view::detail(&detail, &local_offset))?;
+    let members_export = popup::members_export(&account, &id, &detail);
+    let view = lookup_view::detail(&detail, &local_offset, members_export.as_deref());
+    mount_results(&root, &view)?;
     page.borrow_mut().detail_of = Some(id);
     if let Some(title) = dom::by_id::<HtmlElement>(&root, "detail-title") {
         let _ = title.focus();

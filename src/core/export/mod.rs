@@ -7,6 +7,7 @@
 //! a row. Only a complete export makes a plain file; anything less is named and marked partial.
 //! Time comes in as arguments, so pauses and the ETA are tested without waiting.
 
+pub mod members;
 pub mod view;
 
 use crate::core::api::filter::{search, simple_search, SearchKind};
@@ -16,6 +17,7 @@ use crate::core::api::{ApiError, ListRequest, Resource};
 use crate::core::lookup::Failure;
 use crate::core::shared::dates::iso_time;
 use crate::core::shared::text::grouped;
+use members::{GroupRef, MemberRow, MembersFetch};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -60,6 +62,9 @@ pub struct Export {
     pub client_id: String,
     /// The search text ("" for all users).
     pub text: String,
+    /// Set for an export of one group's members instead of users.
+    members: Option<MembersFetch>,
+    member_rows: Vec<MemberRow>,
     pager: Pager,
     /// Users by where the server listed them (page start, place in page): retried pages arrive
     /// late, but the file keeps the server's order. Kept sorted by that key (a sorted list is
@@ -96,6 +101,8 @@ impl Export {
         Export {
             client_id: client_id.to_string(),
             text: text.trim().to_string(),
+            members: None,
+            member_rows: Vec::new(),
             pager: Pager::new(PAGE_SIZE),
             users: Default::default(),
             total: None,
@@ -109,6 +116,19 @@ impl Export {
         }
     }
 
+    /// An export of every member of `group`.
+    pub fn members(client_id: &str, group: GroupRef, now_ms: u64) -> Export {
+        Export {
+            members: Some(MembersFetch::new(group)),
+            ..Export::new(client_id, "", now_ms)
+        }
+    }
+
+    /// The group whose members are exported, for an export of members.
+    pub fn group(&self) -> Option<&GroupRef> {
+        self.members.as_ref().map(|m| &m.group)
+    }
+
     pub fn phase(&self) -> &Phase {
         &self.phase
     }
@@ -117,8 +137,24 @@ impl Export {
         self.users.iter().map(|(_, user)| user)
     }
 
+    /// Rows exported so far: users, or members.
     pub fn user_count(&self) -> usize {
-        self.users.len()
+        self.users.len() + self.member_rows.len()
+    }
+
+    /// What the rows are, for the admin.
+    fn noun(&self) -> &'static str {
+        match self.members {
+            Some(_) => "members",
+            None => "users",
+        }
+    }
+
+    fn all_answered(&mut self) -> bool {
+        match &self.members {
+            Some(fetch) => fetch.is_done(),
+            None => self.pager.is_done(),
+        }
     }
 
     /// The next page to ask for, while running and below the in-flight limit.
@@ -126,7 +162,10 @@ impl Export {
         if self.phase != Phase::Running || self.in_flight >= IN_FLIGHT {
             return None;
         }
-        let request = self.pager.next_request()?;
+        let request = match &mut self.members {
+            Some(fetch) => fetch.next_request()?,
+            None => self.pager.next_request()?,
+        };
         self.in_flight += 1;
         Some(request)
     }
@@ -142,6 +181,25 @@ impl Export {
     ) {
         self.in_flight = self.in_flight.saturating_sub(1);
         self.requests += 1;
+        if let Some(fetch) = self.members.as_mut() {
+            let read = answer.and_then(|body| {
+                fetch
+                    .accept(body)
+                    .map_err(|e| Failure::from(&ApiError::Decode(e.to_string())))
+            });
+            match read {
+                Ok(rows) => {
+                    self.total = Some(rows.len() as u64);
+                    self.member_rows = rows;
+                }
+                Err(failure) => {
+                    fetch.retry();
+                    self.page_failed(request, failure, now_ms);
+                }
+            }
+            self.finish_if_done(now_ms);
+            return;
+        }
         let read = answer.and_then(|body| {
             scim::list_page(body, |v| User::from_value(v).map(|_| v.clone()))
                 .map_err(|e| Failure::from(&ApiError::Decode(e.to_string())))
@@ -164,17 +222,27 @@ impl Export {
             }
             Err(failure) => {
                 self.pager.retry(request);
-                let attempts = self.attempts.entry(request.start_index).or_default();
-                *attempts += 1;
-                self.retries += 1;
-                let give_up = !failure.retry || *attempts >= PAGE_ATTEMPTS;
-                if give_up && matches!(self.phase, Phase::Running | Phase::Paused) {
-                    self.stop_clock(now_ms);
-                    self.phase = Phase::Stopped(failure);
-                }
+                self.page_failed(request, failure, now_ms);
             }
         }
-        if self.phase == Phase::Running && self.in_flight == 0 && self.pager.is_done() {
+        self.finish_if_done(now_ms);
+    }
+
+    /// Counts a failed page (already put back to be asked again), and stops the export when
+    /// retrying will not fix it or it kept failing.
+    fn page_failed(&mut self, request: PageRequest, failure: Failure, now_ms: u64) {
+        let attempts = self.attempts.entry(request.start_index).or_default();
+        *attempts += 1;
+        self.retries += 1;
+        let give_up = !failure.retry || *attempts >= PAGE_ATTEMPTS;
+        if give_up && matches!(self.phase, Phase::Running | Phase::Paused) {
+            self.stop_clock(now_ms);
+            self.phase = Phase::Stopped(failure);
+        }
+    }
+
+    fn finish_if_done(&mut self, now_ms: u64) {
+        if self.phase == Phase::Running && self.in_flight == 0 && self.all_answered() {
             self.stop_clock(now_ms);
             self.phase = self.finished();
         }
@@ -211,10 +279,7 @@ impl Export {
             self.attempts.clear();
             self.running_since = Some(now_ms);
             self.phase = Phase::Running;
-            if self.in_flight == 0 && self.pager.is_done() {
-                self.stop_clock(now_ms);
-                self.phase = self.finished();
-            }
+            self.finish_if_done(now_ms);
         }
     }
 
@@ -232,7 +297,7 @@ impl Export {
 
     /// Whether a file can be saved now: a complete one, or a partial one when not running.
     pub fn can_save(&self) -> bool {
-        self.phase != Phase::Running && (self.is_complete() || !self.users.is_empty())
+        self.phase != Phase::Running && (self.is_complete() || self.user_count() > 0)
     }
 
     pub fn progress(&self, now_ms: u64) -> Progress {
@@ -259,34 +324,28 @@ impl Export {
             _ => None,
         };
         let of = |t: Option<u64>| t.map_or(String::new(), |t| format!(" of {}", grouped(t)));
+        let (n, noun) = (grouped(done), self.noun());
+        let counted = format!("{n}{} {noun}", of(total));
         let summary = match &self.phase {
             Phase::Running => match eta_secs {
                 Some(eta) => format!(
-                    "Exported {}{} users \u{b7} about {} left",
-                    grouped(done),
-                    of(total),
+                    "Exported {counted} \u{b7} about {} left",
                     crate::core::api::human(std::time::Duration::from_secs(eta))
                 ),
-                None => format!("Exported {}{} users\u{2026}", grouped(done), of(total)),
+                None => format!("Exported {counted}\u{2026}"),
             },
-            Phase::Paused => format!("Paused at {}{} users.", grouped(done), of(total)),
-            Phase::Cancelled => format!(
-                "Cancelled at {}{} users. You can save them as a partial file.",
-                grouped(done),
-                of(total)
-            ),
+            Phase::Paused => format!("Paused at {counted}."),
+            Phase::Cancelled => {
+                format!("Cancelled at {counted}. You can save them as a partial file.")
+            }
             Phase::Stopped(f) => format!(
-                "Stopped at {}{} users: {} Resume to try again, or save a partial file.",
-                grouped(done),
-                of(total),
+                "Stopped at {counted}: {} Resume to try again, or save a partial file.",
                 f.message
             ),
-            Phase::Incomplete(why) => format!(
-                "Incomplete: {}{} users. {why} You can save them as a partial file.",
-                grouped(done),
-                of(total)
-            ),
-            Phase::Complete => format!("Complete: {} users.", grouped(done)),
+            Phase::Incomplete(why) => {
+                format!("Incomplete: {counted}. {why} You can save them as a partial file.")
+            }
+            Phase::Complete => format!("Complete: {n} {noun}."),
         };
         Progress {
             done,
@@ -305,7 +364,11 @@ impl Export {
             Format::Csv => "csv",
             Format::Json => "json",
         };
-        format!("keyward-users-{date}{partial}.{ext}")
+        let what = match self.group() {
+            Some(group) => format!("members-{}", members::file_part(&group.name)),
+            None => "users".into(),
+        };
+        format!("keyward-{what}-{date}{partial}.{ext}")
     }
 
     /// The file's content.
@@ -320,17 +383,23 @@ impl Export {
         let mut out = String::new();
         if !self.is_complete() {
             // A note for whoever opens the file, first and unquoted (it starts no formula).
+            let noun = self.noun();
+            let one = noun.trim_end_matches('s');
             out.push_str(&format!(
-                "# PARTIAL EXPORT: {} users (not every user)\r\n",
-                self.users.len()
+                "# PARTIAL EXPORT: {} {noun} (not every {one})\r\n",
+                self.user_count()
             ));
         }
+        let columns: &[&str] = match self.members {
+            Some(_) => &members::CSV_COLUMNS,
+            None => CSV_COLUMNS,
+        };
         out.push_str(&csv_line(
-            &CSV_COLUMNS
-                .iter()
-                .map(|c| c.to_string())
-                .collect::<Vec<_>>(),
+            &columns.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
         ));
+        for row in &self.member_rows {
+            out.push_str(&csv_line(&members::csv_cells(row)));
+        }
         for raw in self.users() {
             if let Some(user) = User::from_value(raw) {
                 out.push_str(&csv_line(&csv_row(&user)));
@@ -340,6 +409,10 @@ impl Export {
     }
 
     fn json(&self, wall_ms: u64) -> String {
+        if let Some(group) = self.group() {
+            let complete = self.is_complete();
+            return members::json(&self.member_rows, complete, &self.client_id, group, wall_ms);
+        }
         let file = JsonFile {
             keyward_export: JsonHeader {
                 complete: self.is_complete(),

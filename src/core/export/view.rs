@@ -5,6 +5,7 @@
 //! the export's phase changes, so a keyboard user's focus stays where it was.
 
 use crate::core::accounts::view::AccountView;
+use crate::core::export::members::GroupRef;
 use crate::core::export::{Export, Phase, Progress};
 use crate::core::shared::text::{decode_component, encode_component};
 use crate::core::shared::view::{el, page_header, Element};
@@ -15,9 +16,15 @@ pub const TEXT: &str = "export-text";
 pub const STATUS: &str = "export-status";
 pub const CONTROLS: &str = "export-controls";
 
-/// The page: heading, the form, and (empty until started) the status and controls.
-pub fn page(accounts: &[AccountView], selected: Option<&str>, text: &str) -> Element {
-    let usable: Vec<&AccountView> = accounts.iter().filter(|a| a.key_read).collect();
+/// The page: heading, the form, and (empty until started) the status and controls. A link for
+/// one group's members offers only that group's account, and no search.
+pub fn page(accounts: &[AccountView], link: &Link) -> Element {
+    let selected = link.account.as_deref();
+    let usable: Vec<&AccountView> = accounts
+        .iter()
+        .filter(|a| a.key_read)
+        .filter(|a| link.group.is_none() || Some(a.client_id.as_str()) == selected)
+        .collect();
     let mut form = el("form")
         .attr("data-form", FORM)
         .attr("class", "kw-export-form");
@@ -40,28 +47,38 @@ pub fn page(accounts: &[AccountView], selected: Option<&str>, text: &str) -> Ele
             }
             select = select.child(option);
         }
-        form = form.children([
-            el("label").attr("for", ACCOUNT).text("Account"),
-            select,
-            el("label")
-                .attr("for", TEXT)
-                .text("Only users matching (userName, email or name; empty for all users)"),
-            el("input")
-                .attr("id", TEXT)
-                .attr("name", "text")
-                .attr("type", "search")
-                .attr("value", text)
-                .attr("autocomplete", "off")
-                .attr("spellcheck", "false"),
-            el("button")
-                .attr("type", "submit")
-                .attr("class", "kw-button")
-                .attr("data-testid", "export-start")
-                .text("Start export"),
-        ]);
+        form = form.children([el("label").attr("for", ACCOUNT).text("Account"), select]);
+        form = match &link.group {
+            Some(group) => form.child(
+                el("p")
+                    .attr("data-testid", "export-group")
+                    .text(format!("Every member of the group \u{201c}{}\u{201d}: id, display name and type, as the group lists them.", group.name)),
+            ),
+            None => form.children([
+                el("label")
+                    .attr("for", TEXT)
+                    .text("Only users matching (userName, email or name; empty for all users)"),
+                el("input")
+                    .attr("id", TEXT)
+                    .attr("name", "text")
+                    .attr("type", "search")
+                    .attr("value", link.text.clone())
+                    .attr("autocomplete", "off")
+                    .attr("spellcheck", "false"),
+            ]),
+        };
+        form = form.children([el("button")
+            .attr("type", "submit")
+            .attr("class", "kw-button")
+            .attr("data-testid", "export-start")
+            .text("Start export")]);
     }
+    let title = match &link.group {
+        Some(_) => "Keyward \u{2014} export group members",
+        None => "Keyward \u{2014} export users",
+    };
     el("div").attr("class", "kw-export").children([
-        page_header("Keyward \u{2014} export users"),
+        page_header(title),
         el("main").children([
             el("p").text("Exports page through the Directory API at low priority, within PingOne\u{2019}s rate limit: popup lookups go first. A file is complete only when every page has arrived; anything less is saved and named as partial."),
             form,
@@ -157,19 +174,47 @@ pub fn export_url(client_id: &str, text: &str) -> String {
     )
 }
 
-/// The account and search text a link to the page carries (`?account=…&q=…`).
-pub fn params(search: &str) -> (Option<String>, String) {
-    let mut account = None;
-    let mut text = String::new();
+/// The export page's address for every member of one group of an account.
+pub fn members_export_url(client_id: &str, group: &GroupRef) -> String {
+    format!(
+        "export.html?account={}&group={}&name={}",
+        encode_component(client_id),
+        encode_component(&group.id),
+        encode_component(&group.name)
+    )
+}
+
+/// What a link to the page carries: the account, and the search text or the group.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Link {
+    pub account: Option<String>,
+    pub text: String,
+    pub group: Option<GroupRef>,
+}
+
+/// Reads `?account=…&q=…` or `?account=…&group=…&name=…`.
+pub fn params(search: &str) -> Link {
+    let mut link = Link::default();
+    let (mut group, mut name) = (None, String::new());
     for pair in search.trim_start_matches('?').split('&') {
         let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
         match k {
-            "account" => account = Some(decode_component(v)).filter(|a| !a.is_empty()),
-            "q" => text = decode_component(v),
+            "account" => link.account = Some(decode_component(v)).filter(|a| !a.is_empty()),
+            "q" => link.text = decode_component(v),
+            "group" => group = Some(decode_component(v)).filter(|g| !g.is_empty()),
+            "name" => name = decode_component(v),
             _ => {}
         }
     }
-    (account, text)
+    link.group = group.map(|id| GroupRef {
+        name: if name.trim().is_empty() {
+            id.clone()
+        } else {
+            name
+        },
+        id,
+    });
+    link
 }
 
 #[cfg(test)]
@@ -181,9 +226,26 @@ mod tests {
     fn params_round_trip_the_popup_link() {
         let link = export_url("id-1", " Zoë & co ");
         let (_, query) = link.split_once('?').expect("a query");
-        assert_eq!(params(query), (Some("id-1".into()), "Zoë & co".into()));
-        assert_eq!(params("?account=&q=%zz%4"), (None, "%zz%4".into()));
-        assert_eq!(params(""), (None, String::new()));
+        let read = |account: Option<&str>, text: &str| Link {
+            account: account.map(str::to_string),
+            text: text.into(),
+            group: None,
+        };
+        assert_eq!(params(query), read(Some("id-1"), "Zoë & co"));
+        assert_eq!(params("?account=&q=%zz%4"), read(None, "%zz%4"));
+        assert_eq!(params(""), Link::default());
+        let group = GroupRef {
+            id: "g/1?&".into(),
+            name: "R&D = \"core\"".into(),
+        };
+        let link = members_export_url("id-1", &group);
+        let (_, query) = link.split_once('?').expect("a query");
+        assert_eq!(params(query).group, Some(group));
+        assert_eq!(
+            params("account=a&group=g9").group.map(|g| g.name),
+            Some("g9".into()),
+            "a group without a name is named by its id"
+        );
         assert_eq!(decode_component("a+b%20c%F0%9F%98%80"), "a b c\u{1f600}");
         assert_eq!(decode_component("%FF"), "\u{fffd}");
     }
@@ -201,7 +263,7 @@ mod tests {
 
     #[test]
     fn the_page_says_when_no_key_is_available() {
-        let none = page(&[], None, "");
+        let none = page(&[], &Link::default());
         assert!(none.find("data-testid", "export-no-key").is_some());
         let account = AccountView {
             client_id: "c".into(),
@@ -209,11 +271,45 @@ mod tests {
             production: true,
             ..AccountView::default()
         };
-        let one = page(&[account], Some("c"), "mer");
+        let link = Link {
+            account: Some("c".into()),
+            text: "mer".into(),
+            group: None,
+        };
+        let one = page(std::slice::from_ref(&account), &link);
         assert!(one.text_content().contains("\u{26a0} PRODUCTION \u{b7} c"));
         assert_eq!(
             one.find("id", TEXT).and_then(|i| i.get_attr("value")),
             Some("mer")
         );
+    }
+
+    #[test]
+    fn a_members_link_offers_only_its_account_and_no_search() {
+        let account = |id: &str| AccountView {
+            client_id: id.into(),
+            key_read: true,
+            ..AccountView::default()
+        };
+        let link = Link {
+            account: Some("b".into()),
+            text: String::new(),
+            group: Some(GroupRef {
+                id: "g1".into(),
+                name: "Users".into(),
+            }),
+        };
+        let page = page(&[account("a"), account("b")], &link);
+        let select = page.find("id", ACCOUNT).expect("the account list");
+        assert_eq!(
+            select.text_content(),
+            crate::core::accounts::view::account_name(&account("b")),
+            "a group belongs to one account"
+        );
+        assert!(page.find("id", TEXT).is_none(), "no search for members");
+        assert!(page
+            .text_content()
+            .contains("Every member of the group \u{201c}Users\u{201d}"));
+        assert!(page.text_content().contains("export group members"));
     }
 }

@@ -7,7 +7,7 @@ use indexmap::IndexMap;
 use crate::core::accounts::Accounts;
 use crate::core::api::filter::SearchKind;
 use crate::core::api::throttle::Priority;
-use crate::core::api::{ApiError, Credentials, ListRequest};
+use crate::core::api::{self as api, ApiError, Credentials, ListRequest, Resource};
 use crate::core::lookup::{
     detail_urls, found, group_detail, search_request, user_detail, Detail, Failure, FailureCode,
     Found,
@@ -23,6 +23,8 @@ pub enum Asked<'a> {
         full: ListRequest,
         simple: ListRequest,
     },
+    /// A members export's one request: the group resource, which lists every member.
+    GroupMembers(&'a str),
 }
 
 /// What the admin is told when the server refused the full search filter for an account.
@@ -107,6 +109,13 @@ pub fn call(
         }
         Asked::ExportPage { full, simple } => Job::ExportPage {
             list: Listing::of(&base, full, simple, refused_before),
+        },
+        Asked::GroupMembers(id) => Job::ExportPage {
+            list: Listing {
+                url: api::resource_url(&base, Resource::Groups, id),
+                simpler: None,
+                simplified: false,
+            },
         },
     };
     Ok(ApiCall {

@@ -670,8 +670,12 @@ mod tests {
         assert_eq!(detail.related_total, Some(20_000));
         assert_eq!(detail.user_count, Some(20_000));
         assert!(detail.attributes.len() <= MAX_ATTRIBUTES);
-        let shown = view::detail(&detail, &|_| 0).text_content();
+        let view = view::detail(&detail, &|_| 0, Some("export.html?group=g1"));
+        let shown = view.text_content();
         assert!(shown.contains("Members (first 100 of 20,000)"), "{shown}");
+        let export = view.find("data-testid", "export-members").expect("a link");
+        assert_eq!(export.get_attr("href"), Some("export.html?group=g1"));
+        assert_eq!(export.text_content(), "Export all 20,000 members\u{2026}");
         assert!(shown.contains("Direct user members (users/count): 20,000"));
         assert!(
             !shown.contains("user 19999"),

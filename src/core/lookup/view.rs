@@ -247,7 +247,9 @@ pub fn results(found: &Found) -> Element {
 }
 
 /// One resource in full. `offset` gives the local offset (minutes east of UTC) at an instant.
-pub fn detail(d: &Detail, offset: &dyn Fn(i64) -> i32) -> Element {
+/// A detail view. `members_export`: the export page's address for every member, offered for a
+/// group that has members.
+pub fn detail(d: &Detail, offset: &dyn Fn(i64) -> i32, members_export: Option<&str>) -> Element {
     let when = |ms: i64| local_time(ms, offset(ms));
     let mut head = el("div").attr("class", "kw-detail-head").child(
         el("h3")
@@ -297,6 +299,21 @@ pub fn detail(d: &Detail, offset: &dyn Fn(i64) -> i32) -> Element {
             el("p")
                 .attr("class", "kw-error")
                 .text(format!("The user count could not be read: {problem}")),
+        );
+    }
+    if let (Some(url), false) = (members_export, d.related.is_empty()) {
+        let all = d.related_total.unwrap_or(d.related.len());
+        related = related.child(
+            el("p").child(
+                el("a")
+                    .attr("href", url)
+                    .attr("target", "_blank")
+                    .attr("data-testid", "export-members")
+                    .text(format!(
+                        "Export all {} members\u{2026}",
+                        grouped(all as u64)
+                    )),
+            ),
         );
     }
     related = if d.related.is_empty() {
@@ -462,7 +479,7 @@ mod tests {
         let body = br#"{"id":"u1","userName":"m","groups":[{"value":"g","display":"Users"}],
             "urn:scim:schemas:com_pingone:1.0":{"createTimeStamp":1429123454227}}"#;
         let d = user_detail(body).expect("reads");
-        let view = detail(&d, &|_| 120);
+        let view = detail(&d, &|_| 120, None);
         let text = view.text_content();
         assert!(text.contains("Created2015-04-15 20:44"), "{text}");
         assert!(text.contains("Groups (1)Users"));

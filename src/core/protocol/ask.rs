@@ -80,4 +80,7 @@ pub struct ExportPage {
     pub text: String,
     pub start_index: u64,
     pub count: u32,
+    /// For an export of one group's members: the group's id (the text and page are then unused).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
 }

@@ -269,9 +269,12 @@ pub fn decide(
                 start_index: p.start_index,
                 count: p.count,
             };
-            let asked = Asked::ExportPage {
-                full: export::page_request(&p.text, page, false),
-                simple: export::page_request(&p.text, page, true),
+            let asked = match &p.group {
+                Some(group) => Asked::GroupMembers(group),
+                None => Asked::ExportPage {
+                    full: export::page_request(&p.text, page, false),
+                    simple: export::page_request(&p.text, page, true),
+                },
             };
             return api_call(state, &p.client_id, asked, flavour);
         }

@@ -107,6 +107,7 @@ fn export_pages_go_at_bulk_priority_and_details_count_group_members() {
     s.keys.insert(ID.into(), "k".into());
     s.accounts.set_region(ID, "eu", 0);
     let export = Request::ExportPage(ask::ExportPage {
+        group: None,
         client_id: ID.into(),
         text: String::new(),
         start_index: 201,
@@ -125,6 +126,22 @@ fn export_pages_go_at_bulk_priority_and_details_count_group_members() {
                 simplified: false,
             }
         }
+    );
+    let members = Request::ExportPage(ask::ExportPage {
+        group: Some("g/1".into()),
+        client_id: ID.into(),
+        text: "ignored".into(),
+        start_index: 1,
+        count: 0,
+    });
+    let Some(Ok(call)) = api_call(&s, &members, Flavour::Store) else {
+        panic!("a call");
+    };
+    assert_eq!(call.job.priority(), Priority::Bulk);
+    assert_eq!(
+        call.job.url(),
+        "https://directory-api.pingone.eu/api/directory/group/g%2F1",
+        "a members export reads the group, which lists every member"
     );
     let detail = Request::Detail(ask::Detail {
         client_id: ID.into(),

@@ -67,6 +67,7 @@ fn sample(kind: RequestKind) -> Request {
             id: "u".into(),
         }),
         RequestKind::ExportPage => Request::ExportPage(ask::ExportPage {
+            group: None,
             client_id: id(),
             text: String::new(),
             start_index: 1,
