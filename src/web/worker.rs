@@ -63,7 +63,16 @@ async fn ensure_loaded() -> Result<(), JsError> {
         .unwrap_or_default()
         .checked(flavour()?)
         .value;
-    let settings = load_settings().await?;
+    // Chrome's policy service can take seconds to answer at a browser's start: the policy last seen
+    // stands in (untrusted input like any stored value, checked) until the real one arrives.
+    let seen = storage::get::<Policy>(settings::POLICY_SEEN_KEY)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_default()
+        .checked();
+    let user = Settings::from_stored(storage::get(settings::STORAGE_KEY).await?).value;
+    let settings = user.effective(&seen);
     let salt = match storage::get::<String>(accounts::SALT_KEY)
         .await?
         .and_then(|s| unhex(&s))
@@ -86,13 +95,23 @@ async fn ensure_loaded() -> Result<(), JsError> {
         ..WorkerState::default()
     };
     STATE.with(|s| *s.borrow_mut() = Some(state));
+    wasm_bindgen_futures::spawn_local(async move {
+        let policy = load_policy().await;
+        if policy != seen {
+            if let Err(e) = apply_policy(policy).await {
+                web_sys::console::warn_1(&JsValue::from(e));
+            }
+        }
+    });
     Ok(())
 }
 
-/// The user's settings with the enterprise policy (`storage.managed`) applied on top.
-async fn load_settings() -> Result<Settings, JsError> {
-    let user = Settings::from_stored(storage::get(settings::STORAGE_KEY).await?).value;
-    Ok(user.effective(&load_policy().await))
+/// The real policy, arrived after the state was loaded with the one last seen: kept as the one
+/// seen, put in force (forgetting kept keys if it forbids keeping them), and the badge redone.
+async fn apply_policy(policy: Policy) -> Result<(), JsError> {
+    storage::set(settings::POLICY_SEEN_KEY, &policy).await?;
+    put_in_force(&policy).await?;
+    run_reminders().await
 }
 
 /// The enterprise policy; none where the browser has no managed storage for us.
@@ -323,7 +342,16 @@ async fn verify_key(client: Client<Fetch>, base: String, credentials: Credential
 pub async fn handle_settings_changed() -> Result<(), JsError> {
     // A load already under way may have read the old settings: load, then read them again.
     ensure_loaded().await?;
-    let settings = load_settings().await?;
+    let policy = load_policy().await;
+    storage::set(settings::POLICY_SEEN_KEY, &policy).await?;
+    put_in_force(&policy).await
+}
+
+/// The user's settings with `policy` on top become the settings in force; keys kept in
+/// `storage.session` are forgotten when they may no longer be kept.
+async fn put_in_force(policy: &Policy) -> Result<(), JsError> {
+    let user = Settings::from_stored(storage::get(settings::STORAGE_KEY).await?).value;
+    let settings = user.effective(policy);
     let forget = with_state(|s| {
         s.settings = settings;
         let forget = !s.settings.session_keys() && !s.keys.is_empty();

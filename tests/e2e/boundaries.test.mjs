@@ -167,6 +167,9 @@ for (const flavour of ['chrome-dev', 'chrome']) describe(`trust boundaries (${fl
       region: flavour === 'chrome' ? 'local' : 'mars',
     });
     hostile.accounts.accounts['<img src=x onerror=alert(1)>'] = { client_id: '<img src=x onerror=alert(1)>', first_seen_ms: 1 };
+    // The policy last seen stands in while Chrome's policy service starts: a forged one lasts only
+    // until the real one (here: none) arrives.
+    hostile.policy_seen = { forbid_key_storage: true, max_rotation_days: 1 };
     await browser.worker.evaluate((items) => chrome.storage.local.set(items), hostile);
     // A fresh worker reads storage anew, as after the browser stopped it.
     await stopWorker(browser, popup);
@@ -182,6 +185,9 @@ for (const flavour of ['chrome-dev', 'chrome']) describe(`trust boundaries (${fl
     await page.goto(credentialsPage());
     await page.click('#reveal-key');
     await until(async () => (await tabView(browser, 'credentials')).key === 'shown', 'the key read');
+    const seenPolicy = () => browser.worker.evaluate(async () => (await chrome.storage.local.get('policy_seen')).policy_seen);
+    await until(async () => (await seenPolicy())?.forbid_key_storage === false, 'the real policy to replace the forged one');
+    assert.deepEqual(await seenPolicy(), { max_rotation_days: null, forbid_key_storage: false });
     await focusHelpers(page, 'table', 'Copy API key');
     await page.keyboard.press('Tab');
     await page.keyboard.press('Enter');

@@ -14,6 +14,10 @@ pub const DEFAULT_CLIPBOARD_CLEAR_SECS: u64 = 30;
 
 /// The storage key of the settings record.
 pub const STORAGE_KEY: &str = "settings";
+/// The storage key of the enterprise policy as last read. Chrome can take seconds to answer
+/// `storage.managed` while its policy service starts (a fresh profile, every browser start), so the
+/// worker answers with the policy it last saw and applies the real one when it arrives.
+pub const POLICY_SEEN_KEY: &str = "policy_seen";
 /// The current schema version. Older records are migrated by [`migrate`].
 pub const SCHEMA_VERSION: u32 = 2;
 
