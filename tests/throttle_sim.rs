@@ -121,13 +121,20 @@ fn simulate(
 
 #[test]
 fn uses_at_least_90_percent_of_the_limit_with_few_429s() {
-    for (latency, (rate, burst)) in [
-        (20, (10.0, 20.0)),
-        (150, (10.0, 20.0)),
-        (20, (5.0, 10.0)),
-        (50, (2.0, 5.0)),
+    // (jobs, latency, limit, the least efficiency): long runs must use nearly all of the limit;
+    // short ones lose part of theirs to the cautious start, which knows neither the rate nor the
+    // burst. A 400 ms round trip needs eight requests in flight at 20/s: the scheduler sizes that
+    // from what it observes (two in flight, as before, would take four times the ideal).
+    for (jobs, latency, (rate, burst), least) in [
+        (600, 20, (10.0, 20.0), 0.95),
+        (600, 150, (10.0, 20.0), 0.95),
+        (600, 20, (5.0, 10.0), 0.95),
+        (600, 50, (2.0, 5.0), 0.95),
+        // The bench's exports: 20,000 users (100 pages) and 100,000 (500 pages).
+        (100, 20, (5.0, 10.0), 0.85),
+        (100, 20, (10.0, 20.0), 0.85),
+        (500, 400, (20.0, 40.0), 0.85),
     ] {
-        let jobs = 600;
         let run = simulate(jobs, latency, (rate, burst), None);
         assert_eq!(run.failed, 0);
         assert_eq!(run.done_at.len(), jobs);
@@ -138,7 +145,7 @@ fn uses_at_least_90_percent_of_the_limit_with_few_429s() {
         let share_429 = run.throttled as f64 / run.sent as f64;
         println!("{rate}/s burst {burst}, latency {latency} ms: {elapsed:.1} s, efficiency {efficiency:.3}, 429 share {share_429:.3}");
         assert!(
-            efficiency >= 0.90,
+            efficiency >= least,
             "efficiency {efficiency:.3} at {rate}/s, latency {latency} ms"
         );
         assert!(

@@ -108,6 +108,7 @@ fn stored_settings_and_the_settings_file_load_unchanged() {
                 rotation_days: 60,
                 remind_before: vec![14, 3],
             },
+            max_in_flight: Some(6),
         }
     );
     let file = fixture("settings-export");

@@ -127,6 +127,12 @@ impl<T: Transport + Clone + 'static> Client<T> {
         }
     }
 
+    /// Sets the hard cap on requests in flight (the setting); more may start at once.
+    pub fn set_max_in_flight(&self, cap: usize) {
+        self.inner.borrow_mut().scheduler.set_max_in_flight(cap);
+        self.pump();
+    }
+
     /// The scheduler's status for the UI.
     pub fn status(&self) -> Status {
         self.inner.borrow().scheduler.status(now_ms())

@@ -13,8 +13,8 @@ use super::{chrome, dom, storage};
 use crate::core::accounts::{self, AccountEdit, Accounts};
 use crate::core::protocol::{ask, Request};
 use crate::core::settings::view::{
-    self, Form, Notice, CLEAR_SECS_FIELD, IMPORT_FIELD, LOCAL_BASE_FIELD, REMIND_FIELD,
-    ROTATION_FIELD, SESSION_KEYS_FIELD,
+    self, Form, Notice, CLEAR_SECS_FIELD, IMPORT_FIELD, LOCAL_BASE_FIELD, MAX_IN_FLIGHT_FIELD,
+    REMIND_FIELD, ROTATION_FIELD, SESSION_KEYS_FIELD,
 };
 use crate::core::settings::{self, Policy, Settings, STORAGE_KEY};
 use crate::core::shared::hosts::Flavour;
@@ -197,6 +197,12 @@ async fn submit(page: &Rc<RefCell<Page>>, form: Form, target: &Element) -> Resul
                 .map(|i| i.value())
                 .unwrap_or_default();
             view::submit_schedule(&current, &rotation, &remind)
+        }
+        Form::Api => {
+            let cap = field(&root, MAX_IN_FLIGHT_FIELD)
+                .map(|i| i.value())
+                .unwrap_or_default();
+            view::submit_api(&current, &cap)
         }
         Form::Security => {
             let keep = field(&root, SESSION_KEYS_FIELD).is_some_and(|i| i.checked());

@@ -87,6 +87,7 @@ async fn ensure_loaded() -> Result<(), JsError> {
     let keys: IndexMap<String, String> = storage::get_in(Area::Session, SESSION_KEYS)
         .await?
         .unwrap_or_default();
+    API.with(|c| c.set_max_in_flight(settings.max_in_flight()));
     let state = WorkerState {
         accounts,
         keys,
@@ -352,6 +353,7 @@ pub async fn handle_settings_changed() -> Result<(), JsError> {
 async fn put_in_force(policy: &Policy) -> Result<(), JsError> {
     let user = Settings::from_stored(storage::get(settings::STORAGE_KEY).await?).value;
     let settings = user.effective(policy);
+    API.with(|c| c.set_max_in_flight(settings.max_in_flight()));
     let forget = with_state(|s| {
         s.settings = settings;
         let forget = !s.settings.session_keys() && !s.keys.is_empty();

@@ -90,6 +90,8 @@ impl RetryPolicy {
 /// Tuning. The defaults suit P14E's documented silence: start cautiously, learn the limit.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Config {
+    /// The hard cap on requests in flight, all clients together (a setting). Each client keeps
+    /// as many in flight as its learned rate times its observed round trip needs, within it.
     pub max_in_flight: usize,
     /// Requests per second before anything is learned.
     pub initial_rate: f64,
@@ -110,7 +112,7 @@ pub struct Config {
 impl Default for Config {
     fn default() -> Self {
         Config {
-            max_in_flight: 2,
+            max_in_flight: DEFAULT_MAX_IN_FLIGHT,
             initial_rate: 4.0,
             min_rate: 0.2,
             max_rate: 50.0,
@@ -123,6 +125,14 @@ impl Default for Config {
         }
     }
 }
+
+/// The default hard cap on requests in flight: room for 20 requests/s at a 500 ms round trip.
+pub const DEFAULT_MAX_IN_FLIGHT: usize = 12;
+/// The settings' bounds for the hard cap.
+pub const MAX_IN_FLIGHT_RANGE: std::ops::RangeInclusive<usize> = 1..=32;
+/// In flight per client before its round trip is known (as cautious as a browser's first
+/// connections to a host).
+const INITIAL_CLIENT_IN_FLIGHT: usize = 2;
 
 /// The adaptive rate: slow start until the first 429, then approach-and-probe around the ceiling.
 #[derive(Clone, Debug)]
@@ -184,9 +194,29 @@ struct Pace {
     ctl: RateControl,
     last_send: Option<Millis>,
     paused_until: Millis,
+    /// The round trip of this client's answered requests, smoothed (ms).
+    round_trip_ms: Option<f64>,
 }
 
 impl Pace {
+    /// Requests this client may have in flight: its rate times its round trip (Little's law),
+    /// plus one so a send never waits on an answer due the same moment; within `cap`.
+    fn in_flight_limit(&self, cap: usize) -> usize {
+        let wanted = match self.round_trip_ms {
+            None => INITIAL_CLIENT_IN_FLIGHT,
+            Some(rtt) => (self.ctl.rate * rtt / 1000.0).ceil() as usize + 1,
+        };
+        wanted.clamp(1, cap.max(1))
+    }
+
+    fn observe_round_trip(&mut self, ms: Millis) {
+        let ms = ms as f64;
+        self.round_trip_ms = Some(match self.round_trip_ms {
+            None => ms,
+            Some(avg) => avg * 0.8 + ms * 0.2,
+        });
+    }
+
     /// The earliest time this client may send again.
     fn ready_at(&self, c: &Config) -> Millis {
         let interval = (1000.0 / self.ctl.rate.max(c.min_rate)).round() as Millis;
@@ -311,8 +341,15 @@ impl Scheduler {
             },
             last_send: None,
             paused_until: 0,
+            round_trip_ms: None,
         });
         self.paces.len() - 1
+    }
+
+    /// Sets the hard cap on requests in flight (the setting), within [`MAX_IN_FLIGHT_RANGE`].
+    pub fn set_max_in_flight(&mut self, cap: usize) {
+        self.config.max_in_flight =
+            cap.clamp(*MAX_IN_FLIGHT_RANGE.start(), *MAX_IN_FLIGHT_RANGE.end());
     }
 
     /// Queues a request for API client `client` (its Client ID). Only GETs are `retryable`: a
@@ -374,12 +411,9 @@ impl Scheduler {
         });
         while self.in_flight.len() < self.config.max_in_flight {
             let Some((priority, index)) = self.eligible(now) else {
-                poll.wake_at = self
-                    .interactive
-                    .iter()
-                    .chain(&self.bulk)
-                    .map(|j| self.ready_at(j))
-                    .min();
+                // Only time can free a job with room to go; the others wait for an answer, after
+                // which the caller polls again.
+                poll.wake_at = self.startable().map(|j| self.ready_at(j)).min();
                 break;
             };
             let Some(job) = self.queue(priority).remove(index) else {
@@ -392,10 +426,39 @@ impl Scheduler {
         poll
     }
 
+    /// Whether `job` has room to start, time aside: below the cap, below its client's in-flight
+    /// limit, and — for bulk work — not taking the last free slot, so a lookup waits for no export
+    /// page.
+    fn has_room(&self, job: &Job) -> bool {
+        let cap = self.config.max_in_flight;
+        let flying = self.in_flight.len();
+        let client = self
+            .in_flight
+            .iter()
+            .filter(|f| f.job.client == job.client)
+            .count();
+        let slots = match job.priority {
+            Priority::Interactive => cap,
+            Priority::Bulk => cap.saturating_sub(1).max(1),
+        };
+        flying < slots && client < self.paces[job.client].in_flight_limit(cap)
+    }
+
+    /// Queued jobs with room to start, lookups first.
+    fn startable(&self) -> impl Iterator<Item = &Job> {
+        self.interactive
+            .iter()
+            .chain(&self.bulk)
+            .filter(|j| self.has_room(j))
+    }
+
     /// The first job that may start now: interactive before bulk, in order, skipping jobs whose
-    /// client must wait (another client's job goes instead).
+    /// client must wait or has all it may have in flight (another client's job goes instead).
     fn eligible(&self, now: Millis) -> Option<(Priority, usize)> {
-        let ready = |q: &VecDeque<Job>| q.iter().position(|j| self.ready_at(j) <= now);
+        let ready = |q: &VecDeque<Job>| {
+            q.iter()
+                .position(|j| self.ready_at(j) <= now && self.has_room(j))
+        };
         ready(&self.interactive)
             .map(|i| (Priority::Interactive, i))
             .or_else(|| ready(&self.bulk).map(|i| (Priority::Bulk, i)))
@@ -429,6 +492,7 @@ impl Scheduler {
         let pace = &mut self.paces[job.client];
         let error = match result {
             Ok(()) => {
+                pace.observe_round_trip(now.saturating_sub(sent_at));
                 pace.ctl.on_success(&config);
                 return Finish::Done;
             }
@@ -574,6 +638,56 @@ mod tests {
             "two in flight: wait for a completion"
         );
         assert_eq!(s.status(10_000).in_flight, 2);
+    }
+
+    #[test]
+    fn in_flight_follows_rate_times_round_trip_within_the_cap() {
+        let mut s = Scheduler::new(Config {
+            initial_rate: 20.0,
+            ..Config::default()
+        });
+        for _ in 0..40 {
+            s.submit(Priority::Bulk, true, "a", 0);
+        }
+        // Before any answer: two in flight, however many are queued.
+        let mut now = 0;
+        let mut flying = Vec::new();
+        for _ in 0..10 {
+            flying.extend(s.poll(now).start);
+            now += 50;
+        }
+        assert_eq!(flying.len(), 2);
+        // Answers after 400 ms: at 20/s, 8 in flight (+1) carry the rate.
+        now = 400;
+        for t in flying.drain(..) {
+            s.finish(t, Ok(()), now, 0.5);
+        }
+        let mut most = 0;
+        for _ in 0..40 {
+            flying.extend(s.poll(now).start);
+            most = most.max(s.status(now).in_flight);
+            now += 10;
+        }
+        assert!(
+            (8..=11).contains(&most),
+            "{most} in flight at 20/s and 400 ms"
+        );
+        // The setting caps it, and bulk work leaves the last slot to a lookup.
+        s.set_max_in_flight(4);
+        assert_eq!(s.status(now).in_flight, most, "nothing is aborted");
+        for t in flying.drain(..) {
+            s.finish(t, Ok(()), now, 0.5);
+        }
+        for _ in 0..40 {
+            s.poll(now);
+            now += 50;
+        }
+        assert_eq!(s.status(now).in_flight, 3, "bulk keeps one slot free");
+        s.submit(Priority::Interactive, true, "b", now);
+        assert_eq!(s.poll(now).start.len(), 1, "a lookup goes at once");
+        assert_eq!(s.status(now).in_flight, 4);
+        s.set_max_in_flight(1_000);
+        assert_eq!(s.config.max_in_flight, *MAX_IN_FLIGHT_RANGE.end());
     }
 
     #[test]

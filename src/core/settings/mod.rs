@@ -38,6 +38,9 @@ pub struct Settings {
     pub clipboard_clear_secs: Option<u64>,
     /// The rotation period and reminder days.
     pub schedule: Schedule,
+    /// The hard cap on Directory API requests in flight (default 12).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_in_flight: Option<usize>,
 }
 
 /// A settings record of any schema, as stored or exported, before migration.
@@ -52,6 +55,7 @@ struct StoredSettings {
     clipboard_clear_secs: Option<u64>,
     #[serde(default)]
     schedule: Schedule,
+    max_in_flight: Option<usize>,
 }
 
 /// Brings a stored record of any earlier schema to the current one. Each step is one version.
@@ -70,6 +74,7 @@ impl From<StoredSettings> for Settings {
             session_keys,
             clipboard_clear_secs: stored.clipboard_clear_secs,
             schedule: stored.schedule,
+            max_in_flight: stored.max_in_flight,
         }
     }
 }
@@ -82,6 +87,7 @@ impl Default for Settings {
             session_keys: true,
             clipboard_clear_secs: None,
             schedule: Schedule::default(),
+            max_in_flight: None,
         }
     }
 }
@@ -126,6 +132,12 @@ impl Settings {
         s
     }
 
+    /// The hard cap on Directory API requests in flight.
+    pub fn max_in_flight(&self) -> usize {
+        self.max_in_flight
+            .unwrap_or(crate::core::api::throttle::DEFAULT_MAX_IN_FLIGHT)
+    }
+
     /// Seconds before a copied secret is cleared.
     pub fn clipboard_clear_secs(&self) -> u64 {
         self.clipboard_clear_secs
@@ -156,6 +168,15 @@ impl Settings {
                 ));
             }
         }
+        if let Some(cap) = s.max_in_flight {
+            if checked_max_in_flight(cap).is_err() {
+                s.max_in_flight = None;
+                reset.push(format!(
+                    "The stored cap on requests in flight was out of bounds (1 to 32): {} is used.",
+                    s.max_in_flight()
+                ));
+            }
+        }
         let schedule = &s.schedule;
         if Schedule::checked(schedule.rotation_days, schedule.remind_before.clone()).as_ref()
             != Ok(schedule)
@@ -177,6 +198,15 @@ impl Settings {
             Some(normalize_local_base(input)?)
         };
         Ok(())
+    }
+}
+
+/// Checks a cap on requests in flight (1–32).
+pub fn checked_max_in_flight(cap: usize) -> Result<usize, &'static str> {
+    if crate::core::api::throttle::MAX_IN_FLIGHT_RANGE.contains(&cap) {
+        Ok(cap)
+    } else {
+        Err("the cap on requests in flight must be a whole number from 1 to 32")
     }
 }
 
@@ -261,6 +291,9 @@ pub fn import(text: &str) -> Result<Settings, ImportError> {
     let invalid = |why: &str| ImportError::Invalid(why.into());
     if let Some(secs) = parsed.clipboard_clear_secs {
         checked.clipboard_clear_secs = Some(checked_clear_secs(secs).map_err(invalid)?);
+    }
+    if let Some(cap) = parsed.max_in_flight {
+        checked.max_in_flight = Some(checked_max_in_flight(cap).map_err(invalid)?);
     }
     let schedule = parsed.schedule;
     checked.schedule =

@@ -20,6 +20,8 @@ pub const CLEAR_SECS_FIELD: &str = "clipboard-clear-secs";
 pub const ROTATION_FIELD: &str = "rotation-days";
 /// The reminder days field ("30, 14, 7, 1").
 pub const REMIND_FIELD: &str = "remind-before";
+/// The cap on Directory API requests in flight.
+pub const MAX_IN_FLIGHT_FIELD: &str = "max-in-flight";
 
 /// The options page's forms.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -27,6 +29,8 @@ pub enum Form {
     Schedule,
     Security,
     LocalBase,
+    /// How hard Keyward may drive the Directory API.
+    Api,
     /// One account's details.
     Account,
     /// Settings export and import.
@@ -40,6 +44,7 @@ impl Form {
             "schedule" => Some(Form::Schedule),
             "security" => Some(Form::Security),
             "local-base" => Some(Form::LocalBase),
+            "api" => Some(Form::Api),
             "account" => Some(Form::Account),
             _ => None,
         }
@@ -164,6 +169,7 @@ pub fn view(
     main = main.child(schedule_form(settings, policy, for_form(Form::Schedule)));
     main = main.child(transfer_section(for_form(Form::Transfer)));
     main = main.child(security_form(settings, policy, for_form(Form::Security)));
+    main = main.child(api_form(settings, for_form(Form::Api)));
     if flavour == Flavour::Dev {
         main = main.child(local_base_form(settings, for_form(Form::LocalBase)));
     }
@@ -415,6 +421,52 @@ fn security_form(settings: &Settings, policy: &Policy, notice: Option<&Notice>) 
         )
 }
 
+fn api_form(settings: &Settings, notice: Option<&Notice>) -> Element {
+    el("section").attr("aria-labelledby", "api-heading").child(
+        el("form").attr("data-form", "api").children([
+            el("h2").attr("id", "api-heading").text("Directory API use"),
+            el("p").text(
+                "Keyward learns each account's rate limit and keeps as many requests in flight as that rate and the round trip need. This caps it, for all accounts together; one slot is always left for lookups.",
+            ),
+            el("label")
+                .attr("for", MAX_IN_FLIGHT_FIELD)
+                .text("Requests in flight at most (1 to 32)"),
+            el("input")
+                .attr("id", MAX_IN_FLIGHT_FIELD)
+                .attr("name", "max_in_flight")
+                .attr("type", "number")
+                .attr("min", "1")
+                .attr("max", "32")
+                .attr("value", settings.max_in_flight().to_string()),
+            el("button")
+                .attr("type", "submit")
+                .attr("class", "kw-button")
+                .text("Save"),
+            notice_line(notice),
+        ]),
+    )
+}
+
+/// Applies the API form: the cap on requests in flight, 1–32.
+pub fn submit_api(current: &Settings, cap: &str) -> (Option<Settings>, Notice) {
+    let checked = cap
+        .trim()
+        .parse::<usize>()
+        .map_err(|_| "")
+        .and_then(crate::core::settings::checked_max_in_flight);
+    let Ok(cap) = checked else {
+        return (
+            None,
+            Notice::Invalid(
+                "the cap on requests in flight must be a whole number from 1 to 32".into(),
+            ),
+        );
+    };
+    let mut next = current.clone();
+    next.max_in_flight = Some(cap);
+    (Some(next), Notice::Saved)
+}
+
 fn local_base_form(settings: &Settings, notice: Option<&Notice>) -> Element {
     let status = notice_line(notice);
     el("section").attr("aria-labelledby", "local-heading").child(
@@ -440,6 +492,35 @@ fn local_base_form(settings: &Settings, notice: Option<&Notice>) -> Element {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_cap_on_requests_in_flight_is_checked() {
+        let current = Settings::default();
+        assert_eq!(current.max_in_flight(), 12);
+        let (next, notice) = submit_api(&current, " 6 ");
+        assert_eq!(
+            (next.map(|s| s.max_in_flight()), notice),
+            (Some(6), Notice::Saved)
+        );
+        for bad in ["0", "33", "-1", "four", ""] {
+            let (next, notice) = submit_api(&current, bad);
+            assert!(
+                next.is_none() && matches!(notice, Notice::Invalid(_)),
+                "{bad:?}"
+            );
+        }
+        let stored: Settings =
+            serde_json::from_str(r#"{"schema":2,"max_in_flight":500}"#).expect("reads");
+        let checked = Settings::from_stored(Some(stored));
+        assert_eq!(checked.value.max_in_flight(), 12);
+        assert!(
+            checked.reset[0].contains("requests in flight"),
+            "{:?}",
+            checked.reset
+        );
+        let import = r#"{"keyward":"settings","settings":{"schema":2,"max_in_flight":0}}"#;
+        assert!(crate::core::settings::import(import).is_err());
+    }
 
     #[test]
     fn the_store_build_shows_no_local_region_or_form() {

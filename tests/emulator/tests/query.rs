@@ -151,6 +151,61 @@ async fn malformed_filters_are_400_with_a_scim_error() {
     }
 }
 
+/// The emulator keeps a sorted order between requests (so a page at 100,000 users costs it
+/// milliseconds): every change to the directory must show in the next listing.
+#[tokio::test]
+async fn a_kept_sorted_order_follows_every_change() {
+    let h = fixture().await;
+    let sorted = "/api/directory/user?sortBy=userName";
+    let (_, before) = h.names(sorted).await;
+    assert_eq!(before, ["jsmith", "marcher", "nolast", "q\"uote", "zoe"]);
+    let added = h.user("aardvark", json!({})).await;
+    assert_eq!(h.names(sorted).await.1[0], "aardvark", "a new user");
+    let zoe = h
+        .get(&format!(
+            "/api/directory/user?filter={}",
+            enc(r#"userName eq "zoe""#)
+        ))
+        .await
+        .json();
+    let mut zoe = zoe["resources"][0].clone();
+    zoe["userName"] = json!("aaron");
+    let location = zoe["meta"]["location"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let path = location
+        .split_once("/api")
+        .map_or(String::new(), |(_, p)| format!("/api{p}"));
+    assert_eq!(
+        h.call(Method::PUT, &path, Some(zoe)).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        h.names(sorted).await.1[..2],
+        ["aardvark", "aaron"],
+        "a renamed user"
+    );
+    let gone = added["meta"]["location"].as_str().unwrap_or_default();
+    let gone = gone
+        .split_once("/api")
+        .map_or(String::new(), |(_, p)| format!("/api{p}"));
+    assert_eq!(
+        h.call(Method::DELETE, &gone, None).await.status,
+        StatusCode::OK
+    );
+    let (total, after) = h.names(sorted).await;
+    assert_eq!((total, after[0].as_str()), (5, "aaron"), "a deleted user");
+    let (_, desc) = h
+        .names("/api/directory/user?sortBy=userName&sortOrder=descending")
+        .await;
+    assert_eq!(
+        desc.last().map(String::as_str),
+        Some("aaron"),
+        "the other order too"
+    );
+}
+
 #[tokio::test]
 async fn sorting_and_paging_edges() {
     let h = fixture().await;
