@@ -71,8 +71,7 @@ async fn ensure_loaded() -> Result<(), JsError> {
         .flatten()
         .unwrap_or_default()
         .checked();
-    let user = Settings::from_stored(storage::get(settings::STORAGE_KEY).await?).value;
-    let settings = user.effective(&seen);
+    let settings = settings_under(&seen).await?;
     let salt = match storage::get::<String>(accounts::SALT_KEY)
         .await?
         .and_then(|s| unhex(&s))
@@ -87,7 +86,6 @@ async fn ensure_loaded() -> Result<(), JsError> {
     let keys: IndexMap<String, String> = storage::get_in(Area::Session, SESSION_KEYS)
         .await?
         .unwrap_or_default();
-    API.with(|c| c.set_max_in_flight(settings.max_in_flight()));
     let state = WorkerState {
         accounts,
         keys,
@@ -113,6 +111,15 @@ async fn apply_policy(policy: Policy) -> Result<(), JsError> {
     storage::set(settings::POLICY_SEEN_KEY, &policy).await?;
     put_in_force(&policy).await?;
     run_reminders().await
+}
+
+/// The user's stored settings with `policy` on top; the API client takes their cap on requests in
+/// flight at once.
+async fn settings_under(policy: &Policy) -> Result<Settings, JsError> {
+    let user = Settings::from_stored(storage::get(settings::STORAGE_KEY).await?).value;
+    let settings = user.effective(policy);
+    API.with(|c| c.set_max_in_flight(settings.max_in_flight()));
+    Ok(settings)
 }
 
 /// The enterprise policy; none where the browser has no managed storage for us.
@@ -351,9 +358,7 @@ pub async fn handle_settings_changed() -> Result<(), JsError> {
 /// The user's settings with `policy` on top become the settings in force; keys kept in
 /// `storage.session` are forgotten when they may no longer be kept.
 async fn put_in_force(policy: &Policy) -> Result<(), JsError> {
-    let user = Settings::from_stored(storage::get(settings::STORAGE_KEY).await?).value;
-    let settings = user.effective(policy);
-    API.with(|c| c.set_max_in_flight(settings.max_in_flight()));
+    let settings = settings_under(policy).await?;
     let forget = with_state(|s| {
         s.settings = settings;
         let forget = !s.settings.session_keys() && !s.keys.is_empty();

@@ -206,16 +206,23 @@ pub fn checked_max_in_flight(cap: usize) -> Result<usize, &'static str> {
     if crate::core::api::throttle::MAX_IN_FLIGHT_RANGE.contains(&cap) {
         Ok(cap)
     } else {
-        Err("the cap on requests in flight must be a whole number from 1 to 32")
+        Err(MAX_IN_FLIGHT_RULE)
     }
 }
+
+/// What [`checked_max_in_flight`] requires, said to the admin.
+pub const MAX_IN_FLIGHT_RULE: &str =
+    "the cap on requests in flight must be a whole number from 1 to 32";
+/// What [`checked_clear_secs`] requires, said to the admin.
+pub const CLEAR_SECS_RULE: &str =
+    "the clipboard delay must be a whole number of seconds from 5 to 600";
 
 /// Checks a clipboard clearing delay (5–600 seconds).
 pub fn checked_clear_secs(secs: u64) -> Result<u64, &'static str> {
     if (5..=600).contains(&secs) {
         Ok(secs)
     } else {
-        Err("the clipboard delay must be a whole number of seconds from 5 to 600")
+        Err(CLEAR_SECS_RULE)
     }
 }
 

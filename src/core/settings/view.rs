@@ -3,7 +3,10 @@
 use crate::core::accounts::Accounts;
 use crate::core::api::region::Region;
 use crate::core::reminders::Schedule;
-use crate::core::settings::{checked_clear_secs, Policy, Settings};
+use crate::core::settings::{
+    checked_clear_secs, checked_max_in_flight, Policy, Settings, CLEAR_SECS_RULE,
+    MAX_IN_FLIGHT_RULE,
+};
 use crate::core::shared::dates::utc_date;
 use crate::core::shared::hosts::Flavour;
 use crate::core::shared::view::{el, Element};
@@ -73,18 +76,9 @@ pub fn submit_security(
     keep_keys: bool,
     clear_secs: &str,
 ) -> (Option<Settings>, Notice) {
-    let checked = clear_secs
-        .trim()
-        .parse::<u64>()
-        .map_err(|_| "")
-        .and_then(checked_clear_secs);
-    let Ok(secs) = checked else {
-        return (
-            None,
-            Notice::Invalid(
-                "the clipboard delay must be a whole number of seconds from 5 to 600".into(),
-            ),
-        );
+    let secs = match typed_number(clear_secs, checked_clear_secs, CLEAR_SECS_RULE) {
+        Ok(secs) => secs,
+        Err(notice) => return (None, notice),
     };
     let mut next = current.clone();
     next.session_keys = keep_keys;
@@ -447,20 +441,26 @@ fn api_form(settings: &Settings, notice: Option<&Notice>) -> Element {
     )
 }
 
+/// A number typed into a field, checked by `check`; text that is no number gets the same sentence
+/// as a number out of bounds (`rule`, the check's own).
+fn typed_number<T: std::str::FromStr>(
+    input: &str,
+    check: fn(T) -> Result<T, &'static str>,
+    rule: &'static str,
+) -> Result<T, Notice> {
+    input
+        .trim()
+        .parse()
+        .map_err(|_| rule)
+        .and_then(check)
+        .map_err(|why| Notice::Invalid(why.into()))
+}
+
 /// Applies the API form: the cap on requests in flight, 1–32.
 pub fn submit_api(current: &Settings, cap: &str) -> (Option<Settings>, Notice) {
-    let checked = cap
-        .trim()
-        .parse::<usize>()
-        .map_err(|_| "")
-        .and_then(crate::core::settings::checked_max_in_flight);
-    let Ok(cap) = checked else {
-        return (
-            None,
-            Notice::Invalid(
-                "the cap on requests in flight must be a whole number from 1 to 32".into(),
-            ),
-        );
+    let cap = match typed_number(cap, checked_max_in_flight, MAX_IN_FLIGHT_RULE) {
+        Ok(cap) => cap,
+        Err(notice) => return (None, notice),
     };
     let mut next = current.clone();
     next.max_in_flight = Some(cap);
