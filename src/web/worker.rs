@@ -63,14 +63,7 @@ async fn ensure_loaded() -> Result<(), JsError> {
         .unwrap_or_default()
         .checked(flavour()?)
         .value;
-    // Chrome's policy service can take seconds to answer at a browser's start: the policy last seen
-    // stands in (untrusted input like any stored value, checked) until the real one arrives.
-    let seen = storage::get::<Policy>(settings::POLICY_SEEN_KEY)
-        .await
-        .ok()
-        .flatten()
-        .unwrap_or_default()
-        .checked();
+    let seen = seen_policy().await;
     let settings = settings_under(&seen).await?;
     let salt = match storage::get::<String>(accounts::SALT_KEY)
         .await?
@@ -95,19 +88,32 @@ async fn ensure_loaded() -> Result<(), JsError> {
     };
     STATE.with(|s| *s.borrow_mut() = Some(state));
     wasm_bindgen_futures::spawn_local(async move {
-        let policy = load_policy().await;
-        if policy != seen {
-            if let Err(e) = apply_policy(policy).await {
-                web_sys::console::warn_1(&JsValue::from(e));
-            }
+        if let Err(e) = confirm_policy(seen).await {
+            web_sys::console::warn_1(&JsValue::from(e));
         }
     });
     Ok(())
 }
 
-/// The real policy, arrived after the state was loaded with the one last seen: kept as the one
-/// seen, put in force (forgetting kept keys if it forbids keeping them), and the badge redone.
-async fn apply_policy(policy: Policy) -> Result<(), JsError> {
+/// The enterprise policy as last seen. Chrome's policy service can take seconds to answer at a
+/// browser's start, so this one stands in (untrusted input like any stored value, checked) until
+/// [`confirm_policy`] has the real one; nothing waits for that.
+async fn seen_policy() -> Policy {
+    storage::get::<Policy>(settings::POLICY_SEEN_KEY)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_default()
+        .checked()
+}
+
+/// Reads the real policy and, when it is not the one `seen` (in force until now), keeps it as the
+/// one seen, puts it in force (forgetting kept keys if it forbids keeping them) and redoes the badge.
+async fn confirm_policy(seen: Policy) -> Result<(), JsError> {
+    let policy = load_policy().await;
+    if policy == seen {
+        return Ok(());
+    }
     storage::set(settings::POLICY_SEEN_KEY, &policy).await?;
     put_in_force(&policy).await?;
     run_reminders().await
@@ -350,9 +356,12 @@ async fn verify_key(client: Client<Fetch>, base: String, credentials: Credential
 pub async fn handle_settings_changed() -> Result<(), JsError> {
     // A load already under way may have read the old settings: load, then read them again.
     ensure_loaded().await?;
-    let policy = load_policy().await;
-    storage::set(settings::POLICY_SEEN_KEY, &policy).await?;
-    put_in_force(&policy).await
+    // The new settings take effect at once under the policy last seen (the real one can take
+    // seconds to read at a browser's start), then the real one is confirmed: this also runs when
+    // the policy itself changed.
+    let seen = seen_policy().await;
+    put_in_force(&seen).await?;
+    confirm_policy(seen).await
 }
 
 /// The user's settings with `policy` on top become the settings in force; keys kept in
