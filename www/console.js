@@ -25,8 +25,11 @@ function h(tag, attrs = {}, ...children) {
   return el;
 }
 
+// Which of the emulator's accounts this console is signed in to (?account=N; default the first).
+const account = /^\d{1,2}$/.test(params.get('account') ?? '') ? params.get('account') : '0';
+
 async function emulator(path, body) {
-  const res = await fetch(`/_emulator/${path}`, body === undefined ? {} : {
+  const res = await fetch(`/_emulator/${path}?account=${account}`, body === undefined ? {} : {
     method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
   });
   if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);

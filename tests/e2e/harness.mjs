@@ -317,12 +317,13 @@ export async function focusHelpers(page, layout, wanted = 'Copy Client ID') {
 }
 
 /**
- * Opens the sandbox credentials page and reveals the key, as an admin would, until the worker has
- * read it and found the account's region. Returns the page.
+ * Opens the sandbox credentials page (signed in to the emulator's `account`, default the first)
+ * and reveals the key, as an admin would, until the worker has read it and found the account's
+ * region. Returns the page.
  */
-export async function readSandboxKey(browser, base, clientId, region = 'local') {
+export async function readSandboxKey(browser, base, clientId, region = 'local', account = 0) {
   const page = await browser.context.newPage();
-  await page.goto(`${base}/#/setup/directory/api-credentials`);
+  await page.goto(`${base}/${account ? `?account=${account}` : ''}#/setup/directory/api-credentials`);
   await page.click('#reveal-key');
   await until(async () => (await storedAccounts(browser))[clientId]?.region === region, 'the key read and the region found');
   return page;
@@ -417,8 +418,8 @@ export async function contentScriptWorld(browser, url) {
 }
 
 /** The emulator's sandbox credentials. */
-export async function sandboxCredentials(base) {
-  const state = await admin(base, 'GET', 'state');
+export async function sandboxCredentials(base, account = 0) {
+  const state = await admin(base, 'GET', `state?account=${account}`);
   return { clientId: state.client_id, apiKey: state.api_key };
 }
 

@@ -12,9 +12,10 @@ use axum::response::Response;
 use serde_json::{json, Value};
 
 use crate::auth::{self, AuthOutcome};
+use crate::directory::Directory;
 use crate::directory::{ApiError, Kind, ListQuery, SCHEMA_CORE};
 use crate::ratelimit::RetryAfter;
-use crate::state::{Emulator, Inner, LogEntry};
+use crate::state::{Account, Answers, Emulator, LogEntry};
 use crate::time::http_date;
 use crate::Envelope;
 
@@ -66,18 +67,19 @@ pub async fn handle(
         .and_then(|v| v.to_str().ok());
     let now_ms = emu.clock.now_ms();
     let elapsed = emu.clock.elapsed();
-    let mut inner = emu.lock();
-    let outcome = match auth::check(auth_header, &inner.client_id, &inner.api_key) {
-        AuthOutcome::Missing => Outcome::Error(
+    let mut guard = emu.lock();
+    let inner = &mut *guard;
+    let opened = authenticate(&mut inner.accounts, auth_header);
+    let account_index = opened.as_ref().ok().map(|(index, _)| *index);
+    let outcome = match opened {
+        Err(AuthOutcome::Wrong) => {
+            Outcome::Error(ApiError::new(401, "invalid client id or API key"), None)
+        }
+        Err(_) => Outcome::Error(
             ApiError::new(401, "missing or malformed Basic credentials"),
             None,
         ),
-        AuthOutcome::Wrong => {
-            Outcome::Error(ApiError::new(401, "invalid client id or API key"), None)
-        }
-        AuthOutcome::Ok(_)
-            if let Some(rule) = emu.failures.take(method.as_str(), &path_and_query) =>
-        {
+        Ok(_) if let Some(rule) = emu.failures.take(method.as_str(), &path_and_query) => {
             let header = (rule.status == 429)
                 .then(|| {
                     let wait = Duration::from_secs(rule.retry_after_secs.unwrap_or(1));
@@ -96,7 +98,7 @@ pub async fn handle(
                 _ => Outcome::Error(ApiError::new(rule.status, "scripted failure"), header),
             }
         }
-        AuthOutcome::Ok(client) => match inner.limiter.take(&client, elapsed) {
+        Ok((_, account)) => match inner.limiter.take(&account.client_id, elapsed) {
             Err(wait) => {
                 let header = retry_after(&inner.retry_after, wait, now_ms);
                 Outcome::Error(
@@ -104,8 +106,8 @@ pub async fn handle(
                     header,
                 )
             }
-            Ok(()) if inner.storm_until.is_some_and(|until| elapsed < until) => {
-                let wait = inner
+            Ok(()) if account.storm_until.is_some_and(|until| elapsed < until) => {
+                let wait = account
                     .storm_until
                     .map_or(Duration::ZERO, |u| u.saturating_sub(elapsed));
                 let header = retry_after(&inner.retry_after, wait, now_ms);
@@ -118,7 +120,13 @@ pub async fn handle(
                 Some(status) => {
                     Outcome::Error(ApiError::new(status, "injected server error"), None)
                 }
-                None => route(&mut inner, &method, &uri, &body, now_ms),
+                None => {
+                    let mut answering = Answering {
+                        dir: &mut account.dir,
+                        answers: &inner.answers,
+                    };
+                    route(&mut answering, &method, &uri, &body, now_ms)
+                }
             },
         },
     };
@@ -134,12 +142,35 @@ pub async fn handle(
             path: path_and_query,
             status,
             at_ms: now_ms,
+            account: account_index,
         },
         draw.reset,
     );
-    let shapes = inner.shapes.clone();
-    drop(inner);
+    let shapes = inner.answers.shapes.clone();
+    drop(guard);
     respond(outcome, draw, &shapes)
+}
+
+/// Which account a request's credentials open (its index and the account), or why none does.
+fn authenticate<'a>(
+    accounts: &'a mut [Account],
+    header: Option<&str>,
+) -> Result<(usize, &'a mut Account), AuthOutcome> {
+    let mut refusal = AuthOutcome::Missing;
+    for (index, account) in accounts.iter_mut().enumerate() {
+        match auth::check(header, &account.client_id, &account.api_key) {
+            AuthOutcome::Ok(_) => return Ok((index, account)),
+            other => refusal = other,
+        }
+    }
+    Err(refusal)
+}
+
+/// What an authenticated request works on: its account's directory and the answer shapes in
+/// force for every account.
+struct Answering<'a> {
+    dir: &'a mut Directory,
+    answers: &'a Answers,
 }
 
 fn retry_after(mode: &RetryAfter, wait: Duration, now_ms: i64) -> Option<String> {
@@ -250,8 +281,8 @@ fn query_pairs(uri: &Uri) -> Vec<(String, String)> {
         .collect()
 }
 
-fn list_envelope(inner: &Inner, kind: Kind, query: &ListQuery) -> Value {
-    let shapes = &inner.shapes;
+fn list_envelope(inner: &Answering, kind: Kind, query: &ListQuery) -> Value {
+    let shapes = &inner.answers.shapes;
     let mut query = query.clone();
     let count = query.count.max(1);
     let page = (query.start_index.max(1) - 1) / count;
@@ -265,9 +296,12 @@ fn list_envelope(inner: &Inner, kind: Kind, query: &ListQuery) -> Value {
     let resources: Vec<Value> = ids
         .iter()
         .filter_map(|id| {
-            inner
-                .dir
-                .render(kind, id, &inner.public_base, inner.location_style)
+            inner.dir.render(
+                kind,
+                id,
+                &inner.answers.public_base,
+                inner.answers.location_style,
+            )
         })
         .map(|mut resource| {
             if kind == Kind::Group && shapes.group_lists_without_members {
@@ -278,7 +312,7 @@ fn list_envelope(inner: &Inner, kind: Kind, query: &ListQuery) -> Value {
             resource
         })
         .collect();
-    match inner.envelope {
+    match inner.answers.envelope {
         Envelope::Bare => json!({ "resources": resources }),
         Envelope::ZeroStart => json!({
             "startIndex": 0,
@@ -305,7 +339,7 @@ fn list_envelope(inner: &Inner, kind: Kind, query: &ListQuery) -> Value {
 }
 
 /// Maps `/api/directory/...` and `/v1/...` onto one route table.
-fn route(inner: &mut Inner, method: &Method, uri: &Uri, body: &Bytes, now_ms: i64) -> Outcome {
+fn route(inner: &mut Answering, method: &Method, uri: &Uri, body: &Bytes, now_ms: i64) -> Outcome {
     let path = uri.path().trim_end_matches('/');
     let segments: Vec<&str> = if let Some(rest) = path.strip_prefix("/api/directory/") {
         rest.split('/').collect()
@@ -358,12 +392,12 @@ fn route(inner: &mut Inner, method: &Method, uri: &Uri, body: &Bytes, now_ms: i6
     result.unwrap_or_else(|e| Outcome::Error(e, None))
 }
 
-fn list(inner: &Inner, kind: Kind, uri: &Uri) -> Result<Outcome, ApiError> {
+fn list(inner: &Answering, kind: Kind, uri: &Uri) -> Result<Outcome, ApiError> {
     let query = ListQuery::parse(&query_pairs(uri))?;
     if let Some(why) = query
         .filter
         .as_ref()
-        .and_then(|f| inner.refusals.refuses(f))
+        .and_then(|f| inner.answers.refusals.refuses(f))
     {
         return Err(ApiError::new(400, why));
     }
@@ -373,16 +407,21 @@ fn list(inner: &Inner, kind: Kind, uri: &Uri) -> Result<Outcome, ApiError> {
     ))
 }
 
-fn read(inner: &Inner, kind: Kind, id: &str) -> Result<Outcome, ApiError> {
+fn read(inner: &Answering, kind: Kind, id: &str) -> Result<Outcome, ApiError> {
     inner
         .dir
-        .render(kind, id, &inner.public_base, inner.location_style)
+        .render(
+            kind,
+            id,
+            &inner.answers.public_base,
+            inner.answers.location_style,
+        )
         .map(|v| Outcome::Json(StatusCode::OK, v))
         .ok_or_else(|| ApiError::new(404, format!("resource {id} not found")))
 }
 
 fn create_user(
-    inner: &mut Inner,
+    inner: &mut Answering,
     uri: &Uri,
     body: &Bytes,
     now_ms: i64,
@@ -396,7 +435,7 @@ fn create_user(
     read(inner, Kind::User, &id)
 }
 
-fn invite(inner: &mut Inner, body: &Bytes, now_ms: i64) -> Result<Outcome, ApiError> {
+fn invite(inner: &mut Answering, body: &Bytes, now_ms: i64) -> Result<Outcome, ApiError> {
     let body = parse_json(body)?;
     let email = body
         .get("email")
@@ -427,7 +466,7 @@ fn invite(inner: &mut Inner, body: &Bytes, now_ms: i64) -> Result<Outcome, ApiEr
     Ok(Outcome::Json(StatusCode::OK, json!({"value": link})))
 }
 
-fn token(inner: &mut Inner, body: &Bytes) -> Result<Outcome, ApiError> {
+fn token(inner: &mut Answering, body: &Bytes) -> Result<Outcome, ApiError> {
     let form: Vec<(String, String)> = form_urlencoded::parse(body).into_owned().collect();
     let get = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
     if get("grant_type") != Some("password") {

@@ -117,13 +117,19 @@ pub struct Config {
     #[arg(long)]
     pub name_formatted: bool,
 
-    /// The account's Client ID (default: a UUID derived from --seed).
+    /// The first account's Client ID (default: a UUID derived from --seed).
     #[arg(long)]
     pub client_id: Option<String>,
 
-    /// The initial API key (default: random, derived from --seed).
+    /// The first account's initial API key (default: random, derived from --seed).
     #[arg(long)]
     pub api_key: Option<String>,
+
+    /// Accounts served, each with its own Client ID, key, directory (seeded alike from the next
+    /// seeds) and token bucket; the admin API picks one with `?account=N`, the console with
+    /// `?account=N` in its URL.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=16))]
+    pub accounts: u16,
 
     /// Requests per second allowed per client ID (token bucket refill rate).
     #[arg(long, default_value_t = 10.0)]
@@ -268,18 +274,24 @@ pub async fn serve(config: Config) -> std::io::Result<()> {
         &config,
         &format!("http://{addr}/api"),
     ));
-    let summary = emulator.summary();
+    let summaries = emulator.summaries();
     println!("p14e-emulator listening on http://{addr}/");
-    println!(
-        "  seeded {} users and {} groups in {:.2} s",
-        summary.users,
-        summary.groups,
-        started.elapsed().as_secs_f64()
-    );
-    println!("  sandbox console: http://{addr}/#/setup/directory/api-credentials");
     println!("  API base:        http://{addr}/api");
-    println!("  Client ID:       {}", summary.client_id);
-    println!("  API key:         {}", summary.api_key);
+    for (index, summary) in summaries.iter().enumerate() {
+        let console = if index == 0 {
+            format!("http://{addr}/#/setup/directory/api-credentials")
+        } else {
+            format!("http://{addr}/?account={index}#/setup/directory/api-credentials")
+        };
+        println!(
+            "  account {index}: {} users and {} groups",
+            summary.users, summary.groups
+        );
+        println!("    sandbox console: {console}");
+        println!("    Client ID:       {}", summary.client_id);
+        println!("    API key:         {}", summary.api_key);
+    }
+    println!("  seeded in {:.2} s", started.elapsed().as_secs_f64());
     axum::serve(listener, app(emulator, config.www))
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;

@@ -30,6 +30,8 @@ pub struct LogEntry {
     pub path: String,
     pub status: u16,
     pub at_ms: i64,
+    /// The account the credentials opened (none when they opened none).
+    pub account: Option<usize>,
 }
 
 /// Counters and recent entries.
@@ -59,25 +61,53 @@ impl RequestLog {
     }
 }
 
-/// Everything that changes while the emulator runs.
-pub struct Inner {
-    pub dir: Directory,
+/// One P14E account: its Directory API credential (and a renewal in progress), its directory, and
+/// a 429 storm of its own. Accounts never see each other's data, and each has its own token bucket.
+pub struct Account {
     pub client_id: String,
     pub api_key: String,
     pub pending_key: Option<String>,
-    pub limiter: RateLimiter,
-    pub retry_after: RetryAfter,
+    pub dir: Directory,
+    pub storm_until: Option<Duration>,
+}
+
+impl Account {
+    fn storm_remaining_ms(&self, now: Duration) -> u64 {
+        self.storm_until
+            .map_or(0, |u| u.saturating_sub(now).as_millis() as u64)
+    }
+}
+
+/// How answers are shaped: the same for every account, switchable at run time.
+pub struct Answers {
     pub envelope: Envelope,
     pub location_style: LocationStyle,
     pub public_base: String,
-    pub faults: Faults,
     /// List filters refused with 400.
     pub refusals: crate::filter::Refusals,
     /// Answer shapes besides the envelope.
     pub shapes: crate::Shapes,
-    pub storm_until: Option<Duration>,
+}
+
+/// Everything that changes while the emulator runs.
+pub struct Inner {
+    /// The accounts served (never empty); the first is the one the console and the admin API
+    /// mean unless asked for another (`?account=N`).
+    pub accounts: Vec<Account>,
+    pub answers: Answers,
+    /// Limits apply per client id, so every account has its own bucket at the same settings.
+    pub limiter: RateLimiter,
+    pub retry_after: RetryAfter,
+    pub faults: Faults,
     pub log: RequestLog,
     pub rng: Rng,
+}
+
+impl Inner {
+    /// The account an admin request names (`?account=N`, default the first).
+    pub fn account_mut(&mut self, index: usize) -> Option<&mut Account> {
+        self.accounts.get_mut(index)
+    }
 }
 
 /// The emulator: a clock and the state behind one lock (critical sections are short and never
@@ -120,23 +150,45 @@ impl Emulator {
         manual: Option<ManualClock>,
     ) -> Emulator {
         let mut rng = Rng::new(config.seed);
-        let client_id = config.client_id.clone().unwrap_or_else(|| rng.uuid());
-        let api_key = config
-            .api_key
-            .clone()
-            .unwrap_or_else(|| rng.alphanumeric(30));
-        let mut dir = Directory::new(
-            client_id.clone(),
-            Rng::new(config.seed.wrapping_mul(31)),
-            clock.now_ms(),
-        );
-        seed::seed(
-            &mut dir,
-            config.users,
-            config.groups,
-            config.seed,
-            config.name_formatted,
-        );
+        let storm_until = (config.storm_seconds > 0)
+            .then(|| clock.elapsed() + Duration::from_secs(config.storm_seconds));
+        // The first account takes --client-id and --api-key; any others get their own from the
+        // seed, and their own data (seeded from the next seeds), so they never look alike.
+        let accounts = (0..config.accounts.max(1))
+            .map(|index| {
+                let first = index == 0;
+                let client_id = config
+                    .client_id
+                    .clone()
+                    .filter(|_| first)
+                    .unwrap_or_else(|| rng.uuid());
+                let api_key = config
+                    .api_key
+                    .clone()
+                    .filter(|_| first)
+                    .unwrap_or_else(|| rng.alphanumeric(30));
+                let data_seed = config.seed.wrapping_add(index as u64);
+                let mut dir = Directory::new(
+                    client_id.clone(),
+                    Rng::new(data_seed.wrapping_mul(31)),
+                    clock.now_ms(),
+                );
+                seed::seed(
+                    &mut dir,
+                    config.users,
+                    config.groups,
+                    data_seed,
+                    config.name_formatted,
+                );
+                Account {
+                    client_id,
+                    api_key,
+                    pending_key: None,
+                    dir,
+                    storm_until,
+                }
+            })
+            .collect();
         let retry_after = match (&config.retry_after_value, config.retry_after) {
             (Some(v), _) => RetryAfter::Fixed(v.clone()),
             (None, RetryAfterMode::Absent) => RetryAfter::Absent,
@@ -151,28 +203,24 @@ impl Emulator {
             truncate_share: config.truncate_share.clamp(0.0, 1.0),
             wrong_content_type_share: config.wrong_content_type_share.clamp(0.0, 1.0),
         };
-        let storm_until = (config.storm_seconds > 0)
-            .then(|| clock.elapsed() + Duration::from_secs(config.storm_seconds));
         let inner = Inner {
-            dir,
-            client_id,
-            api_key,
-            pending_key: None,
+            accounts,
+            answers: Answers {
+                envelope: config.envelope,
+                location_style: config.location_style,
+                public_base: config
+                    .public_base
+                    .clone()
+                    .unwrap_or_else(|| default_base.to_string()),
+                refusals: crate::filter::Refusals {
+                    attributes: config.refuse_filter_attributes.clone(),
+                    operators: config.refuse_filter_operators.clone(),
+                },
+                shapes: crate::Shapes::default(),
+            },
             limiter: RateLimiter::new(config.rate, config.burst),
             retry_after,
-            envelope: config.envelope,
-            location_style: config.location_style,
-            public_base: config
-                .public_base
-                .clone()
-                .unwrap_or_else(|| default_base.to_string()),
             faults,
-            refusals: crate::filter::Refusals {
-                attributes: config.refuse_filter_attributes.clone(),
-                operators: config.refuse_filter_operators.clone(),
-            },
-            shapes: crate::Shapes::default(),
-            storm_until,
             log: RequestLog::default(),
             rng,
         };
@@ -190,43 +238,67 @@ impl Emulator {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// The first account's facts (the one the console shows by default).
     pub fn summary(&self) -> Summary {
-        let inner = self.lock();
-        Summary {
-            users: inner.dir.user_count(),
-            groups: inner.dir.group_count(),
-            client_id: inner.client_id.clone(),
-            api_key: inner.api_key.clone(),
-        }
+        let mut all = self.summaries();
+        all.swap_remove(0)
     }
 
-    fn state_json(&self) -> Value {
+    /// Every account's facts, the first first.
+    pub fn summaries(&self) -> Vec<Summary> {
+        self.lock()
+            .accounts
+            .iter()
+            .map(|a| Summary {
+                users: a.dir.user_count(),
+                groups: a.dir.group_count(),
+                client_id: a.client_id.clone(),
+                api_key: a.api_key.clone(),
+            })
+            .collect()
+    }
+
+    fn state_json(&self, index: usize) -> Option<Value> {
         let inner = self.lock();
-        let now = self.clock.elapsed();
-        let storm_ms = inner
-            .storm_until
-            .map_or(0, |u| u.saturating_sub(now).as_millis() as u64);
-        json!({
-            "client_id": inner.client_id,
-            "api_key": inner.api_key,
-            "pending_key": inner.pending_key,
-            "users": inner.dir.user_count(),
-            "groups": inner.dir.group_count(),
+        let account = inner.accounts.get(index)?;
+        let answers = &inner.answers;
+        Some(json!({
+            "account": index,
+            "accounts": inner.accounts.len(),
+            "client_id": account.client_id,
+            "api_key": account.api_key,
+            "pending_key": account.pending_key,
+            "users": account.dir.user_count(),
+            "groups": account.dir.group_count(),
+            "storm_remaining_ms": account.storm_remaining_ms(self.clock.elapsed()),
             "rate": inner.limiter.rate,
             "burst": inner.limiter.burst,
             "retry_after": inner.retry_after,
-            "envelope": inner.envelope,
-            "location_style": inner.location_style,
-            "public_base": inner.public_base,
+            "envelope": answers.envelope,
+            "location_style": answers.location_style,
+            "public_base": answers.public_base,
             "faults": inner.faults,
-            "refuse_filter": inner.refusals,
-            "shapes": inner.shapes,
-            "storm_remaining_ms": storm_ms,
+            "refuse_filter": answers.refusals,
+            "shapes": answers.shapes,
             "manual_clock": self.manual.is_some(),
             "gate": self.gate.state(),
             "failures": self.failures.pending(),
-        })
+        }))
     }
+}
+
+/// `?account=N`: which account an admin request means (default the first).
+#[derive(Debug, Default, Deserialize)]
+pub struct AccountQuery {
+    #[serde(default)]
+    pub account: usize,
+}
+
+fn no_such_account(index: usize) -> Response {
+    admin_error(
+        StatusCode::NOT_FOUND,
+        &format!("no account {index}: start with --accounts to serve more"),
+    )
 }
 
 fn admin_error(status: StatusCode, description: &str) -> Response {
@@ -239,9 +311,16 @@ fn admin_error(status: StatusCode, description: &str) -> Response {
         .into_response()
 }
 
-/// GET /_emulator/state
-pub async fn admin_state(State(emu): State<Arc<Emulator>>) -> Json<Value> {
-    Json(emu.state_json())
+/// GET /_emulator/state[?account=N] — that account's credentials and data, and the settings
+/// shared by all.
+pub async fn admin_state(
+    State(emu): State<Arc<Emulator>>,
+    Query(q): Query<AccountQuery>,
+) -> Response {
+    match emu.state_json(q.account) {
+        Some(state) => Json(state).into_response(),
+        None => no_such_account(q.account),
+    }
 }
 
 /// A partial run-time configuration.
@@ -258,18 +337,27 @@ pub struct ConfigPatch {
     pub refuse_filter: Option<crate::filter::Refusals>,
     /// Answer shapes besides the envelope (replaces them all).
     pub shapes: Option<crate::Shapes>,
-    /// Start a 429 storm lasting this many seconds from now (0 ends one).
+    /// Start a 429 storm on the named account (`?account=N`) lasting this many seconds from now
+    /// (0 ends one).
     pub storm_seconds: Option<f64>,
 }
 
-/// POST or PATCH /_emulator/config
-pub async fn admin_config(State(emu): State<Arc<Emulator>>, body: axum::body::Bytes) -> Response {
+/// POST or PATCH /_emulator/config[?account=N] — limits and shapes are every account's; a storm
+/// is the named account's.
+pub async fn admin_config(
+    State(emu): State<Arc<Emulator>>,
+    Query(q): Query<AccountQuery>,
+    body: axum::body::Bytes,
+) -> Response {
     let patch: ConfigPatch = match serde_json::from_slice(&body) {
         Ok(p) => p,
         Err(e) => return admin_error(StatusCode::BAD_REQUEST, &format!("bad config: {e}")),
     };
     {
         let mut inner = emu.lock();
+        if inner.accounts.get(q.account).is_none() {
+            return no_such_account(q.account);
+        }
         let (rate, burst) = (
             patch.rate.unwrap_or(inner.limiter.rate),
             patch.burst.unwrap_or(inner.limiter.burst),
@@ -279,19 +367,19 @@ pub async fn admin_config(State(emu): State<Arc<Emulator>>, body: axum::body::By
             inner.retry_after = r;
         }
         if let Some(e) = patch.envelope {
-            inner.envelope = e;
+            inner.answers.envelope = e;
         }
         if let Some(l) = patch.location_style {
-            inner.location_style = l;
+            inner.answers.location_style = l;
         }
         if let Some(f) = patch.faults {
             inner.faults.apply(f);
         }
         if let Some(r) = patch.refuse_filter {
-            inner.refusals = r;
+            inner.answers.refusals = r;
         }
         if let Some(s) = patch.shapes {
-            inner.shapes = s;
+            inner.answers.shapes = s;
         }
         if let Some(secs) = patch.storm_seconds {
             let secs = if secs.is_finite() {
@@ -299,11 +387,13 @@ pub async fn admin_config(State(emu): State<Arc<Emulator>>, body: axum::body::By
             } else {
                 0.0
             };
-            inner.storm_until =
-                (secs > 0.0).then(|| emu.clock.elapsed() + Duration::from_secs_f64(secs));
+            let until = (secs > 0.0).then(|| emu.clock.elapsed() + Duration::from_secs_f64(secs));
+            if let Some(account) = inner.account_mut(q.account) {
+                account.storm_until = until;
+            }
         }
     }
-    Json(emu.state_json()).into_response()
+    admin_state(State(emu), Query(q)).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -313,8 +403,13 @@ pub struct RenewRequest {
     pub stage: bool,
 }
 
-/// POST /_emulator/renew — a new key; the old one stops working at once (unless `stage`).
-pub async fn admin_renew(State(emu): State<Arc<Emulator>>, body: axum::body::Bytes) -> Response {
+/// POST /_emulator/renew[?account=N] — a new key; the old one stops working at once (unless
+/// `stage`).
+pub async fn admin_renew(
+    State(emu): State<Arc<Emulator>>,
+    Query(q): Query<AccountQuery>,
+    body: axum::body::Bytes,
+) -> Response {
     let request: RenewRequest = if body.is_empty() {
         RenewRequest::default()
     } else {
@@ -327,33 +422,48 @@ pub async fn admin_renew(State(emu): State<Arc<Emulator>>, body: axum::body::Byt
     };
     let mut inner = emu.lock();
     let key = inner.rng.alphanumeric(30);
+    let Some(account) = inner.account_mut(q.account) else {
+        return no_such_account(q.account);
+    };
     if request.stage {
-        inner.pending_key = Some(key.clone());
+        account.pending_key = Some(key.clone());
         Json(json!({"pending_key": key})).into_response()
     } else {
-        inner.api_key = key.clone();
-        inner.pending_key = None;
+        account.api_key = key.clone();
+        account.pending_key = None;
         Json(json!({"api_key": key})).into_response()
     }
 }
 
-/// POST /_emulator/renew/commit — the console's Save after Renew.
-pub async fn admin_renew_commit(State(emu): State<Arc<Emulator>>) -> Response {
+/// POST /_emulator/renew/commit[?account=N] — the console's Save after Renew.
+pub async fn admin_renew_commit(
+    State(emu): State<Arc<Emulator>>,
+    Query(q): Query<AccountQuery>,
+) -> Response {
     let mut inner = emu.lock();
-    match inner.pending_key.take() {
+    let Some(account) = inner.account_mut(q.account) else {
+        return no_such_account(q.account);
+    };
+    match account.pending_key.take() {
         Some(key) => {
-            inner.api_key = key.clone();
+            account.api_key = key.clone();
             Json(json!({"api_key": key})).into_response()
         }
         None => admin_error(StatusCode::CONFLICT, "no renewed key is pending"),
     }
 }
 
-/// POST /_emulator/renew/cancel — the console's Cancel after Renew: the old key stays.
-pub async fn admin_renew_cancel(State(emu): State<Arc<Emulator>>) -> Json<Value> {
+/// POST /_emulator/renew/cancel[?account=N] — the console's Cancel after Renew: the old key stays.
+pub async fn admin_renew_cancel(
+    State(emu): State<Arc<Emulator>>,
+    Query(q): Query<AccountQuery>,
+) -> Response {
     let mut inner = emu.lock();
-    inner.pending_key = None;
-    Json(json!({"api_key": inner.api_key}))
+    let Some(account) = inner.account_mut(q.account) else {
+        return no_such_account(q.account);
+    };
+    account.pending_key = None;
+    Json(json!({"api_key": account.api_key})).into_response()
 }
 
 #[derive(Debug, Deserialize)]
@@ -422,8 +532,13 @@ fn one() -> u64 {
     1
 }
 
-/// POST /_emulator/seed — replaces the directory with fresh seed data (credentials are kept).
-pub async fn admin_seed(State(emu): State<Arc<Emulator>>, body: axum::body::Bytes) -> Response {
+/// POST /_emulator/seed[?account=N] — replaces that account's directory with fresh seed data
+/// (credentials are kept).
+pub async fn admin_seed(
+    State(emu): State<Arc<Emulator>>,
+    Query(q): Query<AccountQuery>,
+    body: axum::body::Bytes,
+) -> Response {
     let request: SeedRequest = match serde_json::from_slice(&body) {
         Ok(r) => r,
         Err(e) => return admin_error(StatusCode::BAD_REQUEST, &format!("bad seed request: {e}")),
@@ -436,8 +551,11 @@ pub async fn admin_seed(State(emu): State<Arc<Emulator>>, body: axum::body::Byte
     }
     let now = emu.clock.now_ms();
     let mut inner = emu.lock();
+    let Some(account) = inner.account_mut(q.account) else {
+        return no_such_account(q.account);
+    };
     let mut dir = Directory::new(
-        inner.client_id.clone(),
+        account.client_id.clone(),
         Rng::new(request.seed.wrapping_mul(31)),
         now,
     );
@@ -448,8 +566,8 @@ pub async fn admin_seed(State(emu): State<Arc<Emulator>>, body: axum::body::Byte
         request.seed,
         request.name_formatted,
     );
-    inner.dir = dir;
-    Json(json!({"users": inner.dir.user_count(), "groups": inner.dir.group_count()}))
+    account.dir = dir;
+    Json(json!({"users": account.dir.user_count(), "groups": account.dir.group_count()}))
         .into_response()
 }
 

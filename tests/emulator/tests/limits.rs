@@ -391,3 +391,117 @@ async fn cors_only_for_loopback_origins() {
         );
     }
 }
+
+/// Two accounts on one emulator: each key opens only its own directory, each has its own token
+/// bucket, a storm or a renewal on one leaves the other alone, and the admin API names them.
+#[tokio::test]
+async fn accounts_are_apart_in_data_limits_storms_and_keys() {
+    let h = Harness::new(&[
+        "--accounts",
+        "2",
+        "--users",
+        "3",
+        "--rate",
+        "1",
+        "--burst",
+        "2",
+    ]);
+    let state = |n: usize| {
+        let h = &h;
+        async move {
+            h.raw(
+                Method::GET,
+                &format!("/_emulator/state?account={n}"),
+                None,
+                None,
+                &[],
+            )
+            .await
+        }
+    };
+    let (a, b) = (state(0).await.json(), state(1).await.json());
+    assert_eq!(a["accounts"], json!(2));
+    assert_ne!(a["client_id"], b["client_id"]);
+    assert_ne!(a["api_key"], b["api_key"]);
+    let key = |s: &serde_json::Value| {
+        basic_header(
+            s["client_id"].as_str().expect("id"),
+            s["api_key"].as_str().expect("key"),
+        )
+    };
+    let (key_a, key_b) = (key(&a), key(&b));
+    let users = |auth: String| {
+        let h = &h;
+        async move {
+            h.raw(Method::GET, "/api/directory/user", None, Some(&auth), &[])
+                .await
+        }
+    };
+    let ids = |r: common::Reply| -> Vec<String> {
+        r.json()["resources"]
+            .as_array()
+            .expect("a list")
+            .iter()
+            .map(|u| u["id"].as_str().expect("an id").to_string())
+            .collect()
+    };
+    let (ids_a, ids_b) = (
+        ids(users(key_a.clone()).await),
+        ids(users(key_b.clone()).await),
+    );
+    assert_eq!((ids_a.len(), ids_b.len()), (3, 3));
+    assert!(ids_a.iter().all(|id| !ids_b.contains(id)), "own data");
+    // A reads B's user by id: not found, as another account's resource.
+    let other = format!("/api/directory/user/{}", ids_b[0]);
+    let r = h.raw(Method::GET, &other, None, Some(&key_a), &[]).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+
+    // A spends its bucket (burst 2: two lists and one read above); B still has one token.
+    assert_eq!(
+        users(key_a.clone()).await.status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    assert_eq!(users(key_b.clone()).await.status, StatusCode::OK);
+    h.advance(10_000);
+
+    // A storm on B: B gets 429s, A does not; the log tells which account each request opened.
+    h.admin(
+        Method::PATCH,
+        "/_emulator/config?account=1",
+        json!({"storm_seconds": 5}),
+    )
+    .await;
+    assert_eq!(state(1).await.json()["storm_remaining_ms"], json!(5000));
+    assert_eq!(state(0).await.json()["storm_remaining_ms"], json!(0));
+    assert_eq!(
+        users(key_b.clone()).await.status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    assert_eq!(users(key_a.clone()).await.status, StatusCode::OK);
+    let log = h
+        .raw(Method::GET, "/_emulator/log?limit=2", None, None, &[])
+        .await
+        .json();
+    assert_eq!(log["recent"][0]["account"], json!(1));
+    assert_eq!(log["recent"][1]["account"], json!(0));
+
+    // Renewing B's key leaves A's working; reseeding B leaves A's data.
+    h.advance(10_000);
+    h.admin(Method::POST, "/_emulator/renew?account=1", json!({}))
+        .await;
+    assert_eq!(users(key_b).await.status, StatusCode::UNAUTHORIZED);
+    h.admin(
+        Method::POST,
+        "/_emulator/seed?account=1",
+        json!({"users": 7, "groups": 0}),
+    )
+    .await;
+    assert_eq!(state(1).await.json()["users"], json!(7));
+    assert_eq!(ids(users(key_a).await), ids_a);
+
+    // An account that is not served is a clear 404, never another account's state.
+    for path in ["/_emulator/state?account=2", "/_emulator/state?account=x"] {
+        let r = h.raw(Method::GET, path, None, None, &[]).await;
+        assert!(r.status.is_client_error(), "{path}: {}", r.status);
+    }
+}
