@@ -6,7 +6,7 @@ import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { BUDGET, bundleSize } from './bundle.mjs';
-import { ROOT, admin, configure, directoryGet, launch, presetLocalBase, readSandboxKey, sandboxCredentials, startEmulator, until } from '../e2e/harness.mjs';
+import { REAL_API, ROOT, admin, configure, directoryGet, launch, presetLocalBase, readSandboxKey, sandboxCredentials, startEmulator, until } from '../e2e/harness.mjs';
 
 const SMOKE = process.env.BENCH_SMOKE === '1';
 const N = SMOKE ? 1 : 30;
@@ -318,12 +318,20 @@ async function exportBaseline(base, creds, users, wait429, concurrency = 4) {
  */
 const efficiency = (users, rate, burst, seconds) => Math.max(Math.ceil(users / 200) - burst, 1) / rate / seconds;
 
-/** An emulator of `users` at `rate`/`burst` (and round trip `latency`), a browser with its key read. */
+/**
+ * An emulator of `users` at `rate`/`burst` (and round trip `latency`), a browser with its key read.
+ * The export goes where a real one goes: to the NA API host name over TLS and HTTP/2 (the browser
+ * maps the name to the emulator's HTTPS port), not to plain HTTP/1.1 on loopback, where Chromium
+ * opens at most six connections to a host — a ceiling PingOne does not have.
+ */
 async function exportSetup(browserFactory, { users, rate, burst, latency = 0 }) {
-  const emulator = await startEmulator(['--users', String(users), '--rate', String(rate), '--burst', String(burst), '--latency-ms', String(latency)]);
-  const browser = await browserFactory(emulator.base);
+  const emulator = await startEmulator([
+    '--users', String(users), '--rate', String(rate), '--burst', String(burst), '--latency-ms', String(latency),
+    '--tls-port', '0', '--public-base', `${REAL_API}/api`,
+  ]);
+  const browser = await browserFactory(emulator);
   const creds = await sandboxCredentials(emulator.base);
-  await (await readSandboxKey(browser, emulator.base, creds.clientId)).close();
+  await (await readSandboxKey(browser, emulator.base, creds.clientId, 'na')).close();
   // Reading the key made a region probe: let the bucket refill before measuring.
   await new Promise((r) => setTimeout(r, (burst / rate) * 1000 + latency));
   return { emulator, browser, creds };
@@ -511,7 +519,7 @@ async function twoAccounts(browserFactory) {
   const emulator = await startEmulator(['--accounts', '2', '--users', '500', '--rate', '10', '--burst', '20']);
   const { base } = emulator;
   await admin(base, 'POST', 'seed?account=0', { users: SMOKE ? 2_000 : 20_000, groups: 0 });
-  const browser = await browserFactory(base);
+  const browser = await browserFactory(emulator);
   const [a, b] = [await sandboxCredentials(base, 0), await sandboxCredentials(base, 1)];
   await (await readSandboxKey(browser, base, a.clientId, 'local', 0)).close();
   await (await readSandboxKey(browser, base, b.clientId, 'local', 1)).close();
@@ -552,9 +560,16 @@ async function main() {
   const part = (name) => !only || only === name;
   if (part('size')) bundle();
   const ext = benchExtension();
-  const open = async (base) => {
+  // A browser for `emulator`: on its HTTPS port under the real API host name when it has one,
+  // else as the dev build's local emulator.
+  const open = async (emulator) => {
+    if (emulator.secure) {
+      const { hostname, port } = new URL(emulator.secure);
+      const api = new URL(REAL_API).hostname;
+      return launch(ext, { args: [`--host-resolver-rules=MAP ${api} ${hostname}:${port}`, '--ignore-certificate-errors'] });
+    }
     const browser = await launch(ext);
-    await presetLocalBase(browser, base);
+    await presetLocalBase(browser, emulator.base);
     return browser;
   };
   // These two start their own emulators.
@@ -564,7 +579,7 @@ async function main() {
     return report(Math.round((Date.now() - started) / 1000));
   }
   const emulator = await startEmulator(['--users', '500', '--rate', '1000', '--burst', '1000']);
-  const browser = await open(emulator.base);
+  const browser = await open(emulator);
   const creds = await sandboxCredentials(emulator.base);
   await (await readSandboxKey(browser, emulator.base, creds.clientId)).close();
   if (part('popup')) await firstOpen(ext);

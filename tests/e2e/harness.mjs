@@ -34,14 +34,14 @@ export const CHROMIUM_ARGS = [
  * Launches Chromium with `dist/<flavour>` loaded. Returns the context, the extension id, its
  * service worker, a list collecting console errors from the worker and every page, and close().
  */
-export async function launch(flavour = 'chrome-dev', { headless = true } = {}) {
+export async function launch(flavour = 'chrome-dev', { headless = true, args = [] } = {}) {
   // A flavour name under dist/, or the absolute path of an unpacked extension (the bench's copy).
   const ext = flavour.startsWith('/') ? flavour : join(ROOT, 'dist', flavour);
   const profile = mkdtempSync(join(tmpdir(), 'keyward-e2e-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: '/usr/bin/chromium',
     headless,
-    args: [`--disable-extensions-except=${ext}`, `--load-extension=${ext}`, ...CHROMIUM_ARGS],
+    args: [`--disable-extensions-except=${ext}`, `--load-extension=${ext}`, ...CHROMIUM_ARGS, ...args],
   });
   const errors = [];
   // Every console message of every context, for the secrets audit.
@@ -152,7 +152,8 @@ async function watchOffscreen(context, extensionId, consoleLog, errors) {
 
 /**
  * Starts the emulator (on a free loopback port unless `--port` is given); resolves to
- * { base, stop() }. With `echo`, its banner (URLs, sandbox credentials) is printed.
+ * { base, secure, stop() }: `secure` is its HTTPS (HTTP/2) base when `--tls-port` is given. With
+ * `echo`, its banner (URLs, sandbox credentials) is printed.
  */
 export async function startEmulator(args = [], { echo = false } = {}) {
   // The tests use the debug build; the bench sets KEYWARD_EMULATOR_BIN to the release build, whose
@@ -163,16 +164,20 @@ export async function startEmulator(args = [], { echo = false } = {}) {
   // Never leave an emulator behind, even when the script that started it dies.
   process.once('exit', () => child.kill());
   const lines = createInterface({ input: child.stdout });
-  const base = await new Promise((resolve, reject) => {
+  const tls = args.includes('--tls-port');
+  const { base, secure } = await new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`emulator exited early (${code})`)));
+    const found = {};
     lines.on('line', (line) => {
       if (echo) console.log(line);
-      const m = line.match(/listening on (http:\/\/\S+?)\/?$/);
-      if (m) resolve(m[1]);
+      found.base ??= line.match(/listening on (http:\/\/\S+?)\/?$/)?.[1];
+      found.secure ??= line.match(/HTTPS \(HTTP\/2\): +(https:\/\/\S+?)\/? /)?.[1];
+      if (found.base && (found.secure || !tls)) resolve(found);
     });
   });
   return {
     base,
+    secure,
     stop: () =>
       new Promise((resolve) => {
         if (child.exitCode !== null) return resolve();

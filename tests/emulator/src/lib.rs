@@ -19,6 +19,7 @@ pub mod rng;
 pub mod seed;
 pub mod state;
 pub mod time;
+pub mod tls;
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
@@ -95,6 +96,11 @@ pub struct Config {
     /// TCP port on 127.0.0.1 (0 picks a free one; the chosen URL is printed).
     #[arg(long, default_value_t = 8787)]
     pub port: u16,
+
+    /// Also serve everything over HTTPS with HTTP/2 on this port of 127.0.0.1 (0 picks a free
+    /// one), with a self-signed certificate for loopback and the real API host names.
+    #[arg(long)]
+    pub tls_port: Option<u16>,
 
     /// Folder served at `/`: the sandbox console replica and demo pages.
     #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../../www"))]
@@ -292,9 +298,30 @@ pub async fn serve(config: Config) -> std::io::Result<()> {
         println!("    API key:         {}", summary.api_key);
     }
     println!("  seeded in {:.2} s", started.elapsed().as_secs_f64());
-    axum::serve(listener, app(emulator, config.www))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
+    let router = app(emulator, config.www);
+    let tls = match config.tls_port {
+        Some(port) => {
+            let tcp = tokio::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port)))
+                .await?;
+            let tls = tls::TlsListener::new(tcp)?;
+            println!(
+                "  HTTPS (HTTP/2):  https://{}/ (self-signed, for {})",
+                axum::serve::Listener::local_addr(&tls)?,
+                tls::CERTIFIED_NAMES.join(", ")
+            );
+            Some(tls)
+        }
+        None => None,
+    };
+    let stopped = || async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let plain = axum::serve(listener, router.clone()).with_graceful_shutdown(stopped());
+    match tls {
+        Some(tls) => {
+            let secure = axum::serve(tls, router).with_graceful_shutdown(stopped());
+            tokio::try_join!(async { plain.await }, async { secure.await }).map(|_| ())
+        }
+        None => plain.await,
+    }
 }
