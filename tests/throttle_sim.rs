@@ -1,6 +1,7 @@
 //! The scheduler against a simulated P14E in virtual time: a token bucket (10 requests/s, burst 20,
-//! and other limits), no Retry-After, fixed latency. It must use at least 90% of the limit with at most 5% of
-//! requests answered 429, and recover after a 429 storm.
+//! and other limits), no Retry-After, fixed latency. It must come within a few percent of what a
+//! client knowing the limit would do, with at most 3% of requests answered 429, and recover after
+//! a 429 storm.
 #![cfg(not(target_arch = "wasm32"))]
 
 use std::collections::BTreeMap;
@@ -120,20 +121,19 @@ fn simulate(
 }
 
 #[test]
-fn uses_at_least_90_percent_of_the_limit_with_few_429s() {
-    // (jobs, latency, limit, the least efficiency): long runs must use nearly all of the limit;
-    // short ones lose part of theirs to the cautious start, which knows neither the rate nor the
-    // burst. A 400 ms round trip needs eight requests in flight at 20/s: the scheduler sizes that
-    // from what it observes (two in flight, as before, would take four times the ideal).
+fn comes_close_to_a_client_that_knew_the_limit_with_few_429s() {
+    // (jobs, latency, limit, the least efficiency): the limit is learned from the 429s that
+    // show the bucket empty, so long runs use nearly all of it; short ones pay for the learning
+    // (and, with a long round trip, for the first answers before more may be in flight).
     for (jobs, latency, (rate, burst), least) in [
-        (600, 20, (10.0, 20.0), 0.95),
-        (600, 150, (10.0, 20.0), 0.95),
-        (600, 20, (5.0, 10.0), 0.95),
-        (600, 50, (2.0, 5.0), 0.95),
+        (600, 20, (10.0, 20.0), 0.98),
+        (600, 150, (10.0, 20.0), 0.98),
+        (600, 20, (5.0, 10.0), 0.98),
+        (600, 50, (2.0, 5.0), 0.98),
         // The bench's exports: 20,000 users (100 pages) and 100,000 (500 pages).
-        (100, 20, (5.0, 10.0), 0.85),
-        (100, 20, (10.0, 20.0), 0.85),
-        (500, 400, (20.0, 40.0), 0.85),
+        (100, 20, (5.0, 10.0), 0.95),
+        (100, 20, (10.0, 20.0), 0.95),
+        (500, 400, (20.0, 40.0), 0.93),
     ] {
         let run = simulate(jobs, latency, (rate, burst), None);
         assert_eq!(run.failed, 0);
@@ -149,7 +149,7 @@ fn uses_at_least_90_percent_of_the_limit_with_few_429s() {
             "efficiency {efficiency:.3} at {rate}/s, latency {latency} ms"
         );
         assert!(
-            share_429 <= 0.05,
+            share_429 <= 0.03,
             "429 share {share_429:.3} at {rate}/s, latency {latency} ms"
         );
     }

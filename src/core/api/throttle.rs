@@ -3,13 +3,15 @@
 //!
 //! P14E answers 429 past an undocumented limit that restricts each API client (one Client ID) on its
 //! own, and sends no rate-limit headers, so the scheduler learns each client's limit instead: every
-//! Client ID has its own adaptive rate and `Retry-After` pause, while the concurrency cap and the
-//! priorities are shared (one account's storm never slows another's lookups). It paces requests at an adaptive rate — growing fast from a cautious
-//! start, dropping on a 429 and climbing back gently to just under the rate that last drew one — with
-//! a concurrency cap, two priorities (interactive lookups before bulk export), cancellation that
-//! frees a slot at once, and retries of transient failures (GETs only) with `Retry-After` honoured or
-//! full-jitter exponential backoff. It is a pure state machine: the caller passes the time and a
-//! random number in and performs the starts it returns, so it is tested with virtual time.
+//! Client ID has its own pace and `Retry-After` pause, while the concurrency cap and the priorities
+//! are shared (one account's storm never slows another's lookups). The pace models the limit as a
+//! token bucket: it spends a fresh bucket's burst fast, then measures the rate from the successes
+//! between two moments the bucket was empty (two 429s), paces at it and creeps above it slowly
+//! ([`RateControl`]). Requests in flight follow the pace times the round trip, within a cap; there
+//! are two priorities (interactive lookups before bulk export), cancellation that frees a slot at
+//! once, and retries of transient failures (GETs only) with `Retry-After` honoured or full-jitter
+//! exponential backoff. It is a pure state machine: the caller passes the time and a random number
+//! in and performs the starts it returns, so it is tested with virtual time.
 
 use std::collections::VecDeque;
 use std::time::Duration;
@@ -87,24 +89,28 @@ impl RetryPolicy {
     }
 }
 
-/// Tuning. The defaults suit P14E's documented silence: start cautiously, learn the limit.
+/// Tuning. The defaults suit P14E's documented silence: no limit is published, so it is learned.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Config {
     /// The hard cap on requests in flight, all clients together (a setting). Each client keeps
     /// as many in flight as its learned rate times its observed round trip needs, within it.
     pub max_in_flight: usize,
-    /// Requests per second before anything is learned.
-    pub initial_rate: f64,
+    /// The pace before anything is learned: fast, to spend the burst a fresh bucket holds.
+    pub spend_rate: f64,
+    /// After the first 429, the pace climbs from here, doubling every `climb_doubling_ms`, until
+    /// the bucket is empty again: the successes between the two measure the limit.
+    pub climb_from: f64,
+    pub climb_doubling_ms: Millis,
+    /// Once the limit is measured, the pace creeps above it — across the measurement's own error
+    /// within `probe_horizon_ms`, and at least fast enough to find a raised limit — so that a
+    /// creep costs about this share of requests in 429s (each of which measures the limit again,
+    /// over a longer time).
+    pub probe_share: f64,
+    pub probe_horizon_ms: Millis,
     pub min_rate: f64,
     pub max_rate: f64,
-    /// Multiplicative decrease on a 429.
+    /// Multiplicative decrease on a 429 that measures nothing (a storm, or too short a time).
     pub decrease: f64,
-    /// Slow start: rate added per success (so the rate grows by this fraction per second).
-    pub slow_start_gain: f64,
-    /// Below the learned ceiling: the share of the gap closed per success.
-    pub approach_gain: f64,
-    /// Above the learned ceiling: rate added per success, divided by the rate (a gentle probe).
-    pub probe_gain: f64,
     pub interactive: RetryPolicy,
     pub bulk: RetryPolicy,
 }
@@ -113,13 +119,14 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             max_in_flight: DEFAULT_MAX_IN_FLIGHT,
-            initial_rate: 4.0,
+            spend_rate: 50.0,
+            climb_from: 2.0,
+            climb_doubling_ms: 1_000,
+            probe_share: 0.01,
+            probe_horizon_ms: 40_000,
             min_rate: 0.2,
             max_rate: 50.0,
             decrease: 0.85,
-            slow_start_gain: 0.35,
-            approach_gain: 0.05,
-            probe_gain: 0.15,
             interactive: RetryPolicy::INTERACTIVE,
             bulk: RetryPolicy::BULK,
         }
@@ -133,57 +140,184 @@ pub const MAX_IN_FLIGHT_RANGE: std::ops::RangeInclusive<usize> = 1..=32;
 /// In flight per client before its round trip is known (as cautious as a browser's first
 /// connections to a host).
 const INITIAL_CLIENT_IN_FLIGHT: usize = 2;
+/// The shortest time between two empty buckets that measures a rate (shorter ones are mostly
+/// the error of counting whole requests).
+const MIN_MEASURE_MS: Millis = 500;
+/// How far above the rate its bucket has shown a climb goes at least.
+const SHOWN_MARGIN: f64 = 1.05;
+/// A client idle this long may find its bucket full again: it spends it before pacing.
+const IDLE_REFILL_MS: Millis = 10_000;
 
-/// The adaptive rate: slow start until the first 429, then approach-and-probe around the ceiling.
+/// Where the pace is in learning a client's token bucket.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Phase {
+    /// Nothing known of the bucket since it was last idle: spend the burst it holds, fast.
+    Spend,
+    /// The bucket was found empty and the rate is unknown: climb from `base` (requests per
+    /// second) until it is empty again.
+    Climb { from: Millis, base: f64 },
+    /// The rate is measured: pace at it, creeping above it slowly.
+    Paced { since: Millis },
+}
+
+/// What the scheduler has learned of one client's token bucket, and the pace that follows.
+///
+/// A token bucket admits, between two moments it is empty, exactly the tokens it earned: its
+/// rate times the time. So two 429s that each follow a success, and the successes sent between
+/// them, measure the rate — with no rate-limit headers, which P14E does not send. Tokens saved
+/// while sending below the rate are not lost (until the bucket is full), so climbing towards the
+/// rate costs little; what a 429 costs is one request, so the pace is chosen to draw few.
 #[derive(Clone, Debug)]
 struct RateControl {
+    /// Requests per second sent now.
     rate: f64,
-    slow_start: bool,
-    /// The rate at the last 429 that followed successes (the ceiling we approach).
-    ceiling: f64,
+    phase: Phase,
+    /// The send time of the last request answered 429 after a success: the bucket was empty then.
+    empty_at: Option<Millis>,
+    /// Successes sent since `empty_at`: tokens the bucket earned since.
+    earned: u32,
+    /// The least rate the bucket has shown since `empty_at`: the `k`-th success sent `t` after
+    /// it was empty proves at least `(k − 1) / t` tokens a second.
+    shown: f64,
+    /// The rate measured between the last two empty buckets, and its error (requests per second:
+    /// a whole token either way over the time measured).
+    learned: Option<Learned>,
     last_decrease: Option<Millis>,
     /// 429s since the last success: more than one means a storm, not the limit.
     consecutive_429s: u32,
 }
 
+/// A measured rate.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Learned {
+    rate: f64,
+    error: f64,
+}
+
+impl Learned {
+    /// How fast the pace creeps above the measured rate (requests per second, per second). A
+    /// pace `a·t` above the true rate has spent one token too many after √(2/a) seconds, so
+    /// `2·share²·rate²` draws one 429 in `1/share` requests; the error term crosses the
+    /// measurement's uncertainty within the horizon.
+    fn creep(&self, c: &Config) -> f64 {
+        let floor = 2.0 * c.probe_share.powi(2) * self.rate.powi(2);
+        floor.max(self.error * 1000.0 / c.probe_horizon_ms.max(1) as f64)
+    }
+}
+
 impl RateControl {
-    fn on_success(&mut self, c: &Config) {
+    fn new(c: &Config) -> RateControl {
+        RateControl {
+            rate: c.spend_rate,
+            phase: Phase::Spend,
+            empty_at: None,
+            earned: 0,
+            shown: 0.0,
+            learned: None,
+            last_decrease: None,
+            consecutive_429s: 0,
+        }
+    }
+
+    fn clamp(&mut self, c: &Config) {
+        self.rate = self.rate.clamp(c.min_rate, c.max_rate);
+    }
+
+    /// The pace the phase asks for at `now`.
+    fn follow(&mut self, c: &Config, now: Millis) {
+        match self.phase {
+            Phase::Spend => {}
+            Phase::Climb { from, base } => {
+                // Just above what the bucket has shown, at least: with a long round trip, the
+                // answers to requests sent after it ran dry already show most of its rate, and
+                // climbing from far below would save more tokens than the bucket holds.
+                let doublings = now.saturating_sub(from) as f64 / c.climb_doubling_ms.max(1) as f64;
+                self.rate = (base * doublings.min(16.0).exp2()).max(self.shown * SHOWN_MARGIN);
+            }
+            Phase::Paced { since } => {
+                if let Some(learned) = self.learned {
+                    let secs = now.saturating_sub(since) as f64 / 1000.0;
+                    self.rate = learned.rate + learned.creep(c) * secs;
+                }
+            }
+        }
+        self.clamp(c);
+    }
+
+    fn on_success(&mut self, c: &Config, sent_at: Millis, now: Millis) {
         self.consecutive_429s = 0;
-        let grow = if self.slow_start || self.rate < self.ceiling * 0.5 {
-            // Far below what worked before (after a storm): grow fast again.
-            c.slow_start_gain
-        } else if self.rate < self.ceiling * 0.98 {
-            ((self.ceiling - self.rate) * c.approach_gain).max(0.01)
-        } else {
-            c.probe_gain / self.rate.max(1.0)
-        };
-        self.rate = (self.rate + grow).min(c.max_rate);
+        if let Some(empty_at) = self.empty_at.filter(|e| sent_at > *e) {
+            self.earned += 1;
+            let shown = f64::from(self.earned - 1) * 1000.0 / (sent_at - empty_at) as f64;
+            self.shown = self.shown.max(shown);
+        }
+        self.follow(c, now);
+    }
+
+    /// A client about to send after being idle since `last_send`: its bucket may be full again.
+    fn on_resume(&mut self, c: &Config, last_send: Option<Millis>, now: Millis) {
+        if last_send.is_some_and(|t| now.saturating_sub(t) >= IDLE_REFILL_MS) {
+            self.phase = Phase::Spend;
+            self.rate = c.spend_rate;
+            self.empty_at = None;
+            self.earned = 0;
+            self.shown = 0.0;
+        }
     }
 
     /// A 429 for a request sent at `sent_at`. Answers to requests sent before the last decrease
-    /// reflect the old rate and are not counted again.
-    fn on_throttled(&mut self, c: &Config, sent_at: Millis, now: Millis) {
-        self.consecutive_429s += 1;
+    /// reflect the old pace and are not counted again; returns whether this one counted.
+    fn on_throttled(&mut self, c: &Config, sent_at: Millis, now: Millis) -> bool {
         if self.last_decrease.is_some_and(|d| sent_at < d) {
-            return;
+            return false;
         }
-        if self.consecutive_429s > 1 && !self.slow_start {
-            // No success since the last decrease: a storm. Slow down, but keep the ceiling that
-            // worked, so recovery heads straight back to it.
-            self.rate = (self.rate * c.decrease)
-                .max(self.ceiling * 0.25)
-                .max(c.min_rate);
-        } else if self.slow_start {
-            // Slow start overshoots by up to its growth over one round; halve to land near the limit.
-            self.slow_start = false;
-            self.ceiling = self.rate * 0.5;
-            self.rate = self.ceiling;
-        } else {
-            self.ceiling = self.rate;
-            self.rate = (self.rate * c.decrease).max(c.min_rate);
-        }
-        self.rate = self.rate.max(c.min_rate);
+        self.consecutive_429s += 1;
         self.last_decrease = Some(now);
+        if self.consecutive_429s > 1 {
+            // No success since the last decrease: a storm, not the limit. Slow down, but keep what
+            // was learned, so recovery heads straight back to it.
+            let floor = self.learned.map_or(c.min_rate, |l| l.rate * 0.25);
+            self.rate = (self.rate * c.decrease).max(floor);
+            self.clamp(c);
+            return true;
+        }
+        // The tokens earned since the bucket was last empty, over the time between.
+        let window = self.empty_at.map(|e| sent_at.saturating_sub(e).max(1));
+        let earned = f64::from(self.earned);
+        self.empty_at = Some(sent_at);
+        self.earned = 0;
+        self.shown = 0.0;
+        let Some(window) = window else {
+            // The first empty bucket: the burst is spent. Pace at what was measured before, or
+            // climb to measure it.
+            self.phase = match self.learned {
+                Some(_) => Phase::Paced { since: now },
+                None => Phase::Climb {
+                    from: now,
+                    base: c.climb_from,
+                },
+            };
+            self.follow(c, now);
+            return true;
+        };
+        let per_sec = 1000.0 / window as f64;
+        if window >= MIN_MEASURE_MS && earned >= 2.0 {
+            self.learned = Some(Learned {
+                rate: earned * per_sec,
+                error: per_sec,
+            });
+            self.phase = Phase::Paced { since: now };
+        } else {
+            // Empty again too soon to measure: the pace was already above the rate. Climb again
+            // from what the bucket did give.
+            self.learned = None;
+            self.phase = Phase::Climb {
+                from: now,
+                base: (earned.max(1.0) * per_sec).min(self.rate * c.decrease),
+            };
+        }
+        self.follow(c, now);
+        true
     }
 }
 
@@ -194,35 +328,66 @@ struct Pace {
     ctl: RateControl,
     last_send: Option<Millis>,
     paused_until: Millis,
-    /// The round trip of this client's answered requests, smoothed (ms).
+    /// The round trip of this client's answered requests, smoothed (ms), and the latest.
     round_trip_ms: Option<f64>,
+    latest_round_trip_ms: f64,
 }
 
 impl Pace {
     /// Requests this client may have in flight: its rate times its round trip (Little's law),
-    /// plus one so a send never waits on an answer due the same moment; within `cap`.
+    /// plus one so a paced send never waits on an answer due the same moment. While the limit is
+    /// being found, every request in flight when the bucket runs dry comes back 429, so then it
+    /// is the rate times the round trip rounded down (at least one). Within `cap`.
     fn in_flight_limit(&self, cap: usize) -> usize {
+        // The smoothed round trip, unless the latest was shorter: a first request's round trip
+        // includes opening the connection, and more in flight than needed is more to answer 429
+        // when the bucket runs dry.
         let wanted = match self.round_trip_ms {
             None => INITIAL_CLIENT_IN_FLIGHT,
-            Some(rtt) => (self.ctl.rate * rtt / 1000.0).ceil() as usize + 1,
+            Some(rtt) => {
+                let rtt = rtt.min(self.latest_round_trip_ms);
+                let needed = self.ctl.rate * rtt / 1000.0;
+                match self.ctl.phase {
+                    Phase::Paced { .. } => needed.ceil() as usize + 1,
+                    Phase::Spend | Phase::Climb { .. } => needed.floor() as usize,
+                }
+            }
         };
         wanted.clamp(1, cap.max(1))
     }
 
     fn observe_round_trip(&mut self, ms: Millis) {
         let ms = ms as f64;
+        self.latest_round_trip_ms = ms;
         self.round_trip_ms = Some(match self.round_trip_ms {
             None => ms,
             Some(avg) => avg * 0.8 + ms * 0.2,
         });
     }
 
+    fn interval(&self, c: &Config) -> Millis {
+        (1000.0 / self.ctl.rate.max(c.min_rate)).round() as Millis
+    }
+
     /// The earliest time this client may send again.
     fn ready_at(&self, c: &Config) -> Millis {
-        let interval = (1000.0 / self.ctl.rate.max(c.min_rate)).round() as Millis;
         self.last_send
-            .map_or(0, |t| t + interval)
+            .map_or(0, |t| t + self.interval(c))
             .max(self.paused_until)
+    }
+
+    /// Records a send at `now`. A send a little late (timers fire late, answers queue) is
+    /// booked at the time it was due, so the pace holds on average instead of slipping a few
+    /// milliseconds each time; one late by more than half an interval — the client had nothing
+    /// to send — is booked when it went, never as a credit to spend in a rush.
+    fn sent(&mut self, c: &Config, now: Millis) {
+        let due = self.ready_at(c);
+        let booked = if due <= now && now - due <= self.interval(c) / 2 {
+            due
+        } else {
+            now
+        };
+        self.last_send = Some(booked);
     }
 }
 
@@ -332,16 +497,11 @@ impl Scheduler {
         }
         self.paces.push(Pace {
             client: client.to_string(),
-            ctl: RateControl {
-                rate: self.config.initial_rate,
-                slow_start: true,
-                ceiling: self.config.max_rate,
-                last_decrease: None,
-                consecutive_429s: 0,
-            },
+            ctl: RateControl::new(&self.config),
             last_send: None,
             paused_until: 0,
             round_trip_ms: None,
+            latest_round_trip_ms: 0.0,
         });
         self.paces.len() - 1
     }
@@ -419,7 +579,9 @@ impl Scheduler {
             let Some(job) = self.queue(priority).remove(index) else {
                 break;
             };
-            self.paces[job.client].last_send = Some(now);
+            let pace = &mut self.paces[job.client];
+            pace.ctl.on_resume(&config, pace.last_send, now);
+            pace.sent(&config, now);
             poll.start.push(job.ticket);
             self.in_flight.push(Flight { job, sent_at: now });
         }
@@ -493,7 +655,7 @@ impl Scheduler {
         let error = match result {
             Ok(()) => {
                 pace.observe_round_trip(now.saturating_sub(sent_at));
-                pace.ctl.on_success(&config);
+                pace.ctl.on_success(&config, sent_at, now);
                 return Finish::Done;
             }
             Err(e) => e,
@@ -508,8 +670,8 @@ impl Scheduler {
             {
                 self.recent_429s.pop_front();
             }
-            pace.ctl.on_throttled(&config, sent_at, now);
-            if retry_after.is_none() && pace.ctl.consecutive_429s > 1 {
+            let counted = pace.ctl.on_throttled(&config, sent_at, now);
+            if counted && retry_after.is_none() && pace.ctl.consecutive_429s > 1 {
                 // Repeated 429s with no success between: hold this client back, doubling each
                 // time (equal jitter), so a storm is probed, not hammered.
                 let steps = (pace.ctl.consecutive_429s - 2).min(16);
@@ -577,7 +739,7 @@ impl Scheduler {
                 .iter()
                 .map(|p| p.ctl.rate)
                 .reduce(f64::min)
-                .unwrap_or(self.config.initial_rate),
+                .unwrap_or(self.config.spend_rate),
             capped_from: self.capped_from,
         }
     }
@@ -629,9 +791,13 @@ mod tests {
         }
         let p = s.poll(0);
         assert_eq!(p.start.len(), 1, "pacing: one now");
-        assert_eq!(p.wake_at, Some(250), "the next at 1/rate (4/s)");
-        assert_eq!(s.poll(249).start.len(), 0);
-        assert_eq!(s.poll(250).start.len(), 1);
+        assert_eq!(
+            p.wake_at,
+            Some(20),
+            "the next at 1/rate (50/s, spending the burst)"
+        );
+        assert_eq!(s.poll(19).start.len(), 0);
+        assert_eq!(s.poll(20).start.len(), 1);
         let p = s.poll(10_000);
         assert!(
             p.start.is_empty() && p.wake_at.is_none(),
@@ -641,9 +807,34 @@ mod tests {
     }
 
     #[test]
+    fn a_send_a_little_late_keeps_the_pace_and_a_long_gap_is_no_credit() {
+        let mut s = Scheduler::default();
+        for _ in 0..3 {
+            s.submit(Priority::Bulk, true, "id-a", 0);
+        }
+        let mut sent = s.poll(0).start;
+        // Due at 20 ms (50/s), polled 6 ms late: the next is still due at 40.
+        sent.extend(s.poll(26).start);
+        assert_eq!(sent.len(), 2);
+        for t in sent {
+            s.finish(t, Ok(()), 30, 0.5);
+        }
+        assert_eq!(s.poll(30).wake_at, Some(40));
+        // Nothing sent for a while, then a job: it goes, and the next waits a whole interval.
+        let third = s.poll(5_000).start;
+        assert_eq!(third.len(), 1);
+        for t in third {
+            s.finish(t, Ok(()), 5_010, 0.5);
+        }
+        s.submit(Priority::Bulk, true, "id-a", 5_010);
+        assert_eq!(s.poll(5_010).wake_at, Some(5_020));
+        assert_eq!(s.poll(5_020).start.len(), 1);
+    }
+
+    #[test]
     fn in_flight_follows_rate_times_round_trip_within_the_cap() {
         let mut s = Scheduler::new(Config {
-            initial_rate: 20.0,
+            spend_rate: 20.0,
             ..Config::default()
         });
         for _ in 0..40 {
@@ -657,7 +848,8 @@ mod tests {
             now += 50;
         }
         assert_eq!(flying.len(), 2);
-        // Answers after 400 ms: at 20/s, 8 in flight (+1) carry the rate.
+        // Answers after 350–400 ms: at 20/s, 7 or 8 in flight carry the rate (no slack while
+        // spending a burst).
         now = 400;
         for t in flying.drain(..) {
             s.finish(t, Ok(()), now, 0.5);
@@ -669,12 +861,13 @@ mod tests {
             now += 10;
         }
         assert!(
-            (8..=11).contains(&most),
+            (7..=11).contains(&most),
             "{most} in flight at 20/s and 400 ms"
         );
         // The setting caps it, and bulk work leaves the last slot to a lookup.
         s.set_max_in_flight(4);
         assert_eq!(s.status(now).in_flight, most, "nothing is aborted");
+        now += 400;
         for t in flying.drain(..) {
             s.finish(t, Ok(()), now, 0.5);
         }
@@ -688,6 +881,122 @@ mod tests {
         assert_eq!(s.status(now).in_flight, 4);
         s.set_max_in_flight(1_000);
         assert_eq!(s.config.max_in_flight, *MAX_IN_FLIGHT_RANGE.end());
+    }
+
+    /// Drives a client's pace through its phases: `successes` sent evenly over `[from, to)`,
+    /// each answered `rtt` later.
+    fn succeed(ctl: &mut RateControl, c: &Config, successes: u64, from: Millis, to: Millis) {
+        for i in 0..successes {
+            let sent = from + (to - from) * i / successes;
+            ctl.on_success(c, sent, sent + 20);
+        }
+    }
+
+    #[test]
+    fn the_successes_between_two_empty_buckets_measure_its_rate() {
+        let c = Config::default();
+        let mut ctl = RateControl::new(&c);
+        assert_eq!(ctl.rate, c.spend_rate, "a fresh bucket is spent fast");
+        // The burst is spent: empty at 100 ms. Answers to requests sent before the pace changed
+        // are not counted again.
+        succeed(&mut ctl, &c, 20, 0, 100);
+        ctl.on_throttled(&c, 100, 120);
+        assert_eq!(
+            ctl.phase,
+            Phase::Climb {
+                from: 120,
+                base: c.climb_from
+            }
+        );
+        ctl.on_throttled(&c, 110, 130);
+        assert_eq!(ctl.empty_at, Some(100));
+        // Climbing: it doubles every `climb_doubling_ms`.
+        ctl.on_success(&c, 105, 1_120);
+        assert!((ctl.rate - 2.0 * c.climb_from).abs() < 1e-9, "{}", ctl.rate);
+        // 15 successes sent between the two empty buckets, 3 s apart: 5 tokens a second.
+        succeed(&mut ctl, &c, 14, 150, 3_100);
+        ctl.on_throttled(&c, 3_100, 3_120);
+        assert_eq!(ctl.learned.map(|l| l.rate), Some(5.0));
+        assert_eq!(ctl.phase, Phase::Paced { since: 3_120 });
+        assert!((ctl.rate - 5.0).abs() < 1e-9, "paced at what was measured");
+        // It creeps above it, across the measurement's error (a token in 3 s) within the
+        // horizon: 150 successes over the next 30 s, and the pace has risen by 30/40 of it.
+        succeed(&mut ctl, &c, 150, 3_200, 33_100);
+        let error = 1.0 / 3.0;
+        let risen = error * 30_000.0 / c.probe_horizon_ms as f64;
+        assert!((ctl.rate - (5.0 + risen)).abs() < 0.01, "{}", ctl.rate);
+        // Then the bucket is empty again: measured again over those 30 s, finer.
+        ctl.on_throttled(&c, 33_200, 33_220);
+        let finer = ctl.learned.expect("measured");
+        assert!(
+            (finer.rate - 5.0).abs() < 0.02 && finer.error < 0.034,
+            "{finer:?}"
+        );
+    }
+
+    #[test]
+    fn emptied_again_too_soon_to_measure_it_climbs_again_from_what_the_bucket_gave() {
+        let c = Config::default();
+        let mut ctl = RateControl::new(&c);
+        ctl.on_throttled(&c, 100, 120);
+        // One success in the next 400 ms: the climb started above the rate.
+        ctl.on_success(&c, 300, 320);
+        let before = ctl.rate;
+        ctl.on_throttled(&c, 500, 520);
+        assert_eq!(ctl.learned, None);
+        // Again from at most what the bucket gave (one token in 400 ms), below the pace that
+        // emptied it.
+        let Phase::Climb { from: 520, base } = ctl.phase else {
+            panic!("{:?}", ctl.phase);
+        };
+        assert!(base <= 2.5 && base < before, "{base} {before}");
+        assert_eq!(ctl.rate, base);
+    }
+
+    #[test]
+    fn a_storm_slows_the_pace_but_keeps_what_was_learned() {
+        let c = Config::default();
+        let mut ctl = RateControl::new(&c);
+        ctl.on_throttled(&c, 0, 20);
+        succeed(&mut ctl, &c, 20, 10, 2_000);
+        ctl.on_throttled(&c, 2_000, 2_020);
+        let learned = ctl.learned.expect("measured");
+        // 429 after 429 with no success: the pace falls, never below a quarter of the rate.
+        for i in 0..30 {
+            ctl.on_throttled(&c, 2_100 + i * 100, 2_120 + i * 100);
+        }
+        assert_eq!(ctl.learned, Some(learned));
+        assert!(
+            (ctl.rate - learned.rate * 0.25).abs() < 1e-9,
+            "{}",
+            ctl.rate
+        );
+    }
+
+    #[test]
+    fn an_idle_client_spends_its_refilled_bucket_then_paces_at_what_it_learned() {
+        let c = Config::default();
+        let mut ctl = RateControl::new(&c);
+        ctl.on_throttled(&c, 0, 20);
+        succeed(&mut ctl, &c, 20, 10, 2_000);
+        ctl.on_throttled(&c, 2_000, 2_020);
+        let learned = ctl.learned.expect("measured");
+        ctl.on_resume(&c, Some(2_000), 5_000);
+        assert_eq!(
+            ctl.phase,
+            Phase::Paced { since: 2_020 },
+            "a short pause changes nothing"
+        );
+        ctl.on_resume(&c, Some(2_000), 2_000 + IDLE_REFILL_MS);
+        assert_eq!((ctl.phase, ctl.rate), (Phase::Spend, c.spend_rate));
+        succeed(&mut ctl, &c, 10, 12_000, 12_200);
+        ctl.on_throttled(&c, 12_200, 12_220);
+        assert_eq!(
+            ctl.phase,
+            Phase::Paced { since: 12_220 },
+            "no climb: the rate is known"
+        );
+        assert_eq!(ctl.learned, Some(learned));
     }
 
     #[test]
