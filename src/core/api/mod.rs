@@ -4,6 +4,7 @@
 //! [`ApiError`] with a message written for the popup, decided on the HTTP status first and the body
 //! second, since P14E documents no error body.
 
+pub mod bucket;
 pub mod filter;
 pub mod pager;
 pub mod region;
