@@ -138,9 +138,9 @@ impl Default for Config {
 pub const DEFAULT_MAX_IN_FLIGHT: usize = 12;
 /// The settings' bounds for the hard cap.
 pub const MAX_IN_FLIGHT_RANGE: std::ops::RangeInclusive<usize> = 1..=32;
-/// In flight per client before its round trip is known (as cautious as a browser's first
-/// connections to a host).
-const INITIAL_CLIENT_IN_FLIGHT: usize = 2;
+/// In flight per client before its round trip is known: a few, as a browser opens a few
+/// connections to a host, so a long first round trip does not hold a fresh bucket idle.
+const INITIAL_CLIENT_IN_FLIGHT: usize = 4;
 /// One API client's pacing (P14E limits each Client ID on its own).
 #[derive(Clone, Debug)]
 struct Pace {
@@ -156,8 +156,9 @@ struct Pace {
 impl Pace {
     /// Requests this client may have in flight: its rate times its round trip (Little's law),
     /// plus one so a paced send never waits on an answer due the same moment. While the limit is
-    /// being found, every request in flight when the bucket runs dry comes back 429, so then it
-    /// is the rate times the round trip rounded down (at least one). Within `cap`.
+    /// being found, every request in flight when the bucket runs dry comes back 429: then no
+    /// slack, and while spending a burst (far above any rate) the product rounded down, at least
+    /// one. Within `cap`.
     fn in_flight_limit(&self, cap: usize) -> usize {
         // The smoothed round trip, unless the latest was shorter: a first request's round trip
         // includes opening the connection, and more in flight than needed is more to answer 429
@@ -169,7 +170,8 @@ impl Pace {
                 let needed = self.ctl.rate * rtt / 1000.0;
                 match self.ctl.phase {
                     Phase::Paced { .. } => needed.ceil() as usize + 1,
-                    Phase::Spend | Phase::Climb { .. } => needed.floor() as usize,
+                    Phase::Climb { .. } => needed.ceil() as usize,
+                    Phase::Spend => needed.floor() as usize,
                 }
             }
         };
@@ -617,13 +619,15 @@ mod tests {
             "the next at 1/rate (50/s, spending the burst)"
         );
         assert_eq!(s.poll(19).start.len(), 0);
-        assert_eq!(s.poll(20).start.len(), 1);
+        for at in [20, 40, 60] {
+            assert_eq!(s.poll(at).start.len(), 1);
+        }
         let p = s.poll(10_000);
         assert!(
             p.start.is_empty() && p.wake_at.is_none(),
-            "two in flight: wait for a completion"
+            "four in flight before any answer: wait for a completion"
         );
-        assert_eq!(s.status(10_000).in_flight, 2);
+        assert_eq!(s.status(10_000).in_flight, 4);
     }
 
     #[test]
@@ -660,35 +664,35 @@ mod tests {
         for _ in 0..40 {
             s.submit(Priority::Bulk, true, "a", 0);
         }
-        // Before any answer: two in flight, however many are queued.
+        // Before any answer: four in flight, however many are queued.
         let mut now = 0;
         let mut flying = Vec::new();
         for _ in 0..10 {
-            flying.extend(s.poll(now).start);
+            flying.extend(s.poll(now).start.into_iter().map(|t| (t, now)));
             now += 50;
         }
-        assert_eq!(flying.len(), 2);
-        // Answers after 350–400 ms: at 20/s, 7 or 8 in flight carry the rate (no slack while
-        // spending a burst).
-        now = 400;
-        for t in flying.drain(..) {
+        assert_eq!(flying.len(), 4);
+        // Each answered 400 ms after it went: at 20/s, 8 in flight carry the rate (no slack
+        // while spending a burst).
+        for (t, sent) in flying.drain(..) {
+            now = sent + 400;
             s.finish(t, Ok(()), now, 0.5);
         }
         let mut most = 0;
         for _ in 0..40 {
-            flying.extend(s.poll(now).start);
+            flying.extend(s.poll(now).start.into_iter().map(|t| (t, now)));
             most = most.max(s.status(now).in_flight);
             now += 10;
         }
         assert!(
-            (7..=11).contains(&most),
+            (8..=11).contains(&most),
             "{most} in flight at 20/s and 400 ms"
         );
         // The setting caps it, and bulk work leaves the last slot to a lookup.
         s.set_max_in_flight(4);
         assert_eq!(s.status(now).in_flight, most, "nothing is aborted");
         now += 400;
-        for t in flying.drain(..) {
+        for (t, _) in flying.drain(..) {
             s.finish(t, Ok(()), now, 0.5);
         }
         for _ in 0..40 {

@@ -19,6 +19,7 @@ use crate::core::shared::dates::iso_time;
 use crate::core::shared::text::grouped;
 use members::{GroupRef, MemberRow, MembersFetch};
 use serde::Serialize;
+use serde_json::value::RawValue;
 use serde_json::Value;
 
 /// Users per page (P14E allows up to 1000; smaller pages keep each retry cheap).
@@ -69,8 +70,9 @@ pub struct Export {
     pager: Pager,
     /// Users by where the server listed them (page start, place in page): retried pages arrive
     /// late, but the file keeps the server's order. Kept sorted by that key (a sorted list is
-    /// smaller in wasm than a B-tree map).
-    users: Vec<((u64, usize), Value)>,
+    /// smaller in wasm than a B-tree map). Each is kept as its JSON text: a parsed object takes
+    /// about five times the memory, which at 100,000 users is half a gigabyte.
+    users: Vec<((u64, usize), Box<RawValue>)>,
     total: Option<u64>,
     phase: Phase,
     in_flight: usize,
@@ -134,8 +136,9 @@ impl Export {
         &self.phase
     }
 
-    pub fn users(&self) -> impl Iterator<Item = &Value> {
-        self.users.iter().map(|(_, user)| user)
+    /// Every user exported so far, as the JSON text of its object.
+    pub fn users(&self) -> impl Iterator<Item = &RawValue> {
+        self.users.iter().map(|(_, user)| user.as_ref())
     }
 
     /// Rows exported so far: users, or members.
@@ -202,8 +205,12 @@ impl Export {
             return;
         }
         let read = answer.and_then(|body| {
-            scim::list_page(body, |v| User::from_value(v).map(|_| v.clone()))
-                .map_err(|e| Failure::from(&ApiError::Decode(e.to_string())))
+            scim::list_page(body, |v| {
+                User::from_value(v)?;
+                let id = v.get("id").and_then(Value::as_str)?.to_string();
+                Some((id, serde_json::value::to_raw_value(v).ok()?))
+            })
+            .map_err(|e| Failure::from(&ApiError::Decode(e.to_string())))
         });
         match read {
             Ok(page) => {
@@ -211,14 +218,17 @@ impl Export {
                 if let Some(total) = page.total {
                     self.total = Some(total);
                 }
-                let fresh = self.pager.accept(request, page.items, page.total, |v| {
-                    v.get("id").and_then(Value::as_str).unwrap_or_default()
-                });
+                let fresh = self
+                    .pager
+                    .accept(request, page.items, page.total, |(id, _)| id);
                 let start = request.start_index;
                 // After every user of an earlier (or the same) page start: pages mostly arrive in
                 // order, so this is near the end.
                 let at = self.users.partition_point(|((s, _), _)| *s <= start);
-                let page = fresh.into_iter().enumerate().map(|(i, v)| ((start, i), v));
+                let page = fresh
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, (_, user))| ((start, i), user));
                 self.users.splice(at..at, page);
             }
             Err(failure) => {
@@ -402,7 +412,9 @@ impl Export {
             out.push_str(&csv_line(&members::csv_cells(row)));
         }
         for raw in self.users() {
-            if let Some(user) = User::from_value(raw) {
+            // Each was read as a user when it arrived; it is read again, one at a time, here.
+            let value = serde_json::from_str::<Value>(raw.get()).ok();
+            if let Some(user) = value.as_ref().and_then(User::from_value) {
                 out.push_str(&csv_line(&csv_row(&user)));
             }
         }
@@ -433,7 +445,7 @@ impl Export {
 #[derive(Serialize)]
 struct JsonFile<'a> {
     keyward_export: JsonHeader<'a>,
-    users: Vec<&'a Value>,
+    users: Vec<&'a RawValue>,
 }
 
 /// Whether the export is complete, of what, and when.
@@ -586,6 +598,7 @@ mod tests {
     fn ids(export: &Export) -> Vec<String> {
         export
             .users()
+            .filter_map(|u| serde_json::from_str::<Value>(u.get()).ok())
             .filter_map(|u| u.get("id").and_then(Value::as_str).map(str::to_string))
             .collect()
     }
