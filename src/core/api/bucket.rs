@@ -112,7 +112,7 @@ impl RateControl {
     pub(super) fn on_success(&mut self, c: &Config, sent_at: Millis, now: Millis) {
         self.consecutive_429s = 0;
         if let Some(empty_at) = self.empty_at.filter(|e| sent_at > *e) {
-            self.earned += 1;
+            self.earned = self.earned.saturating_add(1);
             let shown = f64::from(self.earned - 1) * 1000.0 / (sent_at - empty_at) as f64;
             self.shown = self.shown.max(shown);
         }
@@ -144,6 +144,13 @@ impl RateControl {
             let floor = self.learned.map_or(c.min_rate, |l| l.rate * 0.25);
             self.rate = (self.rate * c.decrease).max(floor);
             self.clamp(c);
+            if let Phase::Climb { .. } = self.phase {
+                // A climb goes on from here once the storm ends, not from where it had got to.
+                self.phase = Phase::Climb {
+                    from: now,
+                    base: self.rate,
+                };
+            }
             return true;
         }
         // The tokens earned since the bucket was last empty, over the time between.
@@ -278,6 +285,23 @@ mod tests {
             "{}",
             ctl.rate
         );
+    }
+
+    #[test]
+    fn a_storm_while_climbing_restarts_the_climb_where_it_ended() {
+        let c = Config::default();
+        let mut ctl = RateControl::new(&c);
+        ctl.on_throttled(&c, 0, 20);
+        ctl.on_success(&c, 500, 520);
+        // A storm: 429 after 429 for 15 s.
+        for i in 0..30 {
+            ctl.on_throttled(&c, 1_000 + i * 500, 1_020 + i * 500);
+        }
+        let after = ctl.rate;
+        assert!(after <= c.climb_from, "{after}");
+        // The first success after it climbs from that pace, not from 15 s of doublings.
+        ctl.on_success(&c, 16_000, 16_020);
+        assert!(ctl.rate < 2.0 * after, "{} after {after}", ctl.rate);
     }
 
     #[test]
