@@ -64,15 +64,7 @@ pub struct Export {
     pub client_id: String,
     /// The search text ("" for all users).
     pub text: String,
-    /// Set for an export of one group's members instead of users.
-    members: Option<MembersFetch>,
-    member_rows: Vec<MemberRow>,
-    pager: Pager,
-    /// Users by where the server listed them (page start, place in page): retried pages arrive
-    /// late, but the file keeps the server's order. Kept sorted by that key (a sorted list is
-    /// smaller in wasm than a B-tree map). Each is kept as its JSON text: a parsed object takes
-    /// about five times the memory, which at 100,000 users is half a gigabyte.
-    users: Vec<((u64, usize), Box<RawValue>)>,
+    rows: Rows,
     total: Option<u64>,
     phase: Phase,
     in_flight: usize,
@@ -83,6 +75,38 @@ pub struct Export {
     /// Running time so far, pauses excluded, and when the current run started.
     active_ms: u64,
     running_since: Option<u64>,
+}
+
+/// Where an export's rows come from, and the rows so far: one of two kinds, never both.
+#[derive(Clone, Debug)]
+enum Rows {
+    /// Users (every one, or a search's), page by page. Each is kept by where the server listed it
+    /// (page start, place in page): retried pages arrive late, but the file keeps the server's
+    /// order. Kept sorted by that key (a sorted list is smaller in wasm than a B-tree map), and as
+    /// its JSON text: a parsed object takes about four times the memory.
+    Users {
+        pager: Pager,
+        users: Vec<((u64, usize), Box<RawValue>)>,
+    },
+    /// One group's members, from one request for the group (P14E lists them there, not in pages).
+    Members {
+        fetch: MembersFetch,
+        rows: Vec<MemberRow>,
+    },
+}
+
+/// A page of users from an answer: each with its id, kept as JSON text; or why there is none.
+fn read_users(
+    answer: Result<&[u8], Failure>,
+) -> Result<scim::ListPage<(String, Box<RawValue>)>, Failure> {
+    answer.and_then(|body| {
+        scim::list_page(body, |v| {
+            User::from_value(v)?;
+            let id = v.get("id").and_then(Value::as_str)?.to_string();
+            Some((id, serde_json::value::to_raw_value(v).ok()?))
+        })
+        .map_err(|e| Failure::from(&ApiError::Decode(e.to_string())))
+    })
 }
 
 /// What the progress bar shows.
@@ -104,10 +128,10 @@ impl Export {
         Export {
             client_id: client_id.to_string(),
             text: text.trim().to_string(),
-            members: None,
-            member_rows: Vec::new(),
-            pager: Pager::new(PAGE_SIZE),
-            users: Default::default(),
+            rows: Rows::Users {
+                pager: Pager::new(PAGE_SIZE),
+                users: Vec::new(),
+            },
             total: None,
             phase: Phase::Running,
             in_flight: 0,
@@ -122,42 +146,55 @@ impl Export {
     /// An export of every member of `group`.
     pub fn members(client_id: &str, group: GroupRef, now_ms: u64) -> Export {
         Export {
-            members: Some(MembersFetch::new(group)),
+            rows: Rows::Members {
+                fetch: MembersFetch::new(group),
+                rows: Vec::new(),
+            },
             ..Export::new(client_id, "", now_ms)
         }
     }
 
     /// The group whose members are exported, for an export of members.
     pub fn group(&self) -> Option<&GroupRef> {
-        self.members.as_ref().map(|m| &m.group)
+        match &self.rows {
+            Rows::Members { fetch, .. } => Some(&fetch.group),
+            Rows::Users { .. } => None,
+        }
     }
 
     pub fn phase(&self) -> &Phase {
         &self.phase
     }
 
-    /// Every user exported so far, as the JSON text of its object.
+    /// Every user exported so far, as the JSON text of its object (none for an export of members).
     pub fn users(&self) -> impl Iterator<Item = &RawValue> {
-        self.users.iter().map(|(_, user)| user.as_ref())
+        let users = match &self.rows {
+            Rows::Users { users, .. } => users.as_slice(),
+            Rows::Members { .. } => &[],
+        };
+        users.iter().map(|(_, user)| user.as_ref())
     }
 
     /// Rows exported so far: users, or members.
     pub fn user_count(&self) -> usize {
-        self.users.len() + self.member_rows.len()
+        match &self.rows {
+            Rows::Users { users, .. } => users.len(),
+            Rows::Members { rows, .. } => rows.len(),
+        }
     }
 
     /// What the rows are, for the admin.
     fn noun(&self) -> &'static str {
-        match self.members {
-            Some(_) => "members",
-            None => "users",
+        match self.rows {
+            Rows::Members { .. } => "members",
+            Rows::Users { .. } => "users",
         }
     }
 
     fn all_answered(&mut self) -> bool {
-        match &self.members {
-            Some(fetch) => fetch.is_done(),
-            None => self.pager.is_done(),
+        match &mut self.rows {
+            Rows::Members { fetch, .. } => fetch.is_done(),
+            Rows::Users { pager, .. } => pager.is_done(),
         }
     }
 
@@ -166,9 +203,9 @@ impl Export {
         if self.phase != Phase::Running || self.in_flight >= IN_FLIGHT {
             return None;
         }
-        let request = match &mut self.members {
-            Some(fetch) => fetch.next_request()?,
-            None => self.pager.next_request()?,
+        let request = match &mut self.rows {
+            Rows::Members { fetch, .. } => fetch.next_request()?,
+            Rows::Users { pager, .. } => pager.next_request()?,
         };
         self.in_flight += 1;
         Some(request)
@@ -185,56 +222,51 @@ impl Export {
     ) {
         self.in_flight = self.in_flight.saturating_sub(1);
         self.requests += 1;
-        if let Some(fetch) = self.members.as_mut() {
-            let read = answer.and_then(|body| {
-                fetch
-                    .accept(body)
-                    .map_err(|e| Failure::from(&ApiError::Decode(e.to_string())))
-            });
-            match read {
-                Ok(rows) => {
-                    self.total = Some(rows.len() as u64);
-                    self.member_rows = rows;
+        let failed = match &mut self.rows {
+            Rows::Members { fetch, rows } => {
+                let read = answer.and_then(|body| {
+                    fetch
+                        .accept(body)
+                        .map_err(|e| Failure::from(&ApiError::Decode(e.to_string())))
+                });
+                match read {
+                    Ok(members) => {
+                        self.total = Some(members.len() as u64);
+                        *rows = members;
+                        None
+                    }
+                    Err(failure) => {
+                        fetch.retry();
+                        Some(failure)
+                    }
+                }
+            }
+            Rows::Users { pager, users } => match read_users(answer) {
+                Ok(page) => {
+                    self.attempts.remove(&request.start_index);
+                    if let Some(total) = page.total {
+                        self.total = Some(total);
+                    }
+                    let fresh = pager.accept(request, page.items, page.total, |(id, _)| id);
+                    let start = request.start_index;
+                    // After every user of an earlier (or the same) page start: pages mostly arrive
+                    // in order, so this is near the end.
+                    let at = users.partition_point(|((s, _), _)| *s <= start);
+                    let page = fresh
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, (_, user))| ((start, i), user));
+                    users.splice(at..at, page);
+                    None
                 }
                 Err(failure) => {
-                    fetch.retry();
-                    self.page_failed(request, failure, now_ms);
+                    pager.retry(request);
+                    Some(failure)
                 }
-            }
-            self.finish_if_done(now_ms);
-            return;
-        }
-        let read = answer.and_then(|body| {
-            scim::list_page(body, |v| {
-                User::from_value(v)?;
-                let id = v.get("id").and_then(Value::as_str)?.to_string();
-                Some((id, serde_json::value::to_raw_value(v).ok()?))
-            })
-            .map_err(|e| Failure::from(&ApiError::Decode(e.to_string())))
-        });
-        match read {
-            Ok(page) => {
-                self.attempts.remove(&request.start_index);
-                if let Some(total) = page.total {
-                    self.total = Some(total);
-                }
-                let fresh = self
-                    .pager
-                    .accept(request, page.items, page.total, |(id, _)| id);
-                let start = request.start_index;
-                // After every user of an earlier (or the same) page start: pages mostly arrive in
-                // order, so this is near the end.
-                let at = self.users.partition_point(|((s, _), _)| *s <= start);
-                let page = fresh
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, (_, user))| ((start, i), user));
-                self.users.splice(at..at, page);
-            }
-            Err(failure) => {
-                self.pager.retry(request);
-                self.page_failed(request, failure, now_ms);
-            }
+            },
+        };
+        if let Some(failure) = failed {
+            self.page_failed(request, failure, now_ms);
         }
         self.finish_if_done(now_ms);
     }
@@ -261,7 +293,11 @@ impl Export {
 
     /// How a run whose pages are all in ends: complete, or incomplete and why.
     fn finished(&self) -> Phase {
-        match self.pager.gave_up() {
+        let gave_up = match &self.rows {
+            Rows::Users { pager, .. } => pager.gave_up(),
+            Rows::Members { .. } => None,
+        };
+        match gave_up {
             None => Phase::Complete,
             Some(Incomplete::Repeating) => Phase::Incomplete(
                 "PingOne kept answering with users already exported (it may be ignoring startIndex), so Keyward stopped rather than ask forever."
@@ -401,14 +437,14 @@ impl Export {
                 self.user_count()
             ));
         }
-        let columns: &[&str] = match self.members {
-            Some(_) => &members::CSV_COLUMNS,
-            None => CSV_COLUMNS,
+        let (columns, members): (&[&str], &[MemberRow]) = match &self.rows {
+            Rows::Members { rows, .. } => (&members::CSV_COLUMNS, rows),
+            Rows::Users { .. } => (CSV_COLUMNS, &[]),
         };
         out.push_str(&csv_line(
             &columns.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
         ));
-        for row in &self.member_rows {
+        for row in members {
             out.push_str(&csv_line(&members::csv_cells(row)));
         }
         for raw in self.users() {
@@ -422,9 +458,9 @@ impl Export {
     }
 
     fn json(&self, wall_ms: u64) -> String {
-        if let Some(group) = self.group() {
+        if let Rows::Members { fetch, rows } = &self.rows {
             let complete = self.is_complete();
-            return members::json(&self.member_rows, complete, &self.client_id, group, wall_ms);
+            return members::json(rows, complete, &self.client_id, &fetch.group, wall_ms);
         }
         let file = JsonFile {
             keyward_export: JsonHeader {
@@ -432,7 +468,7 @@ impl Export {
                 account: &self.client_id,
                 search: &self.text,
                 exported_at: iso_time(wall_ms as i64),
-                users: self.users.len(),
+                users: self.user_count(),
                 total_reported: self.total,
             },
             users: self.users().collect(),
