@@ -367,29 +367,39 @@ async function exports(browserFactory) {
   const growthSizes = SMOKE ? [1_000, 2_000] : [10_000, 50_000, 100_000];
   const growth = [];
   let naive = null;
+  // Each case is a first export after install (a fresh browser and emulator), TRIALS times: the
+  // limit is learned anew each time, and a 100-page export's figures sit close to their goals, so
+  // the table shows each figure's median and the note its range.
+  const TRIALS = SMOKE ? 1 : 3;
   for (const c of cases) {
     const { users, rate, burst, latency = 0 } = c;
-    const { emulator, browser, creds } = await exportSetup(browserFactory, c);
-    const run = await exportThroughKeyward(browser, emulator.base, creds.clientId, users);
-    const eff = efficiency(users, rate, burst, run.seconds);
-    const share = run.log.rate_limited / run.log.total;
     const name = `export_${k(users)}_${rate}s`;
-    console.log(`bench: ${name} (burst ${burst}, ${latency} ms): ${run.seconds.toFixed(1)} s, ${run.log.total} requests, ${run.log.rate_limited} 429s`);
-    const where = `${users.toLocaleString('en-US')} users at ${rate}/s burst ${burst}${latency ? `, ${latency} ms round trip` : ''}`;
-    record(`${name}_efficiency`, eff, { goal: ['>=', 0.95], note: `${where}: (pages − burst) ÷ rate ÷ the export's time (${run.seconds.toFixed(1)} s)` });
-    record(`${name}_429_share`, share, { goal: ['<=', 0.02] });
-    record(`${name}_failures`, run.failures, { goal: ['<=', 0], note: 'rows lost or duplicated' });
-    record(`${name}_first_row_ms`, run.firstRowMs, { unit: ' ms', note: 'from Start to the first exported row counted on screen' });
-    record(`${name}_heap_per_user_bytes`, run.heapPerUser, { unit: ' B', note: "the export page's memory at its largest less before the start (garbage collected), per exported user: its JS heap (sampled every 100 ms) and its wasm memory (where the rows are kept)" });
-    record(`${name}_wasm_per_user_bytes`, run.wasmPerUser, { unit: ' B', note: "of which the wasm memory grown, per exported user" });
-    if (latency && rate === 20) growth.push({ users, seconds: run.seconds, heapPerUser: run.heapPerUser, wasmPerUser: run.wasmPerUser });
-    if (rate === 10) {
-      await new Promise((r) => setTimeout(r, (burst / rate) * 1000));
-      const baseline = await exportBaseline(emulator.base, creds, users, 0);
-      naive = { eff: efficiency(users, rate, burst, baseline.seconds), share: baseline.log.rate_limited / baseline.log.total };
+    const runs = [];
+    for (let trial = 0; trial < TRIALS; trial++) {
+      const { emulator, browser, creds } = await exportSetup(browserFactory, c);
+      const run = await exportThroughKeyward(browser, emulator.base, creds.clientId, users);
+      run.efficiency = efficiency(users, rate, burst, run.seconds);
+      run.share = run.log.rate_limited / run.log.total;
+      runs.push(run);
+      console.log(`bench: ${name} (burst ${burst}, ${latency} ms) trial ${trial + 1}: ${run.seconds.toFixed(1)} s, ${run.log.total} requests, ${run.log.rate_limited} 429s`);
+      if (rate === 10 && trial === 0) {
+        await new Promise((r) => setTimeout(r, (burst / rate) * 1000));
+        const baseline = await exportBaseline(emulator.base, creds, users, 0);
+        naive = { eff: efficiency(users, rate, burst, baseline.seconds), share: baseline.log.rate_limited / baseline.log.total };
+      }
+      await browser.close();
+      await emulator.stop();
     }
-    await browser.close();
-    await emulator.stop();
+    const of = (key) => median(runs.map((r) => r[key]));
+    const range = (key, digits = 3) => (TRIALS > 1 ? ` (${TRIALS} first exports: ${Math.min(...runs.map((r) => r[key])).toFixed(digits)}–${Math.max(...runs.map((r) => r[key])).toFixed(digits)})` : '');
+    const where = `${users.toLocaleString('en-US')} users at ${rate}/s burst ${burst}${latency ? `, ${latency} ms round trip` : ''}`;
+    record(`${name}_efficiency`, of('efficiency'), { goal: ['>=', 0.95], note: `${where}: (pages − burst) ÷ rate ÷ the export's time (median ${of('seconds').toFixed(1)} s); median${range('efficiency')}` });
+    record(`${name}_429_share`, of('share'), { goal: ['<=', 0.02], note: `median${range('share')}` });
+    record(`${name}_failures`, Math.max(...runs.map((r) => r.failures)), { goal: ['<=', 0], note: 'rows lost or duplicated, in the worst of the exports' });
+    record(`${name}_first_row_ms`, of('firstRowMs'), { unit: ' ms', note: 'from Start to the first exported row counted on screen (median)' });
+    record(`${name}_heap_per_user_bytes`, of('heapPerUser'), { unit: ' B', note: "the export page's memory at its largest less before the start (garbage collected), per exported user: its JS heap (sampled every 100 ms) and its wasm memory (where the rows are kept); median" });
+    record(`${name}_wasm_per_user_bytes`, of('wasmPerUser'), { unit: ' B', note: 'of which the wasm memory grown, per exported user (median)' });
+    if (latency && rate === 20) growth.push({ users, seconds: of('seconds'), heapPerUser: of('heapPerUser'), wasmPerUser: of('wasmPerUser') });
   }
   record('naive_export_efficiency', naive.eff, { note: `no throttle, retries at once, 4 at a time (at 10/s); 429 share ${naive.share.toFixed(3)}` });
   // Octokit's fallback waits 60 s after a 429. Run 10x faster (rate x10, the wait /10, burst and

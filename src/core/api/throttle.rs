@@ -124,7 +124,7 @@ impl Default for Config {
             climb_from: 2.0,
             climb_doubling_ms: 1_000,
             probe_share: 0.01,
-            probe_horizon_ms: 40_000,
+            probe_horizon_ms: 60_000,
             min_rate: 0.2,
             max_rate: 50.0,
             decrease: 0.85,
