@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use axum::serve::Listener;
 use tokio::net::{TcpListener, TcpStream};
-use tokio_rustls::rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
+use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use tokio_rustls::rustls::ServerConfig;
 use tokio_rustls::server::TlsStream;
 use tokio_rustls::TlsAcceptor;
@@ -32,6 +32,7 @@ const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct TlsListener {
     tcp: TcpListener,
     acceptor: TlsAcceptor,
+    certificate: CertificateDer<'static>,
 }
 
 impl TlsListener {
@@ -53,7 +54,13 @@ impl TlsListener {
         Ok(TlsListener {
             tcp,
             acceptor: TlsAcceptor::from(Arc::new(config)),
+            certificate: certified.cert.der().clone(),
         })
+    }
+
+    /// The self-signed certificate, for a client that should trust exactly it (tests).
+    pub fn certificate(&self) -> CertificateDer<'static> {
+        self.certificate.clone()
     }
 }
 
