@@ -206,6 +206,16 @@ mod tests {
         }
     }
 
+    /// A pace that has measured its bucket: empty at 0 and again at 2 s, 20 successes between.
+    fn measured(c: &Config) -> (RateControl, Learned) {
+        let mut ctl = RateControl::new(c);
+        ctl.on_throttled(c, 0, 20);
+        succeed(&mut ctl, c, 20, 10, 2_000);
+        ctl.on_throttled(c, 2_000, 2_020);
+        let learned = ctl.learned.expect("measured");
+        (ctl, learned)
+    }
+
     #[test]
     fn the_successes_between_two_empty_buckets_measure_its_rate() {
         let c = Config::default();
@@ -270,11 +280,7 @@ mod tests {
     #[test]
     fn a_storm_slows_the_pace_but_keeps_what_was_learned() {
         let c = Config::default();
-        let mut ctl = RateControl::new(&c);
-        ctl.on_throttled(&c, 0, 20);
-        succeed(&mut ctl, &c, 20, 10, 2_000);
-        ctl.on_throttled(&c, 2_000, 2_020);
-        let learned = ctl.learned.expect("measured");
+        let (mut ctl, learned) = measured(&c);
         // 429 after 429 with no success: the pace falls, never below a quarter of the rate.
         for i in 0..30 {
             ctl.on_throttled(&c, 2_100 + i * 100, 2_120 + i * 100);
@@ -307,11 +313,7 @@ mod tests {
     #[test]
     fn an_idle_client_spends_its_refilled_bucket_then_paces_at_what_it_learned() {
         let c = Config::default();
-        let mut ctl = RateControl::new(&c);
-        ctl.on_throttled(&c, 0, 20);
-        succeed(&mut ctl, &c, 20, 10, 2_000);
-        ctl.on_throttled(&c, 2_000, 2_020);
-        let learned = ctl.learned.expect("measured");
+        let (mut ctl, learned) = measured(&c);
         ctl.on_resume(&c, Some(2_000), 5_000);
         assert_eq!(
             ctl.phase,

@@ -103,13 +103,6 @@ pub struct Inner {
     pub rng: Rng,
 }
 
-impl Inner {
-    /// The account an admin request names (`?account=N`, default the first).
-    pub fn account_mut(&mut self, index: usize) -> Option<&mut Account> {
-        self.accounts.get_mut(index)
-    }
-}
-
 /// The emulator: a clock and the state behind one lock (critical sections are short and never
 /// await), and the test controls (the gate is awaited, so it keeps its own lock).
 pub struct Emulator {
@@ -388,7 +381,7 @@ pub async fn admin_config(
                 0.0
             };
             let until = (secs > 0.0).then(|| emu.clock.elapsed() + Duration::from_secs_f64(secs));
-            if let Some(account) = inner.account_mut(q.account) {
+            if let Some(account) = inner.accounts.get_mut(q.account) {
                 account.storm_until = until;
             }
         }
@@ -422,7 +415,7 @@ pub async fn admin_renew(
     };
     let mut inner = emu.lock();
     let key = inner.rng.alphanumeric(30);
-    let Some(account) = inner.account_mut(q.account) else {
+    let Some(account) = inner.accounts.get_mut(q.account) else {
         return no_such_account(q.account);
     };
     if request.stage {
@@ -441,7 +434,7 @@ pub async fn admin_renew_commit(
     Query(q): Query<AccountQuery>,
 ) -> Response {
     let mut inner = emu.lock();
-    let Some(account) = inner.account_mut(q.account) else {
+    let Some(account) = inner.accounts.get_mut(q.account) else {
         return no_such_account(q.account);
     };
     match account.pending_key.take() {
@@ -459,7 +452,7 @@ pub async fn admin_renew_cancel(
     Query(q): Query<AccountQuery>,
 ) -> Response {
     let mut inner = emu.lock();
-    let Some(account) = inner.account_mut(q.account) else {
+    let Some(account) = inner.accounts.get_mut(q.account) else {
         return no_such_account(q.account);
     };
     account.pending_key = None;
@@ -551,7 +544,7 @@ pub async fn admin_seed(
     }
     let now = emu.clock.now_ms();
     let mut inner = emu.lock();
-    let Some(account) = inner.account_mut(q.account) else {
+    let Some(account) = inner.accounts.get_mut(q.account) else {
         return no_such_account(q.account);
     };
     let mut dir = Directory::new(

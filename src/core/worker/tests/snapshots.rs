@@ -61,6 +61,13 @@ fn state() -> WorkerState {
     }
 }
 
+/// The admin's click on a page button labelled `label`.
+fn click(label: &str) -> Request {
+    Request::PageClick(ask::PageClick {
+        label: label.into(),
+    })
+}
+
 fn send(s: &mut WorkerState, r: Request, at: u64) -> Outcome {
     handle(s, &r, &tab(), &facts(at))
 }
@@ -232,34 +239,16 @@ fn edit_renew_save_records_a_renewal_and_cancel_does_not() {
     let mut s = state();
     send(&mut s, creds_page(KEY, &["Edit"]), 1_000);
     // Edit, Renew: the new key shows, but nothing is recorded until Save.
-    send(
-        &mut s,
-        Request::PageClick(ask::PageClick {
-            label: "Edit".into(),
-        }),
-        2_000,
-    );
+    send(&mut s, click("Edit"), 2_000);
     send(&mut s, creds_page(KEY, &["Renew", "Save", "Cancel"]), 2_001);
-    send(
-        &mut s,
-        Request::PageClick(ask::PageClick {
-            label: "Renew".into(),
-        }),
-        2_002,
-    );
+    send(&mut s, click("Renew"), 2_002);
     send(
         &mut s,
         creds_page(KEY2, &["Renew", "Save", "Cancel"]),
         2_003,
     );
     assert!(s.accounts.accounts[ID].renewals.is_empty());
-    send(
-        &mut s,
-        Request::PageClick(ask::PageClick {
-            label: "Cancel".into(),
-        }),
-        2_004,
-    );
+    send(&mut s, click("Cancel"), 2_004);
     send(&mut s, creds_page("••••", &["Show", "Edit"]), 2_005);
     assert!(
         s.accounts.accounts[ID].renewals.is_empty(),
@@ -267,25 +256,13 @@ fn edit_renew_save_records_a_renewal_and_cancel_does_not() {
     );
 
     send(&mut s, creds_page(KEY, &["Renew", "Save", "Cancel"]), 3_000);
-    send(
-        &mut s,
-        Request::PageClick(ask::PageClick {
-            label: "Renew".into(),
-        }),
-        3_001,
-    );
+    send(&mut s, click("Renew"), 3_001);
     send(
         &mut s,
         creds_page(KEY2, &["Renew", "Save", "Cancel"]),
         3_002,
     );
-    let o = send(
-        &mut s,
-        Request::PageClick(ask::PageClick {
-            label: "Save".into(),
-        }),
-        3_003,
-    );
+    let o = send(&mut s, click("Save"), 3_003);
     assert!(o.effects.contains(&Effect::SaveAccounts));
     let account = &s.accounts.accounts[ID];
     assert_eq!(account.renewals, vec![3_003], "recorded at Save");
@@ -479,20 +456,8 @@ fn the_guard_lists_integrations_in_edit_mode_and_after_save() {
     ))
     .expect("a guard");
     assert_eq!(editing.items, ["PingFederate PCV", "HR sync script"]);
-    send(
-        &mut s,
-        Request::PageClick(ask::PageClick {
-            label: "Renew".into(),
-        }),
-        3_002,
-    );
-    send(
-        &mut s,
-        Request::PageClick(ask::PageClick {
-            label: "Save".into(),
-        }),
-        3_003,
-    );
+    send(&mut s, click("Renew"), 3_002);
+    send(&mut s, click("Save"), 3_003);
     let after =
         guard(&send(&mut s, creds_page("••••", &["Show", "Edit"]), 3_004)).expect("a reminder");
     assert!(after.title.starts_with("Key renewed"));
