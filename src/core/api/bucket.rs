@@ -142,6 +142,11 @@ impl RateControl {
             // No success since the last decrease: a storm, not the limit. Slow down, but keep what
             // was learned, so recovery heads straight back to it.
             let floor = self.learned.map_or(c.min_rate, |l| l.rate * 0.25);
+            // Nor does a storm leave a bucket to measure from: the successes after it, over a
+            // window reaching back before it, would read as a rate far too low.
+            self.empty_at = None;
+            self.earned = 0;
+            self.shown = 0.0;
             self.rate = (self.rate * c.decrease).max(floor);
             self.clamp(c);
             if let Phase::Climb { .. } = self.phase {
@@ -308,6 +313,27 @@ mod tests {
         // The first success after it climbs from that pace, not from 15 s of doublings.
         ctl.on_success(&c, 16_000, 16_020);
         assert!(ctl.rate < 2.0 * after, "{} after {after}", ctl.rate);
+    }
+
+    #[test]
+    fn no_rate_is_measured_across_a_storm() {
+        let c = Config::default();
+        let mut ctl = RateControl::new(&c);
+        // The burst spent at 1 s; two successes; then a storm, 429 after 429, for 8 s.
+        ctl.on_throttled(&c, 1_000, 1_020);
+        succeed(&mut ctl, &c, 2, 1_100, 1_300);
+        for i in 0..16 {
+            ctl.on_throttled(&c, 1_400 + i * 500, 1_420 + i * 500);
+        }
+        // After it, 30 successes in 3 s, then the bucket is empty: not 30 tokens over the 9 s
+        // since the empty bucket before the storm (3.3/s) — the window starts after the storm.
+        succeed(&mut ctl, &c, 30, 10_000, 13_000);
+        ctl.on_throttled(&c, 13_000, 13_020);
+        assert_eq!(ctl.learned, None, "{:?}", ctl.learned);
+        succeed(&mut ctl, &c, 30, 13_100, 16_100);
+        ctl.on_throttled(&c, 16_100, 16_120);
+        let learned = ctl.learned.expect("measured after the storm");
+        assert!((learned.rate - 10.0).abs() < 0.5, "{learned:?}");
     }
 
     #[test]

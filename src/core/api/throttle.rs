@@ -96,7 +96,9 @@ pub struct Config {
     /// The hard cap on requests in flight, all clients together (a setting). Each client keeps
     /// as many in flight as its learned rate times its observed round trip needs, within it.
     pub max_in_flight: usize,
-    /// The pace before anything is learned: fast, to spend the burst a fresh bucket holds.
+    /// The pace before anything is learned: fast, to spend the burst a fresh bucket holds, but
+    /// no faster than needed — every request sent after the bucket runs dry and before that first
+    /// 429 comes back is a 429 too, so at a round trip under 1/`spend_rate` just one is in flight.
     pub spend_rate: f64,
     /// After the first 429, the pace climbs from here, doubling every `climb_doubling_ms`, until
     /// the bucket is empty again: the successes between the two measure the limit.
@@ -120,7 +122,7 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             max_in_flight: DEFAULT_MAX_IN_FLIGHT,
-            spend_rate: 50.0,
+            spend_rate: 35.0,
             climb_from: 2.0,
             climb_doubling_ms: 1_000,
             probe_share: 0.01,
@@ -156,9 +158,8 @@ struct Pace {
 impl Pace {
     /// Requests this client may have in flight: its rate times its round trip (Little's law),
     /// plus one so a paced send never waits on an answer due the same moment. While the limit is
-    /// being found, every request in flight when the bucket runs dry comes back 429: then no
-    /// slack, and while spending a burst (far above any rate) the product rounded down, at least
-    /// one. Within `cap`.
+    /// being found (spending a burst, climbing to the rate), every request in flight when the
+    /// bucket runs dry comes back 429: then the product rounded down, at least one. Within `cap`.
     fn in_flight_limit(&self, cap: usize) -> usize {
         // The smoothed round trip, unless the latest was shorter: a first request's round trip
         // includes opening the connection, and more in flight than needed is more to answer 429
@@ -170,8 +171,7 @@ impl Pace {
                 let needed = self.ctl.rate * rtt / 1000.0;
                 match self.ctl.phase {
                     Phase::Paced { .. } => needed.ceil() as usize + 1,
-                    Phase::Climb { .. } => needed.ceil() as usize,
-                    Phase::Spend => needed.floor() as usize,
+                    Phase::Climb { .. } | Phase::Spend => needed.floor() as usize,
                 }
             }
         };
@@ -608,6 +608,7 @@ mod tests {
     #[test]
     fn never_more_than_the_concurrency_cap_and_paced() {
         let mut s = Scheduler::default();
+        let step = spend_interval();
         for _ in 0..5 {
             s.submit(Priority::Bulk, true, "id-a", 0);
         }
@@ -615,11 +616,11 @@ mod tests {
         assert_eq!(p.start.len(), 1, "pacing: one now");
         assert_eq!(
             p.wake_at,
-            Some(20),
-            "the next at 1/rate (50/s, spending the burst)"
+            Some(step),
+            "the next at 1/rate (spending the burst)"
         );
-        assert_eq!(s.poll(19).start.len(), 0);
-        for at in [20, 40, 60] {
+        assert_eq!(s.poll(step - 1).start.len(), 0);
+        for at in [step, 2 * step, 3 * step] {
             assert_eq!(s.poll(at).start.len(), 1);
         }
         let p = s.poll(10_000);
@@ -630,20 +631,26 @@ mod tests {
         assert_eq!(s.status(10_000).in_flight, 4);
     }
 
+    /// The interval between sends while spending a fresh bucket's burst.
+    fn spend_interval() -> Millis {
+        (1000.0 / Config::default().spend_rate).round() as Millis
+    }
+
     #[test]
     fn a_send_a_little_late_keeps_the_pace_and_a_long_gap_is_no_credit() {
         let mut s = Scheduler::default();
+        let step = spend_interval();
         for _ in 0..3 {
             s.submit(Priority::Bulk, true, "id-a", 0);
         }
         let mut sent = s.poll(0).start;
-        // Due at 20 ms (50/s), polled 6 ms late: the next is still due at 40.
-        sent.extend(s.poll(26).start);
+        // Due at one step, polled 6 ms late: the next is still due at two steps.
+        sent.extend(s.poll(step + 6).start);
         assert_eq!(sent.len(), 2);
         for t in sent {
-            s.finish(t, Ok(()), 30, 0.5);
+            s.finish(t, Ok(()), step + 10, 0.5);
         }
-        assert_eq!(s.poll(30).wake_at, Some(40));
+        assert_eq!(s.poll(step + 10).wake_at, Some(2 * step));
         // Nothing sent for a while, then a job: it goes, and the next waits a whole interval.
         let third = s.poll(5_000).start;
         assert_eq!(third.len(), 1);
@@ -651,8 +658,8 @@ mod tests {
             s.finish(t, Ok(()), 5_010, 0.5);
         }
         s.submit(Priority::Bulk, true, "id-a", 5_010);
-        assert_eq!(s.poll(5_010).wake_at, Some(5_020));
-        assert_eq!(s.poll(5_020).start.len(), 1);
+        assert_eq!(s.poll(5_010).wake_at, Some(5_000 + step));
+        assert_eq!(s.poll(5_000 + step).start.len(), 1);
     }
 
     #[test]
