@@ -2,8 +2,9 @@
 //!
 //! SCIM paging is not session-based, so results can shift between pages, `totalResults` can be
 //! wrong, and a server may return fewer items than asked. The pager plans page requests (several
-//! may be in flight once the total is known), fills the gap after a short page, trusts the total only
-//! until a page contradicts it, stops on an empty page, and drops every id it has already seen.
+//! may be in flight once the total is known, and a few before it if the caller asks), fills the gap
+//! after a short page, trusts the total only until a page contradicts it, stops on an empty page,
+//! and drops every id it has already seen.
 //!
 //! A server that ignores `startIndex` or repeats pages would otherwise be paged forever (with no
 //! total, or a total it never reaches): after a few pages in a row that add nobody new, the pager
@@ -23,6 +24,8 @@ pub struct PageRequest {
 #[derive(Clone, Debug)]
 pub struct Pager {
     page_size: u32,
+    /// Pages that may be out while the total is unknown (or untrusted).
+    blind_pages: usize,
     next_start: u64,
     total: Option<u64>,
     /// The total was contradicted by a full page past it: page until an empty page.
@@ -54,6 +57,7 @@ impl Pager {
     pub fn new(page_size: u32) -> Pager {
         Pager {
             page_size: page_size.clamp(1, crate::core::api::MAX_PAGE),
+            blind_pages: 1,
             next_start: 1,
             total: None,
             total_untrusted: false,
@@ -64,6 +68,15 @@ impl Pager {
             stale_pages: 0,
             gave_up: None,
         }
+    }
+
+    /// Lets up to `pages` be out before an answer says how many there are. One is the default: a
+    /// page past the end costs a request. More suit a query likely to span many pages over a long
+    /// round trip, where a fresh rate-limit bucket would otherwise sit full (its refill wasted)
+    /// while the first answer travels.
+    pub fn blind_pages(mut self, pages: usize) -> Pager {
+        self.blind_pages = pages.max(1);
+        self
     }
 
     /// Why paging stopped before the end, if it did.
@@ -96,8 +109,8 @@ impl Pager {
         }
     }
 
-    /// The next page to request, if one may be requested now. Before the first answer only one page
-    /// is out (the total is unknown); after it, pages can be fetched in parallel up to the total.
+    /// The next page to request, if one may be requested now. Until an answer tells the total, at
+    /// most [`Pager::blind_pages`] are out; after it, pages can be fetched in parallel up to it.
     pub fn next_request(&mut self) -> Option<PageRequest> {
         while let Some(gap) = self.gaps.pop_front() {
             if !self.beyond_end(gap.start_index) {
@@ -106,7 +119,7 @@ impl Pager {
             }
         }
         let known = self.total.is_some() && !self.total_untrusted;
-        if (!known && !self.pending.is_empty()) || self.beyond_end(self.next_start) {
+        if (!known && self.pending.len() >= self.blind_pages) || self.beyond_end(self.next_start) {
             return None;
         }
         let request = PageRequest {
@@ -154,7 +167,12 @@ impl Pager {
             .into_iter()
             .filter(|item| self.seen.insert(id(item).to_string()))
             .collect();
-        if n > 0 && fresh.is_empty() {
+        // A page asked for blind, before the total was known, may start past it: a server that
+        // ignores `startIndex` answers it with what was already collected, which is no sign of a
+        // loop once every page up to the total is in hand.
+        let past_total =
+            !self.total_untrusted && self.total.is_some_and(|t| request.start_index > t);
+        if n > 0 && fresh.is_empty() && !past_total {
             self.stale_pages += 1;
             if self.stale_pages >= STALE_LIMIT {
                 self.gave_up = Some(Incomplete::Repeating);
@@ -325,6 +343,70 @@ mod tests {
         assert!(!pager.is_done());
     }
 
+    #[test]
+    fn pages_asked_for_blind_lose_nothing_in_every_odd_case() {
+        let cases: &[(&str, usize, usize, Option<u64>)] = &[
+            // name, items, server cap, reported total (page size 10)
+            ("fewer than the blind pages hold", 25, 1000, None),
+            ("exactly the blind pages", 40, 1000, None),
+            ("many pages", 95, 1000, None),
+            ("empty", 0, 1000, None),
+            ("short pages from the server", 63, 7, None),
+            ("total too high", 25, 1000, Some(70)),
+            ("total too low", 65, 1000, Some(12)),
+            ("total missing", 25, 1000, Some(0)),
+        ];
+        for &(name, n, cap, total) in cases {
+            // Answered in the order asked, and newest first (a blind page before the first).
+            for newest_first in [false, true] {
+                let server = Server {
+                    data: ids(n),
+                    cap,
+                    total,
+                };
+                let mut pager = Pager::new(10).blind_pages(4);
+                let mut out = Vec::new();
+                let mut requests = 0;
+                loop {
+                    let batch: Vec<PageRequest> =
+                        std::iter::from_fn(|| pager.next_request()).collect();
+                    if batch.is_empty() {
+                        break;
+                    }
+                    if requests == 0 {
+                        assert_eq!(batch.len(), 4, "{name}: four out before any answer");
+                    }
+                    let order: Vec<PageRequest> = if newest_first {
+                        batch.into_iter().rev().collect()
+                    } else {
+                        batch
+                    };
+                    for r in order {
+                        requests += 1;
+                        let (items, total) = server.page(r);
+                        out.extend(pager.accept(r, items, total, |s| s.as_str()));
+                    }
+                    assert!(requests < 1_000, "{name}: the pager must terminate");
+                }
+                assert!(pager.is_done(), "{name}");
+                assert_eq!(pager.gave_up(), None, "{name}");
+                out.sort();
+                assert_eq!(out, ids(n), "{name}, newest first: {newest_first}");
+            }
+        }
+    }
+
+    #[test]
+    fn blind_pages_past_a_small_result_are_no_loop() {
+        // A server that ignores startIndex, with everything on its first page and the true total:
+        // the pages asked for blind bring the same users again, and the result is complete.
+        let data = ids(5);
+        let (got, requests, gave_up) = misbehaving_blind(4, 4, |_| (data.clone(), Some(5)));
+        assert_eq!(got, data);
+        assert_eq!(gave_up, None);
+        assert_eq!(requests, 4, "the blind pages, and no more");
+    }
+
     /// Pages through a server that misbehaves as `answer` says (start index, count → items and
     /// total), with up to `parallel` pages out at once; returns what was collected, the requests
     /// made, and whether the pager gave up.
@@ -332,7 +414,16 @@ mod tests {
         parallel: usize,
         answer: impl Fn(PageRequest) -> (Vec<String>, Option<u64>),
     ) -> (Vec<String>, usize, Option<Incomplete>) {
-        let mut pager = Pager::new(10);
+        misbehaving_blind(parallel, 1, answer)
+    }
+
+    /// [`misbehaving`], with `blind` pages out before the total is known.
+    fn misbehaving_blind(
+        parallel: usize,
+        blind: usize,
+        answer: impl Fn(PageRequest) -> (Vec<String>, Option<u64>),
+    ) -> (Vec<String>, usize, Option<Incomplete>) {
+        let mut pager = Pager::new(10).blind_pages(blind);
         let mut out = Vec::new();
         let mut requests = 0;
         let mut out_now: VecDeque<PageRequest> = VecDeque::new();

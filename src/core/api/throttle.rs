@@ -142,7 +142,7 @@ pub const DEFAULT_MAX_IN_FLIGHT: usize = 12;
 pub const MAX_IN_FLIGHT_RANGE: std::ops::RangeInclusive<usize> = 1..=32;
 /// In flight per client before its round trip is known: a few, as a browser opens a few
 /// connections to a host, so a long first round trip does not hold a fresh bucket idle.
-const INITIAL_CLIENT_IN_FLIGHT: usize = 4;
+pub const INITIAL_CLIENT_IN_FLIGHT: usize = 4;
 /// One API client's pacing (P14E limits each Client ID on its own).
 #[derive(Clone, Debug)]
 struct Pace {

@@ -13,6 +13,7 @@ pub mod view;
 use crate::core::api::filter::{search, simple_search, SearchKind};
 use crate::core::api::pager::{Incomplete, PageRequest, Pager};
 use crate::core::api::scim::{self, User};
+use crate::core::api::throttle::INITIAL_CLIENT_IN_FLIGHT;
 use crate::core::api::{ApiError, ListRequest, Resource};
 use crate::core::lookup::Failure;
 use crate::core::shared::dates::iso_time;
@@ -125,13 +126,23 @@ pub struct Progress {
 
 impl Export {
     pub fn new(client_id: &str, text: &str, now_ms: u64) -> Export {
+        let text = text.trim().to_string();
+        // Every user: likely many pages, so as many go out before the first answer as the
+        // scheduler sends before it knows the round trip — over a long one, a fresh bucket would
+        // otherwise sit full (its refill wasted) while the first answer travels. A directory
+        // smaller than that costs a few empty pages. A search's result is often one page: one.
+        let blind = if text.is_empty() {
+            INITIAL_CLIENT_IN_FLIGHT
+        } else {
+            1
+        };
         Export {
             client_id: client_id.to_string(),
-            text: text.trim().to_string(),
             rows: Rows::Users {
-                pager: Pager::new(PAGE_SIZE),
+                pager: Pager::new(PAGE_SIZE).blind_pages(blind),
                 users: Vec::new(),
             },
+            text,
             total: None,
             phase: Phase::Running,
             in_flight: 0,
@@ -709,6 +720,20 @@ mod tests {
     }
 
     #[test]
+    fn every_user_starts_with_several_pages_out_and_a_search_with_one() {
+        let out = |text: &str| {
+            let mut export = Export::new("a", text, 0);
+            std::iter::from_fn(|| export.next_request()).count()
+        };
+        assert_eq!(out(""), INITIAL_CLIENT_IN_FLIGHT);
+        assert_eq!(out("smith"), 1);
+        // A directory smaller than the pages asked for blind is exported whole, and only once.
+        let small = run(150, |_| None);
+        assert!(small.is_complete());
+        assert_eq!(small.user_count(), 150);
+    }
+
+    #[test]
     fn a_401_stops_at_once_and_keeps_the_rows() {
         let export = run(1_000, |i| {
             (i == 3).then(|| Failure::from(&ApiError::Unauthorized))
@@ -717,8 +742,9 @@ mod tests {
             panic!("stopped: {:?}", export.phase());
         };
         assert_eq!(f.code, FailureCode::Unauthorized);
-        // The first page, and the three other pages that were in flight with the refused one.
-        assert_eq!(export.user_count(), 800);
+        // Four pages go out before the first answer; the third is refused. The pages answered
+        // before it and the one answered after it (it was in flight) are all kept.
+        assert_eq!(export.user_count(), 600);
         assert!(export.can_save());
         assert!(export.file_name(Format::Csv, 0).ends_with("-partial.csv"));
     }
