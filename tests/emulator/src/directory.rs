@@ -430,6 +430,18 @@ impl Directory {
         Some(value)
     }
 
+    /// Sorts the `kind` table by `path` (ascending) now, and keeps that order until the table
+    /// changes, so the first list in that order costs no more than the next.
+    pub fn keep_order(&self, kind: Kind, path: &str) {
+        let table = match kind {
+            Kind::User => &self.users,
+            Kind::Group => &self.groups,
+        };
+        if let Some(path) = filter::parse_attr_path(path) {
+            table.sorted_keys(&path, false);
+        }
+    }
+
     /// Lists resources: filter, sort, page. Returns the total and the page's ids.
     pub fn list(&self, kind: Kind, query: &ListQuery) -> (usize, Vec<String>) {
         let table = match kind {

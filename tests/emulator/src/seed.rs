@@ -216,4 +216,7 @@ pub fn seed(dir: &mut Directory, users: usize, groups: usize, seed: u64, name_fo
             }
         }
     }
+    // Users sorted by userName, the order clients page by (Keyward's export does), made now: a
+    // server keeps its index, and an export's first page should not pay for the emulator's sort.
+    dir.keep_order(Kind::User, "userName");
 }
