@@ -76,6 +76,9 @@ pub struct Export {
     /// Running time so far, pauses excluded, and when the current run started.
     active_ms: u64,
     running_since: Option<u64>,
+    /// The running time and the rows in hand when the first rows came: the time left is
+    /// estimated from the pace after it, not from a first round trip that held every page.
+    first_rows: Option<(u64, u64)>,
 }
 
 /// Where an export's rows come from, and the rows so far: one of two kinds, never both.
@@ -151,6 +154,7 @@ impl Export {
             retries: 0,
             active_ms: 0,
             running_since: Some(now_ms),
+            first_rows: None,
         }
     }
 
@@ -279,7 +283,19 @@ impl Export {
         if let Some(failure) = failed {
             self.page_failed(request, failure, now_ms);
         }
+        let rows = self.user_count() as u64;
+        if self.first_rows.is_none() && rows > 0 {
+            self.first_rows = Some((self.active_at(now_ms), rows));
+        }
         self.finish_if_done(now_ms);
+    }
+
+    /// Running time at `now_ms`, pauses excluded.
+    fn active_at(&self, now_ms: u64) -> u64 {
+        self.active_ms
+            + self
+                .running_since
+                .map_or(0, |since| now_ms.saturating_sub(since))
     }
 
     /// Counts a failed page (already put back to be asked again), and stops the export when
@@ -371,13 +387,18 @@ impl Export {
                 .checked_div(t)
                 .map_or(100, |p| p.min(100) as u8)
         });
-        let active = self.active_ms
-            + self
-                .running_since
-                .map_or(0, |since| now_ms.saturating_sub(since));
-        let eta_secs = match (total, self.phase == Phase::Running) {
-            (Some(t), true) if done > 0 && active > 0 => {
-                Some((t.saturating_sub(done) * active).div_ceil(done * 1000))
+        // The rows that came after the first ones, over the time since: the first answer took a
+        // whole round trip for every page then in flight, and counting it would put the end of a
+        // long export minutes away.
+        let since_first = self.first_rows.map(|(at, rows)| {
+            (
+                done.saturating_sub(rows),
+                self.active_at(now_ms).saturating_sub(at),
+            )
+        });
+        let eta_secs = match (total, self.phase == Phase::Running, since_first) {
+            (Some(t), true, Some((rows, ms))) if rows > 0 && ms > 0 => {
+                Some((t.saturating_sub(done) * ms).div_ceil(rows * 1000))
             }
             _ => None,
         };
@@ -787,6 +808,29 @@ mod tests {
         assert_eq!(export.next_request(), None, "three pages still in flight");
         // Active time: 0–2 s, then from 60 s. 400 users in 2 s, 600 left: about 3 s.
         assert_eq!(export.progress(60_000).eta_secs, Some(3));
+    }
+
+    #[test]
+    fn the_time_left_follows_the_pace_after_the_first_round_trip() {
+        // 100,000 users; the first pages all come back after a 400 ms round trip, then a page
+        // every 50 ms: 4,000 users a second.
+        let n = 100_000;
+        let mut export = Export::new("a", "", 0);
+        let mut now = 400;
+        let answer = |export: &mut Export, now: u64| {
+            let r = export.next_request().expect("a page to ask for");
+            export.page_answered(r, Ok(&body(&page_of(r, n), n)), now);
+        };
+        answer(&mut export, now);
+        let first = export.progress(now);
+        assert_eq!(first.eta_secs, None, "{}", first.summary);
+        assert_eq!(first.summary, "Exported 200 of 100,000 users\u{2026}");
+        for _ in 0..20 {
+            now += 50;
+            answer(&mut export, now);
+        }
+        // 4,200 in hand, 95,800 left at 4,000 a second: 24 s (the whole time so far would say 32).
+        assert_eq!(export.progress(now).eta_secs, Some(24));
     }
 
     #[test]
