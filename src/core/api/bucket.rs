@@ -211,6 +211,14 @@ mod tests {
         }
     }
 
+    /// A 429 storm: `count` requests sent `every` ms from `from`, each answered 429 20 ms later.
+    fn storm(ctl: &mut RateControl, c: &Config, count: u64, from: Millis, every: Millis) {
+        for i in 0..count {
+            let sent = from + i * every;
+            ctl.on_throttled(c, sent, sent + 20);
+        }
+    }
+
     /// A pace that has measured its bucket: empty at 0 and again at 2 s, 20 successes between.
     fn measured(c: &Config) -> (RateControl, Learned) {
         let mut ctl = RateControl::new(c);
@@ -287,9 +295,7 @@ mod tests {
         let c = Config::default();
         let (mut ctl, learned) = measured(&c);
         // 429 after 429 with no success: the pace falls, never below a quarter of the rate.
-        for i in 0..30 {
-            ctl.on_throttled(&c, 2_100 + i * 100, 2_120 + i * 100);
-        }
+        storm(&mut ctl, &c, 30, 2_100, 100);
         assert_eq!(ctl.learned, Some(learned));
         assert!(
             (ctl.rate - learned.rate * 0.25).abs() < 1e-9,
@@ -305,9 +311,7 @@ mod tests {
         ctl.on_throttled(&c, 0, 20);
         ctl.on_success(&c, 500, 520);
         // A storm: 429 after 429 for 15 s.
-        for i in 0..30 {
-            ctl.on_throttled(&c, 1_000 + i * 500, 1_020 + i * 500);
-        }
+        storm(&mut ctl, &c, 30, 1_000, 500);
         let after = ctl.rate;
         assert!(after <= c.climb_from, "{after}");
         // The first success after it climbs from that pace, not from 15 s of doublings.
@@ -322,9 +326,7 @@ mod tests {
         // The burst spent at 1 s; two successes; then a storm, 429 after 429, for 8 s.
         ctl.on_throttled(&c, 1_000, 1_020);
         succeed(&mut ctl, &c, 2, 1_100, 1_300);
-        for i in 0..16 {
-            ctl.on_throttled(&c, 1_400 + i * 500, 1_420 + i * 500);
-        }
+        storm(&mut ctl, &c, 16, 1_400, 500);
         // After it, 30 successes in 3 s, then the bucket is empty: not 30 tokens over the 9 s
         // since the empty bucket before the storm (3.3/s) — the window starts after the storm.
         succeed(&mut ctl, &c, 30, 10_000, 13_000);
