@@ -1,48 +1,30 @@
 // Keyward content script: plain JS, no wasm (a strict page CSP would block it), no decisions.
-// It sends the worker what the console page shows and applies the plan the worker returns: copy
-// helpers in a closed shadow root. Secrets never come back here: a copy button only names what to
-// copy, and the worker writes the clipboard.
-// Reading fields costs the page's main thread, so until the worker asks for them it sends only a
-// glance: the headings and the page's text. A full read walks the page as it is drawn — open
-// shadow roots and same-origin frames included — and sends it as items in document order: runs of
-// text cut where the page starts a new block, and form fields with their accessible names. Which
-// item is a label and which a value is decided in Rust.
+// It runs on every console page, watches it, and sends the worker a glance at it: the address,
+// the title, the first heading (the page's name) and the page's text, from which Rust judges
+// whether the page may show the credential. Only then does the worker load the field reader
+// (content-reader.js) beside this script: the full read, the admin's clicks and the copy helpers.
+// Every console page pays for compiling and running this script, so it holds the glance alone:
+// on this machine each kilobyte compiled costs a page about 0.1 ms, and so does each kind of DOM
+// object first touched (a glance reads no `document.body`, the costliest of them). Text is sent
+// as the page has it (whitespace and all, cut at the limits); Rust normalises it.
+// Content scripts run in the top frame only (the manifest asks for no other): same-origin frames
+// are read from here.
 (() => {
   'use strict';
-  if (window.top !== window) return;
 
   // Reading limits and timings: written into the shipped script at build time from their one
   // source, `script` in src/core/console/page.rs (the reader in Rust applies the same limits).
-  const MAX_ITEMS = RUST_SCRIPT_RULES.MAX_ITEMS;
-  const MAX_NODES = RUST_SCRIPT_RULES.MAX_NODES;
-  const MAX_PATH = RUST_SCRIPT_RULES.MAX_PATH;
   const MAX_TEXT = RUST_SCRIPT_RULES.MAX_TEXT;
   const MAX_PAGE_TEXT = RUST_SCRIPT_RULES.MAX_PAGE_TEXT;
   const DEBOUNCE_MS = RUST_SCRIPT_RULES.DEBOUNCE_MS;
   const TEXT_ONLY_MS = RUST_SCRIPT_RULES.TEXT_ONLY_MS;
 
-  // What is never text: scripts, media, controls (buttons are read as labels of their own).
-  const SKIP = new Set(['SCRIPT', 'STYLE', 'TEMPLATE', 'NOSCRIPT', 'SELECT', 'OPTION', 'SVG', 'svg', 'IMG', 'CANVAS', 'VIDEO', 'AUDIO', 'OBJECT', 'EMBED']);
-  // Displays that flow with their neighbours: text in them belongs to the run around them.
-  const INLINE = new Set(['inline', 'inline-block', 'contents', 'ruby', 'ruby-text']);
-  // What a page says about the text inside an element, as marks Rust reads.
-  const MARKS = {
-    PRE: 'pre', SAMP: 'pre', XMP: 'pre', LISTING: 'pre', ASIDE: 'aside', BLOCKQUOTE: 'aside', FIGURE: 'aside',
-    FIGCAPTION: 'aside', DETAILS: 'aside', SMALL: 'help', DEL: 'struck', S: 'struck', STRIKE: 'struck', INS: 'inserted',
-  };
-  const ROLE_MARKS = { note: 'help', tooltip: 'help', complementary: 'aside' };
-  const BUTTON_ROLES = new Set(['button']);
+  const NOT_TEXT = 'button, script, style, template, [data-keyward]';
+  const HEADINGS = 'h1, h2, h3, [role=heading]';
 
-  let anchors = [];
   let lastSent = '';
-  let lastPlan = null;
   // Reports sent so far: an answer is applied only if no later report went out meanwhile.
   let reports = 0;
-  // The helpers last drawn, and next to which element: an identical plan is not drawn again, so
-  // a keyboard user's focus inside the helpers survives the page's own updates.
-  let drawn = '';
-  let drawnAt = null;
-  let host = null;
   let timer = 0;
   // The worker's word on this page: read its fields (or send a glance). And whether the last
   // snapshot sent was a glance.
@@ -51,42 +33,19 @@
   // The last glance sent: what it showed besides the text, and when.
   let glanceShown = '';
   let glanceAt = -Infinity;
-  // Shadow roots and frame documents already watched.
-  const watched = new WeakSet();
-
-  // JavaScript's \s by hand: a content script's first regular expression costs more than this scan.
-  const isSpace = (c) =>
-    c === 32 || (c >= 9 && c <= 13) || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) ||
-    c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
-
-  /** The text with each run of whitespace made one space, trimmed, at most MAX_TEXT long. */
-  function clip(value) {
-    const s = String(value ?? '');
-    let out = '';
-    let word = -1;
-    for (let i = 0; i <= s.length && out.length < MAX_TEXT; i++) {
-      const space = i === s.length || isSpace(s.charCodeAt(i));
-      if (space && word >= 0) {
-        out += (out ? ' ' : '') + s.slice(word, i);
-        word = -1;
-      } else if (!space && word < 0) word = i;
-    }
-    return out.slice(0, MAX_TEXT);
-  }
-
-  /** Words separated by whitespace (an attribute's list of ids). */
-  function words(value) {
-    return clip(value).split(' ').filter(Boolean);
-  }
+  // The worker's answer to our request for the field reader, while it is pending or was granted.
+  let readerAsked = null;
+  // What the field reader uses of this script, and where it registers itself (`reader`): shared
+  // in the extension's isolated world (which the page cannot see) when the reader is first asked for,
+  // under a symbol (a page's element with an id would answer to a global name).
+  let shared = null;
 
   const send = (message) => chrome.runtime.sendMessage(message).catch(() => null);
 
-  const NOT_TEXT = 'button, script, style, template, [data-keyward]';
-
-  /** A heading's text: text nodes joined, one space between, buttons and our helpers left out. */
+  /** An element's text: its text nodes joined, one space between, buttons and our helpers left out. */
   function textOf(el) {
     if (el.closest(NOT_TEXT)) return '';
-    if (el.childElementCount === 0) return clip(el.textContent);
+    if (el.childElementCount === 0) return el.textContent.slice(0, MAX_TEXT);
     let out = '';
     let node = el.firstChild;
     while (node && out.length < MAX_TEXT) {
@@ -98,36 +57,63 @@
       }
       node = next;
     }
-    return clip(out);
+    return out.slice(0, MAX_TEXT);
   }
 
-  /** The documents of same-origin frames (others cannot be read, and are not ours to read). */
-  function frameDocuments(doc) {
-    const docs = [];
-    for (const frame of doc.getElementsByTagName('iframe')) {
+  /**
+   * The text of the page's body, read without `document.body` where the page allows: the first
+   * body element a content script's world touches costs it about 0.2 ms (its interface is set up
+   * there). The root's text is its head's, then the rest's; when the head is the root's first
+   * node, the rest is what follows it.
+   */
+  function bodyText() {
+    const root = document.documentElement;
+    const head = document.head;
+    if (root && head && root.firstChild === head) return root.textContent.slice(head.textContent.length);
+    return (document.body ?? root)?.textContent ?? '';
+  }
+
+  /** The text of the page's same-origin frames (others cannot be read, and are not ours to read). */
+  function framesText() {
+    let text = '';
+    for (const frame of document.getElementsByTagName('iframe')) {
       try {
-        if (frame.contentDocument?.body) docs.push(frame.contentDocument);
+        const body = frame.contentDocument?.body;
+        if (body) text += ` ${body.textContent}`;
       } catch {
         // A cross-origin frame.
       }
     }
-    return docs;
+    return text;
   }
 
-  /** What every snapshot carries: where, the headings, and the page's text (not clipped). */
-  function page(glance, buttons = [], items = []) {
-    let text = (document.body ?? document.documentElement)?.textContent ?? '';
-    for (const doc of frameDocuments(document)) text += ` ${doc.body.textContent}`;
+  /** The page's headings with text: all of them (at most 50), or the first. */
+  function headingsOf(all) {
+    const first = !all && document.querySelector(HEADINGS);
+    const heading = first ? textOf(first) : '';
+    if (heading.trim()) return [heading];
     const headings = [];
-    const found = document.querySelectorAll('h1, h2, h3, [role=heading]');
-    for (let i = 0; i < found.length && i < 50; i++) {
-      const heading = textOf(found[i]);
-      if (heading) headings.push(heading);
+    const found = document.querySelectorAll(HEADINGS);
+    for (let i = 0; i < found.length && i < 50 && (all || !headings.length); i++) {
+      const text = textOf(found[i]);
+      if (text.trim()) headings.push(text);
     }
+    return headings;
+  }
+
+  /**
+   * What every snapshot carries: where, the headings, and the page's text (not cut to MAX_TEXT),
+   * its frames' included. A glance carries the first heading only: the page's name, all Rust takes
+   * from a glance's headings (a heading that could say more is in the text, and a text that could
+   * show the credential makes the worker ask for the fields).
+   */
+  function page(glance, buttons = [], items = []) {
+    // `window.length` counts the page's frames: most pages have none, and skip the lookup.
+    const text = bodyText() + (window.length ? framesText() : '');
     return {
       url: location.href,
-      title: clip(document.title),
-      headings,
+      title: document.title.slice(0, MAX_TEXT),
+      headings: headingsOf(!glance),
       buttons,
       items,
       text: text.slice(0, MAX_PAGE_TEXT),
@@ -136,227 +122,38 @@
     };
   }
 
-  /** A form field's accessible names, as a screen reader would take them. */
-  function names(input) {
-    const out = [];
-    const root = input.getRootNode();
-    for (const id of words(input.getAttribute('aria-labelledby'))) {
-      const label = root.getElementById?.(id) ?? input.ownerDocument.getElementById(id);
-      if (label) out.push(clip(label.textContent));
-    }
-    for (const value of [input.getAttribute('aria-label')]) if (value) out.push(clip(value));
-    for (const label of input.labels ?? []) out.push(clip(label.textContent));
-    for (const value of [input.title, input.placeholder]) if (value) out.push(clip(value));
-    return out;
-  }
+  /** Strings as one, each after its length, so no two lists make the same one (a glance is
+   *  compared so: cheaper than JSON.stringify, whose first use costs a page more). */
+  const joined = (parts) => parts.map((s) => `${s.length}:${s}`).join('');
 
-  /** Walk watch: late content inside a shadow root or a frame re-reads the page too. */
-  function watch(root) {
-    if (watched.has(root)) return;
-    watched.add(root);
-    new MutationObserver(schedule).observe(root, OBSERVED);
-    if (root.defaultView) root.defaultView.addEventListener('hashchange', schedule);
-    (root.defaultView ? root : root.ownerDocument)?.addEventListener?.('click', onClick, true);
-  }
+  /** The field reader, once the worker has loaded it (it registers itself on `shared`). */
+  const reader = () => shared?.reader;
 
-  /**
-   * Reads the page as it is drawn, in document order. Each item: its text (a run cut where a new
-   * block starts), the ids of the blocks around it (nearest first), its block's tag, a table cell's
-   * place, a field's type and names, and marks. Also the visible buttons' labels.
-   */
-  function collect() {
-    const items = [];
-    const found = [];
-    const buttons = [];
-    let nextId = 1;
-    let visited = 0;
-    let run = null;
-    const flush = () => {
-      if (run && run.text.trim() && items.length < MAX_ITEMS) {
-        const { text, ctx, marks } = run;
-        items.push({ text: clip(text), path: ctx.path, tag: ctx.tag, cell: ctx.cell, input: null, marks: [...marks] });
-        found.push(ctx.el);
-      }
-      run = null;
-    };
-    const root = document.body ?? document.documentElement;
-    if (!root) return { snapshot: page(false), found };
-    const start = { path: [], tag: 'body', cell: null, table: 0, head: false, marks: [], el: root };
-    const stack = [{ node: root, ctx: start }];
-    while (stack.length && items.length < MAX_ITEMS && visited++ < MAX_NODES) {
-      const { node, ctx, exit } = stack.pop();
-      if (exit) {
-        flush();
-        continue;
-      }
-      if (node.nodeType === 3) {
-        if (!run) run = { text: '', ctx, marks: new Set(ctx.marks) };
-        for (const m of ctx.inline ?? []) run.marks.add(m);
-        run.text += node.nodeValue;
-        continue;
-      }
-      if (node.nodeType !== 1 || SKIP.has(node.tagName) || node.hasAttribute('data-keyward')) continue;
-      const el = node;
-      const style = el.ownerDocument.defaultView?.getComputedStyle(el);
-      if (!style || style.display === 'none' || style.visibility === 'hidden' || style.visibility === 'collapse') continue;
-      const role = el.getAttribute('role');
-      if (el.tagName === 'BUTTON' || BUTTON_ROLES.has(role) || (el.tagName === 'INPUT' && (el.type === 'button' || el.type === 'submit'))) {
-        const label = clip(el.tagName === 'INPUT' ? el.value : el.textContent);
-        if (label && buttons.length < 100) buttons.push(label);
-        continue;
-      }
-      if (el.tagName === 'BR') {
-        flush();
-        continue;
-      }
-      const mark = MARKS[el.tagName] ?? ROLE_MARKS[role];
-      if (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA') {
-        const type = el.tagName === 'TEXTAREA' ? 'textarea' : (el.type || 'text').toLowerCase();
-        if (type === 'hidden' || type === 'checkbox' || type === 'radio' || type === 'file') continue;
-        flush();
-        if (items.length < MAX_ITEMS) {
-          // A password field's value never leaves the page: the reader treats it as masked anyway.
-          const text = type === 'password' ? '' : clip(el.value);
-          const marks = mark ? [...ctx.marks, mark] : ctx.marks;
-          items.push({ text, path: ctx.path, tag: ctx.tag, cell: ctx.cell, input: { kind: type, names: names(el) }, marks });
-          found.push(el);
-        }
-        continue;
-      }
-      const block = !INLINE.has(style.display);
-      let child = ctx;
-      if (block) {
-        flush();
-        const id = nextId++;
-        child = { ...ctx, path: [id, ...ctx.path].slice(0, MAX_PATH), tag: el.tagName.toLowerCase(), el, inline: [] };
-        if (mark || (ctx.inline ?? []).length) child.marks = [...ctx.marks, ...(ctx.inline ?? []), ...(mark ? [mark] : [])];
-        if (el.tagName === 'TABLE') child.table = id;
-        if (el.tagName === 'THEAD') child.head = true;
-        if ((el.tagName === 'TD' || el.tagName === 'TH') && child.table) {
-          child.cell = { table: child.table, row: el.parentElement?.rowIndex ?? 0, col: el.cellIndex, head: el.tagName === 'TH' || ctx.head };
-        }
-        stack.push({ exit: true });
-      } else if (mark) {
-        child = { ...ctx, inline: [...(ctx.inline ?? []), mark] };
-      }
-      // The flat tree: a shadow root's content instead of the light children, a slot's assigned
-      // nodes, a same-origin frame's document.
-      let kids = el.childNodes;
-      if (el.shadowRoot) {
-        watch(el.shadowRoot);
-        kids = el.shadowRoot.childNodes;
-        child = { ...child, marks: [...child.marks, 'shadow'] };
-      } else if (el.tagName === 'SLOT') {
-        const assigned = el.assignedNodes({ flatten: true });
-        if (assigned.length) kids = assigned;
-      } else if (el.tagName === 'IFRAME') {
-        let doc = null;
-        try {
-          doc = el.contentDocument;
-        } catch {
-          doc = null;
-        }
-        if (!doc?.body) continue;
-        watch(doc);
-        kids = [doc.body];
-        child = { ...child, marks: [...child.marks, 'frame'] };
-      }
-      for (let i = kids.length - 1; i >= 0; i--) stack.push({ node: kids[i], ctx: child });
-    }
-    flush();
-    return { snapshot: page(false, buttons, items), found };
-  }
-
-  const STYLE = `
-    :host { all: initial; display: block; margin: 6px 0; font: 13px/1.4 system-ui, sans-serif; color: #1b1f24; }
-    .bar { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; }
-    button { font: inherit; padding: 3px 10px; border-radius: 5px; border: 1px solid #0b5cad; background: #fff; color: #0b5cad; cursor: pointer; }
-    button:hover { background: #eef5fc; }
-    button:focus-visible { outline: 2px solid #0969da; outline-offset: 2px; }
-    button[data-state=copied] { background: #0b5cad; color: #fff; }
-    .note, .status { margin: 4px 0 0; color: #57606a; font-size: 12px; }
-    .age { margin: 0 0 4px; font-weight: 600; }
-    .age[data-level=due_soon] { color: #9a6700; }
-    .age[data-level=overdue] { color: #cf222e; }
-    .brand { font-weight: 600; color: #0b5cad; margin-right: 4px; }
-    .guard { margin: 0 0 6px; padding: 6px 10px; border-left: 3px solid #bf8700; background: #fff8e5; }
-    .guard p { margin: 0 0 4px; font-weight: 600; }
-    .guard ul { margin: 0; padding-left: 18px; }
-  `;
-
-  function apply(plan) {
-    const helpers = plan?.helpers;
-    const anchor = helpers ? anchors[helpers.anchor] : null;
-    const wanted = JSON.stringify(helpers ?? null);
-    if (host?.isConnected && wanted === drawn && anchor === drawnAt) return;
-    host?.remove();
-    host = null;
-    drawn = '';
-    drawnAt = null;
-    // The helpers live in the anchor's document (a same-origin frame's, maybe), while it is shown:
-    // a frame the page has since removed keeps its document but has no window.
-    const doc = anchor?.ownerDocument;
-    if (!anchor?.isConnected || !doc?.defaultView) return;
-    drawn = wanted;
-    drawnAt = anchor;
-    const el = (tag, props = {}, text) => {
-      const e = doc.createElement(tag);
-      for (const [k, v] of Object.entries(props)) e.setAttribute(k, v);
-      if (text !== undefined) e.textContent = text;
-      return e;
-    };
-    // A built-in element, not a custom one: a page that defined a custom element of our name could
-    // reach a closed shadow root through attachInternals(). The page cannot upgrade a <div>.
-    host = el('div', { 'data-keyward': '', 'data-keyward-helpers': '' });
-    const root = host.attachShadow({ mode: 'closed' });
-    const sheet = new doc.defaultView.CSSStyleSheet();
-    sheet.replaceSync(STYLE);
-    root.adoptedStyleSheets = [sheet];
-    const bar = el('div', { class: 'bar', role: 'group', 'aria-label': 'Keyward copy helpers' });
-    bar.append(el('span', { class: 'brand' }, 'Keyward'));
-    const status = el('p', { class: 'status', role: 'status', 'aria-live': 'polite' });
-    for (const { what, label } of helpers.buttons) {
-      const button = el('button', { type: 'button', 'data-what': what }, label);
-      button.addEventListener('click', async (event) => {
-        event.stopPropagation();
-        // Only the admin's own click copies: a page script cannot drive the helpers.
-        if (!event.isTrusted) return;
-        const answer = await send({ type: 'copy', what });
-        status.textContent = answer?.message ?? answer?.reason ?? 'Keyward could not copy.';
-        if (answer?.type === 'copied') {
-          button.dataset.state = 'copied';
-          setTimeout(() => delete button.dataset.state, 2000);
-        }
-      });
-      bar.append(button);
-    }
-    if (helpers.age) root.append(el('p', { class: 'age', 'data-level': helpers.age.level, role: 'status' }, helpers.age.text));
-    if (helpers.guard) {
-      const guard = el('div', { class: 'guard', role: 'note' });
-      const list = el('ul');
-      for (const item of helpers.guard.items) list.append(el('li', {}, item));
-      guard.append(el('p', {}, helpers.guard.title), list);
-      root.append(guard);
-    }
-    root.append(bar, el('p', { class: 'note' }, helpers.note), status);
-    if (anchor.matches('input, textarea')) anchor.after(host);
-    else anchor.append(host);
+  /** Asks the worker for the field reader, after sharing with it what it uses of this script; a
+   *  refusal (a browser that blocks it) is asked again on the next page change. */
+  async function loadReader() {
+    shared ??= { send, page, schedule, reportNow, observed: OBSERVED, reader: null };
+    globalThis[Symbol.for('keyward.content')] = shared;
+    readerAsked ??= send({ type: 'page_reader' });
+    const answer = await readerAsked;
+    if (answer?.type !== 'ack' || !reader()) readerAsked = null;
+    return reader();
   }
 
   async function report(full = false) {
     timer = 0;
-    const { snapshot, found } = fieldsWanted || full ? collect() : { snapshot: page(true), found: [] };
-    anchors = found;
-    const text = JSON.stringify(snapshot);
+    const fields = (fieldsWanted || full) && reader();
+    const snapshot = fields ? fields.collect() : page(true);
+    const shown = snapshot.glance ? joined([snapshot.url, snapshot.title, ...snapshot.headings]) : '';
+    const text = snapshot.glance ? shown + joined([snapshot.text]) : JSON.stringify(snapshot);
     if (text === lastSent) {
       // The page re-rendered the same content and took our helpers with it: put them back.
-      if (lastPlan && !host?.isConnected) apply(lastPlan);
+      fields?.restore();
       return;
     }
     if (snapshot.glance) {
       // A page whose text alone keeps changing (a clock, a counter) is glanced at most once a second,
       // rather than waking the worker on every tick.
-      const shown = JSON.stringify([snapshot.url, snapshot.title, snapshot.headings]);
       const wait = glanceAt + TEXT_ONLY_MS - performance.now();
       if (shown === glanceShown && wait > 0) {
         if (!timer) timer = setTimeout(report, wait);
@@ -375,38 +172,26 @@
     if (plan.fields && snapshot.glance) {
       // The page may show the credential: the worker asks for its fields before it judges.
       fieldsWanted = true;
+      if (!(await loadReader()) || asked !== reports) return;
       return report();
     }
     fieldsWanted = plan.fields === true;
-    lastPlan = plan;
     // Most console pages get no helpers and have none to remove: nothing to apply.
-    if (plan.helpers || host) apply(plan);
+    reader()?.apply(plan);
   }
 
   function schedule() {
     if (!timer) timer = setTimeout(report, DEBOUNCE_MS);
   }
 
-  // Button clicks (Edit, Renew, Save, Cancel…) tell the worker what the admin did. In a shadow
-  // root the event is retargeted to its host: the first element of its path is the real target.
-  function onClick(event) {
-    // A click the page's scripts made up (element.click(), dispatchEvent) is no admin's action.
-    if (!event.isTrusted) return;
-    const target = event.composedPath?.()[0] ?? event.target;
-    const view = target?.ownerDocument?.defaultView;
-    if (!view || !(target instanceof view.Element) || target.closest('[data-keyward]')) return;
-    const button = target.closest('button, [role=button], input[type=button], input[type=submit]');
-    const label = button && clip(button.tagName === 'INPUT' ? button.value : button.textContent).slice(0, 80);
-    if (!label) return;
-    // Report what the page showed before this click first, fields and all, so the worker sees
-    // events in order and judges the click on the page it was made on.
+  /** Before a click is reported: what the page showed before it, fields and all, if not yet sent,
+   *  so the worker sees events in order and judges the click on the page it was made on. */
+  function reportNow() {
     if (timer || glanced) {
       clearTimeout(timer);
       report(true);
     }
-    send({ type: 'page_click', label });
   }
-  document.addEventListener('click', onClick, true);
 
   // One observer, debounced; idle while nothing changes. SPA navigations swap the DOM or the hash.
   const OBSERVED = {

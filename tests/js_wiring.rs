@@ -48,7 +48,13 @@ fn request_names() -> Vec<String> {
 #[test]
 fn every_message_a_script_sends_is_a_request_rust_reads() {
     let mut sent = Vec::new();
-    for name in ["content.js", "popup.js", "options.js", "export.js"] {
+    for name in [
+        "content.js",
+        "content-reader.js",
+        "popup.js",
+        "options.js",
+        "export.js",
+    ] {
         let text = script(name);
         for marker in ["send({ type: '", "sendMessage({ type: '"] {
             sent.extend(quoted_after(&text, marker).into_iter().map(|t| (name, t)));
@@ -88,7 +94,12 @@ fn every_answer_a_script_reads_or_makes_is_one_rust_defines() {
     .into_iter()
     .map(wire_name)
     .collect();
-    let mut spelled = quoted_after(&script("content.js"), "answer?.type === '");
+    let mut spelled = Vec::new();
+    for name in ["content.js", "content-reader.js"] {
+        for marker in ["answer?.type === '", "answer?.type !== '"] {
+            spelled.extend(quoted_after(&script(name), marker));
+        }
+    }
     spelled.extend(quoted_after(
         &script("background.js"),
         "sendResponse({ type: '",
@@ -145,8 +156,8 @@ fn scripts_watch_the_storage_keys_rust_writes() {
 
 #[test]
 fn copy_buttons_name_what_rust_copies() {
-    // The content script passes the plan's `what` back untouched: it must be a wire name.
-    let content = script("content.js");
+    // The field reader passes the plan's `what` back untouched: it must be a wire name.
+    let content = script("content-reader.js");
     assert!(content.contains("send({ type: 'copy', what })"));
     for what in [
         CopyWhat::ClientId,
@@ -164,30 +175,35 @@ fn copy_buttons_name_what_rust_copies() {
 
 #[test]
 fn the_content_script_takes_its_reading_rules_from_rust() {
-    let content = script("content.js");
-    for name in [
-        "MAX_ITEMS",
-        "MAX_NODES",
-        "MAX_PATH",
-        "MAX_TEXT",
-        "MAX_PAGE_TEXT",
-        "DEBOUNCE_MS",
-        "TEXT_ONLY_MS",
-    ] {
-        assert!(
-            content.contains(&format!("const {name} = RUST_SCRIPT_RULES.{name};")),
-            "content.js spells {name} itself"
-        );
-    }
-    // No other numeric limit hides in a `const` of the script's own.
-    for line in content.lines() {
-        let line = line.trim();
-        if let Some(rest) = line.strip_prefix("const ") {
-            let value = rest.split_once('=').map(|(_, v)| v.trim()).unwrap_or("");
+    // The glance's rules in content.js, the full read's in the field reader it loads.
+    let scripts = [
+        (
+            "content.js",
+            &["MAX_TEXT", "MAX_PAGE_TEXT", "DEBOUNCE_MS", "TEXT_ONLY_MS"][..],
+        ),
+        (
+            "content-reader.js",
+            &["MAX_ITEMS", "MAX_NODES", "MAX_PATH"][..],
+        ),
+    ];
+    for (file, names) in scripts {
+        let content = script(file);
+        for name in names {
             assert!(
-                !value.starts_with(|c: char| c.is_ascii_digit()),
-                "content.js: `{line}` should come from Rust's script rules"
+                content.contains(&format!("const {name} = RUST_SCRIPT_RULES.{name};")),
+                "{file} spells {name} itself"
             );
+        }
+        // No other numeric limit hides in a `const` of the script's own.
+        for line in content.lines() {
+            let line = line.trim();
+            if let Some(rest) = line.strip_prefix("const ") {
+                let value = rest.split_once('=').map(|(_, v)| v.trim()).unwrap_or("");
+                assert!(
+                    !value.starts_with(|c: char| c.is_ascii_digit()),
+                    "{file}: `{line}` should come from Rust's script rules"
+                );
+            }
         }
     }
 }

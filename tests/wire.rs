@@ -188,6 +188,7 @@ fn every_request_a_context_sends_is_understood() {
         Request::PageClick(ask::PageClick {
             label: "Save".into(),
         }),
+        Request::PageReader,
         Request::Copy(ask::Copy {
             what: CopyWhat::ClientId,
         }),

@@ -20,6 +20,11 @@ pub enum Effect {
     },
     /// Drop the export's requests still waiting.
     CancelExport,
+    /// Load the content script's field reader into this tab's top frame, beside the content
+    /// script (its isolated world).
+    LoadPageReader {
+        tab_id: i64,
+    },
     /// The key in force for an account changed: requests still queued or in flight with the old
     /// one go again with this one (not failed with 401); with `verify`, one cheap request checks
     /// the new key and the popup says how it went.
@@ -39,6 +44,7 @@ impl std::fmt::Debug for Effect {
             } => write!(f, "Clipboard(<redacted>, {clear_after_secs:?})"),
             Effect::DetectRegion { credentials } => write!(f, "DetectRegion({credentials:?})"),
             Effect::CancelExport => f.write_str("CancelExport"),
+            Effect::LoadPageReader { tab_id } => write!(f, "LoadPageReader(tab {tab_id})"),
             Effect::KeyInForce {
                 credentials,
                 verify,

@@ -229,6 +229,20 @@ pub mod options {
         pub url: &'a str,
     }
 
+    /// `chrome.scripting.executeScript`: our own files, into some frames of one tab.
+    #[derive(Serialize)]
+    pub struct Injection<'a> {
+        pub target: InjectionTarget<'a>,
+        pub files: &'a [&'a str],
+    }
+
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct InjectionTarget<'a> {
+        pub tab_id: i64,
+        pub frame_ids: &'a [i64],
+    }
+
     /// `chrome.alarms.create`: once at `when`, or every `period_in_minutes`.
     #[derive(Serialize, Default)]
     #[serde(rename_all = "camelCase")]

@@ -251,6 +251,24 @@ async fn run_api_call(call: ApiCall) -> protocol::Response {
     answered.into()
 }
 
+/// The content script's field reader, loaded into a console tab when a page needs it.
+const PAGE_READER_FILE: &str = "content-reader.js";
+
+/// Loads the field reader into the tab's top frame (where the content script runs), in the
+/// content script's isolated world; the reader joins the content script there. Resolves once it ran.
+async fn load_page_reader(tab_id: i64) -> Result<(), JsError> {
+    let injection = to_js(&options::Injection {
+        target: options::InjectionTarget {
+            tab_id,
+            frame_ids: &[0],
+        },
+        files: &[PAGE_READER_FILE],
+    })?;
+    chrome::call(&["chrome", "scripting"], "executeScript", &[injection])
+        .await
+        .map(|_| ())
+}
+
 async fn save_accounts() -> Result<(), JsError> {
     let accounts = with_state(|s| s.accounts.clone())?;
     storage::set(accounts::STORAGE_KEY, &accounts).await
@@ -294,6 +312,7 @@ async fn perform(effect: Effect, flavour: Flavour) -> Result<(), JsError> {
             API.with(|client| client.cancel_lane(Lane::Export));
             Ok(())
         }
+        Effect::LoadPageReader { tab_id } => load_page_reader(tab_id).await,
         Effect::KeyInForce {
             credentials,
             verify,

@@ -27,10 +27,15 @@ test('every flavour carries the Cargo.toml version, the wasm CSP and only the pe
     assert.equal(m.version, cargoVersion());
     assert.equal(m.manifest_version, 3);
     assert.match(m.content_security_policy.extension_pages, /'wasm-unsafe-eval'/);
-    const expected = ['storage', 'alarms', 'notifications', 'offscreen', 'clipboardWrite', 'clipboardRead'].filter(
+    const expected = ['storage', 'alarms', 'notifications', 'offscreen', 'scripting', 'clipboardWrite', 'clipboardRead'].filter(
       (p) => !flavour.startsWith('firefox') || p !== 'offscreen',
     );
     assert.deepEqual(m.permissions, expected);
+    // The content script runs in top frames only: it reads same-origin frames from there, and
+    // assumes so (it no longer checks `window.top` itself).
+    for (const cs of m.content_scripts) {
+      assert.deepEqual([cs.all_frames, cs.match_about_blank, cs.match_origin_as_fallback], [undefined, undefined, undefined]);
+    }
     assert.equal(m.externally_connectable, undefined);
     assert.equal(m.web_accessible_resources, undefined);
   }
@@ -73,10 +78,10 @@ test('the committed icons are exactly what the icon script draws', () => {
   }
 });
 
-test('every shipped file is referenced by the manifest or a page (no stray files in dist)', () => {
+test('every shipped file is referenced by the manifest, a page or the worker (no stray files in dist)', () => {
   const files = readdirSync(join(ROOT, 'dist', 'chrome')).sort();
   assert.deepEqual(files, [
-    'background.js', 'content.js', 'export.html', 'export.js', 'icons', 'keyward.css', 'managed_schema.json', 'manifest.json', 'offscreen.html', 'offscreen.js',
+    'background.js', 'content-reader.js', 'content.js', 'export.html', 'export.js', 'icons', 'keyward.css', 'managed_schema.json', 'manifest.json', 'offscreen.html', 'offscreen.js',
     'options.html', 'options.js', 'pkg', 'popup.html', 'popup.js',
   ]);
 });

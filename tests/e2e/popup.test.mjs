@@ -77,6 +77,8 @@ test('a console page whose text keeps changing is glanced at most once a second,
     return all.length >= 4 && all;
   }, 'four glances of the ticking page');
   assert.ok(glances.every((s) => s.glance), 'only glances: nothing on the page asks for its fields');
+  const readerLoaded = () => evaluate("typeof globalThis[Symbol.for('keyward.content')]?.reader?.collect === 'function'");
+  assert.equal(await readerLoaded(), false, 'a page that cannot show the credential never loads the field reader');
   // The throttle's promise, whatever the machine's speed: glances at least a second apart (the
   // millisecond is the instrument's: each time is taken just after the throttle's own).
   const gaps = glances.slice(1).map((s, i) => s.at - glances[i].at);
@@ -88,6 +90,7 @@ test('a console page whose text keeps changing is glanced at most once a second,
     document.querySelector('main').append(line);
   });
   await until(async () => (await sent()).some((s) => !s.glance), 'a full snapshot');
+  assert.equal(await readerLoaded(), true, 'the field reader made the full snapshot');
   await page.close();
   assert.deepEqual(browser.errors, []);
 });
@@ -115,6 +118,68 @@ test('the content script reports the sandbox console page to the worker', async 
   assert.equal(message.snapshot.glance, true);
   assert.deepEqual(message.snapshot.items, []);
   assert.match(message.snapshot.text, /SSO activity: 1,204 sign-ons/);
+  // The body's text, not the head's (its title travels on its own).
+  assert.equal(message.snapshot.text.trim(), (await page.evaluate(() => document.body.textContent)).trim());
+  assert.equal(message.snapshot.title, 'PingOne — Admin Portal (local sandbox)');
+  await page.close();
+  assert.deepEqual(browser.errors, []);
+});
+
+/** The first page_snapshot the worker gets from the tab showing `url` whose text has `marker`. */
+function snapshotFrom(url, marker) {
+  return browser.worker.evaluate(
+    ([u, m]) =>
+      new Promise((resolve) => {
+        chrome.runtime.onMessage.addListener(function probe(message, sender) {
+          if (message.type === 'page_snapshot' && sender.tab?.url === u && message.snapshot.text.includes(m)) {
+            chrome.runtime.onMessage.removeListener(probe);
+            resolve(message.snapshot);
+          }
+        });
+      }),
+    [url, marker],
+  );
+}
+
+test("a glance reads the body's text and the frames', never the head's, whatever the document's shape", async () => {
+  // Every combination of what pages and their scripts do around the head and the body: a comment
+  // or blank text before the head, a head emptied of its title by script, elements after the body,
+  // a same-origin frame, a long script in the head that names every credential word.
+  const shapes = [];
+  for (let bits = 0; bits < 32; bits++) {
+    shapes.push({
+      comment: !!(bits & 1),
+      blankBeforeHead: !!(bits & 2),
+      noTitle: !!(bits & 4),
+      afterBody: !!(bits & 8),
+      frame: !!(bits & 16),
+    });
+  }
+  const page = await browser.context.newPage();
+  for (const [index, shape] of shapes.entries()) {
+    const url = `${emulator.base}/shape-${index}.html#/dashboard`;
+    const headScript = `/* client secret rest credential: HEADWORD-script */
+      ${shape.blankBeforeHead ? 'document.documentElement.insertBefore(document.createTextNode(" \\n "), document.head);' : ''}
+      ${shape.noTitle ? 'document.querySelector("title").remove();' : ''}
+      ${shape.afterBody ? 'addEventListener("DOMContentLoaded", () => document.documentElement.append(Object.assign(document.createElement("div"), { textContent: "AFTERBODY-words" })));' : ''}`;
+    const html = `<!doctype html><html>${shape.comment ? '<!-- a comment first -->' : ''}<head><title>HEADWORD-title</title>
+      <style>.HEADWORD-style::after { content: "client secret"; }</style><script>${headScript}</script></head>
+      <body><h1>  Shape\n   ${index} </h1><h2>Second heading</h2><main><p>BODYWORD-first</p><p>BODYWORD-last</p></main>
+      ${shape.frame ? '<iframe srcdoc="<p>FRAMEWORD-inside</p>" onload="document.body.append(\'READY\')"></iframe>' : '<script>document.body.append("READY")</script>'}</body></html>`;
+    await page.route(url.replace(/#.*/, ''), (route) => route.fulfill({ contentType: 'text/html', body: html }));
+    // Once the frame has loaded, the page says READY in its body: the glance that shows it is judged.
+    const seen = snapshotFrom(url, 'READY');
+    await page.goto(url);
+    const snapshot = await seen;
+    const what = `shape ${index} ${JSON.stringify(shape)}: ${JSON.stringify(snapshot.text)}`;
+    assert.equal(snapshot.glance, true, what);
+    for (const word of ['BODYWORD-first', 'BODYWORD-last']) assert.ok(snapshot.text.includes(word), what);
+    if (shape.frame) assert.ok(snapshot.text.includes('FRAMEWORD-inside'), what);
+    assert.ok(!snapshot.text.includes('HEADWORD'), what);
+    assert.equal(snapshot.title, shape.noTitle ? '' : 'HEADWORD-title', what);
+    // A glance carries the page's name: its first heading, as the page has it.
+    assert.deepEqual(snapshot.headings.map((h) => h.replace(/\s+/g, ' ').trim()), [`Shape ${index}`], what);
+  }
   await page.close();
   assert.deepEqual(browser.errors, []);
 });

@@ -342,11 +342,12 @@ pub fn classify(snapshot: &Snapshot) -> PageKind {
     // Credentials; a page headed so whose fields cannot be read says that much.
     let is_credentials = credentials_heading || (key_field && client_labelled);
     if !is_credentials {
+        // The content script sends headings as the page has them: whitespace is made one space here.
         return PageKind::Console {
             name: snapshot
                 .headings
                 .iter()
-                .map(|h| h.chars().take(80).collect::<String>().trim().to_string())
+                .map(|h| reader::normalize(h).chars().take(80).collect::<String>())
                 .find(|h| !h.is_empty()),
         };
     }
@@ -719,6 +720,32 @@ mod tests {
             classify(&Snapshot::default()),
             PageKind::Console { name: None }
         ));
+    }
+
+    #[test]
+    fn a_console_page_is_named_by_its_first_heading_with_words_as_a_person_reads_it() {
+        // Headings arrive as the page has them: line breaks, indents, blanks before the first word.
+        for (headings, name) in [
+            (
+                &["\n   User\n\t  Management \u{a0}"][..],
+                Some("User Management"),
+            ),
+            (&["  \n ", "\u{200b}Dash\u{ad}board"][..], Some("Dashboard")),
+            (&[" \n\t "][..], None),
+            (&[][..], None),
+        ] {
+            let kind = classify(&snap(headings, &[], vec![]));
+            assert!(
+                matches!(&kind, PageKind::Console { name: n } if n.as_deref() == name),
+                "{headings:?}: {kind:?}"
+            );
+        }
+        let long = format!("  {}", "word ".repeat(40));
+        let PageKind::Console { name: Some(name) } = classify(&snap(&[&long], &[], vec![])) else {
+            panic!("a long heading names the page");
+        };
+        assert_eq!(name.chars().count(), 80, "names are cut at 80 characters");
+        assert!(name.starts_with("word word"));
     }
 
     #[test]

@@ -32,6 +32,9 @@ pub enum Request {
     PageSnapshot(ask::PageSnapshot),
     /// A content script reports a click on a page button (Edit, Renew, Save, Cancel…).
     PageClick(ask::PageClick),
+    /// A content script asks for its field reader (`content-reader.js`: reading a page's fields,
+    /// drawing the helpers), which loads into its tab only when a page needs it.
+    PageReader,
     /// A copy helper was used.
     Copy(ask::Copy),
     /// The popup asks what Keyward sees in a tab, and which accounts it knows.
@@ -66,6 +69,7 @@ pub enum RequestKind {
     ApiStatus,
     PageSnapshot,
     PageClick,
+    PageReader,
     Copy,
     TabState,
     ManualCredentials,
@@ -81,11 +85,12 @@ pub enum RequestKind {
 
 impl RequestKind {
     /// Every kind, for the tables and tests that must cover them all.
-    pub const ALL: [RequestKind; 15] = [
+    pub const ALL: [RequestKind; 16] = [
         RequestKind::Status,
         RequestKind::ApiStatus,
         RequestKind::PageSnapshot,
         RequestKind::PageClick,
+        RequestKind::PageReader,
         RequestKind::Copy,
         RequestKind::TabState,
         RequestKind::ManualCredentials,
@@ -132,6 +137,7 @@ impl Request {
             RequestKind::ApiStatus => Request::ApiStatus,
             RequestKind::PageSnapshot => Request::PageSnapshot(message.read()?),
             RequestKind::PageClick => Request::PageClick(message.read()?),
+            RequestKind::PageReader => Request::PageReader,
             RequestKind::Copy => Request::Copy(message.read()?),
             RequestKind::TabState => Request::TabState(message.read()?),
             RequestKind::ManualCredentials => Request::ManualCredentials(message.read()?),
@@ -153,6 +159,7 @@ impl Request {
             Request::ApiStatus => RequestKind::ApiStatus,
             Request::PageSnapshot(_) => RequestKind::PageSnapshot,
             Request::PageClick(_) => RequestKind::PageClick,
+            Request::PageReader => RequestKind::PageReader,
             Request::Copy(_) => RequestKind::Copy,
             Request::TabState(_) => RequestKind::TabState,
             Request::ManualCredentials(_) => RequestKind::ManualCredentials,
@@ -450,9 +457,10 @@ impl RequestKind {
     /// request, and a test is generated from it (every kind, every sender it does not name: refused).
     pub const fn audience(self) -> Audience {
         match self {
-            RequestKind::PageSnapshot | RequestKind::PageClick | RequestKind::Copy => {
-                Audience::OwnConsoleTab
-            }
+            RequestKind::PageSnapshot
+            | RequestKind::PageClick
+            | RequestKind::PageReader
+            | RequestKind::Copy => Audience::OwnConsoleTab,
             RequestKind::Status
             | RequestKind::ApiStatus
             | RequestKind::TabState

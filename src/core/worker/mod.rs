@@ -207,6 +207,10 @@ pub fn decide(
             let (desk, tabs) = state.desk();
             acked(credentials::click(desk, tabs, id, &p.label, now))
         }
+        // Into the tab the browser says sent it, never one a message names.
+        (Request::PageReader, Caller::Tab { id, .. }) => {
+            acked(vec![Effect::LoadPageReader { tab_id: id }])
+        }
         (Request::Copy(p), Caller::Tab { id, .. }) => {
             let base = |client_id: &str| state.api_base(client_id, flavour);
             let clear_secs = state.settings.clipboard_clear_secs();
@@ -216,11 +220,15 @@ pub fn decide(
             }
         }
         // The table admits these from a console tab only.
-        (Request::PageSnapshot(_) | Request::PageClick(_) | Request::Copy(_), Caller::Page) => {
-            answer(refused(
-                "this request comes from a console page's content script",
-            ))
-        }
+        (
+            Request::PageSnapshot(_)
+            | Request::PageClick(_)
+            | Request::PageReader
+            | Request::Copy(_),
+            Caller::Page,
+        ) => answer(refused(
+            "this request comes from a console page's content script",
+        )),
         (Request::TabState(p), _) => answer(Response::TabState(state.tab_view(p.tab_id, now))),
         (Request::ManualCredentials(p), _) => {
             let (desk, _) = state.desk();

@@ -34,6 +34,7 @@ fn sample(kind: RequestKind) -> Request {
         RequestKind::PageClick => Request::PageClick(ask::PageClick {
             label: "Save".into(),
         }),
+        RequestKind::PageReader => Request::PageReader,
         RequestKind::Copy => Request::Copy(ask::Copy {
             what: CopyWhat::ApiKey,
         }),
