@@ -7,6 +7,10 @@
 // on this machine each kilobyte compiled costs a page about 0.1 ms, and so does each kind of DOM
 // object first touched (a glance reads no `document.body`, the costliest of them). Text is sent
 // as the page has it (whitespace and all, cut at the limits); Rust normalises it.
+// The functions every glance runs are written in parentheses, `const f = (function f() {…})`:
+// V8 then compiles them with the script, where a function compiled at its first call is parsed
+// twice (skimmed with the script, then in full) and cost a glance about 0.5 ms more in all. The
+// others (frames, headings past the first, the field reader's arrival) are compiled only if run.
 // Content scripts run in the top frame only (the manifest asks for no other): same-origin frames
 // are read from here.
 (() => {
@@ -22,7 +26,9 @@
   const NOT_TEXT = 'button, script, style, template, [data-keyward]';
   const HEADINGS = 'h1, h2, h3, [role=heading]';
 
-  let lastSent = '';
+  // The last snapshot sent: a full read as its JSON, a glance as it is (compared field by field,
+  // cheaper than JSON.stringify, whose first use costs a page more).
+  let lastSent = null;
   // Reports sent so far: an answer is applied only if no later report went out meanwhile.
   let reports = 0;
   let timer = 0;
@@ -30,8 +36,8 @@
   // snapshot sent was a glance.
   let fieldsWanted = false;
   let glanced = false;
-  // The last glance sent: what it showed besides the text, and when.
-  let glanceShown = '';
+  // The last glance sent, and when.
+  let lastGlance = null;
   let glanceAt = -Infinity;
   // The worker's answer to our request for the field reader, while it is pending or was granted.
   let readerAsked = null;
@@ -40,12 +46,18 @@
   // under a symbol (a page's element with an id would answer to a global name).
   let shared = null;
 
-  const send = (message) => chrome.runtime.sendMessage(message).catch(() => null);
+  const send = (function send(message) {
+    return chrome.runtime.sendMessage(message).catch(() => null);
+  });
 
   /** An element's text: its text nodes joined, one space between, buttons and our helpers left out. */
-  function textOf(el) {
+  const textOf = (function textOf(el) {
     if (el.closest(NOT_TEXT)) return '';
-    if (el.childElementCount === 0) return el.textContent.slice(0, MAX_TEXT);
+    return el.childElementCount === 0 ? el.textContent.slice(0, MAX_TEXT) : walkedText(el);
+  });
+
+  /** The text of an element with elements inside: its text nodes, walked. */
+  function walkedText(el) {
     let out = '';
     let node = el.firstChild;
     while (node && out.length < MAX_TEXT) {
@@ -66,12 +78,12 @@
    * there). The root's text is its head's, then the rest's; when the head is the root's first
    * node, the rest is what follows it.
    */
-  function bodyText() {
+  const bodyText = (function bodyText() {
     const root = document.documentElement;
     const head = document.head;
     if (root && head && root.firstChild === head) return root.textContent.slice(head.textContent.length);
     return (document.body ?? root)?.textContent ?? '';
-  }
+  });
 
   /** The text of the page's same-origin frames (others cannot be read, and are not ours to read). */
   function framesText() {
@@ -88,10 +100,14 @@
   }
 
   /** The page's headings with text: all of them (at most 50), or the first. */
-  function headingsOf(all) {
+  const headingsOf = (function headingsOf(all) {
     const first = !all && document.querySelector(HEADINGS);
     const heading = first ? textOf(first) : '';
-    if (heading.trim()) return [heading];
+    return heading.trim() ? [heading] : allHeadings(all);
+  });
+
+  /** The headings with text, all of them or until one is found. */
+  function allHeadings(all) {
     const headings = [];
     const found = document.querySelectorAll(HEADINGS);
     for (let i = 0; i < found.length && i < 50 && (all || !headings.length); i++) {
@@ -107,7 +123,7 @@
    * from a glance's headings (a heading that could say more is in the text, and a text that could
    * show the credential makes the worker ask for the fields).
    */
-  function page(glance, buttons = [], items = []) {
+  const page = (function page(glance, buttons = [], items = []) {
     // `window.length` counts the page's frames: most pages have none, and skip the lookup.
     const text = bodyText() + (window.length ? framesText() : '');
     return {
@@ -120,14 +136,18 @@
       text_truncated: text.length > MAX_PAGE_TEXT,
       glance,
     };
-  }
+  });
 
-  /** Strings as one, each after its length, so no two lists make the same one (a glance is
-   *  compared so: cheaper than JSON.stringify, whose first use costs a page more). */
-  const joined = (parts) => parts.map((s) => `${s.length}:${s}`).join('');
+  /** Whether `last` is a glance that showed what `glance` shows besides the text: the same
+   *  address, title and name (a glance carries one heading at most). */
+  const sameShown = (function sameShown(last, glance) {
+    return last?.glance === true && last.url === glance.url && last.title === glance.title && last.headings[0] === glance.headings[0];
+  });
 
   /** The field reader, once the worker has loaded it (it registers itself on `shared`). */
-  const reader = () => shared?.reader;
+  const reader = (function reader() {
+    return shared?.reader;
+  });
 
   /** Asks the worker for the field reader, after sharing with it what it uses of this script; a
    *  refusal (a browser that blocks it) is asked again on the next page change. */
@@ -140,13 +160,15 @@
     return reader();
   }
 
-  async function report(full = false) {
+  const report = (async function report(full = false) {
     timer = 0;
     const fields = (fieldsWanted || full) && reader();
     const snapshot = fields ? fields.collect() : page(true);
-    const shown = snapshot.glance ? joined([snapshot.url, snapshot.title, ...snapshot.headings]) : '';
-    const text = snapshot.glance ? shown + joined([snapshot.text]) : JSON.stringify(snapshot);
-    if (text === lastSent) {
+    const sent = snapshot.glance ? snapshot : JSON.stringify(snapshot);
+    const unchanged = snapshot.glance
+      ? sameShown(lastSent, snapshot) && lastSent.text === snapshot.text && lastSent.text_truncated === snapshot.text_truncated
+      : sent === lastSent;
+    if (unchanged) {
       // The page re-rendered the same content and took our helpers with it: put them back.
       fields?.restore();
       return;
@@ -155,34 +177,37 @@
       // A page whose text alone keeps changing (a clock, a counter) is glanced at most once a second,
       // rather than waking the worker on every tick.
       const wait = glanceAt + TEXT_ONLY_MS - performance.now();
-      if (shown === glanceShown && wait > 0) {
+      if (sameShown(lastGlance, snapshot) && wait > 0) {
         if (!timer) timer = setTimeout(report, wait);
         return;
       }
-      glanceShown = shown;
+      lastGlance = snapshot;
       glanceAt = performance.now();
     }
-    lastSent = text;
+    lastSent = sent;
     glanced = snapshot.glance;
     const asked = ++reports;
     const plan = await send({ type: 'page_snapshot', snapshot });
     // Answers can arrive out of order (a worker that wakes up answers its first message last): only
     // the answer to the latest report describes the page as it is now.
     if (asked !== reports || plan?.type !== 'page_plan') return;
-    if (plan.fields && snapshot.glance) {
-      // The page may show the credential: the worker asks for its fields before it judges.
-      fieldsWanted = true;
-      if (!(await loadReader()) || asked !== reports) return;
-      return report();
-    }
+    // The page may show the credential: the worker asks for its fields before it judges.
+    if (plan.fields && snapshot.glance) return readFields(asked);
     fieldsWanted = plan.fields === true;
     // Most console pages get no helpers and have none to remove: nothing to apply.
     reader()?.apply(plan);
+  });
+
+  /** Reads the page's fields, for the worker that asked for them in its answer to report `asked`. */
+  async function readFields(asked) {
+    fieldsWanted = true;
+    if (!(await loadReader()) || asked !== reports) return;
+    return report();
   }
 
-  function schedule() {
+  const schedule = (function schedule() {
     if (!timer) timer = setTimeout(report, DEBOUNCE_MS);
-  }
+  });
 
   /** Before a click is reported: what the page showed before it, fields and all, if not yet sent,
    *  so the worker sees events in order and judges the click on the page it was made on. */

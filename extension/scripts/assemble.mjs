@@ -6,7 +6,7 @@
 // the pages' CSP, which lets them connect to exactly the flavour's API hosts; and, for the -dev
 // flavours only, loopback origins as console origins and API hosts.
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, extname, join } from 'node:path';
+import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { transformSync } from 'esbuild';
 
@@ -20,13 +20,6 @@ const SHIPPED = [
   'offscreen.html', 'offscreen.js', 'keyward.css', 'icons', 'managed_schema.json',
 ];
 const LOOPBACK = ['http://127.0.0.1/*', 'http://localhost/*'];
-// Scripts whose functions nearly all run as soon as they load: V8's explicit compile hint (a magic
-// comment in the first line) has them compiled with the script, instead of each one parsed twice
-// (skimmed with the script, compiled again at its first call). The content script runs on every
-// console page; on this machine the hint took about 0.3 ms off its main-thread time per page.
-// Browsers without the hint read a comment.
-const EAGER = new Set(['content.js']);
-const COMPILE_EAGERLY = '//# allFunctionsCalledOnLoad';
 export const GECKO_ID = 'keyward@keyward.dev';
 
 function cargoVersion() {
@@ -114,7 +107,7 @@ function ship(from, to) {
   }
   const { code } = transformSync(text, { loader, minify: true, legalComments: 'none', define });
   if (code.includes('RUST_SCRIPT_RULES')) throw new Error(`${from}: a script rule was left unfilled`);
-  writeFileSync(to, EAGER.has(basename(from)) ? `${COMPILE_EAGERLY}\n${code}` : code);
+  writeFileSync(to, code);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

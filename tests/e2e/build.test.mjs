@@ -85,3 +85,14 @@ test('every shipped file is referenced by the manifest, a page or the worker (no
     'options.html', 'options.js', 'pkg', 'popup.html', 'popup.js',
   ]);
 });
+
+test("the shipped content script keeps its glance's functions in parentheses, which has V8 compile them with the script", () => {
+  const parenthesised = (text, pattern) => (text.match(pattern) ?? []).length;
+  const source = readFileSync(join(ROOT, 'extension', 'content.js'), 'utf8');
+  const written = parenthesised(source, /^ *const \w+ = \((async )?function /gm);
+  assert.ok(written >= 5, `the source parenthesises the glance's functions (${written})`);
+  for (const flavour of ['chrome', 'chrome-dev', 'firefox', 'firefox-dev']) {
+    const shipped = readFileSync(join(ROOT, 'dist', flavour, 'content.js'), 'utf8');
+    assert.equal(parenthesised(shipped, /=\((async )?function[ (]/g), written, flavour);
+  }
+});
