@@ -1,9 +1,9 @@
 //! Reading the admin console: which page a snapshot shows, and the Directory credential on it.
 //!
 //! The content script sends a compact, layout-neutral snapshot. Reading fields costs the page's
-//! main thread, so on most console pages it first sends only a glance (headings, the page's text,
-//! its URL), and reads the fields — [`Item`]s in document order — when [`wants_fields`] says the
-//! page could show a credential. Nobody outside Ping has published the real page's markup, so
+//! main thread, so on most console pages it first sends only a glance (the first heading, the
+//! page's text, its URL and title), and reads the fields — [`Item`]s in document order — with the
+//! field reader the worker then loads, when [`wants_fields`] says the page could show a credential. Nobody outside Ping has published the real page's markup, so
 //! nothing here depends on a DOM: [`crate::core::console::reader`] finds the values by their labels and shapes,
 //! this module names the page (the API Credentials page, the SSO "REST API Client ID/Secret"
 //! decoy, any other console page) from what it found and from the page's wording.
