@@ -162,7 +162,7 @@
 
   const report = (async function report(full = false) {
     timer = 0;
-    const fields = (fieldsWanted || full) && reader();
+    const fields = fieldsWanted || full ? reader() : null;
     const snapshot = fields ? fields.collect() : page(true);
     const sent = snapshot.glance ? snapshot : JSON.stringify(snapshot);
     const unchanged = snapshot.glance

@@ -1,7 +1,7 @@
 // The dev build loads in Chromium, its worker starts, and the popup shows what Rust renders.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cargoVersion, contentScriptWorld, launch, screenshotPath, startEmulator, until } from './harness.mjs';
+import { cargoVersion, contentScriptWorld, launch, screenshotPath, startEmulator, tabView, until } from './harness.mjs';
 
 let browser;
 let emulator;
@@ -91,6 +91,31 @@ test('a console page whose text keeps changing is glanced at most once a second,
   });
   await until(async () => (await sent()).some((s) => !s.glance), 'a full snapshot');
   assert.equal(await readerLoaded(), true, 'the field reader made the full snapshot');
+  await page.close();
+  assert.deepEqual(browser.errors, []);
+});
+
+test("a change the page's text does not show sends the worker nothing, and fails nothing", async () => {
+  const { page, evaluate } = await contentScriptWorld(browser, `${emulator.base}/#/dashboard`);
+  // The first glance judged: the content script is idle, its next report on a timer of the hook's.
+  await tabView(browser, 'console');
+  // Each report the content script's timers run, and how it ended; each snapshot it sends.
+  await evaluate(`(() => {
+    globalThis.kwReports = [];
+    globalThis.kwSent = 0;
+    const later = setTimeout;
+    globalThis.setTimeout = (fn, ms) => later(() => Promise.resolve().then(fn).then(() => kwReports.push('ok'), (e) => kwReports.push(String(e))), ms);
+    const send = chrome.runtime.sendMessage.bind(chrome.runtime);
+    chrome.runtime.sendMessage = (message) => {
+      if (message.type === 'page_snapshot') kwSent++;
+      return send(message);
+    };
+  })()`);
+  // A class the page toggles: observed, read again, the same glance.
+  await page.evaluate(() => document.querySelector('main').classList.toggle('kw-test'));
+  await until(() => evaluate('kwReports.length > 0 && kwReports'), 'the page read again');
+  assert.deepEqual(await evaluate('kwReports'), ['ok']);
+  assert.equal(await evaluate('kwSent'), 0, 'the same glance is not sent again');
   await page.close();
   assert.deepEqual(browser.errors, []);
 });
