@@ -152,8 +152,10 @@
   /** Asks the worker for the field reader, after sharing with it what it uses of this script; a
    *  refusal (a browser that blocks it) is asked again on the next page change. */
   async function loadReader() {
-    shared ??= { send, page, schedule, reportNow, observed: OBSERVED, reader: null };
-    globalThis[Symbol.for('keyward.content')] = shared;
+    if (!shared) {
+      shared = { send, page, schedule, reportNow, observed: OBSERVED, reader: null };
+      globalThis[Symbol.for('keyward.content')] = shared;
+    }
     readerAsked ??= send({ type: 'page_reader' });
     const answer = await readerAsked;
     if (answer?.type !== 'ack' || !reader()) readerAsked = null;
