@@ -3,9 +3,10 @@
 //! The content script sends a compact, layout-neutral snapshot. Reading fields costs the page's
 //! main thread, so on most console pages it first sends only a glance (the first heading, the
 //! page's text, its URL and title), and reads the fields — [`Item`]s in document order — with the
-//! field reader the worker then loads, when [`wants_fields`] says the page could show a credential. Nobody outside Ping has published the real page's markup, so
-//! nothing here depends on a DOM: [`crate::core::console::reader`] finds the values by their labels and shapes,
-//! this module names the page (the API Credentials page, the SSO "REST API Client ID/Secret"
+//! field reader the worker then loads, when [`wants_fields`] says the page could show a
+//! credential. Nobody outside Ping has published the real page's markup, so nothing here depends
+//! on a DOM: [`crate::core::console::reader`] finds the values by their labels and shapes, this
+//! module names the page (the API Credentials page, the SSO "REST API Client ID/Secret"
 //! decoy, any other console page) from what it found and from the page's wording.
 
 use serde::{Deserialize, Serialize};
