@@ -541,32 +541,6 @@ fn a_glance_at_a_plain_page_is_judged_and_a_glance_at_a_credentials_page_asks_fo
 }
 
 #[test]
-fn the_field_reader_goes_to_the_tab_that_asked_for_it_and_nowhere_else() {
-    let mut s = state();
-    let o = send(&mut s, Request::PageReader, 1);
-    assert_eq!(o.response, Response::Ack);
-    assert_eq!(o.effects, vec![Effect::LoadPageReader { tab_id: 3 }]);
-    assert!(
-        s.accounts.accounts.is_empty() && s.tabs.is_empty(),
-        "nothing else changes"
-    );
-    // Not from a tab that is no console page, nor from one of Keyward's own pages.
-    for sender in [
-        Sender::ContentScript {
-            tab_url: "https://evil.example/admin.pingone.com".into(),
-            tab_id: 4,
-        },
-        Sender::ExtensionPage,
-    ] {
-        let o = handle(&mut s, &Request::PageReader, &sender, &facts(2));
-        assert!(
-            matches!(o.response, Response::Refused(_)) && o.effects.is_empty(),
-            "{sender:?}: {o:?}"
-        );
-    }
-}
-
-#[test]
 fn decoys_and_foreign_tabs_read_nothing() {
     let mut s = state();
     let sso = Request::PageSnapshot(ask::PageSnapshot {

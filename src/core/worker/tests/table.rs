@@ -90,16 +90,20 @@ fn known() -> WorkerState {
     s
 }
 
-/// Generated from the table: every kind, from every sender the table does not name, is
-/// refused — and changes nothing.
-#[test]
-fn every_request_from_a_sender_the_table_does_not_name_is_refused() {
-    let facts = WorkerFacts {
+fn facts() -> WorkerFacts {
+    WorkerFacts {
         flavour: Flavour::Store,
         api: Scheduler::default().status(0),
         now: 0,
         wall_ms: 5,
-    };
+    }
+}
+
+/// Generated from the table: every kind, from every sender the table does not name, is
+/// refused — and changes nothing.
+#[test]
+fn every_request_from_a_sender_the_table_does_not_name_is_refused() {
+    let facts = facts();
     let console = Sender::ContentScript {
         tab_url: "https://admin.pingone.com/web-portal/".into(),
         tab_id: 7,
@@ -143,12 +147,6 @@ fn every_request_from_a_sender_the_table_does_not_name_is_refused() {
 #[test]
 fn a_snooze_of_another_length_is_refused_for_that_reason() {
     let mut s = known();
-    let facts = WorkerFacts {
-        flavour: Flavour::Store,
-        api: Scheduler::default().status(0),
-        now: 0,
-        wall_ms: 5,
-    };
     let snooze = Request::Snooze(ask::Snooze {
         client_id: ID.into(),
         days: 3650,
@@ -156,9 +154,31 @@ fn a_snooze_of_another_length_is_refused_for_that_reason() {
     let Decision::Answer(Outcome {
         response: Response::Refused(answer::Refused { reason }),
         ..
-    }) = decide(&mut s, &snooze, &Sender::ExtensionPage, &facts)
+    }) = decide(&mut s, &snooze, &Sender::ExtensionPage, &facts())
     else {
         panic!("refused");
     };
     assert_eq!(reason, "reminders can be snoozed for a day or a week");
+}
+
+/// The field reader goes to the tab the browser says asked for it (no message names a tab); from
+/// any other sender the generated test above refuses it.
+#[test]
+fn the_field_reader_goes_to_the_tab_that_asked_for_it_and_nowhere_else() {
+    let mut s = known();
+    let before = (s.accounts.clone(), s.keys.clone(), s.tabs.len());
+    let console = Sender::ContentScript {
+        tab_url: "https://admin.pingone.com/web-portal/".into(),
+        tab_id: 3,
+    };
+    let Decision::Answer(o) = decide(&mut s, &Request::PageReader, &console, &facts()) else {
+        panic!("answered");
+    };
+    assert_eq!(o.response, Response::Ack);
+    assert_eq!(o.effects, vec![Effect::LoadPageReader { tab_id: 3 }]);
+    assert_eq!(
+        (s.accounts.clone(), s.keys.clone(), s.tabs.len()),
+        before,
+        "nothing else changes"
+    );
 }
