@@ -21,10 +21,10 @@ PKG := target/pkg
 FLAVOURS := chrome chrome-dev firefox firefox-dev
 EMULATOR := target/debug/p14e-emulator
 
-.PHONY: setup build test lint test-native test-wasm test-e2e demo package clean icons bench bench-smoke fuzz
+.PHONY: setup build test lint test-native test-wasm test-e2e demo package clean icons bench bench-smoke fuzz corpus
 
 ## setup: install what is missing, and nothing else
-setup: node_modules/.installed
+setup: node_modules/.installed tests/corpus/node_modules/.installed
 	@rustup target list --installed | grep -qx '$(WASM_TARGET)' || rustup target add $(WASM_TARGET)
 	@if [ "$$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $(WASM_BINDGEN_VERSION)" ]; then \
 	  echo "setup: installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION) (matches Cargo.lock)"; \
@@ -41,6 +41,11 @@ setup: node_modules/.installed
 
 node_modules/.installed: package-lock.json
 	npm ci --no-audit --no-fund
+	@touch $@
+
+# The UI kits the reader corpus draws pages with (tests only), at the versions of their own lock file.
+tests/corpus/node_modules/.installed: tests/corpus/package-lock.json
+	cd tests/corpus && npm ci --no-audit --no-fund
 	@touch $@
 
 ## build: release wasm -> wasm-bindgen -> wasm-opt -> dist/{chrome,chrome-dev,firefox,firefox-dev}, JS and CSS minified
@@ -117,6 +122,13 @@ bench: build | setup
 
 bench-smoke: build $(EMULATOR)
 	BENCH_SMOKE=1 node tests/bench/bench.mjs
+
+## corpus: the whole reader corpus (every kit's pages and the generated layouts) through the built
+## extension, with a table per kit in target/corpus/report.md; CORPUS_ARGS passes options
+## (--per-kit, --layouts, --seed, --kits, --only <page> to see one page's read item by item)
+CORPUS_ARGS ?=
+corpus: build $(EMULATOR)
+	node tests/corpus/corpus.mjs $(CORPUS_ARGS)
 
 ## fuzz: every cargo fuzz target for FUZZ_SECONDS each (default 60), from the committed seed corpus
 FUZZ_SECONDS ?= 60

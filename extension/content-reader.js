@@ -21,17 +21,23 @@
   const MAX_PATH = RUST_SCRIPT_RULES.MAX_PATH;
   const MAX_TEXT = RUST_SCRIPT_RULES.MAX_TEXT;
 
-  // What is never text: scripts, media, controls (buttons are read as labels of their own).
+  // What is never text: scripts, media, controls (buttons are read as items of their own).
   const SKIP = new Set(['SCRIPT', 'STYLE', 'TEMPLATE', 'NOSCRIPT', 'SELECT', 'OPTION', 'SVG', 'svg', 'IMG', 'CANVAS', 'VIDEO', 'AUDIO', 'OBJECT', 'EMBED']);
   // Displays that flow with their neighbours: text in them belongs to the run around them.
-  const INLINE = new Set(['inline', 'inline-block', 'contents', 'ruby', 'ruby-text']);
+  const INLINE = new Set(['inline', 'inline-block', 'inline-flex', 'inline-grid', 'contents', 'ruby', 'ruby-text']);
+  // Inline displays that draw a box of their own: a gap around them even without margins.
+  const INLINE_BOX = new Set(['inline-block', 'inline-flex', 'inline-grid']);
+  // Where an inline element starts or ends with no gap drawn there (U+001F, which Rust reads as
+  // nothing in a label and as a seam in a value), or with one (a space).
+  const SEAM = '\u001f';
   // What a page says about the text inside an element, as marks Rust reads.
   const MARKS = {
     PRE: 'pre', SAMP: 'pre', XMP: 'pre', LISTING: 'pre', ASIDE: 'aside', BLOCKQUOTE: 'aside', FIGURE: 'aside',
-    FIGCAPTION: 'aside', DETAILS: 'aside', SMALL: 'help', DEL: 'struck', S: 'struck', STRIKE: 'struck', INS: 'inserted',
+    FIGCAPTION: 'aside', DETAILS: 'aside', DEL: 'struck', S: 'struck', STRIKE: 'struck', INS: 'inserted',
   };
-  const ROLE_MARKS = { note: 'help', tooltip: 'help', complementary: 'aside' };
-  const BUTTON_ROLES = new Set(['button']);
+  const ROLE_MARKS = { note: 'help', tooltip: 'help', complementary: 'aside', heading: 'heading' };
+  const BUTTON_ROLES = new Set(['button', 'tab']);
+  const DIALOG_ROLES = new Set(['dialog', 'alertdialog']);
 
   // The elements of the last read's items, by index: a plan names its anchor by index.
   let anchors = [];
@@ -70,6 +76,27 @@
     return clip(value).split(' ').filter(Boolean);
   }
 
+  /** An element's text as drawn: its shadow root's instead of its light children, a slot's
+   *  assigned nodes (a web component's button shows its label through a slot). */
+  function flatText(el) {
+    let out = '';
+    const walk = (node) => {
+      if (out.length >= MAX_TEXT) return;
+      if (node.nodeType === 3) out += node.nodeValue;
+      if (node.nodeType !== 1 || SKIP.has(node.tagName)) return;
+      const slotted = node.tagName === 'SLOT' ? node.assignedNodes({ flatten: true }) : [];
+      const kids = node.shadowRoot ? node.shadowRoot.childNodes : slotted.length ? slotted : node.childNodes;
+      for (const kid of kids) walk(kid);
+    };
+    walk(el);
+    return out;
+  }
+
+  /** Whether a page draws a gap on one side of an inline element (a margin, padding, a border). */
+  function gap(style, side) {
+    return parseFloat(style[`margin${side}`]) > 0 || parseFloat(style[`padding${side}`]) > 0 || parseFloat(style[`border${side}Width`]) > 0;
+  }
+
   /** A form field's accessible names, as a screen reader would take them. */
   function names(input) {
     const out = [];
@@ -106,22 +133,32 @@
     let nextId = 1;
     let visited = 0;
     let run = null;
+    // Elements that name a dialog (its aria-labelledby): read as headings.
+    const titles = new Set();
     const flush = () => {
-      if (run && run.text.trim() && items.length < MAX_ITEMS) {
+      // A run of spaces and seams alone (a shadow root's template whitespace) holds nothing.
+      if (run && run.text.replaceAll(SEAM, '').trim() && items.length < MAX_ITEMS) {
         const { text, ctx, marks } = run;
         items.push({ text: clip(text), path: ctx.path, tag: ctx.tag, cell: ctx.cell, input: null, marks: [...marks] });
         found.push(ctx.el);
       }
       run = null;
     };
+    const seam = (text) => {
+      if (run) run.text += text;
+    };
     const root = document.body ?? document.documentElement;
     if (!root) return page(false);
     const start = { path: [], tag: 'body', cell: null, table: 0, head: false, marks: [], el: root };
     const stack = [{ node: root, ctx: start }];
     while (stack.length && items.length < MAX_ITEMS && visited++ < MAX_NODES) {
-      const { node, ctx, exit } = stack.pop();
+      const { node, ctx, exit, after } = stack.pop();
       if (exit) {
         flush();
+        continue;
+      }
+      if (after !== undefined) {
+        seam(after);
         continue;
       }
       if (node.nodeType === 3) {
@@ -135,16 +172,32 @@
       const style = el.ownerDocument.defaultView?.getComputedStyle(el);
       if (!style || style.display === 'none' || style.visibility === 'hidden' || style.visibility === 'collapse') continue;
       const role = el.getAttribute('role');
+      if (DIALOG_ROLES.has(role) || el.tagName === 'DIALOG') {
+        const rootNode = el.getRootNode();
+        for (const id of words(el.getAttribute('aria-labelledby'))) {
+          const title = rootNode.getElementById?.(id);
+          if (title) titles.add(title);
+        }
+      }
+      const selected = el.getAttribute('aria-selected') === 'true';
       if (el.tagName === 'BUTTON' || BUTTON_ROLES.has(role) || (el.tagName === 'INPUT' && (el.type === 'button' || el.type === 'submit'))) {
-        const label = clip(el.tagName === 'INPUT' ? el.value : el.textContent);
+        const label = clip(el.tagName === 'INPUT' ? el.value : flatText(el));
         if (label && buttons.length < 100) buttons.push(label);
+        if (label) {
+          flush();
+          if (items.length < MAX_ITEMS) {
+            const marks = [...ctx.marks, 'button', ...(selected && role === 'tab' ? ['heading'] : [])];
+            items.push({ text: label, path: ctx.path, tag: ctx.tag, cell: ctx.cell, input: null, marks });
+            found.push(el);
+          }
+        }
         continue;
       }
       if (el.tagName === 'BR') {
         flush();
         continue;
       }
-      const mark = MARKS[el.tagName] ?? ROLE_MARKS[role];
+      const mark = MARKS[el.tagName] ?? ROLE_MARKS[role] ?? (titles.has(el) ? 'heading' : undefined);
       if (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA') {
         const type = el.tagName === 'TEXTAREA' ? 'textarea' : (el.type || 'text').toLowerCase();
         if (type === 'hidden' || type === 'checkbox' || type === 'radio' || type === 'file') continue;
@@ -171,11 +224,16 @@
           child.cell = { table: child.table, row: el.parentElement?.rowIndex ?? 0, col: el.cellIndex, head: el.tagName === 'TH' || ctx.head };
         }
         stack.push({ exit: true });
-      } else if (mark) {
-        child = { ...ctx, inline: [...(ctx.inline ?? []), mark] };
+      } else {
+        if (mark) child = { ...ctx, inline: [...(ctx.inline ?? []), mark] };
+        // The seams of an inline element: where it starts now, where it ends once its content is
+        // read. A link is a control of its own, never a piece of a value.
+        const box = INLINE_BOX.has(style.display) || el.tagName === 'A' || role === 'link';
+        seam(box || gap(style, 'Left') ? ' ' : SEAM);
+        stack.push({ after: box || gap(style, 'Right') ? ' ' : SEAM });
       }
-      // The flat tree: a shadow root's content instead of the light children, a slot's assigned
-      // nodes, a same-origin frame's document.
+      // The flat tree: a shadow root's content instead of the light children, a slot's
+      // assigned nodes, a same-origin frame's document.
       let kids = el.childNodes;
       if (el.shadowRoot) {
         watch(el.shadowRoot);

@@ -32,6 +32,8 @@
   // Reports sent so far: an answer is applied only if no later report went out meanwhile.
   let reports = 0;
   let timer = 0;
+  // The worker's request to read the page again, even unchanged, after a while.
+  let recheck = 0;
   // The worker's word on this page: read its fields (or send a glance). And whether the last
   // snapshot sent was a glance.
   let fieldsWanted = false;
@@ -162,7 +164,7 @@
     return reader();
   }
 
-  const report = (async function report(full = false) {
+  const report = (async function report(full = false, again = false) {
     timer = 0;
     const fields = fieldsWanted || full ? reader() : null;
     const snapshot = fields ? fields.collect() : page(true);
@@ -170,7 +172,7 @@
     const unchanged = snapshot.glance
       ? sameShown(lastSent, snapshot) && lastSent.text === snapshot.text && lastSent.text_truncated === snapshot.text_truncated
       : sent === lastSent;
-    if (unchanged) {
+    if (unchanged && !again) {
       // The page re-rendered the same content and took our helpers with it: put them back.
       fields?.restore();
       return;
@@ -188,6 +190,8 @@
     }
     lastSent = sent;
     glanced = snapshot.glance;
+    // The answer to this report says whether to read again.
+    clearTimeout(recheck);
     const asked = ++reports;
     const plan = await send({ type: 'page_snapshot', snapshot });
     // Answers can arrive out of order (a worker that wakes up answers its first message last): only
@@ -198,6 +202,7 @@
     fieldsWanted = plan.fields === true;
     // Most console pages get no helpers and have none to remove: nothing to apply.
     reader()?.apply(plan);
+    if (plan.recheck_ms > 0) recheck = setTimeout(() => report(true, true), plan.recheck_ms);
   });
 
   /** Reads the page's fields, for the worker that asked for them in its answer to report `asked`. */

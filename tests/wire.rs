@@ -311,6 +311,8 @@ fn answers() -> Vec<Response> {
             }),
         }),
         fields: true,
+        // A plan that asks for no read again carries no `recheck_ms`: the fixture is unchanged.
+        recheck_ms: None,
     };
     let view = TabView {
         kind: "credentials".into(),

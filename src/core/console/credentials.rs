@@ -45,6 +45,9 @@ pub struct TabState {
     pending_key: Option<String>,
     /// A renewal was just saved on this page: remind to update each integration.
     just_renewed: bool,
+    /// Reads of this address that found the credentials page only partly read, in a row.
+    rechecks: usize,
+    recheck_url: String,
 }
 
 /// The tabs Keyward has seen console pages in (memory only).
@@ -111,7 +114,15 @@ pub struct PagePlan {
     /// Read this page's fields from now on (a glance is not enough). Answering a glance with
     /// `fields` and nothing else asks for them at once.
     pub fields: bool,
+    /// Read the page again after this long, even if nothing changes on it: it is the credentials
+    /// page, only partly read, and a framework may fill a field as a DOM property, which no
+    /// change the content script can observe announces.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recheck_ms: Option<u64>,
 }
+
+/// The waits before each read again of a partly read credentials page (about 8 s in all).
+pub const RECHECK_MS: [u64; 5] = [250, 500, 1_000, 2_000, 4_000];
 
 /// Copy helpers next to a field.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -171,7 +182,7 @@ fn fresh_tab(kind: &str, page: Option<String>, summary: String) -> TabState {
 
 /// Decides what a console page's snapshot means: the plan for the page and the work it implies.
 pub fn snapshot(
-    mut desk: Desk<'_>,
+    desk: Desk<'_>,
     tabs: &mut Tabs,
     tab_id: i64,
     tab_url: &str,
@@ -179,10 +190,45 @@ pub fn snapshot(
     now: u64,
 ) -> (PagePlan, Vec<Effect>) {
     let kind = classify(snapshot);
+    let before = tabs
+        .get(&tab_id)
+        .map(|t| (t.rechecks, t.recheck_url.clone()));
+    let (mut plan, effects) = judge(desk, tabs, tab_id, tab_url, snapshot, &kind, now);
+    if !snapshot.glance {
+        let tab = tabs.entry(tab_id).or_default();
+        let partial = match &kind {
+            PageKind::Credentials(r) => {
+                !matches!(r.client_id, ClientIdState::Read { .. })
+                    || !matches!(r.key, KeyState::Shown(_) | KeyState::Hidden)
+            }
+            _ => false,
+        };
+        let done = match before {
+            Some((n, url)) if url == snapshot.url => n,
+            _ => 0,
+        };
+        tab.recheck_url = snapshot.url.clone();
+        tab.rechecks = if partial { done + 1 } else { 0 };
+        plan.recheck_ms = partial.then(|| RECHECK_MS.get(done).copied()).flatten();
+    }
+    (plan, effects)
+}
+
+/// The plan and effects of one snapshot (see [`snapshot`]), rechecks aside.
+fn judge(
+    mut desk: Desk<'_>,
+    tabs: &mut Tabs,
+    tab_id: i64,
+    tab_url: &str,
+    snapshot: &Snapshot,
+    kind: &PageKind,
+    now: u64,
+) -> (PagePlan, Vec<Effect>) {
     let fields = wants_fields(snapshot) || !matches!(kind, PageKind::Console { .. });
     let mut plan = PagePlan {
         helpers: None,
         fields,
+        recheck_ms: None,
     };
     if snapshot.glance && fields {
         // A glance at a page that may show the credential: judge nothing from it, ask for its fields.
@@ -192,7 +238,7 @@ pub fn snapshot(
     let accounts_before = desk.accounts.clone();
     let tab = tabs.entry(tab_id).or_default();
     let mut effects = Vec::new();
-    match &kind {
+    match kind {
         PageKind::Console { name } => {
             let summary = match name {
                 Some(n) => format!("PingOne for Enterprise console: {n}."),

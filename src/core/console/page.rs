@@ -22,7 +22,7 @@ pub mod script {
     /// Nodes a read visits at most (a hostile page cannot make it work hard).
     pub const MAX_NODES: usize = 20_000;
     /// Levels of structure kept per item.
-    pub const MAX_PATH: usize = 8;
+    pub const MAX_PATH: usize = 12;
     /// Characters kept of one text run, label or value.
     pub const MAX_TEXT: usize = 512;
     /// Characters of the page's text a glance sends.
@@ -81,8 +81,25 @@ pub struct Item {
     /// A form field: its type and accessible names.
     pub input: Option<Input>,
     /// Where it sits: `pre` (a code sample), `aside`, `help`, `struck`, `inserted`, `frame`,
-    /// `shadow`. Unknown marks are ignored.
+    /// `shadow`; what it is: `button` (its text is the button's label), `heading` (it names what
+    /// is shown: a heading, a dialog's title, the selected tab). Unknown marks are ignored.
     pub marks: Vec<String>,
+}
+
+impl Item {
+    fn marked(&self, mark: &str) -> bool {
+        self.marks.iter().any(|m| m == mark)
+    }
+
+    /// A button's label.
+    pub fn is_button(&self) -> bool {
+        self.marked("button")
+    }
+
+    /// A heading, a dialog's title or the selected tab: a name of what the page shows.
+    pub fn is_heading(&self) -> bool {
+        self.marked("heading") || matches!(self.tag.as_str(), "h1" | "h2" | "h3" | "h4")
+    }
 }
 
 /// Where a table cell is.
@@ -307,10 +324,19 @@ pub fn wants_fields(snapshot: &Snapshot) -> bool {
 
 /// Classifies a console page snapshot.
 pub fn classify(snapshot: &Snapshot) -> PageKind {
+    let items = snapshot.effective_items();
+    // The document's headings, and those a full read found in frames, shadow roots, dialogs and tabs.
     let headings: Vec<String> = snapshot
         .headings
         .iter()
         .take(50)
+        .chain(
+            items
+                .iter()
+                .filter(|i| i.is_heading())
+                .map(|i| &i.text)
+                .take(50),
+        )
         .map(|h| normalize_label(h))
         .collect();
     let sso_heading = headings.iter().any(|h| {
@@ -318,7 +344,7 @@ pub fn classify(snapshot: &Snapshot) -> PageKind {
             || h.contains("connection api credentials")
             || h.contains("application credentials")
     });
-    let fields = reader::read(&snapshot.effective_items());
+    let fields = reader::read(&items);
     if sso_heading || fields.decoy {
         return PageKind::SsoCredentials;
     }

@@ -750,6 +750,7 @@ mod tests {
                 guard: None,
             }),
             fields: true,
+            recheck_ms: Some(250),
         };
         let cases = [
             (Response::Ack, json!({"type": "ack"})),
@@ -765,7 +766,7 @@ mod tests {
                     "note": "n",
                     "age": {"text": "t", "level": "due_soon"},
                     "guard": null,
-                }, "fields": true}),
+                }, "fields": true, "recheck_ms": 250}),
             ),
             (
                 Response::Copied(answer::Copied {

@@ -499,7 +499,8 @@ fn a_glance_at_a_plain_page_is_judged_and_a_glance_at_a_credentials_page_asks_fo
         o.response,
         Response::PagePlan(PagePlan {
             helpers: None,
-            fields: true
+            fields: true,
+            recheck_ms: None,
         })
     );
     assert!(o.effects.is_empty() && s.accounts.accounts.is_empty());
@@ -523,7 +524,8 @@ fn a_glance_at_a_plain_page_is_judged_and_a_glance_at_a_credentials_page_asks_fo
         o.response,
         Response::PagePlan(PagePlan {
             helpers: Some(_),
-            fields: true
+            fields: true,
+            recheck_ms: None,
         })
     ));
     assert!(s.accounts.accounts.contains_key(ID));
@@ -559,7 +561,8 @@ fn decoys_and_foreign_tabs_read_nothing() {
         o.response,
         Response::PagePlan(PagePlan {
             helpers: None,
-            fields: true
+            fields: true,
+            recheck_ms: None,
         }),
         "no helpers, and the page is read in full while it shows SSO credentials"
     );
