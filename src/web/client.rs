@@ -5,10 +5,9 @@
 //! fed back to the scheduler, which decides on retries. Dropping a request's future cancels it: its
 //! slot is freed at once and its fetch aborted.
 
-use std::cell::RefCell;
-use std::collections::HashMap;
-
 use indexmap::IndexMap;
+use std::cell::RefCell;
+
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
@@ -61,7 +60,7 @@ struct Job {
 struct Inner<T> {
     transport: T,
     scheduler: Scheduler,
-    jobs: HashMap<Ticket, Job>,
+    jobs: IndexMap<Ticket, Job>,
     timer: Option<(JsValue, Closure<dyn FnMut()>)>,
     /// The `Authorization` in force per Client ID, once a key changed (see [`Client::rekey`]); an
     /// `IndexMap` like the worker's keys, so no second map type is compiled in.
@@ -120,7 +119,7 @@ impl<T: Transport + Clone + 'static> Client<T> {
             inner: Rc::new(RefCell::new(Inner {
                 transport,
                 scheduler,
-                jobs: HashMap::new(),
+                jobs: IndexMap::new(),
                 timer: None,
                 in_force: IndexMap::new(),
             })),
@@ -214,7 +213,7 @@ impl<T: Transport + Clone + 'static> Client<T> {
     fn cancel(&self, ticket: Ticket) {
         let mut inner = self.inner.borrow_mut();
         inner.scheduler.cancel(ticket);
-        if let Some(abort) = inner.jobs.remove(&ticket).and_then(|j| j.abort) {
+        if let Some(abort) = inner.jobs.swap_remove(&ticket).and_then(|j| j.abort) {
             abort.abort();
         }
         drop(inner);
@@ -308,7 +307,7 @@ impl<T: Transport + Clone + 'static> Client<T> {
         };
         if let Some(header) = renewed {
             inner.scheduler.cancel(ticket);
-            if let Some(mut job) = inner.jobs.remove(&ticket) {
+            if let Some(mut job) = inner.jobs.swap_remove(&ticket) {
                 job.authorization = header;
                 job.abort = None;
                 let again = inner
@@ -329,7 +328,7 @@ impl<T: Transport + Clone + 'static> Client<T> {
             unit(),
         );
         let slot = match &outcome {
-            Finish::Done | Finish::Failed(_) => inner.jobs.remove(&ticket).map(|j| j.slot),
+            Finish::Done | Finish::Failed(_) => inner.jobs.swap_remove(&ticket).map(|j| j.slot),
             Finish::Retrying { .. } | Finish::Ignored => None,
         };
         drop(inner);
@@ -345,7 +344,12 @@ impl<T: Transport + Clone + 'static> Client<T> {
 
     /// Answers a request the scheduler will not send.
     fn answer(&self, ticket: Ticket, answer: Answer) {
-        let slot = self.inner.borrow_mut().jobs.remove(&ticket).map(|j| j.slot);
+        let slot = self
+            .inner
+            .borrow_mut()
+            .jobs
+            .swap_remove(&ticket)
+            .map(|j| j.slot);
         if let Some(slot) = slot {
             fill(&slot, answer);
         }

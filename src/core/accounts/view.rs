@@ -1,8 +1,6 @@
 //! How the popup, the export page and the options page see accounts: one [`AccountView`] each,
 //! with its region (or where the search for it stands), label, key age and links.
 
-use std::collections::HashMap;
-
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
@@ -34,7 +32,7 @@ impl RegionSearch {
 /// Region searches since the worker started, by Client ID: one probe per account, not one per
 /// snapshot, and what the popup says while there is no region.
 #[derive(Clone, Debug, Default)]
-pub struct RegionSearches(HashMap<String, RegionSearch>);
+pub struct RegionSearches(IndexMap<String, RegionSearch>);
 
 impl RegionSearches {
     /// Starts a search unless one ran already; returns whether to probe.
@@ -53,7 +51,7 @@ impl RegionSearches {
 
     /// The region is settled (found, or chosen by the admin).
     pub fn settled(&mut self, client_id: &str) {
-        self.0.remove(client_id);
+        self.0.swap_remove(client_id);
     }
 
     pub fn status(&self, client_id: &str) -> Option<&RegionSearch> {

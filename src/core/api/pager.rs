@@ -10,7 +10,9 @@
 //! total, or a total it never reaches): after a few pages in a row that add nobody new, the pager
 //! stops and says why the result is incomplete.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::VecDeque;
+
+use indexmap::IndexSet;
 
 /// The next page to ask for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,7 +37,7 @@ pub struct Pager {
     pending: Vec<u64>,
     gaps: VecDeque<PageRequest>,
     exhausted_from: Option<u64>,
-    seen: HashSet<String>,
+    seen: IndexSet<String>,
     /// Pages in a row that held items but nobody new.
     stale_pages: u32,
     /// Why paging stopped before the end, if it did.
@@ -64,7 +66,7 @@ impl Pager {
             pending: Vec::new(),
             gaps: VecDeque::new(),
             exhausted_from: None,
-            seen: HashSet::new(),
+            seen: IndexSet::new(),
             stale_pages: 0,
             gave_up: None,
         }
@@ -290,7 +292,7 @@ mod tests {
                 s.data.insert(0, "new".into());
             }
         });
-        let unique: HashSet<&String> = got.iter().collect();
+        let unique: std::collections::HashSet<&String> = got.iter().collect();
         assert_eq!(unique.len(), got.len(), "no duplicates");
         assert!(ids(30).iter().all(|id| got.contains(id)), "nothing lost");
     }

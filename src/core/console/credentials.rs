@@ -5,8 +5,6 @@
 //! A renewal is tracked across clicks: Edit → Renew shows a new key that is not in force until
 //! Save; Cancel keeps the old one. Keys live only in memory (and `storage.session` when allowed).
 
-use std::collections::HashMap;
-
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
@@ -51,7 +49,7 @@ pub struct TabState {
 }
 
 /// The tabs Keyward has seen console pages in (memory only).
-pub type Tabs = HashMap<i64, TabState>;
+pub type Tabs = IndexMap<i64, TabState>;
 
 // The popup and the export page read tab views back; the content script reads page plans.
 

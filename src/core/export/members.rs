@@ -6,7 +6,7 @@
 //! scheduler, retried like any export page. Its files carry what that resource says of each member:
 //! the id, the display name and whether it is a user or a nested group.
 
-use std::collections::HashSet;
+use indexmap::IndexSet;
 
 use serde::Serialize;
 
@@ -81,7 +81,7 @@ impl MembersFetch {
             return Err(scim::DecodeError::NotAnObject);
         }
         self.done = true;
-        let mut seen = HashSet::new();
+        let mut seen = IndexSet::new();
         Ok(group
             .members
             .into_iter()

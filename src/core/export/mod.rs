@@ -70,7 +70,7 @@ pub struct Export {
     total: Option<u64>,
     phase: Phase,
     in_flight: usize,
-    attempts: std::collections::HashMap<u64, u32>,
+    attempts: indexmap::IndexMap<u64, u32>,
     /// Requests answered (pages and failures), for the 429 share and the log.
     pub requests: u64,
     pub retries: u64,
@@ -259,7 +259,7 @@ impl Export {
             }
             Rows::Users { pager, users } => match read_users(answer) {
                 Ok(page) => {
-                    self.attempts.remove(&request.start_index);
+                    self.attempts.swap_remove(&request.start_index);
                     if let Some(total) = page.total {
                         self.total = Some(total);
                     }

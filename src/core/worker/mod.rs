@@ -5,7 +5,7 @@
 //! The edge loads [`WorkerState`] (accounts from `storage.local`, keys from `storage.session`) and
 //! passes each message in. Per-tab readings live only in the worker's memory.
 
-use std::collections::HashSet;
+use indexmap::IndexSet;
 
 use indexmap::IndexMap;
 
@@ -38,7 +38,7 @@ pub struct WorkerState {
     /// Region searches since the worker started.
     pub region_search: RegionSearches,
     /// Accounts whose server refused a full search filter in this session: they get the simplest.
-    pub filters_refused: HashSet<String>,
+    pub filters_refused: IndexSet<String>,
     /// Renewed keys checked against the API since the worker started, by Client ID (a handful: a
     /// list is smaller in wasm than another map type).
     pub key_checks: Vec<(String, KeyCheck)>,
