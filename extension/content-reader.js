@@ -12,7 +12,7 @@
   const shared = globalThis[Symbol.for('keyward.content')];
   // Loaded twice (a second request while the first was on its way): the first stays.
   if (!shared || shared.reader) return;
-  const { send, page, schedule, reportNow, observed } = shared;
+  const { send, page, schedule, reportNow, again, observed } = shared;
 
   // Reading limits: written into the shipped script at build time from their one source, `script`
   // in src/core/console/page.rs (the reader in Rust applies the same limits).
@@ -48,8 +48,14 @@
   let host = null;
   // The plan last applied: drawn again when the page re-renders and takes the helpers with it.
   let lastPlan = null;
-  // Shadow roots and frame documents already watched.
+  // Shadow roots and frame documents already watched, and the frames' documents among them.
   const watched = new WeakSet();
+  const frameDocs = [];
+  // The notice drawn on a page Keyward could not read, and what it said.
+  let noticeHost = null;
+  let noticeDrawn = '';
+  // While the admin shows Keyward the fields: the prompt bar, the outline and the listeners.
+  let teaching = null;
 
   // JavaScript's \s by hand: a content script's first regular expression costs more than this scan.
   const isSpace = (c) =>
@@ -117,6 +123,7 @@
     watched.add(root);
     new MutationObserver(schedule).observe(root, observed);
     if (root.defaultView) root.defaultView.addEventListener('hashchange', schedule);
+    if (root.defaultView && root !== document) frameDocs.push(root);
     (root.defaultView ? root : root.ownerDocument)?.addEventListener?.('click', onClick, true);
   }
 
@@ -257,7 +264,82 @@
       for (let i = kids.length - 1; i >= 0; i--) stack.push({ node: kids[i], ctx: child });
     }
     flush();
-    return page(false, buttons, items);
+    const snapshot = page(false, buttons, items);
+    // Where a taught layout points: what is there, anchored after the items.
+    snapshot.located = (lastPlan?.locate ?? []).slice(0, 2).map((locator) => {
+      const el = resolve(locator);
+      found.push(el);
+      return el ? shown(el) : { found: false, text: '', masked: false };
+    });
+    return snapshot;
+  }
+
+  /** What an element shows: a field's value (never a password field's), else its text. */
+  function shown(el) {
+    if (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA') {
+      const masked = (el.type || '').toLowerCase() === 'password';
+      return { found: true, text: masked ? '' : clip(el.value), masked };
+    }
+    return { found: true, text: clip(flatText(el)), masked: false };
+  }
+
+  /** An element's place in the page: the tags from the document down to it, each with its index
+   *  among its parent's children of that tag, through open shadow roots and same-origin frames. */
+  function locatorOf(el) {
+    const steps = [];
+    let node = el;
+    while (node && steps.length < 128) {
+      const parent = node.parentNode;
+      if (!parent) break;
+      if (parent.nodeType === 9) {
+        steps.push(node.localName);
+        const frame = parent.defaultView?.frameElement;
+        if (!frame) break;
+        steps.push('#frame');
+        node = frame;
+        continue;
+      }
+      let index = 0;
+      for (let sib = node.previousElementSibling; sib; sib = sib.previousElementSibling) if (sib.localName === node.localName) index++;
+      steps.push(`${node.localName}:${index}`);
+      if (parent.nodeType === 11) {
+        steps.push('#shadow');
+        node = parent.host;
+      } else node = parent;
+    }
+    return steps.reverse().join('>');
+  }
+
+  /** The element a locator names, if it is there. */
+  function resolve(locator) {
+    let node = document;
+    for (const step of String(locator).split('>')) {
+      if (step === '#shadow') node = node?.shadowRoot ?? null;
+      else if (step === '#frame') {
+        try {
+          node = node?.contentDocument ?? null;
+        } catch {
+          node = null;
+        }
+      } else {
+        const [tag, n = '0'] = step.split(':');
+        if (node?.nodeType === 9) {
+          node = node.documentElement?.localName === tag ? node.documentElement : null;
+          continue;
+        }
+        let left = Number(n);
+        let found = null;
+        for (const child of node?.children ?? []) {
+          if (child.localName === tag && left-- === 0) {
+            found = child;
+            break;
+          }
+        }
+        node = found;
+      }
+      if (!node) return null;
+    }
+    return node?.nodeType === 1 ? node : null;
   }
 
   const STYLE = `
@@ -275,12 +357,19 @@
     .guard { margin: 0 0 6px; padding: 6px 10px; border-left: 3px solid #bf8700; background: #fff8e5; }
     .guard p { margin: 0 0 4px; font-weight: 600; }
     .guard ul { margin: 0; padding-left: 18px; }
+    .notice { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; padding: 6px 10px; border-left: 3px solid #0b5cad; background: #eef5fc; }
+    .teach { position: fixed; top: 12px; left: 50%; transform: translateX(-50%); z-index: 2147483647; max-width: 560px; padding: 10px 14px; border-radius: 8px; background: #fff; box-shadow: 0 4px 18px rgba(0,0,0,.25); border: 2px solid #0b5cad; }
+    .teach p { margin: 0 0 6px; }
+    .teach .error { color: #cf222e; font-weight: 600; }
+    .outline { position: fixed; z-index: 2147483646; pointer-events: none; outline: 3px solid #0969da; outline-offset: 1px; background: rgba(9,105,218,.08); display: none; }
   `;
 
   /** Draws the plan's helpers next to their anchor (or removes them): nothing when they are drawn
    *  already, as planned. */
   function apply(plan) {
     lastPlan = plan;
+    drawNotice(plan?.notice);
+    teach(plan?.teach);
     const helpers = plan?.helpers;
     const anchor = helpers ? anchors[helpers.anchor] : null;
     const wanted = JSON.stringify(helpers ?? null);
@@ -296,19 +385,9 @@
     if (!anchor?.isConnected || !doc?.defaultView) return;
     drawn = wanted;
     drawnAt = anchor;
-    const el = (tag, props = {}, text) => {
-      const e = doc.createElement(tag);
-      for (const [k, v] of Object.entries(props)) e.setAttribute(k, v);
-      if (text !== undefined) e.textContent = text;
-      return e;
-    };
-    // A built-in element, not a custom one: a page that defined a custom element of our name could
-    // reach a closed shadow root through attachInternals(). The page cannot upgrade a <div>.
-    host = el('div', { 'data-keyward': '', 'data-keyward-helpers': '' });
-    const root = host.attachShadow({ mode: 'closed' });
-    const sheet = new doc.defaultView.CSSStyleSheet();
-    sheet.replaceSync(STYLE);
-    root.adoptedStyleSheets = [sheet];
+    const el = maker(doc);
+    const [made, root] = shadowHost(doc, 'data-keyward-helpers');
+    host = made;
     const bar = el('div', { class: 'bar', role: 'group', 'aria-label': 'Keyward copy helpers' });
     bar.append(el('span', { class: 'brand' }, 'Keyward'));
     const status = el('p', { class: 'status', role: 'status', 'aria-live': 'polite' });
@@ -338,6 +417,118 @@
     root.append(bar, el('p', { class: 'note' }, helpers.note), status);
     if (anchor.matches('input, textarea')) anchor.after(host);
     else anchor.append(host);
+  }
+
+  /** `el(tag, attributes, text)` in `doc`: text is set as text, never parsed. */
+  function maker(doc) {
+    return (tag, props = {}, text) => {
+      const e = doc.createElement(tag);
+      for (const [k, v] of Object.entries(props)) e.setAttribute(k, v);
+      if (text !== undefined) e.textContent = text;
+      return e;
+    };
+  }
+
+  /** A host for what Keyward draws, and its closed shadow root with Keyward's style. A built-in
+   *  element, not a custom one: a page that defined a custom element of our name could reach a
+   *  closed shadow root through attachInternals(). The page cannot upgrade a <div>. */
+  function shadowHost(doc, name) {
+    const host = maker(doc)('div', { 'data-keyward': '', [name]: '' });
+    const root = host.attachShadow({ mode: 'closed' });
+    const sheet = new doc.defaultView.CSSStyleSheet();
+    sheet.replaceSync(STYLE);
+    root.adoptedStyleSheets = [sheet];
+    return [host, root];
+  }
+
+  /** The line on a page Keyward could not read, with its offer to be shown the fields (or none). */
+  function drawNotice(notice) {
+    const wanted = JSON.stringify(notice ?? null);
+    if (noticeHost?.isConnected && wanted === noticeDrawn) return;
+    noticeHost?.remove();
+    noticeHost = null;
+    noticeDrawn = wanted;
+    if (!notice) return;
+    const anchor = notice.anchor === null || notice.anchor === undefined ? null : anchors[notice.anchor];
+    const doc = anchor?.ownerDocument ?? document;
+    const el = maker(doc);
+    const [made, root] = shadowHost(doc, 'data-keyward-notice');
+    const bar = el('div', { class: 'notice', role: 'note' });
+    const show = el('button', { type: 'button' }, 'Show Keyward the fields');
+    show.addEventListener('click', async (event) => {
+      event.stopPropagation();
+      if (!event.isTrusted) return;
+      await send({ type: 'teach_start' });
+      again();
+    });
+    bar.append(el('span', { class: 'brand' }, 'Keyward'), el('span', {}, notice.text), show);
+    root.append(bar);
+    noticeHost = made;
+    if (anchor?.isConnected) anchor.after(made);
+    else (document.body ?? document.documentElement).prepend(made);
+  }
+
+  /** Shows Keyward the fields: a prompt, an outline on what the pointer is over, and the admin's
+   *  own click (never a script's) reported with the element's place and what it shows. Esc or
+   *  Cancel stops. Without `step`, stops. */
+  function teach(step) {
+    if (!step) {
+      if (teaching) {
+        for (const [target, type, f] of teaching.listeners) target?.removeEventListener(type, f, true);
+        teaching.host.remove();
+        teaching = null;
+      }
+      return;
+    }
+    if (!teaching) {
+      const el = maker(document);
+      const [host, root] = shadowHost(document, 'data-keyward-teach');
+      const bar = el('div', { class: 'teach', role: 'dialog', 'aria-label': 'Show Keyward the fields' });
+      const prompt = el('p', { role: 'status' });
+      const error = el('p', { class: 'error', role: 'alert' });
+      const cancel = el('button', { type: 'button' }, 'Cancel');
+      cancel.addEventListener('click', (event) => event.isTrusted && stop());
+      bar.append(el('span', { class: 'brand' }, 'Keyward'), prompt, error, cancel);
+      const outline = el('div', { class: 'outline' });
+      root.append(bar, outline);
+      document.documentElement.append(host);
+      const target = (event) => {
+        const t = event.composedPath?.()[0] ?? event.target;
+        return t?.nodeType === 1 && !t.closest?.('[data-keyward]') && t !== host ? t : null;
+      };
+      const over = (event) => {
+        const t = target(event);
+        if (!t) return;
+        const r = t.getBoundingClientRect();
+        const frame = t.ownerDocument.defaultView?.frameElement?.getBoundingClientRect();
+        Object.assign(outline.style, { display: 'block', left: `${r.left + (frame?.left ?? 0)}px`, top: `${r.top + (frame?.top ?? 0)}px`, width: `${r.width}px`, height: `${r.height}px` });
+      };
+      const click = async (event) => {
+        const t = target(event);
+        if (!t || !event.isTrusted) return;
+        event.preventDefault();
+        event.stopImmediatePropagation();
+        await send({ type: 'teach_pick', locator: locatorOf(t), ...shown(t) });
+        again();
+      };
+      const key = (event) => event.key === 'Escape' && event.isTrusted && stop();
+      const stop = async () => {
+        await send({ type: 'teach_cancel' });
+        again();
+      };
+      teaching = { host, prompt, error, listeners: [] };
+      // On the windows, in the capture phase: before the page's listeners and Keyward's own
+      // report of page buttons, which a click here must not reach.
+      for (const doc of [document, ...frameDocs]) {
+        const win = doc.defaultView;
+        for (const [type, f] of [['pointerover', over], ['click', click], ['keydown', key]]) {
+          win?.addEventListener(type, f, true);
+          teaching.listeners.push([win, type, f]);
+        }
+      }
+    }
+    teaching.prompt.textContent = step.prompt;
+    teaching.error.textContent = step.error ?? '';
   }
 
   // Button clicks (Edit, Renew, Save, Cancel…) tell the worker what the admin did. In a shadow

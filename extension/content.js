@@ -155,7 +155,7 @@
    *  refusal (a browser that blocks it) is asked again on the next page change. */
   async function loadReader() {
     if (!shared) {
-      shared = { send, page, schedule, reportNow, observed: OBSERVED, reader: null };
+      shared = { send, page, schedule, reportNow, again: () => report(true, true), observed: OBSERVED, reader: null };
       globalThis[Symbol.for('keyward.content')] = shared;
     }
     readerAsked ??= send({ type: 'page_reader' });
@@ -198,17 +198,20 @@
     // the answer to the latest report describes the page as it is now.
     if (asked !== reports || plan?.type !== 'page_plan') return;
     // The page may show the credential: the worker asks for its fields before it judges.
-    if (plan.fields && snapshot.glance) return readFields(asked);
+    if (plan.fields && snapshot.glance) return readFields(asked, plan);
     fieldsWanted = plan.fields === true;
     // Most console pages get no helpers and have none to remove: nothing to apply.
     reader()?.apply(plan);
     if (plan.recheck_ms > 0) recheck = setTimeout(() => report(true, true), plan.recheck_ms);
   });
 
-  /** Reads the page's fields, for the worker that asked for them in its answer to report `asked`. */
-  async function readFields(asked) {
+  /** Reads the page's fields, for the worker that asked for them in its answer to report `asked`
+   *  (`plan`: what to look for besides, such as a taught layout's places). */
+  async function readFields(asked, plan) {
     fieldsWanted = true;
-    if (!(await loadReader()) || asked !== reports) return;
+    const fields = await loadReader();
+    if (!fields || asked !== reports) return;
+    fields.apply(plan);
     return report();
   }
 
@@ -236,6 +239,13 @@
   new MutationObserver(schedule).observe(document.documentElement, OBSERVED);
   window.addEventListener('hashchange', schedule);
   window.addEventListener('popstate', schedule);
+  // The worker asks for a read now (the admin chose, in the popup, to show Keyward the fields).
+  chrome.runtime.onMessage.addListener((message, sender, reply) => {
+    if (sender.id !== chrome.runtime.id || sender.tab || message?.type !== 'read_again') return;
+    fieldsWanted = true;
+    loadReader().then((fields) => fields && report(true, true));
+    reply({ type: 'ack' });
+  });
   document.addEventListener('input', schedule, true);
   schedule();
 })();

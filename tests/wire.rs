@@ -257,6 +257,14 @@ fn every_request_a_context_sends_is_understood() {
             count: 0,
             group: Some("g1".into()),
         }),
+        Request::TeachTab(ask::TabState { tab_id: 7 }),
+        Request::TeachStart,
+        Request::TeachPick(keyward::core::console::layout::Pick {
+            locator: "html>body:0>div:2>span:0".into(),
+            text: ID.into(),
+            masked: false,
+        }),
+        Request::TeachCancel,
     ];
     assert_eq!(decoded, expected);
     for (request, sent) in expected.iter().zip(&requests) {
@@ -311,8 +319,8 @@ fn answers() -> Vec<Response> {
             }),
         }),
         fields: true,
-        // A plan that asks for no read again carries no `recheck_ms`: the fixture is unchanged.
-        recheck_ms: None,
+        // A plan that asks for none of these carries none of them: the fixture is unchanged.
+        ..PagePlan::default()
     };
     let view = TabView {
         kind: "credentials".into(),
@@ -342,6 +350,7 @@ fn answers() -> Vec<Response> {
                 ..AccountView::default()
             },
         ],
+        can_teach: false,
     };
     vec![
         Response::Status(answer::Status {

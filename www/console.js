@@ -1,14 +1,19 @@
 // The sandbox console: a single-page replica of the P14E admin portal shell, with hash routes like
 // the real one. It reads the emulator's credentials from /_emulator/state and drives Renew through
 // the emulator's admin API. Its credentials page markup switches among layouts (?layout=table, form,
-// dl, grid, aria, shadow, iframe) so Keyward is not tuned to one DOM. Everything is built with DOM
-// calls, never HTML strings.
+// dl, grid, aria, shadow, iframe) so Keyward is not tuned to one DOM, and `localized` draws the page
+// in French, which Keyward's reader cannot read (the admin shows it the fields). Everything is built
+// with DOM calls, never HTML strings.
 'use strict';
 
-const LAYOUTS = ['table', 'form', 'dl', 'grid', 'aria', 'shadow', 'iframe'];
+const LAYOUTS = ['table', 'form', 'dl', 'grid', 'aria', 'shadow', 'iframe', 'localized'];
 const params = new URLSearchParams(location.search);
 const layout = LAYOUTS.includes(params.get('layout')) ? params.get('layout') : 'table';
 const MASK = '••••••••••••••••••••';
+// The credentials page's words: English, or French for the localized layout.
+const WORDS = layout === 'localized'
+  ? { heading: "Identifiants de l'API", clientId: 'Identifiant client', apiKey: "Clé d'API", newKey: "Nouvelle clé d'API", show: 'Afficher', hide: 'Masquer', edit: 'Modifier', renew: 'Renouveler', save: 'Enregistrer', cancel: 'Annuler', note: "Utilisez ces identifiants pour accéder à l'API Directory de PingOne. L'identifiant client est lié à votre compte." }
+  : { heading: 'API Credentials', clientId: 'Client ID', apiKey: 'API Key', newKey: 'New API Key', show: 'Show', hide: 'Hide', edit: 'Edit', renew: 'Renew', save: 'Save', cancel: 'Cancel', note: 'Use these credentials to access the PingOne Directory API. The Client ID is tied to your account and cannot be changed.' };
 
 /** Creates an element: h('a', {href: '#'}, 'text', child, …). Attributes are set, text is text. */
 function h(tag, attrs = {}, ...children) {
@@ -103,17 +108,17 @@ function revealToggle() {
   return creds.editing ? null : h('button', {
     type: 'button', id: 'reveal-key', 'aria-pressed': String(creds.revealed),
     onclick: () => { creds.revealed = !creds.revealed; route(); },
-  }, creds.revealed ? 'Hide' : 'Show');
+  }, creds.revealed ? WORDS.hide : WORDS.show);
 }
 
 /** The rows a layout shows: the Client ID, the key in force, and — during a renewal — the new key. */
 function rows() {
   const form = layout === 'form';
   const list = [
-    { id: 'client-id-value', input: 'clientId', label: form ? 'Client ID:' : 'Client ID', value: creds.clientId, masked: false },
-    { id: 'api-key-value', input: 'apiKey', label: form ? 'API key:' : 'API Key', value: keyShown() ?? creds.apiKey, masked: !keyShown() },
+    { id: 'client-id-value', input: 'clientId', label: form ? 'Client ID:' : WORDS.clientId, value: creds.clientId, masked: false },
+    { id: 'api-key-value', input: 'apiKey', label: form ? 'API key:' : WORDS.apiKey, value: keyShown() ?? creds.apiKey, masked: !keyShown() },
   ];
-  if (creds.pending) list.push({ id: 'new-api-key-value', input: 'newApiKey', label: form ? 'New API key:' : 'New API Key', value: creds.pending, masked: false });
+  if (creds.pending) list.push({ id: 'new-api-key-value', input: 'newApiKey', label: form ? 'New API key:' : WORDS.newKey, value: creds.pending, masked: false });
   return list;
 }
 
@@ -153,6 +158,7 @@ function fieldsIn(doc, kind) {
     case 'dl':
       return el('dl', { class: 'creds' }, ...list.flatMap((r) => [el('dt', {}, r.label), el('dd', {}, valueSpan(doc, r))]));
     case 'grid':
+    case 'localized':
       return el('div', { class: 'creds-grid' }, ...list.flatMap((r) => [el('div', { class: 'k' }, r.label), el('div', { class: 'v' }, valueSpan(doc, r))]));
     case 'aria':
       return el('div', { class: 'creds-aria' }, ...list.map((r) => el('div', { class: 'field' }, valueInput(doc, r, { 'aria-label': r.label }))));
@@ -197,27 +203,27 @@ async function act(step) {
 
 function credentialActions() {
   if (!creds.editing) {
-    return h('div', { class: 'actions' }, h('button', { type: 'button', id: 'edit', onclick: () => { creds.editing = true; route(); } }, 'Edit'));
+    return h('div', { class: 'actions' }, h('button', { type: 'button', id: 'edit', onclick: () => { creds.editing = true; route(); } }, WORDS.edit));
   }
   return h('div', { class: 'actions' },
-    h('button', { type: 'button', id: 'renew', onclick: () => act(async () => { creds.pending = (await emulator('renew', { stage: true })).pending_key; }) }, 'Renew'),
+    h('button', { type: 'button', id: 'renew', onclick: () => act(async () => { creds.pending = (await emulator('renew', { stage: true })).pending_key; }) }, WORDS.renew),
     h('button', { type: 'button', id: 'save', class: 'primary', onclick: () => act(async () => {
       if (creds.pending) creds.apiKey = (await emulator('renew/commit', {})).api_key;
       creds.pending = null; creds.editing = false; creds.revealed = false;
-    }) }, 'Save'),
+    }) }, WORDS.save),
     h('button', { type: 'button', id: 'cancel', onclick: () => act(async () => {
       if (creds.pending) await emulator('renew/cancel', {});
       creds.pending = null; creds.editing = false;
-    }) }, 'Cancel'));
+    }) }, WORDS.cancel));
 }
 
 function credentialsPage() {
-  const heading = layout === 'form' ? 'Credentials' : 'API Credentials';
+  const heading = layout === 'form' ? 'Credentials' : WORDS.heading;
   const origin = location.origin;
   return [
     h('h1', {}, heading),
     h('div', { class: 'panel', id: 'api-credentials' },
-      h('p', { class: 'note' }, 'Use these credentials to access the PingOne Directory API. The Client ID is tied to your account and cannot be changed.'),
+      h('p', { class: 'note' }, WORDS.note),
       credentialFields(),
       creds.pending ? h('p', { class: 'pending', role: 'status' }, 'A new API key has been generated (New API Key). Click Save to apply it: the current key stops working when you save. Cancel keeps the current key.') : null,
       creds.error ? h('p', { role: 'alert' }, creds.error) : null,

@@ -9,6 +9,12 @@ pub enum Effect {
     SaveAccounts,
     /// Mirror the keys map to `storage.session`.
     SaveKeys,
+    /// Store the layouts the admin taught.
+    SaveLayouts,
+    /// Have this tab's page read again now (the admin asked to show Keyward its fields).
+    ReadTabAgain {
+        tab_id: i64,
+    },
     /// Write to the clipboard; clear it after `clear_after_secs` if it still holds `text`.
     Clipboard {
         text: String,
@@ -39,6 +45,8 @@ impl std::fmt::Debug for Effect {
         match self {
             Effect::SaveAccounts => f.write_str("SaveAccounts"),
             Effect::SaveKeys => f.write_str("SaveKeys"),
+            Effect::SaveLayouts => f.write_str("SaveLayouts"),
+            Effect::ReadTabAgain { tab_id } => write!(f, "ReadTabAgain(tab {tab_id})"),
             Effect::Clipboard {
                 clear_after_secs, ..
             } => write!(f, "Clipboard(<redacted>, {clear_after_secs:?})"),

@@ -52,6 +52,12 @@ pub fn first_screen() -> Element {
     ])
 }
 
+/// What showing Keyward the fields means, beside the button that starts it.
+const TEACH_HINT: &str = "Keyward could not read this page. Show it where the Client ID and the API key are: it keeps their places on this page (never the values) and reads them there from then on.";
+
+/// What the popup says once the page waits for the admin's clicks.
+pub const TEACHING: &str = "Now click the Client ID\u{2019}s value on the page, then the API key\u{2019}s. Keyward outlines what you point at; Esc cancels.";
+
 /// The manual entry form's fields (the edge reads them on submit).
 pub const MANUAL_CLIENT_ID: &str = "manual-client-id";
 pub const MANUAL_API_KEY: &str = "manual-api-key";
@@ -121,12 +127,22 @@ pub fn screen(
                 .child(manual_form(false)),
         );
     }
-    let tab = el("section")
+    let mut tab = el("section")
         .attr("class", "kw-tab")
         .attr("role", "status")
         .attr("data-testid", "tab-state")
         .attr("data-kind", view.kind.clone())
         .child(el("p").text(view.summary.clone()));
+    if view.can_teach {
+        tab = tab.children([
+            el("p").text(TEACH_HINT),
+            el("button")
+                .attr("type", "button")
+                .attr("class", "kw-button")
+                .attr("data-action", "teach")
+                .text("Show Keyward the fields"),
+        ]);
+    }
     let accounts = el("section")
         .attr("aria-labelledby", "accounts-heading")
         .children([

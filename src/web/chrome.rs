@@ -243,6 +243,20 @@ pub mod options {
         pub frame_ids: &'a [i64],
     }
 
+    /// `chrome.tabs.sendMessage`'s options: the top frame, where the content script runs.
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct TabMessageTarget {
+        pub frame_id: i64,
+    }
+
+    /// What the worker tells a content script (a message of the kind `read_again`).
+    #[derive(Serialize)]
+    pub struct TabMessage {
+        #[serde(rename = "type")]
+        pub kind: &'static str,
+    }
+
     /// `chrome.alarms.create`: once at `when`, or every `period_in_minutes`.
     #[derive(Serialize, Default)]
     #[serde(rename_all = "camelCase")]

@@ -492,6 +492,15 @@ async fn act(page: &Shared, target: Element) -> Result<(), JsError> {
             client_id: select.get_attribute("data-client-id").unwrap_or_default(),
             region: select.value(),
         })
+    } else if target.get_attribute("data-action").as_deref() == Some("teach") {
+        let Some(tab_id) = page.borrow().tab_id else {
+            return Ok(());
+        };
+        let notice = match chrome::ask_worker(&Request::TeachTab(ask::TabState { tab_id })).await? {
+            Ok(()) => Notice::Saved(popup::TEACHING.into()),
+            Err(reason) => Notice::Refused(format!("{reason}.")),
+        };
+        return render(page, Some(notice)).await;
     } else if target.get_attribute("data-action").as_deref() == Some("snooze") {
         Request::Snooze(ask::Snooze {
             client_id: target.get_attribute("data-client-id").unwrap_or_default(),

@@ -19,6 +19,7 @@ use crate::core::accounts::{self, fingerprint, Accounts};
 use crate::core::api::region::{self, Region};
 use crate::core::api::throttle::Priority;
 use crate::core::api::Credentials;
+use crate::core::console::layout::{self, Layouts};
 use crate::core::lookup::{ApiCall, Job, Lane};
 use crate::core::protocol::{self, ReportedSender, Request, Sender, Us, WorkerFacts};
 use crate::core::settings::{self, Policy, Settings};
@@ -79,11 +80,15 @@ async fn ensure_loaded() -> Result<(), JsError> {
     let keys: IndexMap<String, String> = storage::get_in(Area::Session, SESSION_KEYS)
         .await?
         .unwrap_or_default();
+    let layouts = storage::get::<Layouts>(layout::STORAGE_KEY)
+        .await?
+        .unwrap_or_default();
     let state = WorkerState {
         accounts,
         keys,
         salt,
         settings,
+        layouts,
         ..WorkerState::default()
     };
     STATE.with(|s| *s.borrow_mut() = Some(state));
@@ -269,6 +274,19 @@ async fn load_page_reader(tab_id: i64) -> Result<(), JsError> {
         .map(|_| ())
 }
 
+/// Tells the content script in the tab's top frame to read its page again now.
+async fn read_tab_again(tab_id: i64) -> Result<(), JsError> {
+    let message = to_js(&options::TabMessage { kind: "read_again" })?;
+    let target = to_js(&options::TabMessageTarget { frame_id: 0 })?;
+    chrome::call(
+        &["chrome", "tabs"],
+        "sendMessage",
+        &[JsValue::from_f64(tab_id as f64), message, target],
+    )
+    .await
+    .map(|_| ())
+}
+
 async fn save_accounts() -> Result<(), JsError> {
     let accounts = with_state(|s| s.accounts.clone())?;
     storage::set(accounts::STORAGE_KEY, &accounts).await
@@ -313,6 +331,11 @@ async fn perform(effect: Effect, flavour: Flavour) -> Result<(), JsError> {
             Ok(())
         }
         Effect::LoadPageReader { tab_id } => load_page_reader(tab_id).await,
+        Effect::SaveLayouts => {
+            let layouts = with_state(|s| s.layouts.clone())?;
+            storage::set(layout::STORAGE_KEY, &layouts).await
+        }
+        Effect::ReadTabAgain { tab_id } => read_tab_again(tab_id).await,
         Effect::KeyInForce {
             credentials,
             verify,

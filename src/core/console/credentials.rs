@@ -12,10 +12,12 @@ use crate::core::accounts::view::{AccountView, RegionSearches};
 use crate::core::accounts::{fingerprint, Accounts};
 use crate::core::api::Credentials;
 use crate::core::console::copy::CopyWhat;
-use crate::core::console::page::{
-    classify, normalize_label, wants_fields, ClientIdState, KeyState, PageKind, Snapshot,
+use crate::core::console::layout::{
+    self, page_key, Layouts, PageNotice, Pick, Picked, TeachPlan, Teaching, NOT_READ, STALE,
 };
-use crate::core::console::reader;
+use crate::core::console::page::{
+    classify, normalize_label, wants_fields, ClientIdState, KeyState, PageKind, Snapshot, Taught,
+};
 use crate::core::effect::Effect;
 use crate::core::reminders::{assess, describe, Level};
 use crate::core::settings::Settings;
@@ -28,6 +30,7 @@ pub struct Desk<'a> {
     pub searches: &'a mut RegionSearches,
     pub salt: &'a [u8],
     pub settings: &'a Settings,
+    pub layouts: &'a mut Layouts,
 }
 
 /// What Keyward knows of one tab.
@@ -46,6 +49,10 @@ pub struct TabState {
     /// Reads of this address that found the credentials page only partly read, in a row.
     rechecks: usize,
     recheck_url: String,
+    /// The admin is showing Keyward this page's fields (the page's address, and the step).
+    teaching: Option<(String, Teaching)>,
+    /// The address of the page last reported.
+    url: String,
 }
 
 /// The tabs Keyward has seen console pages in (memory only).
@@ -68,6 +75,10 @@ pub struct TabView {
     /// A sentence for the admin.
     pub summary: String,
     pub accounts: Vec<AccountView>,
+    /// The page looks like the API Credentials page but was not read: the admin may show Keyward
+    /// its fields.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub can_teach: bool,
 }
 
 /// How the check of a renewed key went (one cheap request right after Save).
@@ -117,6 +128,17 @@ pub struct PagePlan {
     /// change the content script can observe announces.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recheck_ms: Option<u64>,
+    /// Where a layout the admin taught finds the Client ID and the key: report what is there
+    /// (`located`) with every read of this page.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub locate: Vec<String>,
+    /// The admin is showing Keyward the fields: ask for the next click.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub teach: Option<TeachPlan>,
+    /// A line on the page when it looks like the credentials but was not read, with the offer to
+    /// show Keyward its fields.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notice: Option<PageNotice>,
 }
 
 /// The waits before each read again of a partly read credentials page (about 8 s in all).
@@ -190,26 +212,108 @@ pub fn snapshot(
     let kind = classify(snapshot);
     let before = tabs
         .get(&tab_id)
-        .map(|t| (t.rechecks, t.recheck_url.clone()));
+        .map(|t| (t.rechecks, t.recheck_url.clone(), t.teaching.clone()));
+    let locate: Vec<String> = desk
+        .layouts
+        .for_url(&snapshot.url)
+        .map(|l| vec![l.client_id.as_str().into(), l.api_key.as_str().into()])
+        .unwrap_or_default();
     let (mut plan, effects) = judge(desk, tabs, tab_id, tab_url, snapshot, &kind, now);
-    if !snapshot.glance {
-        let tab = tabs.entry(tab_id).or_default();
-        let partial = match &kind {
-            PageKind::Credentials(r) => {
-                !matches!(r.client_id, ClientIdState::Read { .. })
-                    || !matches!(r.key, KeyState::Shown(_) | KeyState::Hidden)
-            }
-            _ => false,
-        };
-        let done = match before {
-            Some((n, url)) if url == snapshot.url => n,
-            _ => 0,
-        };
-        tab.recheck_url = snapshot.url.clone();
-        tab.rechecks = if partial { done + 1 } else { 0 };
-        plan.recheck_ms = partial.then(|| RECHECK_MS.get(done).copied()).flatten();
+    let tab = tabs.entry(tab_id).or_default();
+    tab.url = snapshot.url.clone();
+    let (done, recheck_url, teaching) = before.unwrap_or_default();
+    // Showing Keyward the fields goes on while the tab shows the same page.
+    tab.teaching = teaching.filter(|(page, _)| *page == page_key(&snapshot.url));
+    plan.fields |= !locate.is_empty() || tab.teaching.is_some();
+    plan.locate = locate;
+    if snapshot.glance {
+        return (plan, effects);
     }
+    let (partial, stale) = match &kind {
+        PageKind::Credentials(r) => (
+            !matches!(r.client_id, ClientIdState::Read { .. })
+                || !matches!(r.key, KeyState::Shown(_) | KeyState::Hidden),
+            r.taught == Taught::Stale,
+        ),
+        _ => (false, false),
+    };
+    tab.view.can_teach = partial
+        || stale
+        || matches!(
+            kind,
+            PageKind::Console {
+                shows_credential: true,
+                ..
+            }
+        );
+    match &tab.teaching {
+        Some((_, step)) => {
+            plan.teach = Some(TeachPlan {
+                prompt: step.prompt().into(),
+                error: step.error().map(str::to_string),
+            });
+            tab.view.summary =
+                format!("{} Keyward is waiting: {}", tab.view.summary, step.prompt());
+        }
+        None if tab.view.can_teach => {
+            let items = snapshot.effective_items();
+            plan.notice = Some(PageNotice {
+                anchor: items.iter().position(|i| i.is_heading()),
+                text: if stale { STALE } else { NOT_READ }.into(),
+            });
+        }
+        None => {}
+    }
+    let done = if recheck_url == snapshot.url { done } else { 0 };
+    tab.recheck_url = snapshot.url.clone();
+    tab.rechecks = if partial { done + 1 } else { 0 };
+    plan.recheck_ms = partial.then(|| RECHECK_MS.get(done).copied()).flatten();
     (plan, effects)
+}
+
+/// The admin asks to show Keyward the fields of the page in this tab (from the popup, or the
+/// page's own offer): its next read asks for the Client ID's click.
+pub fn teach_start(tabs: &mut Tabs, tab_id: i64) -> bool {
+    let Some(tab) = tabs.get_mut(&tab_id) else {
+        return false;
+    };
+    let page = page_key(&tab.url);
+    tab.teaching = Some((page, Teaching::ClientId { error: None }));
+    true
+}
+
+/// The admin stopped showing Keyward the fields (Esc, Cancel).
+pub fn teach_cancel(tabs: &mut Tabs, tab_id: i64) {
+    if let Some(tab) = tabs.get_mut(&tab_id) {
+        tab.teaching = None;
+    }
+}
+
+/// A click while the admin shows Keyward the fields: the next step, or (both shown) the layout
+/// kept for the page.
+pub fn teach_pick(
+    desk: Desk<'_>,
+    tabs: &mut Tabs,
+    tab_id: i64,
+    pick: &Pick,
+    now: u64,
+) -> Vec<Effect> {
+    let Some(tab) = tabs.get_mut(&tab_id) else {
+        return Vec::new();
+    };
+    let Some((page, step)) = tab.teaching.take() else {
+        return Vec::new();
+    };
+    match layout::pick(step, pick) {
+        Picked::Next(next) => {
+            tab.teaching = Some((page, next));
+            Vec::new()
+        }
+        Picked::Learned { client_id, api_key } => {
+            desk.layouts.teach(&page, client_id, api_key, now);
+            vec![Effect::SaveLayouts]
+        }
+    }
 }
 
 /// The plan and effects of one snapshot (see [`snapshot`]), rechecks aside.
@@ -226,7 +330,7 @@ fn judge(
     let mut plan = PagePlan {
         helpers: None,
         fields,
-        recheck_ms: None,
+        ..PagePlan::default()
     };
     if snapshot.glance && fields {
         // A glance at a page that may show the credential: judge nothing from it, ask for its fields.
@@ -237,7 +341,7 @@ fn judge(
     let tab = tabs.entry(tab_id).or_default();
     let mut effects = Vec::new();
     match kind {
-        PageKind::Console { name } => {
+        PageKind::Console { name, .. } => {
             let summary = match name {
                 Some(n) => format!("PingOne for Enterprise console: {n}."),
                 None => "PingOne for Enterprise console.".into(),
@@ -320,7 +424,13 @@ fn judge(
                     _ => format!("API Credentials page: Client ID {client_id}; the key could not be read."),
                 },
                 accounts: Vec::new(),
+                can_teach: false,
             };
+            if reading.taught == Taught::Used {
+                tab.view
+                    .summary
+                    .push_str(" Read through the layout you showed Keyward.");
+            }
         }
     }
     if *desk.accounts != accounts_before {
@@ -473,49 +583,4 @@ pub fn click(desk: Desk<'_>, tabs: &mut Tabs, tab_id: i64, label: &str, now: u64
         _ => {}
     }
     effects
-}
-
-/// Why credentials typed in by hand were refused.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ManualRefused {
-    ClientId,
-    ApiKey,
-}
-
-impl ManualRefused {
-    /// What to tell the admin.
-    pub fn reason(self) -> &'static str {
-        match self {
-            ManualRefused::ClientId => {
-                "the Client ID should be a UUID such as 910a2dec-8902-4cc1-beeb-8da1658eec67"
-            }
-            ManualRefused::ApiKey => {
-                "the API key should be the key itself: 16 or more letters and digits, no spaces"
-            }
-        }
-    }
-}
-
-/// Credentials typed into the popup, for layouts Keyward cannot read: checked by the same rules
-/// as a page's values, then treated as a key shown in force.
-pub fn manual(
-    desk: Desk<'_>,
-    client_id: &str,
-    api_key: &str,
-    now: u64,
-) -> Result<Vec<Effect>, ManualRefused> {
-    let client_id = reader::client_id(client_id).ok_or(ManualRefused::ClientId)?;
-    let api_key = reader::api_key(api_key).ok_or(ManualRefused::ApiKey)?;
-    let fp = fingerprint(desk.salt, &api_key);
-    desk.accounts.observe_key(&client_id, &fp, now);
-    let mut effects = vec![Effect::SaveAccounts];
-    if desk.settings.session_keys() {
-        desk.keys.insert(client_id.clone(), api_key.clone());
-        effects.push(Effect::SaveKeys);
-    }
-    desk.searches.restart(&client_id);
-    effects.push(Effect::DetectRegion {
-        credentials: Credentials { client_id, api_key },
-    });
-    Ok(effects)
 }

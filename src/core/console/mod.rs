@@ -1,10 +1,12 @@
-//! The admin console: what a page shows (`page`, `reader`), what the credentials page means tab by
-//! tab (`credentials`), and what Keyward adds to it and copies from it (`copy`, `snippet`,
-//! `clipboard`).
+//! The admin console: what a page shows (`page`, `reader`, and the layouts the admin taught
+//! Keyward: `layout`), what the credentials page means tab by tab (`credentials`), credentials typed by hand (`manual`), and what Keyward
+//! adds to it and copies from it (`copy`, `snippet`, `clipboard`).
 
 pub mod clipboard;
 pub mod copy;
 pub mod credentials;
+pub mod layout;
+pub mod manual;
 pub mod page;
 pub mod reader;
 pub mod snippet;

@@ -11,7 +11,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::core::console::reader::{self, Confidence, Found};
+use crate::core::console::reader::{self, value_in, Confidence, Field, Found, Value};
 
 /// What the content script reads and how often, written once here: the build writes these numbers
 /// into `extension/content.js` (plain JS cannot import them), and the reader applies the same
@@ -54,6 +54,30 @@ pub struct Snapshot {
     pub text_truncated: bool,
     /// Only a glance: the content script read no buttons and no items.
     pub glance: bool,
+    /// What the page shows where a taught layout's locators point (the worker asked for them):
+    /// the Client ID's place, then the key's.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub located: Vec<Located>,
+}
+
+/// What a taught locator found: the element's text (a field's value; never a password field's),
+/// and whether it shows a hidden value. `found` is false when nothing is there any more.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Located {
+    pub found: bool,
+    pub text: String,
+    pub masked: bool,
+}
+
+impl std::fmt::Debug for Located {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Located")
+            .field("found", &self.found)
+            .field("text", &Redacted(&self.text))
+            .field("masked", &self.masked)
+            .finish()
+    }
 }
 
 /// A label and the value shown next to it (the snapshot of earlier content scripts).
@@ -148,6 +172,7 @@ impl std::fmt::Debug for Snapshot {
             .field("text", &Redacted(&self.text))
             .field("text_truncated", &self.text_truncated)
             .field("glance", &self.glance)
+            .field("located", &self.located)
             .finish()
     }
 }
@@ -215,7 +240,13 @@ impl Snapshot {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PageKind {
     /// A console page that is not the API Credentials page; `name` is its heading, if any.
-    Console { name: Option<String> },
+    /// `shows_credential`: it shows one Client ID and a key (or a hidden one) that Keyward could
+    /// not pair with labels it knows (a console in another language, say): the admin may show
+    /// Keyward the fields.
+    Console {
+        name: Option<String>,
+        shows_credential: bool,
+    },
     /// Another product's credentials (the SSO for SaaS Apps REST API's): never read.
     SsoCredentials,
     /// The API Credentials page.
@@ -235,6 +266,20 @@ pub struct Reading {
     pub editing: bool,
     /// Values left out for their context (examples, help, code samples).
     pub ignored: usize,
+    /// How a taught layout fared on this page.
+    pub taught: Taught,
+}
+
+/// Whether the page was read through a layout the admin taught.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Taught {
+    /// None is taught for this page.
+    #[default]
+    No,
+    /// Read through it.
+    Used,
+    /// Taught, but it no longer finds values of the right shapes: the reader read the page.
+    Stale,
 }
 
 /// The Client ID field's state.
@@ -348,6 +393,33 @@ pub fn classify(snapshot: &Snapshot) -> PageKind {
     if sso_heading || fields.decoy {
         return PageKind::SsoCredentials;
     }
+    let buttons: Vec<String> = snapshot
+        .buttons
+        .iter()
+        .take(100)
+        .map(|b| normalize_label(b))
+        .collect();
+    let editing = buttons.iter().any(|b| b == "renew" || b == "save");
+    // A layout the admin taught comes first; the reader reads the page when it finds nothing.
+    let taught = match taught_reading(&snapshot.located) {
+        Some((id, key)) => {
+            return PageKind::Credentials(Reading {
+                client_id: ClientIdState::Read {
+                    id,
+                    confidence: Confidence::Labelled,
+                },
+                key,
+                new_key: KeyState::from_found(&fields.new_key),
+                // The located key's element follows the items in the content script's anchors.
+                anchor: items.len() + 1,
+                editing,
+                ignored: 0,
+                taught: Taught::Used,
+            });
+        }
+        None if snapshot.located.is_empty() => Taught::No,
+        None => Taught::Stale,
+    };
     let credentials_heading = headings
         .iter()
         .any(|h| h == "api credentials" || h == "credentials");
@@ -365,9 +437,11 @@ pub fn classify(snapshot: &Snapshot) -> PageKind {
             ClientIdState::NotRecognised
         }
     };
-    // The Directory credential: a Client ID beside an API key, or on a page headed (API)
-    // Credentials; a page headed so whose fields cannot be read says that much.
-    let is_credentials = credentials_heading || (key_field && client_labelled);
+    // The Directory credential: a Client ID beside an API key, on a page headed (API)
+    // Credentials, or where a taught layout is; a page headed so whose fields cannot be read says
+    // that much.
+    let is_credentials =
+        credentials_heading || (key_field && client_labelled) || taught != Taught::No;
     if !is_credentials {
         // The content script sends headings as the page has them: whitespace is made one space here.
         return PageKind::Console {
@@ -376,14 +450,9 @@ pub fn classify(snapshot: &Snapshot) -> PageKind {
                 .iter()
                 .map(|h| reader::normalize(h).chars().take(80).collect::<String>())
                 .find(|h| !h.is_empty()),
+            shows_credential: reader::shows_unlabelled_credential(&items),
         };
     }
-    let buttons: Vec<String> = snapshot
-        .buttons
-        .iter()
-        .take(100)
-        .map(|b| normalize_label(b))
-        .collect();
     PageKind::Credentials(Reading {
         client_id,
         key: KeyState::from_found(&fields.key),
@@ -391,9 +460,27 @@ pub fn classify(snapshot: &Snapshot) -> PageKind {
         anchor: anchor_of(&fields.key)
             .or(anchor_of(&fields.client_id))
             .unwrap_or(0),
-        editing: buttons.iter().any(|b| b == "renew" || b == "save"),
+        editing,
         ignored: fields.ignored,
+        taught,
     })
+}
+
+/// The Client ID and key where a taught layout points, when both are there and of their shapes
+/// (the key may be hidden).
+fn taught_reading(located: &[Located]) -> Option<(String, KeyState)> {
+    let [id, key] = located else {
+        return None;
+    };
+    let Value::Shaped(id) = value_in(Field::ClientId, &id.text, false).clone() else {
+        return None;
+    };
+    let key_state = match value_in(Field::ApiKey, &key.text, key.masked) {
+        Value::Shaped(k) => KeyState::Shown(k),
+        Value::Masked => KeyState::Hidden,
+        Value::Unshaped => return None,
+    };
+    (located.iter().all(|l| l.found)).then_some((id, key_state))
 }
 
 #[cfg(test)]
@@ -717,7 +804,8 @@ mod tests {
         assert_eq!(
             classify(&dashboard),
             PageKind::Console {
-                name: Some("Dashboard".into())
+                name: Some("Dashboard".into()),
+                shows_credential: false,
             }
         );
         let lone_client_id = snap(&["Applications"], &[], vec![pair("Client ID", ID)]);
@@ -745,7 +833,7 @@ mod tests {
         );
         assert!(matches!(
             classify(&Snapshot::default()),
-            PageKind::Console { name: None }
+            PageKind::Console { name: None, .. }
         ));
     }
 
@@ -763,12 +851,15 @@ mod tests {
         ] {
             let kind = classify(&snap(headings, &[], vec![]));
             assert!(
-                matches!(&kind, PageKind::Console { name: n } if n.as_deref() == name),
+                matches!(&kind, PageKind::Console { name: n, .. } if n.as_deref() == name),
                 "{headings:?}: {kind:?}"
             );
         }
         let long = format!("  {}", "word ".repeat(40));
-        let PageKind::Console { name: Some(name) } = classify(&snap(&[&long], &[], vec![])) else {
+        let PageKind::Console {
+            name: Some(name), ..
+        } = classify(&snap(&[&long], &[], vec![]))
+        else {
             panic!("a long heading names the page");
         };
         assert_eq!(name.chars().count(), 80, "names are cut at 80 characters");

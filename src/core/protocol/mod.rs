@@ -57,6 +57,14 @@ pub enum Request {
     ExportPage(ask::ExportPage),
     /// The export page was cancelled: drop its pages still waiting.
     CancelExport,
+    /// The popup asks to show Keyward the fields of the page in a tab it could not read.
+    TeachTab(ask::TabState),
+    /// The page's own offer to show Keyward its fields was taken (a trusted click).
+    TeachStart,
+    /// A click on the page while the admin shows Keyward its fields.
+    TeachPick(crate::core::console::layout::Pick),
+    /// The admin stopped showing Keyward the fields (Esc, Cancel).
+    TeachCancel,
 }
 
 pub mod ask;
@@ -81,11 +89,15 @@ pub enum RequestKind {
     Detail,
     ExportPage,
     CancelExport,
+    TeachTab,
+    TeachStart,
+    TeachPick,
+    TeachCancel,
 }
 
 impl RequestKind {
     /// Every kind, for the tables and tests that must cover them all.
-    pub const ALL: [RequestKind; 16] = [
+    pub const ALL: [RequestKind; 20] = [
         RequestKind::Status,
         RequestKind::ApiStatus,
         RequestKind::PageSnapshot,
@@ -102,6 +114,10 @@ impl RequestKind {
         RequestKind::Detail,
         RequestKind::ExportPage,
         RequestKind::CancelExport,
+        RequestKind::TeachTab,
+        RequestKind::TeachStart,
+        RequestKind::TeachPick,
+        RequestKind::TeachCancel,
     ];
 }
 
@@ -149,6 +165,10 @@ impl Request {
             RequestKind::Detail => Request::Detail(message.read()?),
             RequestKind::ExportPage => Request::ExportPage(message.read()?),
             RequestKind::CancelExport => Request::CancelExport,
+            RequestKind::TeachTab => Request::TeachTab(message.read()?),
+            RequestKind::TeachStart => Request::TeachStart,
+            RequestKind::TeachPick => Request::TeachPick(message.read()?),
+            RequestKind::TeachCancel => Request::TeachCancel,
         })
     }
 
@@ -171,6 +191,10 @@ impl Request {
             Request::Detail(_) => RequestKind::Detail,
             Request::ExportPage(_) => RequestKind::ExportPage,
             Request::CancelExport => RequestKind::CancelExport,
+            Request::TeachTab(_) => RequestKind::TeachTab,
+            Request::TeachStart => RequestKind::TeachStart,
+            Request::TeachPick(_) => RequestKind::TeachPick,
+            Request::TeachCancel => RequestKind::TeachCancel,
         }
     }
 }
@@ -460,7 +484,10 @@ impl RequestKind {
             RequestKind::PageSnapshot
             | RequestKind::PageClick
             | RequestKind::PageReader
-            | RequestKind::Copy => Audience::OwnConsoleTab,
+            | RequestKind::Copy
+            | RequestKind::TeachStart
+            | RequestKind::TeachPick
+            | RequestKind::TeachCancel => Audience::OwnConsoleTab,
             RequestKind::Status
             | RequestKind::ApiStatus
             | RequestKind::TabState
@@ -472,7 +499,8 @@ impl RequestKind {
             | RequestKind::Search
             | RequestKind::Detail
             | RequestKind::ExportPage
-            | RequestKind::CancelExport => Audience::OwnPages,
+            | RequestKind::CancelExport
+            | RequestKind::TeachTab => Audience::OwnPages,
         }
     }
 }
@@ -751,6 +779,7 @@ mod tests {
             }),
             fields: true,
             recheck_ms: Some(250),
+            ..PagePlan::default()
         };
         let cases = [
             (Response::Ack, json!({"type": "ack"})),
@@ -856,6 +885,7 @@ mod tests {
                 users_url: "u".into(),
                 ..AccountView::default()
             }],
+            can_teach: false,
         };
         // The popup reads the worker's answer, `type` and all.
         let round_trip = |r: Response| {

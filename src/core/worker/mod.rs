@@ -16,6 +16,8 @@ use crate::core::api::region::{Detection, Region};
 use crate::core::api::ApiError;
 use crate::core::console::copy;
 use crate::core::console::credentials::{self, Desk, KeyCheck, TabView, Tabs};
+use crate::core::console::layout::Layouts;
+use crate::core::console::manual;
 use crate::core::export;
 use crate::core::lookup::call::{self, Asked};
 use crate::core::lookup::ApiCall;
@@ -34,6 +36,8 @@ pub struct WorkerState {
     pub keys: IndexMap<String, String>,
     pub salt: Vec<u8>,
     pub settings: Settings,
+    /// Layouts the admin taught, by page.
+    pub layouts: Layouts,
     pub tabs: Tabs,
     /// Region searches since the worker started.
     pub region_search: RegionSearches,
@@ -64,6 +68,7 @@ impl WorkerState {
             settings,
             tabs,
             region_search,
+            layouts,
             ..
         } = self;
         let desk = Desk {
@@ -72,6 +77,7 @@ impl WorkerState {
             searches: region_search,
             salt,
             settings,
+            layouts,
         };
         (desk, tabs)
     }
@@ -219,12 +225,27 @@ pub fn decide(
                 Err(why) => answer(refused(why)),
             }
         }
+        (Request::TeachStart, Caller::Tab { id, .. }) => {
+            credentials::teach_start(&mut state.tabs, id);
+            acked(Vec::new())
+        }
+        (Request::TeachPick(pick), Caller::Tab { id, .. }) => {
+            let (desk, tabs) = state.desk();
+            acked(credentials::teach_pick(desk, tabs, id, pick, now))
+        }
+        (Request::TeachCancel, Caller::Tab { id, .. }) => {
+            credentials::teach_cancel(&mut state.tabs, id);
+            acked(Vec::new())
+        }
         // The table admits these from a console tab only.
         (
             Request::PageSnapshot(_)
             | Request::PageClick(_)
             | Request::PageReader
-            | Request::Copy(_),
+            | Request::Copy(_)
+            | Request::TeachStart
+            | Request::TeachPick(_)
+            | Request::TeachCancel,
             Caller::Page,
         ) => answer(refused(
             "this request comes from a console page's content script",
@@ -232,7 +253,7 @@ pub fn decide(
         (Request::TabState(p), _) => answer(Response::TabState(state.tab_view(p.tab_id, now))),
         (Request::ManualCredentials(p), _) => {
             let (desk, _) = state.desk();
-            match credentials::manual(desk, &p.client_id, &p.api_key, now) {
+            match manual::manual(desk, &p.client_id, &p.api_key, now) {
                 Ok(effects) => acked(effects),
                 Err(why) => answer(refused(why.reason())),
             }
@@ -246,6 +267,14 @@ pub fn decide(
             Err(why) => answer(refused(why)),
         },
         (Request::CancelExport, _) => acked(vec![Effect::CancelExport]),
+        (Request::TeachTab(p), _) => {
+            if !credentials::teach_start(&mut state.tabs, p.tab_id) {
+                return Decision::Answer(answer(refused(
+                    "Keyward has not seen a console page in that tab: reload it and try again",
+                )));
+            }
+            acked(vec![Effect::ReadTabAgain { tab_id: p.tab_id }])
+        }
         (Request::ForgetAccount(p), _) => {
             if !state.accounts.forget(&p.client_id) {
                 return Decision::Answer(answer(refused(UNKNOWN_ACCOUNT)));

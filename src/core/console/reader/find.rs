@@ -105,6 +105,27 @@ impl<'a> Page<'a> {
         (candidates, decoy)
     }
 
+    /// See [`super::shows_unlabelled_credential`].
+    pub fn shows_unlabelled_credential(&self) -> bool {
+        let mut ids = Vec::new();
+        let mut key = false;
+        for (i, item) in self.items.iter().enumerate() {
+            if self.demoted(i) || item.marks.iter().any(|m| m == "pre") {
+                continue;
+            }
+            for word in self.texts[i].split(' ') {
+                if let Value::Shaped(id) = value_in(Field::ClientId, word, false) {
+                    if !ids.contains(&id) {
+                        ids.push(id);
+                    }
+                }
+            }
+            let c = self.candidate(Field::ApiKey, i, Via::Inline);
+            key |= matches!(c.value, Value::Shaped(_) | Value::Masked);
+        }
+        ids.len() == 1 && key
+    }
+
     /// The candidate item `at` makes for `field`.
     fn candidate(&self, field: Field, at: usize, via: Via) -> Candidate {
         let item = &self.items[at];

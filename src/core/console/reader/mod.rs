@@ -14,7 +14,9 @@
 mod find;
 pub mod text;
 
-pub use text::{api_key, client_id, is_invisible, is_mask, label_key, normalize, Field, Value};
+pub use text::{
+    api_key, client_id, is_invisible, is_mask, label_key, normalize, value_in, Field, Value,
+};
 
 use crate::core::console::page::script::MAX_ITEMS;
 use crate::core::console::page::Item;
@@ -120,6 +122,14 @@ pub fn read(items: &[Item]) -> Fields {
         decoy,
         ignored,
     }
+}
+
+/// Whether a page shows one Client ID-shaped value and a key (or a hidden value) outside code
+/// samples and help, whatever labels it has: a credentials page Keyward could not read (in another
+/// language, say), which the admin may show it. A page listing ids (a table of users) shows many.
+pub fn shows_unlabelled_credential(items: &[Item]) -> bool {
+    let page = Page::new(&items[..items.len().min(MAX_ITEMS)]);
+    page.shows_unlabelled_credential()
 }
 
 /// Every candidate, one line each (values redacted to their first characters), for working on

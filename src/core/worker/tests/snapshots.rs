@@ -500,7 +500,7 @@ fn a_glance_at_a_plain_page_is_judged_and_a_glance_at_a_credentials_page_asks_fo
         Response::PagePlan(PagePlan {
             helpers: None,
             fields: true,
-            recheck_ms: None,
+            ..PagePlan::default()
         })
     );
     assert!(o.effects.is_empty() && s.accounts.accounts.is_empty());
@@ -526,6 +526,7 @@ fn a_glance_at_a_plain_page_is_judged_and_a_glance_at_a_credentials_page_asks_fo
             helpers: Some(_),
             fields: true,
             recheck_ms: None,
+            ..
         })
     ));
     assert!(s.accounts.accounts.contains_key(ID));
@@ -562,7 +563,7 @@ fn decoys_and_foreign_tabs_read_nothing() {
         Response::PagePlan(PagePlan {
             helpers: None,
             fields: true,
-            recheck_ms: None,
+            ..PagePlan::default()
         }),
         "no helpers, and the page is read in full while it shows SSO credentials"
     );

@@ -75,6 +75,14 @@ fn sample(kind: RequestKind) -> Request {
             count: 200,
         }),
         RequestKind::CancelExport => Request::CancelExport,
+        RequestKind::TeachTab => Request::TeachTab(ask::TabState { tab_id: 7 }),
+        RequestKind::TeachStart => Request::TeachStart,
+        RequestKind::TeachPick => Request::TeachPick(crate::core::console::layout::Pick {
+            locator: "html>body:0".into(),
+            text: ID.into(),
+            masked: false,
+        }),
+        RequestKind::TeachCancel => Request::TeachCancel,
     }
 }
 
