@@ -64,12 +64,13 @@ $(WASM_RAW): $(RUST_SOURCES) | setup
 $(PKG)/keyward_bg.wasm: $(WASM_RAW)
 	wasm-bindgen --target web --no-typescript --out-dir $(PKG) $<
 	@# Functions ordered by name sit beside their module's others, which gzip compresses better (1 KB);
-	@# --converge repeats -Oz until nothing shrinks, and the producers and features sections go (0.7 KB).
+	@# -Os compresses smaller than -Oz here (0.8 KB gzipped); --converge repeats it until nothing
+	@# shrinks, and the producers and features sections go (0.7 KB).
 	@# --low-memory-unused lets a pointer's added constant fold into the load's offset (1.3 KB): it
 	@# assumes no pointer arithmetic wraps past 4 GB into the first KB, which Rust's few-MB heap and
 	@# stack (the stack's deepest KB being one step from overflow) never do. LLVM has inlined what
 	@# pays already; binaryen's own inlining makes the bundle larger and less compressible (20 KB).
-	wasm-opt -Oz --converge --low-memory-unused --ignore-implicit-traps --skip-pass=inlining-optimizing --strip-producers --strip-target-features --reorder-functions-by-name --enable-bulk-memory --enable-nontrapping-float-to-int \
+	wasm-opt -Os --converge --low-memory-unused --ignore-implicit-traps --skip-pass=inlining-optimizing --strip-producers --strip-target-features --reorder-functions-by-name --enable-bulk-memory --enable-nontrapping-float-to-int \
 	  --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue $@ -o $@
 	@# Imports and exports get short names, the glue rewritten to match (5 KB of hashed names).
 	node extension/scripts/short-names.mjs $(PKG)

@@ -84,6 +84,15 @@ fn every_message_a_script_sends_is_a_request_rust_reads() {
 }
 
 #[test]
+fn the_content_script_answers_the_message_the_worker_sends() {
+    let spelled = quoted_after(&script("content.js"), "message?.type !== '");
+    assert_eq!(
+        spelled,
+        vec![keyward::core::console::credentials::READ_AGAIN.to_string()]
+    );
+}
+
+#[test]
 fn every_answer_a_script_reads_or_makes_is_one_rust_defines() {
     let kinds: Vec<String> = [
         ResponseKind::Copied,

@@ -276,7 +276,9 @@ async fn load_page_reader(tab_id: i64) -> Result<(), JsError> {
 
 /// Tells the content script in the tab's top frame to read its page again now.
 async fn read_tab_again(tab_id: i64) -> Result<(), JsError> {
-    let message = to_js(&options::TabMessage { kind: "read_again" })?;
+    let message = to_js(&options::TabMessage {
+        kind: crate::core::console::credentials::READ_AGAIN,
+    })?;
     let target = to_js(&options::TabMessageTarget { frame_id: 0 })?;
     chrome::call(
         &["chrome", "tabs"],

@@ -2,7 +2,7 @@
 // generated layouts — with a table of outcomes per source, written to target/corpus/report.md
 // (misses and wrong reads listed in target/corpus/pages.txt). Fails on any wrong value, any page
 // that errs, or a source that reads fewer than 95 % of its readable pages.
-//   node tests/corpus/corpus.mjs [--per-kit 300] [--layouts 600] [--seed 20261207] [--kits mui,antd] [--lanes 3]
+//   node tests/corpus/corpus.mjs [--per-kit 200] [--layouts 400] [--seed 20261207] [--kits mui,antd] [--lanes 4]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -78,11 +78,11 @@ function printRead(entry, result) {
 async function main() {
   const { values } = parseArgs({
     options: {
-      'per-kit': { type: 'string', default: '300' },
-      layouts: { type: 'string', default: '600' },
+      'per-kit': { type: 'string', default: '200' },
+      layouts: { type: 'string', default: '400' },
       seed: { type: 'string', default: '20261207' },
       kits: { type: 'string', default: Object.keys(KITS).join(',') },
-      lanes: { type: 'string', default: '3' },
+      lanes: { type: 'string', default: '4' },
       // One page, its last full read printed item by item (for working on the reader).
       only: { type: 'string' },
     },

@@ -56,15 +56,15 @@ export function model(spec, { page = 'credentials', fill = false } = {}) {
 
 const done = (doc = document) => (doc.documentElement.dataset.corpusRendered = 'done');
 
-/** Whether `text` is on screen: shown (not hidden by its own or an ancestor's style) in a text
- *  node or an input of the document, its open shadow roots and same-origin frames. */
+/** Whether `text` is on screen: in a field's value, or the text of the innermost element that
+ *  holds all of it (a value a kit split into highlighted tokens counts), shown (not hidden by its
+ *  own or an ancestor's style) — in the document, its open shadow roots and same-origin frames. */
 function shows(root, text) {
-  const walker = (root.ownerDocument ?? root).createTreeWalker(root, NodeFilter.SHOW_TEXT);
-  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-    if (node.nodeValue.includes(text) && visible(node.parentElement)) return true;
-  }
   for (const el of root.querySelectorAll('*')) {
+    if (el.tagName === 'SCRIPT' || el.tagName === 'STYLE' || el.tagName === 'TEMPLATE') continue;
     if ((el.tagName === 'INPUT' || el.tagName === 'TEXTAREA') && el.value.includes(text) && visible(el)) return true;
+    const innermost = el.textContent.includes(text) && ![...el.children].some((c) => c.textContent.includes(text));
+    if (innermost && visible(el)) return true;
     if (el.shadowRoot && shows(el.shadowRoot, text)) return true;
     if (el.tagName === 'IFRAME' && el.contentDocument && shows(el.contentDocument, text)) return true;
   }

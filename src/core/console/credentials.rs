@@ -141,6 +141,10 @@ pub struct PagePlan {
     pub notice: Option<PageNotice>,
 }
 
+/// What the worker tells a console tab's content script to have its page read again now (the
+/// `type` of its message; see `Effect::ReadTabAgain`).
+pub const READ_AGAIN: &str = "read_again";
+
 /// The waits before each read again of a partly read credentials page (about 8 s in all).
 pub const RECHECK_MS: [u64; 5] = [250, 500, 1_000, 2_000, 4_000];
 

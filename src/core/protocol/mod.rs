@@ -20,7 +20,9 @@ use crate::core::VERSION;
 /// What a context asks the worker (`{"type": "copy", "what": "api_key"}`): the kind in `type`, its
 /// payload's fields beside it. Unknown fields are ignored; a missing field or one of the wrong type
 /// makes the request unreadable. The derive states the wire shape; [`Request::read`] reads it from
-/// a JS object without buffering it, and a test holds the two to the same answers.
+/// a JS object without buffering it, and a test holds the two to the same answers. What only the
+/// content script sends (it is JS) is never written by the bundle: those payloads are serialized in
+/// native tests only, and their serializers are not shipped.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Request {
@@ -29,13 +31,16 @@ pub enum Request {
     /// An extension page asks how the shared Directory API scheduler is doing.
     ApiStatus,
     /// A content script sends what its console page shows.
+    #[cfg_attr(target_arch = "wasm32", serde(skip_serializing))]
     PageSnapshot(ask::PageSnapshot),
     /// A content script reports a click on a page button (Edit, Renew, Save, Cancel…).
+    #[cfg_attr(target_arch = "wasm32", serde(skip_serializing))]
     PageClick(ask::PageClick),
     /// A content script asks for its field reader (`content-reader.js`: reading a page's fields,
     /// drawing the helpers), which loads into its tab only when a page needs it.
     PageReader,
     /// A copy helper was used.
+    #[cfg_attr(target_arch = "wasm32", serde(skip_serializing))]
     Copy(ask::Copy),
     /// The popup asks what Keyward sees in a tab, and which accounts it knows.
     TabState(ask::TabState),
@@ -62,6 +67,7 @@ pub enum Request {
     /// The page's own offer to show Keyward its fields was taken (a trusted click).
     TeachStart,
     /// A click on the page while the admin shows Keyward its fields.
+    #[cfg_attr(target_arch = "wasm32", serde(skip_serializing))]
     TeachPick(crate::core::console::layout::Pick),
     /// The admin stopped showing Keyward the fields (Esc, Cancel).
     TeachCancel,
