@@ -264,23 +264,23 @@
       for (let i = kids.length - 1; i >= 0; i--) stack.push({ node: kids[i], ctx: child });
     }
     flush();
-    const snapshot = page(false, buttons, items);
-    // Where a taught layout points: what is there, anchored after the items.
-    snapshot.located = (lastPlan?.locate ?? []).slice(0, 2).map((locator) => {
+    // Where a taught layout points, after the page's items: what is there (marked `located`).
+    for (const locator of (lastPlan?.locate ?? []).slice(0, 2)) {
       const el = resolve(locator);
+      const { text, masked } = el ? shown(el) : { text: '', masked: false };
+      items.push({ text, path: [], tag: '', cell: null, input: masked ? { kind: 'password', names: [] } : null, marks: el ? ['located'] : ['located', 'missing'] });
       found.push(el);
-      return el ? shown(el) : { found: false, text: '', masked: false };
-    });
-    return snapshot;
+    }
+    return page(false, buttons, items);
   }
 
   /** What an element shows: a field's value (never a password field's), else its text. */
   function shown(el) {
     if (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA') {
       const masked = (el.type || '').toLowerCase() === 'password';
-      return { found: true, text: masked ? '' : clip(el.value), masked };
+      return { text: masked ? '' : clip(el.value), masked };
     }
-    return { found: true, text: clip(flatText(el)), masked: false };
+    return { text: clip(flatText(el)), masked: false };
   }
 
   /** An element's place in the page: the tags from the document down to it, each with its index

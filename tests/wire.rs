@@ -11,7 +11,7 @@ use keyward::core::api::filter::SearchKind;
 use keyward::core::console::credentials::{
     AgeBanner, Guard, HelperButton, Helpers, PagePlan, TabView,
 };
-use keyward::core::console::page::{Pair, Snapshot};
+use keyward::core::console::page::{row_items, Snapshot};
 use keyward::core::lookup::{Attribute, Detail, Failure, FailureCode, Found, Row};
 use keyward::core::protocol::{answer, ask, CopyWhat, Request, RequestKind, Response};
 use keyward::core::reminders::{Level, ReminderState, Schedule};
@@ -153,22 +153,13 @@ fn every_request_a_context_sends_is_understood() {
         title: "PingOne".into(),
         headings: vec!["API Credentials".into()],
         buttons: vec!["Edit".into(), "Show".into()],
-        pairs: vec![
-            Pair {
-                label: "Client ID".into(),
-                value: ID.into(),
-                input_type: None,
-            },
-            Pair {
-                label: "API Key".into(),
-                value: "••••••".into(),
-                input_type: Some("password".into()),
-            },
-        ],
+        items: row_items(&[
+            ("Client ID", ID, None),
+            ("API Key", "••••••", Some("password")),
+        ]),
         text: format!("API Credentials Client ID {ID}"),
         text_truncated: false,
         glance: false,
-        ..Snapshot::default()
     };
     let expected = [
         Request::Status,

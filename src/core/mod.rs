@@ -39,7 +39,7 @@ mod redaction_tests {
     //! panic message) cannot leak it.
     use crate::core::api::throttle::Scheduler;
     use crate::core::api::Credentials;
-    use crate::core::console::page::{self, Cell, Input, Item, Pair, Snapshot};
+    use crate::core::console::page::{self, Cell, Input, Item, Snapshot};
     use crate::core::console::reader;
     use crate::core::lookup;
     use crate::core::protocol::{
@@ -65,11 +65,6 @@ mod redaction_tests {
             title: format!("PingOne {KEY}"),
             headings: vec!["API Credentials".into(), KEY.into()],
             buttons: vec![KEY.into()],
-            pairs: vec![Pair {
-                label: KEY.into(),
-                value: KEY.into(),
-                input_type: None,
-            }],
             items: vec![
                 item("Client ID", 1, "dt"),
                 item(ID, 1, "dd"),
@@ -139,7 +134,6 @@ mod redaction_tests {
         let printed = [
             format!("{snapshot:?}"),
             format!("{:?}", snapshot.items),
-            format!("{:?}", snapshot.pairs),
             format!("{report:?}"),
             format!("{manual:?}"),
             format!("{credentials:?}"),

@@ -187,7 +187,7 @@ async function consoleScriptTime(browser, base) {
 // observer and extension messaging, and does nothing of its own.
 const FLOOR_CONTENT_SCRIPT = `(() => {
   let timer = 0;
-  const report = () => chrome.runtime.sendMessage({ type: 'page_snapshot', snapshot: { url: location.href, title: document.title, headings: [], buttons: [], pairs: [] } }).catch(() => null);
+  const report = () => chrome.runtime.sendMessage({ type: 'page_snapshot', snapshot: { url: location.href, title: document.title, headings: [], buttons: [], items: [] } }).catch(() => null);
   const schedule = () => { if (!timer) timer = setTimeout(() => { timer = 0; report(); }, 120); };
   new MutationObserver(schedule).observe(document.documentElement, { subtree: true, childList: true, characterData: true, attributes: true });
   window.addEventListener('hashchange', schedule);

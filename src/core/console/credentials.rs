@@ -260,7 +260,7 @@ pub fn snapshot(
                 format!("{} Keyward is waiting: {}", tab.view.summary, step.prompt());
         }
         None if tab.view.can_teach => {
-            let items = snapshot.effective_items();
+            let items = &snapshot.items;
             plan.notice = Some(PageNotice {
                 anchor: items.iter().position(|i| i.is_heading()),
                 text: if stale { STALE } else { NOT_READ }.into(),

@@ -42,8 +42,6 @@ pub struct Snapshot {
     pub title: String,
     pub headings: Vec<String>,
     pub buttons: Vec<String>,
-    /// Label/value pairs, as content scripts before 0.2 sent them; read like two items each.
-    pub pairs: Vec<Pair>,
     /// What the page shows, in document order (a full read; empty in a glance).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub items: Vec<Item>,
@@ -54,40 +52,6 @@ pub struct Snapshot {
     pub text_truncated: bool,
     /// Only a glance: the content script read no buttons and no items.
     pub glance: bool,
-    /// What the page shows where a taught layout's locators point (the worker asked for them):
-    /// the Client ID's place, then the key's.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub located: Vec<Located>,
-}
-
-/// What a taught locator found: the element's text (a field's value; never a password field's),
-/// and whether it shows a hidden value. `found` is false when nothing is there any more.
-#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct Located {
-    pub found: bool,
-    pub text: String,
-    pub masked: bool,
-}
-
-impl std::fmt::Debug for Located {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Located")
-            .field("found", &self.found)
-            .field("text", &Redacted(&self.text))
-            .field("masked", &self.masked)
-            .finish()
-    }
-}
-
-/// A label and the value shown next to it (the snapshot of earlier content scripts).
-#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct Pair {
-    pub label: String,
-    pub value: String,
-    /// `type` of the input the value came from (`password` means masked), if any.
-    pub input_type: Option<String>,
 }
 
 /// One piece of what a page shows: a run of text (the text of a block up to the next block inside
@@ -106,7 +70,9 @@ pub struct Item {
     pub input: Option<Input>,
     /// Where it sits: `pre` (a code sample), `aside`, `help`, `struck`, `inserted`, `frame`,
     /// `shadow`; what it is: `button` (its text is the button's label), `heading` (it names what
-    /// is shown: a heading, a dialog's title, the selected tab). Unknown marks are ignored.
+    /// is shown: a heading, a dialog's title, the selected tab), `located` (what a taught layout's
+    /// locator found, after the page's items: the Client ID's place, then the key's; with
+    /// `missing` when nothing is there). Unknown marks are ignored.
     pub marks: Vec<String>,
 }
 
@@ -118,6 +84,11 @@ impl Item {
     /// A button's label.
     pub fn is_button(&self) -> bool {
         self.marked("button")
+    }
+
+    /// What a taught layout's locator found (see `marks`).
+    pub fn is_located(&self) -> bool {
+        self.marked("located")
     }
 
     /// A heading, a dialog's title or the selected tab: a name of what the page shows.
@@ -167,22 +138,10 @@ impl std::fmt::Debug for Snapshot {
             .field("title", &Redacted(&self.title))
             .field("headings", &redacted(&self.headings))
             .field("buttons", &redacted(&self.buttons))
-            .field("pairs", &self.pairs)
             .field("items", &self.items)
             .field("text", &Redacted(&self.text))
             .field("text_truncated", &self.text_truncated)
             .field("glance", &self.glance)
-            .field("located", &self.located)
-            .finish()
-    }
-}
-
-impl std::fmt::Debug for Pair {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Pair")
-            .field("label", &Redacted(&self.label))
-            .field("value", &Redacted(&self.value))
-            .field("input_type", &self.input_type)
             .finish()
     }
 }
@@ -200,40 +159,32 @@ impl std::fmt::Debug for Item {
     }
 }
 
-impl Snapshot {
-    /// The items to read: those sent, or the pairs of an earlier content script as two each.
-    pub fn effective_items(&self) -> std::borrow::Cow<'_, [Item]> {
-        if !self.items.is_empty() || self.pairs.is_empty() {
-            return std::borrow::Cow::Borrowed(&self.items);
-        }
-        let items = self
-            .pairs
-            .iter()
-            .take(script::MAX_ITEMS / 2)
-            .enumerate()
-            .flat_map(|(i, pair)| {
-                let row = vec![1_000_000 + i as u32];
-                let value = Item {
-                    text: pair.value.clone(),
-                    path: row.clone(),
-                    tag: "span".into(),
-                    input: pair.input_type.as_ref().map(|kind| Input {
-                        kind: kind.to_ascii_lowercase(),
-                        names: Vec::new(),
-                    }),
-                    ..Item::default()
-                };
-                let label = Item {
-                    text: pair.label.clone(),
-                    path: row,
-                    tag: "span".into(),
-                    ..Item::default()
-                };
-                [label, value]
-            })
-            .collect();
-        std::borrow::Cow::Owned(items)
-    }
+/// Label and value rows as the items a content script sends for them (each row its own block; a
+/// value with an input type is a form field): for tests and fixtures, which describe pages so.
+pub fn row_items(rows: &[(&str, &str, Option<&str>)]) -> Vec<Item> {
+    rows.iter()
+        .enumerate()
+        .flat_map(|(i, (label, value, input))| {
+            let row = vec![1_000 + i as u32];
+            let label = Item {
+                text: label.to_string(),
+                path: row.clone(),
+                tag: "span".into(),
+                ..Item::default()
+            };
+            let value = Item {
+                text: value.to_string(),
+                path: row,
+                tag: "span".into(),
+                input: input.map(|kind| Input {
+                    kind: kind.to_ascii_lowercase(),
+                    names: Vec::new(),
+                }),
+                ..Item::default()
+            };
+            [label, value]
+        })
+        .collect()
 }
 
 /// What a console page is, as far as Keyward is concerned.
@@ -369,7 +320,10 @@ pub fn wants_fields(snapshot: &Snapshot) -> bool {
 
 /// Classifies a console page snapshot.
 pub fn classify(snapshot: &Snapshot) -> PageKind {
-    let items = snapshot.effective_items();
+    let all = &snapshot.items;
+    // The page's own items, and after them what a taught layout's locators found.
+    let split = all.iter().position(Item::is_located).unwrap_or(all.len());
+    let (items, located) = all.split_at(split);
     // The document's headings, and those a full read found in frames, shadow roots, dialogs and tabs.
     let headings: Vec<String> = snapshot
         .headings
@@ -389,7 +343,7 @@ pub fn classify(snapshot: &Snapshot) -> PageKind {
             || h.contains("connection api credentials")
             || h.contains("application credentials")
     });
-    let fields = reader::read(&items);
+    let fields = reader::read(items);
     if sso_heading || fields.decoy {
         return PageKind::SsoCredentials;
     }
@@ -401,7 +355,7 @@ pub fn classify(snapshot: &Snapshot) -> PageKind {
         .collect();
     let editing = buttons.iter().any(|b| b == "renew" || b == "save");
     // A layout the admin taught comes first; the reader reads the page when it finds nothing.
-    let taught = match taught_reading(&snapshot.located) {
+    let taught = match taught_reading(located) {
         Some((id, key)) => {
             return PageKind::Credentials(Reading {
                 client_id: ClientIdState::Read {
@@ -410,14 +364,14 @@ pub fn classify(snapshot: &Snapshot) -> PageKind {
                 },
                 key,
                 new_key: KeyState::from_found(&fields.new_key),
-                // The located key's element follows the items in the content script's anchors.
-                anchor: items.len() + 1,
+                // The content script anchors its located elements as it numbers the items.
+                anchor: all.len() - 1,
                 editing,
                 ignored: 0,
                 taught: Taught::Used,
             });
         }
-        None if snapshot.located.is_empty() => Taught::No,
+        None if located.is_empty() => Taught::No,
         None => Taught::Stale,
     };
     let credentials_heading = headings
@@ -450,7 +404,7 @@ pub fn classify(snapshot: &Snapshot) -> PageKind {
                 .iter()
                 .map(|h| reader::normalize(h).chars().take(80).collect::<String>())
                 .find(|h| !h.is_empty()),
-            shows_credential: reader::shows_unlabelled_credential(&items),
+            shows_credential: reader::shows_unlabelled_credential(items),
         };
     }
     PageKind::Credentials(Reading {
@@ -468,19 +422,25 @@ pub fn classify(snapshot: &Snapshot) -> PageKind {
 
 /// The Client ID and key where a taught layout points, when both are there and of their shapes
 /// (the key may be hidden).
-fn taught_reading(located: &[Located]) -> Option<(String, KeyState)> {
+fn taught_reading(located: &[Item]) -> Option<(String, KeyState)> {
     let [id, key] = located else {
         return None;
     };
-    let Value::Shaped(id) = value_in(Field::ClientId, &id.text, false).clone() else {
+    if located.iter().any(|l| l.marked("missing")) {
+        return None;
+    }
+    let Value::Shaped(id) = value_in(Field::ClientId, &id.text, false) else {
         return None;
     };
-    let key_state = match value_in(Field::ApiKey, &key.text, key.masked) {
-        Value::Shaped(k) => KeyState::Shown(k),
-        Value::Masked => KeyState::Hidden,
-        Value::Unshaped => return None,
-    };
-    (located.iter().all(|l| l.found)).then_some((id, key_state))
+    let masked = key
+        .input
+        .as_ref()
+        .is_some_and(|i| i.kind.eq_ignore_ascii_case("password"));
+    match value_in(Field::ApiKey, &key.text, masked) {
+        Value::Shaped(k) => Some((id, KeyState::Shown(k))),
+        Value::Masked => Some((id, KeyState::Hidden)),
+        Value::Unshaped => None,
+    }
 }
 
 #[cfg(test)]
@@ -489,6 +449,13 @@ mod tests {
 
     const ID: &str = "910a2dec-8902-4cc1-beeb-8da1658eec67";
     const KEY: &str = "ypXgXhWmbuoCGLzxQiqkDEVP9ZTmIs";
+
+    /// A label and the value beside it (a form field's type, if it is one).
+    struct Pair {
+        label: String,
+        value: String,
+        input_type: Option<String>,
+    }
 
     fn pair(label: &str, value: &str) -> Pair {
         Pair {
@@ -499,12 +466,16 @@ mod tests {
     }
 
     fn snap(headings: &[&str], buttons: &[&str], pairs: Vec<Pair>) -> Snapshot {
+        let rows: Vec<(&str, &str, Option<&str>)> = pairs
+            .iter()
+            .map(|p| (p.label.as_str(), p.value.as_str(), p.input_type.as_deref()))
+            .collect();
         Snapshot {
             url: "https://admin.pingone.com/web-portal/cas/config".into(),
             title: "PingOne".into(),
             headings: headings.iter().map(|s| s.to_string()).collect(),
             buttons: buttons.iter().map(|s| s.to_string()).collect(),
-            pairs,
+            items: row_items(&rows),
             ..Snapshot::default()
         }
     }
@@ -689,7 +660,7 @@ mod tests {
 
     /// The page's text as `textContent` gives it: every text node joined with nothing between.
     fn text_content(s: &Snapshot) -> String {
-        let pairs = s.pairs.iter().flat_map(|p| [&p.label, &p.value]);
+        let pairs = s.items.iter().map(|i| &i.text);
         s.headings
             .iter()
             .chain(&s.buttons)
@@ -869,11 +840,11 @@ mod tests {
     #[test]
     fn snapshots_decode_leniently() {
         use serde_json::{from_value, json};
-        let s: Snapshot = from_value(json!({"url":"x","pairs":[{"label":"Client ID"}],"extra":1}))
+        let s: Snapshot = from_value(json!({"url":"x","items":[{"text":"Client ID"}],"extra":1}))
             .expect("decodes");
-        assert_eq!(s.pairs[0].value, "");
-        assert!(from_value::<Snapshot>(json!({"pairs": "nope"})).is_err());
-        assert!(from_value::<Snapshot>(json!({"pairs": [{"label": 1}]})).is_err());
+        assert_eq!(s.items[0].tag, "");
+        assert!(from_value::<Snapshot>(json!({"items": "nope"})).is_err());
+        assert!(from_value::<Snapshot>(json!({"items": [{"text": 1}]})).is_err());
     }
 
     #[test]

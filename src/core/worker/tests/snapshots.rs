@@ -9,7 +9,7 @@ fn handle(s: &mut WorkerState, r: &Request, sender: &Sender, f: &WorkerFacts) ->
     }
 }
 use crate::core::api::throttle::Scheduler;
-use crate::core::console::page::Pair;
+use crate::core::console::page::row_items;
 use crate::core::shared::hosts::Flavour;
 
 const ID: &str = "910a2dec-8902-4cc1-beeb-8da1658eec67";
@@ -37,18 +37,7 @@ fn creds_page(key: &str, buttons: &[&str]) -> Request {
         snapshot: Snapshot {
             headings: vec!["API Credentials".into()],
             buttons: buttons.iter().map(|b| b.to_string()).collect(),
-            pairs: vec![
-                Pair {
-                    label: "Client ID".into(),
-                    value: ID.into(),
-                    input_type: None,
-                },
-                Pair {
-                    label: "API Key".into(),
-                    value: key.into(),
-                    input_type: None,
-                },
-            ],
+            items: row_items(&[("Client ID", ID, None), ("API Key", key, None)]),
             ..Snapshot::default()
         },
     })
@@ -549,11 +538,7 @@ fn decoys_and_foreign_tabs_read_nothing() {
     let sso = Request::PageSnapshot(ask::PageSnapshot {
         snapshot: Snapshot {
             headings: vec!["Global Credentials".into()],
-            pairs: vec![Pair {
-                label: "REST API Client Secret".into(),
-                value: KEY.into(),
-                input_type: None,
-            }],
+            items: row_items(&[("REST API Client Secret", KEY, None)]),
             ..Snapshot::default()
         },
     });

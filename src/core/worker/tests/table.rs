@@ -16,18 +16,10 @@ fn sample(kind: RequestKind) -> Request {
             snapshot: Snapshot {
                 url: "https://admin.pingone.com/web-portal/".into(),
                 headings: vec!["API Credentials".into()],
-                pairs: vec![
-                    crate::core::console::page::Pair {
-                        label: "Client ID".into(),
-                        value: ID.into(),
-                        input_type: None,
-                    },
-                    crate::core::console::page::Pair {
-                        label: "API Key".into(),
-                        value: KEY.into(),
-                        input_type: None,
-                    },
-                ],
+                items: crate::core::console::page::row_items(&[
+                    ("Client ID", ID, None),
+                    ("API Key", KEY, None),
+                ]),
                 ..Snapshot::default()
             },
         }),
