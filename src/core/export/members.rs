@@ -140,15 +140,19 @@ pub fn json(
     serde_json::to_string_pretty(&file).unwrap_or_default()
 }
 
-/// The group's name as a file-name part: letters, digits, `-` and `_` kept, anything else one `-`,
-/// at most 40 characters ("group" when nothing is left).
+/// The group's name as a file-name part: ASCII letters and digits, `_`, and any character outside
+/// ASCII but spaces and controls kept (names in every script; no system reserves one of those),
+/// anything else one `-`, at most 40 characters ("group" when nothing is left).
 pub fn file_part(name: &str) -> String {
     let mut out = String::new();
     for c in name.chars() {
         if out.chars().count() >= 40 {
             break;
         }
-        if c.is_alphanumeric() || c == '_' {
+        let kept = c.is_ascii_alphanumeric()
+            || c == '_'
+            || (!c.is_ascii() && !c.is_whitespace() && !c.is_control());
+        if kept {
             out.push(c);
         } else if !out.ends_with('-') {
             out.push('-');
