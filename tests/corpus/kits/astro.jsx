@@ -232,26 +232,7 @@ function Noise({ m }) {
       {m.noise.has('activity') && (
         <Box gap="xs">
           <Text variant="H4">Recent API activity</Text>
-          <Table>
-            <TableHead>
-              <TableRow>
-                {['Time', 'Client ID', 'Request', 'Status'].map((h) => (
-                  <TableCell key={h} isHeading>
-                    {h}
-                  </TableCell>
-                ))}
-              </TableRow>
-            </TableHead>
-            <TableBody>
-              {m.activity.map((cells) => (
-                <TableRow key={cells[0]}>
-                  {cells.map((c, i) => (
-                    <TableCell key={i}>{c}</TableCell>
-                  ))}
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
+          <DataTable head={['Time', 'Client ID', 'Request', 'Status']} rows={m.activity} />
         </Box>
       )}
     </Box>
@@ -272,11 +253,16 @@ function Buttons({ m }) {
 }
 
 function UsersPage({ m }) {
+  return <DataTable head={['Name', 'Email', 'Status']} rows={m.users} />;
+}
+
+/** A table of rows of text under a header row. */
+function DataTable({ head, rows }) {
   return (
     <Table>
       <TableHead>
         <TableRow>
-          {['Name', 'Email', 'Status'].map((h) => (
+          {head.map((h) => (
             <TableCell key={h} isHeading>
               {h}
             </TableCell>
@@ -284,10 +270,10 @@ function UsersPage({ m }) {
         </TableRow>
       </TableHead>
       <TableBody>
-        {m.users.map((u) => (
-          <TableRow key={u[1]}>
-            {u.map((c) => (
-              <TableCell key={c}>{c}</TableCell>
+        {rows.map((cells) => (
+          <TableRow key={cells.join()}>
+            {cells.map((c, i) => (
+              <TableCell key={i}>{c}</TableCell>
             ))}
           </TableRow>
         ))}

@@ -237,24 +237,7 @@ function Noise({ m }) {
       {m.noise.has('activity') && (
         <Box>
           <Typography variant="subtitle2">Recent API activity</Typography>
-          <Table size="small">
-            <TableHead>
-              <TableRow>
-                {['Time', 'Client ID', 'Request', 'Status'].map((h) => (
-                  <TableCell key={h}>{h}</TableCell>
-                ))}
-              </TableRow>
-            </TableHead>
-            <TableBody>
-              {m.activity.map((cells) => (
-                <TableRow key={cells[0]}>
-                  {cells.map((c, i) => (
-                    <TableCell key={i}>{c}</TableCell>
-                  ))}
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
+          <DataTable head={['Time', 'Client ID', 'Request', 'Status']} rows={m.activity} />
         </Box>
       )}
     </Stack>
@@ -275,20 +258,27 @@ function Buttons({ m }) {
 }
 
 function UsersPage({ m }) {
+  return <DataTable head={['Name', 'Email', 'Status']} rows={m.users} />;
+}
+
+/** A table of rows of text under a header row. */
+function DataTable({ head, rows }) {
   return (
     <Table size="small">
       <TableHead>
         <TableRow>
-          {['Name', 'Email', 'Status'].map((h) => (
-            <TableCell key={h}>{h}</TableCell>
+          {head.map((h) => (
+            <TableCell key={h}>
+              {h}
+            </TableCell>
           ))}
         </TableRow>
       </TableHead>
       <TableBody>
-        {m.users.map((u) => (
-          <TableRow key={u[1]}>
-            {u.map((c) => (
-              <TableCell key={c}>{c}</TableCell>
+        {rows.map((cells) => (
+          <TableRow key={cells.join()}>
+            {cells.map((c, i) => (
+              <TableCell key={i}>{c}</TableCell>
             ))}
           </TableRow>
         ))}
