@@ -12,6 +12,7 @@ use std::sync::Arc;
 use serde_json::{json, Map, Value};
 
 use crate::filter::{self, AttrPath, Filter};
+use crate::generated::Generated;
 use crate::rng::Rng;
 use crate::time::iso_mountain;
 
@@ -231,6 +232,8 @@ pub struct Directory {
     pub users_group_id: String,
     pub admins_group_id: String,
     ids: Rng,
+    /// Users made from their index when asked for, not stored (see [`crate::generated`]).
+    generated: Generated,
 }
 
 fn str_at<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
@@ -264,6 +267,7 @@ impl Directory {
             users_group_id: String::new(),
             admins_group_id: String::new(),
             ids,
+            generated: Generated::default(),
         };
         dir.users_group_id = dir.insert_group("Users", now_ms);
         dir.admins_group_id = dir.insert_group("Domain Administrators", now_ms);
@@ -271,7 +275,48 @@ impl Directory {
     }
 
     pub fn user_count(&self) -> usize {
-        self.users.len()
+        self.users.len() + self.generated.live()
+    }
+
+    /// Serves `count` generated users (members of Users) besides the stored ones.
+    pub fn generate_users(&mut self, count: usize) {
+        self.generated = Generated::new(count);
+    }
+
+    /// Makes a generated user a stored one (same id and attributes), so that writes to it work as
+    /// on any user. Anything else is left alone.
+    fn materialize(&mut self, id: &str) {
+        let Some(n) = self.generated.index_of_id(id) else {
+            return;
+        };
+        self.generated.remove(n);
+        let user = Generated::user(n, &self.account_id, &self.directory_id);
+        self.user_names
+            .insert(Generated::user_name(n), id.to_string());
+        self.passwords
+            .insert(id.to_string(), crate::seed::SEED_PASSWORD.to_string());
+        self.users.insert(id.to_string(), user);
+        let users_group = self.users_group_id.clone();
+        self.add_member(&users_group, id, Kind::User);
+    }
+
+    /// Whether a `userName` (without case) is taken, by a stored or a generated user.
+    fn name_taken(&self, name: &str) -> bool {
+        self.user_names.contains_key(&name.to_lowercase())
+            || self.generated.index_of_name(name).is_some()
+    }
+
+    /// A user as stored, or generated.
+    fn user_value(&self, id: &str) -> Option<std::borrow::Cow<'_, Value>> {
+        if let Some(user) = self.users.get(id) {
+            return Some(std::borrow::Cow::Borrowed(user));
+        }
+        let n = self.generated.index_of_id(id)?;
+        Some(std::borrow::Cow::Owned(Generated::user(
+            n,
+            &self.account_id,
+            &self.directory_id,
+        )))
     }
 
     pub fn group_count(&self) -> usize {
@@ -380,11 +425,10 @@ impl Directory {
 
     /// The resource as the API shows it: computed attributes added, location under `base`.
     pub fn render(&self, kind: Kind, id: &str, base: &str, style: LocationStyle) -> Option<Value> {
-        let table = match kind {
-            Kind::User => &self.users,
-            Kind::Group => &self.groups,
+        let mut value = match kind {
+            Kind::User => self.user_value(id)?.into_owned(),
+            Kind::Group => self.groups.get(id)?.clone(),
         };
-        let mut value = table.get(id)?.clone();
         let location = match style {
             LocationStyle::Directory => format!("{base}/directory/{}/{id}", kind.path()),
             LocationStyle::V1 => {
@@ -393,36 +437,34 @@ impl Directory {
             }
         };
         value["meta"]["location"] = json!(location);
+        let group_name = |gid: &str| self.groups.get(gid).and_then(|g| str_at(g, "displayName"));
         match kind {
             Kind::User => {
-                let groups: Vec<Value> = self
-                    .parents
-                    .get(id)
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|gid| {
-                        let name = self
-                            .groups
-                            .get(gid)
-                            .and_then(|g| str_at(g, "displayName"))?;
-                        Some(json!({"value": gid, "display": name}))
-                    })
+                let generated = self.generated.index_of_id(id).is_some();
+                let parents = self.parents.get(id).into_iter().flatten();
+                let groups: Vec<Value> = parents
+                    .map(String::as_str)
+                    .chain(generated.then_some(self.users_group_id.as_str()))
+                    .filter_map(|gid| Some(json!({"value": gid, "display": group_name(gid)?})))
                     .collect();
                 value["groups"] = json!(groups);
             }
             Kind::Group => {
                 if let Some(members) = value["members"].as_array_mut() {
-                    for m in members {
+                    for m in members.iter_mut() {
                         let mid = str_at(m, "value").unwrap_or_default().to_string();
                         let display = match str_at(m, "type") {
-                            Some("group") => {
-                                self.groups.get(&mid).and_then(|g| str_at(g, "displayName"))
-                            }
+                            Some("group") => group_name(&mid),
                             _ => self.users.get(&mid).and_then(|u| str_at(u, "userName")),
                         };
                         if let Some(display) = display {
                             m["display"] = json!(display);
                         }
+                    }
+                    if id == self.users_group_id {
+                        members.extend(self.generated.iter().map(|n| {
+                            json!({"value": Generated::id(n), "type": "user", "display": Generated::user_name(n)})
+                        }));
                     }
                 }
             }
@@ -448,6 +490,9 @@ impl Directory {
             Kind::User => &self.users,
             Kind::Group => &self.groups,
         };
+        if kind == Kind::User && self.generated.live() > 0 {
+            return self.list_with_generated(query);
+        }
         let skip = query.start_index.saturating_sub(1);
         let id_of = |v: &Value| str_at(v, "id").map(str::to_string);
         if query.filter.is_none() {
@@ -492,6 +537,101 @@ impl Directory {
         (total, page)
     }
 
+    /// Lists users when some are generated. Every user, unsorted or by `userName`, is a merge of
+    /// the stored users' kept order with the generated range (already in name order), so a page
+    /// costs its own size; a filter or another sort reads every user, as a server without an index
+    /// would.
+    fn list_with_generated(&self, query: &ListQuery) -> (usize, Vec<String>) {
+        let skip = query.start_index.saturating_sub(1);
+        let name_path = filter::parse_attr_path("userName");
+        let by_name = query.sort_by.is_some() && query.sort_by == name_path;
+        if query.filter.is_none() && (by_name || query.sort_by.is_none()) {
+            let total = self.user_count();
+            let stored: Vec<(usize, u64)> = if let Some(path) = name_path.filter(|_| by_name) {
+                let keys = self.users.sorted_keys(&path, false);
+                // Each stored user's place among all: its place among the stored ones, plus the
+                // generated names before its own.
+                keys.iter()
+                    .enumerate()
+                    .filter_map(|(i, k)| {
+                        let name = str_at(self.users.rows.get(k)?, "userName")?.to_lowercase();
+                        Some((i + self.generated.live_before(&name), *k))
+                    })
+                    .collect()
+            } else {
+                // Unsorted: creation order, and the generated users were created first.
+                let live = self.generated.live();
+                self.users
+                    .rows
+                    .keys()
+                    .enumerate()
+                    .map(|(i, k)| (live + i, *k))
+                    .collect()
+            };
+            let page = (skip..total.min(skip.saturating_add(query.count)))
+                .filter_map(|at| {
+                    // Descending is ascending read from the end.
+                    let at = if query.descending && by_name {
+                        total - 1 - at
+                    } else {
+                        at
+                    };
+                    let before = stored.partition_point(|(place, _)| *place < at);
+                    match stored.get(before) {
+                        Some((place, key)) if *place == at => self
+                            .users
+                            .rows
+                            .get(key)
+                            .and_then(|v| str_at(v, "id"))
+                            .map(str::to_string),
+                        _ => self.generated.nth_live(at - before).map(Generated::id),
+                    }
+                })
+                .collect();
+            return (total, page);
+        }
+        let all = self
+            .users
+            .rows
+            .values()
+            .cloned()
+            .chain(
+                self.generated
+                    .iter()
+                    .map(|n| Generated::user(n, &self.account_id, &self.directory_id)),
+            )
+            .filter(|v| query.filter.as_ref().is_none_or(|f| filter::matches(f, v)));
+        let mut hits: Vec<(filter::SortKey, String)> = all
+            .filter_map(|v| {
+                let key = query
+                    .sort_by
+                    .as_ref()
+                    .map_or(filter::SortKey::Missing, |p| {
+                        filter::SortKey::of(filter::sort_key(&v, p))
+                    });
+                Some((key, str_at(&v, "id")?.to_string()))
+            })
+            .collect();
+        if query.sort_by.is_some() {
+            hits.sort_by(|(a, _), (b, _)| {
+                let ord = a.compare(b);
+                if query.descending {
+                    ord.reverse()
+                } else {
+                    ord
+                }
+            });
+        }
+        let total = hits.len();
+        let page = hits
+            .into_iter()
+            .skip(skip)
+            .take(query.count)
+            .map(|(_, id)| id)
+            .collect();
+        (total, page)
+    }
+
     /// POST /directory/user. `option` is `DEFAULT_USER_GROUP` or a group id.
     pub fn create_user(
         &mut self,
@@ -524,7 +664,7 @@ impl Directory {
                 .replace_user(&existing, Value::Object(attrs), now_ms)
                 .map(|_| existing);
         }
-        if self.user_names.contains_key(&user_name.to_lowercase()) {
+        if self.name_taken(&user_name) {
             return Err(ApiError::new(
                 409,
                 format!("userName {user_name} is already in use"),
@@ -540,6 +680,7 @@ impl Directory {
         let Value::Object(mut attrs) = body else {
             return Err(ApiError::new(400, "the body must be a JSON object"));
         };
+        self.materialize(id);
         let current = self
             .users
             .get(id)
@@ -549,9 +690,7 @@ impl Directory {
         let old_name = str_at(&current, "userName")
             .unwrap_or_default()
             .to_lowercase();
-        if new_name.to_lowercase() != old_name
-            && self.user_names.contains_key(&new_name.to_lowercase())
-        {
+        if new_name.to_lowercase() != old_name && self.name_taken(&new_name) {
             return Err(ApiError::new(
                 409,
                 format!("userName {new_name} is already in use"),
@@ -601,6 +740,9 @@ impl Directory {
     pub fn delete(&mut self, kind: Kind, id: &str) -> Result<(), ApiError> {
         if kind == Kind::Group && (id == self.users_group_id || id == self.admins_group_id) {
             return Err(ApiError::new(403, "built-in groups cannot be deleted"));
+        }
+        if kind == Kind::User {
+            self.materialize(id);
         }
         let table = match kind {
             Kind::User => &mut self.users,
@@ -654,6 +796,7 @@ impl Directory {
     /// PUT /directory/group/{id}: renames and replaces the member list.
     pub fn replace_group(&mut self, id: &str, body: &Value, now_ms: i64) -> Result<(), ApiError> {
         self.guard_builtin(id)?;
+        self.materialize_members(body);
         let name = required(body.get("displayName"), "displayName")?;
         let old: Vec<String> = self
             .groups
@@ -672,6 +815,19 @@ impl Directory {
             g["displayName"] = json!(name);
         }
         self.patch_group(id, body, now_ms)
+    }
+
+    /// Generated users named as members become stored ones, whose memberships can change.
+    fn materialize_members(&mut self, body: &Value) {
+        let ids: Vec<String> = body["members"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|m| str_at(m, "value").map(str::to_string))
+            .collect();
+        for id in ids {
+            self.materialize(&id);
+        }
     }
 
     fn guard_builtin(&self, id: &str) -> Result<(), ApiError> {
@@ -726,6 +882,7 @@ impl Directory {
     /// unless they carry `"operation":"delete"`, which removes them.
     pub fn patch_group(&mut self, id: &str, body: &Value, now_ms: i64) -> Result<(), ApiError> {
         self.guard_builtin(id)?;
+        self.materialize_members(body);
         if self.groups.get(id).is_none() {
             return Err(ApiError::new(404, format!("group {id} not found")));
         }
@@ -752,15 +909,24 @@ impl Directory {
             .groups
             .get(id)
             .ok_or_else(|| ApiError::new(404, format!("group {id} not found")))?;
-        Ok(g["members"].as_array().map_or(0, |m| {
+        let stored = g["members"].as_array().map_or(0, |m| {
             m.iter()
                 .filter(|m| str_at(m, "type") != Some("group"))
                 .count()
-        }))
+        });
+        let generated = if id == self.users_group_id {
+            self.generated.live()
+        } else {
+            0
+        };
+        Ok(stored + generated)
     }
 
     /// The user with this email (first match), for invitations.
     pub fn user_by_email(&self, email: &str) -> Option<String> {
+        if let Some(n) = self.generated.index_of_email(email) {
+            return Some(Generated::id(n));
+        }
         let email = email.to_lowercase();
         self.users.rows.values().find_map(|u| {
             let hit = u["emails"]
@@ -774,6 +940,14 @@ impl Directory {
 
     /// Checks a user's password (`oauth/token`): the user exists, is active, and the password matches.
     pub fn check_password(&self, user_name: &str, password: &str) -> bool {
+        if let Some(n) = self.generated.index_of_name(user_name) {
+            let user = Generated::user(n, &self.account_id, &self.directory_id);
+            return user["active"] != json!(false)
+                && crate::auth::constant_time_eq(
+                    crate::seed::SEED_PASSWORD.as_bytes(),
+                    password.as_bytes(),
+                );
+        }
         let Some(id) = self.user_names.get(&user_name.to_lowercase()) else {
             return false;
         };

@@ -13,6 +13,7 @@ pub mod control;
 pub mod directory;
 pub mod faults;
 pub mod filter;
+pub mod generated;
 pub mod layouts;
 pub mod ratelimit;
 pub mod rng;

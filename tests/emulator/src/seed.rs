@@ -124,7 +124,9 @@ const DOMAINS: &[&str] = &["example.com", "example.org", "corp.example.net"];
 /// The password every seeded user has, for `oauth/token` checks.
 pub const SEED_PASSWORD: &str = "2Federate!";
 
-/// Fills `dir` with `users` users and `groups` groups (besides the built-in two).
+/// Fills `dir` with `users` users and `groups` groups (besides the built-in two). Above
+/// [`crate::generated::GENERATED_ABOVE`] users are generated, not stored, and belong to no seeded
+/// group.
 pub fn seed(dir: &mut Directory, users: usize, groups: usize, seed: u64, name_formatted: bool) {
     let mut rng = Rng::new(seed ^ 0x5EED);
     // 2016-01-01 .. 2024-12-31, in ms.
@@ -150,6 +152,11 @@ pub fn seed(dir: &mut Directory, users: usize, groups: usize, seed: u64, name_fo
             dir.add_member(&id, parent, Kind::Group);
         }
         group_ids.push(id);
+    }
+    if users > crate::generated::GENERATED_ABOVE {
+        // Too many to store: made from their index when asked for.
+        dir.generate_users(users);
+        return;
     }
     let users_group = dir.users_group_id.clone();
     for n in 0..users {
