@@ -92,6 +92,7 @@ fn simulate_jittered(
         failed: 0,
     };
     let mut wake: Option<Millis> = None;
+    let mut told = false;
     while run.done_at.len() + (run.failed as usize) < jobs {
         // Deliver every answer due now.
         while let Some((&(at, ticket), &ok)) = pending.iter().next() {
@@ -108,6 +109,11 @@ fn simulate_jittered(
                 Finish::Done => run.done_at.push(now),
                 Finish::Failed(_) => run.failed += 1,
                 Finish::Retrying { .. } | Finish::Ignored => {}
+            }
+            if !told {
+                // The first answer tells the export how many pages there are.
+                told = true;
+                s.backlog("id-a", jobs as u64, now);
             }
         }
         let poll = s.poll(now);
@@ -136,38 +142,51 @@ fn simulate_jittered(
     run
 }
 
+/// The time of the ideal client for `pages` requests: the burst at once, then exactly the rate,
+/// and one round trip for the last answer (seconds).
+fn ideal_secs(pages: usize, latency: Millis, (rate, burst): (f64, f64)) -> f64 {
+    (pages as f64 - burst).max(0.0) / rate + latency as f64 / 1000.0
+}
+
+/// Exports (one request a page of 1000 users) against limits and round trips of all sizes, the
+/// benchmark's first: close to the ideal client, with a handful of 429s at most. Short jobs spend
+/// a fresh bucket fast; long ones approach the limit, measure it, and hold just under it.
 #[test]
-fn comes_close_to_a_client_that_knew_the_limit_with_few_429s() {
-    // (jobs, latency, limit, the least efficiency): the limit is learned from the 429s that
-    // show the bucket empty, so long runs use nearly all of it; short ones pay for the learning
-    // (and, with a long round trip, for the first answers before more may be in flight).
-    for (jobs, latency, (rate, burst), least) in [
-        (600, 20, (10.0, 20.0), 0.98),
-        (600, 150, (10.0, 20.0), 0.98),
-        (600, 20, (5.0, 10.0), 0.98),
-        (600, 50, (2.0, 5.0), 0.98),
-        // The bench's exports: 20,000 users (100 pages) and 100,000 (500 pages).
-        (100, 20, (5.0, 10.0), 0.95),
-        (100, 20, (10.0, 20.0), 0.95),
-        (500, 400, (20.0, 40.0), 0.93),
+fn exports_come_close_to_the_ideal_with_a_handful_of_429s() {
+    // (pages, round trip, limit, the most time over the ideal, the most 429s)
+    for (pages, latency, limit, slack, most_429s) in [
+        // The benchmark: 100,000 users at 20/s burst 40 and 1,000,000 at 10/s burst 20.
+        (100, 400, (20.0, 40.0), 1.15, 3),
+        (1000, 400, (10.0, 20.0), 1.10, 5),
+        (1000, 20, (10.0, 20.0), 1.10, 5),
+        (1000, 150, (5.0, 10.0), 1.10, 5),
+        // Eight pages go out before the first answer: a burst of five loses three of them.
+        (1000, 400, (2.0, 5.0), 1.10, 6),
+        (600, 150, (10.0, 20.0), 1.10, 5),
+        (600, 20, (5.0, 10.0), 1.10, 5),
+        (300, 400, (10.0, 20.0), 1.15, 5),
+        (100, 20, (5.0, 10.0), 1.15, 5),
+        (100, 20, (10.0, 20.0), 1.15, 5),
     ] {
-        let run = simulate(jobs, latency, (rate, burst), None);
+        let run = simulate(pages, latency, limit, None);
         assert_eq!(run.failed, 0);
-        assert_eq!(run.done_at.len(), jobs);
+        assert_eq!(run.done_at.len(), pages);
         let elapsed = *run.done_at.last().expect("finished") as f64 / 1000.0;
-        // The ideal client sends the burst at once, then exactly at the limit.
-        let ideal = (jobs as f64 - burst) / rate;
-        let efficiency = ideal / elapsed;
-        let share_429 = run.throttled as f64 / run.sent as f64;
-        println!("{rate}/s burst {burst}, latency {latency} ms: {elapsed:.1} s, efficiency {efficiency:.3}, 429 share {share_429:.3}");
-        assert!(
-            efficiency >= least,
-            "efficiency {efficiency:.3} at {rate}/s, latency {latency} ms"
+        let ideal = ideal_secs(pages, latency, limit);
+        let case = format!(
+            "{pages} pages at {}/s burst {}, {latency} ms",
+            limit.0, limit.1
+        );
+        println!(
+            "{case}: {elapsed:.2} s, ideal {ideal:.2} s ({:.3}×), {} 429s",
+            elapsed / ideal,
+            run.throttled
         );
         assert!(
-            share_429 <= 0.03,
-            "429 share {share_429:.3} at {rate}/s, latency {latency} ms"
+            elapsed <= ideal * slack,
+            "{case}: {elapsed:.2} s, ideal {ideal:.2} s"
         );
+        assert!(run.throttled <= most_429s, "{case}: {} 429s", run.throttled);
     }
 }
 
@@ -282,45 +301,40 @@ fn one_accounts_storm_does_not_slow_another_accounts_lookups() {
     }
 }
 
-/// The bench's exports again, each over 100 networks whose round trips vary request to request
-/// (answers overtake each other, a request reaches the server early or late): the pace must not
-/// hold only for the one fixed round trip the test above uses.
+/// The benchmark's exports again, and two short round trips, each over 100 networks whose round
+/// trips vary request to request (answers overtake each other, a request reaches the server early
+/// or late): the pace must not hold only for the one fixed round trip the test above uses.
 #[test]
 fn holds_the_limit_whatever_the_round_trips() {
-    for (jobs, latency, (rate, burst)) in [
-        (100, (5, 15), (5.0, 10.0)),
-        (100, (20, 60), (5.0, 10.0)),
-        (100, (5, 15), (10.0, 20.0)),
-        (100, (20, 60), (10.0, 20.0)),
-        (500, (380, 440), (20.0, 40.0)),
+    for (pages, latency, limit) in [
+        (100, (380, 440), (20.0, 40.0)),
+        (1000, (380, 440), (10.0, 20.0)),
+        (300, (5, 15), (5.0, 10.0)),
+        (300, (20, 60), (10.0, 20.0)),
     ] {
         let runs = 100;
-        let (mut sum, mut least, mut over_share, mut most_share) = (0.0, 1.0f64, 0, 0.0f64);
+        let (mut sum, mut worst, mut most_429s, mut all_429s) = (0.0, 0.0f64, 0, 0);
         for seed in 1..=runs {
-            let run = simulate_jittered(jobs, latency, (rate, burst), None, seed);
+            let run = simulate_jittered(pages, latency, limit, None, seed);
             assert_eq!(run.failed, 0);
             let elapsed = *run.done_at.last().expect("finished") as f64 / 1000.0;
-            let efficiency = (jobs as f64 - burst) / rate / elapsed;
-            sum += efficiency;
-            least = least.min(efficiency);
-            let share = run.throttled as f64 / run.sent as f64;
-            most_share = most_share.max(share);
-            if share > 0.02 {
-                over_share += 1;
-            }
+            let over = elapsed / ideal_secs(pages, latency.1, limit);
+            sum += over;
+            worst = worst.max(over);
+            most_429s = most_429s.max(run.throttled);
+            all_429s += run.throttled;
         }
         let mean = sum / f64::from(runs as u32);
+        let case = format!(
+            "{pages} pages at {}/s burst {}, round trips {latency:?} ms",
+            limit.0, limit.1
+        );
         println!(
-            "{rate}/s burst {burst}, round trips {latency:?} ms: efficiency mean {mean:.3}, least {least:.3}; \
-             429 share over 0.02 in {over_share} of {runs}, at most {most_share:.3}"
+            "{case}: time over the ideal mean {mean:.3}×, worst {worst:.3}×; 429s mean {:.1}, most {most_429s}",
+            all_429s as f64 / f64::from(runs as u32)
         );
-        let case = format!("{rate}/s, round trips {latency:?} ms");
-        assert!(mean >= 0.96, "{case}: mean efficiency {mean:.3}");
-        assert!(least >= 0.93, "{case}: an export at {least:.3}");
-        assert!(
-            over_share <= 15,
-            "{case}: {over_share} of {runs} over a 0.02 share of 429s"
-        );
-        assert!(most_share <= 0.03, "{case}: a 429 share of {most_share:.3}");
+        assert!(mean <= 1.10, "{case}: mean {mean:.3}× the ideal");
+        assert!(worst <= 1.15, "{case}: an export at {worst:.3}× the ideal");
+        assert!(most_429s <= 6, "{case}: an export drew {most_429s} 429s");
     }
 }

@@ -1,28 +1,35 @@
 //! What the scheduler learns of one API client's limit, read as a token bucket — the shape a
-//! limit with a burst and a steady rate has — and the pace that follows from it: spend a fresh
-//! bucket's burst, measure the rate between two moments the bucket ran dry, hold that rate and
-//! creep above it. A pure state machine fed the send and answer times of each request.
+//! limit with a burst and a steady rate has — and the pace that follows from it. A short job spends
+//! a fresh bucket fast; a long one approaches the limit slowly, so that finding it costs a request
+//! or two. The rate is measured between two moments the bucket ran dry, and then held just under:
+//! the bucket never runs dry again, until a rare re-probe checks whether the limit was raised. A
+//! pure state machine fed the send and answer times of each request.
 
 use crate::core::api::throttle::{Config, Millis};
 
-/// The shortest time between two empty buckets that measures a rate (shorter ones are mostly
-/// the error of counting whole requests).
-const MIN_MEASURE_MS: Millis = 500;
-/// How far above the rate its bucket has shown a climb goes at least.
+/// The least time and tokens between two empty buckets that measure a rate: the error of counting
+/// whole requests is a request over the time, and the pace held is under the rate by that error.
+const MIN_MEASURE_MS: Millis = 2_000;
+const MIN_MEASURE_TOKENS: f64 = 20.0;
+/// How far above the rate its bucket has shown an approach goes at least.
 const SHOWN_MARGIN: f64 = 1.05;
 /// A client idle this long may find its bucket full again: it spends it before pacing.
 pub(super) const IDLE_REFILL_MS: Millis = 10_000;
+/// The round trip assumed before one is measured.
+const ASSUMED_ROUND_TRIP_MS: f64 = 500.0;
 
 /// Where the pace is in learning a client's token bucket.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(super) enum Phase {
-    /// Nothing known of the bucket since it was last idle: spend the burst it holds, fast.
+    /// Nothing known of the bucket since it was last idle, and no long job: spend the burst it
+    /// holds, fast.
     Spend,
-    /// The bucket was found empty and the rate is unknown: climb from `base` (requests per
-    /// second) until it is empty again.
-    Climb { from: Millis, base: f64 },
-    /// The rate is measured: pace at it, creeping above it slowly.
-    Paced { since: Millis },
+    /// Finding the limit: the pace rises from `base` (requests per second) by one more request in
+    /// flight every `approach_step_ms`, until the bucket is empty. Every request in flight when it
+    /// runs dry comes back 429, so the pace rises slowly enough that few are.
+    Approach { from: Millis, base: f64 },
+    /// The rate is measured: hold just under it, and after `reprobe_ms` approach it again.
+    Held { since: Millis },
 }
 
 /// What the scheduler has learned of one client's token bucket, and the pace that follows.
@@ -30,8 +37,9 @@ pub(super) enum Phase {
 /// A token bucket admits, between two moments it is empty, exactly the tokens it earned: its
 /// rate times the time. So two 429s that each follow a success, and the successes sent between
 /// them, measure the rate — with no rate-limit headers, which P14E does not send. Tokens saved
-/// while sending below the rate are not lost (until the bucket is full), so climbing towards the
-/// rate costs little; what a 429 costs is one request, so the pace is chosen to draw few.
+/// while sending below the rate are not lost (until the bucket is full), so approaching the
+/// rate from below costs little; what a 429 costs is one request (and, P14E's docs say, a client
+/// that keeps drawing them may be asked to slow down), so the pace is chosen to draw few.
 #[derive(Clone, Debug)]
 pub(super) struct RateControl {
     /// Requests per second sent now.
@@ -50,23 +58,22 @@ pub(super) struct RateControl {
     last_decrease: Option<Millis>,
     /// 429s since the last success: more than one means a storm, not the limit.
     pub(super) consecutive_429s: u32,
+    /// The job now queued is long (see [`RateControl::on_backlog`]).
+    long_job: bool,
 }
 
 /// A measured rate.
 #[derive(Clone, Copy, Debug, PartialEq)]
-struct Learned {
-    rate: f64,
+pub(super) struct Learned {
+    pub(super) rate: f64,
     error: f64,
 }
 
 impl Learned {
-    /// How fast the pace creeps above the measured rate (requests per second, per second). A
-    /// pace `a·t` above the true rate has spent one token too many after √(2/a) seconds, so
-    /// `2·share²·rate²` draws one 429 in `1/share` requests; the error term crosses the
-    /// measurement's uncertainty within the horizon.
-    fn creep(&self, c: &Config) -> f64 {
-        let floor = 2.0 * c.probe_share.powi(2) * self.rate.powi(2);
-        floor.max(self.error * 1000.0 / c.probe_horizon_ms.max(1) as f64)
+    /// The pace held: under the rate by its error or a margin, whichever is more, so the bucket
+    /// fills slowly instead of running dry.
+    fn held(&self, c: &Config) -> f64 {
+        (self.rate - self.error).min(self.rate * (1.0 - c.hold_margin))
     }
 }
 
@@ -81,6 +88,7 @@ impl RateControl {
             learned: None,
             last_decrease: None,
             consecutive_429s: 0,
+            long_job: false,
         }
     }
 
@@ -88,35 +96,95 @@ impl RateControl {
         self.rate = self.rate.clamp(c.min_rate, c.max_rate);
     }
 
+    /// How fast an approach from `base` rises (requests per second, per second): one more request
+    /// in flight every `approach_step_ms` at this round trip — over a long round trip, each request
+    /// in flight past the limit is one more 429 when the bucket runs dry — and by at most
+    /// `approach_rise` of the base a second, so that over a short one the bucket does not run dry
+    /// again and again before a rate is measured.
+    fn slope(c: &Config, base: f64, round_trip_ms: Option<f64>) -> f64 {
+        let rtt = round_trip_ms.unwrap_or(ASSUMED_ROUND_TRIP_MS).max(1.0);
+        (1e6 / (rtt * c.approach_step_ms.max(1) as f64)).min(base * c.approach_rise)
+    }
+
+    /// Where a careful approach starts with nothing known: `approach_in_flight` requests in
+    /// flight. If the limit is below it, the bucket runs dry with about that many out.
+    fn approach_base(c: &Config, round_trip_ms: Option<f64>) -> f64 {
+        let rtt = round_trip_ms.unwrap_or(ASSUMED_ROUND_TRIP_MS).max(1.0);
+        (c.approach_in_flight * 1000.0 / rtt).min(c.spend_rate)
+    }
+
     /// The pace the phase asks for at `now`.
-    fn follow(&mut self, c: &Config, now: Millis) {
+    fn follow(&mut self, c: &Config, now: Millis, round_trip_ms: Option<f64>) {
         match self.phase {
             Phase::Spend => {}
-            Phase::Climb { from, base } => {
+            Phase::Approach { from, base } => {
                 // Just above what the bucket has shown, at least: with a long round trip, the
-                // answers to requests sent after it ran dry already show most of its rate, and
-                // climbing from far below would save more tokens than the bucket holds.
-                let doublings = now.saturating_sub(from) as f64 / c.climb_doubling_ms.max(1) as f64;
-                self.rate = (base * doublings.min(16.0).exp2()).max(self.shown * SHOWN_MARGIN);
+                // answers to requests sent after it ran dry already show most of its rate.
+                let secs = now.saturating_sub(from) as f64 / 1000.0;
+                let rising = base + Self::slope(c, base, round_trip_ms) * secs;
+                self.rate = rising.max(self.shown * SHOWN_MARGIN);
             }
-            Phase::Paced { since } => {
+            Phase::Held { since } => {
                 if let Some(learned) = self.learned {
-                    let secs = now.saturating_sub(since) as f64 / 1000.0;
-                    self.rate = learned.rate + learned.creep(c) * secs;
+                    self.rate = learned.held(c);
+                    if now.saturating_sub(since) >= c.reprobe_ms {
+                        // Rarely, approach again from here: the limit may have been raised. The
+                        // bucket filled while held, so the empty bucket the approach finds is a
+                        // first one, not the end of a measure.
+                        self.empty_at = None;
+                        self.phase = Phase::Approach {
+                            from: now,
+                            base: self.rate,
+                        };
+                    }
                 }
             }
         }
         self.clamp(c);
     }
 
-    pub(super) fn on_success(&mut self, c: &Config, sent_at: Millis, now: Millis) {
+    /// The bulk work queued for this client, in requests still to make (the export says how
+    /// many pages are left). A long job does not spend a fresh bucket fast: every request in
+    /// flight when it runs dry would come back 429. It approaches the limit, or holds what was
+    /// learned.
+    pub(super) fn on_backlog(
+        &mut self,
+        c: &Config,
+        requests: u64,
+        now: Millis,
+        round_trip_ms: Option<f64>,
+    ) {
+        self.long_job = requests as f64 > c.spend_rate * c.short_job_secs;
+        if self.phase == Phase::Spend && self.long_job {
+            self.phase = match self.learned {
+                Some(_) => Phase::Held { since: now },
+                None => Phase::Approach {
+                    from: now,
+                    base: Self::approach_base(c, round_trip_ms),
+                },
+            };
+            self.follow(c, now, round_trip_ms);
+        }
+    }
+
+    pub(super) fn on_success(
+        &mut self,
+        c: &Config,
+        sent_at: Millis,
+        now: Millis,
+        round_trip_ms: Option<f64>,
+    ) {
+        if self.consecutive_429s > 2 && self.learned.is_some() {
+            // A storm is over: back to the rate learned before it.
+            self.phase = Phase::Held { since: now };
+        }
         self.consecutive_429s = 0;
         if let Some(empty_at) = self.empty_at.filter(|e| sent_at > *e) {
             self.earned = self.earned.saturating_add(1);
             let shown = f64::from(self.earned - 1) * 1000.0 / (sent_at - empty_at) as f64;
             self.shown = self.shown.max(shown);
         }
-        self.follow(c, now);
+        self.follow(c, now, round_trip_ms);
     }
 
     /// A client about to send after being idle since `last_send`: its bucket may be full again.
@@ -127,20 +195,41 @@ impl RateControl {
             self.empty_at = None;
             self.earned = 0;
             self.shown = 0.0;
+            self.long_job = false;
         }
     }
 
     /// A 429 for a request sent at `sent_at`. Answers to requests sent before the last decrease
     /// reflect the old pace and are not counted again; returns whether this one counted.
-    pub(super) fn on_throttled(&mut self, c: &Config, sent_at: Millis, now: Millis) -> bool {
+    pub(super) fn on_throttled(
+        &mut self,
+        c: &Config,
+        sent_at: Millis,
+        now: Millis,
+        round_trip_ms: Option<f64>,
+    ) -> bool {
         if self.last_decrease.is_some_and(|d| sent_at < d) {
             return false;
         }
         self.consecutive_429s += 1;
         self.last_decrease = Some(now);
-        if self.consecutive_429s > 1 {
-            // No success since the last decrease: a storm, not the limit. Slow down, but keep what
-            // was learned, so recovery heads straight back to it.
+        if self.consecutive_429s == 2 {
+            // Refused again with no success between: the bucket is still empty, the pace still
+            // above its rate. Approach from lower, measuring from the same empty bucket.
+            self.rate *= c.decrease;
+            self.clamp(c);
+            if let Phase::Approach { .. } = self.phase {
+                self.phase = Phase::Approach {
+                    from: now,
+                    base: self.rate * c.approach_back,
+                };
+                self.follow(c, now, round_trip_ms);
+            }
+            return true;
+        }
+        if self.consecutive_429s > 2 {
+            // Refused again and again: a storm, not the limit. Slow down, but keep what was
+            // learned, so recovery heads straight back to it.
             let floor = self.learned.map_or(c.min_rate, |l| l.rate * 0.25);
             // Nor does a storm leave a bucket to measure from: the successes after it, over a
             // window reaching back before it, would read as a rate far too low.
@@ -149,51 +238,61 @@ impl RateControl {
             self.shown = 0.0;
             self.rate = (self.rate * c.decrease).max(floor);
             self.clamp(c);
-            if let Phase::Climb { .. } = self.phase {
-                // A climb goes on from here once the storm ends, not from where it had got to.
-                self.phase = Phase::Climb {
+            if let Phase::Approach { .. } = self.phase {
+                // An approach goes on from here once the storm ends, not from where it had got to.
+                self.phase = Phase::Approach {
                     from: now,
                     base: self.rate,
                 };
             }
             return true;
         }
-        // The tokens earned since the bucket was last empty, over the time between.
-        let window = self.empty_at.map(|e| sent_at.saturating_sub(e).max(1));
+        // The tokens earned since the bucket was first found empty, over the time between: a
+        // bucket empty at both ends earned exactly what was spent in between, however many times
+        // it ran dry on the way. A held pace left the bucket filling (perhaps to its brim, where
+        // tokens are lost), so its running dry measures nothing: it is a first empty.
+        let held = matches!(self.phase, Phase::Held { .. });
+        let window = self
+            .empty_at
+            .filter(|_| !held)
+            .map(|e| sent_at.saturating_sub(e).max(1));
         let earned = f64::from(self.earned);
-        self.empty_at = Some(sent_at);
-        self.earned = 0;
-        self.shown = 0.0;
-        let Some(window) = window else {
-            // The first empty bucket: the burst is spent. Pace at what was measured before, or
-            // climb to measure it.
-            self.phase = match self.learned {
-                Some(_) => Phase::Paced { since: now },
-                None => Phase::Climb {
-                    from: now,
-                    base: c.climb_from,
-                },
-            };
-            self.follow(c, now);
-            return true;
-        };
-        let per_sec = 1000.0 / window as f64;
-        if window >= MIN_MEASURE_MS && earned >= 2.0 {
-            self.learned = Some(Learned {
-                rate: earned * per_sec,
-                error: per_sec,
-            });
-            self.phase = Phase::Paced { since: now };
-        } else {
-            // Empty again too soon to measure: the pace was already above the rate. Climb again
-            // from what the bucket did give.
-            self.learned = None;
-            self.phase = Phase::Climb {
-                from: now,
-                base: (earned.max(1.0) * per_sec).min(self.rate * c.decrease),
-            };
+        if window.is_none() {
+            self.empty_at = Some(sent_at);
+            self.earned = 0;
+            self.shown = 0.0;
         }
-        self.follow(c, now);
+        let measured = window.filter(|w| *w >= MIN_MEASURE_MS && earned >= MIN_MEASURE_TOKENS);
+        self.phase = match (window, measured) {
+            (_, Some(window)) => {
+                let per_sec = 1000.0 / window as f64;
+                self.learned = Some(Learned {
+                    rate: earned * per_sec,
+                    error: per_sec,
+                });
+                // The next measure starts here.
+                self.empty_at = Some(sent_at);
+                self.earned = 0;
+                self.shown = 0.0;
+                Phase::Held { since: now }
+            }
+            // A burst spent with the rate known: hold it.
+            (None, _) if self.learned.is_some() && !held => Phase::Held { since: now },
+            // The first empty bucket (the burst is spent), or a held pace that ran dry (the
+            // limit fell, or someone else spends it): approach again from below the pace that
+            // emptied it, and measure at the next empty bucket.
+            (None, _) => Phase::Approach {
+                from: now,
+                base: self.rate * c.approach_back,
+            },
+            // Empty again too soon to measure: the pace was already above the rate. Approach again
+            // from what the bucket did give, and measure from the first empty bucket still.
+            (Some(window), None) => Phase::Approach {
+                from: now,
+                base: (earned.max(1.0) * 1000.0 / window as f64).min(self.rate * c.decrease),
+            },
+        };
+        self.follow(c, now, round_trip_ms);
         true
     }
 }
@@ -202,12 +301,14 @@ impl RateControl {
 mod tests {
     use super::*;
 
+    const RTT: Option<f64> = Some(20.0);
+
     /// Drives a client's pace through its phases: `successes` sent evenly over `[from, to)`,
-    /// each answered `rtt` later.
+    /// each answered 20 ms later.
     fn succeed(ctl: &mut RateControl, c: &Config, successes: u64, from: Millis, to: Millis) {
         for i in 0..successes {
             let sent = from + (to - from) * i / successes;
-            ctl.on_success(c, sent, sent + 20);
+            ctl.on_success(c, sent, sent + 20, RTT);
         }
     }
 
@@ -215,108 +316,113 @@ mod tests {
     fn storm(ctl: &mut RateControl, c: &Config, count: u64, from: Millis, every: Millis) {
         for i in 0..count {
             let sent = from + i * every;
-            ctl.on_throttled(c, sent, sent + 20);
+            ctl.on_throttled(c, sent, sent + 20, RTT);
         }
     }
 
-    /// A pace that has measured its bucket: empty at 0 and again at 2 s, 20 successes between.
+    /// A pace that has measured its bucket: empty at 0 and again at 4 s, 40 successes between.
     fn measured(c: &Config) -> (RateControl, Learned) {
         let mut ctl = RateControl::new(c);
-        ctl.on_throttled(c, 0, 20);
-        succeed(&mut ctl, c, 20, 10, 2_000);
-        ctl.on_throttled(c, 2_000, 2_020);
+        ctl.on_throttled(c, 0, 20, RTT);
+        succeed(&mut ctl, c, 40, 10, 4_000);
+        ctl.on_throttled(c, 4_000, 4_020, RTT);
         let learned = ctl.learned.expect("measured");
         (ctl, learned)
     }
 
     #[test]
-    fn the_successes_between_two_empty_buckets_measure_its_rate() {
+    fn the_successes_between_two_empty_buckets_measure_the_rate_held_just_under() {
         let c = Config::default();
         let mut ctl = RateControl::new(&c);
         assert_eq!(ctl.rate, c.spend_rate, "a fresh bucket is spent fast");
-        // The burst is spent: empty at 100 ms. Answers to requests sent before the pace changed
-        // are not counted again.
+        // The burst is spent: empty at 100 ms. The approach starts from half the pace that
+        // emptied it; an answer to a request sent before the pace changed is not counted again.
         succeed(&mut ctl, &c, 20, 0, 100);
-        ctl.on_throttled(&c, 100, 120);
+        ctl.on_throttled(&c, 100, 120, RTT);
         assert_eq!(
             ctl.phase,
-            Phase::Climb {
+            Phase::Approach {
                 from: 120,
-                base: c.climb_from
+                base: c.spend_rate * c.approach_back
             }
         );
-        ctl.on_throttled(&c, 110, 130);
+        assert!(!ctl.on_throttled(&c, 110, 130, RTT));
         assert_eq!(ctl.empty_at, Some(100));
-        // Climbing: it doubles every `climb_doubling_ms`.
-        ctl.on_success(&c, 105, 1_120);
-        assert!((ctl.rate - 2.0 * c.climb_from).abs() < 1e-9, "{}", ctl.rate);
-        // 15 successes sent between the two empty buckets, 3 s apart: 5 tokens a second.
-        succeed(&mut ctl, &c, 14, 150, 3_100);
-        ctl.on_throttled(&c, 3_100, 3_120);
-        assert_eq!(ctl.learned.map(|l| l.rate), Some(5.0));
-        assert_eq!(ctl.phase, Phase::Paced { since: 3_120 });
-        assert!((ctl.rate - 5.0).abs() < 1e-9, "paced at what was measured");
-        // It creeps above it, across the measurement's error (a token in 3 s) within the
-        // horizon: 150 successes over the next 30 s, and the pace has risen by 30/40 of it.
-        succeed(&mut ctl, &c, 150, 3_200, 33_100);
-        let error = 1.0 / 3.0;
-        let risen = error * 30_000.0 / c.probe_horizon_ms as f64;
-        assert!((ctl.rate - (5.0 + risen)).abs() < 0.01, "{}", ctl.rate);
-        // Then the bucket is empty again: measured again over those 30 s, finer.
-        ctl.on_throttled(&c, 33_200, 33_220);
-        let finer = ctl.learned.expect("measured");
-        assert!(
-            (finer.rate - 5.0).abs() < 0.02 && finer.error < 0.034,
-            "{finer:?}"
-        );
+        // 40 successes sent between the two empty buckets, 4 s apart: 10 tokens a second.
+        succeed(&mut ctl, &c, 40, 150, 4_100);
+        ctl.on_throttled(&c, 4_100, 4_120, RTT);
+        let learned = ctl.learned.expect("measured");
+        assert_eq!((learned.rate, learned.error), (10.0, 0.25));
+        assert_eq!(ctl.phase, Phase::Held { since: 4_120 });
+        // Held under the rate by its error (a token in 4 s) or the margin, whichever is more.
+        let held = 10.0 - 0.25f64.max(10.0 * c.hold_margin);
+        assert!((ctl.rate - held).abs() < 1e-9, "{}", ctl.rate);
+        // And kept there: no creep above it, however long the export runs.
+        succeed(&mut ctl, &c, 2_000, 4_200, c.reprobe_ms);
+        assert!((ctl.rate - held).abs() < 1e-9, "{}", ctl.rate);
+        // Rarely, it approaches again from there (the limit may have been raised).
+        ctl.on_success(&c, c.reprobe_ms + 4_200, c.reprobe_ms + 4_220, RTT);
+        assert!(matches!(ctl.phase, Phase::Approach { base, .. } if (base - held).abs() < 1e-9));
+        assert_eq!(ctl.empty_at, None, "the next empty bucket is a first one");
     }
 
     #[test]
-    fn emptied_again_too_soon_to_measure_it_climbs_again_from_what_the_bucket_gave() {
+    fn a_long_job_approaches_the_limit_instead_of_spending_the_burst() {
+        let c = Config::default();
+        let short = (c.spend_rate * c.short_job_secs) as u64;
+        let mut ctl = RateControl::new(&c);
+        ctl.on_backlog(&c, short, 0, Some(400.0));
+        assert_eq!(ctl.phase, Phase::Spend, "a short job spends");
+        ctl.on_backlog(&c, short + 1, 0, Some(400.0));
+        // Two requests in flight at 400 ms: 5 a second, rising by one in flight a step (2.5/s
+        // a step) but by at most a tenth of the base a second (2/s a step of 4 s).
+        assert_eq!(ctl.phase, Phase::Approach { from: 0, base: 5.0 });
+        ctl.on_success(&c, 0, c.approach_step_ms, Some(400.0));
+        let rise = (2.5f64).min(5.0 * c.approach_rise * c.approach_step_ms as f64 / 1000.0);
+        assert!((ctl.rate - (5.0 + rise)).abs() < 1e-9, "{}", ctl.rate);
+        // With the rate known, a long job holds it from the start.
+        let (mut known, learned) = measured(&c);
+        known.on_resume(&c, Some(4_000), 4_000 + IDLE_REFILL_MS);
+        known.on_backlog(&c, short + 1, 20_000, RTT);
+        assert_eq!(known.phase, Phase::Held { since: 20_000 });
+        assert!((known.rate - learned.held(&c)).abs() < 1e-9);
+    }
+
+    #[test]
+    fn emptied_again_too_soon_it_approaches_from_lower_and_measures_from_the_first_empty() {
         let c = Config::default();
         let mut ctl = RateControl::new(&c);
-        ctl.on_throttled(&c, 100, 120);
-        // One success in the next 400 ms: the climb started above the rate.
-        ctl.on_success(&c, 300, 320);
+        ctl.on_throttled(&c, 0, 20, RTT);
+        // Five successes in the next second: too few to measure.
+        succeed(&mut ctl, &c, 5, 100, 1_000);
         let before = ctl.rate;
-        ctl.on_throttled(&c, 500, 520);
+        ctl.on_throttled(&c, 1_000, 1_020, RTT);
         assert_eq!(ctl.learned, None);
-        // Again from at most what the bucket gave (one token in 400 ms), below the pace that
-        // emptied it.
-        let Phase::Climb { from: 520, base } = ctl.phase else {
+        let Phase::Approach { from: 1_020, base } = ctl.phase else {
             panic!("{:?}", ctl.phase);
         };
-        assert!(base <= 2.5 && base < before, "{base} {before}");
-        assert_eq!(ctl.rate, base);
+        assert!(base <= 5.0 && base < before, "{base} {before}");
+        // Then 25 more in 3 s: 30 tokens over the 4 s since the first empty bucket.
+        succeed(&mut ctl, &c, 25, 1_100, 4_000);
+        ctl.on_throttled(&c, 4_000, 4_020, RTT);
+        assert_eq!(ctl.learned.map(|l| l.rate), Some(7.5));
     }
 
     #[test]
-    fn a_storm_slows_the_pace_but_keeps_what_was_learned() {
+    fn a_storm_slows_the_pace_and_its_end_returns_to_what_was_learned() {
         let c = Config::default();
         let (mut ctl, learned) = measured(&c);
         // 429 after 429 with no success: the pace falls, never below a quarter of the rate.
-        storm(&mut ctl, &c, 30, 2_100, 100);
+        storm(&mut ctl, &c, 30, 4_100, 100);
         assert_eq!(ctl.learned, Some(learned));
         assert!(
             (ctl.rate - learned.rate * 0.25).abs() < 1e-9,
             "{}",
             ctl.rate
         );
-    }
-
-    #[test]
-    fn a_storm_while_climbing_restarts_the_climb_where_it_ended() {
-        let c = Config::default();
-        let mut ctl = RateControl::new(&c);
-        ctl.on_throttled(&c, 0, 20);
-        ctl.on_success(&c, 500, 520);
-        // A storm: 429 after 429 for 15 s.
-        storm(&mut ctl, &c, 30, 1_000, 500);
-        let after = ctl.rate;
-        assert!(after <= c.climb_from, "{after}");
-        // The first success after it climbs from that pace, not from 15 s of doublings.
-        ctl.on_success(&c, 16_000, 16_020);
-        assert!(ctl.rate < 2.0 * after, "{} after {after}", ctl.rate);
+        ctl.on_success(&c, 9_000, 9_020, RTT);
+        assert_eq!(ctl.phase, Phase::Held { since: 9_020 });
+        assert!((ctl.rate - learned.held(&c)).abs() < 1e-9);
     }
 
     #[test]
@@ -324,38 +430,60 @@ mod tests {
         let c = Config::default();
         let mut ctl = RateControl::new(&c);
         // The burst spent at 1 s; two successes; then a storm, 429 after 429, for 8 s.
-        ctl.on_throttled(&c, 1_000, 1_020);
+        ctl.on_throttled(&c, 1_000, 1_020, RTT);
         succeed(&mut ctl, &c, 2, 1_100, 1_300);
         storm(&mut ctl, &c, 16, 1_400, 500);
         // After it, 30 successes in 3 s, then the bucket is empty: not 30 tokens over the 9 s
         // since the empty bucket before the storm (3.3/s) — the window starts after the storm.
         succeed(&mut ctl, &c, 30, 10_000, 13_000);
-        ctl.on_throttled(&c, 13_000, 13_020);
+        ctl.on_throttled(&c, 13_000, 13_020, RTT);
         assert_eq!(ctl.learned, None, "{:?}", ctl.learned);
         succeed(&mut ctl, &c, 30, 13_100, 16_100);
-        ctl.on_throttled(&c, 16_100, 16_120);
+        ctl.on_throttled(&c, 16_100, 16_120, RTT);
         let learned = ctl.learned.expect("measured after the storm");
         assert!((learned.rate - 10.0).abs() < 0.5, "{learned:?}");
     }
 
     #[test]
-    fn an_idle_client_spends_its_refilled_bucket_then_paces_at_what_it_learned() {
+    fn a_held_pace_that_runs_dry_approaches_again_and_measures_afresh() {
+        let c = Config::default();
+        let (mut ctl, _) = measured(&c);
+        succeed(&mut ctl, &c, 100, 4_100, 14_000);
+        let held = ctl.rate;
+        // The limit fell (or someone else spends it): a first empty bucket again.
+        ctl.on_throttled(&c, 14_000, 14_020, RTT);
+        assert_eq!(
+            ctl.phase,
+            Phase::Approach {
+                from: 14_020,
+                base: held * c.approach_back
+            }
+        );
+        assert_eq!(ctl.empty_at, Some(14_000));
+        // 5 a second now.
+        succeed(&mut ctl, &c, 25, 14_100, 19_000);
+        ctl.on_throttled(&c, 19_000, 19_020, RTT);
+        assert_eq!(ctl.learned.map(|l| l.rate), Some(5.0));
+    }
+
+    #[test]
+    fn an_idle_client_spends_its_refilled_bucket_then_holds_what_it_learned() {
         let c = Config::default();
         let (mut ctl, learned) = measured(&c);
-        ctl.on_resume(&c, Some(2_000), 5_000);
+        ctl.on_resume(&c, Some(4_000), 7_000);
         assert_eq!(
             ctl.phase,
-            Phase::Paced { since: 2_020 },
+            Phase::Held { since: 4_020 },
             "a short pause changes nothing"
         );
-        ctl.on_resume(&c, Some(2_000), 2_000 + IDLE_REFILL_MS);
+        ctl.on_resume(&c, Some(4_000), 4_000 + IDLE_REFILL_MS);
         assert_eq!((ctl.phase, ctl.rate), (Phase::Spend, c.spend_rate));
-        succeed(&mut ctl, &c, 10, 12_000, 12_200);
-        ctl.on_throttled(&c, 12_200, 12_220);
+        succeed(&mut ctl, &c, 10, 14_000, 14_200);
+        ctl.on_throttled(&c, 14_200, 14_220, RTT);
         assert_eq!(
             ctl.phase,
-            Phase::Paced { since: 12_220 },
-            "no climb: the rate is known"
+            Phase::Held { since: 14_220 },
+            "no approach: the rate is known"
         );
         assert_eq!(ctl.learned, Some(learned));
     }

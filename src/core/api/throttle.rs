@@ -5,9 +5,11 @@
 //! own, and sends no rate-limit headers, so the scheduler learns each client's limit instead: every
 //! Client ID has its own pace and `Retry-After` pause, while the concurrency cap and the priorities
 //! are shared (one account's storm never slows another's lookups). The pace models the limit as a
-//! token bucket: it spends a fresh bucket's burst fast, then measures the rate from the successes
-//! between two moments the bucket was empty (two 429s), paces at it and creeps above it slowly
-//! ([`RateControl`]). Requests in flight follow the pace times the round trip, within a cap; there
+//! token bucket: a short job spends a fresh bucket fast, a long one approaches the limit slowly;
+//! the rate is measured from the successes between two moments the bucket was empty (two 429s),
+//! then held just under, with a rare re-probe ([`RateControl`]). After a 429 at the limit, the
+//! client waits until the bucket has a token for each request in flight and the retry, which goes
+//! at the pace. Requests in flight follow the pace times the round trip, within a cap; there
 //! are two priorities (interactive lookups before bulk export), cancellation that frees a slot at
 //! once, and retries of transient failures (GETs only) with `Retry-After` honoured or full-jitter
 //! exponential backoff. It is a pure state machine: the caller passes the time and a random number
@@ -100,16 +102,25 @@ pub struct Config {
     /// no faster than needed — every request sent after the bucket runs dry and before that first
     /// 429 comes back is a 429 too, so at a round trip under 1/`spend_rate` just one is in flight.
     pub spend_rate: f64,
-    /// After the first 429, the pace climbs from here, doubling every `climb_doubling_ms`, until
-    /// the bucket is empty again: the successes between the two measure the limit.
-    pub climb_from: f64,
-    pub climb_doubling_ms: Millis,
-    /// Once the limit is measured, the pace creeps above it — across the measurement's own error
-    /// within `probe_horizon_ms`, and at least fast enough to find a raised limit — so that a
-    /// creep costs about this share of requests in 429s (each of which measures the limit again,
-    /// over a longer time).
-    pub probe_share: f64,
-    pub probe_horizon_ms: Millis,
+    /// A job of at most `spend_rate × short_job_secs` requests spends a fresh bucket fast: few
+    /// limits run dry within a few seconds of that pace, and one that does costs fewer seconds in
+    /// 429s than a careful approach would. A longer job approaches the limit.
+    pub short_job_secs: f64,
+    /// A careful approach starts with this many requests in flight, and adds one every
+    /// `approach_step_ms`: when the bucket runs dry, about as many as are in flight past the limit
+    /// come back 429.
+    pub approach_in_flight: f64,
+    pub approach_step_ms: Millis,
+    /// Nor faster than this share of its base a second.
+    pub approach_rise: f64,
+    /// After a first empty bucket, the approach starts again from this share of the pace that
+    /// emptied it, so that the next empty bucket measures the rate.
+    pub approach_back: f64,
+    /// The measured rate is held this share under (and under by its error), so the bucket fills
+    /// slowly instead of running dry.
+    pub hold_margin: f64,
+    /// How long a held pace is kept before approaching the limit again (it may have been raised).
+    pub reprobe_ms: Millis,
     pub min_rate: f64,
     pub max_rate: f64,
     /// Multiplicative decrease on a 429 that measures nothing (a storm, or too short a time).
@@ -123,10 +134,13 @@ impl Default for Config {
         Config {
             max_in_flight: DEFAULT_MAX_IN_FLIGHT,
             spend_rate: 35.0,
-            climb_from: 2.0,
-            climb_doubling_ms: 1_000,
-            probe_share: 0.01,
-            probe_horizon_ms: 60_000,
+            short_job_secs: 3.0,
+            approach_in_flight: 2.0,
+            approach_step_ms: 4_000,
+            approach_rise: 0.1,
+            approach_back: 0.5,
+            hold_margin: 0.03,
+            reprobe_ms: 600_000,
             min_rate: 0.2,
             max_rate: 50.0,
             decrease: 0.85,
@@ -136,13 +150,14 @@ impl Default for Config {
     }
 }
 
-/// The default hard cap on requests in flight: room for 20 requests/s at a 500 ms round trip.
-pub const DEFAULT_MAX_IN_FLIGHT: usize = 12;
+/// The default hard cap on requests in flight: room to spend a fresh bucket at `spend_rate` over a
+/// 400 ms round trip (14), with a slot left for a lookup.
+pub const DEFAULT_MAX_IN_FLIGHT: usize = 16;
 /// The settings' bounds for the hard cap.
 pub const MAX_IN_FLIGHT_RANGE: std::ops::RangeInclusive<usize> = 1..=32;
 /// In flight per client before its round trip is known: a few, as a browser opens a few
 /// connections to a host, so a long first round trip does not hold a fresh bucket idle.
-pub const INITIAL_CLIENT_IN_FLIGHT: usize = 4;
+pub const INITIAL_CLIENT_IN_FLIGHT: usize = 8;
 /// One API client's pacing (P14E limits each Client ID on its own).
 #[derive(Clone, Debug)]
 struct Pace {
@@ -158,7 +173,7 @@ struct Pace {
 impl Pace {
     /// Requests this client may have in flight: its rate times its round trip (Little's law),
     /// plus one so a paced send never waits on an answer due the same moment. While the limit is
-    /// being found (spending a burst, climbing to the rate), every request in flight when the
+    /// being found (spending a burst, approaching the rate), every request in flight when the
     /// bucket runs dry comes back 429: then the product rounded down, at least one. Within `cap`.
     fn in_flight_limit(&self, cap: usize) -> usize {
         // The smoothed round trip, unless the latest was shorter: a first request's round trip
@@ -170,8 +185,8 @@ impl Pace {
                 let rtt = rtt.min(self.latest_round_trip_ms);
                 let needed = self.ctl.rate * rtt / 1000.0;
                 match self.ctl.phase {
-                    Phase::Paced { .. } => needed.ceil() as usize + 1,
-                    Phase::Climb { .. } | Phase::Spend => needed.floor() as usize,
+                    Phase::Held { .. } => needed.ceil() as usize + 1,
+                    Phase::Approach { .. } | Phase::Spend => needed.floor() as usize,
                 }
             }
         };
@@ -359,6 +374,17 @@ impl Scheduler {
         ticket
     }
 
+    /// Says how many requests the bulk job of API client `client` still has to make (an export
+    /// knows its pages once the first answer gives the total): a long job approaches the limit
+    /// carefully instead of spending a fresh bucket fast.
+    pub fn backlog(&mut self, client: &str, requests: u64, now: Millis) {
+        let config = self.config;
+        let at = self.pace_of(client);
+        let pace = &mut self.paces[at];
+        pace.ctl
+            .on_backlog(&config, requests, now, pace.round_trip_ms);
+    }
+
     fn queue(&mut self, priority: Priority) -> &mut VecDeque<Job> {
         match priority {
             Priority::Interactive => &mut self.interactive,
@@ -473,11 +499,17 @@ impl Scheduler {
             return Finish::Ignored;
         };
         let config = self.config;
+        let flying = self
+            .in_flight
+            .iter()
+            .filter(|f| f.job.client == job.client)
+            .count();
         let pace = &mut self.paces[job.client];
         let error = match result {
             Ok(()) => {
                 pace.observe_round_trip(now.saturating_sub(sent_at));
-                pace.ctl.on_success(&config, sent_at, now);
+                pace.ctl
+                    .on_success(&config, sent_at, now, pace.round_trip_ms);
                 return Finish::Done;
             }
             Err(e) => e,
@@ -492,14 +524,25 @@ impl Scheduler {
             {
                 self.recent_429s.pop_front();
             }
-            let counted = pace.ctl.on_throttled(&config, sent_at, now);
-            if counted && retry_after.is_none() && pace.ctl.consecutive_429s > 1 {
+            let counted = pace
+                .ctl
+                .on_throttled(&config, sent_at, now, pace.round_trip_ms);
+            if counted && retry_after.is_none() && pace.ctl.consecutive_429s > 2 {
                 // Repeated 429s with no success between: hold this client back, doubling each
                 // time (equal jitter), so a storm is probed, not hammered.
-                let steps = (pace.ctl.consecutive_429s - 2).min(16);
+                let steps = (pace.ctl.consecutive_429s - 3).min(16);
                 let full = (STORM_PAUSE_BASE << steps).min(STORM_PAUSE_CAP);
                 let pause = full / 2 + ((full / 2) as f64 * unit.clamp(0.0, 1.0)) as Millis;
                 pace.paused_until = pace.paused_until.max(now + pause);
+            } else if counted && retry_after.is_none() {
+                // The limit: the bucket was empty when this request reached it, and the requests
+                // still in flight take the next tokens. The next send waits until the bucket,
+                // refilling at least at the new pace, has one for it as well; then this request
+                // goes again at the pace, with no backoff on top.
+                let rtt = pace.round_trip_ms.unwrap_or(0.0);
+                let wait = (flying + 1) as f64 * 1000.0 / pace.ctl.rate - rtt;
+                pace.paused_until = pace.paused_until.max(now + wait.max(0.0) as Millis);
+                server_wait = Some(Duration::ZERO);
             }
             if let Some(RetryAfter { wait, capped_from }) = retry_after {
                 // The server speaks for the whole credential: all of this client's requests wait.
@@ -609,7 +652,8 @@ mod tests {
     fn never_more_than_the_concurrency_cap_and_paced() {
         let mut s = Scheduler::default();
         let step = spend_interval();
-        for _ in 0..5 {
+        let blind = INITIAL_CLIENT_IN_FLIGHT as u64;
+        for _ in 0..blind + 1 {
             s.submit(Priority::Bulk, true, "id-a", 0);
         }
         let p = s.poll(0);
@@ -620,15 +664,15 @@ mod tests {
             "the next at 1/rate (spending the burst)"
         );
         assert_eq!(s.poll(step - 1).start.len(), 0);
-        for at in [step, 2 * step, 3 * step] {
-            assert_eq!(s.poll(at).start.len(), 1);
+        for n in 1..blind {
+            assert_eq!(s.poll(n * step).start.len(), 1);
         }
         let p = s.poll(10_000);
         assert!(
             p.start.is_empty() && p.wake_at.is_none(),
-            "four in flight before any answer: wait for a completion"
+            "the first few in flight before any answer: wait for a completion"
         );
-        assert_eq!(s.status(10_000).in_flight, 4);
+        assert_eq!(s.status(10_000).in_flight, INITIAL_CLIENT_IN_FLIGHT);
     }
 
     /// The interval between sends while spending a fresh bucket's burst.
@@ -671,14 +715,14 @@ mod tests {
         for _ in 0..40 {
             s.submit(Priority::Bulk, true, "a", 0);
         }
-        // Before any answer: four in flight, however many are queued.
+        // Before any answer: the first few in flight, however many are queued.
         let mut now = 0;
         let mut flying = Vec::new();
-        for _ in 0..10 {
+        for _ in 0..20 {
             flying.extend(s.poll(now).start.into_iter().map(|t| (t, now)));
             now += 50;
         }
-        assert_eq!(flying.len(), 4);
+        assert_eq!(flying.len(), INITIAL_CLIENT_IN_FLIGHT);
         // Each answered 400 ms after it went: at 20/s, 8 in flight carry the rate (no slack
         // while spending a burst).
         for (t, sent) in flying.drain(..) {

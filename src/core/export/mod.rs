@@ -585,9 +585,9 @@ mod tests {
             panic!("stopped: {:?}", export.phase());
         };
         assert_eq!(f.code, FailureCode::Unauthorized);
-        // Four pages go out before the first answer; the third is refused. The pages answered
-        // before it and the one answered after it (it was in flight) are all kept.
-        assert_eq!(export.user_count(), 600);
+        // Every page of the five goes out before the first answer; the third is refused. The
+        // pages answered before it and those answered after it (they were in flight) are kept.
+        assert_eq!(export.user_count(), 800);
         assert!(export.can_save());
         assert!(export.file_name(Format::Csv, 0).ends_with("-partial.csv"));
     }

@@ -492,11 +492,12 @@ fn local_base_form(settings: &Settings, notice: Option<&Notice>) -> Element {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::api::throttle::DEFAULT_MAX_IN_FLIGHT;
 
     #[test]
     fn the_cap_on_requests_in_flight_is_checked() {
         let current = Settings::default();
-        assert_eq!(current.max_in_flight(), 12);
+        assert_eq!(current.max_in_flight(), DEFAULT_MAX_IN_FLIGHT);
         let (next, notice) = submit_api(&current, " 6 ");
         assert_eq!(
             (next.map(|s| s.max_in_flight()), notice),
@@ -512,7 +513,7 @@ mod tests {
         let stored: Settings =
             serde_json::from_str(r#"{"schema":2,"max_in_flight":500}"#).expect("reads");
         let checked = Settings::from_stored(Some(stored));
-        assert_eq!(checked.value.max_in_flight(), 12);
+        assert_eq!(checked.value.max_in_flight(), DEFAULT_MAX_IN_FLIGHT);
         assert!(
             checked.reset[0].contains("requests in flight"),
             "{:?}",
