@@ -55,17 +55,26 @@ pub fn scim_answer(data: &[u8]) {
     if let Ok(reference) = serde_json::from_slice::<serde_json::Value>(data) {
         assert_eq!(scim::parse_body(data).ok(), Some(reference));
     }
-    let mut export = Export::new("a", "", 0);
+    let mut export = Export::new("f", "a", "", 0, 0);
     if let Some(request) = export.next_request() {
-        export.page_answered(request, Ok(data), 1);
+        let written = export.page_answered(request, Ok(data), None, 1);
         let again: Vec<PageRequest> = std::iter::from_fn(|| export.next_request()).collect();
-        assert!(export.user_count() <= 200 || !again.is_empty() || export.is_complete());
-        let file = export.file(Format::Json, 0);
-        let read: serde_json::Value = serde_json::from_str(&file).expect("the JSON export reads");
-        assert_eq!(
-            read["users"].as_array().map(Vec::len),
-            Some(export.user_count())
-        );
+        assert!(export.rows() <= 1000 || !again.is_empty() || export.is_complete());
+        for format in [Format::Json, Format::Csv] {
+            let file = export.assemble(format, 0, |_| {
+                written
+                    .as_ref()
+                    .map_or(String::new(), |(_, f)| f.of(format).to_string())
+            });
+            if format == Format::Json {
+                let read: serde_json::Value =
+                    serde_json::from_str(&file).expect("the JSON export reads");
+                assert_eq!(
+                    read["users"].as_array().map(|u| u.len() as u64),
+                    Some(export.rows())
+                );
+            }
+        }
     }
 }
 

@@ -240,6 +240,7 @@ fn every_request_a_context_sends_is_understood() {
             start_index: 201,
             count: 200,
             group: None,
+            left: 0,
         }),
         Request::ExportPage(ask::ExportPage {
             client_id: ID.into(),
@@ -247,6 +248,15 @@ fn every_request_a_context_sends_is_understood() {
             start_index: 1,
             count: 0,
             group: Some("g1".into()),
+            left: 0,
+        }),
+        Request::ExportPage(ask::ExportPage {
+            client_id: ID.into(),
+            text: String::new(),
+            start_index: 1001,
+            count: 500,
+            group: None,
+            left: 998,
         }),
         Request::TeachTab(ask::TabState { tab_id: 7 }),
         Request::TeachStart,
@@ -433,6 +443,12 @@ fn answers() -> Vec<Response> {
         Response::ApiBody(answer::ApiBody {
             body: "{\"resources\":[]}".into(),
             note: None,
+            count: None,
+        }),
+        Response::ApiBody(answer::ApiBody {
+            body: "{\"id\":\"g1\",\"members\":[]}".into(),
+            note: None,
+            count: Some(3),
         }),
         Response::ApiFailed(Failure {
             code: FailureCode::RateLimited,
@@ -483,6 +499,7 @@ fn notes_are_optional_fields() {
     let body = Response::ApiBody(answer::ApiBody {
         body: "{}".into(),
         note: Some("simplified".into()),
+        count: None,
     });
     for answer in [found, body] {
         let sent = write(&answer);

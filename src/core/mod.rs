@@ -153,6 +153,8 @@ mod redaction_tests {
                             simpler: None,
                             simplified: false,
                         },
+                        count_url: None,
+                        left: 0,
                     },
                 }
             ),

@@ -210,6 +210,14 @@ impl<T: Transport + Clone + 'static> Client<T> {
         }
     }
 
+    /// Tells the scheduler how many requests an API client's bulk job has left.
+    pub fn backlog(&self, client_id: &str, requests: u64) {
+        self.inner
+            .borrow_mut()
+            .scheduler
+            .backlog(client_id, requests, now_ms());
+    }
+
     fn cancel(&self, ticket: Ticket) {
         let mut inner = self.inner.borrow_mut();
         inner.scheduler.cancel(ticket);

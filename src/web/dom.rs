@@ -113,7 +113,14 @@ pub fn download(name: &str, text: &str, mime: &str) -> Result<(), JsError> {
     let options = web_sys::BlobPropertyBag::new();
     options.set_type(mime);
     let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(fail)?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(fail)?;
+    download_blob(name, &blob)
+}
+
+/// Offers `blob` as a file download named `name`: a blob joined from files on disk is read from
+/// there as the download goes, never held in memory.
+pub fn download_blob(name: &str, blob: &web_sys::Blob) -> Result<(), JsError> {
+    let fail = |_| JsError::new("could not offer the download");
+    let url = web_sys::Url::create_object_url_with_blob(blob).map_err(fail)?;
     let document = web_sys::window()
         .and_then(|w| w.document())
         .ok_or_else(|| JsError::new("no document"))?;

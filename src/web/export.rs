@@ -1,6 +1,8 @@
 //! The export page (an extension tab): drives the core's [`Export`] with real time, asks the worker
-//! for each page (the worker sends it through the shared scheduler at bulk priority), and offers
-//! the file as a download.
+//! for each page (the worker sends it through the shared scheduler at bulk priority), writes each
+//! page's fragments and a checkpoint to the spool ([`spool`]), and offers the files as downloads
+//! joined from disk. Exports left on disk (a closed tab, a restart, a crash) are listed to resume,
+//! save or delete.
 //!
 //! The worker may be stopped and restarted by the browser at any time; a page whose message gets
 //! no answer is asked for again like any failed page, and the next message wakes the worker.
@@ -8,31 +10,49 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use js_sys::Array;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, Event, HtmlElement, HtmlSelectElement};
 
+use super::spool::{self, Disk, Writer};
 use super::{chrome, dom, time};
+use crate::core::accounts::view::AccountView;
 use crate::core::api::pager::PageRequest;
 use crate::core::console::credentials::TabView;
 use crate::core::export::members::GroupRef;
-use crate::core::export::view::{self, ACCOUNT, CONTROLS, FORM, STATUS, TEXT};
+use crate::core::export::spool::{expired, new_id, SpoolSummary, CHECKPOINT_FILE};
+use crate::core::export::view::{self, ACCOUNT, CONTROLS, FORM, SPOOLS, SPOOL_ATTR, STATUS, TEXT};
 use crate::core::export::{Export, Format, Phase};
 use crate::core::lookup::{self, Failure, FailureCode};
 use crate::core::protocol::{answer, ask, Request, ResponseKind};
 
+/// What the page tells an admin whose resumed export needs the account's key again.
+const KEY_NEEDED: &str = "Keyward needs this account\u{2019}s API key again (the browser was restarted, or the key was renewed): open its API Credentials page (Setup > Directory Settings > API Credentials), or enter the key in Keyward\u{2019}s popup. The export resumes by itself once the key is back.";
+/// How often a waiting export asks whether the key is back.
+const KEY_POLL_MS: u64 = 2_000;
+
 struct Page {
     root: Element,
+    accounts: Vec<AccountView>,
+    disk: Disk,
+    writer: Writer,
     export: Option<Export>,
     /// Bumped by every new export, so answers for an earlier one are dropped.
     run: u64,
     /// The phase the controls were last drawn for.
     drawn: Option<Phase>,
     rate_line: Option<String>,
-    /// What the worker said of how the pages are asked for (a simplified filter).
+    /// What the worker said of how the pages are asked for (a simplified filter), or that the
+    /// key is needed.
     note: Option<String>,
     /// Set when the page was opened for one group's members.
     group: Option<GroupRef>,
+    spools: Vec<SpoolSummary>,
+    /// The spool whose delete waits for a second click.
+    confirming: Option<String>,
+    /// Bytes of fragments written for the current export.
+    bytes: u64,
 }
 
 type Shared = Rc<RefCell<Page>>;
@@ -40,29 +60,103 @@ type Shared = Rc<RefCell<Page>>;
 /// Renders the export page into `root`.
 #[wasm_bindgen]
 pub async fn render_export(root: Element) -> Result<(), JsError> {
-    let asked = chrome::send_message(&Request::TabState(ask::TabState { tab_id: -1 })).await;
-    let view: TabView = chrome::expect(asked, ResponseKind::TabState).unwrap_or_default();
+    let view = tab_view().await;
     let search = web_sys::window()
         .and_then(|w| w.location().search().ok())
         .unwrap_or_default();
     let link = view::params(&search);
     dom::mount(&root, &view::page(&view.accounts, &link))?;
+    let disk = Disk::open().await;
     let page = Rc::new(RefCell::new(Page {
         root: root.clone(),
+        accounts: view.accounts,
+        writer: Writer::new(disk.clone()),
+        disk,
         export: None,
         run: 0,
         drawn: None,
         rate_line: None,
         note: None,
         group: link.group,
+        spools: Vec::new(),
+        confirming: None,
+        bytes: 0,
     }));
-    dom::listen(&root, &["submit", "click"], move |e| on_event(&page, e))
+    let listening = page.clone();
+    dom::listen(&root, &["submit", "click"], move |e| {
+        on_event(&listening, e)
+    })?;
+    // Listed once read (a spool of a million users takes a moment to measure); the form works
+    // meanwhile.
+    load_spools(&page).await;
+    Ok(())
+}
+
+async fn tab_view() -> TabView {
+    let asked = chrome::send_message(&Request::TabState(ask::TabState { tab_id: -1 })).await;
+    chrome::expect(asked, ResponseKind::TabState).unwrap_or_default()
 }
 
 fn warn(result: Result<(), JsError>) {
     if let Err(e) = result {
         web_sys::console::warn_1(&JsValue::from(e));
     }
+}
+
+/// Reads every spool on disk, deletes those past their days, and lists the rest.
+async fn load_spools(page: &Shared) {
+    let disk = page.borrow().disk.clone();
+    let now = time::now_ms();
+    let current = page.borrow().export.as_ref().map(|e| e.id.clone());
+    let mut list = Vec::new();
+    for (id, checkpoint, bytes) in disk.spools().await {
+        if Some(&id) == current.as_ref() {
+            continue;
+        }
+        let export = match checkpoint {
+            Some(text) => Export::from_checkpoint(&text, &id, now).map(Box::new),
+            None => Err(crate::core::export::spool::Unreadable(
+                "it has no checkpoint".into(),
+            )),
+        };
+        let created_ms = export.as_ref().map_or(0, |e| e.created_ms);
+        // Past its days (or unreadable and holding nothing): gone, as the page promises.
+        let stale = export.as_ref().is_ok_and(|e| expired(e.created_ms, now))
+            || export
+                .as_ref()
+                .err()
+                .is_some_and(|u| u.0.contains("days old"));
+        if stale {
+            warn(disk.remove(&id).await);
+            continue;
+        }
+        list.push(SpoolSummary {
+            id,
+            bytes,
+            created_ms,
+            export,
+        });
+    }
+    list.sort_by_key(|s| std::cmp::Reverse(s.created_ms));
+    page.borrow_mut().spools = list;
+    warn(draw_spools(page));
+}
+
+fn draw_spools(page: &Shared) -> Result<(), JsError> {
+    let (root, spools) = {
+        let p = page.borrow();
+        let spools = view::spools(
+            &p.spools,
+            &p.accounts,
+            p.disk.resumable(),
+            p.confirming.as_deref(),
+        );
+        (p.root.clone(), spools)
+    };
+    if let Some(area) = dom::by_id::<Element>(&root, SPOOLS) {
+        dom::mount(&area, &spools)?;
+    }
+    Ok(())
 }
 
 fn on_event(page: &Shared, e: Event) {
@@ -79,8 +173,12 @@ fn on_event(page: &Shared, e: Event) {
     let Some(button) = target.closest("[data-action]").ok().flatten() else {
         return;
     };
-    let now = time::now_ms();
     let action = button.get_attribute("data-action").unwrap_or_default();
+    if let Some(id) = button.get_attribute(SPOOL_ATTR) {
+        on_spool(page, &action, id);
+        return;
+    }
+    let now = time::now_ms();
     {
         let mut p = page.borrow_mut();
         let Some(export) = p.export.as_mut() else {
@@ -88,6 +186,13 @@ fn on_event(page: &Shared, e: Event) {
         };
         match action.as_str() {
             "pause" => export.pause(now),
+            "resume" if export.disk_failed => {
+                let id = export.id.clone();
+                drop(p);
+                let page = page.clone();
+                wasm_bindgen_futures::spawn_local(async move { resume_spool(&page, id).await });
+                return;
+            }
             "resume" => export.resume(now),
             "cancel" => {
                 export.cancel(now);
@@ -102,20 +207,76 @@ fn on_event(page: &Shared, e: Event) {
                 } else {
                     Format::Json
                 };
-                let wall = time::now_ms();
-                let (name, text) = (export.file_name(format, wall), export.file(format, wall));
-                // Offered after the borrow ends: the download's click is a DOM event.
+                let (export, disk, writer) = (export.clone(), p.disk.clone(), p.writer.clone());
                 drop(p);
-                warn(dom::download(&name, &text, format.mime()));
+                wasm_bindgen_futures::spawn_local(async move {
+                    warn(save(&export, &disk, Some(&writer), format).await);
+                });
                 return;
             }
             _ => return,
         }
     }
+    checkpoint(page);
     pump(page);
 }
 
+/// A spool's controls: resume, save, delete (after a second click).
+fn on_spool(page: &Shared, action: &str, id: String) {
+    let page = page.clone();
+    match action {
+        "spool-delete" => {
+            page.borrow_mut().confirming = Some(id);
+            warn(draw_spools(&page));
+        }
+        "spool-delete-keep" => {
+            page.borrow_mut().confirming = None;
+            warn(draw_spools(&page));
+        }
+        "spool-delete-confirm" => wasm_bindgen_futures::spawn_local(async move {
+            let disk = page.borrow().disk.clone();
+            warn(disk.remove(&id).await);
+            page.borrow_mut().confirming = None;
+            load_spools(&page).await;
+        }),
+        "spool-resume" => {
+            wasm_bindgen_futures::spawn_local(async move { resume_spool(&page, id).await })
+        }
+        "spool-csv" | "spool-json" => {
+            let format = if action == "spool-csv" {
+                Format::Csv
+            } else {
+                Format::Json
+            };
+            let export = page
+                .borrow()
+                .spools
+                .iter()
+                .find(|s| s.id == id)
+                .and_then(|s| s.export.as_ref().ok().cloned());
+            let disk = page.borrow().disk.clone();
+            if let Some(export) = export {
+                wasm_bindgen_futures::spawn_local(async move {
+                    warn(save(&export, &disk, None, format).await);
+                });
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Whether an export is running on this page now.
+fn running(page: &Shared) -> bool {
+    page.borrow()
+        .export
+        .as_ref()
+        .is_some_and(|e| e.phase() == &Phase::Running)
+}
+
 fn start(page: &Shared) {
+    if running(page) {
+        return;
+    }
     let root = page.borrow().root.clone();
     let account = dom::by_id::<HtmlSelectElement>(&root, ACCOUNT).map(|s| s.value());
     let text = dom::input_by_id(&root, TEXT)
@@ -124,26 +285,34 @@ fn start(page: &Shared) {
     let Some(account) = account else {
         return;
     };
+    let now = time::now_ms();
+    let id = new_id(now, time::unit());
+    let export = match page.borrow().group.clone() {
+        Some(group) => Export::members(&id, &account, group, now, now),
+        None => Export::new(&id, &account, &text, now, now),
+    };
+    begin(page, export);
+}
+
+/// Makes `export` the page's export and runs it.
+fn begin(page: &Shared, export: Export) {
     let run = {
         let mut p = page.borrow_mut();
-        if p.export
-            .as_ref()
-            .is_some_and(|e| e.phase() == &Phase::Running)
-        {
-            return;
-        }
         p.run += 1;
-        let now = time::now_ms();
-        p.export = Some(match p.group.clone() {
-            Some(group) => Export::members(&account, group, now),
-            None => Export::new(&account, &text, now),
-        });
+        p.export = Some(export);
         p.drawn = None;
         p.note = None;
+        p.bytes = 0;
+        p.writer.reset();
         p.run
     };
+    checkpoint(page);
     pump(page);
-    // A ticker refreshes the ETA and the rate-limit line while the export runs.
+    tick(page, run);
+}
+
+/// A ticker refreshes the ETA and the rate-limit line while the export runs.
+fn tick(page: &Shared, run: u64) {
     let page = page.clone();
     wasm_bindgen_futures::spawn_local(async move {
         loop {
@@ -151,11 +320,7 @@ fn start(page: &Shared) {
             if page.borrow().run != run {
                 return;
             }
-            let running = page
-                .borrow()
-                .export
-                .as_ref()
-                .is_some_and(|e| e.phase() == &Phase::Running);
+            let running = running(&page);
             let line = if running {
                 chrome::api_rate_line().await
             } else {
@@ -170,9 +335,91 @@ fn start(page: &Shared) {
     });
 }
 
+/// Reads an export back from its spool and goes on with it (once the account's key is here).
+async fn resume_spool(page: &Shared, id: String) {
+    if running(page) {
+        return;
+    }
+    let disk = page.borrow().disk.clone();
+    let now = time::now_ms();
+    let read = match disk.read_text(&id, CHECKPOINT_FILE).await {
+        Ok(text) => Export::from_checkpoint(&text, &id, now).map_err(|u| u.0),
+        Err(_) => Err("its checkpoint cannot be read".into()),
+    };
+    let mut export = match read {
+        Ok(export) => export,
+        Err(why) => {
+            page.borrow_mut().note = Some(format!("This export cannot be resumed: {why}."));
+            warn(draw(page));
+            return;
+        }
+    };
+    for spooled in export.unsettled_pages() {
+        if let Ok(fragment) = disk.read_text(&id, &spooled.file(Format::Json)).await {
+            export.restore_shown(spooled, &fragment);
+        }
+    }
+    let client_id = export.client_id.clone();
+    begin(page, export);
+    // The key may be gone with the browser session: wait for it, saying how to bring it back.
+    let run = page.borrow().run;
+    loop {
+        let view = tab_view().await;
+        let has_key = view
+            .accounts
+            .iter()
+            .any(|a| a.client_id == client_id && a.key_read);
+        page.borrow_mut().accounts = view.accounts;
+        if page.borrow().run != run {
+            return;
+        }
+        if has_key {
+            page.borrow_mut().note = None;
+            break;
+        }
+        page.borrow_mut().note = Some(KEY_NEEDED.into());
+        warn(draw(page));
+        time::sleep(KEY_POLL_MS).await;
+    }
+    let now = time::now_ms();
+    if let Some(export) = page.borrow_mut().export.as_mut() {
+        export.resume(now);
+    }
+    page.borrow_mut().spools.retain(|s| s.id != id);
+    warn(draw_spools(page));
+    checkpoint(page);
+    pump(page);
+    tick(page, run);
+}
+
+/// Queues the export's checkpoint behind the writes before it.
+fn checkpoint(page: &Shared) {
+    let p = page.borrow();
+    let Some(export) = p.export.as_ref() else {
+        return;
+    };
+    if !p.disk.resumable() && export.pages().is_empty() {
+        return;
+    }
+    let text = export.checkpoint_text(time::now_ms());
+    p.writer
+        .write(&export.id, CHECKPOINT_FILE, text, disk_failure(page));
+}
+
+/// What a failed write does: the export stops, and says so.
+fn disk_failure(page: &Shared) -> impl FnOnce(String) + 'static {
+    let page = page.clone();
+    move |why| {
+        if let Some(export) = page.borrow_mut().export.as_mut() {
+            export.disk_failed(&why, time::now_ms());
+        }
+        warn(draw(&page));
+    }
+}
+
 /// Sends every page the export may ask for now, then redraws.
 fn pump(page: &Shared) {
-    let (requests, run, client_id, text, group) = {
+    let (requests, run, client_id, text, group, left) = {
         let mut p = page.borrow_mut();
         let run = p.run;
         let Some(export) = p.export.as_mut() else {
@@ -186,6 +433,7 @@ fn pump(page: &Shared) {
             export.client_id.clone(),
             export.text.clone(),
             group,
+            export.pages_left(),
         )
     };
     for request in requests {
@@ -196,32 +444,61 @@ fn pump(page: &Shared) {
             start_index: request.start_index,
             count: request.count,
             group: group.clone(),
+            left,
         });
         wasm_bindgen_futures::spawn_local(async move {
             let answer = read_answer(chrome::send_message(&message).await);
-            {
-                let mut p = page.borrow_mut();
-                if p.run != run {
-                    return;
-                }
-                let answer = answer.map(|page| {
-                    if page.note.is_some() {
-                        p.note = page.note;
-                    }
-                    page.body
-                });
-                if let Some(export) = p.export.as_mut() {
-                    export.page_answered(
-                        request,
-                        answer.as_ref().map(|b| b.as_bytes()).map_err(Clone::clone),
-                        time::now_ms(),
-                    );
-                }
-            }
+            answered(&page, run, request, answer);
             pump(&page);
         });
     }
     warn(draw(page));
+}
+
+/// Records a page's answer, and queues its fragments and the checkpoint after them.
+fn answered(
+    page: &Shared,
+    run: u64,
+    request: PageRequest,
+    answer: Result<answer::ApiBody, Failure>,
+) {
+    let mut p = page.borrow_mut();
+    if p.run != run {
+        return;
+    }
+    let count = answer.as_ref().ok().and_then(|a| a.count);
+    if let Some(note) = answer.as_ref().ok().and_then(|a| a.note.clone()) {
+        p.note = Some(note);
+    }
+    let body = answer.map(|a| a.body);
+    let Some(export) = p.export.as_mut() else {
+        return;
+    };
+    let was = export.phase().clone();
+    let written = export.page_answered(
+        request,
+        body.as_ref().map(|b| b.as_bytes()).map_err(Clone::clone),
+        count,
+        time::now_ms(),
+    );
+    let changed = export.phase() != &was;
+    let id = export.id.clone();
+    if let Some((spooled, fragments)) = written {
+        p.bytes += (fragments.csv.len() + fragments.json.len()) as u64;
+        for format in [Format::Csv, Format::Json] {
+            let text = match format {
+                Format::Csv => fragments.csv.clone(),
+                Format::Json => fragments.json.clone(),
+            };
+            p.writer
+                .write(&id, &spooled.file(format), text, disk_failure(page));
+        }
+    } else if !changed {
+        // Nothing new on disk: the next checkpoint will say where paging stands.
+        return;
+    }
+    drop(p);
+    checkpoint(page);
 }
 
 /// The body of an export page, or why there is none. A message with no answer means the worker
@@ -239,6 +516,42 @@ fn read_answer(answer: Result<JsValue, JsError>) -> Result<answer::ApiBody, Fail
     chrome::expect(answer, ResponseKind::ApiBody)
 }
 
+/// Offers the export's file: its head, every page's fragment from disk and its tail, joined as a
+/// `Blob` that stays on disk (waiting first for the writes still queued).
+async fn save(
+    export: &Export,
+    disk: &Disk,
+    writer: Option<&Writer>,
+    format: Format,
+) -> Result<(), JsError> {
+    if let Some(writer) = writer {
+        while !writer.idle() {
+            time::sleep(50).await;
+        }
+    }
+    let wall = time::now_ms();
+    let parts = Array::new();
+    parts.push(&JsValue::from_str(&export.file_head(format, wall)));
+    let mut first = true;
+    for spooled in export.pages() {
+        let file = disk.file(&export.id, &spooled.file(format)).await?;
+        if file.size() == 0.0 {
+            continue;
+        }
+        let part = if first {
+            file.slice_with_f64(f64::from(Export::file_skip(format)))
+                .map_err(|_| JsError::new("could not read the export"))?
+        } else {
+            file
+        };
+        first = false;
+        parts.push(&part);
+    }
+    parts.push(&JsValue::from_str(Export::file_tail(format)));
+    let blob = spool::blob_of(&parts, format.mime())?;
+    dom::download_blob(&export.file_name(format, wall), &blob)
+}
+
 /// Redraws the status, and the controls when the phase changed (focusing the new first control).
 fn draw(page: &Shared) -> Result<(), JsError> {
     // Decide under the borrow, touch the DOM after it: DOM calls can dispatch events to listeners.
@@ -248,7 +561,16 @@ fn draw(page: &Shared) -> Result<(), JsError> {
             return Ok(());
         };
         let progress = export.progress(time::now_ms());
-        let status = view::status(&progress, p.rate_line.as_deref(), p.note.as_deref());
+        let details = view::details(
+            &export.details(),
+            Some(p.bytes).filter(|_| p.disk.resumable()),
+        );
+        let status = view::status(
+            &progress,
+            p.rate_line.as_deref(),
+            p.note.as_deref(),
+            details,
+        );
         let phase = export.phase().clone();
         let controls = (p.drawn.as_ref() != Some(&phase)).then(|| view::controls(export));
         if controls.is_some() {

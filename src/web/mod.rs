@@ -14,6 +14,7 @@ mod js;
 pub mod net;
 mod options;
 mod popup;
+mod spool;
 mod storage;
 pub mod time;
 mod worker;

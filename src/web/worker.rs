@@ -227,7 +227,22 @@ async fn run_api_call(call: ApiCall) -> protocol::Response {
     };
     let answered = match &call.job {
         Job::Search { .. } | Job::ExportPage { .. } => {
+            let (count_url, left) = match &call.job {
+                Job::ExportPage {
+                    count_url, left, ..
+                } => (count_url.as_deref(), *left),
+                _ => (None, 0),
+            };
+            if left > 0 {
+                client.backlog(&call.credentials.client_id, left);
+            }
+            // A group's count is submitted with it, so they travel together.
+            let count = count_url.map(get);
             let main = get(call.job.url()).await;
+            let count = match count {
+                Some(count) => Some(count.await),
+                None => None,
+            };
             match call.job.simpler_after(&main) {
                 // The server refused the full filter: once more with the simplest, and the
                 // account gets the simplest from now on (this session).
@@ -236,9 +251,9 @@ async fn run_api_call(call: ApiCall) -> protocol::Response {
                     if let Err(e) = with_state(|s| s.filters_refused.insert(client_id.clone())) {
                         web_sys::console::warn_1(&JsValue::from(e));
                     }
-                    simpler.answer(get(simpler.url()).await, None)
+                    simpler.answer(get(simpler.url()).await, count)
                 }
-                None => call.job.answer(main, None),
+                None => call.job.answer(main, count),
             }
         }
         Job::Detail { url, count_url, .. } => {

@@ -64,7 +64,7 @@ test('the "Users" group of 20,000: the first 100 members, the count, and an expo
   );
   const answers = (await emulatorLog(emulator.base)).recent.filter((e) => e.path.startsWith(`/api/directory/group/${group.id}`));
   assert.deepEqual(answers.map((e) => e.status).slice(-2), [503, 200], 'the failed answer was asked for again');
-  const csv = await download(page, 'Save CSV');
+  const csv = await download(page, 'Save CSV', page.getByTestId('export-controls'));
   assert.match(csv.name, /^keyward-members-Users-\d{4}-\d{2}-\d{2}\.csv$/);
   const [header, ...rows] = csvRows(csv.text);
   assert.deepEqual(header, ['id', 'display', 'type']);
@@ -73,7 +73,7 @@ test('the "Users" group of 20,000: the first 100 members, the count, and an expo
     expected,
     'every member once, in the group’s order',
   );
-  const json = JSON.parse((await download(page, 'Save JSON')).text);
+  const json = JSON.parse((await download(page, 'Save JSON', page.getByTestId('export-controls'))).text);
   assert.equal(json.keyward_export.complete, true);
   assert.equal(json.members.length, expected.length);
   await popup.close();

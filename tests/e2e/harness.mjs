@@ -450,11 +450,11 @@ export const untilParked = (base, n = 1) =>
 export const failNext = (base, rule) => admin(base, 'POST', 'fail', rule);
 
 /**
- * Clicks the button named `label` on `page` and returns the file it downloads as
- * { name, text }; throws if no file comes.
+ * Clicks the button named `label` on `page` (within the locator `within`, if given) and returns
+ * the file it downloads as { name, text }; throws if no file comes.
  */
-export async function download(page, label) {
-  const [file] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: label }).click()]);
+export async function download(page, label, within = page) {
+  const [file] = await Promise.all([page.waitForEvent('download'), within.getByRole('button', { name: label }).click()]);
   const path = await file.path();
   if (!path) throw new Error(`"${label}" offered ${file.suggestedFilename()}, but the download failed: ${await file.failure()}`);
   return { name: file.suggestedFilename(), text: readFileSync(path, 'utf8') };
@@ -479,8 +479,9 @@ export async function launchWithSandboxKey(args) {
   return { emulator, browser, creds };
 }
 
-/** RFC 4180 rows, as a spreadsheet reads them. */
+/** RFC 4180 rows, as a spreadsheet reads them (a leading byte-order mark is not data). */
 export function csvRows(text) {
+  text = text.replace(/^\u{feff}/u, '');
   const rows = [];
   let row = [];
   let cell = '';

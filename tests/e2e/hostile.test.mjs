@@ -71,7 +71,7 @@ test('export: hostile values reach both files exactly, formulas defused', async 
   await page.goto(browser.url(`export.html?account=${encodeURIComponent(creds.clientId)}`));
   await page.getByTestId('export-start').click();
   await until(async () => (await page.getByTestId('export-summary').innerText()) === 'Complete: 500 users.', 'the export');
-  const save = async (label) => (await download(page, label)).text;
+  const save = async (label) => (await download(page, label, page.getByTestId('export-controls'))).text;
   const json = JSON.parse(await save('Save JSON'));
   const byId = new Map(json.users.map((u) => [u.id, u]));
   for (const user of hostileUsers) assert.equal(byId.get(user.id).name.givenName, shown(user.name.givenName));

@@ -163,7 +163,7 @@ pub fn is_hex_colour(s: &str) -> bool {
 
 /// A Client ID as any release has stored it: today's readers take only UUIDs, lower-cased; earlier
 /// ones took the documentation's hyphenated alphanumerics (with a digit), which must still load.
-fn is_stored_client_id(id: &str) -> bool {
+pub fn is_stored_client_id(id: &str) -> bool {
     (4..=64).contains(&id.len())
         && id
             .bytes()

@@ -174,9 +174,16 @@ impl RateControl {
         now: Millis,
         round_trip_ms: Option<f64>,
     ) {
-        if self.consecutive_429s > 2 && self.learned.is_some() {
-            // A storm is over: back to the rate learned before it.
-            self.phase = Phase::Held { since: now };
+        if self.consecutive_429s > 2 {
+            // A storm is over: back to the rate learned before it, or the limit is approached
+            // afresh (the pace the storm wore down says nothing of it).
+            self.phase = match self.learned {
+                Some(_) => Phase::Held { since: now },
+                None => Phase::Approach {
+                    from: now,
+                    base: Self::approach_base(c, round_trip_ms),
+                },
+            };
         }
         self.consecutive_429s = 0;
         if let Some(empty_at) = self.empty_at.filter(|e| sent_at > *e) {

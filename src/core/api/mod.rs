@@ -67,6 +67,8 @@ impl Resource {
 
 /// The largest page P14E serves.
 pub const MAX_PAGE: u32 = 1000;
+/// A list position past any directory: saved positions above it are refused as tampered.
+pub const MAX_POSITION: u64 = 10_000_000_000;
 
 /// A list or query request.
 #[derive(Clone, Debug, PartialEq, Eq)]

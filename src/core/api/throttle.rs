@@ -551,7 +551,13 @@ impl Scheduler {
                 server_wait = Some(*wait);
             }
         }
-        if !(job.retryable && error.is_transient()) {
+        // A lookup's transient failures are retried here. An export page's are not, but for 429s:
+        // the export asks for it again itself, smaller if it may have been too large to come back.
+        let retried_here = match job.priority {
+            Priority::Interactive => error.is_transient(),
+            Priority::Bulk => matches!(error, ApiError::RateLimited(_)),
+        };
+        if !(job.retryable && retried_here) {
             return Finish::Failed(error);
         }
         job.failures += 1;
@@ -812,6 +818,22 @@ mod tests {
                 retried,
                 "{error:?} retryable={retryable}"
             );
+        }
+    }
+
+    #[test]
+    fn an_export_page_is_retried_here_only_for_429s() {
+        for (error, retried) in [
+            (ApiError::RateLimited(None), true),
+            (ApiError::Server(502), false),
+            (ApiError::Network("reset".into()), false),
+            (ApiError::Decode("cut off".into()), false),
+        ] {
+            let mut s = Scheduler::default();
+            let t = s.submit(Priority::Bulk, true, "id-a", 0);
+            s.poll(0);
+            let f = s.finish(t, Err(error.clone()), 100, 0.5);
+            assert_eq!(matches!(f, Finish::Retrying { .. }), retried, "{error:?}");
         }
     }
 

@@ -1,95 +1,159 @@
-//! The export's files: their names, and the CSV and JSON an export writes — CSV defused against
-//! formula injection, JSON with every user as the API sent it under a header that says whether the
-//! export is complete.
+//! The export's files, produced from the spool without holding it: each page is written as a
+//! CSV fragment and a JSON fragment when it arrives, and a file is a head, every page's fragment in
+//! order, and a tail — which the edge joins as a disk-backed `Blob`, never as one string. CSV is
+//! UTF-8 with a byte-order mark (Excel reads it so), defused against formula injection; JSON holds
+//! every row under a header that says whether the export is complete. Completeness is said in the
+//! file name and the JSON header, never inside the CSV.
 
-use super::members::{self, MemberRow};
-use super::{Export, Rows};
-use crate::core::api::scim::User;
-use crate::core::shared::dates::iso_time;
 use serde::Serialize;
 use serde_json::value::RawValue;
-use serde_json::Value;
+
+use super::members::{self, MemberRow};
+use super::spool::SpooledPage;
+use super::{Export, Source};
+use crate::core::api::scim::User;
+use crate::core::shared::dates::iso_time;
+
+/// A page's rows as the two files write them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Fragments {
+    pub csv: String,
+    /// Each row as `,\n    {…}`: the file's first row loses its comma (see [`Export::file_skip`]).
+    pub json: String,
+}
+
+/// The byte-order mark a CSV file starts with.
+const BOM: &str = "\u{feff}";
+/// How a JSON fragment separates each row from the one before.
+pub(super) const JSON_SEPARATOR: &str = ",\n    ";
+
+impl Fragments {
+    /// Users, each as the API sent it (its JSON text) and as read.
+    pub fn users<'a>(rows: impl IntoIterator<Item = (&'a RawValue, &'a User)>) -> Fragments {
+        let mut out = Fragments::default();
+        for (raw, user) in rows {
+            out.csv.push_str(&csv_line(&csv_row(user)));
+            out.json.push_str(JSON_SEPARATOR);
+            out.json.push_str(raw.get());
+        }
+        out
+    }
+
+    pub fn members(rows: &[MemberRow]) -> Fragments {
+        let mut out = Fragments::default();
+        for row in rows {
+            out.csv.push_str(&csv_line(&members::csv_cells(row)));
+            out.json.push_str(JSON_SEPARATOR);
+            out.json
+                .push_str(&serde_json::to_string(row).unwrap_or_else(|_| "{}".into()));
+        }
+        out
+    }
+
+    pub fn of(&self, format: Format) -> &str {
+        match format {
+            Format::Csv => &self.csv,
+            Format::Json => &self.json,
+        }
+    }
+}
 
 impl Export {
     /// The file name: `keyward-users-2026-11-26.csv`, with `-partial` unless complete.
     pub fn file_name(&self, format: Format, wall_ms: u64) -> String {
         let date = crate::core::shared::dates::utc_date(wall_ms);
         let partial = if self.is_complete() { "" } else { "-partial" };
-        let ext = match format {
-            Format::Csv => "csv",
-            Format::Json => "json",
-        };
         let what = match self.group() {
             Some(group) => format!("members-{}", members::file_part(&group.name)),
             None => "users".into(),
         };
-        format!("keyward-{what}-{date}{partial}.{ext}")
+        format!("keyward-{what}-{date}{partial}.{}", format.extension())
     }
 
-    /// The file's content.
-    pub fn file(&self, format: Format, wall_ms: u64) -> String {
-        match format {
-            Format::Csv => self.csv(),
-            Format::Json => self.json(wall_ms),
-        }
-    }
-
-    fn csv(&self) -> String {
-        let mut out = String::new();
-        if !self.is_complete() {
-            // A note for whoever opens the file, first and unquoted (it starts no formula).
-            let noun = self.noun();
-            let one = noun.trim_end_matches('s');
-            out.push_str(&format!(
-                "# PARTIAL EXPORT: {} {noun} (not every {one})\r\n",
-                self.user_count()
-            ));
-        }
-        let (columns, members): (&[&str], &[MemberRow]) = match &self.rows {
-            Rows::Members { rows, .. } => (&members::CSV_COLUMNS, rows),
-            Rows::Users { .. } => (CSV_COLUMNS, &[]),
+    /// What the file starts with: the CSV's byte-order mark and column names, or the JSON header
+    /// and the opening of its list.
+    pub fn file_head(&self, format: Format, wall_ms: u64) -> String {
+        let (columns, key): (&[&str], &str) = match &self.source {
+            Source::Members { .. } => (&members::CSV_COLUMNS, "members"),
+            Source::Users { .. } => (CSV_COLUMNS, "users"),
         };
-        out.push_str(&csv_line(
-            &columns.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
-        ));
-        for row in members {
-            out.push_str(&csv_line(&members::csv_cells(row)));
-        }
-        for raw in self.users() {
-            // Each was read as a user when it arrived; it is read again, one at a time, here.
-            let value = serde_json::from_str::<Value>(raw.get()).ok();
-            if let Some(user) = value.as_ref().and_then(User::from_value) {
-                out.push_str(&csv_line(&csv_row(&user)));
+        match format {
+            Format::Csv => {
+                let names: Vec<String> = columns.iter().map(|c| c.to_string()).collect();
+                format!("{BOM}{}", csv_line(&names))
+            }
+            Format::Json => {
+                let header = self.json_header(wall_ms);
+                let header = serde_json::to_string_pretty(&header).unwrap_or_default();
+                // Indented one level, as the header sits inside the file's object.
+                let header = header.replace('\n', "\n  ");
+                format!("{{\n  \"keyward_export\": {header},\n  \"{key}\": [\n    ")
             }
         }
+    }
+
+    /// What the file ends with, after the last page's fragment.
+    pub fn file_tail(format: Format) -> &'static str {
+        match format {
+            Format::Csv => "",
+            Format::Json => "\n  ]\n}\n",
+        }
+    }
+
+    /// Bytes to leave out at the start of the first non-empty fragment: the JSON separator's comma
+    /// (the head already ends the line before the first row).
+    pub fn file_skip(format: Format) -> u32 {
+        match format {
+            Format::Csv => 0,
+            Format::Json => JSON_SEPARATOR.len() as u32,
+        }
+    }
+
+    /// The whole file as one string, from each page's fragment (read by `fragment`): the parts
+    /// the export page joins as a disk-backed `Blob`, joined here for tests and the fuzz target.
+    pub fn assemble(
+        &self,
+        format: Format,
+        wall_ms: u64,
+        mut fragment: impl FnMut(&SpooledPage) -> String,
+    ) -> String {
+        let mut out = self.file_head(format, wall_ms);
+        let mut first = true;
+        for page in self.pages() {
+            let text = fragment(page);
+            if text.is_empty() {
+                continue;
+            }
+            let skip = if first {
+                Export::file_skip(format) as usize
+            } else {
+                0
+            };
+            out.push_str(text.get(skip..).unwrap_or_default());
+            first = false;
+        }
+        out.push_str(Export::file_tail(format));
         out
     }
 
-    fn json(&self, wall_ms: u64) -> String {
-        if let Rows::Members { fetch, rows } = &self.rows {
-            let complete = self.is_complete();
-            return members::json(rows, complete, &self.client_id, &fetch.group, wall_ms);
-        }
-        let file = JsonFile {
-            keyward_export: JsonHeader {
-                complete: self.is_complete(),
-                account: &self.client_id,
-                search: &self.text,
-                exported_at: iso_time(wall_ms as i64),
-                users: self.user_count(),
-                total_reported: self.total,
+    fn json_header(&self, wall_ms: u64) -> JsonHeader<'_> {
+        let group = self.group();
+        JsonHeader {
+            complete: self.is_complete(),
+            account: &self.client_id,
+            search: group.is_none().then_some(self.text.as_str()),
+            group_id: group.map(|g| g.id.as_str()),
+            group_name: group.map(|g| g.name.as_str()),
+            exported_at: iso_time(wall_ms as i64),
+            users: group.is_none().then_some(self.rows),
+            members: group.is_some().then_some(self.rows),
+            total_reported: self.total,
+            incomplete: match self.phase() {
+                super::Phase::Incomplete(why) => Some(why.as_str()),
+                _ => None,
             },
-            users: self.users().collect(),
-        };
-        serde_json::to_string_pretty(&file).unwrap_or_default()
+        }
     }
-}
-
-/// The JSON export: what it is, then every user as the API sent it (attributes in its order).
-#[derive(Serialize)]
-struct JsonFile<'a> {
-    keyward_export: JsonHeader<'a>,
-    users: Vec<&'a RawValue>,
 }
 
 /// Whether the export is complete, of what, and when.
@@ -97,10 +161,22 @@ struct JsonFile<'a> {
 struct JsonHeader<'a> {
     complete: bool,
     account: &'a str,
-    search: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    search: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    group_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    group_name: Option<&'a str>,
     exported_at: String,
-    users: usize,
+    /// Rows in the file: users, or a group's members.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    users: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    members: Option<u64>,
+    /// The server's count: `totalResults` for users, `users/count` for a group's user members.
     total_reported: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    incomplete: Option<&'a str>,
 }
 
 /// The two file formats.
@@ -116,6 +192,13 @@ impl Format {
             "csv" => Some(Format::Csv),
             "json" => Some(Format::Json),
             _ => None,
+        }
+    }
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Json => "json",
         }
     }
 

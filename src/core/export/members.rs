@@ -1,10 +1,12 @@
-//! Exporting every member of one group: the built-in "Users" group holds every user, so a group's
-//! detail lists only its first members and offers this export for the rest.
+//! Exporting every member of one group: a group's detail lists only its first members and offers
+//! this export for the rest.
 //!
 //! P14E lists a group's members inside the group resource itself (`members[]{value, display,
 //! type}`), never in pages, so the export is one request at bulk priority through the same
-//! scheduler, retried like any export page. Its files carry what that resource says of each member:
-//! the id, the display name and whether it is a user or a nested group.
+//! scheduler, retried like any export page, with the group's `users/count` beside it: an export
+//! whose user members differ from that count says so ("Incomplete: N of M"). Its files carry what
+//! the resource says of each member: the id, the display name and whether it is a user or a nested
+//! group.
 
 use indexmap::IndexSet;
 
@@ -12,7 +14,6 @@ use serde::Serialize;
 
 use crate::core::api::pager::PageRequest;
 use crate::core::api::scim::{self, Group};
-use crate::core::shared::dates::iso_time;
 
 /// The group whose members are exported: its id, and the name the popup showed for it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -52,6 +53,15 @@ impl MembersFetch {
             group,
             asked: false,
             done: false,
+        }
+    }
+
+    /// A fetch read back from a spool: done if its one page is on disk.
+    pub fn resumed(group: GroupRef, done: bool) -> MembersFetch {
+        MembersFetch {
+            group,
+            asked: done,
+            done,
         }
     }
 
@@ -102,42 +112,21 @@ pub fn csv_cells(row: &MemberRow) -> Vec<String> {
     vec![row.id.clone(), row.display.clone(), row.kind.clone()]
 }
 
-/// The JSON file: what it is, then every member.
-#[derive(Serialize)]
-struct JsonFile<'a> {
-    keyward_export: JsonHeader<'a>,
-    members: &'a [MemberRow],
+/// Members that are users (not nested groups): what `users/count` counts.
+pub fn user_members(rows: &[MemberRow]) -> u64 {
+    rows.iter().filter(|r| r.kind != "group").count() as u64
 }
 
-#[derive(Serialize)]
-struct JsonHeader<'a> {
-    complete: bool,
-    account: &'a str,
-    group_id: &'a str,
-    group_name: &'a str,
-    exported_at: String,
-    members: usize,
-}
-
-pub fn json(
-    rows: &[MemberRow],
-    complete: bool,
-    account: &str,
-    group: &GroupRef,
-    wall_ms: u64,
-) -> String {
-    let file = JsonFile {
-        keyward_export: JsonHeader {
-            complete,
-            account,
-            group_id: &group.id,
-            group_name: &group.name,
-            exported_at: iso_time(wall_ms as i64),
-            members: rows.len(),
-        },
-        members: rows,
-    };
-    serde_json::to_string_pretty(&file).unwrap_or_default()
+/// Why an export of `rows` user members is incomplete, when `users/count` says otherwise.
+pub fn count_mismatch(user_members: u64, users_count: Option<u64>) -> Option<String> {
+    let count = users_count?;
+    (count != user_members).then(|| {
+        format!(
+            "The group lists {} user members, but PingOne counts {} (users/count): the group may have changed during the export, or PingOne lists only some members in the group. Export again to check.",
+            crate::core::shared::text::grouped(user_members),
+            crate::core::shared::text::grouped(count)
+        )
+    })
 }
 
 /// The group's name as a file-name part: ASCII letters and digits, `_`, and any character outside
@@ -222,51 +211,78 @@ mod tests {
     }
 
     /// The built-in "Users" group of a 20,000-user directory, exported through [`Export`]: one
-    /// request (asked again after a failure), every member once, in both files.
+    /// request (asked again after a failure), every member once, in both files; its user members
+    /// checked against `users/count`.
     #[test]
     fn a_twenty_thousand_member_group_exports_every_member() {
         use crate::core::api::ApiError;
+        use crate::core::export::disk::Disk;
         use crate::core::export::{Export, Format, Phase};
         use crate::core::lookup::Failure;
         let members: Vec<serde_json::Value> = (0..20_000)
             .map(|i| serde_json::json!({"value": format!("u{i:05}"), "display": format!("=user {i}"), "type": "USER"}))
+            .chain([serde_json::json!({"value": "g2", "display": "Nested", "type": "GROUP"})])
             .collect();
         let body =
             serde_json::json!({"id": "g1", "displayName": "Users", "members": members}).to_string();
-        let mut export = Export::members("acct", group(), 0);
-        let first = export.next_request().expect("the group");
-        assert_eq!(export.next_request(), None, "one request");
-        export.page_answered(first, Err(Failure::from(&ApiError::Server(503))), 100);
-        assert_eq!(export.phase(), &Phase::Running);
-        let again = export.next_request().expect("asked again");
-        assert_eq!(export.progress(150).summary, "Exported 0 members\u{2026}");
-        export.page_answered(again, Ok(body.as_bytes()), 200);
-        assert!(export.is_complete(), "{:?}", export.phase());
-        assert_eq!(export.progress(300).summary, "Complete: 20,000 members.");
-        assert_eq!(
-            export.file_name(Format::Csv, 0),
-            "keyward-members-Users-1970-01-01.csv"
-        );
-        let csv = export.file(Format::Csv, 0);
-        let lines: Vec<&str> = csv.split_terminator("\r\n").collect();
-        assert_eq!(lines.len(), 20_001);
-        assert_eq!(lines[0], "\"id\",\"display\",\"type\"");
-        assert_eq!(
-            lines[20_000], "\"u19999\",\"'=user 19999\",\"user\"",
-            "defused too"
-        );
-        let json: serde_json::Value =
-            serde_json::from_str(&export.file(Format::Json, 0)).expect("json");
-        assert_eq!(json["keyward_export"]["group_name"], "Users");
-        assert_eq!(json["keyward_export"]["members"], 20_000);
-        assert_eq!(json["members"][19_999]["id"], "u19999");
-        assert_eq!(json["members"][0]["type"], "user");
+        for (count, complete) in [(Some(20_000), true), (Some(20_001), false), (None, true)] {
+            let mut export = Export::members("m1", "acct", group(), 0, 0);
+            let mut disk = Disk::default();
+            let first = export.next_request().expect("the group");
+            assert_eq!(export.next_request(), None, "one request");
+            export.page_answered(first, Err(Failure::from(&ApiError::Server(503))), None, 100);
+            assert_eq!(export.phase(), &Phase::Running);
+            let again = export.next_request().expect("asked again");
+            assert_eq!(export.progress(150).summary, "Exported 0 members\u{2026}");
+            disk.keep(export.page_answered(again, Ok(body.as_bytes()), count, 200));
+            assert_eq!(
+                export.is_complete(),
+                complete,
+                "{count:?}: {:?}",
+                export.phase()
+            );
+            if !complete {
+                assert_eq!(
+                    export.progress(300).summary.split(". ").next(),
+                    Some("Incomplete: 20,001 of 20,001 members"),
+                );
+                assert!(export
+                    .progress(300)
+                    .summary
+                    .contains("The group lists 20,000 user members, but PingOne counts 20,001"));
+                assert!(export.file_name(Format::Csv, 0).ends_with("-partial.csv"));
+                let json: serde_json::Value =
+                    serde_json::from_str(&disk.file(&export, Format::Json)).expect("json");
+                assert_eq!(json["keyward_export"]["complete"], false);
+                assert_eq!(json["keyward_export"]["total_reported"], 20_001);
+                continue;
+            }
+            assert_eq!(export.progress(300).summary, "Complete: 20,001 members.");
+            assert_eq!(
+                export.file_name(Format::Csv, 0),
+                "keyward-members-Users-1970-01-01.csv"
+            );
+            let csv = disk.file(&export, Format::Csv);
+            let lines: Vec<&str> = csv.split_terminator("\r\n").collect();
+            assert_eq!(lines.len(), 20_002);
+            assert_eq!(lines[0], "\u{feff}\"id\",\"display\",\"type\"");
+            assert_eq!(
+                lines[20_000], "\"u19999\",\"'=user 19999\",\"user\"",
+                "defused too"
+            );
+            let json: serde_json::Value =
+                serde_json::from_str(&disk.file(&export, Format::Json)).expect("json");
+            assert_eq!(json["keyward_export"]["group_name"], "Users");
+            assert_eq!(json["keyward_export"]["members"], 20_001);
+            assert_eq!(json["members"][19_999]["id"], "u19999");
+            assert_eq!(json["members"][0]["type"], "user");
+        }
     }
 
     #[test]
     fn a_cancelled_members_export_is_named_partial() {
         use crate::core::export::{Export, Format};
-        let mut export = Export::members("acct", group(), 0);
+        let mut export = Export::members("m1", "acct", group(), 0, 0);
         export.next_request();
         export.cancel(10);
         assert!(!export.can_save(), "nothing to save");

@@ -6,8 +6,9 @@
 
 use crate::core::accounts::view::AccountView;
 use crate::core::export::members::GroupRef;
-use crate::core::export::{Export, Phase, Progress};
-use crate::core::shared::text::{decode_component, encode_component};
+use crate::core::export::spool::{SpoolSummary, SPOOL_DAYS};
+use crate::core::export::{Details, Export, Phase, Progress};
+use crate::core::shared::text::{decode_component, encode_component, grouped};
 use crate::core::shared::view::{el, page_header, Element};
 
 pub const FORM: &str = "export";
@@ -15,6 +16,9 @@ pub const ACCOUNT: &str = "export-account";
 pub const TEXT: &str = "export-text";
 pub const STATUS: &str = "export-status";
 pub const CONTROLS: &str = "export-controls";
+pub const SPOOLS: &str = "export-spools";
+/// The attribute naming the spool a control acts on.
+pub const SPOOL_ATTR: &str = "data-spool";
 
 /// The page: heading, the form, and (empty until started) the status and controls. A link for
 /// one group's members offers only that group's account, and no search.
@@ -88,14 +92,197 @@ pub fn page(accounts: &[AccountView], link: &Link) -> Element {
                     el("div").attr("id", STATUS).attr("data-testid", "export-status"),
                     el("div").attr("id", CONTROLS).attr("data-testid", "export-controls"),
                 ]),
+            el("section")
+                .attr("id", SPOOLS)
+                .attr("aria-label", "Exports on disk")
+                .attr("data-testid", "export-spools"),
         ]),
     ])
 }
 
-/// The live status: progress bar, the summary (with ETA) and the scheduler's wait.
-/// The status area: progress, the summary, the rate-limit line while waiting, and a note (the filter
-/// was simplified) when there is one.
-pub fn status(progress: &Progress, rate_line: Option<&str>, note: Option<&str>) -> Element {
+/// A number of bytes for people: "12.3 MB".
+pub fn size(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["KB", "MB", "GB", "TB"];
+    if bytes < 1_000 {
+        return format!("{bytes} B");
+    }
+    let mut value = bytes as f64 / 1_000.0;
+    let mut unit = 0;
+    while value >= 1_000.0 && unit < UNITS.len() - 1 {
+        value /= 1_000.0;
+        unit += 1;
+    }
+    format!("{value:.1} {}", UNITS[unit])
+}
+
+/// What is exported, in a few words: "all users", "users matching “mer”", "members of “Users”".
+fn what(export: &Export) -> String {
+    match (export.group(), export.text.as_str()) {
+        (Some(group), _) => format!("members of \u{201c}{}\u{201d}", group.name),
+        (None, "") => "all users".into(),
+        (None, text) => format!("users matching \u{201c}{text}\u{201d}"),
+    }
+}
+
+/// "63,000 of 100,000 users".
+fn counted(export: &Export) -> String {
+    let progress = export.progress(0);
+    let noun = if export.group().is_some() {
+        "members"
+    } else {
+        "users"
+    };
+    match progress.total {
+        Some(total) => format!("{} of {} {noun}", grouped(progress.done), grouped(total)),
+        None => format!("{} {noun}", grouped(progress.done)),
+    }
+}
+
+/// The exports left on disk: each resumable, savable or deletable, with its size; the ones
+/// Keyward cannot read back, with why, only deletable. `confirming`: the spool whose delete
+/// waits for a second click.
+pub fn spools(
+    list: &[SpoolSummary],
+    accounts: &[AccountView],
+    resumable: bool,
+    confirming: Option<&str>,
+) -> Element {
+    let mut section = el("div");
+    if !resumable {
+        section = section.child(
+            el("p")
+                .attr("class", "kw-meta")
+                .attr("data-testid", "export-no-disk")
+                .text("This window gives Keyward no disk (a private window?): an export is kept in memory, and closing the tab loses it."),
+        );
+    }
+    if list.is_empty() {
+        return section;
+    }
+    section = section.children([
+        el("h2").text("Exports on disk"),
+        el("p").attr("class", "kw-meta").text(format!(
+            "Kept so an export survives a closed tab or a restart; each is deleted after {SPOOL_DAYS} days."
+        )),
+    ]);
+    let mut items = el("ul").attr("class", "kw-spools");
+    for spool in list {
+        let mut item = el("li")
+            .attr("data-testid", "export-spool")
+            .attr(SPOOL_ATTR, spool.id.clone());
+        let started = crate::core::shared::dates::utc_date(spool.created_ms);
+        let mut buttons = Vec::new();
+        let line = match &spool.export {
+            Ok(export) => {
+                let account = accounts
+                    .iter()
+                    .find(|a| a.client_id == export.client_id)
+                    .map_or_else(
+                        || export.client_id.clone(),
+                        crate::core::accounts::view::account_name,
+                    );
+                let state = match export.phase() {
+                    Phase::Complete => "complete",
+                    Phase::Incomplete(_) => "incomplete",
+                    Phase::Cancelled => "cancelled",
+                    Phase::Stopped(_) => "stopped",
+                    Phase::Running | Phase::Paused => "unfinished",
+                };
+                if export.can_resume() {
+                    buttons.push(spool_button(
+                        "spool-resume",
+                        format!("Resume ({})", counted(export)),
+                        &spool.id,
+                        true,
+                    ));
+                }
+                if export.can_save() {
+                    let partial = if export.is_complete() { "" } else { "partial " };
+                    buttons.push(spool_button(
+                        "spool-csv",
+                        format!("Save {partial}CSV"),
+                        &spool.id,
+                        false,
+                    ));
+                    buttons.push(spool_button(
+                        "spool-json",
+                        format!("Save {partial}JSON"),
+                        &spool.id,
+                        false,
+                    ));
+                }
+                format!(
+                    "{account}: {} \u{b7} {}, {state} \u{b7} started {started} \u{b7} {}",
+                    what(export),
+                    counted(export),
+                    size(spool.bytes)
+                )
+            }
+            Err(unreadable) => format!(
+                "An export Keyward cannot read back ({}) \u{b7} started {started} \u{b7} {}",
+                unreadable.0,
+                size(spool.bytes)
+            ),
+        };
+        if confirming == Some(spool.id.as_str()) {
+            buttons.push(spool_button(
+                "spool-delete-confirm",
+                format!("Delete {} for good", size(spool.bytes)),
+                &spool.id,
+                false,
+            ));
+            buttons.push(spool_button(
+                "spool-delete-keep",
+                "Keep".into(),
+                &spool.id,
+                false,
+            ));
+        } else {
+            buttons.push(spool_button(
+                "spool-delete",
+                "Delete\u{2026}".into(),
+                &spool.id,
+                false,
+            ));
+        }
+        item = item.children([
+            el("p").attr("data-testid", "export-spool-line").text(line),
+            el("div").attr("class", "kw-controls").children(buttons),
+        ]);
+        items = items.child(item);
+    }
+    section.child(items)
+}
+
+fn spool_button(action: &'static str, label: String, id: &str, primary: bool) -> Element {
+    button(action, label, primary).attr(SPOOL_ATTR, id.to_string())
+}
+
+/// The export's details: the page size in use, requests and retries, and the disk.
+pub fn details(details: &Details, bytes: Option<u64>) -> Element {
+    let mut parts = Vec::new();
+    if let Some(size) = details.page_size {
+        parts.push(format!("pages of {} users", grouped(u64::from(size))));
+    }
+    parts.push(format!("{} requests", grouped(details.requests)));
+    parts.push(format!("{} retried", grouped(details.retries)));
+    if let Some(bytes) = bytes {
+        parts.push(format!("{} on disk", size(bytes)));
+    }
+    el("p")
+        .attr("class", "kw-meta")
+        .attr("data-testid", "export-details")
+        .text(format!("Details: {}", parts.join(" \u{b7} ")))
+}
+
+/// The status area: progress, the summary (with ETA), the rate-limit line while waiting, a note
+/// (the filter was simplified, the key is needed) when there is one, and the details.
+pub fn status(
+    progress: &Progress,
+    rate_line: Option<&str>,
+    note: Option<&str>,
+    details: Element,
+) -> Element {
     let mut bar = el("progress")
         .attr("max", "100")
         .attr("aria-label", "Exported")
@@ -121,7 +308,7 @@ pub fn status(progress: &Progress, rate_line: Option<&str>, note: Option<&str>) 
             );
         }
     }
-    status
+    status.child(details)
 }
 
 fn button(action: &'static str, label: String, primary: bool) -> Element {
@@ -253,7 +440,7 @@ mod tests {
     #[test]
     fn controls_follow_the_phase() {
         let labels = |e: &Export| controls(e).text_content();
-        let mut export = Export::new("a", "", 0);
+        let mut export = Export::new("x1", "a", "", 0, 0);
         assert_eq!(labels(&export), "PauseCancel");
         export.pause(1);
         assert_eq!(labels(&export), "ResumeCancel", "nothing to save yet");

@@ -18,12 +18,14 @@ pub enum Asked<'a> {
     Search(SearchKind, &'a str),
     Detail(SearchKind, &'a str),
     /// One page of an export, its request built by the export: with the full filter, and with the
-    /// simplest one.
+    /// simplest one; and the pages the export has left (a long job is paced differently).
     ExportPage {
         full: ListRequest,
         simple: ListRequest,
+        left: u64,
     },
-    /// A members export's one request: the group resource, which lists every member.
+    /// A members export's one request: the group resource, which lists every member (with its
+    /// `users/count` beside it, to check the export against).
     GroupMembers(&'a str),
 }
 
@@ -107,8 +109,10 @@ pub fn call(
                 count_url,
             }
         }
-        Asked::ExportPage { full, simple } => Job::ExportPage {
+        Asked::ExportPage { full, simple, left } => Job::ExportPage {
             list: Listing::of(&base, full, simple, refused_before),
+            count_url: None,
+            left,
         },
         Asked::GroupMembers(id) => Job::ExportPage {
             list: Listing {
@@ -116,6 +120,8 @@ pub fn call(
                 simpler: None,
                 simplified: false,
             },
+            count_url: Some(api::group_count_url(&base, id)),
+            left: 1,
         },
     };
     Ok(ApiCall {
@@ -132,11 +138,12 @@ pub fn call(
 pub enum Answered {
     Found(Found),
     Detail(Box<Detail>),
-    /// An export page's body as it came (the export page reads it itself), and a note when the
-    /// filter was simplified.
+    /// An export page's body as it came (the export page reads it itself), a note when the
+    /// filter was simplified, and for a group its `users/count`.
     Body {
         body: String,
         note: Option<String>,
+        count: Option<u64>,
     },
     Failed(Failure),
 }
@@ -161,8 +168,13 @@ pub enum Job {
         url: String,
         count_url: Option<String>,
     },
-    /// One page of an export: the body goes back as it came, for the export page to read.
-    ExportPage { list: Listing },
+    /// One page of an export: the body goes back as it came, for the export page to read; for a
+    /// group, with its user count. `left`: the pages the export has left.
+    ExportPage {
+        list: Listing,
+        count_url: Option<String>,
+        left: u64,
+    },
 }
 
 /// Requests that replace each other: a new search cancels the one still waiting.
@@ -199,7 +211,7 @@ impl Job {
     /// The main request's URL.
     pub fn url(&self) -> &str {
         match self {
-            Job::Search { list, .. } | Job::ExportPage { list } => &list.url,
+            Job::Search { list, .. } | Job::ExportPage { list, .. } => &list.url,
             Job::Detail { url, .. } => url,
         }
     }
@@ -223,8 +235,14 @@ impl Job {
                 text: text.clone(),
                 list: simpler(list)?,
             }),
-            Job::ExportPage { list } => Some(Job::ExportPage {
+            Job::ExportPage {
+                list,
+                count_url,
+                left,
+            } => Some(Job::ExportPage {
                 list: simpler(list)?,
+                count_url: count_url.clone(),
+                left: *left,
             }),
             Job::Detail { .. } => None,
         }
@@ -251,9 +269,13 @@ impl Job {
                 SearchKind::Groups => group_detail(&body, count),
             }
             .map_or_else(failed, |d| Answered::Detail(Box::new(d))),
-            (Job::ExportPage { list }, Ok(body)) => Answered::Body {
+            (Job::ExportPage { list, .. }, Ok(body)) => Answered::Body {
                 body: String::from_utf8_lossy(&body).into_owned(),
                 note: list.simplified.then(|| SIMPLIFIED.to_string()),
+                // A count that failed or does not read leaves the export unchecked, not stopped.
+                count: count
+                    .and_then(Result::ok)
+                    .and_then(|b| crate::core::lookup::users_count(&b)),
             },
         }
     }

@@ -387,6 +387,13 @@ struct UserCount {
     users: u64,
 }
 
+/// A group's direct user count from its `users/count` answer, if it reads.
+pub fn users_count(body: &[u8]) -> Option<u64> {
+    serde_json::from_slice::<UserCount>(body)
+        .ok()
+        .map(|c| c.users)
+}
+
 /// What went wrong, for the UI, and what would fix it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Failure {

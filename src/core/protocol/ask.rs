@@ -83,4 +83,11 @@ pub struct ExportPage {
     /// For an export of one group's members: the group's id (the text and page are then unused).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group: Option<String>,
+    /// Pages the export still has to ask for (0: not known): a long job is paced differently.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub left: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }

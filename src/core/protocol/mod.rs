@@ -296,7 +296,9 @@ impl From<Answered> for Response {
         match answered {
             Answered::Found(found) => Response::Found(found),
             Answered::Detail(detail) => Response::Detail(detail),
-            Answered::Body { body, note } => Response::ApiBody(answer::ApiBody { body, note }),
+            Answered::Body { body, note, count } => {
+                Response::ApiBody(answer::ApiBody { body, note, count })
+            }
             Answered::Failed(failure) => Response::ApiFailed(failure),
         }
     }
@@ -335,6 +337,9 @@ pub mod answer {
         /// A quiet line for the admin (the server refused the full filter: it was simplified).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub note: Option<String>,
+        /// For a group's members: its `users/count`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub count: Option<u64>,
     }
 
     /// Why the worker did not do what was asked.

@@ -311,6 +311,7 @@ pub fn decide(
                 None => Asked::ExportPage {
                     full: export::page_request(&p.text, page, false),
                     simple: export::page_request(&p.text, page, true),
+                    left: p.left,
                 },
             };
             return api_call(state, &p.client_id, asked, flavour);

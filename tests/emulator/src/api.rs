@@ -408,7 +408,7 @@ fn list(inner: &Answering, kind: Kind, uri: &Uri) -> Result<Outcome, ApiError> {
 }
 
 fn read(inner: &Answering, kind: Kind, id: &str) -> Result<Outcome, ApiError> {
-    inner
+    let mut value = inner
         .dir
         .render(
             kind,
@@ -416,8 +416,13 @@ fn read(inner: &Answering, kind: Kind, id: &str) -> Result<Outcome, ApiError> {
             &inner.answers.public_base,
             inner.answers.location_style,
         )
-        .map(|v| Outcome::Json(StatusCode::OK, v))
-        .ok_or_else(|| ApiError::new(404, format!("resource {id} not found")))
+        .ok_or_else(|| ApiError::new(404, format!("resource {id} not found")))?;
+    let most = inner.answers.shapes.group_members_listed_at_most as usize;
+    let members = value.get_mut("members").and_then(|m| m.as_array_mut());
+    if let (Kind::Group, true, Some(members)) = (kind, most > 0, members) {
+        members.truncate(most);
+    }
+    Ok(Outcome::Json(StatusCode::OK, value))
 }
 
 fn create_user(

@@ -76,6 +76,9 @@ pub struct Shapes {
     /// From this page on (0-based; 0 = never) every page repeats the one before it: a server stuck
     /// on a page.
     pub stuck_from_page: u32,
+    /// Reading a group lists at most this many members (0 = all), while `users/count` still counts
+    /// every user member: a service that truncates member lists.
+    pub group_members_listed_at_most: u32,
 }
 
 /// How 429 answers carry `Retry-After`.

@@ -112,6 +112,7 @@ fn export_pages_go_at_bulk_priority_and_details_count_group_members() {
         text: String::new(),
         start_index: 201,
         count: 200,
+        left: 0,
     });
     let Some(Ok(call)) = api_call(&s, &export, Flavour::Store) else {
         panic!("a call");
@@ -124,7 +125,9 @@ fn export_pages_go_at_bulk_priority_and_details_count_group_members() {
                 url: "https://directory-api.pingone.eu/api/directory/user?startIndex=201&count=200&sortBy=userName&sortOrder=ascending".into(),
                 simpler: None,
                 simplified: false,
-            }
+            },
+            count_url: None,
+            left: 0,
         }
     );
     let members = Request::ExportPage(ask::ExportPage {
@@ -133,6 +136,7 @@ fn export_pages_go_at_bulk_priority_and_details_count_group_members() {
         text: "ignored".into(),
         start_index: 1,
         count: 0,
+        left: 0,
     });
     let Some(Ok(call)) = api_call(&s, &members, Flavour::Store) else {
         panic!("a call");
@@ -142,6 +146,14 @@ fn export_pages_go_at_bulk_priority_and_details_count_group_members() {
         call.job.url(),
         "https://directory-api.pingone.eu/api/directory/group/g%2F1",
         "a members export reads the group, which lists every member"
+    );
+    let Job::ExportPage { count_url, .. } = &call.job else {
+        panic!("an export page");
+    };
+    assert_eq!(
+        count_url.as_deref(),
+        Some("https://directory-api.pingone.eu/api/directory/group/g%2F1/users/count"),
+        "and its user count, to check the export against"
     );
     let detail = Request::Detail(ask::Detail {
         client_id: ID.into(),

@@ -65,6 +65,7 @@ fn sample(kind: RequestKind) -> Request {
             text: String::new(),
             start_index: 1,
             count: 200,
+            left: 0,
         }),
         RequestKind::CancelExport => Request::CancelExport,
         RequestKind::TeachTab => Request::TeachTab(ask::TabState { tab_id: 7 }),

@@ -1,0 +1,267 @@
+//! What an export keeps on disk so that a closed tab, a browser restart or a crash loses nothing:
+//! its pages' fragments (written by the edge as they arrive) and a checkpoint saved after each —
+//! where paging stands, which pages are on disk, and the export's counts. A checkpoint is read
+//! back as untrusted input: every field is checked, and one that fails is reported, never used.
+//! Spools are named after their export and expire after [`SPOOL_DAYS`].
+
+use serde::{Deserialize, Serialize};
+
+use super::members::GroupRef;
+use super::{Export, Phase, Source};
+use crate::core::api::pager::{Pager, PagerState};
+use crate::core::api::MAX_PAGE;
+use crate::core::lookup::{Failure, FailureCode};
+
+/// Days a spool is kept, finished or not.
+pub const SPOOL_DAYS: u64 = 7;
+const DAY_MS: u64 = 86_400_000;
+/// The checkpoint's format; any other is not read.
+const VERSION: u8 = 1;
+/// The file of a spool that holds its checkpoint.
+pub const CHECKPOINT_FILE: &str = "checkpoint.json";
+/// Spools' folder names start with this.
+pub const SPOOL_PREFIX: &str = "export-";
+/// The longest search text and group name a checkpoint may hold.
+const MAX_TEXT: usize = 1_000;
+/// The most pages one spool may list (a million users in pages of 50).
+const MAX_PAGES: usize = 20_000;
+
+/// One page on disk: where it starts, and the rows its fragments hold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SpooledPage {
+    pub start: u64,
+    pub rows: u32,
+}
+
+impl SpooledPage {
+    /// The fragment files of this page.
+    pub fn file(&self, format: super::Format) -> String {
+        format!("{}.{}", self.start, format.extension())
+    }
+}
+
+/// How an export stood when it was saved.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Saved {
+    /// Running or paused: it resumes.
+    Unfinished,
+    /// Stopped by a failure: it resumes, and says why it stopped.
+    Stopped {
+        why: String,
+    },
+    Cancelled,
+    Incomplete {
+        why: String,
+    },
+    Complete,
+}
+
+/// The checkpoint: everything an export needs to go on, but its rows.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Checkpoint {
+    pub version: u8,
+    pub id: String,
+    pub client_id: String,
+    pub text: String,
+    pub group: Option<SavedGroup>,
+    pub created_ms: u64,
+    pub saved_ms: u64,
+    pub total: Option<u64>,
+    pub rows: u64,
+    pub pages: Vec<SpooledPage>,
+    pub pager: Option<PagerState>,
+    pub state: Saved,
+    pub requests: u64,
+    pub retries: u64,
+    pub active_ms: u64,
+    /// A members export: the members on disk that are users.
+    #[serde(default)]
+    pub user_members: u64,
+}
+
+/// A group as saved.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavedGroup {
+    pub id: String,
+    pub name: String,
+}
+
+/// Why a spool cannot be resumed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unreadable(pub String);
+
+/// A spool's folder name for an export id, or `None` for a folder that is not a spool.
+pub fn folder(id: &str) -> String {
+    format!("{SPOOL_PREFIX}{id}")
+}
+
+/// The export id of a spool folder.
+pub fn id_of_folder(name: &str) -> Option<&str> {
+    name.strip_prefix(SPOOL_PREFIX).filter(|id| valid_id(id))
+}
+
+/// Export ids are short and plain: they name a folder.
+pub fn valid_id(id: &str) -> bool {
+    (1..=40).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// A fresh export id from the wall clock and a random number in [0, 1).
+pub fn new_id(wall_ms: u64, unit: f64) -> String {
+    format!(
+        "{wall_ms:x}-{:06x}",
+        (unit.clamp(0.0, 1.0) * 16_777_215.0) as u32
+    )
+}
+
+/// Whether a spool made at `created_ms` has outlived [`SPOOL_DAYS`] (or claims to be from the
+/// future, which a clock cannot make it).
+pub fn expired(created_ms: u64, now_ms: u64) -> bool {
+    created_ms > now_ms + DAY_MS || now_ms.saturating_sub(created_ms) >= SPOOL_DAYS * DAY_MS
+}
+
+impl Export {
+    /// The checkpoint to save now.
+    pub fn checkpoint(&self, wall_ms: u64) -> Checkpoint {
+        let state = match &self.phase {
+            Phase::Running | Phase::Paused => Saved::Unfinished,
+            Phase::Stopped(f) => Saved::Stopped {
+                why: f.message.clone(),
+            },
+            Phase::Cancelled => Saved::Cancelled,
+            Phase::Incomplete(why) => Saved::Incomplete { why: why.clone() },
+            Phase::Complete => Saved::Complete,
+        };
+        let (pager, user_members) = match &self.source {
+            Source::Users { pager, .. } => (Some(pager.state()), 0),
+            Source::Members { user_members, .. } => (None, *user_members),
+        };
+        Checkpoint {
+            version: VERSION,
+            id: self.id.clone(),
+            client_id: self.client_id.clone(),
+            text: self.text.clone(),
+            group: self.group().map(|g| SavedGroup {
+                id: g.id.clone(),
+                name: g.name.clone(),
+            }),
+            created_ms: self.created_ms,
+            saved_ms: wall_ms,
+            total: self.total,
+            rows: self.rows,
+            pages: self.pages.clone(),
+            pager,
+            state,
+            requests: self.requests,
+            retries: self.retries,
+            active_ms: self.active_ms(),
+            user_members,
+        }
+    }
+
+    /// The checkpoint's text, as saved.
+    pub fn checkpoint_text(&self, wall_ms: u64) -> String {
+        serde_json::to_string(&self.checkpoint(wall_ms)).unwrap_or_default()
+    }
+
+    /// An export read back from its spool folder `folder_id` at `wall_ms`, paused where it was (or
+    /// finished as it was), every field checked.
+    pub fn from_checkpoint(
+        text: &str,
+        folder_id: &str,
+        wall_ms: u64,
+    ) -> Result<Export, Unreadable> {
+        let bad = |what: &str| Unreadable(format!("its saved {what} is not valid"));
+        let saved: Checkpoint = serde_json::from_str(text)
+            .map_err(|_| Unreadable("its checkpoint cannot be read".into()))?;
+        if saved.version != VERSION {
+            return Err(Unreadable(
+                "it was saved by another version of Keyward".into(),
+            ));
+        }
+        if saved.id != folder_id || !valid_id(&saved.id) {
+            return Err(bad("name"));
+        }
+        if !crate::core::accounts::is_stored_client_id(&saved.client_id) {
+            return Err(bad("account"));
+        }
+        if saved.text.chars().count() > MAX_TEXT
+            || saved.group.as_ref().is_some_and(|g| {
+                g.id.is_empty() || g.id.len() > MAX_TEXT || g.name.chars().count() > MAX_TEXT
+            })
+        {
+            return Err(bad("search"));
+        }
+        if expired(saved.created_ms, wall_ms) {
+            return Err(Unreadable(format!("it is more than {SPOOL_DAYS} days old")));
+        }
+        if saved.saved_ms < saved.created_ms
+            || saved.active_ms > wall_ms.saturating_sub(saved.created_ms) + DAY_MS
+        {
+            return Err(bad("times"));
+        }
+        let pages_ok = saved.pages.len() <= MAX_PAGES
+            && saved
+                .pages
+                .iter()
+                .all(|p| p.start >= 1 && p.rows <= MAX_PAGE)
+            && saved.pages.windows(2).all(|w| w[0].start < w[1].start);
+        let rows: u64 = saved.pages.iter().map(|p| u64::from(p.rows)).sum();
+        if !pages_ok || rows != saved.rows {
+            return Err(bad("pages"));
+        }
+        let source = match (&saved.group, saved.pager) {
+            (None, Some(state)) => Source::Users {
+                pager: Pager::restore(state).map_err(|e| bad(e.0))?,
+                streak: 0,
+            },
+            (Some(g), None) => Source::Members {
+                fetch: super::members::MembersFetch::resumed(
+                    GroupRef {
+                        id: g.id.clone(),
+                        name: g.name.clone(),
+                    },
+                    !saved.pages.is_empty(),
+                ),
+                users_count: saved.total,
+                user_members: saved.user_members,
+            },
+            _ => return Err(bad("kind")),
+        };
+        let phase = match saved.state {
+            Saved::Unfinished => Phase::Paused,
+            Saved::Stopped { why } => Phase::Stopped(Failure::new(FailureCode::Other, why)),
+            Saved::Cancelled => Phase::Cancelled,
+            Saved::Incomplete { why } => Phase::Incomplete(why),
+            Saved::Complete => Phase::Complete,
+        };
+        Ok(Export {
+            id: saved.id,
+            client_id: saved.client_id,
+            text: saved.text,
+            created_ms: saved.created_ms,
+            source,
+            total: saved.total,
+            rows: saved.rows,
+            pages: saved.pages,
+            phase,
+            requests: saved.requests,
+            retries: saved.retries,
+            active_ms: saved.active_ms,
+            ..Export::blank()
+        })
+    }
+}
+
+/// What the export page lists of a spool left on disk.
+#[derive(Clone, Debug)]
+pub struct SpoolSummary {
+    pub id: String,
+    pub bytes: u64,
+    pub created_ms: u64,
+    /// The export as read back, or why it cannot be.
+    pub export: Result<Box<Export>, Unreadable>,
+}
