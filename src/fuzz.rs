@@ -36,8 +36,8 @@ pub fn retry_after(data: &[u8]) {
 /// cleanly; details stay bounded; a body is read exactly as serde_json reads it wherever serde_json
 /// reads it (the lone-surrogate repair changes nothing else), and an export's JSON file reads back.
 pub fn scim_answer(data: &[u8]) {
-    let _ = scim::list_page(data, User::from_value);
-    let _ = scim::list_page(data, Group::from_value);
+    let _ = scim::list_page(data, User::from_raw);
+    let _ = scim::list_page(data, Group::from_raw);
     for kind in [SearchKind::Users, SearchKind::Groups] {
         if let Ok(found) = lookup::found(kind, "x", data) {
             assert!(found.rows.iter().all(|r| !r.id.is_empty()));

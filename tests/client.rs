@@ -107,7 +107,7 @@ async fn lookup_n(c: &Client<Fetch>, count: u32) -> Result<ListPage<User>, ApiEr
         &api(),
         &credentials().await,
         &users(count, None),
-        User::from_value,
+        User::from_raw,
     )
     .await
 }
@@ -136,7 +136,7 @@ async fn lists_and_filters_users() {
             &api(),
             &creds,
             &users(5, None),
-            User::from_value,
+            User::from_raw,
         )
         .await
         .expect("a page");
@@ -149,7 +149,7 @@ async fn lists_and_filters_users() {
             &api(),
             &creds,
             &users(10, Some(Filter::eq("userName", &name))),
-            User::from_value,
+            User::from_raw,
         )
         .await
         .expect("a filtered page");
@@ -163,7 +163,7 @@ async fn lists_and_filters_users() {
             &api(),
             &creds,
             &users(10, Some(hostile)),
-            User::from_value,
+            User::from_raw,
         )
         .await;
     assert_eq!(none.map(|p| p.items.len()), Ok(0));
@@ -177,7 +177,7 @@ async fn pages_to_the_end() {
             &api(),
             &credentials().await,
             &users(7, None),
-            User::from_value,
+            User::from_raw,
             |u| u.id.as_str(),
         )
         .await
@@ -200,7 +200,7 @@ async fn a_wrong_key_is_unauthorized() {
             &api(),
             &creds,
             &users(1, None),
-            User::from_value,
+            User::from_raw,
         )
         .await;
     assert_eq!(result.map(|p| p.items.len()), Err(ApiError::Unauthorized));

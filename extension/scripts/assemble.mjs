@@ -16,7 +16,7 @@ const ext = join(root, 'extension');
 
 // Files that ship. Everything else in extension/ (scripts/) is build tooling.
 const SHIPPED = [
-  'background.js', 'content.js', 'content-reader.js', 'popup.html', 'popup.js', 'options.html', 'options.js', 'export.html', 'export.js',
+  'background.js', 'content.js', 'content-reader.js', 'popup.html', 'popup.js', 'options.html', 'options.js', 'export.html', 'export.js', 'spool-writer.js',
   'offscreen.html', 'offscreen.js', 'keyward.css', 'icons', 'managed_schema.json',
 ];
 const LOOPBACK = ['http://127.0.0.1/*', 'http://localhost/*'];

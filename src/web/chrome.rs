@@ -325,3 +325,10 @@ pub async fn api_rate_line() -> Option<String> {
     .ok()?;
     crate::core::lookup::rate_line(status.waiting_ms, status.recent_429s, status.queued)
 }
+
+/// Whether tab `id` is still open (`chrome.tabs.get` fails for a closed one).
+pub async fn tab_exists(id: i64) -> bool {
+    call(&["chrome", "tabs"], "get", &[JsValue::from_f64(id as f64)])
+        .await
+        .is_ok()
+}

@@ -25,7 +25,7 @@ use crate::core::api::scim::{self, ListPage};
 use crate::core::api::throttle::{Finish, Priority, Scheduler, Status, Ticket};
 use crate::core::api::{ApiError, Credentials, ListRequest};
 use crate::core::lookup::Lane;
-use serde_json::Value;
+use serde_json::value::RawValue;
 
 type Answer = Result<Vec<u8>, ApiError>;
 
@@ -370,7 +370,7 @@ impl<T: Transport + Clone + 'static> Client<T> {
         base: &str,
         credentials: &Credentials,
         request: &ListRequest,
-        read: impl Fn(&Value) -> Option<R>,
+        read: impl Fn(&RawValue) -> Option<R>,
     ) -> Result<ListPage<R>, ApiError> {
         let body = self.get(priority, request.url(base), credentials).await?;
         scim::list_page(&body, read).map_err(|e| ApiError::Decode(e.to_string()))
@@ -383,7 +383,7 @@ impl<T: Transport + Clone + 'static> Client<T> {
         base: &str,
         credentials: &Credentials,
         template: &ListRequest,
-        read: impl Fn(&Value) -> Option<R>,
+        read: impl Fn(&RawValue) -> Option<R>,
         id: impl Fn(&R) -> &str,
     ) -> Result<Vec<R>, ApiError> {
         let mut pager = Pager::new(template.count);

@@ -10,13 +10,12 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use js_sys::Array;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, Event, HtmlElement, HtmlSelectElement};
 
 use super::spool::{self, Disk, Writer};
-use super::{chrome, dom, time};
+use super::{chrome, dom, js, time};
 use crate::core::accounts::view::AccountView;
 use crate::core::api::pager::PageRequest;
 use crate::core::console::credentials::TabView;
@@ -31,6 +30,9 @@ use crate::core::protocol::{answer, ask, Request, ResponseKind};
 const KEY_NEEDED: &str = "Keyward needs this account\u{2019}s API key again (the browser was restarted, or the key was renewed): open its API Credentials page (Setup > Directory Settings > API Credentials), or enter the key in Keyward\u{2019}s popup. The export resumes by itself once the key is back.";
 /// How often a waiting export asks whether the key is back.
 const KEY_POLL_MS: u64 = 2_000;
+/// Writes the disk may be behind before the export stops asking for pages: the page's memory
+/// stays bounded when the disk is slower than the API.
+const WRITES_AHEAD: usize = 24;
 
 struct Page {
     root: Element,
@@ -53,6 +55,8 @@ struct Page {
     confirming: Option<String>,
     /// Bytes of fragments written for the current export.
     bytes: u64,
+    /// Users and bytes named by the last checkpoint on disk: what a resume would start from.
+    saved: Option<(u64, u64)>,
 }
 
 type Shared = Rc<RefCell<Page>>;
@@ -81,7 +85,16 @@ pub async fn render_export(root: Element) -> Result<(), JsError> {
         spools: Vec::new(),
         confirming: None,
         bytes: 0,
+        saved: None,
     }));
+    let weak = Rc::downgrade(&page);
+    page.borrow().writer.on_written(move || {
+        if let Some(page) = weak.upgrade() {
+            if running(&page) {
+                pump(&page);
+            }
+        }
+    });
     let listening = page.clone();
     dom::listen(&root, &["submit", "click"], move |e| {
         on_event(&listening, e)
@@ -210,7 +223,7 @@ fn on_event(page: &Shared, e: Event) {
                 let (export, disk, writer) = (export.clone(), p.disk.clone(), p.writer.clone());
                 drop(p);
                 wasm_bindgen_futures::spawn_local(async move {
-                    warn(save(&export, &disk, Some(&writer), format).await);
+                    warn(spool::save(&export, &disk, Some(&writer), format).await);
                 });
                 return;
             }
@@ -257,7 +270,7 @@ fn on_spool(page: &Shared, action: &str, id: String) {
             let disk = page.borrow().disk.clone();
             if let Some(export) = export {
                 wasm_bindgen_futures::spawn_local(async move {
-                    warn(save(&export, &disk, None, format).await);
+                    warn(spool::save(&export, &disk, None, format).await);
                 });
             }
         }
@@ -291,18 +304,19 @@ fn start(page: &Shared) {
         Some(group) => Export::members(&id, &account, group, now, now),
         None => Export::new(&id, &account, &text, now, now),
     };
-    begin(page, export);
+    begin(page, export, 0);
 }
 
-/// Makes `export` the page's export and runs it.
-fn begin(page: &Shared, export: Export) {
+/// Makes `export` the page's export (with `bytes` on disk already) and runs it.
+fn begin(page: &Shared, export: Export, bytes: u64) {
     let run = {
         let mut p = page.borrow_mut();
         p.run += 1;
         p.export = Some(export);
         p.drawn = None;
         p.note = None;
-        p.bytes = 0;
+        p.bytes = bytes;
+        p.saved = None;
         p.writer.reset();
         p.run
     };
@@ -355,12 +369,18 @@ async fn resume_spool(page: &Shared, id: String) {
         }
     };
     for spooled in export.unsettled_pages() {
-        if let Ok(fragment) = disk.read_text(&id, &spooled.file(Format::Json)).await {
-            export.restore_shown(spooled, &fragment);
+        if let Ok(text) = disk.read_text(&id, &spooled.file()).await {
+            export.restore_shown(spooled, &text);
         }
     }
     let client_id = export.client_id.clone();
-    begin(page, export);
+    let on_disk = page
+        .borrow()
+        .spools
+        .iter()
+        .find(|s| s.id == id)
+        .map_or(0, |s| s.bytes);
+    begin(page, export, on_disk);
     // The key may be gone with the browser session: wait for it, saying how to bring it back.
     let run = page.borrow().run;
     loop {
@@ -401,9 +421,22 @@ fn checkpoint(page: &Shared) {
     if !p.disk.resumable() && export.pages().is_empty() {
         return;
     }
-    let text = export.checkpoint_text(time::now_ms());
-    p.writer
-        .write(&export.id, CHECKPOINT_FILE, text, disk_failure(page));
+    let (id, text) = (export.id.clone(), export.checkpoint_text(time::now_ms()));
+    // What the checkpoint names is what a resume gets: shown once it is on disk.
+    let (saved, landed_page) = ((export.rows(), p.bytes), Rc::downgrade(page));
+    let landed = move || {
+        if let Some(page) = landed_page.upgrade() {
+            page.borrow_mut().saved = Some(saved);
+            warn(draw(&page));
+        }
+    };
+    p.writer.write(
+        &id,
+        CHECKPOINT_FILE,
+        spool::bytes_of(&[&text]),
+        disk_failure(page),
+        Some(Box::new(landed)),
+    );
 }
 
 /// What a failed write does: the export stops, and says so.
@@ -422,10 +455,14 @@ fn pump(page: &Shared) {
     let (requests, run, client_id, text, group, left) = {
         let mut p = page.borrow_mut();
         let run = p.run;
+        // Pages wait for the disk: no more are asked for while a few are still to be written.
+        let room = WRITES_AHEAD.saturating_sub(p.writer.pending());
         let Some(export) = p.export.as_mut() else {
             return;
         };
-        let requests: Vec<PageRequest> = std::iter::from_fn(|| export.next_request()).collect();
+        let requests: Vec<PageRequest> = std::iter::from_fn(|| export.next_request())
+            .take(room)
+            .collect();
         let group = export.group().map(|g| g.id.clone());
         (
             requests,
@@ -485,14 +522,10 @@ fn answered(
     let id = export.id.clone();
     if let Some((spooled, fragments)) = written {
         p.bytes += (fragments.csv.len() + fragments.json.len()) as u64;
-        for format in [Format::Csv, Format::Json] {
-            let text = match format {
-                Format::Csv => fragments.csv.clone(),
-                Format::Json => fragments.json.clone(),
-            };
-            p.writer
-                .write(&id, &spooled.file(format), text, disk_failure(page));
-        }
+        // Out of wasm memory at once: JS holds the bytes until they are on disk.
+        let bytes = spool::bytes_of(&[&fragments.csv, &fragments.json]);
+        p.writer
+            .write(&id, &spooled.file(), bytes, disk_failure(page), None);
     } else if !changed {
         // Nothing new on disk: the next checkpoint will say where paging stands.
         return;
@@ -513,43 +546,30 @@ fn read_answer(answer: Result<JsValue, JsError>) -> Result<answer::ApiBody, Fail
             )
         });
     }
-    chrome::expect(answer, ResponseKind::ApiBody)
+    let read: PageAnswer = chrome::expect(answer, ResponseKind::ApiBody)?;
+    let body = js::utf8_of(&read.body).ok_or_else(|| {
+        Failure::new(
+            FailureCode::Other,
+            "Keyward's worker sent a page it could not read.",
+        )
+    })?;
+    Ok(answer::ApiBody {
+        body,
+        note: read.note,
+        count: read.count,
+    })
 }
 
-/// Offers the export's file: its head, every page's fragment from disk and its tail, joined as a
-/// `Blob` that stays on disk (waiting first for the writes still queued).
-async fn save(
-    export: &Export,
-    disk: &Disk,
-    writer: Option<&Writer>,
-    format: Format,
-) -> Result<(), JsError> {
-    if let Some(writer) = writer {
-        while !writer.idle() {
-            time::sleep(50).await;
-        }
-    }
-    let wall = time::now_ms();
-    let parts = Array::new();
-    parts.push(&JsValue::from_str(&export.file_head(format, wall)));
-    let mut first = true;
-    for spooled in export.pages() {
-        let file = disk.file(&export.id, &spooled.file(format)).await?;
-        if file.size() == 0.0 {
-            continue;
-        }
-        let part = if first {
-            file.slice_with_f64(f64::from(Export::file_skip(format)))
-                .map_err(|_| JsError::new("could not read the export"))?
-        } else {
-            file
-        };
-        first = false;
-        parts.push(&part);
-    }
-    parts.push(&JsValue::from_str(Export::file_tail(format)));
-    let blob = spool::blob_of(&parts, format.mime())?;
-    dom::download_blob(&export.file_name(format, wall), &blob)
+/// An [`answer::ApiBody`] as the message holds it, its body left a JS string: it leaves for wasm
+/// as bytes (see [`js::utf8_of`]).
+#[derive(serde::Deserialize)]
+struct PageAnswer {
+    #[serde(with = "serde_wasm_bindgen::preserve")]
+    body: JsValue,
+    #[serde(default)]
+    note: Option<String>,
+    #[serde(default)]
+    count: Option<u64>,
 }
 
 /// Redraws the status, and the controls when the phase changed (focusing the new first control).
@@ -561,10 +581,7 @@ fn draw(page: &Shared) -> Result<(), JsError> {
             return Ok(());
         };
         let progress = export.progress(time::now_ms());
-        let details = view::details(
-            &export.details(),
-            Some(p.bytes).filter(|_| p.disk.resumable()),
-        );
+        let details = view::details(&export.details(), p.saved.filter(|_| p.disk.resumable()));
         let status = view::status(
             &progress,
             p.rate_line.as_deref(),

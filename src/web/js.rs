@@ -4,6 +4,7 @@
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsError, JsValue};
 
 use crate::core::protocol::Reread;
@@ -41,4 +42,24 @@ impl Reread for JsValue {
     fn read<T: DeserializeOwned>(self) -> Result<T, JsError> {
         from_js(self)
     }
+}
+
+/// A JS string as UTF-8, through the browser's encoder: one copy, where the glue's conversion goes a
+/// character at a time (a megabyte's body). `None` for anything but a string.
+pub fn utf8_of(text: &JsValue) -> Option<String> {
+    if !text.is_string() {
+        return None;
+    }
+    String::from_utf8(Utf8Encoder::new().encode_value(text).to_vec()).ok()
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// `TextEncoder`, taking a JS string as it is (web-sys's takes a Rust `&str`).
+    #[wasm_bindgen(js_name = TextEncoder)]
+    type Utf8Encoder;
+    #[wasm_bindgen(constructor, js_class = "TextEncoder")]
+    fn new() -> Utf8Encoder;
+    #[wasm_bindgen(method, js_class = "TextEncoder", js_name = encode)]
+    fn encode_value(this: &Utf8Encoder, text: &JsValue) -> js_sys::Uint8Array;
 }

@@ -5,30 +5,34 @@
 //! read into memory. Where the browser gives no such disk (a private window), the spool is held in
 //! memory for the session, and the page says an export cannot be resumed there.
 
-use std::cell::RefCell;
-use std::collections::VecDeque;
+use std::cell::{Cell, RefCell};
+use std::collections::{HashMap, VecDeque};
 use std::rc::Rc;
 
+use futures_util::future::{select, Either};
 use indexmap::IndexMap;
-use js_sys::{Array, Promise, Reflect};
+use js_sys::{Array, Function, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
     Blob, BlobPropertyBag, File, FileSystemDirectoryHandle, FileSystemFileHandle,
     FileSystemGetDirectoryOptions, FileSystemGetFileOptions, FileSystemRemoveOptions,
-    FileSystemWritableFileStream,
+    FileSystemWritableFileStream, MessageEvent, Worker,
 };
 
+use super::js::{from_js, to_js};
+use super::{dom, time};
 use crate::core::export::spool::{self, CHECKPOINT_FILE};
+use crate::core::export::{Export, Format};
 
 /// Where spools live.
 #[derive(Clone)]
 pub enum Disk {
-    /// The Origin Private File System's root.
-    Opfs(FileSystemDirectoryHandle),
+    /// The Origin Private File System's root, and the worker that writes pages fast.
+    Opfs(FileSystemDirectoryHandle, Option<FastWriter>),
     /// No disk in this window: files by spool and name, for this page's life.
-    Memory(Rc<RefCell<IndexMap<String, IndexMap<String, String>>>>),
+    Memory(Rc<RefCell<IndexMap<String, IndexMap<String, Blob>>>>),
 }
 
 fn fail(what: &str) -> impl Fn(JsValue) -> JsError + '_ {
@@ -57,17 +61,17 @@ impl Disk {
             None => Err(JsError::new("no window")),
         };
         match root {
-            Ok(root) => Disk::Opfs(root),
+            Ok(root) => Disk::Opfs(root, FastWriter::start()),
             Err(_) => Disk::Memory(Rc::default()),
         }
     }
 
     pub fn resumable(&self) -> bool {
-        matches!(self, Disk::Opfs(_))
+        matches!(self, Disk::Opfs(..))
     }
 
     async fn folder(&self, id: &str, create: bool) -> Result<FileSystemDirectoryHandle, JsError> {
-        let Disk::Opfs(root) = self else {
+        let Disk::Opfs(root, _) = self else {
             return Err(JsError::new("no disk"));
         };
         let options = FileSystemGetDirectoryOptions::new();
@@ -79,15 +83,24 @@ impl Disk {
         .await
     }
 
-    /// Writes `text` as file `name` of spool `id` (made if need be), whole or not at all.
-    pub async fn write(&self, id: &str, name: &str, text: &str) -> Result<(), JsError> {
+    /// Writes `data` as file `name` of spool `id` (made if need be), whole or not at all.
+    pub async fn write(&self, id: &str, name: &str, data: &Uint8Array) -> Result<(), JsError> {
         if let Disk::Memory(files) = self {
+            let parts = Array::of1(data);
+            let blob = Blob::new_with_u8_array_sequence(&parts).map_err(fail("the file"))?;
             files
                 .borrow_mut()
                 .entry(id.to_string())
                 .or_default()
-                .insert(name.to_string(), text.to_string());
+                .insert(name.to_string(), blob);
             return Ok(());
+        }
+        // Pages through the fast writer. A page is named by a checkpoint only once written
+        // whole, so its write need not be atomic; a checkpoint's must, and goes by a stream.
+        if let Disk::Opfs(_, Some(fast)) = self {
+            if name != CHECKPOINT_FILE && fast.write(&spool::folder(id), name, data).await.is_ok() {
+                return Ok(());
+            }
         }
         let folder = self.folder(id, true).await?;
         let options = FileSystemGetFileOptions::new();
@@ -99,7 +112,9 @@ impl Disk {
         .await?;
         let stream: FileSystemWritableFileStream =
             await_as(handle.create_writable(), "writing").await?;
-        let written = stream.write_with_str(text).map_err(fail("writing"))?;
+        let written = stream
+            .write_with_buffer_source(data)
+            .map_err(fail("writing"))?;
         JsFuture::from(written).await.map_err(fail("writing"))?;
         // The file changes only when the stream closes: a crash before leaves the old one.
         JsFuture::from(stream.close())
@@ -108,15 +123,14 @@ impl Disk {
         Ok(())
     }
 
-    /// File `name` of spool `id`, as a disk-backed `File` (or a `Blob` of the held text).
+    /// File `name` of spool `id`, as a disk-backed `File` (or the `Blob` held in memory).
     pub async fn file(&self, id: &str, name: &str) -> Result<Blob, JsError> {
         if let Disk::Memory(files) = self {
-            let text = files
+            return files
                 .borrow()
                 .get(id)
                 .and_then(|f| f.get(name).cloned())
-                .ok_or_else(|| JsError::new("no such file"))?;
-            return text_blob(&[&text], "text/plain");
+                .ok_or_else(|| JsError::new("no such file"));
         }
         let folder = self.folder(id, false).await?;
         let handle: FileSystemFileHandle = await_as(folder.get_file_handle(name), "a file").await?;
@@ -139,7 +153,7 @@ impl Disk {
                 files.borrow_mut().shift_remove(id);
                 Ok(())
             }
-            Disk::Opfs(root) => {
+            Disk::Opfs(root, _) => {
                 let options = FileSystemRemoveOptions::new();
                 options.set_recursive(true);
                 JsFuture::from(root.remove_entry_with_options(&spool::folder(id), &options))
@@ -154,7 +168,7 @@ impl Disk {
     pub async fn spools(&self) -> Vec<(String, Option<String>, u64)> {
         let ids: Vec<String> = match self {
             Disk::Memory(files) => files.borrow().keys().cloned().collect(),
-            Disk::Opfs(root) => entries(root.keys())
+            Disk::Opfs(root, _) => entries(root.keys())
                 .await
                 .into_iter()
                 .filter_map(|name| spool::id_of_folder(&name).map(str::to_string))
@@ -174,8 +188,8 @@ impl Disk {
             Disk::Memory(files) => files
                 .borrow()
                 .get(id)
-                .map_or(0, |f| f.values().map(|t| t.len() as u64).sum()),
-            Disk::Opfs(_) => {
+                .map_or(0, |f| f.values().map(|b| b.size() as u64).sum()),
+            Disk::Opfs(..) => {
                 let Ok(folder) = self.folder(id, false).await else {
                     return 0;
                 };
@@ -187,6 +201,123 @@ impl Disk {
                 }
                 bytes
             }
+        }
+    }
+}
+
+/// The page's dedicated writer (`spool-writer.js`), where the file system offers synchronous access
+/// handles: a page of a thousand users is written many times faster than through a writable
+/// stream. Each write is answered by its sequence number. Once it fails (a browser without
+/// such handles), every write goes by stream.
+#[derive(Clone)]
+pub struct FastWriter {
+    worker: Worker,
+    waiting: Rc<RefCell<HashMap<u32, Function>>>,
+    next: Rc<Cell<u32>>,
+    broken: Rc<Cell<bool>>,
+    _listeners: Rc<[Closure<dyn FnMut(JsValue)>; 2]>,
+}
+
+/// What the page asks the writer.
+#[derive(serde::Serialize)]
+struct WriteMessage<'a> {
+    seq: u32,
+    folder: &'a str,
+    name: &'a str,
+    #[serde(with = "serde_wasm_bindgen::preserve")]
+    bytes: Uint8Array,
+}
+
+/// What the writer answers (besides the sequence number the listener reads).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct WriteAnswer {
+    #[serde(default)]
+    error: Option<String>,
+}
+
+/// The writer's script, beside the export page.
+const WRITER_SCRIPT: &str = "spool-writer.js";
+/// How long a page's write may take before the writer is given up for writable streams.
+const FAST_WRITE_MS: u64 = 20_000;
+
+impl FastWriter {
+    fn start() -> Option<FastWriter> {
+        let worker = Worker::new(WRITER_SCRIPT).ok()?;
+        let waiting: Rc<RefCell<HashMap<u32, Function>>> = Rc::default();
+        let broken: Rc<Cell<bool>> = Rc::default();
+        let answers = waiting.clone();
+        let on_message = Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
+            let Ok(data) = e.dyn_into::<MessageEvent>().map(|e| e.data()) else {
+                return;
+            };
+            let seq = Reflect::get(&data, &JsValue::from_str("seq"))
+                .ok()
+                .and_then(|s| s.as_f64());
+            let resolve = seq.and_then(|s| answers.borrow_mut().remove(&(s as u32)));
+            if let Some(resolve) = resolve {
+                let _ = resolve.call1(&JsValue::NULL, &data);
+            }
+        });
+        // A worker that cannot start answers nothing: every write waiting is failed, and the
+        // rest go by stream.
+        let (failing, failed) = (waiting.clone(), broken.clone());
+        let on_error = Closure::<dyn FnMut(JsValue)>::new(move |_: JsValue| {
+            failed.set(true);
+            let stopped = to_js(&WriteAnswer {
+                error: Some("the writer stopped".into()),
+            })
+            .unwrap_or(JsValue::NULL);
+            for (_, resolve) in failing.borrow_mut().drain() {
+                let _ = resolve.call1(&JsValue::NULL, &stopped);
+            }
+        });
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        Some(FastWriter {
+            worker,
+            waiting,
+            next: Rc::default(),
+            broken,
+            _listeners: Rc::new([on_message, on_error]),
+        })
+    }
+
+    async fn write(&self, folder: &str, name: &str, data: &Uint8Array) -> Result<(), JsError> {
+        if self.broken.get() {
+            return Err(JsError::new("no fast writer"));
+        }
+        let seq = self.next.get().wrapping_add(1);
+        self.next.set(seq);
+        let message = to_js(&WriteMessage {
+            seq,
+            folder,
+            name,
+            bytes: data.clone(),
+        })?;
+        let waiting = self.waiting.clone();
+        let answer = Promise::new(&mut |resolve, _| {
+            waiting.borrow_mut().insert(seq, resolve);
+        });
+        if let Err(e) = self.worker.post_message(&message) {
+            self.waiting.borrow_mut().remove(&seq);
+            return Err(fail("writing")(e));
+        }
+        // A write never answered (a writer stuck in the browser) is not waited for forever.
+        let timeout = Box::pin(time::sleep(FAST_WRITE_MS));
+        let answer = match select(JsFuture::from(answer), timeout).await {
+            Either::Left((answer, _)) => answer.map_err(fail("writing"))?,
+            Either::Right(_) => {
+                self.waiting.borrow_mut().remove(&seq);
+                self.broken.set(true);
+                return Err(JsError::new("the writer did not answer"));
+            }
+        };
+        match from_js::<WriteAnswer>(answer).ok().and_then(|a| a.error) {
+            Some(why) => {
+                self.broken.set(true);
+                Err(JsError::new(&why))
+            }
+            None => Ok(()),
         }
     }
 }
@@ -214,13 +345,56 @@ async fn entries(iterator: js_sys::AsyncIterator) -> Vec<String> {
     names
 }
 
-/// A `Blob` of text parts.
-fn text_blob(parts: &[&str], mime: &str) -> Result<Blob, JsError> {
-    let array = Array::new();
-    for part in parts {
-        array.push(&JsValue::from_str(part));
+/// Offers the export's file: its head, every page's fragment from disk and its tail, joined as a
+/// `Blob` that stays on disk (waiting first for the writes still queued).
+pub async fn save(
+    export: &Export,
+    disk: &Disk,
+    writer: Option<&Writer>,
+    format: Format,
+) -> Result<(), JsError> {
+    if let Some(writer) = writer {
+        // Fires no event of its own when it drains: checked at a short interval.
+        while !writer.idle() {
+            time::sleep(50).await;
+        }
     }
-    blob_of(&array, mime)
+    let wall = time::now_ms();
+    let parts = Array::new();
+    parts.push(&JsValue::from_str(&export.file_head(format, wall)));
+    let mut first = true;
+    for spooled in export.pages() {
+        let file = disk.file(&export.id, &spooled.file()).await?;
+        let mut part = spooled.part(format, file.size() as u64);
+        if part.is_empty() {
+            continue;
+        }
+        if first {
+            part.start = (part.start + u64::from(Export::file_skip(format))).min(part.end);
+        }
+        first = false;
+        let slice = file
+            .slice_with_f64_and_f64(part.start as f64, part.end as f64)
+            .map_err(|_| JsError::new("could not read the export"))?;
+        parts.push(&slice);
+    }
+    parts.push(&JsValue::from_str(Export::file_tail(format)));
+    let blob = blob_of(&parts, format.mime())?;
+    dom::download_blob(&export.file_name(format, wall), &blob)
+}
+
+/// Texts as one run of UTF-8 bytes held by JS: a copy out of wasm memory, where a JS string would
+/// be decoded (a megabyte a page).
+pub fn bytes_of(parts: &[&str]) -> Uint8Array {
+    let bytes = Uint8Array::new_with_length(parts.iter().map(|p| p.len() as u32).sum());
+    let mut at = 0;
+    for part in parts {
+        bytes
+            .subarray(at, at + part.len() as u32)
+            .copy_from(part.as_bytes());
+        at += part.len() as u32;
+    }
+    bytes
 }
 
 /// A `Blob` of parts (strings and blobs; blobs stay where they are, on disk).
@@ -234,11 +408,18 @@ pub fn blob_of(parts: &Array, mime: &str) -> Result<Blob, JsError> {
 struct Write {
     id: String,
     name: String,
-    text: String,
+    data: Uint8Array,
+    /// Called once it is on disk.
+    landed: Option<Box<dyn FnOnce()>>,
 }
 
-/// Writes for the disk, done one at a time in the order given. After a failure the rest are
-/// dropped, and `on_failure` hears why once.
+/// Pages written at once: the disk's round trips overlap.
+const PARALLEL_WRITES: usize = 4;
+
+/// Writes for the disk. Pages are written a few at a time, in any order. A checkpoint is written
+/// once every page queued before it is on disk (it names them); while one waits, a newer one
+/// waits behind it, replacing any other: a checkpoint is never put off by pages queued after it.
+/// After a failure the rest are dropped, and the failure callback hears why once.
 #[derive(Clone)]
 pub struct Writer {
     disk: Disk,
@@ -247,9 +428,48 @@ pub struct Writer {
 
 #[derive(Default)]
 struct WriterState {
-    queue: VecDeque<Write>,
-    running: bool,
+    /// Pages not started, by the sequence number they were queued with.
+    queue: VecDeque<(u64, Write)>,
+    /// Pages being written.
+    active: Vec<u64>,
+    /// Pages queued so far: each page's sequence number is its place, from 1.
+    pages_queued: u64,
+    /// The checkpoint waiting for the pages before it, with the last of their numbers.
+    checkpoint: Option<(u64, Write)>,
+    /// A newer checkpoint, for when that one is written.
+    newer: Option<(u64, Write)>,
+    checkpoint_running: bool,
     failed: bool,
+    on_failure: Option<Box<dyn FnOnce(String)>>,
+    /// Called after each write: the page asks for more once the queue is short again.
+    on_written: Option<Rc<dyn Fn()>>,
+}
+
+impl WriterState {
+    /// The next write that may start now: a checkpoint whose pages are all on disk, or a page
+    /// within the parallel limit.
+    fn next_write(&mut self) -> Option<(Option<u64>, Write)> {
+        if self.failed {
+            return None;
+        }
+        let ready = |after: u64, s: &WriterState| {
+            !s.checkpoint_running
+                && s.active.iter().all(|&seq| seq > after)
+                && s.queue.front().is_none_or(|(seq, _)| *seq > after)
+        };
+        if let Some((after, _)) = &self.checkpoint {
+            if ready(*after, self) {
+                self.checkpoint_running = true;
+                return self.checkpoint.take().map(|(_, w)| (None, w));
+            }
+        }
+        if self.active.len() >= PARALLEL_WRITES {
+            return None;
+        }
+        let (seq, write) = self.queue.pop_front()?;
+        self.active.push(seq);
+        Some((Some(seq), write))
+    }
 }
 
 impl Writer {
@@ -260,65 +480,127 @@ impl Writer {
         }
     }
 
-    /// Queues a write; `on_failure` is called if this or an earlier one fails.
+    /// Calls `f` after each write lands.
+    pub fn on_written(&self, f: impl Fn() + 'static) {
+        self.inner.borrow_mut().on_written = Some(Rc::new(f));
+    }
+
+    /// Pages waiting or being written.
+    pub fn pending(&self) -> usize {
+        let inner = self.inner.borrow();
+        inner.queue.len() + inner.active.len()
+    }
+
+    /// Queues a write; `on_failure` is called if this or an earlier one fails, `landed` once it
+    /// is on disk.
     pub fn write(
         &self,
         id: &str,
         name: &str,
-        text: String,
+        data: Uint8Array,
         on_failure: impl FnOnce(String) + 'static,
+        landed: Option<Box<dyn FnOnce()>>,
     ) {
         {
             let mut inner = self.inner.borrow_mut();
             if inner.failed {
                 return;
             }
-            inner.queue.push_back(Write {
+            if inner.on_failure.is_none() {
+                inner.on_failure = Some(Box::new(on_failure));
+            }
+            let write = Write {
                 id: id.to_string(),
                 name: name.to_string(),
-                text,
-            });
-            if inner.running {
-                return;
+                data,
+                landed,
+            };
+            let last_page = inner.pages_queued;
+            if name != CHECKPOINT_FILE {
+                inner.pages_queued += 1;
+                let seq = inner.pages_queued;
+                inner.queue.push_back((seq, write));
+            } else if inner.checkpoint.is_none() && !inner.checkpoint_running {
+                inner.checkpoint = Some((last_page, write));
+            } else {
+                inner.newer = Some((last_page, write));
             }
-            inner.running = true;
         }
-        let writer = self.clone();
-        wasm_bindgen_futures::spawn_local(async move {
-            loop {
-                let next = writer.inner.borrow_mut().queue.pop_front();
-                let Some(w) = next else {
-                    writer.inner.borrow_mut().running = false;
-                    return;
-                };
-                if let Err(e) = writer.disk.write(&w.id, &w.name, &w.text).await {
-                    {
-                        let mut inner = writer.inner.borrow_mut();
-                        inner.failed = true;
-                        inner.queue.clear();
-                        inner.running = false;
-                    }
+        self.start_writes();
+    }
+
+    /// Starts every write that may start now.
+    fn start_writes(&self) {
+        loop {
+            let Some((seq, w)) = self.inner.borrow_mut().next_write() else {
+                return;
+            };
+            let writer = self.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let written = writer.disk.write(&w.id, &w.name, &w.data).await;
+                if let (Ok(()), Some(landed)) = (&written, w.landed) {
+                    landed();
+                }
+                writer.done(seq, written);
+            });
+        }
+    }
+
+    /// A write ended: `seq` is the page's number (none for a checkpoint).
+    fn done(&self, seq: Option<u64>, written: Result<(), JsError>) {
+        let failure = {
+            let mut inner = self.inner.borrow_mut();
+            match seq {
+                Some(seq) => inner.active.retain(|&s| s != seq),
+                None => {
+                    inner.checkpoint_running = false;
+                    inner.checkpoint = inner.newer.take();
+                }
+            }
+            match written {
+                Ok(()) => None,
+                Err(e) if !inner.failed => {
+                    inner.failed = true;
+                    inner.queue.clear();
+                    inner.checkpoint = None;
+                    inner.newer = None;
                     let why = JsValue::from(e)
                         .dyn_ref::<js_sys::Error>()
                         .map(|e| String::from(e.message()))
                         .unwrap_or_else(|| "unknown error".into());
-                    on_failure(why);
-                    return;
+                    inner.on_failure.take().map(|f| (f, why))
                 }
+                Err(_) => None,
             }
-        });
+        };
+        if let Some((on_failure, why)) = failure {
+            on_failure(why);
+            return;
+        }
+        let hook = self.inner.borrow().on_written.clone();
+        if let Some(hook) = hook {
+            hook();
+        }
+        self.start_writes();
     }
 
     /// Whether every write so far is on disk.
     pub fn idle(&self) -> bool {
         let inner = self.inner.borrow();
-        !inner.running && inner.queue.is_empty()
+        inner.queue.is_empty()
+            && inner.active.is_empty()
+            && inner.checkpoint.is_none()
+            && inner.newer.is_none()
+            && !inner.checkpoint_running
     }
 
     /// Forgets a failure: writes are taken again (after the export was read back from disk).
     pub fn reset(&self) {
         let mut inner = self.inner.borrow_mut();
         inner.failed = false;
+        inner.on_failure = None;
         inner.queue.clear();
+        inner.checkpoint = None;
+        inner.newer = None;
     }
 }

@@ -1,9 +1,13 @@
 //! The service worker's edge: it loads the worker state once, passes every runtime message to the
 //! core, performs the effects that come back, and clears the clipboard when the alarm fires.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
 
+use futures_util::future::{FutureExt, Shared};
 use futures_util::lock::Mutex;
 
 use indexmap::IndexMap;
@@ -20,6 +24,7 @@ use crate::core::api::region::{self, Region};
 use crate::core::api::throttle::Priority;
 use crate::core::api::Credentials;
 use crate::core::console::layout::{self, Layouts};
+use crate::core::lookup::call::Answered;
 use crate::core::lookup::{ApiCall, Job, Lane};
 use crate::core::protocol::{self, ReportedSender, Request, Sender, Us, WorkerFacts};
 use crate::core::settings::{self, Policy, Settings};
@@ -162,7 +167,7 @@ pub async fn handle_message(request: JsValue, sender: JsValue) -> Result<JsValue
     let own_base = chrome::runtime_url("")?;
     // A sender the browser describes in a shape we do not know is foreign.
     let reported = from_js::<ReportedSender>(sender).unwrap_or_default();
-    let sender = Sender::classify(
+    let classified = Sender::classify(
         &reported,
         Us {
             id: &own_id,
@@ -179,8 +184,11 @@ pub async fn handle_message(request: JsValue, sender: JsValue) -> Result<JsValue
         Err(_) => protocol::undecodable(),
         Ok(request) => {
             ensure_loaded().await?;
-            let outcome = match with_state(|s| worker::decide(s, &request, &sender, &facts))? {
-                Decision::Api(call) => return respond(out_of_line(run_api_call(call)).await),
+            let outcome = match with_state(|s| worker::decide(s, &request, &classified, &facts))? {
+                Decision::Api(call) => {
+                    let tab = reported.tab.as_ref().and_then(|t| t.id);
+                    return respond(out_of_line(run_api_call(call, tab)).await);
+                }
                 Decision::Answer(outcome) => outcome,
             };
             let saves = outcome.effects.contains(&Effect::SaveAccounts);
@@ -211,7 +219,60 @@ fn respond(response: protocol::Response) -> Result<JsValue, JsError> {
 
 /// Makes a lookup's or an export page's Directory API requests through the one scheduler, in the
 /// job's lane (a new search first cancels the one still waiting), and reads the answers.
-async fn run_api_call(call: ApiCall) -> protocol::Response {
+async fn run_api_call(call: ApiCall, tab: Option<i64>) -> protocol::Response {
+    if !matches!(call.job, Job::ExportPage { .. }) {
+        return answer_api_call(call).await.into();
+    }
+    let key = (
+        call.credentials.client_id.clone(),
+        call.job.url().to_string(),
+    );
+    if let Ok(Some(kept)) = with_state(|s| s.parked.take(&key.0, &key.1, time::now_ms())) {
+        return kept.into();
+    }
+    // The same page asked for again while it is out (the export resumed in a new tab before the
+    // closed tab's request came back) joins that request instead of making another.
+    let joined = EXPORT_FLIGHTS.with(|f| f.borrow().get(&key).cloned());
+    let flight = joined.unwrap_or_else(|| {
+        let flight = Flight {
+            answer: out_of_line(answer_api_call(call)).shared(),
+            waiting: Rc::default(),
+        };
+        EXPORT_FLIGHTS.with(|f| f.borrow_mut().insert(key.clone(), flight.clone()));
+        flight
+    });
+    flight.waiting.set(flight.waiting.get() + 1);
+    let answered = flight.answer.clone().await;
+    // The page that asked closed meanwhile (its tab closed mid-export) and nobody else waited for
+    // the answer: it is kept for the export resumed in a new tab. The flight is listed until
+    // then, so a request for the page in between joins it.
+    let alone = || flight.waiting.get() == 1;
+    if let (true, Answered::Body { .. }, Some(tab)) = (alone(), &answered, tab) {
+        if !chrome::tab_exists(tab).await && alone() {
+            let (kept, now) = (answered.clone(), time::now_ms());
+            if let Err(e) = with_state(|s| s.parked.park(&key.0, &key.1, kept, now)) {
+                web_sys::console::warn_1(&JsValue::from(e));
+            }
+        }
+    }
+    EXPORT_FLIGHTS.with(|f| f.borrow_mut().remove(&key));
+    answered.into()
+}
+
+/// An export page's request in flight, and how many pages wait for its answer.
+#[derive(Clone)]
+struct Flight {
+    answer: Shared<Pin<Box<dyn Future<Output = Answered>>>>,
+    waiting: Rc<Cell<usize>>,
+}
+
+thread_local! {
+    /// Export pages in flight, by account and address.
+    static EXPORT_FLIGHTS: RefCell<HashMap<(String, String), Flight>> = RefCell::default();
+}
+
+/// The call's answer, read.
+async fn answer_api_call(call: ApiCall) -> Answered {
     let client = API.with(Clone::clone);
     let lane = call.job.lane();
     if call.job.supersedes() {
@@ -268,7 +329,7 @@ async fn run_api_call(call: ApiCall) -> protocol::Response {
             call.job.answer(main, count)
         }
     };
-    answered.into()
+    answered
 }
 
 /// The content script's field reader, loaded into a console tab when a page needs it.

@@ -82,8 +82,10 @@ test('every shipped file is referenced by the manifest, a page or the worker (no
   const files = readdirSync(join(ROOT, 'dist', 'chrome')).sort();
   assert.deepEqual(files, [
     'background.js', 'content-reader.js', 'content.js', 'export.html', 'export.js', 'icons', 'keyward.css', 'managed_schema.json', 'manifest.json', 'offscreen.html', 'offscreen.js',
-    'options.html', 'options.js', 'pkg', 'popup.html', 'popup.js',
+    'options.html', 'options.js', 'pkg', 'popup.html', 'popup.js', 'spool-writer.js',
   ]);
+  // The export page's disk writer is started by the wasm, by name.
+  assert.ok(readFileSync(join(ROOT, 'src', 'web', 'spool.rs'), 'utf8').includes('"spool-writer.js"'));
 });
 
 test("the shipped content script keeps its glance's functions in parentheses, which has V8 compile them with the script", () => {

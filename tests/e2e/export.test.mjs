@@ -2,7 +2,8 @@
 // injected 5xx, resets, cut-off answers and a 429 storm give exactly 30,000 unique rows; pages cut
 // off shrink until they come back whole, and grow again; pause, resume and cancel work, and anything
 // short of complete is saved and named as partial. An export whose tab is closed (and whose worker
-// is stopped, and whose key is gone) is offered again with its count and resumes to a complete file;
+// is stopped, and whose key is gone) is offered again with its count and resumes to a complete file,
+// and the pages out when its tab closed are not asked for again;
 // the worker stopped mid-export loses nothing; a group's members are checked against users/count;
 // exports left on disk are deleted only after a second click.
 import { after, before, test } from 'node:test';
@@ -89,7 +90,7 @@ test(`${ALL} users under 5xx, resets, cut-off answers and a 429 storm: exactly $
   const log = await emulatorLog(emulator.base);
   assert.ok(log.rate_limited > 0, 'the storm answered 429s');
   assert.ok(Object.keys(log.by_status).some((s) => s >= 500), `5xx answers were injected: ${JSON.stringify(log.by_status)}`);
-  assert.match(await details(page), /^Details: pages of [\d,]+ users · [\d,]+ requests · [1-9][\d,]* retried · [\d.]+ MB on disk$/);
+  assert.match(await details(page), /^Details: pages of [\d,]+ users · [\d,]+ requests · [1-9][\d,]* retried · [\d,]+ users \([\d.]+ MB\) on disk$/);
   await page.screenshot({ path: screenshotPath('export-complete') });
 
   const csv = await save(page, 'Save CSV');
@@ -213,7 +214,9 @@ test('closed half way, the worker stopped and the key gone: reopened, it resumes
   let page = await openExport();
   await page.getByTestId('export-start').click();
   await untilParked(emulator.base);
-  await until(async () => /Exported [1-9]/.test(await summary(page)), 'pages on disk');
+  // Closed once the pages let through are on disk and named by a checkpoint, as the details say.
+  const exported = async () => /^Exported ([\d,]+)/.exec(await summary(page))?.[1];
+  await until(async () => (await exported()) === '12,000' && (await details(page)).includes('12,000 users ('), 'the pages let through on disk');
   const before = await summary(page);
   await page.close();
   // The browser session ends: the worker stops and the key read from the console is gone.
@@ -248,6 +251,30 @@ test('closed half way, the worker stopped and the key gone: reopened, it resumes
   // Each page asked for once, but those out when the tab closed (at most 16).
   const asked = (await pagesAsked()).filter((p) => p.status === 200);
   assert.ok(asked.length <= USERS / 1000 + 16, `${asked.length} pages asked`);
+  await page.close();
+  assert.deepEqual(browser.errors, []);
+});
+
+test('closed with pages still out: resumed in a new tab, it takes their answers and asks for no page twice', async () => {
+  await holdAfter(3);
+  let page = await openExport();
+  await page.getByTestId('export-start').click();
+  // Pages past the third wait at the gate: out, with no page to take their answers.
+  await untilParked(emulator.base);
+  await page.close();
+  await resetLog(emulator.base);
+  page = await browser.context.newPage();
+  await page.goto(browser.url('export.html'));
+  const spool = page.getByTestId('export-spool').filter({ hasText: 'all users' }).filter({ hasText: 'unfinished' }).first();
+  await spool.getByRole('button', { name: /^Resume \(/ }).click();
+  await openGate(emulator.base);
+  await until(async () => (await summary(page)) === `Complete: ${ALL} users.`, 'the resumed export to complete', 120_000);
+  const rows = parseCsv((await save(page, 'Save CSV')).text);
+  assert.equal(new Set(rows.map((r) => r.id)).size, USERS, 'every user exactly once');
+  // Since the tab closed: the pages that were out came back once, to the worker, which kept them
+  // (or joined the new tab's requests to them); none was asked for again.
+  const asked = (await pagesAsked()).filter((p) => p.status === 200).map((p) => `${p.start}+${p.count}`);
+  assert.equal(new Set(asked).size, asked.length, `no page asked for twice: ${asked.join(' ')}`);
   await page.close();
   assert.deepEqual(browser.errors, []);
 });

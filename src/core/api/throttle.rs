@@ -151,8 +151,8 @@ impl Default for Config {
 }
 
 /// The default hard cap on requests in flight: room to spend a fresh bucket at `spend_rate` over a
-/// 400 ms round trip (14), with a slot left for a lookup.
-pub const DEFAULT_MAX_IN_FLIGHT: usize = 16;
+/// 400 ms round trip that grows to 600 ms with pages of 1000 (22), with a slot left for a lookup.
+pub const DEFAULT_MAX_IN_FLIGHT: usize = 24;
 /// The settings' bounds for the hard cap.
 pub const MAX_IN_FLIGHT_RANGE: std::ops::RangeInclusive<usize> = 1..=32;
 /// In flight per client before its round trip is known: a few, as a browser opens a few
@@ -172,9 +172,10 @@ struct Pace {
 
 impl Pace {
     /// Requests this client may have in flight: its rate times its round trip (Little's law),
-    /// plus one so a paced send never waits on an answer due the same moment. While the limit is
-    /// being found (spending a burst, approaching the rate), every request in flight when the
-    /// bucket runs dry comes back 429: then the product rounded down, at least one. Within `cap`.
+    /// plus one so a paced send never waits on an answer due the same moment (and a round trip
+    /// that includes reading a large body does not slow the pace). While approaching the limit,
+    /// every request in flight when the bucket runs dry comes back 429: then the product rounded
+    /// down, at least one. Within `cap`.
     fn in_flight_limit(&self, cap: usize) -> usize {
         // The smoothed round trip, unless the latest was shorter: a first request's round trip
         // includes opening the connection, and more in flight than needed is more to answer 429
@@ -185,8 +186,8 @@ impl Pace {
                 let rtt = rtt.min(self.latest_round_trip_ms);
                 let needed = self.ctl.rate * rtt / 1000.0;
                 match self.ctl.phase {
-                    Phase::Held { .. } => needed.ceil() as usize + 1,
-                    Phase::Approach { .. } | Phase::Spend => needed.floor() as usize,
+                    Phase::Held { .. } | Phase::Spend => needed.ceil() as usize + 1,
+                    Phase::Approach { .. } => needed.floor() as usize,
                 }
             }
         };

@@ -13,6 +13,7 @@
 
 mod file;
 pub mod members;
+pub mod parked;
 pub mod spool;
 pub mod view;
 
@@ -27,7 +28,6 @@ use crate::core::lookup::{Failure, FailureCode};
 use crate::core::shared::text::grouped;
 use members::{GroupRef, MembersFetch};
 use serde_json::value::RawValue;
-use serde_json::Value;
 use spool::SpooledPage;
 
 /// Users per page: the API's documented maximum. PingOne limits requests, so a page of 1000 costs
@@ -39,7 +39,7 @@ pub const MIN_PAGE_SIZE: u32 = 50;
 pub const GROW_AFTER: u32 = 3;
 /// Pages asked for at once: enough to keep the scheduler busy at its learned rate and round trip
 /// (20 requests/s at 400 ms is 8 in flight), with some queued behind them.
-pub const IN_FLIGHT: usize = 16;
+pub const IN_FLIGHT: usize = 32;
 /// Failures of one page in a row before the export stops and asks the admin.
 pub const PAGE_ATTEMPTS: u32 = 8;
 
@@ -126,10 +126,9 @@ fn read_users(
     answer: Result<&[u8], Failure>,
 ) -> Result<scim::ListPage<(String, Box<RawValue>, User)>, Failure> {
     answer.and_then(|body| {
-        scim::list_page(body, |v| {
-            let user = User::from_value(v)?;
-            let id = v.get("id").and_then(Value::as_str)?.to_string();
-            Some((id, serde_json::value::to_raw_value(v).ok()?, user))
+        scim::list_page(body, |raw| {
+            let user = User::from_raw(raw)?;
+            Some((user.id.clone(), raw.to_owned(), user))
         })
         .map_err(|e| Failure::from(&ApiError::Decode(e.to_string())))
     })
@@ -389,6 +388,7 @@ impl Export {
                 let page = SpooledPage {
                     start: request.start_index,
                     rows,
+                    csv_bytes: fragments.csv.len() as u32,
                 };
                 self.keep(page);
                 (page, fragments)
@@ -439,16 +439,28 @@ impl Export {
         out
     }
 
-    /// Feeds back the ids of a page on disk from its JSON fragment.
-    pub fn restore_shown(&mut self, page: SpooledPage, json_fragment: &str) {
+    /// Feeds back the ids of a page on disk from its file (read as text).
+    pub fn restore_shown(&mut self, page: SpooledPage, file_text: &str) {
         let Source::Users { pager, .. } = &mut self.source else {
             return;
         };
-        let ids = json_fragment.split(file::JSON_SEPARATOR).filter_map(|row| {
-            let value: Value = serde_json::from_str(row).ok()?;
-            value.get("id").and_then(Value::as_str).map(str::to_string)
-        });
-        pager.restore_shown(page.start, ids);
+        let json = file_text
+            .get(page.part(Format::Json, file_text.len() as u64).start as usize..)
+            .unwrap_or_default();
+        // The fragment is a list's rows, each after a separator: a list once the first goes.
+        let list = format!(
+            "[{}]",
+            json.get(file::JSON_SEPARATOR.len()..).unwrap_or_default()
+        );
+        #[derive(serde::Deserialize)]
+        struct Row {
+            id: String,
+        }
+        let rows: Vec<&RawValue> = serde_json::from_str(&list).unwrap_or_default();
+        let ids = rows
+            .into_iter()
+            .filter_map(|row| serde_json::from_str::<Row>(row.get()).ok());
+        pager.restore_shown(page.start, ids.map(|r| r.id));
     }
 
     /// Writing to disk failed: the export stops, and goes on from its last checkpoint once the

@@ -26,17 +26,31 @@ const MAX_TEXT: usize = 1_000;
 /// The most pages one spool may list (a million users in pages of 50).
 const MAX_PAGES: usize = 20_000;
 
-/// One page on disk: where it starts, and the rows its fragments hold.
+/// The most bytes one page's CSV fragment may hold (a thousand rows of long values).
+const MAX_CSV_BYTES: u32 = 64 << 20;
+
+/// One page on disk: where it starts, the rows it holds, and where its file's CSV fragment ends
+/// and its JSON fragment begins (one file a page: one write, not two).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SpooledPage {
     pub start: u64,
     pub rows: u32,
+    pub csv_bytes: u32,
 }
 
 impl SpooledPage {
-    /// The fragment files of this page.
-    pub fn file(&self, format: super::Format) -> String {
-        format!("{}.{}", self.start, format.extension())
+    /// The page's file: its CSV fragment, then its JSON fragment.
+    pub fn file(&self) -> String {
+        format!("{}.page", self.start)
+    }
+
+    /// The bytes of the page's file (`file_bytes` long) that hold `format`'s fragment.
+    pub fn part(&self, format: super::Format, file_bytes: u64) -> std::ops::Range<u64> {
+        let split = u64::from(self.csv_bytes).min(file_bytes);
+        match format {
+            super::Format::Csv => 0..split,
+            super::Format::Json => split..file_bytes,
+        }
     }
 }
 
@@ -207,7 +221,7 @@ impl Export {
             && saved
                 .pages
                 .iter()
-                .all(|p| p.start >= 1 && p.rows <= MAX_PAGE)
+                .all(|p| p.start >= 1 && p.rows <= MAX_PAGE && p.csv_bytes <= MAX_CSV_BYTES)
             && saved.pages.windows(2).all(|w| w[0].start < w[1].start);
         let rows: u64 = saved.pages.iter().map(|p| u64::from(p.rows)).sum();
         if !pages_ok || rows != saved.rows {

@@ -4,7 +4,7 @@
 use super::disk::Disk;
 use super::*;
 use crate::core::lookup::FailureCode;
-use serde_json::json;
+use serde_json::{json, Value};
 
 fn body(ids: &[usize], total: usize) -> Vec<u8> {
     let resources: Vec<Value> = ids
@@ -343,8 +343,8 @@ fn a_checkpoint_resumes_where_the_export_stopped() {
         "Paused at 10,000 of 20,000 users."
     );
     for page in back.unsettled_pages() {
-        let fragment = disk.0[&page.start].json.clone();
-        back.restore_shown(page, &fragment);
+        let f = &disk.0[&page.start];
+        back.restore_shown(page, &format!("{}{}", f.csv, f.json));
     }
     back.resume(3_000);
     while back.phase() == &Phase::Running {

@@ -259,15 +259,20 @@ fn spool_button(action: &'static str, label: String, id: &str, primary: bool) ->
 }
 
 /// The export's details: the page size in use, requests and retries, and the disk.
-pub fn details(details: &Details, bytes: Option<u64>) -> Element {
+/// `saved`: the users and bytes on disk that a resume would start from.
+pub fn details(details: &Details, saved: Option<(u64, u64)>) -> Element {
     let mut parts = Vec::new();
     if let Some(size) = details.page_size {
         parts.push(format!("pages of {} users", grouped(u64::from(size))));
     }
     parts.push(format!("{} requests", grouped(details.requests)));
     parts.push(format!("{} retried", grouped(details.retries)));
-    if let Some(bytes) = bytes {
-        parts.push(format!("{} on disk", size(bytes)));
+    if let Some((users, bytes)) = saved {
+        parts.push(format!(
+            "{} users ({}) on disk",
+            grouped(users),
+            size(bytes)
+        ));
     }
     el("p")
         .attr("class", "kw-meta")

@@ -165,7 +165,7 @@ pub fn found(kind: SearchKind, text: &str, body: &[u8]) -> Result<Found, ApiErro
     let decode = |e: scim::DecodeError| ApiError::Decode(e.to_string());
     let (rows, total, skipped) = match kind {
         SearchKind::Users => {
-            let page = scim::list_page(body, User::from_value).map_err(decode)?;
+            let page = scim::list_page(body, User::from_raw).map_err(decode)?;
             (
                 page.items.iter().map(user_row).collect(),
                 page.total,
@@ -173,7 +173,7 @@ pub fn found(kind: SearchKind, text: &str, body: &[u8]) -> Result<Found, ApiErro
             )
         }
         SearchKind::Groups => {
-            let page = scim::list_page(body, Group::from_value).map_err(decode)?;
+            let page = scim::list_page(body, Group::from_raw).map_err(decode)?;
             (
                 page.items.iter().map(group_row).collect(),
                 page.total,
