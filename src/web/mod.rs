@@ -10,6 +10,7 @@ pub mod client;
 mod clipboard;
 mod dom;
 mod export;
+mod export_pages;
 mod js;
 pub mod net;
 mod options;
@@ -32,4 +33,12 @@ thread_local! {
     /// The one Directory API client of this context: in the worker it serves every lookup and
     /// export, so one scheduler paces all of Keyward's requests.
     static API: client::Client<net::Fetch> = client::Client::new(net::Fetch, Scheduler::default());
+}
+
+/// Runs a future behind a trait object: its state machine stays its own function instead of being
+/// inlined into every caller's (each copy costs the bundle kilobytes; the call costs nothing felt).
+fn out_of_line<'a, T>(
+    future: impl std::future::Future<Output = T> + 'a,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = T> + 'a>> {
+    Box::pin(future)
 }

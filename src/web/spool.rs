@@ -6,7 +6,7 @@
 //! memory for the session, and the page says an export cannot be resumed there.
 
 use std::cell::{Cell, RefCell};
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::rc::Rc;
 
 use futures_util::future::{select, Either};
@@ -212,7 +212,8 @@ impl Disk {
 #[derive(Clone)]
 pub struct FastWriter {
     worker: Worker,
-    waiting: Rc<RefCell<HashMap<u32, Function>>>,
+    /// Each write's sequence number and the function that resolves it (a handful).
+    waiting: Rc<RefCell<Vec<(u32, Function)>>>,
     next: Rc<Cell<u32>>,
     broken: Rc<Cell<bool>>,
     _listeners: Rc<[Closure<dyn FnMut(JsValue)>; 2]>,
@@ -243,7 +244,7 @@ const FAST_WRITE_MS: u64 = 20_000;
 impl FastWriter {
     fn start() -> Option<FastWriter> {
         let worker = Worker::new(WRITER_SCRIPT).ok()?;
-        let waiting: Rc<RefCell<HashMap<u32, Function>>> = Rc::default();
+        let waiting: Rc<RefCell<Vec<(u32, Function)>>> = Rc::default();
         let broken: Rc<Cell<bool>> = Rc::default();
         let answers = waiting.clone();
         let on_message = Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
@@ -253,7 +254,11 @@ impl FastWriter {
             let seq = Reflect::get(&data, &JsValue::from_str("seq"))
                 .ok()
                 .and_then(|s| s.as_f64());
-            let resolve = seq.and_then(|s| answers.borrow_mut().remove(&(s as u32)));
+            let resolve = seq.and_then(|s| {
+                let mut answers = answers.borrow_mut();
+                let at = answers.iter().position(|(w, _)| *w == s as u32)?;
+                Some(answers.swap_remove(at).1)
+            });
             if let Some(resolve) = resolve {
                 let _ = resolve.call1(&JsValue::NULL, &data);
             }
@@ -267,7 +272,7 @@ impl FastWriter {
                 error: Some("the writer stopped".into()),
             })
             .unwrap_or(JsValue::NULL);
-            for (_, resolve) in failing.borrow_mut().drain() {
+            for (_, resolve) in failing.borrow_mut().drain(..) {
                 let _ = resolve.call1(&JsValue::NULL, &stopped);
             }
         });
@@ -296,10 +301,10 @@ impl FastWriter {
         })?;
         let waiting = self.waiting.clone();
         let answer = Promise::new(&mut |resolve, _| {
-            waiting.borrow_mut().insert(seq, resolve);
+            waiting.borrow_mut().push((seq, resolve));
         });
         if let Err(e) = self.worker.post_message(&message) {
-            self.waiting.borrow_mut().remove(&seq);
+            self.waiting.borrow_mut().retain(|(s, _)| *s != seq);
             return Err(fail("writing")(e));
         }
         // A write never answered (a writer stuck in the browser) is not waited for forever.
@@ -307,7 +312,7 @@ impl FastWriter {
         let answer = match select(JsFuture::from(answer), timeout).await {
             Either::Left((answer, _)) => answer.map_err(fail("writing"))?,
             Either::Right(_) => {
-                self.waiting.borrow_mut().remove(&seq);
+                self.waiting.borrow_mut().retain(|(s, _)| *s != seq);
                 self.broken.set(true);
                 return Err(JsError::new("the writer did not answer"));
             }

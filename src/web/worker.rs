@@ -1,13 +1,9 @@
 //! The service worker's edge: it loads the worker state once, passes every runtime message to the
 //! core, performs the effects that come back, and clears the clipboard when the alarm fires.
 
-use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
-use std::future::Future;
-use std::pin::Pin;
+use std::cell::RefCell;
 use std::rc::Rc;
 
-use futures_util::future::{FutureExt, Shared};
 use futures_util::lock::Mutex;
 
 use indexmap::IndexMap;
@@ -18,7 +14,7 @@ use super::client::Client;
 use super::js::{from_js, to_js};
 use super::net::Fetch;
 use super::storage::{self, Area};
-use super::{chrome, clipboard, time, API};
+use super::{chrome, clipboard, export_pages, out_of_line, time, API};
 use crate::core::accounts::{self, fingerprint, Accounts};
 use crate::core::api::region::{self, Region};
 use crate::core::api::throttle::Priority;
@@ -205,14 +201,6 @@ pub async fn handle_message(request: JsValue, sender: JsValue) -> Result<JsValue
     respond(response)
 }
 
-/// Runs a future behind a trait object: its state machine stays its own function instead of being
-/// inlined into every caller's (each copy costs the bundle kilobytes; the call costs nothing felt).
-fn out_of_line<'a, T>(
-    future: impl std::future::Future<Output = T> + 'a,
-) -> std::pin::Pin<Box<dyn std::future::Future<Output = T> + 'a>> {
-    Box::pin(future)
-}
-
 fn respond(response: protocol::Response) -> Result<JsValue, JsError> {
     to_js(&response)
 }
@@ -223,52 +211,14 @@ async fn run_api_call(call: ApiCall, tab: Option<i64>) -> protocol::Response {
     if !matches!(call.job, Job::ExportPage { .. }) {
         return answer_api_call(call).await.into();
     }
-    let key = (
+    let (client_id, url) = (
         call.credentials.client_id.clone(),
         call.job.url().to_string(),
     );
-    if let Ok(Some(kept)) = with_state(|s| s.parked.take(&key.0, &key.1, time::now_ms())) {
-        return kept.into();
-    }
-    // The same page asked for again while it is out (the export resumed in a new tab before the
-    // closed tab's request came back) joins that request instead of making another.
-    let joined = EXPORT_FLIGHTS.with(|f| f.borrow().get(&key).cloned());
-    let flight = joined.unwrap_or_else(|| {
-        let flight = Flight {
-            answer: out_of_line(answer_api_call(call)).shared(),
-            waiting: Rc::default(),
-        };
-        EXPORT_FLIGHTS.with(|f| f.borrow_mut().insert(key.clone(), flight.clone()));
-        flight
-    });
-    flight.waiting.set(flight.waiting.get() + 1);
-    let answered = flight.answer.clone().await;
-    // The page that asked closed meanwhile (its tab closed mid-export) and nobody else waited for
-    // the answer: it is kept for the export resumed in a new tab. The flight is listed until
-    // then, so a request for the page in between joins it.
-    let alone = || flight.waiting.get() == 1;
-    if let (true, Answered::Body { .. }, Some(tab)) = (alone(), &answered, tab) {
-        if !chrome::tab_exists(tab).await && alone() {
-            let (kept, now) = (answered.clone(), time::now_ms());
-            if let Err(e) = with_state(|s| s.parked.park(&key.0, &key.1, kept, now)) {
-                web_sys::console::warn_1(&JsValue::from(e));
-            }
-        }
-    }
-    EXPORT_FLIGHTS.with(|f| f.borrow_mut().remove(&key));
-    answered.into()
-}
-
-/// An export page's request in flight, and how many pages wait for its answer.
-#[derive(Clone)]
-struct Flight {
-    answer: Shared<Pin<Box<dyn Future<Output = Answered>>>>,
-    waiting: Rc<Cell<usize>>,
-}
-
-thread_local! {
-    /// Export pages in flight, by account and address.
-    static EXPORT_FLIGHTS: RefCell<HashMap<(String, String), Flight>> = RefCell::default();
+    let fetch = out_of_line(answer_api_call(call));
+    export_pages::export_page(client_id, url, tab, fetch)
+        .await
+        .into()
 }
 
 /// The call's answer, read.

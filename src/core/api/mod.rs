@@ -273,7 +273,7 @@ pub fn human(d: Duration) -> String {
 /// The error description from a body in SCIM 1.1 (`Errors[].description`) or 2.0 (`detail`) form,
 /// or its plain text; at most 200 characters, without control characters.
 pub fn error_detail(body: &[u8]) -> String {
-    let text = match serde_json::from_slice::<Value>(body) {
+    let text = match serde_json::from_str::<Value>(std::str::from_utf8(body).unwrap_or_default()) {
         Ok(v) => v
             .get("Errors")
             .and_then(|e| e.as_array()?.first())

@@ -173,7 +173,8 @@ pub fn probe_result(answer: Result<Vec<u8>, ApiError>) -> Result<(), ApiError> {
 /// Whether a body is a SCIM list answer: an object with a `resources`/`Resources` array or a
 /// numeric `totalResults`.
 pub fn is_scim_list(body: &[u8]) -> bool {
-    let Ok(serde_json::Value::Object(fields)) = serde_json::from_slice(body) else {
+    let text = std::str::from_utf8(body).unwrap_or_default();
+    let Ok(serde_json::Value::Object(fields)) = serde_json::from_str(text) else {
         return false;
     };
     ["resources", "Resources"]

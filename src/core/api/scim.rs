@@ -277,7 +277,8 @@ impl Group {
 /// deeper than serde_json's limit (128 levels) is refused, as is anything cut off.
 pub fn parse_body(body: &[u8]) -> Result<Value, DecodeError> {
     let repaired = repair_lone_surrogates(body);
-    serde_json::from_slice(repaired.as_deref().unwrap_or(body)).map_err(|_| DecodeError::NotJson)
+    let text = std::str::from_utf8(repaired.as_deref().unwrap_or(body));
+    serde_json::from_str(text.map_err(|_| DecodeError::NotJson)?).map_err(|_| DecodeError::NotJson)
 }
 
 /// A copy of `json` with each lone surrogate escape replaced by `\ufffd` (the same length), or
@@ -322,9 +323,10 @@ pub fn list_page<T>(
     read: impl Fn(&RawValue) -> Option<T>,
 ) -> Result<ListPage<T>, DecodeError> {
     let repaired = repair_lone_surrogates(body);
-    let body = repaired.as_deref().unwrap_or(body);
-    let Ok(v) = serde_json::from_slice::<RawObject>(body) else {
-        return Err(match serde_json::from_slice::<IgnoredAny>(body) {
+    let body = std::str::from_utf8(repaired.as_deref().unwrap_or(body))
+        .map_err(|_| DecodeError::NotJson)?;
+    let Ok(v) = serde_json::from_str::<RawObject>(body) else {
+        return Err(match serde_json::from_str::<IgnoredAny>(body) {
             Ok(_) => DecodeError::NotAnObject,
             Err(_) => DecodeError::NotJson,
         });

@@ -346,9 +346,9 @@ pub fn group_detail(
     let (attributes, attributes_omitted) = attributes(&raw);
     let (user_count, user_count_problem) = match count {
         None => (None, None),
-        Some(Ok(body)) => match serde_json::from_slice::<UserCount>(&body) {
-            Ok(count) => (Some(count.users), None),
-            Err(_) => (None, Some("the user count could not be read".into())),
+        Some(Ok(body)) => match users_count(&body) {
+            Some(users) => (Some(users), None),
+            None => (None, Some("the user count could not be read".into())),
         },
         Some(Err(e)) => (None, Some(e.message())),
     };
@@ -389,7 +389,7 @@ struct UserCount {
 
 /// A group's direct user count from its `users/count` answer, if it reads.
 pub fn users_count(body: &[u8]) -> Option<u64> {
-    serde_json::from_slice::<UserCount>(body)
+    serde_json::from_str::<UserCount>(std::str::from_utf8(body).ok()?)
         .ok()
         .map(|c| c.users)
 }

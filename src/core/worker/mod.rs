@@ -19,8 +19,7 @@ use crate::core::console::credentials::{self, Desk, KeyCheck, TabView, Tabs};
 use crate::core::console::layout::Layouts;
 use crate::core::console::manual;
 use crate::core::export;
-use crate::core::export::parked::Parked;
-use crate::core::lookup::call::{self, Answered, Asked};
+use crate::core::lookup::call::{self, Asked};
 use crate::core::lookup::ApiCall;
 use crate::core::protocol::{self, refused, Caller, Request, Response, Sender, WorkerFacts};
 use crate::core::reminders::check::{self as reminder_check, ReminderCheck};
@@ -47,8 +46,6 @@ pub struct WorkerState {
     /// Renewed keys checked against the API since the worker started, by Client ID (a handful: a
     /// list is smaller in wasm than another map type).
     pub key_checks: Vec<(String, KeyCheck)>,
-    /// Export pages answered after their tab closed, for the export resumed in a new one.
-    pub parked: Parked<Answered>,
 }
 
 impl std::fmt::Debug for WorkerState {
