@@ -15,15 +15,15 @@ use wasm_bindgen::JsCast;
 use web_sys::{Element, Event, HtmlElement, HtmlSelectElement};
 
 use super::spool::{self, Disk, Writer};
-use super::{chrome, dom, js, time};
+use super::{chrome, dom, spools, time};
 use crate::core::accounts::view::AccountView;
 use crate::core::api::pager::PageRequest;
 use crate::core::console::credentials::TabView;
 use crate::core::export::members::GroupRef;
-use crate::core::export::spool::{expired, new_id, SpoolSummary, CHECKPOINT_FILE};
+use crate::core::export::spool::{new_id, SpoolSummary, SpooledPage, CHECKPOINT_FILE};
 use crate::core::export::view::{self, ACCOUNT, CONTROLS, FORM, SPOOLS, SPOOL_ATTR, STATUS, TEXT};
-use crate::core::export::{Export, Format, Phase};
-use crate::core::lookup::{self, Failure, FailureCode};
+use crate::core::export::{Export, Format, Fragments, Phase};
+use crate::core::lookup::{self, Failure};
 use crate::core::protocol::{answer, ask, Request, ResponseKind};
 
 /// What the page tells an admin whose resumed export needs the account's key again.
@@ -57,6 +57,8 @@ struct Page {
     bytes: u64,
     /// Users and bytes named by the last checkpoint on disk: what a resume would start from.
     saved: Option<(u64, u64)>,
+    /// Pages (by start) of a resumed export written to disk but named by no checkpoint.
+    on_disk: Vec<u64>,
 }
 
 type Shared = Rc<RefCell<Page>>;
@@ -86,6 +88,7 @@ pub async fn render_export(root: Element) -> Result<(), JsError> {
         confirming: None,
         bytes: 0,
         saved: None,
+        on_disk: Vec::new(),
     }));
     let weak = Rc::downgrade(&page);
     page.borrow().writer.on_written(move || {
@@ -119,38 +122,8 @@ fn warn(result: Result<(), JsError>) {
 /// Reads every spool on disk, deletes those past their days, and lists the rest.
 async fn load_spools(page: &Shared) {
     let disk = page.borrow().disk.clone();
-    let now = time::now_ms();
     let current = page.borrow().export.as_ref().map(|e| e.id.clone());
-    let mut list = Vec::new();
-    for (id, checkpoint, bytes) in disk.spools().await {
-        if Some(&id) == current.as_ref() {
-            continue;
-        }
-        let export = match checkpoint {
-            Some(text) => Export::from_checkpoint(&text, &id, now).map(Box::new),
-            None => Err(crate::core::export::spool::Unreadable(
-                "it has no checkpoint".into(),
-            )),
-        };
-        let created_ms = export.as_ref().map_or(0, |e| e.created_ms);
-        // Past its days (or unreadable and holding nothing): gone, as the page promises.
-        let stale = export.as_ref().is_ok_and(|e| expired(e.created_ms, now))
-            || export
-                .as_ref()
-                .err()
-                .is_some_and(|u| u.0.contains("days old"));
-        if stale {
-            warn(disk.remove(&id).await);
-            continue;
-        }
-        list.push(SpoolSummary {
-            id,
-            bytes,
-            created_ms,
-            export,
-        });
-    }
-    list.sort_by_key(|s| std::cmp::Reverse(s.created_ms));
+    let list = spools::summaries(&disk, current.as_deref(), time::now_ms()).await;
     page.borrow_mut().spools = list;
     warn(draw_spools(page));
 }
@@ -317,6 +290,7 @@ fn begin(page: &Shared, export: Export, bytes: u64) {
         p.note = None;
         p.bytes = bytes;
         p.saved = None;
+        p.on_disk.clear();
         p.writer.reset();
         p.run
     };
@@ -374,13 +348,22 @@ async fn resume_spool(page: &Shared, id: String) {
         }
     }
     let client_id = export.client_id.clone();
-    let on_disk = page
+    let bytes = page
         .borrow()
         .spools
         .iter()
         .find(|s| s.id == id)
         .map_or(0, |s| s.bytes);
-    begin(page, export, on_disk);
+    let named: Vec<u64> = export.pages().iter().map(|p| p.start).collect();
+    let unnamed: Vec<u64> = disk
+        .names(&id)
+        .await
+        .iter()
+        .filter_map(|name| name.strip_suffix(".page")?.parse().ok())
+        .filter(|start| !named.contains(start))
+        .collect();
+    begin(page, export, bytes);
+    page.borrow_mut().on_disk = unnamed;
     // The key may be gone with the browser session: wait for it, saying how to bring it back.
     let run = page.borrow().run;
     loop {
@@ -475,6 +458,13 @@ fn pump(page: &Shared) {
     };
     for request in requests {
         let page = page.clone();
+        // A page the closed tab wrote but did not name: read back rather than asked again.
+        let from_disk = {
+            let mut p = page.borrow_mut();
+            let at = p.on_disk.iter().position(|&s| s == request.start_index);
+            at.map(|at| (p.on_disk.swap_remove(at), p.disk.clone()))
+        };
+        let id = page.borrow().export.as_ref().map(|e| e.id.clone());
         let message = Request::ExportPage(ask::ExportPage {
             client_id: client_id.clone(),
             text: text.clone(),
@@ -484,7 +474,14 @@ fn pump(page: &Shared) {
             left,
         });
         wasm_bindgen_futures::spawn_local(async move {
-            let answer = read_answer(chrome::send_message(&message).await);
+            if let (Some((start, disk)), Some(id)) = (from_disk, id) {
+                let text = disk.read_text(&id, &SpooledPage::file_of(start)).await;
+                if text.is_ok_and(|t| answered_from_disk(&page, run, request, &t)) {
+                    pump(&page);
+                    return;
+                }
+            }
+            let answer = chrome::export_page_answer(chrome::send_message(&message).await);
             answered(&page, run, request, answer);
             pump(&page);
         });
@@ -519,11 +516,22 @@ fn answered(
         time::now_ms(),
     );
     let changed = export.phase() != &was;
-    let id = export.id.clone();
+    spool_page(page, p, written, changed);
+}
+
+/// Queues a page's file (its fragments and trailer) and the checkpoint after it.
+fn spool_page(
+    page: &Shared,
+    mut p: std::cell::RefMut<'_, Page>,
+    written: Option<(SpooledPage, Fragments)>,
+    changed: bool,
+) {
+    let id = p.export.as_ref().map(|e| e.id.clone()).unwrap_or_default();
     if let Some((spooled, fragments)) = written {
         p.bytes += (fragments.csv.len() + fragments.json.len()) as u64;
         // Out of wasm memory at once: JS holds the bytes until they are on disk.
-        let bytes = spool::bytes_of(&[&fragments.csv, &fragments.json]);
+        let trailer = spooled.trailer();
+        let bytes = spool::bytes_of(&[&fragments.csv, &fragments.json, &trailer]);
         p.writer
             .write(&id, &spooled.file(), bytes, disk_failure(page), None);
     } else if !changed {
@@ -534,42 +542,23 @@ fn answered(
     checkpoint(page);
 }
 
-/// The body of an export page, or why there is none. A message with no answer means the worker
-/// stopped while working on it: that page is simply asked for again.
-fn read_answer(answer: Result<JsValue, JsError>) -> Result<answer::ApiBody, Failure> {
-    if answer.is_err() {
-        return Err(Failure {
-            retry: true,
-            ..Failure::new(
-                FailureCode::Offline,
-                "Keyward's background worker stopped while fetching a page.",
-            )
-        });
+/// Answers `request` from its page's file when the closed tab wrote it whole but no checkpoint
+/// named it yet; whether it did.
+fn answered_from_disk(page: &Shared, run: u64, request: PageRequest, text: &str) -> bool {
+    let mut p = page.borrow_mut();
+    if p.run != run {
+        return true;
     }
-    let read: PageAnswer = chrome::expect(answer, ResponseKind::ApiBody)?;
-    let body = js::utf8_of(&read.body).ok_or_else(|| {
-        Failure::new(
-            FailureCode::Other,
-            "Keyward's worker sent a page it could not read.",
-        )
-    })?;
-    Ok(answer::ApiBody {
-        body,
-        note: read.note,
-        count: read.count,
-    })
-}
-
-/// An [`answer::ApiBody`] as the message holds it, its body left a JS string: it leaves for wasm
-/// as bytes (see [`js::utf8_of`]).
-#[derive(serde::Deserialize)]
-struct PageAnswer {
-    #[serde(with = "serde_wasm_bindgen::preserve")]
-    body: JsValue,
-    #[serde(default)]
-    note: Option<String>,
-    #[serde(default)]
-    count: Option<u64>,
+    let Some(export) = p.export.as_mut() else {
+        return true;
+    };
+    let was = export.phase().clone();
+    let Some(written) = export.answer_from_disk(request, text, time::now_ms()) else {
+        return false;
+    };
+    let changed = export.phase() != &was;
+    spool_page(page, p, Some(written), changed);
+    true
 }
 
 /// Redraws the status, and the controls when the phase changed (focusing the new first control).

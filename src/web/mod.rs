@@ -16,6 +16,7 @@ pub mod net;
 mod options;
 mod popup;
 mod spool;
+mod spools;
 mod storage;
 pub mod time;
 mod worker;

@@ -164,6 +164,21 @@ impl Disk {
         }
     }
 
+    /// The names of spool `id`'s files.
+    pub async fn names(&self, id: &str) -> Vec<String> {
+        match self {
+            Disk::Memory(files) => files
+                .borrow()
+                .get(id)
+                .map(|f| f.keys().cloned().collect())
+                .unwrap_or_default(),
+            Disk::Opfs(..) => match self.folder(id, false).await {
+                Ok(folder) => entries(folder.keys()).await,
+                Err(_) => Vec::new(),
+            },
+        }
+    }
+
     /// Every spool: its id, checkpoint text (if it has one) and size in bytes.
     pub async fn spools(&self) -> Vec<(String, Option<String>, u64)> {
         let ids: Vec<String> = match self {
@@ -184,24 +199,13 @@ impl Disk {
 
     /// Bytes held by spool `id`.
     async fn size(&self, id: &str) -> u64 {
-        match self {
-            Disk::Memory(files) => files
-                .borrow()
-                .get(id)
-                .map_or(0, |f| f.values().map(|b| b.size() as u64).sum()),
-            Disk::Opfs(..) => {
-                let Ok(folder) = self.folder(id, false).await else {
-                    return 0;
-                };
-                let mut bytes = 0;
-                for name in entries(folder.keys()).await {
-                    if let Ok(file) = self.file(id, &name).await {
-                        bytes += file.size() as u64;
-                    }
-                }
-                bytes
+        let mut bytes = 0;
+        for name in self.names(id).await {
+            if let Ok(file) = self.file(id, &name).await {
+                bytes += file.size() as u64;
             }
         }
+        bytes
     }
 }
 
@@ -370,7 +374,9 @@ pub async fn save(
     let mut first = true;
     for spooled in export.pages() {
         let file = disk.file(&export.id, &spooled.file()).await?;
-        let mut part = spooled.part(format, file.size() as u64);
+        let mut part = spooled.part(format);
+        part.end = part.end.min(file.size() as u64);
+        part.start = part.start.min(part.end);
         if part.is_empty() {
             continue;
         }

@@ -344,9 +344,10 @@ impl Export {
                         *count = users_count.or(*count);
                         *user_members = members::user_members(&members);
                         self.total = *count;
+                        let rows = members.len() as u32;
                         Ok(Some(Fragments::members(&members))
-                            .filter(|_| !members.is_empty())
-                            .map(|f| (members.len() as u32, f)))
+                            .filter(|_| rows > 0)
+                            .map(|f| (rows, rows, f)))
                     }
                     Err(failure) => {
                         fetch.retry();
@@ -365,10 +366,11 @@ impl Export {
                         pager.set_page_size(pager.page_size().saturating_mul(2));
                         *streak = 0;
                     }
+                    let items = page.items.len() as u32;
                     let fresh = pager.accept(request, page.items, page.total, |(id, _, _)| id);
                     let fragments =
                         Fragments::users(fresh.iter().map(|(_, raw, user)| (raw.as_ref(), user)));
-                    Ok(Some((fresh.len() as u32, fragments)).filter(|(n, _)| *n > 0))
+                    Ok(Some((fresh.len() as u32, items, fragments)).filter(|(n, _, _)| *n > 0))
                 }
                 Err(failure) => {
                     *streak = 0;
@@ -384,11 +386,14 @@ impl Export {
             },
         };
         let spooled = match read {
-            Ok(page) => page.map(|(rows, fragments)| {
+            Ok(page) => page.map(|(rows, items, fragments)| {
                 let page = SpooledPage {
                     start: request.start_index,
+                    count: request.count,
+                    items,
                     rows,
                     csv_bytes: fragments.csv.len() as u32,
+                    json_bytes: fragments.json.len() as u32,
                 };
                 self.keep(page);
                 (page, fragments)
@@ -418,49 +423,6 @@ impl Export {
                 self.pages.insert(at, page);
             }
         }
-    }
-
-    /// Pages on disk holding a position next to one not answered yet: after a resume, the edge
-    /// reads their JSON fragments back into [`Export::restore_shown`], so a repeat at their edge
-    /// is still dropped.
-    pub fn unsettled_pages(&self) -> Vec<SpooledPage> {
-        let Source::Users { pager, .. } = &self.source else {
-            return Vec::new();
-        };
-        let mut out: Vec<SpooledPage> = pager
-            .unsettled_edges()
-            .into_iter()
-            .filter_map(|position| {
-                let at = self.pages.partition_point(|p| p.start <= position);
-                at.checked_sub(1).map(|i| self.pages[i])
-            })
-            .collect();
-        out.dedup();
-        out
-    }
-
-    /// Feeds back the ids of a page on disk from its file (read as text).
-    pub fn restore_shown(&mut self, page: SpooledPage, file_text: &str) {
-        let Source::Users { pager, .. } = &mut self.source else {
-            return;
-        };
-        let json = file_text
-            .get(page.part(Format::Json, file_text.len() as u64).start as usize..)
-            .unwrap_or_default();
-        // The fragment is a list's rows, each after a separator: a list once the first goes.
-        let list = format!(
-            "[{}]",
-            json.get(file::JSON_SEPARATOR.len()..).unwrap_or_default()
-        );
-        #[derive(serde::Deserialize)]
-        struct Row {
-            id: String,
-        }
-        let rows: Vec<&RawValue> = serde_json::from_str(&list).unwrap_or_default();
-        let ids = rows
-            .into_iter()
-            .filter_map(|row| serde_json::from_str::<Row>(row.get()).ok());
-        pager.restore_shown(page.start, ids.map(|r| r.id));
     }
 
     /// Writing to disk failed: the export stops, and goes on from its last checkpoint once the

@@ -7,8 +7,11 @@
 use serde::{Deserialize, Serialize};
 
 use super::members::GroupRef;
-use super::{Export, Phase, Source};
-use crate::core::api::pager::{Pager, PagerState};
+use serde_json::value::RawValue;
+
+use super::file::{self, Fragments};
+use super::{Export, Format, Phase, Source};
+use crate::core::api::pager::{PageRequest, Pager, PagerState};
 use crate::core::api::MAX_PAGE;
 use crate::core::lookup::{Failure, FailureCode};
 
@@ -26,31 +29,68 @@ const MAX_TEXT: usize = 1_000;
 /// The most pages one spool may list (a million users in pages of 50).
 const MAX_PAGES: usize = 20_000;
 
-/// The most bytes one page's CSV fragment may hold (a thousand rows of long values).
-const MAX_CSV_BYTES: u32 = 64 << 20;
+/// The most bytes one page's fragment may hold (a thousand rows of long values).
+const MAX_FRAGMENT_BYTES: u32 = 64 << 20;
 
-/// One page on disk: where it starts, the rows it holds, and where its file's CSV fragment ends
-/// and its JSON fragment begins (one file a page: one write, not two).
+/// One page on disk: where it starts and how many users were asked for, the rows it holds, and
+/// the bytes of its file's CSV fragment and of the JSON fragment after it (one file a page: one
+/// write, not two). The file ends with this record as a line of its own, so a page written but not
+/// yet named by a checkpoint can be taken back whole after a crash (see
+/// [`super::Export::answer_from_disk`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SpooledPage {
     pub start: u64,
+    pub count: u32,
+    /// Users the API answered; `rows` fewer when some were dropped as repeats.
+    pub items: u32,
     pub rows: u32,
     pub csv_bytes: u32,
+    pub json_bytes: u32,
 }
 
 impl SpooledPage {
-    /// The page's file: its CSV fragment, then its JSON fragment.
-    pub fn file(&self) -> String {
-        format!("{}.page", self.start)
+    /// The file of the page starting at `start`.
+    pub fn file_of(start: u64) -> String {
+        format!("{start}.page")
     }
 
-    /// The bytes of the page's file (`file_bytes` long) that hold `format`'s fragment.
-    pub fn part(&self, format: super::Format, file_bytes: u64) -> std::ops::Range<u64> {
-        let split = u64::from(self.csv_bytes).min(file_bytes);
+    /// The page's file: its CSV fragment, its JSON fragment, then [`SpooledPage::trailer`].
+    pub fn file(&self) -> String {
+        SpooledPage::file_of(self.start)
+    }
+
+    /// The bytes of the page's file that hold `format`'s fragment.
+    pub fn part(&self, format: super::Format) -> std::ops::Range<u64> {
+        let (csv, json) = (u64::from(self.csv_bytes), u64::from(self.json_bytes));
         match format {
-            super::Format::Csv => 0..split,
-            super::Format::Json => split..file_bytes,
+            super::Format::Csv => 0..csv,
+            super::Format::Json => csv..csv + json,
         }
+    }
+
+    /// The line the page's file ends with.
+    pub fn trailer(&self) -> String {
+        format!("\n{}\n", serde_json::to_string(self).unwrap_or_default())
+    }
+
+    /// The page a file's text says it holds, when the file is whole: its trailer reads, and the
+    /// fragments it names fill the file up to it exactly (a write cut short fails this).
+    pub fn of_file(text: &str) -> Option<SpooledPage> {
+        let body = text.strip_suffix('\n')?;
+        let at = body.rfind('\n')?;
+        let page: SpooledPage = serde_json::from_str(&body[at + 1..]).ok()?;
+        let whole = page.valid() && page.part(super::Format::Json).end == at as u64;
+        whole.then_some(page)
+    }
+
+    /// Whether its numbers are possible (a members export's one page asks for no count and may
+    /// hold a whole group).
+    fn valid(&self) -> bool {
+        self.start >= 1
+            && self.count <= MAX_PAGE
+            && self.rows <= self.items
+            && self.csv_bytes <= MAX_FRAGMENT_BYTES
+            && self.json_bytes <= MAX_FRAGMENT_BYTES
     }
 }
 
@@ -176,6 +216,74 @@ impl Export {
         }
     }
 
+    /// Pages on disk holding a position next to one not answered yet: after a resume, the edge
+    /// reads their JSON fragments back into [`Export::restore_shown`], so a repeat at their edge
+    /// is still dropped.
+    pub fn unsettled_pages(&self) -> Vec<SpooledPage> {
+        let Source::Users { pager, .. } = &self.source else {
+            return Vec::new();
+        };
+        let mut out: Vec<SpooledPage> = pager
+            .unsettled_edges()
+            .into_iter()
+            .filter_map(|position| {
+                let at = self.pages.partition_point(|p| p.start <= position);
+                at.checked_sub(1).map(|i| self.pages[i])
+            })
+            .collect();
+        out.dedup();
+        out
+    }
+
+    /// Feeds back the ids of a page on disk from its file (read as text).
+    pub fn restore_shown(&mut self, page: SpooledPage, file_text: &str) {
+        let Source::Users { pager, .. } = &mut self.source else {
+            return;
+        };
+        let part = page.part(Format::Json);
+        let json = file_text
+            .get(part.start as usize..part.end as usize)
+            .unwrap_or_default();
+        // The fragment is a list's rows, each after a separator: a list once the first goes.
+        let list = format!(
+            "[{}]",
+            json.get(file::JSON_SEPARATOR.len()..).unwrap_or_default()
+        );
+        #[derive(serde::Deserialize)]
+        struct Row {
+            id: String,
+        }
+        let rows: Vec<&RawValue> = serde_json::from_str(&list).unwrap_or_default();
+        let ids = rows
+            .into_iter()
+            .filter_map(|row| serde_json::from_str::<Row>(row.get()).ok());
+        pager.restore_shown(page.start, ids.map(|r| r.id));
+    }
+
+    /// Answers `request` from a page file written before the tab closed but not yet named by a
+    /// checkpoint (`file_text`), as if the API had sent it again: the same rows, the same checks,
+    /// no request. `None` when the file is not that page, whole, or when the API's answer held
+    /// rows dropped as repeats (they are not on disk to be checked again).
+    pub fn answer_from_disk(
+        &mut self,
+        request: PageRequest,
+        file_text: &str,
+        now_ms: u64,
+    ) -> Option<(SpooledPage, Fragments)> {
+        let page = SpooledPage::of_file(file_text)?;
+        let same = (page.start, page.count) == (request.start_index, request.count);
+        if !same || page.rows != page.items || !matches!(self.source, Source::Users { .. }) {
+            return None;
+        }
+        let part = page.part(Format::Json);
+        let rows = file_text.get(part.start as usize..part.end as usize)?;
+        let list = rows.get(file::JSON_SEPARATOR.len()..).unwrap_or_default();
+        let body = format!("{{\"resources\":[{list}]}}");
+        let answered = self.page_answered(request, Ok(body.as_bytes()), None, now_ms);
+        self.requests -= 1;
+        answered
+    }
+
     /// The checkpoint's text, as saved.
     pub fn checkpoint_text(&self, wall_ms: u64) -> String {
         serde_json::to_string(&self.checkpoint(wall_ms)).unwrap_or_default()
@@ -218,10 +326,7 @@ impl Export {
             return Err(bad("times"));
         }
         let pages_ok = saved.pages.len() <= MAX_PAGES
-            && saved
-                .pages
-                .iter()
-                .all(|p| p.start >= 1 && p.rows <= MAX_PAGE && p.csv_bytes <= MAX_CSV_BYTES)
+            && saved.pages.iter().all(SpooledPage::valid)
             && saved.pages.windows(2).all(|w| w[0].start < w[1].start);
         let rows: u64 = saved.pages.iter().map(|p| u64::from(p.rows)).sum();
         if !pages_ok || rows != saved.rows {

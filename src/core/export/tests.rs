@@ -410,3 +410,98 @@ fn a_tampered_checkpoint_is_refused_with_a_reason() {
         );
     }
 }
+
+/// Closed with two pages written but not yet named by a checkpoint: resumed, the whole one is
+/// answered from its file (no request), the one cut short is asked for again, and a file that is
+/// another page's or holds rows dropped as repeats is never taken.
+#[test]
+fn pages_written_but_not_yet_named_are_answered_from_their_files_when_whole() {
+    let n = 20_000;
+    let mut export = fresh("");
+    let mut files = std::collections::BTreeMap::new();
+    let mut saved = String::new();
+    while export.rows() < 10_000 {
+        let r = export.next_request().expect("more");
+        if let Some((page, f)) = export.page_answered(r, Ok(&body(&page_of(r, n), n)), None, 10) {
+            files.insert(page.start, format!("{}{}{}", f.csv, f.json, page.trailer()));
+        }
+        if export.rows() <= 8_000 {
+            saved = export.checkpoint_text(1_000);
+        }
+    }
+    let cut = files.get_mut(&9_001).expect("written");
+    cut.truncate(cut.len() - 40);
+    let mut back = Export::from_checkpoint(&saved, "x1", 2_000).expect("readable");
+    for page in back.unsettled_pages() {
+        back.restore_shown(page, &files[&page.start]);
+    }
+    back.resume(3_000);
+    let requests_before = back.details().requests;
+    let (mut asked, mut from_disk) = (0, 0);
+    while back.phase() == &Phase::Running {
+        let batch: Vec<_> = std::iter::from_fn(|| back.next_request()).collect();
+        for r in batch {
+            let on_disk = files.get(&r.start_index).cloned();
+            let answer = match on_disk.and_then(|text| back.answer_from_disk(r, &text, 4_000)) {
+                Some(written) => {
+                    from_disk += 1;
+                    Some(written)
+                }
+                None => {
+                    asked += 1;
+                    back.page_answered(r, Ok(&body(&page_of(r, n), n)), None, 4_000)
+                }
+            };
+            if let Some((page, f)) = answer {
+                files.insert(page.start, format!("{}{}{}", f.csv, f.json, page.trailer()));
+            }
+        }
+    }
+    assert!(back.is_complete());
+    assert_eq!(
+        (from_disk, asked),
+        (1, 11),
+        "8,001 from disk; 9,001 and the rest asked"
+    );
+    assert_eq!(
+        back.details().requests,
+        requests_before + 11,
+        "a page from disk is no request"
+    );
+    let json = back.assemble(Format::Json, 0, |page| {
+        let part = page.part(Format::Json);
+        files[&page.start][part.start as usize..part.end as usize].to_string()
+    });
+    let file: Value = serde_json::from_str(&json).expect("json");
+    let got: std::collections::BTreeSet<_> = file["users"]
+        .as_array()
+        .expect("users")
+        .iter()
+        .map(|u| u["id"].to_string())
+        .collect();
+    assert_eq!(got.len(), n, "every user once");
+
+    // Another page's file, or one whose answer held repeats, is not taken.
+    let mut other = fresh("");
+    let r = other.next_request().expect("a page");
+    let page_two = files[&1_001].clone();
+    assert_eq!(
+        other.answer_from_disk(r, &page_two, 0),
+        None,
+        "another page's file"
+    );
+    let mut repeats = fresh("");
+    let first = repeats.next_request().expect("a page");
+    let (page, f) = repeats
+        .page_answered(first, Ok(&body(&[1, 1, 2], 3)), None, 0)
+        .expect("rows");
+    assert_eq!((page.items, page.rows), (3, 2));
+    let text = format!("{}{}{}", f.csv, f.json, page.trailer());
+    let mut again = fresh("");
+    let r = again.next_request().expect("a page");
+    assert_eq!(
+        again.answer_from_disk(r, &text, 0),
+        None,
+        "rows dropped as repeats"
+    );
+}
