@@ -1,6 +1,7 @@
 // Keyward in Firefox ESR: the Firefox build installed as a temporary add-on through geckodriver
 // (plain WebDriver over HTTP), reading the sandbox credentials page and copying through a helper —
-// which in Firefox goes through the background page's DOM instead of an offscreen document.
+// which in Firefox goes through the background page's DOM instead of an offscreen document — and
+// exporting to the extension page's disk.
 // The firefox-dev flavour differs from dist/firefox only by treating loopback as a console origin.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,6 +13,8 @@ import { ROOT, admin, startEmulator, until } from './harness.mjs';
 const GECKO_ID = 'keyward@keyward.dev';
 const UUID = '5d1e8c1a-3c2f-4d6b-9f3a-2b7e4c9d1a60';
 const KEY = { tab: '\uE004', enter: '\uE007' };
+/** Enough users for an export of several pages (the smallest page is 50). */
+const USERS = 3_000;
 
 let driver;
 let base;
@@ -40,7 +43,7 @@ const press = (...keys) =>
   });
 
 before(async () => {
-  emulator = await startEmulator(['--users', '5']);
+  emulator = await startEmulator(['--users', String(USERS)]);
   const bin = process.env.GECKODRIVER ?? 'geckodriver';
   driver = spawn(bin, ['--port', '0', '--allow-system-access'], { stdio: ['ignore', 'pipe', 'pipe'] });
   createInterface({ input: driver.stderr }).on('line', (line) => output.push(line));
@@ -129,7 +132,22 @@ test('Firefox: a popup lookup through the background page', async () => {
     throw e;
   });
   const count = await run('arguments[0](document.querySelector("[data-testid=result-count]").textContent)');
-  assert.match(count, /match/);
+  assert.match(count, /match|^First \d+ of [\d,]+/);
+});
+
+test('Firefox: an export streams to the disk of the extension page, and is listed from it again', async () => {
+  const state = await admin(emulator.base, 'GET', 'state');
+  const text = (id) => run(`arguments[0](document.querySelector("[data-testid=${id}]")?.innerText ?? "")`);
+  await wd('POST', s('/url'), { url: `moz-extension://${UUID}/export.html?account=${encodeURIComponent(state.client_id)}` });
+  await until(() => run('arguments[0](!!document.querySelector("[data-testid=export-start]"))'), 'the export form', 20_000);
+  await run('document.querySelector("[data-testid=export-start]").click(); arguments[0](true)');
+  const all = USERS.toLocaleString('en-US');
+  await until(async () => /^(Complete|Stopped|Incomplete)/.test(await text('export-summary')), 'the export to end', 60_000);
+  assert.equal(await text('export-summary'), `Complete: ${all} users.`);
+  // On disk (the Origin Private File System), not held in memory: the details say so.
+  await until(async () => (await text('export-details')).includes(`${all} users (`), 'every user named on disk');
+  await wd('POST', s('/url'), { url: `moz-extension://${UUID}/export.html` });
+  await until(async () => /complete/i.test(await text('export-spool')) && /[KM]B/.test(await text('export-spool')), 'the export listed from disk, with its size', 20_000);
 });
 
 test('Firefox: the key is in no storage area but storage.session, and in no console line', async () => {
