@@ -295,9 +295,10 @@ fn repair_lone_surrogates(json: &[u8]) -> Option<Vec<u8>> {
     let mut repaired: Option<Vec<u8>> = None;
     let mut i = 0;
     while i + 1 < json.len() {
-        if json[i] != b'\\' {
-            i += 1;
-            continue;
+        // Straight to the next backslash: most of a body has none.
+        match memchr::memchr(b'\\', &json[i..]) {
+            Some(at) => i += at,
+            None => break,
         }
         let Some(first) = escape_at(i).then(|| unit(i + 2)).flatten() else {
             i += 2;
@@ -316,6 +317,24 @@ fn repair_lone_surrogates(json: &[u8]) -> Option<Vec<u8>> {
     repaired
 }
 
+/// A list body whose members are all of the expected types, read in one pass.
+#[derive(serde::Deserialize)]
+struct ListBody<'a> {
+    #[serde(default, rename = "totalResults")]
+    total: Option<u64>,
+    #[serde(default, rename = "startIndex")]
+    start_index: Option<u64>,
+    #[serde(borrow, default, deserialize_with = "list")]
+    resources: Option<Vec<&'a RawValue>>,
+    #[serde(borrow, default, rename = "Resources", deserialize_with = "list")]
+    scim_resources: Option<Vec<&'a RawValue>>,
+}
+
+/// A list that is there (`null` is not one).
+fn list<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<&'de RawValue>>, D::Error> {
+    Vec::deserialize(d).map(Some)
+}
+
 /// Reads a list body: `resources` (as P14E sends) or `Resources` (SCIM 1.1), each resource by
 /// `read` from its own text.
 pub fn list_page<T>(
@@ -325,6 +344,18 @@ pub fn list_page<T>(
     let repaired = repair_lone_surrogates(body);
     let body = std::str::from_utf8(repaired.as_deref().unwrap_or(body))
         .map_err(|_| DecodeError::NotJson)?;
+    // A well-formed body in one pass; any other shape is read member by member below.
+    if let Ok(list) = serde_json::from_str::<ListBody>(body) {
+        if let Some(resources) = list.resources.or(list.scim_resources) {
+            let items: Vec<T> = resources.iter().filter_map(|r| read(r)).collect();
+            return Ok(ListPage {
+                skipped: resources.len() - items.len(),
+                items,
+                total: list.total,
+                start_index: list.start_index,
+            });
+        }
+    }
     let Ok(v) = serde_json::from_str::<RawObject>(body) else {
         return Err(match serde_json::from_str::<IgnoredAny>(body) {
             Ok(_) => DecodeError::NotAnObject,
@@ -507,6 +538,26 @@ mod tests {
         assert_eq!(
             list_page(b"<html>", User::from_raw).map(|p| p.items.len()),
             Err(DecodeError::NotJson)
+        );
+        // Odd shapes read as a tree would: a null list is none, a total of the wrong type is
+        // unknown, and a repeated member counts with its last value.
+        let ids = |body: &[u8]| {
+            list_page(body, User::from_raw).map(|p| {
+                let ids: Vec<String> = p.items.into_iter().map(|u| u.id).collect();
+                (ids, p.total)
+            })
+        };
+        assert_eq!(
+            ids(br#"{"resources":null,"Resources":[{"id":"a"}]}"#),
+            Err(DecodeError::NoResources)
+        );
+        assert_eq!(
+            ids(br#"{"totalResults":"1","resources":[{"id":"a"}]}"#),
+            Ok((vec!["a".to_string()], None))
+        );
+        assert_eq!(
+            ids(br#"{"resources":[{"id":"a"}],"totalResults":2,"resources":[{"id":"b"}]}"#),
+            Ok((vec!["b".to_string()], Some(2)))
         );
     }
 }

@@ -270,7 +270,9 @@ impl Job {
             }
             .map_or_else(failed, |d| Answered::Detail(Box::new(d))),
             (Job::ExportPage { list, .. }, Ok(body)) => Answered::Body {
-                body: String::from_utf8_lossy(&body).into_owned(),
+                // Valid UTF-8 (as it should be) is kept as it came, not copied.
+                body: String::from_utf8(body)
+                    .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
                 note: list.simplified.then(|| SIMPLIFIED.to_string()),
                 // A count that failed or does not read leaves the export unchecked, not stopped.
                 count: count

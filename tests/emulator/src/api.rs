@@ -9,6 +9,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::Response;
+use serde_json::value::RawValue;
 use serde_json::{json, Value};
 
 use crate::auth::{self, AuthOutcome};
@@ -24,6 +25,8 @@ const JSON_TYPE: &str = "application/json;charset=UTF-8";
 /// What a route produced, before body faults.
 enum Outcome {
     Json(StatusCode, Value),
+    /// JSON already written as text.
+    JsonText(StatusCode, String),
     /// A scripted body, as given.
     Raw(StatusCode, String),
     Empty(StatusCode),
@@ -131,9 +134,11 @@ pub async fn handle(
         },
     };
     let status = match &outcome {
-        Outcome::Json(s, _) | Outcome::Raw(s, _) | Outcome::Empty(s) | Outcome::Redirect(s, _) => {
-            s.as_u16()
-        }
+        Outcome::Json(s, _)
+        | Outcome::JsonText(s, _)
+        | Outcome::Raw(s, _)
+        | Outcome::Empty(s)
+        | Outcome::Redirect(s, _) => s.as_u16(),
         Outcome::Error(e, _) => e.status,
     };
     inner.log.record(
@@ -215,6 +220,7 @@ fn respond(outcome: Outcome, draw: crate::faults::Draw, shapes: &crate::Shapes) 
             (s, None, None)
         }
         Outcome::Json(s, v) => (s, Some(with_lone_surrogates(v.to_string())), None),
+        Outcome::JsonText(s, text) => (s, Some(with_lone_surrogates(text)), None),
         Outcome::Raw(s, body) => (s, Some(body.into_bytes()), None),
         Outcome::Empty(s) => (s, None, None),
         Outcome::Error(e, retry) => (
@@ -281,7 +287,7 @@ fn query_pairs(uri: &Uri) -> Vec<(String, String)> {
         .collect()
 }
 
-fn list_envelope(inner: &Answering, kind: Kind, query: &ListQuery) -> Value {
+fn list_envelope(inner: &Answering, kind: Kind, query: &ListQuery) -> String {
     let shapes = &inner.answers.shapes;
     let mut query = query.clone();
     let count = query.count.max(1);
@@ -293,49 +299,55 @@ fn list_envelope(inner: &Answering, kind: Kind, query: &ListQuery) -> Value {
     }
     let query = &query;
     let (total, ids) = inner.dir.list(kind, query);
-    let resources: Vec<Value> = ids
+    let (base, style) = (&inner.answers.public_base, inner.answers.location_style);
+    // Each resource as text (a generated user never becomes a tree), joined into the envelope.
+    let resources: Vec<String> = ids
         .iter()
         .filter_map(|id| {
-            inner.dir.render(
-                kind,
-                id,
-                &inner.answers.public_base,
-                inner.answers.location_style,
-            )
-        })
-        .map(|mut resource| {
             if kind == Kind::Group && shapes.group_lists_without_members {
+                let mut resource = inner.dir.render(kind, id, base, style)?;
                 if let Some(fields) = resource.as_object_mut() {
                     fields.remove("members");
                 }
+                return Some(resource.to_string());
             }
-            resource
+            inner.dir.render_text(kind, id, base, style)
         })
         .collect();
-    match inner.answers.envelope {
-        Envelope::Bare => json!({ "resources": resources }),
-        Envelope::ZeroStart => json!({
-            "startIndex": 0,
-            "schemas": [],
-            "totalResults": total,
-            "resources": resources,
-        }),
-        Envelope::Observed => json!({
-            "count": resources.len(),
-            "itemsPerPage": 0,
-            "startIndex": query.start_index,
-            "schemas": [SCHEMA_CORE],
-            "totalResults": total,
-            "resources": resources,
-        }),
-        Envelope::Scim => json!({
-            "totalResults": total,
-            "itemsPerPage": resources.len(),
-            "startIndex": query.start_index,
-            "schemas": [SCHEMA_CORE],
-            "Resources": resources,
-        }),
-    }
+    let n = resources.len();
+    let list = RawValue::from_string(format!("[{}]", resources.join(",")))
+        .unwrap_or_else(|_| raw(&json!([])));
+    let fields: Vec<(&str, Box<RawValue>)> = match inner.answers.envelope {
+        Envelope::Bare => vec![("resources", list)],
+        Envelope::ZeroStart => vec![
+            ("startIndex", raw(&json!(0))),
+            ("schemas", raw(&json!([]))),
+            ("totalResults", raw(&json!(total))),
+            ("resources", list),
+        ],
+        Envelope::Observed => vec![
+            ("count", raw(&json!(n))),
+            ("itemsPerPage", raw(&json!(0))),
+            ("startIndex", raw(&json!(query.start_index))),
+            ("schemas", raw(&json!([SCHEMA_CORE]))),
+            ("totalResults", raw(&json!(total))),
+            ("resources", list),
+        ],
+        Envelope::Scim => vec![
+            ("totalResults", raw(&json!(total))),
+            ("itemsPerPage", raw(&json!(n))),
+            ("startIndex", raw(&json!(query.start_index))),
+            ("schemas", raw(&json!([SCHEMA_CORE]))),
+            ("Resources", list),
+        ],
+    };
+    // Members by name, as a `serde_json` map keeps them.
+    let envelope: std::collections::BTreeMap<&str, Box<RawValue>> = fields.into_iter().collect();
+    serde_json::to_string(&envelope).unwrap_or_default()
+}
+
+fn raw(value: &Value) -> Box<RawValue> {
+    serde_json::value::to_raw_value(value).unwrap_or_default()
 }
 
 /// Maps `/api/directory/...` and `/v1/...` onto one route table.
@@ -401,7 +413,7 @@ fn list(inner: &Answering, kind: Kind, uri: &Uri) -> Result<Outcome, ApiError> {
     {
         return Err(ApiError::new(400, why));
     }
-    Ok(Outcome::Json(
+    Ok(Outcome::JsonText(
         StatusCode::OK,
         list_envelope(inner, kind, &query),
     ))

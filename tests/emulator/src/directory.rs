@@ -23,6 +23,17 @@ pub const MAX_COUNT: usize = 1000;
 /// The page size when a client sends no `count` (P14E does not document one).
 pub const DEFAULT_COUNT: usize = 100;
 
+/// Where a resource says it lives.
+fn location(kind: Kind, id: &str, base: &str, style: LocationStyle) -> String {
+    match style {
+        LocationStyle::Directory => format!("{base}/directory/{}/{id}", kind.path()),
+        LocationStyle::V1 => {
+            let origin = base.strip_suffix("/api").unwrap_or(base);
+            format!("{origin}/v1/{}/{id}", kind.path())
+        }
+    }
+}
+
 /// An error answer: an HTTP status and a description for the SCIM `Errors` body.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ApiError {
@@ -423,20 +434,48 @@ impl Directory {
         }
     }
 
+    /// The resource as [`Directory::render`] shows it, as text: a generated user is written
+    /// straight to text, without the tree.
+    pub fn render_text(
+        &self,
+        kind: Kind,
+        id: &str,
+        base: &str,
+        style: LocationStyle,
+    ) -> Option<String> {
+        let generated = (kind == Kind::User && self.users.get(id).is_none())
+            .then(|| self.generated.index_of_id(id))
+            .flatten();
+        let Some(n) = generated else {
+            return self.render(kind, id, base, style).map(|v| v.to_string());
+        };
+        let location = location(kind, id, base, style);
+        let group_name = |gid: &str| self.groups.get(gid).and_then(|g| str_at(g, "displayName"));
+        let groups: Vec<(&str, &str)> = self
+            .parents
+            .get(id)
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .chain([self.users_group_id.as_str()])
+            .filter_map(|gid| Some((gid, group_name(gid)?)))
+            .collect();
+        Some(Generated::user_text(
+            n,
+            &self.account_id,
+            &self.directory_id,
+            &location,
+            &groups,
+        ))
+    }
+
     /// The resource as the API shows it: computed attributes added, location under `base`.
     pub fn render(&self, kind: Kind, id: &str, base: &str, style: LocationStyle) -> Option<Value> {
         let mut value = match kind {
             Kind::User => self.user_value(id)?.into_owned(),
             Kind::Group => self.groups.get(id)?.clone(),
         };
-        let location = match style {
-            LocationStyle::Directory => format!("{base}/directory/{}/{id}", kind.path()),
-            LocationStyle::V1 => {
-                let origin = base.strip_suffix("/api").unwrap_or(base);
-                format!("{origin}/v1/{}/{id}", kind.path())
-            }
-        };
-        value["meta"]["location"] = json!(location);
+        value["meta"]["location"] = json!(location(kind, id, base, style));
         let group_name = |gid: &str| self.groups.get(gid).and_then(|g| str_at(g, "displayName"));
         match kind {
             Kind::User => {

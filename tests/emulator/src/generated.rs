@@ -9,6 +9,7 @@
 
 use std::collections::BTreeSet;
 
+use serde::Serialize;
 use serde_json::{json, Value};
 
 use crate::directory::{SCHEMA_CORE, SCHEMA_PINGONE};
@@ -149,6 +150,54 @@ impl Generated {
         (0..self.count).filter(|n| !self.gone.contains(n))
     }
 
+    /// User `n` as the API shows it, written straight to text: what [`Generated::user`] with its
+    /// `location` and `groups` (id and name) serializes to, byte for byte, without building the
+    /// tree (a page of a thousand in a few milliseconds).
+    pub fn user_text(
+        n: usize,
+        account_id: &str,
+        directory_id: &str,
+        location: &str,
+        groups: &[(&str, &str)],
+    ) -> String {
+        let name = Generated::user_name(n);
+        let created = CREATED_FROM_MS + n as i64 * CREATED_STEP_MS % 283_996_800_000;
+        let when = iso_mountain(created);
+        // Members in the order a `serde_json` map keeps them: by name.
+        let user = ShownUser {
+            active: n % 20 != 19,
+            emails: [ShownEmail {
+                primary: true,
+                kind: "work",
+                value: format!("{name}@{DOMAIN}"),
+            }],
+            groups: groups
+                .iter()
+                .map(|(value, display)| ShownGroup { display, value })
+                .collect(),
+            id: Generated::id(n),
+            meta: ShownMeta {
+                created: &when,
+                last_modified: &when,
+                location,
+            },
+            name: ShownName {
+                family: FAMILY[(n / GIVEN.len()) % FAMILY.len()],
+                given: GIVEN[n % GIVEN.len()],
+            },
+            schemas: [SCHEMA_CORE, SCHEMA_PINGONE],
+            pingone: ShownPingOne {
+                account_id,
+                created,
+                directory_id,
+                modified: created,
+                state: "ACTIVE",
+            },
+            user_name: &name,
+        };
+        serde_json::to_string(&user).unwrap_or_default()
+    }
+
     /// User `n` as stored (no `meta.location` or `groups`: the directory adds those).
     pub fn user(n: usize, account_id: &str, directory_id: &str) -> Value {
         let name = Generated::user_name(n);
@@ -172,6 +221,64 @@ impl Generated {
             "meta": {"created": iso_mountain(created), "lastModified": iso_mountain(created)},
         })
     }
+}
+
+#[derive(Serialize)]
+struct ShownUser<'a> {
+    active: bool,
+    emails: [ShownEmail; 1],
+    groups: Vec<ShownGroup<'a>>,
+    id: String,
+    meta: ShownMeta<'a>,
+    name: ShownName<'a>,
+    schemas: [&'a str; 2],
+    #[serde(rename = "urn:scim:schemas:com_pingone:1.0")]
+    pingone: ShownPingOne<'a>,
+    #[serde(rename = "userName")]
+    user_name: &'a str,
+}
+
+#[derive(Serialize)]
+struct ShownEmail {
+    primary: bool,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    value: String,
+}
+
+#[derive(Serialize)]
+struct ShownGroup<'a> {
+    display: &'a str,
+    value: &'a str,
+}
+
+#[derive(Serialize)]
+struct ShownMeta<'a> {
+    created: &'a str,
+    #[serde(rename = "lastModified")]
+    last_modified: &'a str,
+    location: &'a str,
+}
+
+#[derive(Serialize)]
+struct ShownName<'a> {
+    #[serde(rename = "familyName")]
+    family: &'a str,
+    #[serde(rename = "givenName")]
+    given: &'a str,
+}
+
+#[derive(Serialize)]
+struct ShownPingOne<'a> {
+    #[serde(rename = "accountId")]
+    account_id: &'a str,
+    #[serde(rename = "createTimeStamp")]
+    created: i64,
+    #[serde(rename = "directoryId")]
+    directory_id: &'a str,
+    #[serde(rename = "lastModifiedTimeStamp")]
+    modified: i64,
+    state: &'a str,
 }
 
 #[cfg(test)]

@@ -61,6 +61,13 @@ async fn a_generated_user_reads_writes_and_deletes_like_a_stored_one() {
     assert_eq!(page, ["user0015000"]);
     let got = h.get(&format!("/api/directory/user/{id}")).await.json();
     assert_eq!(&got, user, "the same user by id as in the list");
+    // Written straight to text in a list, generated users read as the tree a read by id gives.
+    let list = h.get(&users_uri(15_001, 3, "ascending")).await.json();
+    for listed in list["resources"].as_array().expect("resources") {
+        let id = listed["id"].as_str().expect("an id");
+        let alone = h.get(&format!("/api/directory/user/{id}")).await.json();
+        assert_eq!(&alone, listed, "{id} listed and read alone");
+    }
     assert_eq!(got["groups"][0]["display"], "Users");
     // A filter finds it, and a taken name is refused.
     let (n, names) = h
