@@ -370,3 +370,11 @@ struct PageAnswer {
     #[serde(default)]
     count: Option<u64>,
 }
+
+/// The worker's view of tab `tab_id` (none: of no tab) and the accounts it knows.
+pub async fn tab_view(tab_id: Option<i64>) -> Option<crate::core::console::credentials::TabView> {
+    let request = Request::TabState(crate::core::protocol::ask::TabState {
+        tab_id: tab_id.unwrap_or(-1),
+    });
+    expect(send_message(&request).await, ResponseKind::TabState).ok()
+}

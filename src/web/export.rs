@@ -14,17 +14,17 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, Event, HtmlElement, HtmlSelectElement};
 
+use super::js::warn;
 use super::spool::{self, Disk, Writer};
 use super::{chrome, dom, spools, time};
 use crate::core::accounts::view::AccountView;
 use crate::core::api::pager::PageRequest;
-use crate::core::console::credentials::TabView;
 use crate::core::export::members::GroupRef;
 use crate::core::export::spool::{new_id, SpoolSummary, SpooledPage, CHECKPOINT_FILE};
 use crate::core::export::view::{self, ACCOUNT, CONTROLS, FORM, SPOOLS, SPOOL_ATTR, STATUS, TEXT};
-use crate::core::export::{Export, Format, Fragments, Phase};
+use crate::core::export::{Export, Fragments, Phase};
 use crate::core::lookup::{self, Failure};
-use crate::core::protocol::{answer, ask, Request, ResponseKind};
+use crate::core::protocol::{answer, ask, Request};
 
 /// What the page tells an admin whose resumed export needs the account's key again.
 const KEY_NEEDED: &str = "Keyward needs this account\u{2019}s API key again (the browser was restarted, or the key was renewed): open its API Credentials page (Setup > Directory Settings > API Credentials), or enter the key in Keyward\u{2019}s popup. The export resumes by itself once the key is back.";
@@ -33,6 +33,8 @@ const KEY_POLL_MS: u64 = 2_000;
 /// Writes the disk may be behind before the export stops asking for pages: the page's memory
 /// stays bounded when the disk is slower than the API.
 const WRITES_AHEAD: usize = 24;
+/// How soon a redraw follows an answer or a write (a few frames).
+const DRAW_MS: u64 = 100;
 
 struct Page {
     root: Element,
@@ -59,6 +61,8 @@ struct Page {
     saved: Option<(u64, u64)>,
     /// Pages (by start) of a resumed export written to disk but named by no checkpoint.
     on_disk: Vec<u64>,
+    /// A redraw is due (see [`draw_soon`]).
+    draw_pending: bool,
 }
 
 type Shared = Rc<RefCell<Page>>;
@@ -66,7 +70,7 @@ type Shared = Rc<RefCell<Page>>;
 /// Renders the export page into `root`.
 #[wasm_bindgen]
 pub async fn render_export(root: Element) -> Result<(), JsError> {
-    let view = tab_view().await;
+    let view = chrome::tab_view(None).await.unwrap_or_default();
     let search = web_sys::window()
         .and_then(|w| w.location().search().ok())
         .unwrap_or_default();
@@ -89,6 +93,7 @@ pub async fn render_export(root: Element) -> Result<(), JsError> {
         bytes: 0,
         saved: None,
         on_disk: Vec::new(),
+        draw_pending: false,
     }));
     let weak = Rc::downgrade(&page);
     page.borrow().writer.on_written(move || {
@@ -106,17 +111,6 @@ pub async fn render_export(root: Element) -> Result<(), JsError> {
     // meanwhile.
     load_spools(&page).await;
     Ok(())
-}
-
-async fn tab_view() -> TabView {
-    let asked = chrome::send_message(&Request::TabState(ask::TabState { tab_id: -1 })).await;
-    chrome::expect(asked, ResponseKind::TabState).unwrap_or_default()
-}
-
-fn warn(result: Result<(), JsError>) {
-    if let Err(e) = result {
-        web_sys::console::warn_1(&JsValue::from(e));
-    }
 }
 
 /// Reads every spool on disk, deletes those past their days, and lists the rest.
@@ -188,11 +182,7 @@ fn on_event(page: &Shared, e: Event) {
                 });
             }
             "save-csv" | "save-json" => {
-                let format = if action == "save-csv" {
-                    Format::Csv
-                } else {
-                    Format::Json
-                };
+                let format = view::save_format(&action);
                 let (export, disk, writer) = (export.clone(), p.disk.clone(), p.writer.clone());
                 drop(p);
                 wasm_bindgen_futures::spawn_local(async move {
@@ -229,11 +219,7 @@ fn on_spool(page: &Shared, action: &str, id: String) {
             wasm_bindgen_futures::spawn_local(async move { resume_spool(&page, id).await })
         }
         "spool-csv" | "spool-json" => {
-            let format = if action == "spool-csv" {
-                Format::Csv
-            } else {
-                Format::Json
-            };
+            let format = view::save_format(action);
             let export = page
                 .borrow()
                 .spools
@@ -253,8 +239,8 @@ fn on_spool(page: &Shared, action: &str, id: String) {
 
 /// Whether an export is running on this page now.
 fn running(page: &Shared) -> bool {
-    page.borrow()
-        .export
+    let p = page.borrow();
+    p.export
         .as_ref()
         .is_some_and(|e| e.phase() == &Phase::Running)
 }
@@ -367,7 +353,7 @@ async fn resume_spool(page: &Shared, id: String) {
     // The key may be gone with the browser session: wait for it, saying how to bring it back.
     let run = page.borrow().run;
     loop {
-        let view = tab_view().await;
+        let view = chrome::tab_view(None).await.unwrap_or_default();
         let has_key = view
             .accounts
             .iter()
@@ -410,7 +396,7 @@ fn checkpoint(page: &Shared) {
     let landed = move || {
         if let Some(page) = landed_page.upgrade() {
             page.borrow_mut().saved = Some(saved);
-            warn(draw(&page));
+            draw_soon(&page);
         }
     };
     p.writer.write(
@@ -486,7 +472,31 @@ fn pump(page: &Shared) {
             pump(&page);
         });
     }
-    warn(draw(page));
+    draw_soon(page);
+}
+
+/// Redraws within [`DRAW_MS`]: answers and writes land many times a second, and one draw shows
+/// them all. A new phase (new controls) is drawn at once.
+fn draw_soon(page: &Shared) {
+    let (pending, new_phase) = {
+        let p = page.borrow();
+        let phase = p.export.as_ref().map(|e| e.phase());
+        (p.draw_pending, phase != p.drawn.as_ref())
+    };
+    if new_phase {
+        warn(draw(page));
+        return;
+    }
+    if pending {
+        return;
+    }
+    page.borrow_mut().draw_pending = true;
+    let page = page.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        time::sleep(DRAW_MS).await;
+        page.borrow_mut().draw_pending = false;
+        warn(draw(&page));
+    });
 }
 
 /// Records a page's answer, and queues its fragments and the checkpoint after them.

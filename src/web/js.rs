@@ -63,3 +63,11 @@ extern "C" {
     #[wasm_bindgen(method, js_class = "TextEncoder", js_name = encode)]
     fn encode_value(this: &Utf8Encoder, text: &JsValue) -> js_sys::Uint8Array;
 }
+
+/// Logs a failure that needs no more than a console line (the page already says what matters).
+/// A `JsError` from Keyward says what failed, never a value, so the line holds no key.
+pub fn warn(result: Result<(), JsError>) {
+    if let Err(e) = result {
+        web_sys::console::warn_1(&JsValue::from(e));
+    }
+}

@@ -44,16 +44,9 @@ fn tab_view_in(answer: Result<JsValue, JsError>) -> Option<TabView> {
     chrome::expect(answer, ResponseKind::TabState).ok()
 }
 
-async fn tab_view(tab_id: Option<i64>) -> Option<TabView> {
-    let request = Request::TabState(ask::TabState {
-        tab_id: tab_id.unwrap_or(-1),
-    });
-    tab_view_in(chrome::send_message(&request).await)
-}
-
 async fn render(page: &Shared, notice: Option<Notice>) -> Result<(), JsError> {
     let tab_id = page.borrow().tab_id;
-    let view = tab_view(tab_id).await;
+    let view = chrome::tab_view(tab_id).await;
     show(page, view, notice)
 }
 

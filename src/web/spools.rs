@@ -1,6 +1,7 @@
 //! The exports on disk as the export page lists them: each spool with what its checkpoint says
 //! (read as untrusted input) and its size, newest first; those past their days are deleted.
 
+use super::js::warn;
 use super::spool::Disk;
 use crate::core::export::spool::{expired, SpoolSummary, Unreadable};
 use crate::core::export::Export;
@@ -24,9 +25,7 @@ pub async fn summaries(disk: &Disk, skip: Option<&str>, now: u64) -> Vec<SpoolSu
                 .err()
                 .is_some_and(|u| u.0.contains("days old"));
         if stale {
-            if let Err(e) = disk.remove(&id).await {
-                web_sys::console::warn_1(&e.into());
-            }
+            warn(disk.remove(&id).await);
             continue;
         }
         list.push(SpoolSummary {

@@ -11,7 +11,7 @@ use wasm_bindgen::prelude::*;
 
 use super::chrome::options;
 use super::client::Client;
-use super::js::{from_js, to_js};
+use super::js::{from_js, to_js, warn};
 use super::net::Fetch;
 use super::storage::{self, Area};
 use super::{chrome, clipboard, export_pages, out_of_line, time, API};
@@ -94,9 +94,7 @@ async fn ensure_loaded() -> Result<(), JsError> {
     };
     STATE.with(|s| *s.borrow_mut() = Some(state));
     wasm_bindgen_futures::spawn_local(async move {
-        if let Err(e) = confirm_policy(seen).await {
-            web_sys::console::warn_1(&JsValue::from(e));
-        }
+        warn(confirm_policy(seen).await);
     });
     Ok(())
 }
@@ -346,9 +344,7 @@ async fn perform(effect: Effect, flavour: Flavour) -> Result<(), JsError> {
             let secs = clear_after_secs.unwrap_or_default();
             let on_time = wasm_bindgen::closure::Closure::once_into_js(move || {
                 wasm_bindgen_futures::spawn_local(async move {
-                    if let Err(e) = clear_if_due(&token).await {
-                        web_sys::console::warn_1(&JsValue::from(e));
-                    }
+                    warn(clear_if_due(&token).await);
                 });
             });
             time::set_timeout(on_time.unchecked_ref(), secs * 1000);
@@ -383,9 +379,7 @@ async fn perform(effect: Effect, flavour: Flavour) -> Result<(), JsError> {
                     s.region_searched(&credentials.client_id, detection, time::now_ms())
                 });
                 if matches!(changed, Ok(true)) {
-                    if let Err(e) = save_accounts().await {
-                        web_sys::console::warn_1(&JsValue::from(e));
-                    }
+                    warn(save_accounts().await);
                 }
             });
             Ok(())
@@ -415,9 +409,9 @@ async fn verify_key(client: Client<Fetch>, base: String, credentials: Credential
         &credentials,
     );
     let answer = region::probe_result(probe.await);
-    if let Err(e) = with_state(|s| s.key_checked(&credentials.client_id, answer)) {
-        web_sys::console::warn_1(&JsValue::from(e));
-    }
+    warn(with_state(|s| {
+        s.key_checked(&credentials.client_id, answer)
+    }));
 }
 
 /// Handles a change of the stored settings (`chrome.storage.onChanged`): the worker adopts them at

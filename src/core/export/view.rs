@@ -7,7 +7,7 @@
 use crate::core::accounts::view::AccountView;
 use crate::core::export::members::GroupRef;
 use crate::core::export::spool::{SpoolSummary, SPOOL_DAYS};
-use crate::core::export::{Details, Export, Phase, Progress};
+use crate::core::export::{Details, Export, Format, Phase, Progress};
 use crate::core::shared::text::{decode_component, encode_component, grouped};
 use crate::core::shared::view::{el, page_header, Element};
 
@@ -259,6 +259,15 @@ fn spool_button(action: &'static str, label: String, id: &str, primary: bool) ->
 }
 
 /// The export's details: the page size in use, requests and retries, and the disk.
+/// The file a save button asks for (`save-csv`, `spool-json`, …): CSV unless it says JSON.
+pub fn save_format(action: &str) -> Format {
+    if action.ends_with("-json") {
+        Format::Json
+    } else {
+        Format::Csv
+    }
+}
+
 /// `saved`: the users and bytes on disk that a resume would start from.
 pub fn details(details: &Details, saved: Option<(u64, u64)>) -> Element {
     let mut parts = Vec::new();
