@@ -6,11 +6,9 @@
 //! memory for the session, and the page says an export cannot be resumed there.
 
 use std::cell::{Cell, RefCell};
-use std::collections::VecDeque;
 use std::rc::Rc;
 
 use futures_util::future::{select, Either};
-use indexmap::IndexMap;
 use js_sys::{Array, Function, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -32,8 +30,11 @@ pub enum Disk {
     /// The Origin Private File System's root, and the worker that writes pages fast.
     Opfs(FileSystemDirectoryHandle, Option<FastWriter>),
     /// No disk in this window: files by spool and name, for this page's life.
-    Memory(Rc<RefCell<IndexMap<String, IndexMap<String, Blob>>>>),
+    Memory(Rc<RefCell<Vec<MemorySpool>>>),
 }
+
+/// A spool held in memory: its id and its files by name (a few).
+type MemorySpool = (String, Vec<(String, Blob)>);
 
 fn fail(what: &str) -> impl Fn(JsValue) -> JsError + '_ {
     move |e| {
@@ -88,11 +89,17 @@ impl Disk {
         if let Disk::Memory(files) = self {
             let parts = Array::of1(data);
             let blob = Blob::new_with_u8_array_sequence(&parts).map_err(fail("the file"))?;
-            files
-                .borrow_mut()
-                .entry(id.to_string())
-                .or_default()
-                .insert(name.to_string(), blob);
+            let mut spools = files.borrow_mut();
+            let at = match spools.iter().position(|(s, _)| s == id) {
+                Some(at) => at,
+                None => {
+                    spools.push((id.to_string(), Vec::new()));
+                    spools.len() - 1
+                }
+            };
+            let spool = &mut spools[at].1;
+            spool.retain(|(n, _)| n != name);
+            spool.push((name.to_string(), blob));
             return Ok(());
         }
         // Pages through the fast writer. A page is named by a checkpoint only once written
@@ -126,10 +133,11 @@ impl Disk {
     /// File `name` of spool `id`, as a disk-backed `File` (or the `Blob` held in memory).
     pub async fn file(&self, id: &str, name: &str) -> Result<Blob, JsError> {
         if let Disk::Memory(files) = self {
-            return files
-                .borrow()
-                .get(id)
-                .and_then(|f| f.get(name).cloned())
+            let spools = files.borrow();
+            let spool = spools.iter().find(|(s, _)| s == id);
+            let file = spool.and_then(|(_, f)| f.iter().find(|(n, _)| n == name));
+            return file
+                .map(|(_, blob)| blob.clone())
                 .ok_or_else(|| JsError::new("no such file"));
         }
         let folder = self.folder(id, false).await?;
@@ -150,7 +158,7 @@ impl Disk {
     pub async fn remove(&self, id: &str) -> Result<(), JsError> {
         match self {
             Disk::Memory(files) => {
-                files.borrow_mut().shift_remove(id);
+                files.borrow_mut().retain(|(s, _)| s != id);
                 Ok(())
             }
             Disk::Opfs(root, _) => {
@@ -169,9 +177,10 @@ impl Disk {
         match self {
             Disk::Memory(files) => files
                 .borrow()
-                .get(id)
-                .map(|f| f.keys().cloned().collect())
-                .unwrap_or_default(),
+                .iter()
+                .filter(|(s, _)| s == id)
+                .flat_map(|(_, f)| f.iter().map(|(n, _)| n.clone()))
+                .collect(),
             Disk::Opfs(..) => match self.folder(id, false).await {
                 Ok(folder) => entries(folder.keys()).await,
                 Err(_) => Vec::new(),
@@ -182,7 +191,7 @@ impl Disk {
     /// Every spool: its id, checkpoint text (if it has one) and size in bytes.
     pub async fn spools(&self) -> Vec<(String, Option<String>, u64)> {
         let ids: Vec<String> = match self {
-            Disk::Memory(files) => files.borrow().keys().cloned().collect(),
+            Disk::Memory(files) => files.borrow().iter().map(|(s, _)| s.clone()).collect(),
             Disk::Opfs(root, _) => entries(root.keys())
                 .await
                 .into_iter()
@@ -440,7 +449,7 @@ pub struct Writer {
 #[derive(Default)]
 struct WriterState {
     /// Pages not started, by the sequence number they were queued with.
-    queue: VecDeque<(u64, Write)>,
+    queue: Vec<(u64, Write)>,
     /// Pages being written.
     active: Vec<u64>,
     /// Pages queued so far: each page's sequence number is its place, from 1.
@@ -466,7 +475,7 @@ impl WriterState {
         let ready = |after: u64, s: &WriterState| {
             !s.checkpoint_running
                 && s.active.iter().all(|&seq| seq > after)
-                && s.queue.front().is_none_or(|(seq, _)| *seq > after)
+                && s.queue.first().is_none_or(|(seq, _)| *seq > after)
         };
         if let Some((after, _)) = &self.checkpoint {
             if ready(*after, self) {
@@ -477,7 +486,10 @@ impl WriterState {
         if self.active.len() >= PARALLEL_WRITES {
             return None;
         }
-        let (seq, write) = self.queue.pop_front()?;
+        if self.queue.is_empty() {
+            return None;
+        }
+        let (seq, write) = self.queue.remove(0);
         self.active.push(seq);
         Some((Some(seq), write))
     }
@@ -530,7 +542,7 @@ impl Writer {
             if name != CHECKPOINT_FILE {
                 inner.pages_queued += 1;
                 let seq = inner.pages_queued;
-                inner.queue.push_back((seq, write));
+                inner.queue.push((seq, write));
             } else if inner.checkpoint.is_none() && !inner.checkpoint_running {
                 inner.checkpoint = Some((last_page, write));
             } else {

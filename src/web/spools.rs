@@ -28,13 +28,17 @@ pub async fn summaries(disk: &Disk, skip: Option<&str>, now: u64) -> Vec<SpoolSu
             warn(disk.remove(&id).await);
             continue;
         }
-        list.push(SpoolSummary {
-            id,
-            bytes,
-            created_ms,
-            export,
-        });
+        // Newest first.
+        let at = list.partition_point(|s: &SpoolSummary| s.created_ms >= created_ms);
+        list.insert(
+            at,
+            SpoolSummary {
+                id,
+                bytes,
+                created_ms,
+                export,
+            },
+        );
     }
-    list.sort_by_key(|s| std::cmp::Reverse(s.created_ms));
     list
 }

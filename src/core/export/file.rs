@@ -27,6 +27,12 @@ const BOM: &str = "\u{feff}";
 /// How a JSON fragment separates each row from the one before.
 pub(super) const JSON_SEPARATOR: &str = ",\n    ";
 
+/// A JSON fragment (rows, each after [`JSON_SEPARATOR`]) as the list body the API sent them in.
+pub(super) fn list_body(fragment: &str) -> String {
+    let rows = fragment.get(JSON_SEPARATOR.len()..).unwrap_or_default();
+    format!("{{\"resources\":[{rows}]}}")
+}
+
 impl Fragments {
     /// Users, each as the API sent it (its JSON text) and as read.
     pub fn users<'a>(rows: impl IntoIterator<Item = (&'a RawValue, &'a User)>) -> Fragments {

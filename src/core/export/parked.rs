@@ -3,8 +3,6 @@
 //! again (every request counts against the account's allowance). Kept a few minutes, a few dozen
 //! at most, by account and address; each is taken once.
 
-use std::collections::VecDeque;
-
 /// Pages kept at most: about as many as an export has in flight.
 pub const PARKED_PAGES: usize = 32;
 /// How long a page is kept for the export to come back.
@@ -13,14 +11,12 @@ pub const PARKED_MS: u64 = 5 * 60_000;
 /// The pages kept, oldest first.
 #[derive(Clone, Debug)]
 pub struct Parked<T> {
-    pages: VecDeque<Entry<T>>,
+    pages: Vec<Entry<T>>,
 }
 
 impl<T> Default for Parked<T> {
     fn default() -> Self {
-        Parked {
-            pages: VecDeque::new(),
-        }
+        Parked { pages: Vec::new() }
     }
 }
 
@@ -39,9 +35,9 @@ impl<T> Parked<T> {
         self.pages
             .retain(|e| !(e.client_id == client_id && e.url == url));
         if self.pages.len() >= PARKED_PAGES {
-            self.pages.pop_front();
+            self.pages.remove(0);
         }
-        self.pages.push_back(Entry {
+        self.pages.push(Entry {
             client_id: client_id.to_string(),
             url: url.to_string(),
             at_ms: now_ms,
@@ -57,7 +53,7 @@ impl<T> Parked<T> {
             .pages
             .iter()
             .position(|e| e.client_id == client_id && e.url == url)?;
-        self.pages.remove(at).map(|e| e.answer)
+        Some(self.pages.remove(at).answer)
     }
 
     pub fn len(&self) -> usize {

@@ -6,12 +6,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::members::GroupRef;
-use serde_json::value::RawValue;
-
 use super::file::{self, Fragments};
+use super::members::GroupRef;
 use super::{Export, Format, Phase, Source};
 use crate::core::api::pager::{PageRequest, Pager, PagerState};
+use crate::core::api::scim::{self, User};
 use crate::core::api::MAX_PAGE;
 use crate::core::lookup::{Failure, FailureCode};
 
@@ -244,20 +243,10 @@ impl Export {
         let json = file_text
             .get(part.start as usize..part.end as usize)
             .unwrap_or_default();
-        // The fragment is a list's rows, each after a separator: a list once the first goes.
-        let list = format!(
-            "[{}]",
-            json.get(file::JSON_SEPARATOR.len()..).unwrap_or_default()
-        );
-        #[derive(serde::Deserialize)]
-        struct Row {
-            id: String,
-        }
-        let rows: Vec<&RawValue> = serde_json::from_str(&list).unwrap_or_default();
-        let ids = rows
-            .into_iter()
-            .filter_map(|row| serde_json::from_str::<Row>(row.get()).ok());
-        pager.restore_shown(page.start, ids.map(|r| r.id));
+        // Read as the page was when it came: the same ids.
+        let body = file::list_body(json);
+        let ids = scim::list_page(body.as_bytes(), |raw| User::from_raw(raw).map(|u| u.id));
+        pager.restore_shown(page.start, ids.map(|p| p.items).unwrap_or_default());
     }
 
     /// Answers `request` from a page file written before the tab closed but not yet named by a
@@ -276,9 +265,7 @@ impl Export {
             return None;
         }
         let part = page.part(Format::Json);
-        let rows = file_text.get(part.start as usize..part.end as usize)?;
-        let list = rows.get(file::JSON_SEPARATOR.len()..).unwrap_or_default();
-        let body = format!("{{\"resources\":[{list}]}}");
+        let body = file::list_body(file_text.get(part.start as usize..part.end as usize)?);
         let answered = self.page_answered(request, Ok(body.as_bytes()), None, now_ms);
         self.requests -= 1;
         answered
