@@ -5,7 +5,7 @@
 //! the bucket never runs dry again, until a rare re-probe checks whether the limit was raised. A
 //! pure state machine fed the send and answer times of each request.
 
-use crate::core::api::throttle::{Config, Millis};
+use crate::core::api::tuning::{Config, Millis};
 
 /// The least time and tokens between two empty buckets that measure a rate: the error of counting
 /// whole requests is a request over the time, and the pace held is under the rate by that error.

@@ -11,6 +11,7 @@ pub mod region;
 pub mod retry_after;
 pub mod scim;
 pub mod throttle;
+pub mod tuning;
 
 use std::fmt;
 use std::time::Duration;
