@@ -18,6 +18,24 @@ pub fn mount(root: &DomElement, view: &Element) -> Result<(), JsError> {
     Ok(())
 }
 
+/// Mounts `view` in `area`, keeping keyboard focus there: focus that was in it (or on a button
+/// being replaced) moves to its first button.
+pub fn mount_keeping_focus(area: &DomElement, view: &Element) -> Result<(), JsError> {
+    let had_focus = area
+        .owner_document()
+        .and_then(|d| d.active_element())
+        .is_some_and(|a| area.contains(Some(&a)) || a.tag_name() == "BUTTON");
+    mount(area, view)?;
+    let first = area.query_selector("button").ok().flatten();
+    if let (true, Some(first)) = (
+        had_focus,
+        first.and_then(|b| b.dyn_into::<HtmlElement>().ok()),
+    ) {
+        let _ = first.focus();
+    }
+    Ok(())
+}
+
 /// The element with this id in `root`'s document, as `T`.
 pub fn by_id<T: JsCast>(root: &DomElement, id: &str) -> Option<T> {
     root.owner_document()?

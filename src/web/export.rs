@@ -12,10 +12,11 @@ use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{Element, Event, HtmlElement, HtmlSelectElement};
+use web_sys::{Element, Event, HtmlSelectElement};
 
 use super::js::warn;
-use super::spool::{self, Disk, Writer};
+use super::spool::{self, Disk};
+use super::writes::Writer;
 use super::{chrome, dom, spools, time};
 use crate::core::accounts::view::AccountView;
 use crate::core::api::pager::PageRequest;
@@ -26,8 +27,6 @@ use crate::core::export::{Export, Fragments, Phase};
 use crate::core::lookup::{self, Failure};
 use crate::core::protocol::{answer, ask, Request};
 
-/// What the page tells an admin whose resumed export needs the account's key again.
-const KEY_NEEDED: &str = "Keyward needs this account\u{2019}s API key again (the browser was restarted, or the key was renewed): open its API Credentials page (Setup > Directory Settings > API Credentials), or enter the key in Keyward\u{2019}s popup. The export resumes by itself once the key is back.";
 /// How often a waiting export asks whether the key is back.
 const KEY_POLL_MS: u64 = 2_000;
 /// Writes the disk may be behind before the export stops asking for pages: the page's memory
@@ -186,7 +185,8 @@ fn on_event(page: &Shared, e: Event) {
                 let (export, disk, writer) = (export.clone(), p.disk.clone(), p.writer.clone());
                 drop(p);
                 wasm_bindgen_futures::spawn_local(async move {
-                    warn(spool::save(&export, &disk, Some(&writer), format).await);
+                    writer.flushed().await;
+                    warn(spool::save(&export, &disk, format).await);
                 });
                 return;
             }
@@ -229,7 +229,7 @@ fn on_spool(page: &Shared, action: &str, id: String) {
             let disk = page.borrow().disk.clone();
             if let Some(export) = export {
                 wasm_bindgen_futures::spawn_local(async move {
-                    warn(spool::save(&export, &disk, None, format).await);
+                    warn(spool::save(&export, &disk, format).await);
                 });
             }
         }
@@ -340,14 +340,7 @@ async fn resume_spool(page: &Shared, id: String) {
         .iter()
         .find(|s| s.id == id)
         .map_or(0, |s| s.bytes);
-    let named: Vec<u64> = export.pages().iter().map(|p| p.start).collect();
-    let unnamed: Vec<u64> = disk
-        .names(&id)
-        .await
-        .iter()
-        .filter_map(|name| name.strip_suffix(".page")?.parse().ok())
-        .filter(|start| !named.contains(start))
-        .collect();
+    let unnamed = export.unnamed_pages(&disk.names(&id).await);
     begin(page, export, bytes);
     page.borrow_mut().on_disk = unnamed;
     // The key may be gone with the browser session: wait for it, saying how to bring it back.
@@ -366,7 +359,7 @@ async fn resume_spool(page: &Shared, id: String) {
             page.borrow_mut().note = None;
             break;
         }
-        page.borrow_mut().note = Some(KEY_NEEDED.into());
+        page.borrow_mut().note = Some(view::KEY_NEEDED.into());
         warn(draw(page));
         time::sleep(KEY_POLL_MS).await;
     }
@@ -599,22 +592,7 @@ fn draw(page: &Shared) -> Result<(), JsError> {
     }
     if let Some(controls) = controls {
         if let Some(area) = dom::by_id::<Element>(&root, CONTROLS) {
-            // Keep keyboard focus in the controls when they are replaced.
-            let had_focus = root
-                .owner_document()
-                .and_then(|d| d.active_element())
-                .is_some_and(|a| area.contains(Some(&a)) || a.tag_name() == "BUTTON");
-            dom::mount(&area, &controls)?;
-            if had_focus {
-                if let Some(first) = area
-                    .query_selector("button")
-                    .ok()
-                    .flatten()
-                    .and_then(|b| b.dyn_into::<HtmlElement>().ok())
-                {
-                    let _ = first.focus();
-                }
-            }
+            dom::mount_keeping_focus(&area, &controls)?;
         }
     }
     Ok(())

@@ -20,6 +20,7 @@ mod spools;
 mod storage;
 pub mod time;
 mod worker;
+mod writes;
 
 pub use export::render_export;
 pub use options::render_options;

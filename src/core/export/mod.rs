@@ -425,19 +425,6 @@ impl Export {
         }
     }
 
-    /// Writing to disk failed: the export stops, and goes on from its last checkpoint once the
-    /// admin has made room.
-    pub fn disk_failed(&mut self, error: &str, now_ms: u64) {
-        self.disk_failed = true;
-        if matches!(self.phase, Phase::Running | Phase::Paused) {
-            self.stop_clock(now_ms);
-            self.phase = Phase::Stopped(Failure::new(
-                FailureCode::Other,
-                format!("Keyward could not write the export to disk ({error}). Make room on the disk, then Resume: it goes on from the last page written."),
-            ));
-        }
-    }
-
     /// Running time at `now_ms`, pauses excluded.
     fn active_at(&self, now_ms: u64) -> u64 {
         self.active_ms

@@ -53,6 +53,11 @@ impl SpooledPage {
         format!("{start}.page")
     }
 
+    /// The start of the page whose file is `name`.
+    pub fn start_of_file(name: &str) -> Option<u64> {
+        name.strip_suffix(".page")?.parse().ok()
+    }
+
     /// The page's file: its CSV fragment, its JSON fragment, then [`SpooledPage::trailer`].
     pub fn file(&self) -> String {
         SpooledPage::file_of(self.start)
@@ -232,6 +237,29 @@ impl Export {
             .collect();
         out.dedup();
         out
+    }
+
+    /// The pages (by start) among a spool's files (`names`) that no checkpoint names: written just
+    /// before the tab closed, to be answered from disk ([`Export::answer_from_disk`]).
+    pub fn unnamed_pages(&self, names: &[String]) -> Vec<u64> {
+        names
+            .iter()
+            .filter_map(|name| SpooledPage::start_of_file(name))
+            .filter(|start| self.pages.binary_search_by_key(start, |p| p.start).is_err())
+            .collect()
+    }
+
+    /// Writing to disk failed: the export stops, and goes on from its last checkpoint once the
+    /// admin has made room.
+    pub fn disk_failed(&mut self, error: &str, now_ms: u64) {
+        self.disk_failed = true;
+        if matches!(self.phase, Phase::Running | Phase::Paused) {
+            self.stop_clock(now_ms);
+            self.phase = Phase::Stopped(Failure::new(
+                FailureCode::Other,
+                format!("Keyward could not write the export to disk ({error}). Make room on the disk, then Resume: it goes on from the last page written."),
+            ));
+        }
     }
 
     /// Feeds back the ids of a page on disk from its file (read as text).

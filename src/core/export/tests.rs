@@ -432,6 +432,13 @@ fn pages_written_but_not_yet_named_are_answered_from_their_files_when_whole() {
     let cut = files.get_mut(&9_001).expect("written");
     cut.truncate(cut.len() - 40);
     let mut back = Export::from_checkpoint(&saved, "x1", 2_000).expect("readable");
+    let mut names: Vec<String> = files.keys().map(|s| SpooledPage::file_of(*s)).collect();
+    names.push(spool::CHECKPOINT_FILE.into());
+    assert_eq!(
+        back.unnamed_pages(&names),
+        [8_001, 9_001],
+        "written, not named"
+    );
     for page in back.unsettled_pages() {
         back.restore_shown(page, &files[&page.start]);
     }

@@ -259,6 +259,9 @@ fn spool_button(action: &'static str, label: String, id: &str, primary: bool) ->
 }
 
 /// The export's details: the page size in use, requests and retries, and the disk.
+/// What the page tells an admin whose resumed export needs the account's key again.
+pub const KEY_NEEDED: &str = "Keyward needs this account\u{2019}s API key again (the browser was restarted, or the key was renewed): open its API Credentials page (Setup > Directory Settings > API Credentials), or enter the key in Keyward\u{2019}s popup. The export resumes by itself once the key is back.";
+
 /// The file a save button asks for (`save-csv`, `spool-json`, …): CSV unless it says JSON.
 pub fn save_format(action: &str) -> Format {
     if action.ends_with("-json") {
