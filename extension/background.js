@@ -4,6 +4,7 @@
 // synchronously so that an event that wakes the worker is not missed.
 import init, {
   handle_alarm,
+  handle_mailbox,
   handle_message,
   handle_notification,
   handle_settings_changed,
@@ -29,6 +30,14 @@ chrome.runtime.onMessage.addListener((request, sender, sendResponse) => {
     });
   return true; // the answer is sent asynchronously
 });
+
+// Chrome's service worker: an export page announces its mailbox on the worker's own channel, where
+// pages' bodies go as transferred bytes (Firefox's background page has no clients).
+if (typeof ServiceWorkerGlobalScope === 'function' && self instanceof ServiceWorkerGlobalScope) {
+  self.addEventListener('message', (event) => {
+    ready.then(() => handle_mailbox(event.data, event.origin, event.source)).catch((error) => console.warn('Keyward: mailbox failed:', describe(error)));
+  });
+}
 
 chrome.alarms.onAlarm.addListener((alarm) => {
   ready.then(() => handle_alarm(alarm.name)).catch((error) => console.warn('Keyward: alarm failed:', describe(error)));

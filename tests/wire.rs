@@ -241,6 +241,7 @@ fn every_request_a_context_sends_is_understood() {
             count: 200,
             group: None,
             left: 0,
+            mailbox: None,
         }),
         Request::ExportPage(ask::ExportPage {
             client_id: ID.into(),
@@ -249,6 +250,7 @@ fn every_request_a_context_sends_is_understood() {
             count: 0,
             group: Some("g1".into()),
             left: 0,
+            mailbox: None,
         }),
         Request::ExportPage(ask::ExportPage {
             client_id: ID.into(),
@@ -257,6 +259,16 @@ fn every_request_a_context_sends_is_understood() {
             count: 500,
             group: None,
             left: 998,
+            mailbox: None,
+        }),
+        Request::ExportPage(ask::ExportPage {
+            client_id: ID.into(),
+            text: String::new(),
+            start_index: 2001,
+            count: 1000,
+            group: None,
+            left: 0,
+            mailbox: Some("5f3a9c0e71b2d684".into()),
         }),
         Request::TeachTab(ask::TabState { tab_id: 7 }),
         Request::TeachStart,
@@ -444,11 +456,19 @@ fn answers() -> Vec<Response> {
             body: "{\"resources\":[]}".into(),
             note: None,
             count: None,
+            mailed: false,
         }),
         Response::ApiBody(answer::ApiBody {
             body: "{\"id\":\"g1\",\"members\":[]}".into(),
             note: None,
             count: Some(3),
+            mailed: false,
+        }),
+        Response::ApiBody(answer::ApiBody {
+            body: String::new(),
+            note: None,
+            count: None,
+            mailed: true,
         }),
         Response::ApiFailed(Failure {
             code: FailureCode::RateLimited,
@@ -500,6 +520,7 @@ fn notes_are_optional_fields() {
         body: "{}".into(),
         note: Some("simplified".into()),
         count: None,
+        mailed: false,
     });
     for answer in [found, body] {
         let sent = write(&answer);

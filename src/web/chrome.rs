@@ -333,44 +333,6 @@ pub async fn tab_exists(id: i64) -> bool {
         .is_ok()
 }
 
-/// The body of an export page, or why there is none. A message with no answer means the worker
-/// stopped while working on it: that page is simply asked for again.
-pub fn export_page_answer(answer: Result<JsValue, JsError>) -> Result<answer::ApiBody, Failure> {
-    if answer.is_err() {
-        return Err(Failure {
-            retry: true,
-            ..Failure::new(
-                FailureCode::Offline,
-                "Keyward's background worker stopped while fetching a page.",
-            )
-        });
-    }
-    let read: PageAnswer = expect(answer, ResponseKind::ApiBody)?;
-    let body = super::js::utf8_of(&read.body).ok_or_else(|| {
-        Failure::new(
-            FailureCode::Other,
-            "Keyward's worker sent a page it could not read.",
-        )
-    })?;
-    Ok(answer::ApiBody {
-        body,
-        note: read.note,
-        count: read.count,
-    })
-}
-
-/// An [`answer::ApiBody`] as the message holds it, its body left a JS string: it leaves for wasm
-/// as bytes (see [`super::js::utf8_of`]).
-#[derive(serde::Deserialize)]
-struct PageAnswer {
-    #[serde(with = "serde_wasm_bindgen::preserve")]
-    body: JsValue,
-    #[serde(default)]
-    note: Option<String>,
-    #[serde(default)]
-    count: Option<u64>,
-}
-
 /// The worker's view of tab `tab_id` (none: of no tab) and the accounts it knows.
 pub async fn tab_view(tab_id: Option<i64>) -> Option<crate::core::console::credentials::TabView> {
     let request = Request::TabState(crate::core::protocol::ask::TabState {

@@ -15,6 +15,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{Element, Event, HtmlSelectElement};
 
 use super::js::warn;
+use super::mailbox::{self, Inbox};
 use super::spool::{self, Disk};
 use super::writes::Writer;
 use super::{chrome, dom, spools, time};
@@ -62,6 +63,8 @@ struct Page {
     on_disk: Vec<u64>,
     /// A redraw is due (see [`draw_soon`]).
     draw_pending: bool,
+    /// Where the worker sends pages' bodies (Chrome; see [`mailbox`]).
+    inbox: Option<Rc<Inbox>>,
 }
 
 type Shared = Rc<RefCell<Page>>;
@@ -93,6 +96,7 @@ pub async fn render_export(root: Element) -> Result<(), JsError> {
         saved: None,
         on_disk: Vec::new(),
         draw_pending: false,
+        inbox: Inbox::open().map(Rc::new),
     }));
     let weak = Rc::downgrade(&page);
     page.borrow().writer.on_written(move || {
@@ -444,6 +448,7 @@ fn pump(page: &Shared) {
             at.map(|at| (p.on_disk.swap_remove(at), p.disk.clone()))
         };
         let id = page.borrow().export.as_ref().map(|e| e.id.clone());
+        let inbox = page.borrow().inbox.clone();
         let message = Request::ExportPage(ask::ExportPage {
             client_id: client_id.clone(),
             text: text.clone(),
@@ -451,6 +456,7 @@ fn pump(page: &Shared) {
             count: request.count,
             group: group.clone(),
             left,
+            mailbox: inbox.as_ref().map(|i| i.name().to_string()),
         });
         wasm_bindgen_futures::spawn_local(async move {
             if let (Some((start, disk)), Some(id)) = (from_disk, id) {
@@ -460,7 +466,11 @@ fn pump(page: &Shared) {
                     return;
                 }
             }
-            let answer = chrome::export_page_answer(chrome::send_message(&message).await);
+            if let Some(inbox) = &inbox {
+                inbox.announce();
+            }
+            let answer = chrome::send_message(&message).await;
+            let answer = mailbox::page_answer(answer, inbox.as_deref(), request.start_index).await;
             answered(&page, run, request, answer);
             pump(&page);
         });

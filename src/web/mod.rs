@@ -12,6 +12,7 @@ mod dom;
 mod export;
 mod export_pages;
 mod js;
+mod mailbox;
 pub mod net;
 mod options;
 mod popup;
@@ -23,6 +24,7 @@ mod worker;
 mod writes;
 
 pub use export::render_export;
+pub use mailbox::handle_mailbox;
 pub use options::render_options;
 pub use popup::render_popup;
 pub use worker::{

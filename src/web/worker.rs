@@ -14,7 +14,7 @@ use super::client::Client;
 use super::js::{from_js, to_js, warn};
 use super::net::Fetch;
 use super::storage::{self, Area};
-use super::{chrome, clipboard, export_pages, out_of_line, time, API};
+use super::{chrome, clipboard, export_pages, mailbox, out_of_line, time, API};
 use crate::core::accounts::{self, fingerprint, Accounts};
 use crate::core::api::region::{self, Region};
 use crate::core::api::throttle::Priority;
@@ -181,7 +181,17 @@ pub async fn handle_message(request: JsValue, sender: JsValue) -> Result<JsValue
             let outcome = match with_state(|s| worker::decide(s, &request, &classified, &facts))? {
                 Decision::Api(call) => {
                     let tab = reported.tab.as_ref().and_then(|t| t.id);
-                    return respond(out_of_line(run_api_call(call, tab)).await);
+                    let mut response = out_of_line(run_api_call(call, tab)).await;
+                    if let (Request::ExportPage(asked), protocol::Response::ApiBody(answer)) =
+                        (&request, &mut response)
+                    {
+                        let mailbox = asked.mailbox.as_deref().unwrap_or_default();
+                        if mailbox::mail(mailbox, asked.start_index, &answer.body) {
+                            answer.body = String::new();
+                            answer.mailed = true;
+                        }
+                    }
+                    return respond(response);
                 }
                 Decision::Answer(outcome) => outcome,
             };

@@ -149,6 +149,9 @@ impl Writer {
             let writer = self.clone();
             wasm_bindgen_futures::spawn_local(async move {
                 let written = writer.disk.write(&w.id, &w.name, &w.data).await;
+                // Its bytes freed now, not at the next collection (they lie outside the JS heap,
+                // where garbage waits longest): a page's rows are a megabyte.
+                let _ = w.data.buffer().transfer_with_length(0);
                 if let (Ok(()), Some(landed)) = (&written, w.landed) {
                     landed();
                 }

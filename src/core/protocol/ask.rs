@@ -86,6 +86,10 @@ pub struct ExportPage {
     /// Pages the export still has to ask for (0: not known): a long job is paced differently.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub left: u64,
+    /// The export page's mailbox on the service worker's own channel (Chrome): the body goes there
+    /// as bytes, not in the answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mailbox: Option<String>,
 }
 
 fn is_zero(n: &u64) -> bool {

@@ -296,9 +296,12 @@ impl From<Answered> for Response {
         match answered {
             Answered::Found(found) => Response::Found(found),
             Answered::Detail(detail) => Response::Detail(detail),
-            Answered::Body { body, note, count } => {
-                Response::ApiBody(answer::ApiBody { body, note, count })
-            }
+            Answered::Body { body, note, count } => Response::ApiBody(answer::ApiBody {
+                body,
+                note,
+                count,
+                mailed: false,
+            }),
             Answered::Failed(failure) => Response::ApiFailed(failure),
         }
     }
@@ -340,6 +343,9 @@ pub mod answer {
         /// For a group's members: its `users/count`.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub count: Option<u64>,
+        /// The body went to the asking page's mailbox instead (`body` is then empty).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        pub mailed: bool,
     }
 
     /// Why the worker did not do what was asked.

@@ -113,6 +113,7 @@ fn export_pages_go_at_bulk_priority_and_details_count_group_members() {
         start_index: 201,
         count: 200,
         left: 0,
+        mailbox: None,
     });
     let Some(Ok(call)) = api_call(&s, &export, Flavour::Store) else {
         panic!("a call");
@@ -137,6 +138,7 @@ fn export_pages_go_at_bulk_priority_and_details_count_group_members() {
         start_index: 1,
         count: 0,
         left: 0,
+        mailbox: None,
     });
     let Some(Ok(call)) = api_call(&s, &members, Flavour::Store) else {
         panic!("a call");

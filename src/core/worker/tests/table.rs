@@ -66,6 +66,7 @@ fn sample(kind: RequestKind) -> Request {
             start_index: 1,
             count: 200,
             left: 0,
+            mailbox: None,
         }),
         RequestKind::CancelExport => Request::CancelExport,
         RequestKind::TeachTab => Request::TeachTab(ask::TabState { tab_id: 7 }),
