@@ -244,7 +244,7 @@ impl<T: Transport + Clone + 'static> Client<T> {
         }
         for ticket in poll.start {
             let client = self.clone();
-            wasm_bindgen_futures::spawn_local(async move { client.send(ticket).await });
+            super::spawn(async move { client.send(ticket).await });
         }
         let mut inner = self.inner.borrow_mut();
         if let Some((handle, _)) = inner.timer.take() {

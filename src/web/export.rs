@@ -173,13 +173,13 @@ fn on_event(page: &Shared, e: Event) {
                 let id = export.id.clone();
                 drop(p);
                 let page = page.clone();
-                wasm_bindgen_futures::spawn_local(async move { resume_spool(&page, id).await });
+                super::spawn(async move { resume_spool(&page, id).await });
                 return;
             }
             "resume" => export.resume(now),
             "cancel" => {
                 export.cancel(now);
-                wasm_bindgen_futures::spawn_local(async {
+                super::spawn(async {
                     // Pages still waiting in the worker's scheduler are dropped there too.
                     let _ = chrome::send_message(&Request::CancelExport).await;
                 });
@@ -188,7 +188,7 @@ fn on_event(page: &Shared, e: Event) {
                 let format = view::save_format(&action);
                 let (export, disk, writer) = (export.clone(), p.disk.clone(), p.writer.clone());
                 drop(p);
-                wasm_bindgen_futures::spawn_local(async move {
+                super::spawn(async move {
                     writer.flushed().await;
                     warn(spool::save(&export, &disk, format).await);
                 });
@@ -213,15 +213,13 @@ fn on_spool(page: &Shared, action: &str, id: String) {
             page.borrow_mut().confirming = None;
             warn(draw_spools(&page));
         }
-        "spool-delete-confirm" => wasm_bindgen_futures::spawn_local(async move {
+        "spool-delete-confirm" => super::spawn(async move {
             let disk = page.borrow().disk.clone();
             warn(disk.remove(&id).await);
             page.borrow_mut().confirming = None;
             load_spools(&page).await;
         }),
-        "spool-resume" => {
-            wasm_bindgen_futures::spawn_local(async move { resume_spool(&page, id).await })
-        }
+        "spool-resume" => super::spawn(async move { resume_spool(&page, id).await }),
         "spool-csv" | "spool-json" => {
             let format = view::save_format(action);
             let export = page
@@ -232,7 +230,7 @@ fn on_spool(page: &Shared, action: &str, id: String) {
                 .and_then(|s| s.export.as_ref().ok().cloned());
             let disk = page.borrow().disk.clone();
             if let Some(export) = export {
-                wasm_bindgen_futures::spawn_local(async move {
+                super::spawn(async move {
                     warn(spool::save(&export, &disk, format).await);
                 });
             }
@@ -292,7 +290,7 @@ fn begin(page: &Shared, export: Export, bytes: u64) {
 /// A ticker refreshes the ETA and the rate-limit line while the export runs.
 fn tick(page: &Shared, run: u64) {
     let page = page.clone();
-    wasm_bindgen_futures::spawn_local(async move {
+    super::spawn(async move {
         loop {
             time::sleep(lookup::STATUS_POLL_MS).await;
             if page.borrow().run != run {
@@ -458,7 +456,7 @@ fn pump(page: &Shared) {
             left,
             mailbox: inbox.as_ref().map(|i| i.name().to_string()),
         });
-        wasm_bindgen_futures::spawn_local(async move {
+        super::spawn(async move {
             if let (Some((start, disk)), Some(id)) = (from_disk, id) {
                 let text = disk.read_text(&id, &SpooledPage::file_of(start)).await;
                 if text.is_ok_and(|t| answered_from_disk(&page, run, request, &t)) {
@@ -495,7 +493,7 @@ fn draw_soon(page: &Shared) {
     }
     page.borrow_mut().draw_pending = true;
     let page = page.clone();
-    wasm_bindgen_futures::spawn_local(async move {
+    super::spawn(async move {
         time::sleep(DRAW_MS).await;
         page.borrow_mut().draw_pending = false;
         warn(draw(&page));

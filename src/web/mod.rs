@@ -46,3 +46,9 @@ fn out_of_line<'a, T>(
 ) -> std::pin::Pin<Box<dyn std::future::Future<Output = T> + 'a>> {
     Box::pin(future)
 }
+
+/// Runs a future to its end in the background. Every one is spawned as the same boxed type, so the
+/// executor's task code is compiled once rather than once per caller.
+fn spawn(future: impl std::future::Future<Output = ()> + 'static) {
+    wasm_bindgen_futures::spawn_local(out_of_line(future));
+}

@@ -97,7 +97,7 @@ pub async fn render_options(root: Element) -> Result<(), JsError> {
             let Some((form, target)) = action else {
                 return;
             };
-            wasm_bindgen_futures::spawn_local(async move {
+            super::spawn(async move {
                 if let Err(e) = submit(&page, form, &target).await {
                     web_sys::console::warn_1(&JsValue::from(e));
                 }

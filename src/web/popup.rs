@@ -124,7 +124,7 @@ pub async fn render_popup(
 }
 
 fn spawn(work: impl std::future::Future<Output = Result<(), JsError>> + 'static) {
-    wasm_bindgen_futures::spawn_local(async move {
+    super::spawn(async move {
         if let Err(err) = work.await {
             web_sys::console::warn_1(&JsValue::from(err));
         }
@@ -307,7 +307,7 @@ async fn ask(page: &Shared, request: Request) -> Option<Result<JsValue, JsError>
     let done = Rc::new(RefCell::new(false));
     let watch_done = done.clone();
     let watch_page = page.clone();
-    wasm_bindgen_futures::spawn_local(async move {
+    super::spawn(async move {
         loop {
             time::sleep(lookup::STATUS_POLL_MS).await;
             if *watch_done.borrow() || watch_page.borrow().generation != generation {

@@ -93,7 +93,7 @@ async fn ensure_loaded() -> Result<(), JsError> {
         ..WorkerState::default()
     };
     STATE.with(|s| *s.borrow_mut() = Some(state));
-    wasm_bindgen_futures::spawn_local(async move {
+    super::spawn(async move {
         warn(confirm_policy(seen).await);
     });
     Ok(())
@@ -353,7 +353,7 @@ async fn perform(effect: Effect, flavour: Flavour) -> Result<(), JsError> {
             // time while the worker lives. Whichever runs second finds nothing pending.
             let secs = clear_after_secs.unwrap_or_default();
             let on_time = wasm_bindgen::closure::Closure::once_into_js(move || {
-                wasm_bindgen_futures::spawn_local(async move {
+                super::spawn(async move {
                     warn(clear_if_due(&token).await);
                 });
             });
@@ -376,7 +376,7 @@ async fn perform(effect: Effect, flavour: Flavour) -> Result<(), JsError> {
         } => key_in_force(credentials, verify, flavour),
         Effect::DetectRegion { credentials } => {
             let local_base = with_state(|s| s.settings.local_api_base.clone())?;
-            wasm_bindgen_futures::spawn_local(async move {
+            super::spawn(async move {
                 let client = API.with(Clone::clone);
                 let detection = client
                     .detect_region(
@@ -406,7 +406,7 @@ fn key_in_force(credentials: Credentials, verify: bool, flavour: Flavour) -> Res
     let id = &credentials.client_id;
     let check = |s: &mut WorkerState| verify.then(|| s.key_check_started(id, flavour));
     if let Some(base) = with_state(check)?.flatten() {
-        wasm_bindgen_futures::spawn_local(verify_key(client, base, credentials));
+        super::spawn(verify_key(client, base, credentials));
     }
     Ok(())
 }

@@ -147,7 +147,7 @@ impl Writer {
                 return;
             };
             let writer = self.clone();
-            wasm_bindgen_futures::spawn_local(async move {
+            super::spawn(async move {
                 let written = writer.disk.write(&w.id, &w.name, &w.data).await;
                 // Its bytes freed now, not at the next collection (they lie outside the JS heap,
                 // where garbage waits longest): a page's rows are a megabyte.

@@ -427,6 +427,24 @@ mod tests {
     use crate::core::export::Export;
 
     #[test]
+    fn sizes_read_in_the_largest_unit_below_a_thousand_with_one_decimal() {
+        for (bytes, shown) in [
+            (0, "0 B"),
+            (999, "999 B"),
+            (1_000, "1.0 KB"),
+            (1_049, "1.0 KB"),
+            (1_050, "1.1 KB"),
+            (999_949, "999.9 KB"),
+            (999_950, "1000.0 KB"),
+            (1_234_567, "1.2 MB"),
+            (12_345_678_901, "12.3 GB"),
+            (u64::MAX, "18446744.1 TB"),
+        ] {
+            assert_eq!(size(bytes), shown, "{bytes} bytes");
+        }
+    }
+
+    #[test]
     fn params_round_trip_the_popup_link() {
         let link = export_url("id-1", " Zoë & co ");
         let (_, query) = link.split_once('?').expect("a query");
