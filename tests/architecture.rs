@@ -470,3 +470,189 @@ fn no_source_file_is_over_600_lines_of_code() {
         );
     }
 }
+
+/// The module a core file is: `console::copy` for `src/core/console/copy.rs`, `console::reader`
+/// for `src/core/console/reader/mod.rs`.
+fn module_of(path: &Path) -> Vec<String> {
+    let rel = path
+        .strip_prefix(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/core"))
+        .expect("under src/core");
+    let mut parts: Vec<String> = rel
+        .components()
+        .map(|c| {
+            c.as_os_str()
+                .to_string_lossy()
+                .trim_end_matches(".rs")
+                .to_string()
+        })
+        .collect();
+    if parts.last().is_some_and(|p| p == "mod") {
+        parts.pop();
+    }
+    parts
+}
+
+/// The paths a piece of code names from `crate::core::`, `super::` or `self::`, made absolute
+/// from module `here`, with `{a, b::c}` groups.
+fn paths_named(code: &str, here: &[String]) -> Vec<Vec<String>> {
+    fn idents(s: &str) -> (Vec<String>, &str) {
+        let mut out = Vec::new();
+        let mut rest = s;
+        loop {
+            let name = ident(rest.trim_start());
+            if name.is_empty() {
+                return (out, rest);
+            }
+            rest = &rest.trim_start()[name.len()..];
+            out.push(name);
+            match rest.strip_prefix("::") {
+                Some(after) => rest = after,
+                None => return (out, rest),
+            }
+        }
+    }
+    fn expand(prefix: Vec<String>, s: &str, out: &mut Vec<Vec<String>>) {
+        let (names, rest) = idents(s);
+        let mut path = prefix;
+        path.extend(names.into_iter().filter(|n| n != "self"));
+        if let Some(group) = rest.trim_start().strip_prefix('{') {
+            let (mut depth, mut start) = (0, 0);
+            for (at, c) in group.char_indices() {
+                match c {
+                    '{' => depth += 1,
+                    '}' if depth == 0 => {
+                        expand(path.clone(), &group[start..at], out);
+                        return;
+                    }
+                    '}' => depth -= 1,
+                    ',' if depth == 0 => {
+                        expand(path.clone(), &group[start..at], out);
+                        start = at + 1;
+                    }
+                    _ => {}
+                }
+            }
+        } else {
+            out.push(path);
+        }
+    }
+    let mut out = Vec::new();
+    for (at, _) in code.match_indices("::") {
+        let before = &code[..at];
+        let word_start = before
+            .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .map_or(0, |i| i + 1);
+        let word = &before[word_start..];
+        // Only the first `::` of a path starts it.
+        if before[..word_start].ends_with("::") {
+            continue;
+        }
+        let rest = &code[at + 2..];
+        match word {
+            "crate" => {
+                if let Some(core) = rest.strip_prefix("core::") {
+                    expand(Vec::new(), core, &mut out);
+                }
+            }
+            "super" => {
+                // `super` of `a::b` is `a`, whether b is a file or a folder's `mod.rs`.
+                let mut base = here[..here.len().saturating_sub(1)].to_vec();
+                let mut rest = rest;
+                while let Some(more) = rest.strip_prefix("super::") {
+                    base.pop();
+                    rest = more;
+                }
+                expand(base, rest, &mut out);
+            }
+            "self" => expand(here.to_vec(), rest, &mut out),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The file-level import graph of `src/core`: each file's module and the modules (files) it names,
+/// its own folders' modules left out (a file may use the items its folder's `mod.rs` holds).
+fn core_file_graph() -> std::collections::BTreeMap<String, std::collections::BTreeSet<String>> {
+    let files = files_under("src/core", "rs");
+    let modules: std::collections::BTreeSet<Vec<String>> =
+        files.iter().map(|p| module_of(p)).collect();
+    let mut graph = std::collections::BTreeMap::new();
+    for path in &files {
+        let here = module_of(path);
+        let entry: &mut std::collections::BTreeSet<String> =
+            graph.entry(here.join("::")).or_default();
+        for named in paths_named(&non_test_code(path), &here) {
+            // The longest prefix of the path that is a file.
+            let Some(target) = (1..=named.len())
+                .rev()
+                .map(|n| named[..n].to_vec())
+                .find(|m| modules.contains(m))
+            else {
+                continue;
+            };
+            if target == here || here.starts_with(&target) {
+                continue;
+            }
+            entry.insert(target.join("::"));
+        }
+    }
+    graph
+}
+
+#[test]
+fn no_two_core_files_import_each_other_even_through_others() {
+    let graph = core_file_graph();
+    fn visit<'a>(
+        node: &'a str,
+        graph: &'a std::collections::BTreeMap<String, std::collections::BTreeSet<String>>,
+        stack: &mut Vec<&'a str>,
+        done: &mut std::collections::BTreeSet<&'a str>,
+        cycles: &mut Vec<String>,
+    ) {
+        if let Some(at) = stack.iter().position(|n| *n == node) {
+            cycles.push(format!("{} → {node}", stack[at..].join(" → ")));
+            return;
+        }
+        if done.contains(node) {
+            return;
+        }
+        stack.push(node);
+        for next in graph.get(node).into_iter().flatten() {
+            visit(next, graph, stack, done, cycles);
+        }
+        stack.pop();
+        done.insert(node);
+    }
+    let (mut done, mut cycles) = (std::collections::BTreeSet::new(), Vec::new());
+    for node in graph.keys() {
+        visit(node, &graph, &mut Vec::new(), &mut done, &mut cycles);
+    }
+    assert!(cycles.is_empty(), "file import cycles: {cycles:#?}");
+}
+
+#[test]
+fn the_file_graph_reads_absolute_relative_and_grouped_paths() {
+    let here = ["export".to_string(), "spool".to_string()];
+    let code = "use super::file::{self, Fragments};\nuse super::{Export, members::GroupRef};\nuse crate::core::api::{scim::{User, Group}, Credentials};\nlet f = super::Format::Csv;";
+    let named: Vec<String> = paths_named(code, &here)
+        .into_iter()
+        .map(|p| p.join("::"))
+        .collect();
+    assert_eq!(
+        named,
+        [
+            "export::file",
+            "export::file::Fragments",
+            "export::Export",
+            "export::members::GroupRef",
+            "api::scim::User",
+            "api::scim::Group",
+            "api::Credentials",
+            "export::Format::Csv",
+        ]
+    );
+    let graph = core_file_graph();
+    assert!(graph["export::spool"].contains("export::file"));
+    assert!(graph["console::copy"].contains("console::snippet"));
+}

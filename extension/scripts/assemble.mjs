@@ -77,11 +77,11 @@ export function pagesPolicy(flavour, hostPermissions) {
 }
 
 /** The content script's reading limits and timings, from their one source: the `script` module of
- *  `src/core/console/page.rs` (plain JS cannot import Rust; the build writes the numbers in). */
+ *  `src/core/console/snapshot.rs` (plain JS cannot import Rust; the build writes the numbers in). */
 export function scriptRules() {
-  const source = readFileSync(join(root, 'src/core/console/page.rs'), 'utf8');
+  const source = readFileSync(join(root, 'src/core/console/snapshot.rs'), 'utf8');
   const block = source.match(/^pub mod script \{([\s\S]*?)^\}/m);
-  if (!block) throw new Error('no `pub mod script` in src/core/console/page.rs');
+  if (!block) throw new Error('no `pub mod script` in src/core/console/snapshot.rs');
   const rules = {};
   for (const [, name, value] of block[1].matchAll(/pub const (\w+): \w+ = ([\d_]+);/g)) {
     rules[name] = Number(value.replaceAll('_', ''));

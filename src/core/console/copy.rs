@@ -4,8 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::core::api::Credentials;
-use crate::core::console::credentials::Tabs;
 use crate::core::console::snippet;
+use crate::core::console::tabs::Tabs;
 use crate::core::effect::Effect;
 
 /// What a copy helper copies.

@@ -8,7 +8,7 @@
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
-use crate::core::accounts::view::{AccountView, RegionSearches};
+use crate::core::accounts::view::RegionSearches;
 use crate::core::accounts::{fingerprint, Accounts};
 use crate::core::api::Credentials;
 use crate::core::console::copy::CopyWhat;
@@ -18,6 +18,7 @@ use crate::core::console::layout::{
 use crate::core::console::page::{
     classify, normalize_label, wants_fields, ClientIdState, KeyState, PageKind, Snapshot, Taught,
 };
+pub use crate::core::console::tabs::{KeyCheck, TabState, TabView, Tabs};
 use crate::core::effect::Effect;
 use crate::core::reminders::{assess, describe, Level};
 use crate::core::settings::Settings;
@@ -31,75 +32,6 @@ pub struct Desk<'a> {
     pub salt: &'a [u8],
     pub settings: &'a Settings,
     pub layouts: &'a mut Layouts,
-}
-
-/// What Keyward knows of one tab.
-#[derive(Clone, Default)]
-pub struct TabState {
-    pub view: TabView,
-    /// The key as shown in this tab (memory only).
-    pub(crate) shown_key: Option<String>,
-    editing: bool,
-    renew_clicked: bool,
-    /// A renewed key shown before Save (memory only): taken when Save is clicked, dropped on
-    /// Cancel; until then the key in force stays the one Keyward holds.
-    pending_key: Option<String>,
-    /// A renewal was just saved on this page: remind to update each integration.
-    just_renewed: bool,
-    /// Reads of this address that found the credentials page only partly read, in a row.
-    rechecks: usize,
-    recheck_url: String,
-    /// The admin is showing Keyward this page's fields (the page's address, and the step).
-    teaching: Option<(String, Teaching)>,
-    /// The address of the page last reported.
-    url: String,
-}
-
-/// The tabs Keyward has seen console pages in (memory only).
-pub type Tabs = IndexMap<i64, TabState>;
-
-// The popup and the export page read tab views back; the content script reads page plans.
-
-/// What the popup shows about a tab.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TabView {
-    /// `not_console`, `console`, `sso_credentials`, `credentials`.
-    pub kind: String,
-    #[serde(default)]
-    pub page: Option<String>,
-    #[serde(default)]
-    pub client_id: Option<String>,
-    /// `shown`, `hidden`, `unreadable`.
-    #[serde(default)]
-    pub key: Option<String>,
-    /// A sentence for the admin.
-    pub summary: String,
-    pub accounts: Vec<AccountView>,
-    /// The page looks like the API Credentials page but was not read: the admin may show Keyward
-    /// its fields.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub can_teach: bool,
-}
-
-/// How the check of a renewed key went (one cheap request right after Save).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum KeyCheck {
-    /// The Directory API accepted the new key.
-    Works,
-    /// It did not: what it answered.
-    Failed(String),
-}
-
-impl KeyCheck {
-    /// The sentence the popup adds to the tab's summary.
-    pub fn sentence(&self) -> String {
-        match self {
-            KeyCheck::Works => "The new key works: verified against the Directory API.".into(),
-            KeyCheck::Failed(why) => {
-                format!("The new key did not work against the Directory API: {why}")
-            }
-        }
-    }
 }
 
 /// What the popup says of a tab Keyward has no page for.

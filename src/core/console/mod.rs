@@ -1,5 +1,5 @@
 //! The admin console: what a page shows (`page`, `reader`, and the layouts the admin taught
-//! Keyward: `layout`), what the credentials page means tab by tab (`credentials`), credentials typed by hand (`manual`), and what Keyward
+//! Keyward: `layout`), what the credentials page means tab by tab (`credentials`, over `tabs`), credentials typed by hand (`manual`), and what Keyward
 //! adds to it and copies from it (`copy`, `snippet`, `clipboard`).
 
 pub mod clipboard;
@@ -9,4 +9,6 @@ pub mod layout;
 pub mod manual;
 pub mod page;
 pub mod reader;
+pub mod snapshot;
 pub mod snippet;
+pub mod tabs;

@@ -9,7 +9,6 @@ use serde::Serialize;
 use serde_json::value::RawValue;
 
 use super::members::{self, MemberRow};
-use super::spool::SpooledPage;
 use super::{Export, Source};
 use crate::core::api::scim::User;
 use crate::core::shared::dates::iso_time;
@@ -113,33 +112,6 @@ impl Export {
             Format::Csv => 0,
             Format::Json => JSON_SEPARATOR.len() as u32,
         }
-    }
-
-    /// The whole file as one string, from each page's fragment (read by `fragment`): the parts
-    /// the export page joins as a disk-backed `Blob`, joined here for tests and the fuzz target.
-    pub fn assemble(
-        &self,
-        format: Format,
-        wall_ms: u64,
-        mut fragment: impl FnMut(&SpooledPage) -> String,
-    ) -> String {
-        let mut out = self.file_head(format, wall_ms);
-        let mut first = true;
-        for page in self.pages() {
-            let text = fragment(page);
-            if text.is_empty() {
-                continue;
-            }
-            let skip = if first {
-                Export::file_skip(format) as usize
-            } else {
-                0
-            };
-            out.push_str(text.get(skip..).unwrap_or_default());
-            first = false;
-        }
-        out.push_str(Export::file_tail(format));
-        out
     }
 
     fn json_header(&self, wall_ms: u64) -> JsonHeader<'_> {

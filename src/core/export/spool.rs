@@ -182,6 +182,33 @@ pub fn expired(created_ms: u64, now_ms: u64) -> bool {
 }
 
 impl Export {
+    /// The whole file as one string, from each page's fragment (read by `fragment`): the parts
+    /// the export page joins as a disk-backed `Blob`, joined here for tests and the fuzz target.
+    pub fn assemble(
+        &self,
+        format: Format,
+        wall_ms: u64,
+        mut fragment: impl FnMut(&SpooledPage) -> String,
+    ) -> String {
+        let mut out = self.file_head(format, wall_ms);
+        let mut first = true;
+        for page in self.pages() {
+            let text = fragment(page);
+            if text.is_empty() {
+                continue;
+            }
+            let skip = if first {
+                Export::file_skip(format) as usize
+            } else {
+                0
+            };
+            out.push_str(text.get(skip..).unwrap_or_default());
+            first = false;
+        }
+        out.push_str(Export::file_tail(format));
+        out
+    }
+
     /// The checkpoint to save now.
     pub fn checkpoint(&self, wall_ms: u64) -> Checkpoint {
         let state = match &self.phase {

@@ -9,12 +9,12 @@
 //!   not the account's own value);
 //! - "Label: value" in one run of text.
 
-use crate::core::console::page::{Cell, Item};
 use crate::core::console::reader::text::{
     example_lead_in, field_of, is_decoy_label, is_mask, label_key, mentions_example, normalize,
     value_in, Field, Value, SEGMENT,
 };
 use crate::core::console::reader::{Candidate, Via};
+use crate::core::console::snapshot::{Cell, Item};
 
 /// How far after a label its value may come (the value box, then copy icons and the like).
 const LOOKAHEAD: usize = 6;

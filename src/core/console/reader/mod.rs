@@ -18,8 +18,8 @@ pub use text::{
     api_key, client_id, is_invisible, is_mask, label_key, normalize, value_in, Field, Value,
 };
 
-use crate::core::console::page::script::MAX_ITEMS;
-use crate::core::console::page::Item;
+use crate::core::console::snapshot::script::MAX_ITEMS;
+use crate::core::console::snapshot::Item;
 use find::Page;
 
 /// How a value was found, most trusted first.

@@ -5,7 +5,7 @@
 //! leaves no visible gap there (a gap becomes a space): a value split into spans for styling is
 //! one word, and "KEY" beside a "Hide" link with a margin between them is two.
 
-use crate::core::console::page::script::MAX_TEXT;
+use crate::core::console::snapshot::script::MAX_TEXT;
 
 /// Which credential field a label names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
