@@ -97,6 +97,7 @@ pub fn page_snapshot(data: &[u8]) {
     let sender = Sender::ContentScript {
         tab_url: "http://127.0.0.1/#/setup/directory/api-credentials".into(),
         tab_id: 1,
+        document_id: None,
     };
     let request = Request::PageSnapshot(ask::PageSnapshot { snapshot });
     let _ = worker::decide(&mut state, &request, &sender, &facts);

@@ -27,9 +27,11 @@ pub enum Effect {
     /// Drop the export's requests still waiting.
     CancelExport,
     /// Load the content script's field reader into this tab's top frame, beside the content
-    /// script (its isolated world).
+    /// script (its isolated world): into the document that asked, where the browser named it (a
+    /// page navigated meanwhile does not get it).
     LoadPageReader {
         tab_id: i64,
+        document_id: Option<String>,
     },
     /// The key in force for an account changed: requests still queued or in flight with the old
     /// one go again with this one (not failed with 401); with `verify`, one cheap request checks
@@ -52,7 +54,7 @@ impl std::fmt::Debug for Effect {
             } => write!(f, "Clipboard(<redacted>, {clear_after_secs:?})"),
             Effect::DetectRegion { credentials } => write!(f, "DetectRegion({credentials:?})"),
             Effect::CancelExport => f.write_str("CancelExport"),
-            Effect::LoadPageReader { tab_id } => write!(f, "LoadPageReader(tab {tab_id})"),
+            Effect::LoadPageReader { tab_id, .. } => write!(f, "LoadPageReader(tab {tab_id})"),
             Effect::KeyInForce {
                 credentials,
                 verify,

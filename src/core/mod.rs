@@ -104,6 +104,7 @@ mod redaction_tests {
         let tab = Sender::ContentScript {
             tab_url: snapshot.url.clone(),
             tab_id: 3,
+            document_id: None,
         };
         let facts = WorkerFacts {
             flavour: Flavour::Store,

@@ -240,7 +240,11 @@ pub mod options {
     #[serde(rename_all = "camelCase")]
     pub struct InjectionTarget<'a> {
         pub tab_id: i64,
-        pub frame_ids: &'a [i64],
+        /// Frames by number (Firefox, which has no document ids); not with `document_ids`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub frame_ids: Option<&'a [i64]>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub document_ids: Option<&'a [&'a str]>,
     }
 
     /// `chrome.tabs.sendMessage`'s options: the top frame, where the content script runs.

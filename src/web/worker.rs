@@ -294,12 +294,16 @@ async fn answer_api_call(call: ApiCall) -> Answered {
 const PAGE_READER_FILE: &str = "content-reader.js";
 
 /// Loads the field reader into the tab's top frame (where the content script runs), in the
-/// content script's isolated world; the reader joins the content script there. Resolves once it ran.
-async fn load_page_reader(tab_id: i64) -> Result<(), JsError> {
+/// content script's isolated world; the reader joins the content script there — in the document
+/// that asked where the browser named it (Chrome), so a page navigated meanwhile does not get it.
+/// Resolves once it ran.
+async fn load_page_reader(tab_id: i64, document_id: Option<String>) -> Result<(), JsError> {
+    let documents = document_id.as_deref().map(|d| [d]);
     let injection = to_js(&options::Injection {
         target: options::InjectionTarget {
             tab_id,
-            frame_ids: &[0],
+            frame_ids: documents.is_none().then_some(&[0][..]),
+            document_ids: documents.as_ref().map(|d| &d[..]),
         },
         files: &[PAGE_READER_FILE],
     })?;
@@ -364,7 +368,10 @@ async fn perform(effect: Effect, flavour: Flavour) -> Result<(), JsError> {
             API.with(|client| client.cancel_lane(Lane::Export));
             Ok(())
         }
-        Effect::LoadPageReader { tab_id } => load_page_reader(tab_id).await,
+        Effect::LoadPageReader {
+            tab_id,
+            document_id,
+        } => load_page_reader(tab_id, document_id).await,
         Effect::SaveLayouts => {
             let layouts = with_state(|s| s.layouts.clone())?;
             storage::set(layout::STORAGE_KEY, &layouts).await

@@ -210,8 +210,13 @@ impl Request {
 pub enum Sender {
     /// One of our own extension pages (popup, options, offscreen).
     ExtensionPage,
-    /// Our content script, in tab `tab_id` showing `tab_url`.
-    ContentScript { tab_url: String, tab_id: i64 },
+    /// Our content script, in the top frame of tab `tab_id` showing `tab_url`; `document_id` is
+    /// that document's, where the browser reports one (Chrome), so work for it goes to it alone.
+    ContentScript {
+        tab_url: String,
+        tab_id: i64,
+        document_id: Option<String>,
+    },
     /// Anything else: another extension, a web page, a sender we cannot identify.
     Foreign,
 }
@@ -226,6 +231,15 @@ pub struct ReportedSender {
     pub url: Option<String>,
     /// `sender.tab`, when it came from a tab.
     pub tab: Option<ReportedTab>,
+    /// `sender.frameId`: 0 for a tab's top frame.
+    #[serde(default, rename = "frameId")]
+    pub frame_id: Option<i64>,
+    /// `sender.origin`, where the browser reports it (Chrome).
+    #[serde(default)]
+    pub origin: Option<String>,
+    /// `sender.documentId`, where the browser reports it (Chrome).
+    #[serde(default, rename = "documentId")]
+    pub document_id: Option<String>,
 }
 
 /// `sender.tab`: which tab, showing what.
@@ -246,7 +260,9 @@ pub struct Us<'a> {
 impl Sender {
     /// Classifies a sender from what the browser reports. A message from another extension, or
     /// with no id, is foreign; one from a URL under our own base is one of our pages (even when it
-    /// is open in a tab); anything else from our id is our content script in that tab.
+    /// is open in a tab); anything else from our id is our content script in that tab — only from
+    /// its top frame (the only frame it runs in), and, where the browser reports the sending
+    /// document's origin, only when that is the tab's own.
     pub fn classify(reported: &ReportedSender, us: Us<'_>) -> Sender {
         let ours = !us.id.is_empty() && reported.id.as_deref() == Some(us.id);
         if !ours {
@@ -260,16 +276,33 @@ impl Sender {
         let tab = reported.tab.as_ref();
         match (from_own_page, tab.and_then(|t| t.url.as_deref())) {
             (true, _) => Sender::ExtensionPage,
-            (false, Some(tab_url)) => match tab.and_then(|t| t.id) {
-                Some(tab_id) => Sender::ContentScript {
-                    tab_url: tab_url.to_string(),
-                    tab_id,
-                },
-                None => Sender::Foreign,
-            },
+            (false, Some(tab_url)) => {
+                let top_frame = reported.frame_id == Some(0);
+                let same_origin = reported
+                    .origin
+                    .as_deref()
+                    .is_none_or(|o| Some(o) == origin_of(tab_url));
+                match tab.and_then(|t| t.id) {
+                    Some(tab_id) if top_frame && same_origin => Sender::ContentScript {
+                        tab_url: tab_url.to_string(),
+                        tab_id,
+                        document_id: reported.document_id.clone(),
+                    },
+                    _ => Sender::Foreign,
+                }
+            }
             (false, None) => Sender::Foreign,
         }
     }
+}
+
+/// `scheme://host[:port]` of an absolute URL.
+fn origin_of(url: &str) -> Option<&str> {
+    let after_scheme = url.find("://")? + 3;
+    let end = url[after_scheme..]
+        .find(['/', '?', '#'])
+        .map_or(url.len(), |at| after_scheme + at);
+    Some(&url[..end])
 }
 
 /// The worker's answer: one flat object named by its `type`, the fields of its payload (a page
@@ -526,7 +559,12 @@ impl RequestKind {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Caller<'a> {
     Page,
-    Tab { id: i64, url: &'a str },
+    /// A console tab's top frame; `document` is the sending document, where the browser names it.
+    Tab {
+        id: i64,
+        url: &'a str,
+        document: Option<&'a str>,
+    },
 }
 
 /// Why a sender may not send a request (the worker answers `refused` with it).
@@ -547,11 +585,19 @@ pub fn admit(kind: RequestKind, sender: &Sender, flavour: Flavour) -> Result<Cal
         (Audience::OwnPages, Sender::ContentScript { .. }) => {
             Err(Refusal("this request is for Keyward's own pages"))
         }
-        (Audience::OwnConsoleTab, Sender::ContentScript { tab_url, tab_id }) => {
+        (
+            Audience::OwnConsoleTab,
+            Sender::ContentScript {
+                tab_url,
+                tab_id,
+                document_id,
+            },
+        ) => {
             if is_console_url(tab_url, flavour) {
                 Ok(Caller::Tab {
                     id: *tab_id,
                     url: tab_url,
+                    document: document_id.as_deref(),
                 })
             } else {
                 Err(Refusal("not a console page"))
@@ -618,6 +664,7 @@ mod tests {
         Sender::ContentScript {
             tab_url: url.to_string(),
             tab_id: 7,
+            document_id: None,
         }
     }
 
@@ -678,6 +725,8 @@ mod tests {
                 id: Some(7),
                 url: Some(u.into()),
             }),
+            frame_id: tab_url.map(|_| 0),
+            ..ReportedSender::default()
         };
         let popup = "chrome-extension://me/popup.html";
         let page = "https://admin.pingone.com/";
@@ -715,6 +764,39 @@ mod tests {
             Sender::classify(&reported, us),
             content("https://admin.pingone.com/")
         );
+        // Pinned to the tab's top frame and its origin; the document that asked is named.
+        let top = facts(Some("me"), Some(page), Some(page));
+        let pinned = |f: &dyn Fn(&mut ReportedSender)| {
+            let mut sender = top.clone();
+            f(&mut sender);
+            Sender::classify(&sender, us)
+        };
+        assert_eq!(
+            pinned(&|s| s.frame_id = Some(3)),
+            Sender::Foreign,
+            "a subframe"
+        );
+        assert_eq!(pinned(&|s| s.frame_id = None), Sender::Foreign, "no frame");
+        assert_eq!(
+            pinned(&|s| s.origin = Some("https://evil.example".into())),
+            Sender::Foreign,
+            "another origin than the tab's"
+        );
+        assert_eq!(
+            pinned(&|s| s.origin = Some("https://admin.pingone.com".into())),
+            content(page)
+        );
+        assert_eq!(
+            pinned(&|s| s.document_id = Some("D1".into())),
+            Sender::ContentScript {
+                tab_url: page.into(),
+                tab_id: 7,
+                document_id: Some("D1".into()),
+            }
+        );
+        assert_eq!(origin_of("https://a.b:8443/x?y"), Some("https://a.b:8443"));
+        assert_eq!(origin_of("http://127.0.0.1:9"), Some("http://127.0.0.1:9"));
+        assert_eq!(origin_of("not a url"), None);
     }
 
     #[test]

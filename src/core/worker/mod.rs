@@ -204,7 +204,7 @@ pub fn decide(
     Decision::Answer(match (request, caller) {
         (Request::Status, _) => answer(protocol::status(facts)),
         (Request::ApiStatus, _) => answer(protocol::api_status(facts)),
-        (Request::PageSnapshot(p), Caller::Tab { id, url }) => {
+        (Request::PageSnapshot(p), Caller::Tab { id, url, .. }) => {
             let (desk, tabs) = state.desk();
             let (plan, effects) = credentials::snapshot(desk, tabs, id, url, &p.snapshot, now);
             Outcome::of(Response::PagePlan(plan), effects)
@@ -213,9 +213,12 @@ pub fn decide(
             let (desk, tabs) = state.desk();
             acked(credentials::click(desk, tabs, id, &p.label, now))
         }
-        // Into the tab the browser says sent it, never one a message names.
-        (Request::PageReader, Caller::Tab { id, .. }) => {
-            acked(vec![Effect::LoadPageReader { tab_id: id }])
+        // Into the tab and document the browser says sent it, never one a message names.
+        (Request::PageReader, Caller::Tab { id, document, .. }) => {
+            acked(vec![Effect::LoadPageReader {
+                tab_id: id,
+                document_id: document.map(str::to_string),
+            }])
         }
         (Request::Copy(p), Caller::Tab { id, .. }) => {
             let base = |client_id: &str| state.api_base(client_id, flavour);

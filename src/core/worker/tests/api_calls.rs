@@ -49,6 +49,7 @@ fn api_calls_need_our_page_a_key_and_a_region() {
     let content = Sender::ContentScript {
         tab_url: "https://admin.pingone.com/".into(),
         tab_id: 1,
+        document_id: None,
     };
     let facts = WorkerFacts {
         flavour: Flavour::Store,

@@ -29,6 +29,7 @@ fn tab() -> Sender {
     Sender::ContentScript {
         tab_url: "https://admin.pingone.com/web-portal/dashboard#/x".into(),
         tab_id: 3,
+        document_id: None,
     }
 }
 
@@ -556,6 +557,7 @@ fn decoys_and_foreign_tabs_read_nothing() {
     let elsewhere = Sender::ContentScript {
         tab_url: "https://evil.example/".into(),
         tab_id: 9,
+        document_id: None,
     };
     let o = handle(&mut s, &creds_page(KEY, &[]), &elsewhere, &facts(1));
     assert!(matches!(o.response, Response::Refused(_)));

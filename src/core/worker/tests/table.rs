@@ -109,10 +109,12 @@ fn every_request_from_a_sender_the_table_does_not_name_is_refused() {
     let console = Sender::ContentScript {
         tab_url: "https://admin.pingone.com/web-portal/".into(),
         tab_id: 7,
+        document_id: None,
     };
     let elsewhere = Sender::ContentScript {
         tab_url: "https://evil.example/".into(),
         tab_id: 7,
+        document_id: None,
     };
     for kind in RequestKind::ALL {
         let request = sample(kind);
@@ -172,12 +174,19 @@ fn the_field_reader_goes_to_the_tab_that_asked_for_it_and_nowhere_else() {
     let console = Sender::ContentScript {
         tab_url: "https://admin.pingone.com/web-portal/".into(),
         tab_id: 3,
+        document_id: Some("D3".into()),
     };
     let Decision::Answer(o) = decide(&mut s, &Request::PageReader, &console, &facts()) else {
         panic!("answered");
     };
     assert_eq!(o.response, Response::Ack);
-    assert_eq!(o.effects, vec![Effect::LoadPageReader { tab_id: 3 }]);
+    assert_eq!(
+        o.effects,
+        vec![Effect::LoadPageReader {
+            tab_id: 3,
+            document_id: Some("D3".into())
+        }]
+    );
     assert_eq!(
         (s.accounts.clone(), s.keys.clone(), s.tabs.len()),
         before,
