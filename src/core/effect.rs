@@ -33,6 +33,11 @@ pub enum Effect {
         tab_id: i64,
         document_id: Option<String>,
     },
+    /// A page showed a different key than the one in force, with no renewal saved: ask the
+    /// Directory API whether it works (see `console::claims`).
+    ProveKey {
+        credentials: Credentials,
+    },
     /// The key in force for an account changed: requests still queued or in flight with the old
     /// one go again with this one (not failed with 401); with `verify`, one cheap request checks
     /// the new key and the popup says how it went.
@@ -53,6 +58,7 @@ impl std::fmt::Debug for Effect {
                 clear_after_secs, ..
             } => write!(f, "Clipboard(<redacted>, {clear_after_secs:?})"),
             Effect::DetectRegion { credentials } => write!(f, "DetectRegion({credentials:?})"),
+            Effect::ProveKey { credentials } => write!(f, "ProveKey({credentials:?})"),
             Effect::CancelExport => f.write_str("CancelExport"),
             Effect::LoadPageReader { tab_id, .. } => write!(f, "LoadPageReader(tab {tab_id})"),
             Effect::KeyInForce {

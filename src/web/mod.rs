@@ -12,6 +12,7 @@ mod dom;
 mod export;
 mod export_pages;
 mod js;
+mod key_checks;
 mod mailbox;
 pub mod net;
 mod options;

@@ -10,15 +10,11 @@ use indexmap::IndexMap;
 use wasm_bindgen::prelude::*;
 
 use super::chrome::options;
-use super::client::Client;
 use super::js::{from_js, to_js, warn};
-use super::net::Fetch;
 use super::storage::{self, Area};
-use super::{chrome, clipboard, export_pages, mailbox, out_of_line, time, API};
+use super::{chrome, clipboard, export_pages, key_checks, mailbox, out_of_line, time, API};
 use crate::core::accounts::{self, fingerprint, Accounts};
-use crate::core::api::region::{self, Region};
-use crate::core::api::throttle::Priority;
-use crate::core::api::Credentials;
+use crate::core::api::region::Region;
 use crate::core::console::layout::{self, Layouts};
 use crate::core::lookup::call::Answered;
 use crate::core::lookup::{ApiCall, Job, Lane};
@@ -142,7 +138,7 @@ pub async fn load_policy() -> Policy {
         .checked()
 }
 
-fn with_state<R>(f: impl FnOnce(&mut WorkerState) -> R) -> Result<R, JsError> {
+pub(super) fn with_state<R>(f: impl FnOnce(&mut WorkerState) -> R) -> Result<R, JsError> {
     STATE
         .with(|s| s.borrow_mut().as_mut().map(f))
         .ok_or_else(|| JsError::new("the worker state is not loaded"))
@@ -332,7 +328,7 @@ async fn save_accounts() -> Result<(), JsError> {
     storage::set(accounts::STORAGE_KEY, &accounts).await
 }
 
-async fn perform(effect: Effect, flavour: Flavour) -> Result<(), JsError> {
+pub(super) async fn perform(effect: Effect, flavour: Flavour) -> Result<(), JsError> {
     match effect {
         Effect::SaveAccounts => save_accounts().await,
         Effect::SaveKeys => {
@@ -380,7 +376,11 @@ async fn perform(effect: Effect, flavour: Flavour) -> Result<(), JsError> {
         Effect::KeyInForce {
             credentials,
             verify,
-        } => key_in_force(credentials, verify, flavour),
+        } => key_checks::key_in_force(credentials, verify, flavour),
+        Effect::ProveKey { credentials } => {
+            super::spawn(key_checks::prove_key(credentials, flavour));
+            Ok(())
+        }
         Effect::DetectRegion { credentials } => {
             let local_base = with_state(|s| s.settings.local_api_base.clone())?;
             super::spawn(async move {
@@ -402,33 +402,6 @@ async fn perform(effect: Effect, flavour: Flavour) -> Result<(), JsError> {
             Ok(())
         }
     }
-}
-
-/// A key changed: the API client re-keys what it holds for the account, and a renewed key is
-/// checked (out of line: not part of `perform`'s state machine, which every effect pays for).
-#[inline(never)]
-fn key_in_force(credentials: Credentials, verify: bool, flavour: Flavour) -> Result<(), JsError> {
-    let client = API.with(Clone::clone);
-    client.rekey(&credentials);
-    let id = &credentials.client_id;
-    let check = |s: &mut WorkerState| verify.then(|| s.key_check_started(id, flavour));
-    if let Some(base) = with_state(check)?.flatten() {
-        super::spawn(verify_key(client, base, credentials));
-    }
-    Ok(())
-}
-
-/// Checks a renewed key with one cheap request and records how it went (the popup shows it).
-async fn verify_key(client: Client<Fetch>, base: String, credentials: Credentials) {
-    let probe = client.get(
-        Priority::Interactive,
-        region::probe_url(&base),
-        &credentials,
-    );
-    let answer = region::probe_result(probe.await);
-    warn(with_state(|s| {
-        s.key_checked(&credentials.client_id, answer)
-    }));
 }
 
 /// Handles a change of the stored settings (`chrome.storage.onChanged`): the worker adopts them at
@@ -495,7 +468,7 @@ pub async fn worker_started() -> Result<(), JsError> {
 }
 
 /// Checks key ages: sets the badge and shows each reminder owed.
-async fn run_reminders() -> Result<(), JsError> {
+pub(super) async fn run_reminders() -> Result<(), JsError> {
     ensure_loaded().await?;
     let check = with_state(|s| s.check_reminders(time::now_ms()))?;
     let action = ["chrome", "action"];

@@ -260,6 +260,32 @@ for (const flavour of ['chrome-dev', 'chrome']) describe(`trust boundaries (${fl
     assert.deepEqual(browser.errors, []);
   });
 
+  test("a key the page's own script swaps in is a claim: no renewal and the key age kept until the API accepts it", async () => {
+    const page = await browser.context.newPage();
+    await page.goto(credentialsPage());
+    await page.click('#reveal-key');
+    await until(async () => (await tabView(browser, 'credentials')).key === 'shown', 'the key read');
+    const known = (await storedAccounts(browser))[creds.clientId];
+    const kept = (await sessionKeys())[creds.clientId];
+    // A script in the page's world writes another well-formed key where the key is shown: no
+    // Edit, Renew or Save, and a key the Directory API does not know.
+    const forged = 'Zz9' + creds.apiKey.slice(3).split('').reverse().join('');
+    await page.evaluate((key) => {
+      const shown = document.getElementById('api-key-value');
+      if (shown.tagName === 'INPUT') shown.value = key;
+      else shown.textContent = key;
+      document.body.append(document.createComment('changed'));
+    }, forged);
+    await until(async () => (await tabView(browser, 'credentials')).summary.includes('The page shows a different key'), 'the forged key seen as a claim');
+    // Once the API has answered (or could not be asked), still no renewal and the same key.
+    await until(async () => !(await tabView(browser, 'credentials')).summary.includes('is asking the Directory API'), 'the question answered');
+    const after = (await storedAccounts(browser))[creds.clientId];
+    assert.deepEqual([after.key, after.renewals], [known.key, known.renewals], 'no renewal, the key age kept');
+    assert.equal((await sessionKeys())[creds.clientId], kept, 'the key in force kept');
+    await page.close();
+    assert.deepEqual(browser.errors, []);
+  });
+
   test('an untrusted Save is no Save: the renewed key is not taken from a synthetic click', async () => {
     const page = await browser.context.newPage();
     await page.goto(credentialsPage());

@@ -299,6 +299,14 @@ impl Accounts {
         }
     }
 
+    /// Whether the account is known with a key of another fingerprint than this one: a key shown
+    /// now would be a renewal.
+    pub fn holds_other_key(&self, client_id: &str, fingerprint: &str) -> bool {
+        self.accounts.get(client_id).is_some_and(|a| {
+            matches!(&a.key, Some(KeyRecord { fingerprint: Some(fp), .. }) if fp != fingerprint)
+        })
+    }
+
     /// Notes a key seen in view mode, by fingerprint.
     pub fn observe_key(&mut self, client_id: &str, fingerprint: &str, now_ms: u64) -> KeyEvent {
         let account = self.account(client_id, now_ms);

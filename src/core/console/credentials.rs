@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::core::accounts::view::RegionSearches;
 use crate::core::accounts::{fingerprint, Accounts};
 use crate::core::api::Credentials;
+use crate::core::console::claims::Claims;
 use crate::core::console::copy::CopyWhat;
 use crate::core::console::layout::{
     self, page_key, Layouts, PageNotice, Pick, Picked, TeachPlan, Teaching, NOT_READ, STALE,
@@ -32,6 +33,8 @@ pub struct Desk<'a> {
     pub salt: &'a [u8],
     pub settings: &'a Settings,
     pub layouts: &'a mut Layouts,
+    /// Keys pages showed that are not (yet) the key in force.
+    pub claims: &'a mut Claims,
 }
 
 /// What the popup says of a tab Keyward has no page for.
@@ -312,11 +315,12 @@ fn judge(
                 (_, KeyState::Shown(key)) if in_place => tab.pending_key = Some(key.clone()),
                 _ => {}
             }
+            tab.claimed = None;
             let (key_word, note) = match &reading.key {
                 KeyState::Shown(key) => {
                     tab.shown_key = Some(key.clone());
                     if !in_place {
-                        key_in_force(&mut desk, &client_id, key, now, &mut effects);
+                        tab.claimed = key_in_force(&mut desk, &client_id, key, now, &mut effects);
                     }
                     let secs = desk.settings.clipboard_clear_secs();
                     ("shown", format!("Copies of the key are cleared from the clipboard after {secs} s if unchanged; the OS clipboard history may keep a copy."))
@@ -375,16 +379,29 @@ fn judge(
     (plan, effects)
 }
 
-/// The key in force was shown: note it (a different one restarts the clock), keep it for lookups
-/// when allowed, and find the account's region once.
+/// The key in force was shown: note it, keep it for lookups when allowed, and find the account's
+/// region once. A different key than the one Keyward knows for the account is only the page's
+/// claim (see [`crate::core::console::claims`]): the Directory API is asked about it, and what is
+/// known stays; the claimed key's fingerprint is returned.
 fn key_in_force(
     desk: &mut Desk<'_>,
     client_id: &str,
     key: &str,
     now: u64,
     effects: &mut Vec<Effect>,
-) {
+) -> Option<String> {
     let fp = fingerprint(desk.salt, key);
+    if desk.accounts.holds_other_key(client_id, &fp) {
+        if desk.claims.ask(client_id, &fp, now) {
+            effects.push(Effect::ProveKey {
+                credentials: Credentials {
+                    client_id: client_id.to_string(),
+                    api_key: key.to_string(),
+                },
+            });
+        }
+        return Some(fp);
+    }
     desk.accounts.observe_key(client_id, &fp, now);
     if desk.settings.session_keys() && desk.keys.get(client_id).map(String::as_str) != Some(key) {
         let replaced = desk
@@ -415,6 +432,7 @@ fn key_in_force(
             },
         });
     }
+    None
 }
 
 fn helpers(

@@ -28,6 +28,9 @@ pub struct TabState {
     pub(crate) teaching: Option<(String, Teaching)>,
     /// The address of the page last reported.
     pub(crate) url: String,
+    /// The fingerprint of a key this tab shows that is only the page's claim (see
+    /// `console::claims`): the popup says how the question about it stands.
+    pub(crate) claimed: Option<String>,
 }
 
 /// The tabs Keyward has seen console pages in (memory only).

@@ -10,10 +10,11 @@ use indexmap::IndexSet;
 use indexmap::IndexMap;
 
 use crate::core::accounts::view::{account_views, RegionSearches};
-use crate::core::accounts::Accounts;
+use crate::core::accounts::{fingerprint, Accounts};
 use crate::core::api::pager::PageRequest;
 use crate::core::api::region::{Detection, Region};
-use crate::core::api::ApiError;
+use crate::core::api::{ApiError, Credentials};
+use crate::core::console::claims::{Claims, Proof};
 use crate::core::console::copy;
 use crate::core::console::credentials::{self, Desk, KeyCheck, TabView, Tabs};
 use crate::core::console::layout::Layouts;
@@ -46,6 +47,8 @@ pub struct WorkerState {
     /// Renewed keys checked against the API since the worker started, by Client ID (a handful: a
     /// list is smaller in wasm than another map type).
     pub key_checks: Vec<(String, KeyCheck)>,
+    /// Keys pages showed that are not (yet) the key in force.
+    pub claims: Claims,
 }
 
 impl std::fmt::Debug for WorkerState {
@@ -69,6 +72,7 @@ impl WorkerState {
             tabs,
             region_search,
             layouts,
+            claims,
             ..
         } = self;
         let desk = Desk {
@@ -78,6 +82,7 @@ impl WorkerState {
             salt,
             settings,
             layouts,
+            claims,
         };
         (desk, tabs)
     }
@@ -94,6 +99,12 @@ impl WorkerState {
         let check_of = |id: &String| self.key_checks.iter().find(|(c, _)| c == id);
         if let Some((_, check)) = view.client_id.as_ref().and_then(check_of) {
             view.summary = format!("{} {}", view.summary, check.sentence());
+        }
+        let claimed = self.tabs.get(&tab_id).and_then(|t| t.claimed.as_deref());
+        if let (Some(client_id), Some(fp)) = (view.client_id.as_deref(), claimed) {
+            if let Some(claim) = self.claims.state(client_id, fp) {
+                view.summary = format!("{} {}", view.summary, claim.sentence());
+            }
         }
         view.accounts = account_views(
             &self.accounts,
@@ -138,6 +149,34 @@ impl WorkerState {
             Err(e) => KeyCheck::Failed(e.message()),
         };
         self.record_key_check(client_id, check);
+    }
+
+    /// The Directory API's answer about a key a page claimed: an accepted key is the key in force
+    /// from now on (a renewal, its clock restarted, kept for lookups when allowed); otherwise
+    /// nothing changes but what the popup says. Returns what to do.
+    pub fn key_proven(
+        &mut self,
+        credentials: &Credentials,
+        proof: Proof,
+        now_ms: u64,
+    ) -> Vec<Effect> {
+        let Credentials { client_id, api_key } = credentials;
+        let fp = fingerprint(&self.salt, api_key);
+        self.claims.answered(client_id, &fp, proof, now_ms);
+        if proof != Proof::Accepted || !self.accounts.holds_other_key(client_id, &fp) {
+            return Vec::new();
+        }
+        self.accounts.observe_key(client_id, &fp, now_ms);
+        let mut effects = vec![Effect::SaveAccounts];
+        if self.settings.session_keys() {
+            self.keys.insert(client_id.clone(), api_key.clone());
+            effects.push(Effect::SaveKeys);
+            effects.push(Effect::KeyInForce {
+                credentials: credentials.clone(),
+                verify: false,
+            });
+        }
+        effects
     }
 
     /// The periodic reminder check (marks each notification owed as sent).

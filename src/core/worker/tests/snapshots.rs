@@ -9,12 +9,14 @@ fn handle(s: &mut WorkerState, r: &Request, sender: &Sender, f: &WorkerFacts) ->
     }
 }
 use crate::core::api::throttle::Scheduler;
+use crate::core::console::claims::Proof;
 use crate::core::console::page::row_items;
 use crate::core::shared::hosts::Flavour;
 
 const ID: &str = "910a2dec-8902-4cc1-beeb-8da1658eec67";
 const KEY: &str = "ypXgXhWmbuoCGLzxQiqkDEVP9ZTmIs";
 const KEY2: &str = "NEWkeyNEWkeyNEWkeyNEWkeyNEWkey";
+const KEY3: &str = "ThirdKeyThirdKeyThirdKeyThird1";
 
 fn facts(wall_ms: u64) -> WorkerFacts {
     WorkerFacts {
@@ -305,11 +307,56 @@ fn a_renewed_keys_check_is_told_in_the_tab_summary() {
 }
 
 #[test]
-fn a_key_changed_outside_keyward_is_a_renewal_when_next_seen() {
+fn a_key_changed_outside_keyward_is_a_renewal_once_the_api_accepts_it() {
     let mut s = state();
     send(&mut s, creds_page(KEY, &["Edit"]), 1_000);
-    send(&mut s, creds_page(KEY2, &["Edit"]), 9_000);
-    assert_eq!(s.accounts.accounts[ID].renewals, vec![9_000]);
+    let known = s.accounts.clone();
+    let swapped = Credentials {
+        client_id: ID.into(),
+        api_key: KEY2.into(),
+    };
+    // The page's word: nothing changes but a question to the API, asked once.
+    let o = send(&mut s, creds_page(KEY2, &["Edit"]), 9_000);
+    assert_eq!(
+        o.effects,
+        vec![Effect::ProveKey {
+            credentials: swapped.clone()
+        }]
+    );
+    assert_eq!(s.accounts, known, "no renewal, the key age kept");
+    assert_eq!(
+        s.keys.get(ID).map(String::as_str),
+        Some(KEY),
+        "the old key kept"
+    );
+    assert!(s
+        .tab_view(3, 9_000)
+        .summary
+        .contains("asking the Directory API"));
+    assert!(send(&mut s, creds_page(KEY2, &["Edit"]), 9_500)
+        .effects
+        .is_empty());
+    // Refused: still nothing, and the popup says so; no further question.
+    assert!(s.key_proven(&swapped, Proof::Refused, 10_000).is_empty());
+    assert_eq!(s.accounts, known);
+    assert!(send(&mut s, creds_page(KEY2, &["Edit"]), 11_000)
+        .effects
+        .is_empty());
+    assert!(s.tab_view(3, 11_000).summary.contains("refused it"));
+    // Accepted: a renewal from then on, and the new key in force.
+    let other = Credentials {
+        client_id: ID.into(),
+        api_key: KEY3.into(),
+    };
+    send(&mut s, creds_page(KEY3, &["Edit"]), 12_000);
+    let effects = s.key_proven(&other, Proof::Accepted, 13_000);
+    assert_eq!(effects[0], Effect::SaveAccounts);
+    assert_eq!(s.accounts.accounts[ID].renewals, vec![13_000]);
+    assert_eq!(s.keys.get(ID).map(String::as_str), Some(KEY3));
+    assert!(send(&mut s, creds_page(KEY3, &["Edit"]), 14_000)
+        .effects
+        .iter()
+        .all(|e| !matches!(e, Effect::ProveKey { .. })));
 }
 
 #[test]
@@ -406,8 +453,13 @@ fn reminders_are_owed_once_and_the_banner_shows_the_age() {
         s.check_reminders(1_000 + 91 * day + 1).notify.is_empty(),
         "snoozed"
     );
-    // Renewal restarts the clock: the badge clears.
+    // A renewal the API accepted restarts the clock: the badge clears.
     send(&mut s, creds_page(KEY2, &[]), 1_000 + 92 * day);
+    let renewed = Credentials {
+        client_id: ID.into(),
+        api_key: KEY2.into(),
+    };
+    s.key_proven(&renewed, Proof::Accepted, 1_000 + 92 * day);
     assert_eq!(s.check_reminders(1_000 + 92 * day).badge.text, "");
 }
 

@@ -1,0 +1,79 @@
+//! The worker's checks of keys against the Directory API: a renewed key's one cheap request after
+//! Save, and the proof asked for a key a page claims (see `core::console::claims`).
+
+use wasm_bindgen::JsError;
+
+use super::client::Client;
+use super::js::warn;
+use super::net::Fetch;
+use super::worker::{perform, run_reminders, with_state};
+use super::{out_of_line, time, API};
+use crate::core::api::region::{self, Region};
+use crate::core::api::throttle::Priority;
+use crate::core::api::Credentials;
+use crate::core::console::claims::Proof;
+use crate::core::effect::Effect;
+use crate::core::shared::hosts::Flavour;
+use crate::core::worker::WorkerState;
+
+/// Asks the Directory API whether a key a page claimed works (any region accepting it), and
+/// records what it said: an accepted key becomes the key in force.
+pub async fn prove_key(credentials: Credentials, flavour: Flavour) {
+    let Ok(local_base) = with_state(|s| s.settings.local_api_base.clone()) else {
+        return;
+    };
+    let client = API.with(Clone::clone);
+    let detection = client
+        .detect_region(
+            Region::probe_order(flavour),
+            local_base.as_deref(),
+            &credentials,
+        )
+        .await;
+    let proof = match detection {
+        region::Detection::Found(_) => Proof::Accepted,
+        region::Detection::NotFound(_) => Proof::Refused,
+        _ => Proof::Unanswered,
+    };
+    let effects = with_state(|s| s.key_proven(&credentials, proof, time::now_ms()));
+    let effects = effects.unwrap_or_default();
+    let saves = effects.contains(&Effect::SaveAccounts);
+    for effect in effects {
+        warn(out_of_line(perform(effect, flavour)).await);
+    }
+    if saves {
+        // The key age restarted: the badge and reminders follow.
+        warn(out_of_line(run_reminders()).await);
+    }
+}
+
+/// A key changed: the API client re-keys what it holds for the account, and a renewed key is
+/// checked (out of line: not part of `perform`'s state machine, which every effect pays for).
+#[inline(never)]
+pub fn key_in_force(
+    credentials: Credentials,
+    verify: bool,
+    flavour: Flavour,
+) -> Result<(), JsError> {
+    let client = API.with(Clone::clone);
+    client.rekey(&credentials);
+    let id = &credentials.client_id;
+    let check = |s: &mut WorkerState| verify.then(|| s.key_check_started(id, flavour));
+    if let Some(base) = with_state(check)?.flatten() {
+        super::spawn(verify_key(client, base, credentials));
+    }
+    Ok(())
+}
+
+/// Checks a renewed key with one cheap request and records how it went (the popup shows it).
+async fn verify_key(client: Client<Fetch>, base: String, credentials: Credentials) {
+    let probe = client.get(
+        Priority::Interactive,
+        region::probe_url(&base),
+        &credentials,
+    );
+    let answer = region::probe_result(probe.await);
+    warn(with_state(|s| {
+        s.key_checked(&credentials.client_id, answer)
+    }));
+}
