@@ -50,7 +50,7 @@ async fn load_accounts(flavour: Flavour) -> Result<Checked<Accounts>, JsError> {
     Ok(storage::get::<Accounts>(accounts::STORAGE_KEY)
         .await?
         .unwrap_or_default()
-        .checked(flavour))
+        .checked(flavour, super::time::now_ms()))
 }
 
 /// Renders the options page into `root` and keeps it live.

@@ -59,7 +59,7 @@ async fn ensure_loaded() -> Result<(), JsError> {
     let accounts = storage::get::<Accounts>(accounts::STORAGE_KEY)
         .await?
         .unwrap_or_default()
-        .checked(flavour()?)
+        .checked(flavour()?, time::now_ms())
         .value;
     let seen = seen_policy().await;
     let settings = settings_under(&seen).await?;

@@ -212,12 +212,38 @@ pub fn fingerprint(salt: &[u8], key: &str) -> String {
 /// The most renewals an account keeps (newest last).
 const MAX_RENEWALS: usize = 100;
 
+/// The longest snooze an admin can ask for (see `reminders::check::SNOOZE_DAYS`).
+const MAX_SNOOZE_MS: u64 = 7 * 86_400_000;
+
+/// Times that can only be past are not in the future, and a snooze is at most a week ahead: a
+/// stored record cannot silence reminders for good or make a key look new. Whether any changed.
+fn bound_times(account: &mut Account, now_ms: u64) -> bool {
+    let before = account.clone();
+    account.first_seen_ms = account.first_seen_ms.min(now_ms);
+    if let Some(key) = &mut account.key {
+        key.since_ms = key.since_ms.min(now_ms);
+    }
+    account.renewals.retain(|&at| at <= now_ms);
+    let reminders = &mut account.reminders;
+    if reminders.notified_at_ms.is_some_and(|at| at > now_ms) {
+        reminders.notified_at_ms = None;
+        reminders.notified_stage = None;
+    }
+    if reminders
+        .snoozed_until_ms
+        .is_some_and(|until| until > now_ms.saturating_add(MAX_SNOOZE_MS))
+    {
+        reminders.snoozed_until_ms = None;
+    }
+    *account != before
+}
+
 impl Accounts {
     /// The accounts read from storage, each value checked as if typed in: an account whose Client
     /// ID is malformed is left out; a label, colour or list of integrations the options page would
     /// refuse, a page that is not a console page, a region this build does not have — each falls
     /// back to its default, with a note.
-    pub fn checked(self, flavour: Flavour) -> Checked<Accounts> {
+    pub fn checked(self, flavour: Flavour, now_ms: u64) -> Checked<Accounts> {
         let mut reset = Vec::new();
         let mut accounts = IndexMap::new();
         for (id, mut a) in self.accounts {
@@ -263,6 +289,9 @@ impl Accounts {
             }
             if a.renewals.len() > MAX_RENEWALS {
                 a.renewals.drain(..a.renewals.len() - MAX_RENEWALS);
+            }
+            if bound_times(&mut a, now_ms) {
+                note("dates (some were in the future)");
             }
             accounts.insert(id, a);
         }
@@ -421,6 +450,9 @@ impl Accounts {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A clock after every time the tests store.
+    const LATER: u64 = 4_102_444_800_000;
     use serde_json::{json, Value};
 
     /// Reads a stored record as the worker does: leniently, an unreadable one as none.
@@ -570,7 +602,7 @@ mod tests {
             )
         );
         assert_eq!(to_json(&loaded), old);
-        let checked = loaded.clone().checked(Flavour::Store);
+        let checked = loaded.clone().checked(Flavour::Store, LATER);
         assert_eq!((checked.value, checked.reset), (loaded, vec![]));
     }
 
@@ -585,7 +617,7 @@ mod tests {
             "credentials_url": "https://admin.pingone.com/web-portal/cas/config/apicredentials",
         }}});
         let base = from_stored(good.clone());
-        let checked = base.clone().checked(Flavour::Store);
+        let checked = base.clone().checked(Flavour::Store, LATER);
         assert_eq!((&checked.value, checked.reset.len()), (&base, 0));
         let long_list: Vec<String> = (0..21).map(|i| format!("app {i}")).collect();
         // (field, hostile value, flavour, what it falls back to)
@@ -638,7 +670,7 @@ mod tests {
         for (field, hostile, flavour, fallback) in cases {
             let mut record = good.clone();
             record["accounts"][id][field] = hostile.clone();
-            let checked = from_stored(record).checked(flavour);
+            let checked = from_stored(record).checked(flavour, LATER);
             let account = &checked.value.accounts[id];
             let json = serde_json::to_value(account).expect("account serializes");
             assert_eq!(json[field], fallback, "{field} = {hostile}");
@@ -657,7 +689,7 @@ mod tests {
         let mut dev = good.clone();
         dev["accounts"][id]["credentials_url"] = json!("http://127.0.0.1:8787/console");
         dev["accounts"][id]["region"] = json!("local");
-        assert_eq!(from_stored(dev).checked(Flavour::Dev).reset.len(), 0);
+        assert_eq!(from_stored(dev).checked(Flavour::Dev, LATER).reset.len(), 0);
         // An account filed under another id, or with a malformed id, is left out whole.
         for (key, client_id) in [
             ("a", id),
@@ -666,14 +698,62 @@ mod tests {
             ("UP-1", "UP-1"),
         ] {
             let record = json!({"accounts": {key: {"client_id": client_id, "first_seen_ms": 1}}});
-            let checked = from_stored(record).checked(Flavour::Dev);
+            let checked = from_stored(record).checked(Flavour::Dev, LATER);
             assert!(checked.value.accounts.is_empty(), "{key}");
             assert_eq!(checked.reset.len(), 1, "{key}");
         }
         // Renewals are capped at the newest hundred.
         let mut many = good;
         many["accounts"][id]["renewals"] = json!((0..150).collect::<Vec<u64>>());
-        let renewals = &from_stored(many).checked(Flavour::Store).value.accounts[id].renewals;
+        let renewals = &from_stored(many)
+            .checked(Flavour::Store, LATER)
+            .value
+            .accounts[id]
+            .renewals;
         assert_eq!((renewals.len(), renewals.first()), (100, Some(&50)));
+    }
+
+    #[test]
+    fn stored_times_cannot_silence_reminders_or_make_a_key_new() {
+        let now = 1_000_000_000_000;
+        let day = 86_400_000;
+        let id = "910a2dec-8902-4cc1-beeb-8da1658eec67";
+        let mut accounts = Accounts::default();
+        accounts.observe_key(id, "fp", now - 400 * day);
+        let fine = accounts.clone();
+        assert_eq!(
+            fine.clone().checked(Flavour::Store, now).value,
+            fine,
+            "past times stand"
+        );
+        let a = accounts.accounts.get_mut(id).expect("the account");
+        a.first_seen_ms = now + 365 * day;
+        a.key.as_mut().expect("a key").since_ms = now + day;
+        a.renewals = vec![now - day, now + day];
+        a.reminders.snoozed_until_ms = Some(now + 30 * day);
+        a.reminders.notified_at_ms = Some(now + day);
+        a.reminders.notified_stage = Some(0);
+        let checked = accounts.checked(Flavour::Store, now);
+        let a = &checked.value.accounts[id];
+        assert_eq!(a.first_seen_ms, now);
+        assert_eq!(a.key.as_ref().map(|k| k.since_ms), Some(now));
+        assert_eq!(a.renewals, vec![now - day]);
+        assert_eq!(
+            a.reminders.snoozed_until_ms, None,
+            "a snooze over a week ahead"
+        );
+        assert_eq!(
+            (a.reminders.notified_at_ms, a.reminders.notified_stage),
+            (None, None)
+        );
+        assert_eq!(checked.reset.len(), 1, "{:?}", checked.reset);
+        let mut week = fine;
+        week.accounts
+            .get_mut(id)
+            .expect("the account")
+            .reminders
+            .snoozed_until_ms = Some(now + 7 * day);
+        let kept = week.clone().checked(Flavour::Store, now).value;
+        assert_eq!(kept, week, "a week's snooze stands");
     }
 }
