@@ -342,8 +342,14 @@
     return node?.nodeType === 1 ? node : null;
   }
 
+  // The host's own look is important: between trees, an important declaration of the shadow tree
+  // beats the page's, however specific, important or inline, so a page cannot hide, fade, shrink or
+  // move the helpers by styling their host (its ancestors it can: a click checks what was seen).
   const STYLE = `
-    :host { all: initial; display: block; margin: 6px 0; font: 13px/1.4 system-ui, sans-serif; color: #1b1f24; }
+    :host { all: initial !important; display: block !important; visibility: visible !important; opacity: 1 !important;
+      position: static !important; transform: none !important; filter: none !important; clip-path: none !important;
+      mask: none !important; pointer-events: auto !important; margin: 6px 0 !important;
+      font: 13px/1.4 system-ui, sans-serif !important; color: #1b1f24 !important; }
     .bar { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; }
     button { font: inherit; padding: 3px 10px; border-radius: 5px; border: 1px solid #0b5cad; background: #fff; color: #0b5cad; cursor: pointer; }
     button:hover { background: #eef5fc; }
@@ -397,6 +403,10 @@
         event.stopPropagation();
         // Only the admin's own click copies: a page script cannot drive the helpers.
         if (!event.isTrusted) return;
+        if (!seen(made, button, event)) {
+          status.textContent = 'Keyward did not copy: something on the page hides or covers its helpers.';
+          return;
+        }
         const answer = await send({ type: 'copy', what });
         status.textContent = answer?.message ?? answer?.reason ?? 'Keyward could not copy.';
         if (answer?.type === 'copied') {
@@ -417,6 +427,24 @@
     root.append(bar, el('p', { class: 'note' }, helpers.note), status);
     if (anchor.matches('input, textarea')) anchor.after(host);
     else anchor.append(host);
+  }
+
+  /** Whether the admin could see what they clicked: no ancestor of the helpers' host hides or
+   *  fades it, and the host is what lies on top at the click's point (the button's middle for a
+   *  key press), so a page cannot cover a helper with bait and have the click count. */
+  function seen(host, button, event) {
+    const view = host.ownerDocument.defaultView;
+    let opacity = 1;
+    for (let e = host.parentElement; e; e = e.parentElement) {
+      const style = view.getComputedStyle(e);
+      opacity *= Number(style.opacity);
+      if (style.display === 'none' || opacity < 0.9) return false;
+    }
+    const box = button.getBoundingClientRect();
+    const [x, y] = event.detail > 0 ? [event.clientX, event.clientY] : [box.left + box.width / 2, box.top + box.height / 2];
+    // Asked of the tree the host is in (a page's shadow root, maybe), which answers in its terms.
+    const scope = host.getRootNode();
+    return (scope.elementFromPoint ? scope : host.ownerDocument).elementFromPoint(x, y) === host;
   }
 
   /** `el(tag, attributes, text)` in `doc`: text is set as text, never parsed. */

@@ -286,6 +286,64 @@ for (const flavour of ['chrome-dev', 'chrome']) describe(`trust boundaries (${fl
     assert.deepEqual(browser.errors, []);
   });
 
+  test("the page cannot restyle the helpers' host, and a copy counts only while the helpers are seen", async () => {
+    const page = await browser.context.newPage();
+    await page.goto(credentialsPage());
+    await page.click('#reveal-key');
+    await until(async () => (await tabView(browser, 'credentials')).key === 'shown', 'the key read');
+    await focusHelpers(page, 'table', 'Copy Client ID');
+    // The page's own rules and inline styles, important or not, do not reach the host's look.
+    const look = await page.evaluate((selector) => {
+      const style = document.createElement('style');
+      style.textContent = `${selector} { opacity: 0 !important; visibility: hidden !important; display: none !important; transform: scale(0) !important; }`;
+      document.head.append(style);
+      const host = document.querySelector(selector);
+      host.style.setProperty('opacity', '0.01', 'important');
+      const seen = getComputedStyle(host);
+      return [seen.display, seen.visibility, seen.opacity, seen.transform];
+    }, HELPERS);
+    assert.deepEqual(look, ['block', 'visible', '1', 'none']);
+    // What the helpers say, from the accessibility tree (it sees into their closed shadow root).
+    const said = async () => {
+      const cdp = await page.context().newCDPSession(page);
+      const { nodes } = await cdp.send('Accessibility.getFullAXTree');
+      await cdp.detach();
+      return nodes.filter((n) => n.role?.value === 'StaticText').map((n) => n.name?.value ?? '').join(' ');
+    };
+    const refused = 'Keyward did not copy: something on the page hides or covers its helpers.';
+    const copyClientId = async () => {
+      await setClipboard('sentinel');
+      await page.keyboard.press('Enter');
+      await until(async () => (await said()).includes(refused), 'the copy refused, and the admin told why');
+      assert.equal(await clipboardText(), 'sentinel', 'nothing copied');
+    };
+    // Covered by the page's bait: the admin's Enter copies nothing.
+    await page.evaluate(() => {
+      const bait = document.createElement('div');
+      bait.id = 'bait';
+      bait.textContent = 'Click here to continue';
+      bait.style.cssText = 'position: fixed; inset: 0; z-index: 2147483647; background: #fff;';
+      document.body.append(bait);
+    });
+    await copyClientId();
+    // Faded through an ancestor: nothing either (the status is cleared first, so it is said again).
+    await page.evaluate((selector) => {
+      document.getElementById('bait').remove();
+      document.querySelector(selector).parentElement.style.opacity = '0.05';
+    }, HELPERS);
+    await page.reload();
+    await page.click('#reveal-key');
+    await focusHelpers(page, 'table', 'Copy Client ID');
+    await page.evaluate((selector) => (document.querySelector(selector).parentElement.style.opacity = '0.05'), HELPERS);
+    await copyClientId();
+    // Seen again: the copy happens (and only now: the refused ones left the sentinel).
+    await page.evaluate((selector) => (document.querySelector(selector).parentElement.style.opacity = ''), HELPERS);
+    await page.keyboard.press('Enter');
+    await until(async () => (await clipboardText()) === creds.clientId, 'the Client ID copied once the helpers are seen');
+    await page.close();
+    assert.deepEqual(browser.errors, []);
+  });
+
   test('an untrusted Save is no Save: the renewed key is not taken from a synthetic click', async () => {
     const page = await browser.context.newPage();
     await page.goto(credentialsPage());
