@@ -59,7 +59,7 @@ pub async fn active_tab_id_from(started: JsValue) -> Option<i64> {
 
 /// The active tab's id in the current window (`tabs.query` needs no permission for ids).
 pub async fn active_tab_id() -> Option<i64> {
-    let query = to_js(&options::TabQuery {
+    let query = to_js(&call_args::TabQuery {
         active: true,
         current_window: true,
     })
@@ -212,7 +212,7 @@ pub async fn call(path: &[&str], method: &str, args: &[JsValue]) -> Result<JsVal
 }
 
 /// The option records `chrome.*` calls take, in the browser's own field names.
-pub mod options {
+pub mod call_args {
     use serde::Serialize;
 
     /// `chrome.tabs.query`: the active tab of the current window.

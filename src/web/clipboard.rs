@@ -10,7 +10,7 @@ use futures_util::lock::Mutex;
 use js_sys::Array;
 use wasm_bindgen::{JsCast, JsError, JsValue};
 
-use super::chrome::{call, chrome_path, options};
+use super::chrome::{call, call_args, chrome_path};
 use super::js::{from_js, to_js};
 use super::storage::{self, Area};
 use super::time;
@@ -21,14 +21,14 @@ const PENDING_KEY: &str = "clipboard_pending";
 const OFFSCREEN_URL: &str = "offscreen.html";
 
 async fn ensure_offscreen() -> Result<(), JsError> {
-    let filter = to_js(&options::ContextFilter {
+    let filter = to_js(&call_args::ContextFilter {
         context_types: vec!["OFFSCREEN_DOCUMENT"],
     })?;
     let contexts = call(&["chrome", "runtime"], "getContexts", &[filter]).await?;
     if Array::from(&contexts).length() > 0 {
         return Ok(());
     }
-    let document = to_js(&options::OffscreenDocument {
+    let document = to_js(&call_args::OffscreenDocument {
         url: OFFSCREEN_URL,
         reasons: vec!["CLIPBOARD"],
         justification:
@@ -196,9 +196,9 @@ pub async fn copy(text: &str, clear: Option<ClearLater>) -> Result<Option<String
     for old in superseded {
         clear_alarm(&old).await?;
     }
-    let info = to_js(&options::Alarm {
+    let info = to_js(&call_args::Alarm {
         when: Some(due as f64),
-        ..options::Alarm::default()
+        ..call_args::Alarm::default()
     })?;
     call(
         &["chrome", "alarms"],

@@ -9,7 +9,7 @@ use futures_util::lock::Mutex;
 use indexmap::IndexMap;
 use wasm_bindgen::prelude::*;
 
-use super::chrome::options;
+use super::chrome::call_args;
 use super::js::{from_js, to_js, warn};
 use super::storage::{self, Area};
 use super::{chrome, clipboard, export_pages, key_checks, mailbox, out_of_line, time, API};
@@ -295,8 +295,8 @@ const PAGE_READER_FILE: &str = "content-reader.js";
 /// Resolves once it ran.
 async fn load_page_reader(tab_id: i64, document_id: Option<String>) -> Result<(), JsError> {
     let documents = document_id.as_deref().map(|d| [d]);
-    let injection = to_js(&options::Injection {
-        target: options::InjectionTarget {
+    let injection = to_js(&call_args::Injection {
+        target: call_args::InjectionTarget {
             tab_id,
             frame_ids: documents.is_none().then_some(&[0][..]),
             document_ids: documents.as_ref().map(|d| &d[..]),
@@ -310,10 +310,10 @@ async fn load_page_reader(tab_id: i64, document_id: Option<String>) -> Result<()
 
 /// Tells the content script in the tab's top frame to read its page again now.
 async fn read_tab_again(tab_id: i64) -> Result<(), JsError> {
-    let message = to_js(&options::TabMessage {
+    let message = to_js(&call_args::TabMessage {
         kind: crate::core::console::credentials::READ_AGAIN,
     })?;
-    let target = to_js(&options::TabMessageTarget { frame_id: 0 })?;
+    let target = to_js(&call_args::TabMessageTarget { frame_id: 0 })?;
     chrome::call(
         &["chrome", "tabs"],
         "sendMessage",
@@ -452,10 +452,10 @@ pub async fn worker_started() -> Result<(), JsError> {
     )
     .await?;
     if existing.is_undefined() || existing.is_null() {
-        let info = to_js(&options::Alarm {
+        let info = to_js(&call_args::Alarm {
             period_in_minutes: Some(60.0),
             delay_in_minutes: Some(1.0),
-            ..options::Alarm::default()
+            ..call_args::Alarm::default()
         })?;
         chrome::call(
             &["chrome", "alarms"],
@@ -472,15 +472,15 @@ pub(super) async fn run_reminders() -> Result<(), JsError> {
     ensure_loaded().await?;
     let check = with_state(|s| s.check_reminders(time::now_ms()))?;
     let action = ["chrome", "action"];
-    let text = to_js(&options::BadgeText {
+    let text = to_js(&call_args::BadgeText {
         text: &check.badge.text,
     })?;
     chrome::call(&action, "setBadgeText", &[text]).await?;
-    let color = to_js(&options::BadgeColor {
+    let color = to_js(&call_args::BadgeColor {
         color: check.badge.color,
     })?;
     chrome::call(&action, "setBadgeBackgroundColor", &[color]).await?;
-    let title = to_js(&options::Title {
+    let title = to_js(&call_args::Title {
         title: &check.badge.title,
     })?;
     chrome::call(&action, "setTitle", &[title]).await?;
@@ -490,7 +490,7 @@ pub(super) async fn run_reminders() -> Result<(), JsError> {
     // Firefox shows no notification buttons: there a click opens the console.
     let buttons = chrome::chrome_path(&["chrome", "runtime", "getBrowserInfo"]).is_none();
     for reminder in &check.notify {
-        let notification = to_js(&options::Notification {
+        let notification = to_js(&call_args::Notification {
             template: "basic",
             icon_url: chrome::runtime_url("icons/icon-128.png")?,
             title: &reminder.title,
@@ -498,10 +498,10 @@ pub(super) async fn run_reminders() -> Result<(), JsError> {
             require_interaction: true,
             buttons: if buttons {
                 vec![
-                    options::Title {
+                    call_args::Title {
                         title: "Open API Credentials",
                     },
-                    options::Title {
+                    call_args::Title {
                         title: "Snooze a day",
                     },
                 ]
@@ -540,7 +540,7 @@ pub async fn handle_notification(id: String, button: i32) -> Result<(), JsError>
         }
         return Ok(());
     }
-    let tab = to_js(&options::NewTab {
+    let tab = to_js(&call_args::NewTab {
         url: crate::core::shared::hosts::CONSOLE_HOME,
     })?;
     chrome::call(&["chrome", "tabs"], "create", &[tab])

@@ -17,8 +17,9 @@ use crate::core::console::layout::{
     self, page_key, Layouts, PageNotice, Pick, Picked, TeachPlan, Teaching, NOT_READ, STALE,
 };
 use crate::core::console::page::{
-    classify, normalize_label, wants_fields, ClientIdState, KeyState, PageKind, Snapshot, Taught,
+    classify, wants_fields, ClientIdState, KeyState, PageKind, Snapshot, Taught,
 };
+use crate::core::console::reader;
 pub use crate::core::console::tabs::{KeyCheck, TabState, TabView, Tabs};
 use crate::core::effect::Effect;
 use crate::core::reminders::{assess, describe, Level};
@@ -493,7 +494,7 @@ pub fn click(desk: Desk<'_>, tabs: &mut Tabs, tab_id: i64, label: &str, now: u64
     let Some(tab) = tabs.get_mut(&tab_id) else {
         return effects;
     };
-    match normalize_label(label).as_str() {
+    match reader::label_key(label).as_str() {
         // Renew exists only in Edit mode; a key shown before it is the old one.
         "renew" if tab.view.kind == "credentials" => {
             tab.renew_clicked = true;

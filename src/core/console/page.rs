@@ -112,12 +112,6 @@ fn anchor_of(found: &Found) -> Option<usize> {
     }
 }
 
-/// Lower-cases, trims, drops a trailing colon and collapses inner whitespace: "API key:" → "api key"
-/// (see [`reader::label_key`]).
-pub fn normalize_label(label: &str) -> String {
-    reader::label_key(label)
-}
-
 /// Words inside every label and heading that can make `classify` say more than "a console page": a
 /// Client ID label, the SSO screen's labels ("REST API…", "…Secret") and headings ("…Credentials").
 /// The content script reads a label or heading by joining whole text nodes, so each of these words
@@ -161,7 +155,7 @@ pub fn classify(snapshot: &Snapshot) -> PageKind {
                 .map(|i| &i.text)
                 .take(50),
         )
-        .map(|h| normalize_label(h))
+        .map(|h| reader::label_key(h))
         .collect();
     let sso_heading = headings.iter().any(|h| {
         h.contains("global credentials")
@@ -176,7 +170,7 @@ pub fn classify(snapshot: &Snapshot) -> PageKind {
         .buttons
         .iter()
         .take(100)
-        .map(|b| normalize_label(b))
+        .map(|b| reader::label_key(b))
         .collect();
     let editing = buttons.iter().any(|b| b == "renew" || b == "save");
     // A layout the admin taught comes first; the reader reads the page when it finds nothing.

@@ -116,9 +116,9 @@ pub fn read(items: &[Item]) -> Fields {
     let (candidates, decoy) = page.candidates();
     let ignored = candidates.iter().filter(|c| c.demoted).count();
     Fields {
-        client_id: decide(&candidates, Field::ClientId),
-        key: decide(&candidates, Field::ApiKey),
-        new_key: decide(&candidates, Field::NewApiKey),
+        client_id: one_answer(&candidates, Field::ClientId),
+        key: one_answer(&candidates, Field::ApiKey),
+        new_key: one_answer(&candidates, Field::NewApiKey),
         decoy,
         ignored,
     }
@@ -155,7 +155,7 @@ pub fn debug_candidates(items: &[Item]) -> Vec<String> {
 
 /// One answer for a field from its candidates in good standing: one value, or masked, or — when
 /// different values qualify — ambiguous.
-fn decide(candidates: &[Candidate], field: Field) -> Found {
+fn one_answer(candidates: &[Candidate], field: Field) -> Found {
     let good: Vec<&Candidate> = candidates
         .iter()
         .filter(|c| c.field == field && !c.demoted)
