@@ -5,11 +5,11 @@
 //! and every answer keeps its name and fields — so a popup and a worker of different builds still
 //! understand each other during an update.
 
-use keyward::core::accounts::view::AccountView;
+use keyward::core::accounts::view::{AccountView, RegionStatus};
 use keyward::core::accounts::{Account, AccountEdit, Accounts, KeyRecord};
 use keyward::core::api::filter::SearchKind;
 use keyward::core::console::credentials::{
-    AgeBanner, Guard, HelperButton, Helpers, PagePlan, TabView,
+    AgeBanner, Guard, HelperButton, Helpers, KeyShown, PagePlan, TabKind, TabView,
 };
 use keyward::core::console::page::{row_items, Snapshot};
 use keyward::core::lookup::{Attribute, Detail, Failure, FailureCode, Found, Row};
@@ -336,10 +336,10 @@ fn answers() -> Vec<Response> {
         ..PagePlan::default()
     };
     let view = TabView {
-        kind: "credentials".into(),
+        kind: TabKind::Credentials,
         page: Some("API Credentials".into()),
         client_id: Some(ID.into()),
-        key: Some("shown".into()),
+        key: Some(KeyShown::Shown),
         summary: "s".into(),
         accounts: vec![
             AccountView {
@@ -360,6 +360,17 @@ fn answers() -> Vec<Response> {
             },
             AccountView {
                 client_id: "c2".into(),
+                ..AccountView::default()
+            },
+            AccountView {
+                client_id: "c3".into(),
+                region_status: Some(RegionStatus::Unknown),
+                region_answers: vec!["Europe: refused the credential (401)".into()],
+                ..AccountView::default()
+            },
+            AccountView {
+                client_id: "c4".into(),
+                region_status: Some(RegionStatus::Finding),
                 ..AccountView::default()
             },
         ],

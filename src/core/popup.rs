@@ -1,10 +1,10 @@
 //! The popup's screens, as views. The web edge only mounts what these functions return.
 
 use crate::core::accounts::is_hex_colour;
-use crate::core::accounts::view::AccountView;
+use crate::core::accounts::view::{AccountView, RegionStatus};
 use crate::core::api::filter::SearchKind;
 use crate::core::api::region::Region;
-use crate::core::console::credentials::TabView;
+use crate::core::console::credentials::{TabKind, TabView};
 use crate::core::export::members::GroupRef;
 use crate::core::export::view::{export_url, members_export_url};
 use crate::core::lookup::view as lookup_view;
@@ -12,6 +12,7 @@ use crate::core::lookup::{Detail, Failure, FailureCode, Found};
 use crate::core::shared::hosts::Flavour;
 use crate::core::shared::hosts::CONSOLE_HOME;
 use crate::core::shared::view::{el, page_header, Element};
+use crate::core::shared::wire;
 use crate::core::PRODUCT_NAME;
 use crate::core::VERSION;
 
@@ -120,7 +121,7 @@ pub fn screen(
     notice: Option<&Notice>,
     lookup: &LookupChoice,
 ) -> Element {
-    if view.accounts.is_empty() && view.kind == "not_console" && notice.is_none() {
+    if view.accounts.is_empty() && view.kind == TabKind::NotConsole && notice.is_none() {
         return first_screen().child(
             el("div")
                 .attr("class", "kw-manual-wrap")
@@ -131,7 +132,7 @@ pub fn screen(
         .attr("class", "kw-tab")
         .attr("role", "status")
         .attr("data-testid", "tab-state")
-        .attr("data-kind", view.kind.clone())
+        .attr("data-kind", wire::name(&view.kind))
         .child(el("p").text(view.summary.clone()));
     if view.can_teach {
         tab = tab.children([
@@ -158,7 +159,7 @@ pub fn screen(
                     .children(view.accounts.iter().map(|a| account_item(a, flavour)))
             },
         ]);
-    let unreadable = view.kind == "credentials" && view.client_id.is_none();
+    let unreadable = view.kind == TabKind::Credentials && view.client_id.is_none();
     let status = match notice {
         Some(Notice::Saved(text)) => el("p")
             .attr("role", "status")
@@ -229,13 +230,11 @@ fn account_item(a: &AccountView, flavour: Flavour) -> Element {
         el("code").attr("class", "kw-id").text(a.client_id.clone()),
         el("span").attr("class", "kw-meta").text(format!(
             "Region: {} \u{b7} key read: {}",
-            a.region
-                .as_deref()
-                .unwrap_or(match a.region_status.as_deref() {
-                    Some("finding") => "finding region\u{2026}",
-                    Some("unknown") => "unknown \u{2014} choose below",
-                    _ => "not known yet",
-                }),
+            a.region.as_deref().unwrap_or(match a.region_status {
+                Some(RegionStatus::Finding) => "finding region\u{2026}",
+                Some(RegionStatus::Unknown) => "unknown \u{2014} choose below",
+                None => "not known yet",
+            }),
             if a.key_read { "yes" } else { "no" }
         )),
         region_select(a, flavour),
@@ -287,10 +286,10 @@ fn region_select(account: &AccountView, flavour: Flavour) -> Element {
         .attr("aria-label", format!("Region of {}", account.client_id));
     if account.region_id.is_none() {
         select = select.child(el("option").attr("value", "").attr("selected", "").text(
-            match account.region_status.as_deref() {
-                Some("finding") => "Finding region\u{2026}",
-                Some("unknown") => "Region unknown \u{2014} choose",
-                _ => "Region: not known yet",
+            match account.region_status {
+                Some(RegionStatus::Finding) => "Finding region\u{2026}",
+                Some(RegionStatus::Unknown) => "Region unknown \u{2014} choose",
+                None => "Region: not known yet",
             },
         ));
     }
@@ -385,14 +384,14 @@ mod tests {
     #[test]
     fn the_screen_says_what_the_tab_shows_and_lists_accounts() {
         let empty = TabView {
-            kind: "not_console".into(),
+            kind: TabKind::NotConsole,
             ..TabView::default()
         };
         let first = screen(&empty, Flavour::Store, None, &LookupChoice::default()).text_content();
         assert!(first.contains("No PingOne for Enterprise account seen yet"));
         assert!(first.contains("Enter the credentials by hand"));
         let view = TabView {
-            kind: "credentials".into(),
+            kind: TabKind::Credentials,
             summary: "API Credentials page: Client ID x, key read.".into(),
             accounts: vec![AccountView {
                 client_id: "x".into(),

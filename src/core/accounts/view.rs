@@ -19,12 +19,22 @@ pub enum RegionSearch {
     NotFound(Vec<String>),
 }
 
+/// Where an account without a region stands, for the popup.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RegionStatus {
+    /// The probes are out.
+    Finding,
+    /// None accepted the credential: the admin chooses.
+    Unknown,
+}
+
 impl RegionSearch {
-    /// What the popup says of it: `finding`, `unknown`.
-    pub fn wire_name(&self) -> &'static str {
+    /// What the popup says of it.
+    pub fn status(&self) -> RegionStatus {
         match self {
-            RegionSearch::Finding => "finding",
-            RegionSearch::NotFound(_) => "unknown",
+            RegionSearch::Finding => RegionStatus::Finding,
+            RegionSearch::NotFound(_) => RegionStatus::Unknown,
         }
     }
 }
@@ -95,9 +105,9 @@ pub struct AccountView {
     /// The region's id (`na`, `eu`, `au`, `local`).
     #[serde(default)]
     pub region_id: Option<String>,
-    /// While there is no region: `finding` (probes out) or `unknown` (none accepted: choose).
+    /// While there is no region.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub region_status: Option<String>,
+    pub region_status: Option<RegionStatus>,
     /// When no region accepted the credential: what each answered.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub region_answers: Vec<String>,
@@ -149,7 +159,7 @@ pub fn account_views(
                     .and_then(Region::from_id)
                     .map(|r| r.label().to_string()),
                 region_id: a.region.clone(),
-                region_status: search.map(|s| s.wire_name().to_string()),
+                region_status: search.map(RegionSearch::status),
                 region_answers: match search {
                     Some(RegionSearch::NotFound(answers)) => answers.clone(),
                     _ => Vec::new(),

@@ -20,7 +20,7 @@ use crate::core::console::page::{
     classify, wants_fields, ClientIdState, KeyState, PageKind, Snapshot, Taught,
 };
 use crate::core::console::reader;
-pub use crate::core::console::tabs::{KeyCheck, TabState, TabView, Tabs};
+pub use crate::core::console::tabs::{KeyCheck, KeyShown, TabKind, TabState, TabView, Tabs};
 use crate::core::effect::Effect;
 use crate::core::reminders::{assess, describe, Level};
 use crate::core::settings::Settings;
@@ -46,7 +46,7 @@ pub fn tab_view(tabs: &Tabs, tab_id: i64) -> TabView {
     tabs.get(&tab_id)
         .map(|t| t.view.clone())
         .unwrap_or_else(|| TabView {
-            kind: "not_console".into(),
+            kind: TabKind::NotConsole,
             summary: NOT_CONSOLE.into(),
             ..TabView::default()
         })
@@ -128,10 +128,10 @@ impl HelperButton {
 }
 
 /// A tab reset to what one page kind says of it.
-fn fresh_tab(kind: &str, page: Option<String>, summary: String) -> TabState {
+fn fresh_tab(kind: TabKind, page: Option<String>, summary: String) -> TabState {
     TabState {
         view: TabView {
-            kind: kind.into(),
+            kind,
             page,
             summary,
             ..TabView::default()
@@ -286,20 +286,20 @@ fn judge(
                 Some(n) => format!("PingOne for Enterprise console: {n}."),
                 None => "PingOne for Enterprise console.".into(),
             };
-            *tab = fresh_tab("console", name.clone(), summary);
+            *tab = fresh_tab(TabKind::Console, name.clone(), summary);
         }
         PageKind::SsoCredentials => {
-            *tab = fresh_tab("sso_credentials", None, "These are SSO REST API credentials, not the Directory API credential: Keyward reads nothing here.".into());
+            *tab = fresh_tab(TabKind::SsoCredentials, None, "These are SSO REST API credentials, not the Directory API credential: Keyward reads nothing here.".into());
         }
         PageKind::Credentials(reading) => {
             let client_id = match &reading.client_id {
                 ClientIdState::Read { id, .. } => id.clone(),
                 ClientIdState::Ambiguous => {
-                    *tab = fresh_tab("credentials", None, "API Credentials page, but it shows more than one Client ID: Keyward read neither. Enter the credentials by hand in the popup.".into());
+                    *tab = fresh_tab(TabKind::Credentials, None, "API Credentials page, but it shows more than one Client ID: Keyward read neither. Enter the credentials by hand in the popup.".into());
                     return (plan, effects);
                 }
                 _ => {
-                    *tab = fresh_tab("credentials", None, "API Credentials page, but Keyward does not recognise its layout: nothing was read. Enter the credentials by hand in the popup.".into());
+                    *tab = fresh_tab(TabKind::Credentials, None, "API Credentials page, but Keyward does not recognise its layout: nothing was read. Enter the credentials by hand in the popup.".into());
                     return (plan, effects);
                 }
             };
@@ -324,21 +324,24 @@ fn judge(
                         tab.claimed = key_in_force(&mut desk, &client_id, key, now, &mut effects);
                     }
                     let secs = desk.settings.clipboard_clear_secs();
-                    ("shown", format!("Copies of the key are cleared from the clipboard after {secs} s if unchanged; the OS clipboard history may keep a copy."))
+                    (KeyShown::Shown, format!("Copies of the key are cleared from the clipboard after {secs} s if unchanged; the OS clipboard history may keep a copy."))
                 }
                 other => {
                     tab.shown_key = None;
                     desk.accounts.seen(&client_id, now);
                     let (word, note) = match other {
                         KeyState::Hidden => (
-                            "hidden",
+                            KeyShown::Hidden,
                             "Key hidden \u{2014} reveal it to enable the key helpers.",
                         ),
                         KeyState::Ambiguous => (
-                            "unreadable",
+                            KeyShown::Unreadable,
                             "The page shows more than one API key: Keyward read neither.",
                         ),
-                        _ => ("unreadable", "Keyward could not read the API key field."),
+                        _ => (
+                            KeyShown::Unreadable,
+                            "Keyward could not read the API key field.",
+                        ),
                     };
                     (word, note.to_string())
                 }
@@ -354,15 +357,15 @@ fn judge(
                 now,
             ));
             tab.view = TabView {
-                kind: "credentials".into(),
+                kind: TabKind::Credentials,
                 page: Some("API Credentials".into()),
                 client_id: Some(client_id.clone()),
-                key: Some(key_word.into()),
+                key: Some(key_word),
                 summary: match key_word {
-                    "shown" if tab.pending_key.is_some() => format!("API Credentials page: Client ID {client_id}, key read. A renewed key is shown: Keyward takes it when you click Save (Cancel keeps the current one)."),
-                    "shown" => format!("API Credentials page: Client ID {client_id}, key read."),
-                    "hidden" => format!("API Credentials page: Client ID {client_id}; key hidden \u{2014} reveal it to enable the key helpers."),
-                    _ => format!("API Credentials page: Client ID {client_id}; the key could not be read."),
+                    KeyShown::Shown if tab.pending_key.is_some() => format!("API Credentials page: Client ID {client_id}, key read. A renewed key is shown: Keyward takes it when you click Save (Cancel keeps the current one)."),
+                    KeyShown::Shown => format!("API Credentials page: Client ID {client_id}, key read."),
+                    KeyShown::Hidden => format!("API Credentials page: Client ID {client_id}; key hidden \u{2014} reveal it to enable the key helpers."),
+                    KeyShown::Unreadable => format!("API Credentials page: Client ID {client_id}; the key could not be read."),
                 },
                 accounts: Vec::new(),
                 can_teach: false,
@@ -496,7 +499,7 @@ pub fn click(desk: Desk<'_>, tabs: &mut Tabs, tab_id: i64, label: &str, now: u64
     };
     match reader::label_key(label).as_str() {
         // Renew exists only in Edit mode; a key shown before it is the old one.
-        "renew" if tab.view.kind == "credentials" => {
+        "renew" if tab.view.kind == TabKind::Credentials => {
             tab.renew_clicked = true;
             tab.pending_key = None;
         }

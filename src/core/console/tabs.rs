@@ -38,18 +38,42 @@ pub type Tabs = IndexMap<i64, TabState>;
 
 // The popup and the export page read tab views back; the content script reads page plans.
 
+/// What a tab shows, as far as Keyward is concerned.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TabKind {
+    /// A console page whose fields Keyward has asked for and not yet read: nothing to say yet.
+    #[default]
+    #[serde(rename = "")]
+    NotRead,
+    NotConsole,
+    Console,
+    /// The SSO screen's "REST API Client ID/Secret": not the Directory API credential.
+    SsoCredentials,
+    Credentials,
+}
+
+/// The API key on a credentials page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyShown {
+    Shown,
+    /// Masked: revealing it enables the key helpers.
+    Hidden,
+    /// Not read (more than one, or no field Keyward recognises).
+    Unreadable,
+}
+
 /// What the popup shows about a tab.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TabView {
-    /// `not_console`, `console`, `sso_credentials`, `credentials`.
-    pub kind: String,
+    pub kind: TabKind,
     #[serde(default)]
     pub page: Option<String>,
     #[serde(default)]
     pub client_id: Option<String>,
-    /// `shown`, `hidden`, `unreadable`.
     #[serde(default)]
-    pub key: Option<String>,
+    pub key: Option<KeyShown>,
     /// A sentence for the admin.
     pub summary: String,
     pub accounts: Vec<AccountView>,

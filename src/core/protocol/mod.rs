@@ -936,7 +936,7 @@ mod tests {
     #[test]
     fn record_answers_read_back_as_they_were_written() {
         use crate::core::accounts::view::AccountView;
-        use crate::core::console::credentials::TabView;
+        use crate::core::console::credentials::{KeyShown, TabKind, TabView};
         use crate::core::lookup::{Attribute, Detail, Found, Row};
         let row = Row {
             id: "u1".into(),
@@ -970,10 +970,10 @@ mod tests {
             attributes_omitted: 3,
         };
         let view = TabView {
-            kind: "credentials".into(),
+            kind: TabKind::Credentials,
             page: None,
             client_id: Some("c".into()),
-            key: Some("shown".into()),
+            key: Some(KeyShown::Shown),
             summary: "s".into(),
             accounts: vec![AccountView {
                 client_id: "c".into(),

@@ -164,7 +164,7 @@ fn a_hidden_key_offers_only_the_client_id() {
         matches!(refusal.response, Response::Refused(answer::Refused { ref reason }) if reason.contains("reveal"))
     );
     assert!(refusal.effects.is_empty());
-    assert_eq!(s.tab_view(3, 0).key.as_deref(), Some("hidden"));
+    assert_eq!(s.tab_view(3, 0).key, Some(KeyShown::Hidden));
 }
 
 #[test]
