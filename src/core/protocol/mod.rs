@@ -17,115 +17,133 @@ use crate::core::PRODUCT_NAME;
 pub use crate::core::console::copy::CopyWhat;
 use crate::core::VERSION;
 
-/// What a context asks the worker (`{"type": "copy", "what": "api_key"}`): the kind in `type`, its
-/// payload's fields beside it. Unknown fields are ignored; a missing field or one of the wrong type
-/// makes the request unreadable. The derive states the wire shape; [`Request::read`] reads it from
-/// a JS object without buffering it, and a test holds the two to the same answers. What only the
-/// content script sends (it is JS) is never written by the bundle: those payloads are serialized in
-/// native tests only, and their serializers are not shipped.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum Request {
-    /// An extension page (popup, options) asks what the worker is and knows.
-    Status,
-    /// An extension page asks how the shared Directory API scheduler is doing.
-    ApiStatus,
-    /// A content script sends what its console page shows.
-    #[cfg_attr(target_arch = "wasm32", serde(skip_serializing))]
-    PageSnapshot(ask::PageSnapshot),
-    /// A content script reports a click on a page button (Edit, Renew, Save, Cancel…).
-    #[cfg_attr(target_arch = "wasm32", serde(skip_serializing))]
-    PageClick(ask::PageClick),
-    /// A content script asks for its field reader (`content-reader.js`: reading a page's fields,
-    /// drawing the helpers), which loads into its tab only when a page needs it.
-    PageReader,
-    /// A copy helper was used.
-    #[cfg_attr(target_arch = "wasm32", serde(skip_serializing))]
-    Copy(ask::Copy),
-    /// The popup asks what Keyward sees in a tab, and which accounts it knows.
-    TabState(ask::TabState),
-    /// The popup's "enter the credentials by hand", for layouts Keyward cannot read.
-    ManualCredentials(ask::ManualCredentials),
-    /// The popup overrides an account's detected region.
-    SetRegion(ask::SetRegion),
-    /// The options page edits an account (label, colour, production flag, integrations).
-    UpdateAccount(crate::core::accounts::AccountEdit),
-    /// The options page forgets an account.
-    ForgetAccount(ask::Account),
-    /// The popup snoozes an account's reminders for a day or a week.
-    Snooze(ask::Snooze),
-    /// The popup searches an account's users or groups.
-    Search(ask::Search),
-    /// The popup opens one user or group.
-    Detail(ask::Detail),
-    /// The export page asks for one page of users.
-    ExportPage(ask::ExportPage),
-    /// The export page was cancelled: drop its pages still waiting.
-    CancelExport,
-    /// The popup asks to show Keyward the fields of the page in a tab it could not read.
-    TeachTab(ask::TabState),
-    /// The page's own offer to show Keyward its fields was taken (a trusted click).
-    TeachStart,
-    /// A click on the page while the admin shows Keyward its fields.
-    #[cfg_attr(target_arch = "wasm32", serde(skip_serializing))]
-    TeachPick(crate::core::console::layout::Pick),
-    /// The admin stopped showing Keyward the fields (Esc, Cancel).
-    TeachCancel,
+/// Declares every message kind once — its doc, its variant (whose snake_case name is its `type` on
+/// the wire), its payload if any, and for a request who may send it — and generates from those
+/// rows the message enum, its kind enum with the list of kinds, the reader and `kind()`; for
+/// requests also the audience table.
+macro_rules! messages {
+    (@read $message:ident $enum:ident $name:ident) => { $enum::$name };
+    (@read $message:ident $enum:ident $name:ident $payload:ty) => { $enum::$name($message.read()?) };
+    (@common $(#[$enum_meta:meta])* $enum:ident, $kind:ident {
+        $( $(#[$meta:meta])* $name:ident $(($payload:ty))?, )*
+    }) => {
+        $(#[$enum_meta])*
+        pub enum $enum {
+            $( $(#[$meta])* $name $(($payload))?, )*
+        }
+
+        /// A message's kind: its `type` on the wire.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $kind {
+            $( $name, )*
+        }
+
+        impl $kind {
+            /// Every kind, for the tables and tests that must cover them all.
+            pub const ALL: [$kind; [$(stringify!($name)),*].len()] = [$($kind::$name),*];
+        }
+
+        impl $enum {
+            /// Reads a message: the same answer as its derived `Deserialize`, without buffering.
+            pub fn read<S: Reread>(message: S) -> Result<$enum, S::Error> {
+                let Tag { kind } = message.clone().read::<Tag<$kind>>()?;
+                Ok(match kind {
+                    $( $kind::$name => messages!(@read message $enum $name $($payload)?), )*
+                })
+            }
+
+            /// This message's kind.
+            pub fn kind(&self) -> $kind {
+                match self {
+                    $( $enum::$name { .. } => $kind::$name, )*
+                }
+            }
+        }
+    };
+    // Requests: each row also says who may send it.
+    ($(#[$enum_meta:meta])* enum $enum:ident, kind $kind:ident, sent by {
+        $( $(#[$meta:meta])* $name:ident $(($payload:ty))? => $audience:ident; )*
+    }) => {
+        messages!(@common $(#[$enum_meta])* $enum, $kind { $( $(#[$meta])* $name $(($payload))?, )* });
+
+        impl $kind {
+            /// The one table of who may send what. The worker consults it before anything else,
+            /// for every request, and a test is generated from it (every kind, every sender it
+            /// does not name: refused).
+            pub const fn audience(self) -> Audience {
+                match self {
+                    $( $kind::$name => Audience::$audience, )*
+                }
+            }
+        }
+    };
+    ($(#[$enum_meta:meta])* enum $enum:ident, kind $kind:ident {
+        $( $(#[$meta:meta])* $name:ident $(($payload:ty))?; )*
+    }) => {
+        messages!(@common $(#[$enum_meta])* $enum, $kind { $( $(#[$meta])* $name $(($payload))?, )* });
+    };
+}
+
+messages! {
+    /// What a context asks the worker (`{"type": "copy", "what": "api_key"}`): the kind in `type`, its
+    /// payload's fields beside it. Unknown fields are ignored; a missing field or one of the wrong type
+    /// makes the request unreadable. The derive states the wire shape; [`Request::read`] reads it from
+    /// a JS object without buffering it, and a test holds the two to the same answers. What only the
+    /// content script sends (it is JS) is never written by the bundle: those payloads are serialized in
+    /// native tests only, and their serializers are not shipped.
+    #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(tag = "type", rename_all = "snake_case")]
+    enum Request, kind RequestKind, sent by {
+        /// An extension page (popup, options) asks what the worker is and knows.
+        Status => OwnPages;
+        /// An extension page asks how the shared Directory API scheduler is doing.
+        ApiStatus => OwnPages;
+        /// A content script sends what its console page shows.
+        #[cfg_attr(target_arch = "wasm32", serde(skip_serializing))]
+        PageSnapshot(ask::PageSnapshot) => OwnConsoleTab;
+        /// A content script reports a click on a page button (Edit, Renew, Save, Cancel…).
+        #[cfg_attr(target_arch = "wasm32", serde(skip_serializing))]
+        PageClick(ask::PageClick) => OwnConsoleTab;
+        /// A content script asks for its field reader (`content-reader.js`: reading a page's fields,
+        /// drawing the helpers), which loads into its tab only when a page needs it.
+        PageReader => OwnConsoleTab;
+        /// A copy helper was used.
+        #[cfg_attr(target_arch = "wasm32", serde(skip_serializing))]
+        Copy(ask::Copy) => OwnConsoleTab;
+        /// The popup asks what Keyward sees in a tab, and which accounts it knows.
+        TabState(ask::TabState) => OwnPages;
+        /// The popup's "enter the credentials by hand", for layouts Keyward cannot read.
+        ManualCredentials(ask::ManualCredentials) => OwnPages;
+        /// The popup overrides an account's detected region.
+        SetRegion(ask::SetRegion) => OwnPages;
+        /// The options page edits an account (label, colour, production flag, integrations).
+        UpdateAccount(crate::core::accounts::AccountEdit) => OwnPages;
+        /// The options page forgets an account.
+        ForgetAccount(ask::Account) => OwnPages;
+        /// The popup snoozes an account's reminders for a day or a week.
+        Snooze(ask::Snooze) => OwnPages;
+        /// The popup searches an account's users or groups.
+        Search(ask::Search) => OwnPages;
+        /// The popup opens one user or group.
+        Detail(ask::Detail) => OwnPages;
+        /// The export page asks for one page of users.
+        ExportPage(ask::ExportPage) => OwnPages;
+        /// The export page was cancelled: drop its pages still waiting.
+        CancelExport => OwnPages;
+        /// The popup asks to show Keyward the fields of the page in a tab it could not read.
+        TeachTab(ask::TabState) => OwnPages;
+        /// The page's own offer to show Keyward its fields was taken (a trusted click).
+        TeachStart => OwnConsoleTab;
+        /// A click on the page while the admin shows Keyward its fields.
+        #[cfg_attr(target_arch = "wasm32", serde(skip_serializing))]
+        TeachPick(crate::core::console::layout::Pick) => OwnConsoleTab;
+        /// The admin stopped showing Keyward the fields (Esc, Cancel).
+        TeachCancel => OwnConsoleTab;
+    }
 }
 
 pub mod ask;
-
-/// A request's kind: its `type` on the wire.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RequestKind {
-    Status,
-    ApiStatus,
-    PageSnapshot,
-    PageClick,
-    PageReader,
-    Copy,
-    TabState,
-    ManualCredentials,
-    SetRegion,
-    UpdateAccount,
-    ForgetAccount,
-    Snooze,
-    Search,
-    Detail,
-    ExportPage,
-    CancelExport,
-    TeachTab,
-    TeachStart,
-    TeachPick,
-    TeachCancel,
-}
-
-impl RequestKind {
-    /// Every kind, for the tables and tests that must cover them all.
-    pub const ALL: [RequestKind; 20] = [
-        RequestKind::Status,
-        RequestKind::ApiStatus,
-        RequestKind::PageSnapshot,
-        RequestKind::PageClick,
-        RequestKind::PageReader,
-        RequestKind::Copy,
-        RequestKind::TabState,
-        RequestKind::ManualCredentials,
-        RequestKind::SetRegion,
-        RequestKind::UpdateAccount,
-        RequestKind::ForgetAccount,
-        RequestKind::Snooze,
-        RequestKind::Search,
-        RequestKind::Detail,
-        RequestKind::ExportPage,
-        RequestKind::CancelExport,
-        RequestKind::TeachTab,
-        RequestKind::TeachStart,
-        RequestKind::TeachPick,
-        RequestKind::TeachCancel,
-    ];
-}
 
 /// A message that can be read more than once: a JS object (at the edge) or a JSON value. Reading
 /// the tag and then the payload from it costs two reads and no copy; serde's derive for tagged
@@ -148,61 +166,6 @@ impl Reread for serde_json::Value {
 struct Tag<K> {
     #[serde(rename = "type")]
     kind: K,
-}
-
-impl Request {
-    /// Reads a request: the same answer as its derived `Deserialize`, without buffering.
-    pub fn read<S: Reread>(message: S) -> Result<Request, S::Error> {
-        let Tag { kind } = message.clone().read::<Tag<RequestKind>>()?;
-        Ok(match kind {
-            RequestKind::Status => Request::Status,
-            RequestKind::ApiStatus => Request::ApiStatus,
-            RequestKind::PageSnapshot => Request::PageSnapshot(message.read()?),
-            RequestKind::PageClick => Request::PageClick(message.read()?),
-            RequestKind::PageReader => Request::PageReader,
-            RequestKind::Copy => Request::Copy(message.read()?),
-            RequestKind::TabState => Request::TabState(message.read()?),
-            RequestKind::ManualCredentials => Request::ManualCredentials(message.read()?),
-            RequestKind::SetRegion => Request::SetRegion(message.read()?),
-            RequestKind::UpdateAccount => Request::UpdateAccount(message.read()?),
-            RequestKind::ForgetAccount => Request::ForgetAccount(message.read()?),
-            RequestKind::Snooze => Request::Snooze(message.read()?),
-            RequestKind::Search => Request::Search(message.read()?),
-            RequestKind::Detail => Request::Detail(message.read()?),
-            RequestKind::ExportPage => Request::ExportPage(message.read()?),
-            RequestKind::CancelExport => Request::CancelExport,
-            RequestKind::TeachTab => Request::TeachTab(message.read()?),
-            RequestKind::TeachStart => Request::TeachStart,
-            RequestKind::TeachPick => Request::TeachPick(message.read()?),
-            RequestKind::TeachCancel => Request::TeachCancel,
-        })
-    }
-
-    /// This request's kind.
-    pub fn kind(&self) -> RequestKind {
-        match self {
-            Request::Status => RequestKind::Status,
-            Request::ApiStatus => RequestKind::ApiStatus,
-            Request::PageSnapshot(_) => RequestKind::PageSnapshot,
-            Request::PageClick(_) => RequestKind::PageClick,
-            Request::PageReader => RequestKind::PageReader,
-            Request::Copy(_) => RequestKind::Copy,
-            Request::TabState(_) => RequestKind::TabState,
-            Request::ManualCredentials(_) => RequestKind::ManualCredentials,
-            Request::SetRegion(_) => RequestKind::SetRegion,
-            Request::UpdateAccount(_) => RequestKind::UpdateAccount,
-            Request::ForgetAccount(_) => RequestKind::ForgetAccount,
-            Request::Snooze(_) => RequestKind::Snooze,
-            Request::Search(_) => RequestKind::Search,
-            Request::Detail(_) => RequestKind::Detail,
-            Request::ExportPage(_) => RequestKind::ExportPage,
-            Request::CancelExport => RequestKind::CancelExport,
-            Request::TeachTab(_) => RequestKind::TeachTab,
-            Request::TeachStart => RequestKind::TeachStart,
-            Request::TeachPick(_) => RequestKind::TeachPick,
-            Request::TeachCancel => RequestKind::TeachCancel,
-        }
-    }
 }
 
 /// Who sent a message, as the browser (not the message) says.
@@ -305,23 +268,25 @@ fn origin_of(url: &str) -> Option<&str> {
     Some(&url[..end])
 }
 
-/// The worker's answer: one flat object named by its `type`, the fields of its payload (a page
-/// plan, a tab view…) beside it. `None` travels as `null`. Read with [`Response::read`].
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum Response {
-    Status(answer::Status),
-    ApiStatus(answer::ApiStatus),
-    PagePlan(crate::core::console::credentials::PagePlan),
-    Ack,
-    Copied(answer::Copied),
-    TabState(crate::core::console::credentials::TabView),
-    Found(crate::core::lookup::Found),
-    Detail(Box<crate::core::lookup::Detail>),
-    /// A Directory API answer passed through as it came (an export page reads it itself).
-    ApiBody(answer::ApiBody),
-    ApiFailed(crate::core::lookup::Failure),
-    Refused(answer::Refused),
+messages! {
+    /// The worker's answer: one flat object named by its `type`, the fields of its payload (a page
+    /// plan, a tab view…) beside it. `None` travels as `null`. Read with [`Response::read`].
+    #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(tag = "type", rename_all = "snake_case")]
+    enum Response, kind ResponseKind {
+        Status(answer::Status);
+        ApiStatus(answer::ApiStatus);
+        PagePlan(crate::core::console::credentials::PagePlan);
+        Ack;
+        Copied(answer::Copied);
+        TabState(crate::core::console::credentials::TabView);
+        Found(crate::core::lookup::Found);
+        Detail(Box<crate::core::lookup::Detail>);
+        /// A Directory API answer passed through as it came (an export page reads it itself).
+        ApiBody(answer::ApiBody);
+        ApiFailed(crate::core::lookup::Failure);
+        Refused(answer::Refused);
+    }
 }
 
 impl From<Answered> for Response {
@@ -388,66 +353,12 @@ pub mod answer {
     }
 }
 
-/// An answer's kind: its `type` on the wire.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ResponseKind {
-    Status,
-    ApiStatus,
-    PagePlan,
-    Ack,
-    Copied,
-    TabState,
-    Found,
-    Detail,
-    ApiBody,
-    ApiFailed,
-    Refused,
-}
-
 impl ResponseKind {
     /// The kind of an answer, read from its `type` alone: a page that knows what it asked for
     /// then reads only that payload (or the failure), so the bundle holds no reader for answers
     /// its pages never read (page plans, copies: those go to the content script).
     pub fn of<S: Reread>(answer: S) -> Result<ResponseKind, S::Error> {
         answer.read::<Tag<ResponseKind>>().map(|tag| tag.kind)
-    }
-}
-
-impl Response {
-    /// Reads an answer: the same as its derived `Deserialize`, without buffering.
-    pub fn read<S: Reread>(message: S) -> Result<Response, S::Error> {
-        let Tag { kind } = message.clone().read::<Tag<ResponseKind>>()?;
-        Ok(match kind {
-            ResponseKind::Status => Response::Status(message.read()?),
-            ResponseKind::ApiStatus => Response::ApiStatus(message.read()?),
-            ResponseKind::PagePlan => Response::PagePlan(message.read()?),
-            ResponseKind::Ack => Response::Ack,
-            ResponseKind::Copied => Response::Copied(message.read()?),
-            ResponseKind::TabState => Response::TabState(message.read()?),
-            ResponseKind::Found => Response::Found(message.read()?),
-            ResponseKind::Detail => Response::Detail(message.read()?),
-            ResponseKind::ApiBody => Response::ApiBody(message.read()?),
-            ResponseKind::ApiFailed => Response::ApiFailed(message.read()?),
-            ResponseKind::Refused => Response::Refused(message.read()?),
-        })
-    }
-
-    /// This answer's kind.
-    pub fn kind(&self) -> ResponseKind {
-        match self {
-            Response::Status(_) => ResponseKind::Status,
-            Response::ApiStatus(_) => ResponseKind::ApiStatus,
-            Response::PagePlan(_) => ResponseKind::PagePlan,
-            Response::Ack => ResponseKind::Ack,
-            Response::Copied(_) => ResponseKind::Copied,
-            Response::TabState(_) => ResponseKind::TabState,
-            Response::Found(_) => ResponseKind::Found,
-            Response::Detail(_) => ResponseKind::Detail,
-            Response::ApiBody(_) => ResponseKind::ApiBody,
-            Response::ApiFailed(_) => ResponseKind::ApiFailed,
-            Response::Refused(_) => ResponseKind::Refused,
-        }
     }
 }
 
@@ -524,35 +435,6 @@ pub enum Audience {
     /// Keyward's content script on a console page, about its own tab only: the tab is the one the
     /// browser reports, never one a message names.
     OwnConsoleTab,
-}
-
-impl RequestKind {
-    /// The one table of who may send what. The worker consults it before anything else, for every
-    /// request, and a test is generated from it (every kind, every sender it does not name: refused).
-    pub const fn audience(self) -> Audience {
-        match self {
-            RequestKind::PageSnapshot
-            | RequestKind::PageClick
-            | RequestKind::PageReader
-            | RequestKind::Copy
-            | RequestKind::TeachStart
-            | RequestKind::TeachPick
-            | RequestKind::TeachCancel => Audience::OwnConsoleTab,
-            RequestKind::Status
-            | RequestKind::ApiStatus
-            | RequestKind::TabState
-            | RequestKind::ManualCredentials
-            | RequestKind::SetRegion
-            | RequestKind::UpdateAccount
-            | RequestKind::ForgetAccount
-            | RequestKind::Snooze
-            | RequestKind::Search
-            | RequestKind::Detail
-            | RequestKind::ExportPage
-            | RequestKind::CancelExport
-            | RequestKind::TeachTab => Audience::OwnPages,
-        }
-    }
 }
 
 /// An admitted sender: one of Keyward's pages, or its content script's console tab.
