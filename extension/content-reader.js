@@ -189,7 +189,7 @@
       const selected = el.getAttribute('aria-selected') === 'true';
       if (el.tagName === 'BUTTON' || BUTTON_ROLES.has(role) || (el.tagName === 'INPUT' && (el.type === 'button' || el.type === 'submit'))) {
         const label = clip(el.tagName === 'INPUT' ? el.value : flatText(el));
-        if (label && buttons.length < 100) buttons.push(label);
+        if (label && buttons.length < RUST_SCRIPT_RULES.MAX_BUTTONS) buttons.push(label);
         if (label) {
           flush();
           if (items.length < MAX_ITEMS) {
@@ -288,7 +288,7 @@
   function locatorOf(el) {
     const steps = [];
     let node = el;
-    while (node && steps.length < 128) {
+    while (node && steps.length < RUST_SCRIPT_RULES.MAX_STEPS) {
       const parent = node.parentNode;
       if (!parent) break;
       if (parent.nodeType === 9) {
@@ -568,7 +568,7 @@
     const view = target?.ownerDocument?.defaultView;
     if (!view || !(target instanceof view.Element) || target.closest('[data-keyward]')) return;
     const button = target.closest('button, [role=button], input[type=button], input[type=submit]');
-    const label = button && clip(button.tagName === 'INPUT' ? button.value : button.textContent).slice(0, 80);
+    const label = button && clip(button.tagName === 'INPUT' ? button.value : button.textContent).slice(0, RUST_SCRIPT_RULES.MAX_LABEL);
     if (!label) return;
     reportNow();
     send({ type: 'page_click', label });

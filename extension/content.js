@@ -101,7 +101,7 @@
     return text;
   }
 
-  /** The page's headings with text: all of them (at most 50), or the first. */
+  /** The page's headings with text: all of them (at most MAX_HEADINGS), or the first. */
   const headingsOf = (function headingsOf(all) {
     const first = !all && document.querySelector(HEADINGS);
     const heading = first ? textOf(first) : '';
@@ -112,7 +112,7 @@
   function allHeadings(all) {
     const headings = [];
     const found = document.querySelectorAll(HEADINGS);
-    for (let i = 0; i < found.length && i < 50 && (all || !headings.length); i++) {
+    for (let i = 0; i < found.length && i < RUST_SCRIPT_RULES.MAX_HEADINGS && (all || !headings.length); i++) {
       const text = textOf(found[i]);
       if (text.trim()) headings.push(text);
     }

@@ -10,15 +10,15 @@
 use serde::{Deserialize, Serialize};
 
 use crate::core::console::reader::{value_in, Field, Value};
+use crate::core::console::snapshot::script::MAX_STEPS;
 use crate::core::shared::wire::Lenient;
 
 /// The storage key of the taught layouts.
 pub const STORAGE_KEY: &str = "layouts";
 /// Pages Keyward keeps a layout for at most (the oldest taught goes first).
 pub const MAX_PAGES: usize = 20;
-/// A locator's length at most, and its steps.
+/// A locator's length at most (its steps: `script::MAX_STEPS`).
 const MAX_LOCATOR: usize = 1_024;
-const MAX_STEPS: usize = 128;
 
 /// Where an element sits in a page: `html>body:0>div:2>#shadow>span:0`, each step a tag and its
 /// index among its parent's children of that tag, `#shadow` into an open shadow root, `#frame`

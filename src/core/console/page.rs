@@ -147,13 +147,13 @@ pub fn classify(snapshot: &Snapshot) -> PageKind {
     let headings: Vec<String> = snapshot
         .headings
         .iter()
-        .take(50)
+        .take(script::MAX_HEADINGS)
         .chain(
             items
                 .iter()
                 .filter(|i| i.is_heading())
                 .map(|i| &i.text)
-                .take(50),
+                .take(script::MAX_HEADINGS),
         )
         .map(|h| reader::label_key(h))
         .collect();
@@ -169,7 +169,7 @@ pub fn classify(snapshot: &Snapshot) -> PageKind {
     let buttons: Vec<String> = snapshot
         .buttons
         .iter()
-        .take(100)
+        .take(script::MAX_BUTTONS)
         .map(|b| reader::label_key(b))
         .collect();
     let editing = buttons.iter().any(|b| b == "renew" || b == "save");
@@ -221,7 +221,12 @@ pub fn classify(snapshot: &Snapshot) -> PageKind {
             name: snapshot
                 .headings
                 .iter()
-                .map(|h| reader::normalize(h).chars().take(80).collect::<String>())
+                .map(|h| {
+                    reader::normalize(h)
+                        .chars()
+                        .take(script::MAX_LABEL)
+                        .collect::<String>()
+                })
                 .find(|h| !h.is_empty()),
             shows_credential: reader::shows_unlabelled_credential(items),
         };

@@ -18,6 +18,14 @@ pub mod script {
     pub const MAX_TEXT: usize = 512;
     /// Characters of the page's text a glance sends.
     pub const MAX_PAGE_TEXT: usize = 65_536;
+    /// Headings a read sends (and the worker reads) at most.
+    pub const MAX_HEADINGS: usize = 50;
+    /// Buttons a read sends (and the worker reads) at most.
+    pub const MAX_BUTTONS: usize = 100;
+    /// Characters of a clicked button's label, and of a page's name, kept.
+    pub const MAX_LABEL: usize = 80;
+    /// Steps of a locator (an element's place in the page) at most.
+    pub const MAX_STEPS: usize = 128;
     /// Quiet time after a DOM change before the page is read again.
     pub const DEBOUNCE_MS: u64 = 120;
     /// A page whose text alone keeps changing is glanced at no more often than this.
