@@ -88,3 +88,114 @@ pub fn copy(
         },
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::console::tabs::{TabState, TabView};
+
+    const ID: &str = "910a2dec-8902-4cc1-beeb-8da1658eec67";
+    const KEY: &str = "ypXgXhWmbuoCGLzxQiqkDEVP9ZTmIs";
+    const BASE: &str = "https://directory-api.pingone.eu/api";
+
+    fn tab(client_id: Option<&str>, shown_key: Option<&str>) -> Tabs {
+        let mut tabs = Tabs::default();
+        tabs.insert(
+            3,
+            TabState {
+                view: TabView {
+                    client_id: client_id.map(str::to_string),
+                    ..TabView::default()
+                },
+                shown_key: shown_key.map(str::to_string),
+                ..TabState::default()
+            },
+        );
+        tabs
+    }
+
+    /// Each helper on each kind of page: what lands on the clipboard, whether it is cleared, or
+    /// why nothing is copied.
+    #[test]
+    fn each_helper_copies_its_text_or_says_why_not() {
+        let creds = Credentials {
+            client_id: ID.into(),
+            api_key: KEY.into(),
+        };
+        let read = tab(Some(ID), Some(KEY));
+        let hidden = tab(Some(ID), None);
+        let no_id = tab(None, Some(KEY));
+        let cases: [(&Tabs, i64, CopyWhat, bool, Result<String, &str>); 10] = [
+            (&read, 3, CopyWhat::ClientId, true, Ok(ID.into())),
+            (&read, 3, CopyWhat::ApiKey, true, Ok(KEY.into())),
+            (
+                &read,
+                3,
+                CopyWhat::AuthorizationHeader,
+                true,
+                Ok(snippet::authorization_header(&creds)),
+            ),
+            (
+                &read,
+                3,
+                CopyWhat::Curl,
+                true,
+                Ok(snippet::curl(&creds, BASE)),
+            ),
+            (
+                &read,
+                3,
+                CopyWhat::ShellExports,
+                true,
+                Ok(snippet::shell_exports(&creds, BASE)),
+            ),
+            (
+                &read,
+                3,
+                CopyWhat::Curl,
+                false,
+                Err("the account's region is still being found; try again in a moment"),
+            ),
+            (&hidden, 3, CopyWhat::ClientId, true, Ok(ID.into())),
+            (
+                &hidden,
+                3,
+                CopyWhat::ApiKey,
+                true,
+                Err("the key is hidden: reveal it to enable the key helpers"),
+            ),
+            (
+                &no_id,
+                3,
+                CopyWhat::ApiKey,
+                true,
+                Err("no Client ID was read on this page"),
+            ),
+            (
+                &read,
+                4,
+                CopyWhat::ClientId,
+                true,
+                Err("open the API Credentials page first"),
+            ),
+        ];
+        for (tabs, tab_id, what, region_known, expected) in cases {
+            let base = |_: &str| region_known.then(|| BASE.to_string());
+            let got = copy(tabs, tab_id, what, base, 45).map(|(copied, effect)| {
+                let Effect::Clipboard {
+                    text,
+                    clear_after_secs,
+                } = effect
+                else {
+                    panic!("a clipboard write");
+                };
+                assert_eq!(copied.what, what);
+                assert_eq!(clear_after_secs, copied.clears_in_secs);
+                // Secrets are cleared after the delay; the Client ID is not a secret.
+                assert_eq!(clear_after_secs, what.is_secret().then_some(45), "{what:?}");
+                text
+            });
+            assert_eq!(got, expected, "{what:?} from tab {tab_id}");
+        }
+    }
+}

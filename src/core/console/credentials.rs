@@ -542,3 +542,61 @@ pub fn click(desk: Desk<'_>, tabs: &mut Tabs, tab_id: i64, label: &str, now: u64
     }
     effects
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ID: &str = "910a2dec-8902-4cc1-beeb-8da1658eec67";
+
+    /// The clicks an admin makes on the credentials page, in order, and whether they amount to a
+    /// renewal saved: only Renew then Save does (Cancel in between undoes it), whatever else is
+    /// clicked, and only on a credentials page.
+    #[test]
+    fn only_renew_then_save_records_a_renewal() {
+        let cases: [(&[&str], TabKind, bool); 8] = [
+            (&["Save"], TabKind::Credentials, false),
+            (&["Renew", "Save"], TabKind::Credentials, true),
+            (&["Edit", "Renew", "Save"], TabKind::Credentials, true),
+            (&["Edit", "  RENEW: ", "save"], TabKind::Credentials, true),
+            (&["Renew", "Cancel", "Save"], TabKind::Credentials, false),
+            (&["Renew", "Help", "Save"], TabKind::Credentials, true),
+            (&["Renew", "Save"], TabKind::Console, false),
+            (&["Save", "Renew"], TabKind::Credentials, false),
+        ];
+        for (clicks, kind, renewed) in cases {
+            let (mut accounts, mut keys, mut layouts, mut claims) = Default::default();
+            let mut searches = RegionSearches::default();
+            let settings = Settings::default();
+            let mut tabs = Tabs::default();
+            tabs.insert(
+                3,
+                TabState {
+                    view: TabView {
+                        kind,
+                        client_id: Some(ID.into()),
+                        ..TabView::default()
+                    },
+                    ..TabState::default()
+                },
+            );
+            for label in clicks {
+                let desk = Desk {
+                    accounts: &mut accounts,
+                    keys: &mut keys,
+                    searches: &mut searches,
+                    salt: b"salt",
+                    settings: &settings,
+                    layouts: &mut layouts,
+                    claims: &mut claims,
+                };
+                click(desk, &mut tabs, 3, label, 1_000);
+            }
+            let recorded = accounts
+                .accounts
+                .get(ID)
+                .is_some_and(|a: &crate::core::accounts::Account| a.renewals == [1_000]);
+            assert_eq!(recorded, renewed, "{clicks:?} on a {kind:?} page");
+        }
+    }
+}
