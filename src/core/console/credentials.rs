@@ -41,6 +41,29 @@ pub struct Desk<'a> {
 /// What the popup says of a tab Keyward has no page for.
 pub const NOT_CONSOLE: &str = "Not a PingOne for Enterprise console page.";
 
+/// What the popup says of the SSO screen's "REST API Client ID/Secret".
+const SSO_SCREEN: &str = "These are SSO REST API credentials, not the Directory API credential: Keyward reads nothing here.";
+/// What the popup says of a credentials page showing more than one Client ID.
+const MANY_CLIENT_IDS: &str = "API Credentials page, but it shows more than one Client ID: Keyward read neither. Enter the credentials by hand in the popup.";
+/// What the popup says of a credentials page whose layout the reader does not know.
+const LAYOUT_UNKNOWN: &str = "API Credentials page, but Keyward does not recognise its layout: nothing was read. Enter the credentials by hand in the popup.";
+/// The helpers' note under a masked key.
+const KEY_HIDDEN: &str = "Key hidden \u{2014} reveal it to enable the key helpers.";
+/// The helpers' note when the page shows more than one key.
+const MANY_KEYS: &str = "The page shows more than one API key: Keyward read neither.";
+/// The helpers' note when the key field could not be read.
+const KEY_UNREADABLE: &str = "Keyward could not read the API key field.";
+
+/// The popup's sentence for a credentials page, by what was read of its key.
+fn credentials_summary(client_id: &str, key: KeyShown, renewal_shown: bool) -> String {
+    match key {
+        KeyShown::Shown if renewal_shown => format!("API Credentials page: Client ID {client_id}, key read. A renewed key is shown: Keyward takes it when you click Save (Cancel keeps the current one)."),
+        KeyShown::Shown => format!("API Credentials page: Client ID {client_id}, key read."),
+        KeyShown::Hidden => format!("API Credentials page: Client ID {client_id}; key hidden \u{2014} reveal it to enable the key helpers."),
+        KeyShown::Unreadable => format!("API Credentials page: Client ID {client_id}; the key could not be read."),
+    }
+}
+
 /// The popup's view of a tab (its accounts filled in by the caller).
 pub fn tab_view(tabs: &Tabs, tab_id: i64) -> TabView {
     tabs.get(&tab_id)
@@ -169,7 +192,20 @@ pub fn snapshot(
     if snapshot.glance {
         return (plan, effects);
     }
-    let (partial, stale) = match &kind {
+    let partial = offer_teaching(tab, &mut plan, snapshot, &kind);
+    plan_recheck(tab, &mut plan, &snapshot.url, partial, (done, recheck_url));
+    (plan, effects)
+}
+
+/// Whether the page was only partly read; the offer to show Keyward the fields on a page it could
+/// not read (or read through a layout gone stale), or the next step while the admin shows them.
+fn offer_teaching(
+    tab: &mut TabState,
+    plan: &mut PagePlan,
+    snapshot: &Snapshot,
+    kind: &PageKind,
+) -> bool {
+    let (partial, stale) = match kind {
         PageKind::Credentials(r) => (
             !matches!(r.client_id, ClientIdState::Read { .. })
                 || !matches!(r.key, KeyState::Shown(_) | KeyState::Hidden),
@@ -204,11 +240,22 @@ pub fn snapshot(
         }
         None => {}
     }
-    let done = if recheck_url == snapshot.url { done } else { 0 };
-    tab.recheck_url = snapshot.url.clone();
+    partial
+}
+
+/// A partly read page is read again after a growing pause (the rest may still be loading), counted
+/// per address; `before` is the count so far and the address it was for.
+fn plan_recheck(
+    tab: &mut TabState,
+    plan: &mut PagePlan,
+    url: &str,
+    partial: bool,
+    (done, recheck_url): (usize, String),
+) {
+    let done = if recheck_url == url { done } else { 0 };
+    tab.recheck_url = url.to_string();
     tab.rechecks = if partial { done + 1 } else { 0 };
     plan.recheck_ms = partial.then(|| RECHECK_MS.get(done).copied()).flatten();
-    (plan, effects)
 }
 
 /// The admin asks to show Keyward the fields of the page in this tab (from the popup, or the
@@ -289,17 +336,17 @@ fn judge(
             *tab = fresh_tab(TabKind::Console, name.clone(), summary);
         }
         PageKind::SsoCredentials => {
-            *tab = fresh_tab(TabKind::SsoCredentials, None, "These are SSO REST API credentials, not the Directory API credential: Keyward reads nothing here.".into());
+            *tab = fresh_tab(TabKind::SsoCredentials, None, SSO_SCREEN.into());
         }
         PageKind::Credentials(reading) => {
             let client_id = match &reading.client_id {
                 ClientIdState::Read { id, .. } => id.clone(),
                 ClientIdState::Ambiguous => {
-                    *tab = fresh_tab(TabKind::Credentials, None, "API Credentials page, but it shows more than one Client ID: Keyward read neither. Enter the credentials by hand in the popup.".into());
+                    *tab = fresh_tab(TabKind::Credentials, None, MANY_CLIENT_IDS.into());
                     return (plan, effects);
                 }
                 _ => {
-                    *tab = fresh_tab(TabKind::Credentials, None, "API Credentials page, but Keyward does not recognise its layout: nothing was read. Enter the credentials by hand in the popup.".into());
+                    *tab = fresh_tab(TabKind::Credentials, None, LAYOUT_UNKNOWN.into());
                     return (plan, effects);
                 }
             };
@@ -330,18 +377,9 @@ fn judge(
                     tab.shown_key = None;
                     desk.accounts.seen(&client_id, now);
                     let (word, note) = match other {
-                        KeyState::Hidden => (
-                            KeyShown::Hidden,
-                            "Key hidden \u{2014} reveal it to enable the key helpers.",
-                        ),
-                        KeyState::Ambiguous => (
-                            KeyShown::Unreadable,
-                            "The page shows more than one API key: Keyward read neither.",
-                        ),
-                        _ => (
-                            KeyShown::Unreadable,
-                            "Keyward could not read the API key field.",
-                        ),
+                        KeyState::Hidden => (KeyShown::Hidden, KEY_HIDDEN),
+                        KeyState::Ambiguous => (KeyShown::Unreadable, MANY_KEYS),
+                        _ => (KeyShown::Unreadable, KEY_UNREADABLE),
                     };
                     (word, note.to_string())
                 }
@@ -361,12 +399,7 @@ fn judge(
                 page: Some("API Credentials".into()),
                 client_id: Some(client_id.clone()),
                 key: Some(key_word),
-                summary: match key_word {
-                    KeyShown::Shown if tab.pending_key.is_some() => format!("API Credentials page: Client ID {client_id}, key read. A renewed key is shown: Keyward takes it when you click Save (Cancel keeps the current one)."),
-                    KeyShown::Shown => format!("API Credentials page: Client ID {client_id}, key read."),
-                    KeyShown::Hidden => format!("API Credentials page: Client ID {client_id}; key hidden \u{2014} reveal it to enable the key helpers."),
-                    KeyShown::Unreadable => format!("API Credentials page: Client ID {client_id}; the key could not be read."),
-                },
+                summary: credentials_summary(&client_id, key_word, tab.pending_key.is_some()),
                 accounts: Vec::new(),
                 can_teach: false,
             };
