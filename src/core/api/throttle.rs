@@ -377,7 +377,7 @@ impl Scheduler {
         now: Millis,
         unit: f64,
     ) -> Finish {
-        let Some(Flight { mut job, sent_at }) = self.take_in_flight(ticket) else {
+        let Some(Flight { job, sent_at }) = self.take_in_flight(ticket) else {
             return Finish::Ignored;
         };
         let config = self.config;
@@ -396,45 +396,78 @@ impl Scheduler {
             }
             Err(e) => e,
         };
+        let server_wait = match &error {
+            ApiError::RateLimited(retry_after) => {
+                self.throttled(job.client, retry_after.as_ref(), sent_at, now, flying, unit)
+            }
+            _ => None,
+        };
+        self.retry_or_fail(job, error, server_wait, now, unit)
+    }
+
+    /// A 429 for `client`'s request sent at `sent_at`, with `flying` of its requests still out:
+    /// the pace learns the limit, and the client waits — for the server's `Retry-After`, or for the
+    /// bucket to refill, or (a storm of 429s) for a doubling pause. Returns the server's wait.
+    fn throttled(
+        &mut self,
+        client: usize,
+        retry_after: Option<&RetryAfter>,
+        sent_at: Millis,
+        now: Millis,
+        flying: usize,
+        unit: f64,
+    ) -> Option<Duration> {
+        let config = self.config;
         let mut server_wait = None;
-        if let ApiError::RateLimited(retry_after) = &error {
-            self.recent_429s.push_back(now);
-            while self
-                .recent_429s
-                .front()
-                .is_some_and(|t| now.saturating_sub(*t) > RECENT_WINDOW)
-            {
-                self.recent_429s.pop_front();
-            }
-            let counted = pace
-                .ctl
-                .on_throttled(&config, sent_at, now, pace.round_trip_ms);
-            if counted && retry_after.is_none() && pace.ctl.consecutive_429s > 2 {
-                // Repeated 429s with no success between: hold this client back, doubling each
-                // time (equal jitter), so a storm is probed, not hammered.
-                let steps = (pace.ctl.consecutive_429s - 3).min(16);
-                let full = (STORM_PAUSE_BASE << steps).min(STORM_PAUSE_CAP);
-                let pause = full / 2 + ((full / 2) as f64 * unit.clamp(0.0, 1.0)) as Millis;
-                pace.paused_until = pace.paused_until.max(now + pause);
-            } else if counted && retry_after.is_none() {
-                // The limit: the bucket was empty when this request reached it, and the requests
-                // still in flight take the next tokens. The next send waits until the bucket,
-                // refilling at least at the new pace, has one for it as well; then this request
-                // goes again at the pace, with no backoff on top.
-                let rtt = pace.round_trip_ms.unwrap_or(0.0);
-                let wait = (flying + 1) as f64 * 1000.0 / pace.ctl.rate - rtt;
-                pace.paused_until = pace.paused_until.max(now + wait.max(0.0) as Millis);
-                server_wait = Some(Duration::ZERO);
-            }
-            if let Some(RetryAfter { wait, capped_from }) = retry_after {
-                // The server speaks for the whole credential: all of this client's requests wait.
-                pace.paused_until = pace.paused_until.max(now + wait.as_millis() as Millis);
-                self.capped_from = *capped_from;
-                server_wait = Some(*wait);
-            }
+        self.recent_429s.push_back(now);
+        while self
+            .recent_429s
+            .front()
+            .is_some_and(|t| now.saturating_sub(*t) > RECENT_WINDOW)
+        {
+            self.recent_429s.pop_front();
         }
-        // A lookup's transient failures are retried here. An export page's are not, but for 429s:
-        // the export asks for it again itself, smaller if it may have been too large to come back.
+        let pace = &mut self.paces[client];
+        let counted = pace
+            .ctl
+            .on_throttled(&config, sent_at, now, pace.round_trip_ms);
+        if counted && retry_after.is_none() && pace.ctl.consecutive_429s > 2 {
+            // Repeated 429s with no success between: hold this client back, doubling each
+            // time (equal jitter), so a storm is probed, not hammered.
+            let steps = (pace.ctl.consecutive_429s - 3).min(16);
+            let full = (STORM_PAUSE_BASE << steps).min(STORM_PAUSE_CAP);
+            let pause = full / 2 + ((full / 2) as f64 * unit.clamp(0.0, 1.0)) as Millis;
+            pace.paused_until = pace.paused_until.max(now + pause);
+        } else if counted && retry_after.is_none() {
+            // The limit: the bucket was empty when this request reached it, and the requests
+            // still in flight take the next tokens. The next send waits until the bucket,
+            // refilling at least at the new pace, has one for it as well; then this request
+            // goes again at the pace, with no backoff on top.
+            let rtt = pace.round_trip_ms.unwrap_or(0.0);
+            let wait = (flying + 1) as f64 * 1000.0 / pace.ctl.rate - rtt;
+            pace.paused_until = pace.paused_until.max(now + wait.max(0.0) as Millis);
+            server_wait = Some(Duration::ZERO);
+        }
+        if let Some(RetryAfter { wait, capped_from }) = retry_after {
+            // The server speaks for the whole credential: all of this client's requests wait.
+            pace.paused_until = pace.paused_until.max(now + wait.as_millis() as Millis);
+            self.capped_from = *capped_from;
+            server_wait = Some(*wait);
+        }
+        server_wait
+    }
+
+    /// A failed request goes again after its policy's wait, or fails: a lookup's transient
+    /// failures are retried here; an export page's are not, but for 429s (the export asks for it
+    /// again itself, smaller if it may have been too large to come back).
+    fn retry_or_fail(
+        &mut self,
+        mut job: Job,
+        error: ApiError,
+        server_wait: Option<Duration>,
+        now: Millis,
+        unit: f64,
+    ) -> Finish {
         let retried_here = match job.priority {
             Priority::Interactive => error.is_transient(),
             Priority::Bulk => matches!(error, ApiError::RateLimited(_)),

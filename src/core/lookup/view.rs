@@ -251,6 +251,26 @@ pub fn results(found: &Found) -> Element {
 /// group that has members.
 pub fn detail(d: &Detail, offset: &dyn Fn(i64) -> i32, members_export: Option<&str>) -> Element {
     let when = |ms: i64| local_time(ms, offset(ms));
+    el("article")
+        .attr("class", "kw-detail")
+        .attr("data-testid", "detail")
+        .attr("aria-labelledby", "detail-title")
+        .children([
+            el("button")
+                .attr("type", "button")
+                .attr("class", "kw-back")
+                .attr("data-action", "back")
+                .text("\u{2190} Back to results"),
+            detail_head(d),
+            copies(&d.row, d.kind),
+            detail_times(d, &when),
+            detail_related(d, members_export),
+            detail_attributes(d, &when),
+        ])
+}
+
+/// A detail's title, subtitle and status.
+fn detail_head(d: &Detail) -> Element {
     let mut head = el("div").attr("class", "kw-detail-head").child(
         el("h3")
             .attr("id", "detail-title")
@@ -264,11 +284,21 @@ pub fn detail(d: &Detail, offset: &dyn Fn(i64) -> i32, members_export: Option<&s
     if let Some(status) = &d.row.status {
         head = head.child(el("p").attr("class", "kw-status").text(status.clone()));
     }
-    let times = el("dl").attr("class", "kw-times").children(
+    head
+}
+
+/// A detail's dates, in the admin's local time.
+fn detail_times(d: &Detail, when: &dyn Fn(i64) -> String) -> Element {
+    el("dl").attr("class", "kw-times").children(
         d.times
             .iter()
             .flat_map(|(label, ms)| [el("dt").text(label.clone()), el("dd").text(when(*ms))]),
-    );
+    )
+}
+
+/// A user's groups or a group's members (the first of them, and how many), with the member count
+/// and the link to export them all.
+fn detail_related(d: &Detail, members_export: Option<&str>) -> Element {
     let (related_title, empty) = match d.kind {
         SearchKind::Users => ("Groups", "In no groups."),
         SearchKind::Groups => ("Members", "No members."),
@@ -316,7 +346,7 @@ pub fn detail(d: &Detail, offset: &dyn Fn(i64) -> i32, members_export: Option<&s
             ),
         );
     }
-    related = if d.related.is_empty() {
+    if d.related.is_empty() {
         related.child(el("p").attr("class", "kw-meta").text(empty))
     } else {
         related.child(
@@ -331,7 +361,11 @@ pub fn detail(d: &Detail, offset: &dyn Fn(i64) -> i32, members_export: Option<&s
                     })
                 })),
         )
-    };
+    }
+}
+
+/// Every attribute of the resource, dates in local time, and how many were left out.
+fn detail_attributes(d: &Detail, when: &dyn Fn(i64) -> String) -> Element {
     let rows = d.attributes.iter().map(|a| {
         let value = match a.when_ms {
             Some(ms) => format!("{} ({})", when(ms), a.value),
@@ -352,22 +386,7 @@ pub fn detail(d: &Detail, offset: &dyn Fn(i64) -> i32, members_export: Option<&s
             d.attributes_omitted
         )));
     }
-    el("article")
-        .attr("class", "kw-detail")
-        .attr("data-testid", "detail")
-        .attr("aria-labelledby", "detail-title")
-        .children([
-            el("button")
-                .attr("type", "button")
-                .attr("class", "kw-back")
-                .attr("data-action", "back")
-                .text("\u{2190} Back to results"),
-            head,
-            copies(&d.row, d.kind),
-            times,
-            related,
-            all,
-        ])
+    all
 }
 
 /// A failure and its fix. `credentials_url` is where the key can be read again.
