@@ -222,14 +222,7 @@
       let child = ctx;
       if (block) {
         flush();
-        const id = nextId++;
-        child = { ...ctx, path: [id, ...ctx.path].slice(0, MAX_PATH), tag: el.tagName.toLowerCase(), el, inline: [] };
-        if (mark || (ctx.inline ?? []).length) child.marks = [...ctx.marks, ...(ctx.inline ?? []), ...(mark ? [mark] : [])];
-        if (el.tagName === 'TABLE') child.table = id;
-        if (el.tagName === 'THEAD') child.head = true;
-        if ((el.tagName === 'TD' || el.tagName === 'TH') && child.table) {
-          child.cell = { table: child.table, row: el.parentElement?.rowIndex ?? 0, col: el.cellIndex, head: el.tagName === 'TH' || ctx.head };
-        }
+        child = blockContext(el, ctx, mark, nextId++);
         stack.push({ exit: true });
       } else {
         if (mark) child = { ...ctx, inline: [...(ctx.inline ?? []), mark] };
@@ -239,39 +232,62 @@
         seam(box || gap(style, 'Left') ? ' ' : SEAM);
         stack.push({ after: box || gap(style, 'Right') ? ' ' : SEAM });
       }
-      // The flat tree: a shadow root's content instead of the light children, a slot's
-      // assigned nodes, a same-origin frame's document.
-      let kids = el.childNodes;
-      if (el.shadowRoot) {
-        watch(el.shadowRoot);
-        kids = el.shadowRoot.childNodes;
-        child = { ...child, marks: [...child.marks, 'shadow'] };
-      } else if (el.tagName === 'SLOT') {
-        const assigned = el.assignedNodes({ flatten: true });
-        if (assigned.length) kids = assigned;
-      } else if (el.tagName === 'IFRAME') {
-        let doc = null;
-        try {
-          doc = el.contentDocument;
-        } catch {
-          doc = null;
-        }
-        if (!doc?.body) continue;
-        watch(doc);
-        kids = [doc.body];
-        child = { ...child, marks: [...child.marks, 'frame'] };
-      }
-      for (let i = kids.length - 1; i >= 0; i--) stack.push({ node: kids[i], ctx: child });
+      const flat = flatChildren(el, child);
+      if (!flat) continue;
+      for (let i = flat.kids.length - 1; i >= 0; i--) stack.push({ node: flat.kids[i], ctx: flat.ctx });
     }
     flush();
-    // Where a taught layout points, after the page's items: what is there (marked `located`).
+    addLocated(items, found);
+    return page(false, buttons, items);
+  }
+
+  /** The reading context of a block element's content: its place (an id in the path), its
+   *  marks, and for a table cell its row and column. */
+  function blockContext(el, ctx, mark, id) {
+    const child = { ...ctx, path: [id, ...ctx.path].slice(0, MAX_PATH), tag: el.tagName.toLowerCase(), el, inline: [] };
+    if (mark || (ctx.inline ?? []).length) child.marks = [...ctx.marks, ...(ctx.inline ?? []), ...(mark ? [mark] : [])];
+    if (el.tagName === 'TABLE') child.table = id;
+    if (el.tagName === 'THEAD') child.head = true;
+    if ((el.tagName === 'TD' || el.tagName === 'TH') && child.table) {
+      child.cell = { table: child.table, row: el.parentElement?.rowIndex ?? 0, col: el.cellIndex, head: el.tagName === 'TH' || ctx.head };
+    }
+    return child;
+  }
+
+  /** An element's children in the flat tree, and their context: a shadow root's content instead
+   *  of the light children, a slot's assigned nodes, a same-origin frame's document (none for a
+   *  frame that cannot be read). */
+  function flatChildren(el, ctx) {
+    if (el.shadowRoot) {
+      watch(el.shadowRoot);
+      return { kids: el.shadowRoot.childNodes, ctx: { ...ctx, marks: [...ctx.marks, 'shadow'] } };
+    }
+    if (el.tagName === 'SLOT') {
+      const assigned = el.assignedNodes({ flatten: true });
+      return { kids: assigned.length ? assigned : el.childNodes, ctx };
+    }
+    if (el.tagName === 'IFRAME') {
+      let doc = null;
+      try {
+        doc = el.contentDocument;
+      } catch {
+        doc = null;
+      }
+      if (!doc?.body) return null;
+      watch(doc);
+      return { kids: [doc.body], ctx: { ...ctx, marks: [...ctx.marks, 'frame'] } };
+    }
+    return { kids: el.childNodes, ctx };
+  }
+
+  /** Where a taught layout points, after the page's items: what is there (marked `located`). */
+  function addLocated(items, found) {
     for (const locator of (lastPlan?.locate ?? []).slice(0, 2)) {
       const el = resolve(locator);
       const { text, masked } = el ? shown(el) : { text: '', masked: false };
       items.push({ text, path: [], tag: '', cell: null, input: masked ? { kind: 'password', names: [] } : null, marks: el ? ['located'] : ['located', 'missing'] });
       found.push(el);
     }
-    return page(false, buttons, items);
   }
 
   /** What an element shows: a field's value (never a password field's), else its text. */
