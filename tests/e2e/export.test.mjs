@@ -127,6 +127,27 @@ test('pages that come back cut off are asked for smaller, and grow back once the
   assert.deepEqual(browser.errors, []);
 });
 
+test("each page's body reaches the export page as bytes transferred over the worker's own channel, not as a string in the answer", async () => {
+  await resetLog(emulator.base);
+  const page = await openExport();
+  // Listened to from the page's own world: what the service worker posts to this page.
+  await page.evaluate(() => {
+    window.__letters = [];
+    navigator.serviceWorker.addEventListener('message', ({ data }) => {
+      if (data?.body instanceof Uint8Array) window.__letters.push({ start: data.start_index });
+    });
+  });
+  await page.getByTestId('export-start').click();
+  await until(async () => /^Complete: /.test(await summary(page)), 'the export to complete', 60_000);
+  const letters = await page.evaluate(() => window.__letters);
+  const answered = (await pagesAsked()).filter((p) => p.status === 200);
+  assert.equal(letters.length, answered.length, 'one letter per page answered');
+  assert.deepEqual(new Set(letters.map((l) => l.start)), new Set(answered.map((p) => p.start)));
+  assert.equal(parseCsv((await save(page, 'Save CSV')).text).length, USERS);
+  await page.close();
+  assert.deepEqual(browser.errors, []);
+});
+
 test('pause holds the export, resume finishes it', async () => {
   const page = await openExport();
   await holdAfter(1);
