@@ -266,10 +266,7 @@ fn accounts_section(accounts: &Accounts, notice: Option<&Notice>) -> Element {
                         .attr("rows", "3")
                         .text(account.integrations.join("\n")),
                     el("div").attr("class", "kw-actions").children([
-                        el("button")
-                            .attr("type", "submit")
-                            .attr("class", "kw-button")
-                            .text("Save"),
+                        save_button(&format!("account {}", account.client_id)),
                         el("button")
                             .attr("type", "button")
                             .attr("class", "kw-button kw-secondary")
@@ -358,10 +355,7 @@ fn schedule_form(settings: &Settings, policy: &Policy, notice: Option<&Notice>) 
                     )),
                     None => el("span"),
                 },
-                el("button")
-                    .attr("type", "submit")
-                    .attr("class", "kw-button")
-                    .text("Save"),
+                save_button("reminder settings"),
                 notice_line(notice),
             ]),
         )
@@ -406,10 +400,7 @@ fn security_form(settings: &Settings, policy: &Policy, notice: Option<&Notice>) 
                     .attr("min", "5")
                     .attr("max", "600")
                     .attr("value", settings.clipboard_clear_secs().to_string()),
-                el("button")
-                    .attr("type", "submit")
-                    .attr("class", "kw-button")
-                    .text("Save"),
+                save_button("API key handling"),
                 notice_line(notice),
             ]),
         )
@@ -432,10 +423,7 @@ fn api_form(settings: &Settings, notice: Option<&Notice>) -> Element {
                 .attr("min", "1")
                 .attr("max", "32")
                 .attr("value", settings.max_in_flight().to_string()),
-            el("button")
-                .attr("type", "submit")
-                .attr("class", "kw-button")
-                .text("Save"),
+            save_button("Directory API use"),
             notice_line(notice),
         ]),
     )
@@ -483,10 +471,20 @@ fn local_base_form(settings: &Settings, notice: Option<&Notice>) -> Element {
                 .attr("type", "url")
                 .attr("placeholder", "http://127.0.0.1:8787/api")
                 .attr("value", settings.local_api_base.clone().unwrap_or_default()),
-            el("button").attr("type", "submit").attr("class", "kw-button").text("Save"),
+            save_button("emulator address"),
             status,
         ]),
     )
+}
+
+/// A form's Save button, named for what it saves: every one reads "Save", and a screen reader says
+/// which.
+fn save_button(what: &str) -> Element {
+    el("button")
+        .attr("type", "submit")
+        .attr("class", "kw-button")
+        .attr("aria-label", format!("Save {what}"))
+        .text("Save")
 }
 
 #[cfg(test)]
@@ -521,6 +519,41 @@ mod tests {
         );
         let import = r#"{"keyward":"settings","settings":{"schema":2,"max_in_flight":0}}"#;
         assert!(crate::core::settings::import(import).is_err());
+    }
+
+    #[test]
+    fn every_save_button_says_what_it_saves() {
+        let mut accounts = Accounts::default();
+        accounts.observe_key("acct-1", "fp", 1);
+        accounts.observe_key("acct-2", "fp", 2);
+        let v = view(
+            &Settings::default(),
+            &Policy::default(),
+            &accounts,
+            Flavour::Dev,
+            None,
+            &[],
+        );
+        fn saves(e: &Element, out: &mut Vec<String>) {
+            if e.tag == "button" && e.text_content() == "Save" {
+                out.push(e.get_attr("aria-label").unwrap_or_default().to_string());
+            }
+            for child in &e.children {
+                if let crate::core::shared::view::Node::Element(c) = child {
+                    saves(c, out);
+                }
+            }
+        }
+        let mut names = Vec::new();
+        saves(&v, &mut names);
+        assert!(names.len() >= 6, "{names:?}");
+        let unique: std::collections::BTreeSet<&String> = names.iter().collect();
+        assert_eq!(unique.len(), names.len(), "{names:?}");
+        assert!(
+            names.iter().all(|n| n.starts_with("Save ")),
+            "the visible word is in the name"
+        );
+        assert!(names.contains(&"Save account acct-2".to_string()));
     }
 
     #[test]
