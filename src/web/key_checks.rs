@@ -6,7 +6,7 @@ use wasm_bindgen::JsError;
 use super::client::Client;
 use super::js::warn;
 use super::net::Fetch;
-use super::worker::{perform, run_reminders, with_state};
+use super::worker::{perform, run_reminders, save_accounts, with_state};
 use super::{out_of_line, time, API};
 use crate::core::api::region::{self, Region};
 use crate::core::api::throttle::Priority;
@@ -19,22 +19,10 @@ use crate::core::worker::WorkerState;
 /// Asks the Directory API whether a key a page claimed works (any region accepting it), and
 /// records what it said: an accepted key becomes the key in force.
 pub async fn prove_key(credentials: Credentials, flavour: Flavour) {
-    let Ok(local_base) = with_state(|s| s.settings.local_api_base.clone()) else {
+    let Ok(detection) = probe_regions(&credentials, flavour).await else {
         return;
     };
-    let client = API.with(Clone::clone);
-    let detection = client
-        .detect_region(
-            Region::probe_order(flavour),
-            local_base.as_deref(),
-            &credentials,
-        )
-        .await;
-    let proof = match detection {
-        region::Detection::Found(_) => Proof::Accepted,
-        region::Detection::NotFound(_) => Proof::Refused,
-        _ => Proof::Unanswered,
-    };
+    let proof = Proof::of(&detection);
     let effects = with_state(|s| s.key_proven(&credentials, proof, time::now_ms()));
     let effects = effects.unwrap_or_default();
     let saves = effects.contains(&Effect::SaveAccounts);
@@ -45,6 +33,35 @@ pub async fn prove_key(credentials: Credentials, flavour: Flavour) {
         // The key age restarted: the badge and reminders follow.
         warn(out_of_line(run_reminders()).await);
     }
+}
+
+/// Finds the region that accepts a key read from a page, once per account, and keeps it.
+pub async fn find_region(credentials: Credentials, flavour: Flavour) {
+    let Ok(detection) = probe_regions(&credentials, flavour).await else {
+        return;
+    };
+    let changed =
+        with_state(|s| s.region_searched(&credentials.client_id, detection, time::now_ms()));
+    if matches!(changed, Ok(true)) {
+        warn(save_accounts().await);
+    }
+}
+
+/// Which region, if any, accepts `credentials`: one cheap probe per region the build has (and the
+/// emulator's base, where set), through the one scheduler.
+async fn probe_regions(
+    credentials: &Credentials,
+    flavour: Flavour,
+) -> Result<region::Detection, JsError> {
+    let local_base = with_state(|s| s.settings.local_api_base.clone())?;
+    let client = API.with(Clone::clone);
+    Ok(client
+        .detect_region(
+            Region::probe_order(flavour),
+            local_base.as_deref(),
+            credentials,
+        )
+        .await)
 }
 
 /// A key changed: the API client re-keys what it holds for the account, and a renewed key is

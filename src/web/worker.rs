@@ -14,7 +14,6 @@ use super::js::{from_js, to_js, warn};
 use super::storage::{self, Area};
 use super::{chrome, clipboard, export_pages, key_checks, mailbox, out_of_line, time, API};
 use crate::core::accounts::{self, fingerprint, Accounts};
-use crate::core::api::region::Region;
 use crate::core::console::layout::{self, Layouts};
 use crate::core::lookup::call::Answered;
 use crate::core::lookup::{ApiCall, Job, Lane};
@@ -323,7 +322,7 @@ async fn read_tab_again(tab_id: i64) -> Result<(), JsError> {
     .map(|_| ())
 }
 
-async fn save_accounts() -> Result<(), JsError> {
+pub(super) async fn save_accounts() -> Result<(), JsError> {
     let accounts = with_state(|s| s.accounts.clone())?;
     storage::set(accounts::STORAGE_KEY, &accounts).await
 }
@@ -382,23 +381,7 @@ pub(super) async fn perform(effect: Effect, flavour: Flavour) -> Result<(), JsEr
             Ok(())
         }
         Effect::DetectRegion { credentials } => {
-            let local_base = with_state(|s| s.settings.local_api_base.clone())?;
-            super::spawn(async move {
-                let client = API.with(Clone::clone);
-                let detection = client
-                    .detect_region(
-                        Region::probe_order(flavour),
-                        local_base.as_deref(),
-                        &credentials,
-                    )
-                    .await;
-                let changed = with_state(|s| {
-                    s.region_searched(&credentials.client_id, detection, time::now_ms())
-                });
-                if matches!(changed, Ok(true)) {
-                    warn(save_accounts().await);
-                }
-            });
+            super::spawn(key_checks::find_region(credentials, flavour));
             Ok(())
         }
     }

@@ -4,6 +4,8 @@
 //! API accepts it; until then the key age and the old fingerprint stay. One question per key (by
 //! salted fingerprint), asked again only when it got no answer, and only after a while.
 
+use crate::core::api::region::Detection;
+
 /// How the question about one claimed key stands.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ClaimState {
@@ -21,6 +23,18 @@ pub enum Proof {
     Accepted,
     Refused,
     Unanswered,
+}
+
+impl Proof {
+    /// What a search of the regions says of a key: a region accepting it proves it; none
+    /// accepting it refuses it; no clear answer leaves the question open.
+    pub fn of(detection: &Detection) -> Proof {
+        match detection {
+            Detection::Found(_) => Proof::Accepted,
+            Detection::NotFound(_) => Proof::Refused,
+            Detection::Unreachable | Detection::Inconclusive(_) => Proof::Unanswered,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
