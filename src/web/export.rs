@@ -416,7 +416,7 @@ fn disk_failure(page: &Shared) -> impl FnOnce(String) + 'static {
 
 /// Sends every page the export may ask for now, then redraws.
 fn pump(page: &Shared) {
-    let (requests, run, client_id, text, group, left) = {
+    let (requests, run, asks, id, inbox) = {
         let mut p = page.borrow_mut();
         let run = p.run;
         // Pages wait for the disk: no more are asked for while a few are still to be written.
@@ -427,15 +427,17 @@ fn pump(page: &Shared) {
         let requests: Vec<PageRequest> = std::iter::from_fn(|| export.next_request())
             .take(room)
             .collect();
-        let group = export.group().map(|g| g.id.clone());
-        (
-            requests,
-            run,
-            export.client_id.clone(),
-            export.text.clone(),
-            group,
-            export.pages_left(),
-        )
+        let asks = ask::ExportPage {
+            client_id: export.client_id.clone(),
+            text: export.text.clone(),
+            start_index: 0,
+            count: 0,
+            group: export.group().map(|g| g.id.clone()),
+            left: export.pages_left(),
+            mailbox: None,
+        };
+        let id = export.id.clone();
+        (requests, run, asks, id, p.inbox.clone())
     };
     for request in requests {
         let page = page.clone();
@@ -445,30 +447,21 @@ fn pump(page: &Shared) {
             let at = p.on_disk.iter().position(|&s| s == request.start_index);
             at.map(|at| (p.on_disk.swap_remove(at), p.disk.clone()))
         };
-        let id = page.borrow().export.as_ref().map(|e| e.id.clone());
-        let inbox = page.borrow().inbox.clone();
-        let message = Request::ExportPage(ask::ExportPage {
-            client_id: client_id.clone(),
-            text: text.clone(),
+        let (id, inbox) = (id.clone(), inbox.clone());
+        let asked = ask::ExportPage {
             start_index: request.start_index,
             count: request.count,
-            group: group.clone(),
-            left,
-            mailbox: inbox.as_ref().map(|i| i.name().to_string()),
-        });
+            ..asks.clone()
+        };
         super::spawn(async move {
-            if let (Some((start, disk)), Some(id)) = (from_disk, id) {
+            if let Some((start, disk)) = from_disk {
                 let text = disk.read_text(&id, &SpooledPage::file_of(start)).await;
                 if text.is_ok_and(|t| answered_from_disk(&page, run, request, &t)) {
                     pump(&page);
                     return;
                 }
             }
-            if let Some(inbox) = &inbox {
-                inbox.announce();
-            }
-            let answer = chrome::send_message(&message).await;
-            let answer = mailbox::page_answer(answer, inbox.as_deref(), request.start_index).await;
+            let answer = mailbox::ask_page(asked, inbox.as_deref()).await;
             answered(&page, run, request, answer);
             pump(&page);
         });

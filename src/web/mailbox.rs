@@ -22,7 +22,7 @@ use super::chrome;
 use super::js::{from_js, to_js, utf8_of};
 use super::time;
 use crate::core::lookup::{Failure, FailureCode};
-use crate::core::protocol::{answer, ResponseKind};
+use crate::core::protocol::{answer, ask, Request, ResponseKind};
 use crate::core::shared::text::hex;
 
 /// Mailboxes the worker keeps (the newest announced): one per open export page.
@@ -171,13 +171,8 @@ impl Inbox {
         })
     }
 
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-
-    /// Tells the worker where this page's bodies go; said before every page, since a restarted
-    /// worker has forgotten it.
-    pub fn announce(&self) {
+    /// Tells the worker where this page's bodies go.
+    fn announce(&self) {
         if let Ok(message) = to_js(&Announce {
             mailbox: self.name.clone(),
         }) {
@@ -217,9 +212,24 @@ impl Inbox {
     }
 }
 
+/// Asks the worker for an export page: its body comes to `inbox` where the page has one (said
+/// before every page, since a restarted worker has forgotten it), else in the answer.
+pub async fn ask_page(
+    mut asked: ask::ExportPage,
+    inbox: Option<&Inbox>,
+) -> Result<answer::ApiBody, Failure> {
+    if let Some(inbox) = inbox {
+        asked.mailbox = Some(inbox.name.clone());
+        inbox.announce();
+    }
+    let start_index = asked.start_index;
+    let answer = chrome::send_message(&Request::ExportPage(asked)).await;
+    page_answer(answer, inbox, start_index).await
+}
+
 /// The body of an export page, from the answer or the mailbox, or why there is none. A message
 /// with no answer means the worker stopped while working on it: that page is simply asked again.
-pub async fn page_answer(
+async fn page_answer(
     answer: Result<JsValue, JsError>,
     inbox: Option<&Inbox>,
     start_index: u64,

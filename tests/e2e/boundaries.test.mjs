@@ -59,6 +59,12 @@ for (const flavour of ['chrome-dev', 'chrome']) describe(`trust boundaries (${fl
   const setClipboard = (text) => popup.evaluate((t) => navigator.clipboard.writeText(t), text);
   const sessionKeys = () => browser.worker.evaluate(async () => (await chrome.storage.session.get('keys')).keys ?? {});
   const credentialsPage = () => `${site.console}/?layout=table#/setup/directory/api-credentials`;
+  /** Opens `page` on the credentials page and reveals the key, until the worker has read it. */
+  const readKeyIn = async (page) => {
+    await page.goto(credentialsPage());
+    await page.click('#reveal-key');
+    await until(async () => (await tabView(browser, 'credentials')).key === 'shown', 'the key read');
+  };
 
   test('every request, from every sender the table does not name: refused, and nothing changes', async () => {
     const { page, evaluate: inContentScript } = await contentScriptWorld(browser, credentialsPage());
@@ -182,9 +188,7 @@ for (const flavour of ['chrome-dev', 'chrome']) describe(`trust boundaries (${fl
     assert.ok(!notes.includes('<img'), 'the malformed id is not shown');
     // The worker uses the defaults: a copied key is cleared after 30 s, not a year; no link runs.
     const page = await browser.context.newPage();
-    await page.goto(credentialsPage());
-    await page.click('#reveal-key');
-    await until(async () => (await tabView(browser, 'credentials')).key === 'shown', 'the key read');
+    await readKeyIn(page);
     const seenPolicy = () => browser.worker.evaluate(async () => (await chrome.storage.local.get('policy_seen')).policy_seen);
     await until(async () => (await seenPolicy())?.forbid_key_storage === false, 'the real policy to replace the forged one');
     assert.deepEqual(await seenPolicy(), { max_rotation_days: null, forbid_key_storage: false });
@@ -220,9 +224,7 @@ for (const flavour of ['chrome-dev', 'chrome']) describe(`trust boundaries (${fl
         });
       }
     });
-    await page.goto(credentialsPage());
-    await page.click('#reveal-key');
-    await until(async () => (await tabView(browser, 'credentials')).key === 'shown', 'the key read');
+    await readKeyIn(page);
     await until(() => page.locator(HELPERS).count(), 'the helpers');
     const seen = await page.evaluate((selector) => {
       const host = document.querySelector(selector);
@@ -262,9 +264,7 @@ for (const flavour of ['chrome-dev', 'chrome']) describe(`trust boundaries (${fl
 
   test("a key the page's own script swaps in is a claim: no renewal and the key age kept until the API accepts it", async () => {
     const page = await browser.context.newPage();
-    await page.goto(credentialsPage());
-    await page.click('#reveal-key');
-    await until(async () => (await tabView(browser, 'credentials')).key === 'shown', 'the key read');
+    await readKeyIn(page);
     const known = (await storedAccounts(browser))[creds.clientId];
     const kept = (await sessionKeys())[creds.clientId];
     // A script in the page's world writes another well-formed key where the key is shown: no
@@ -288,9 +288,7 @@ for (const flavour of ['chrome-dev', 'chrome']) describe(`trust boundaries (${fl
 
   test("the page cannot restyle the helpers' host, and a copy counts only while the helpers are seen", async () => {
     const page = await browser.context.newPage();
-    await page.goto(credentialsPage());
-    await page.click('#reveal-key');
-    await until(async () => (await tabView(browser, 'credentials')).key === 'shown', 'the key read');
+    await readKeyIn(page);
     await focusHelpers(page, 'table', 'Copy Client ID');
     // The page's own rules and inline styles, important or not, do not reach the host's look.
     const look = await page.evaluate((selector) => {
@@ -346,9 +344,7 @@ for (const flavour of ['chrome-dev', 'chrome']) describe(`trust boundaries (${fl
 
   test('an untrusted Save is no Save: the renewed key is not taken from a synthetic click', async () => {
     const page = await browser.context.newPage();
-    await page.goto(credentialsPage());
-    await page.click('#reveal-key');
-    await until(async () => (await tabView(browser, 'credentials')).key === 'shown', 'the key read');
+    await readKeyIn(page);
     const kept = (await sessionKeys())[creds.clientId];
     const renewals = (await storedAccounts(browser))[creds.clientId].renewals.length;
     await page.click('#edit');

@@ -1,5 +1,5 @@
 //! The worker's dispatch, tested through [`decide`] as the edge calls it: credentials pages and
-//! renewals (`snapshots`), the sender table (`table`), and the API calls it authorises (`api_calls`).
+//! renewals (`snapshots`), keys a page claims (`claims`), the sender table (`table`), and the API calls it authorises (`api_calls`).
 
 use crate::core::api::filter::SearchKind;
 use crate::core::console::copy::CopyWhat;
@@ -11,6 +11,8 @@ use crate::core::reminders::Level;
 use crate::core::shared::dates::DAY_MS;
 
 mod snapshots;
+
+mod claims;
 
 mod table;
 

@@ -9,14 +9,13 @@ fn handle(s: &mut WorkerState, r: &Request, sender: &Sender, f: &WorkerFacts) ->
     }
 }
 use crate::core::api::throttle::Scheduler;
-use crate::core::console::claims::Proof;
 use crate::core::console::page::row_items;
 use crate::core::shared::hosts::Flavour;
 
-const ID: &str = "910a2dec-8902-4cc1-beeb-8da1658eec67";
-const KEY: &str = "ypXgXhWmbuoCGLzxQiqkDEVP9ZTmIs";
-const KEY2: &str = "NEWkeyNEWkeyNEWkeyNEWkeyNEWkey";
-const KEY3: &str = "ThirdKeyThirdKeyThirdKeyThird1";
+pub(super) const ID: &str = "910a2dec-8902-4cc1-beeb-8da1658eec67";
+pub(super) const KEY: &str = "ypXgXhWmbuoCGLzxQiqkDEVP9ZTmIs";
+pub(super) const KEY2: &str = "NEWkeyNEWkeyNEWkeyNEWkeyNEWkey";
+pub(super) const KEY3: &str = "ThirdKeyThirdKeyThirdKeyThird1";
 
 fn facts(wall_ms: u64) -> WorkerFacts {
     WorkerFacts {
@@ -27,7 +26,7 @@ fn facts(wall_ms: u64) -> WorkerFacts {
     }
 }
 
-fn tab() -> Sender {
+pub(super) fn tab() -> Sender {
     Sender::ContentScript {
         tab_url: "https://admin.pingone.com/web-portal/dashboard#/x".into(),
         tab_id: 3,
@@ -35,7 +34,7 @@ fn tab() -> Sender {
     }
 }
 
-fn creds_page(key: &str, buttons: &[&str]) -> Request {
+pub(super) fn creds_page(key: &str, buttons: &[&str]) -> Request {
     Request::PageSnapshot(ask::PageSnapshot {
         snapshot: Snapshot {
             headings: vec!["API Credentials".into()],
@@ -46,7 +45,7 @@ fn creds_page(key: &str, buttons: &[&str]) -> Request {
     })
 }
 
-fn state() -> WorkerState {
+pub(super) fn state() -> WorkerState {
     WorkerState {
         salt: b"salt".to_vec(),
         ..WorkerState::default()
@@ -60,7 +59,7 @@ fn click(label: &str) -> Request {
     })
 }
 
-fn send(s: &mut WorkerState, r: Request, at: u64) -> Outcome {
+pub(super) fn send(s: &mut WorkerState, r: Request, at: u64) -> Outcome {
     handle(s, &r, &tab(), &facts(at))
 }
 
@@ -304,59 +303,6 @@ fn a_renewed_keys_check_is_told_in_the_tab_summary() {
     assert!(summary(&s)
         .contains("did not work against the Directory API: PingOne refused the API key (401)"));
     assert_eq!(s.key_checks.len(), 1, "one check per account, the latest");
-}
-
-#[test]
-fn a_key_changed_outside_keyward_is_a_renewal_once_the_api_accepts_it() {
-    let mut s = state();
-    send(&mut s, creds_page(KEY, &["Edit"]), 1_000);
-    let known = s.accounts.clone();
-    let swapped = Credentials {
-        client_id: ID.into(),
-        api_key: KEY2.into(),
-    };
-    // The page's word: nothing changes but a question to the API, asked once.
-    let o = send(&mut s, creds_page(KEY2, &["Edit"]), 9_000);
-    assert_eq!(
-        o.effects,
-        vec![Effect::ProveKey {
-            credentials: swapped.clone()
-        }]
-    );
-    assert_eq!(s.accounts, known, "no renewal, the key age kept");
-    assert_eq!(
-        s.keys.get(ID).map(String::as_str),
-        Some(KEY),
-        "the old key kept"
-    );
-    assert!(s
-        .tab_view(3, 9_000)
-        .summary
-        .contains("asking the Directory API"));
-    assert!(send(&mut s, creds_page(KEY2, &["Edit"]), 9_500)
-        .effects
-        .is_empty());
-    // Refused: still nothing, and the popup says so; no further question.
-    assert!(s.key_proven(&swapped, Proof::Refused, 10_000).is_empty());
-    assert_eq!(s.accounts, known);
-    assert!(send(&mut s, creds_page(KEY2, &["Edit"]), 11_000)
-        .effects
-        .is_empty());
-    assert!(s.tab_view(3, 11_000).summary.contains("refused it"));
-    // Accepted: a renewal from then on, and the new key in force.
-    let other = Credentials {
-        client_id: ID.into(),
-        api_key: KEY3.into(),
-    };
-    send(&mut s, creds_page(KEY3, &["Edit"]), 12_000);
-    let effects = s.key_proven(&other, Proof::Accepted, 13_000);
-    assert_eq!(effects[0], Effect::SaveAccounts);
-    assert_eq!(s.accounts.accounts[ID].renewals, vec![13_000]);
-    assert_eq!(s.keys.get(ID).map(String::as_str), Some(KEY3));
-    assert!(send(&mut s, creds_page(KEY3, &["Edit"]), 14_000)
-        .effects
-        .iter()
-        .all(|e| !matches!(e, Effect::ProveKey { .. })));
 }
 
 #[test]
