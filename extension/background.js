@@ -43,8 +43,10 @@ chrome.alarms.onAlarm.addListener((alarm) => {
   ready.then(() => handle_alarm(alarm.name)).catch((error) => console.warn('Keyward: alarm failed:', describe(error)));
 });
 
+// A policy change; new settings from the options page are announced on Keyward's own channel,
+// which the worker listens to from its start.
 chrome.storage.onChanged.addListener((changes, area) => {
-  if ((area === 'local' && changes.settings) || area === 'managed') {
+  if (area === 'managed') {
     ready.then(() => handle_settings_changed()).catch((error) => console.warn('Keyward: settings reload failed:', describe(error)));
   }
 });

@@ -155,11 +155,14 @@ fn the_offscreen_document_answers_the_operations_rust_sends() {
 }
 
 #[test]
-fn scripts_watch_the_storage_keys_rust_writes() {
+fn background_js_watches_the_policy_and_leaves_records_to_rust() {
+    // Records live in storage.local on Chrome and in IndexedDB on Firefox: the worker listens for
+    // saved settings itself (`storage::listen_for_writes`); the script only relays policy changes.
     let background = script("background.js");
+    assert!(background.contains("area === 'managed'"));
     assert!(
-        background.contains(&format!("changes.{}", settings::STORAGE_KEY)),
-        "background.js watches the settings key"
+        !background.contains(&format!("changes.{}", settings::STORAGE_KEY)),
+        "background.js must not watch a record where it may not live"
     );
 }
 

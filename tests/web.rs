@@ -123,3 +123,69 @@ async fn the_popup_asks_about_the_active_tab_even_when_the_loaders_early_query_f
     assert_eq!(tab_state_requests(&log), (vec![-1.0], 1.0));
     remove_fake_chrome();
 }
+
+#[wasm_bindgen(inline_js = "
+export function install_fake_storage(local) {
+  const log = { cleared: 0 };
+  globalThis.chrome = {
+    runtime: { getManifest: () => ({ host_permissions: ['https://admin.pingone.com/*'] }) },
+    storage: {
+      // As on Firefox: storage.local has no setAccessLevel (content scripts can reach it).
+      local: { get: async () => structuredClone(local), clear: async () => { log.cleared += 1; } },
+      managed: { get: async () => ({}) },
+    },
+  };
+  return log;
+}
+export function cleared(log) { return log.cleared; }
+export function delete_records() {
+  return new Promise((resolve) => { const r = indexedDB.deleteDatabase('keyward'); r.onsuccess = r.onerror = () => resolve(); });
+}
+")]
+extern "C" {
+    /// A stand-in `chrome` whose `storage.local` holds `local` and cannot be closed; the log
+    /// counts its clears.
+    fn install_fake_storage(local: JsValue) -> JsValue;
+    fn cleared(log: &JsValue) -> u32;
+    fn delete_records() -> js_sys::Promise;
+}
+
+/// The value of the options page's clipboard delay field, rendered afresh.
+async fn options_clipboard_delay() -> String {
+    let root = fresh_root();
+    keyward::web::render_options(root.clone())
+        .await
+        .expect("renders");
+    root.query_selector("#clipboard-clear-secs")
+        .ok()
+        .flatten()
+        .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
+        .map(|input| input.value())
+        .unwrap_or_default()
+}
+
+fn stored_settings(clear_secs: u32) -> JsValue {
+    let settings = js_sys::Object::new();
+    for (key, value) in [("schema", 1), ("clipboard_clear_secs", clear_secs)] {
+        js_sys::Reflect::set(&settings, &key.into(), &value.into()).expect("set");
+    }
+    let local = js_sys::Object::new();
+    js_sys::Reflect::set(&local, &"settings".into(), &settings).expect("set");
+    local.into()
+}
+
+#[wasm_bindgen_test]
+async fn where_storage_local_cannot_be_closed_records_move_to_indexeddb_once() {
+    wasm_bindgen_futures::JsFuture::from(delete_records())
+        .await
+        .expect("no records yet");
+    // An earlier version's settings in storage.local: moved, and the area emptied.
+    let log = install_fake_storage(stored_settings(45));
+    assert_eq!(options_clipboard_delay().await, "45");
+    assert_eq!(cleared(&log), 1, "storage.local emptied after the move");
+    // A later write to storage.local (a content script can make one there) is never read.
+    let log = install_fake_storage(stored_settings(599));
+    assert_eq!(options_clipboard_delay().await, "45");
+    assert_eq!(cleared(&log), 0, "moved once only");
+    remove_fake_chrome();
+}

@@ -17,6 +17,7 @@ mod mailbox;
 pub mod net;
 mod options;
 mod popup;
+mod records_idb;
 mod spool;
 mod spools;
 mod storage;

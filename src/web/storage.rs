@@ -1,6 +1,9 @@
-//! `chrome.storage` areas as typed records: `local` for non-secret records, `session` (memory only,
-//! trusted contexts only) for the key, `managed` for the enterprise policy. Records cross with
-//! serde-wasm-bindgen (`js`), as plain objects.
+//! Storage as typed records: Keyward's own records (accounts, salt, settings, layouts) where no
+//! content script can reach them — `storage.local` closed by `setAccessLevel` on Chrome, the
+//! extension origin's IndexedDB (`records_idb`) where that call does not exist (Firefox) —,
+//! `storage.session` (memory only, trusted contexts only) for the key, `managed` for the enterprise
+//! policy. Records cross with serde-wasm-bindgen (`js`), as plain objects. Each write of a record is
+//! announced on [`RECORDS_CHANNEL`] to Keyward's other contexts (same origin only).
 
 use js_sys::{Object, Reflect};
 use serde::de::DeserializeOwned;
@@ -94,12 +97,61 @@ pub async fn restrict_to_trusted_contexts() -> Result<(), JsError> {
         .map(|_| ())
 }
 
-/// Reads one key from `storage.local`.
-pub async fn get<T: DeserializeOwned>(key: &str) -> Result<Option<T>, JsError> {
-    get_in(Area::Local, key).await
+/// The `BroadcastChannel` on which each write of a record is announced (its key); the background
+/// context adopts new settings from it. A content script's channels are its page's origin's.
+pub const RECORDS_CHANNEL: &str = "keyward-records";
+
+/// `storage.local` can be closed to content scripts here (Chrome); elsewhere records live in
+/// IndexedDB.
+fn local_can_be_closed() -> bool {
+    super::chrome::chrome_path(&["chrome", "storage", "local", "setAccessLevel"]).is_some()
 }
 
-/// Writes one key to `storage.local`.
+thread_local! {
+    /// The channel this context listens on, kept open for the context's life.
+    static LISTENING: std::cell::RefCell<Option<web_sys::BroadcastChannel>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Calls `on_write` each time another of Keyward's contexts writes the record `key`.
+pub fn listen_for_writes(key: &'static str, on_write: impl Fn() + 'static) -> Result<(), JsError> {
+    let channel = web_sys::BroadcastChannel::new(RECORDS_CHANNEL)
+        .map_err(|_| JsError::new("no channel for Keyward's records"))?;
+    let handler = wasm_bindgen::closure::Closure::<dyn Fn(web_sys::MessageEvent)>::new(
+        move |event: web_sys::MessageEvent| {
+            if event.data().as_string().as_deref() == Some(key) {
+                on_write();
+            }
+        },
+    );
+    channel.set_onmessage(Some(wasm_bindgen::JsCast::unchecked_ref(handler.as_ref())));
+    // Both live as long as the context: the handler is never dropped, the channel never closed.
+    handler.forget();
+    LISTENING.with(|l| l.replace(Some(channel)));
+    Ok(())
+}
+
+/// Reads one of Keyward's records (`None` when absent or unreadable as a `T`).
+pub async fn get<T: DeserializeOwned>(key: &str) -> Result<Option<T>, JsError> {
+    if local_can_be_closed() {
+        return get_in(Area::Local, key).await;
+    }
+    Ok(super::records_idb::get(key)
+        .await?
+        .and_then(|v| from_js(v).ok()))
+}
+
+/// Writes one of Keyward's records and announces it.
 pub async fn set<T: Serialize + ?Sized>(key: &str, value: &T) -> Result<(), JsError> {
-    set_in(Area::Local, key, value).await
+    let value = to_js(value)?;
+    if local_can_be_closed() {
+        set_value(Area::Local, key, value).await?;
+    } else {
+        super::records_idb::set(key, value).await?;
+    }
+    if let Ok(channel) = web_sys::BroadcastChannel::new(RECORDS_CHANNEL) {
+        let _ = channel.post_message(&JsValue::from_str(key));
+        channel.close();
+    }
+    Ok(())
 }

@@ -387,7 +387,7 @@ pub(super) async fn perform(effect: Effect, flavour: Flavour) -> Result<(), JsEr
     }
 }
 
-/// Handles a change of the stored settings (`chrome.storage.onChanged`): the worker adopts them at
+/// Handles a change of the stored settings (or of the policy): the worker adopts them at
 /// once, and turning session key storage off forgets every kept key.
 #[wasm_bindgen]
 pub async fn handle_settings_changed() -> Result<(), JsError> {
@@ -424,10 +424,14 @@ async fn put_in_force(policy: &Policy) -> Result<(), JsError> {
     Ok(())
 }
 
-/// Runs on every worker start: makes sure the reminder alarm exists (alarms may not survive a
-/// browser restart) and brings the badge up to date.
+/// Runs on every worker start: listens for saved settings, makes sure the reminder alarm exists
+/// (alarms may not survive a browser restart) and brings the badge up to date.
 #[wasm_bindgen]
 pub async fn worker_started() -> Result<(), JsError> {
+    // Settings saved in the options page are adopted at once.
+    storage::listen_for_writes(settings::STORAGE_KEY, || {
+        super::spawn(async { warn(handle_settings_changed().await) })
+    })?;
     let existing = chrome::call(
         &["chrome", "alarms"],
         "get",

@@ -88,10 +88,10 @@ test('Firefox: the add-on reads the sandbox credentials page and copies the key'
   const state = await admin(emulator.base, 'GET', 'state');
   // Point the dev build's "Local emulator" region at this emulator, as its options page would.
   await wd('POST', s('/url'), { url: `moz-extension://${UUID}/options.html` });
-  await run(
-    'chrome.storage.local.set({ settings: { schema: 1, local_api_base: arguments[0] } }).then(() => arguments[1](true))',
-    `${emulator.base}/api`,
-  );
+  await until(() => run('arguments[0](!!document.getElementById("local-api-base"))'), 'the options form', 20_000);
+  await run(`const field = document.getElementById('local-api-base'); field.value = arguments[0];
+    field.closest('form').requestSubmit(); arguments[1](true)`, `${emulator.base}/api`);
+  await until(() => run('arguments[0](document.body.innerText.includes("Saved."))'), 'the emulator address saved');
   await wd('POST', s('/url'), { url: `${emulator.base}/?layout=table#/setup/directory/api-credentials` });
   await until(() => run('arguments[0](!!document.querySelector("#api-credentials"))'), 'the credentials page');
   await run('document.querySelector("#reveal-key").click(); arguments[0](true)');
@@ -150,6 +150,39 @@ test('Firefox: an export streams to the disk of the extension page, and is liste
   await until(async () => /complete/i.test(await text('export-spool')) && /[KM]B/.test(await text('export-spool')), 'the export listed from disk, with its size', 20_000);
 });
 
+test("Firefox: Keyward's records are out of content scripts' reach: storage.local holds none, and a write there changes nothing", async () => {
+  const state = await admin(emulator.base, 'GET', 'state');
+  await wd('POST', s('/url'), { url: `moz-extension://${UUID}/options.html` });
+  await until(() => run('arguments[0](!!document.getElementById("clipboard-clear-secs"))'), 'the options form', 20_000);
+  // What a content script can read on Firefox: storage.local (bug 1724754). Keyward keeps nothing there.
+  const local = () => run('chrome.storage.local.get(null).then((all) => arguments[0](JSON.stringify(all)))');
+  assert.equal(await local(), '{}');
+  // The records live in the extension origin's IndexedDB, which a content script (its page's
+  // origin) cannot open.
+  const records = await run(`const open = indexedDB.open('keyward');
+    open.onsuccess = () => {
+      const get = open.result.transaction('records').objectStore('records').getAllKeys();
+      get.onsuccess = () => { open.result.close(); arguments[0](get.result); };
+    };`);
+  assert.ok(records.includes('accounts') && records.includes('fingerprint_salt') && records.includes('settings'), JSON.stringify(records));
+  const delay = () => run('arguments[0](document.getElementById("clipboard-clear-secs").value)');
+  const before = await delay();
+  // A content script's write, as Firefox lets one make it: settings and an account snoozed for a year.
+  await run(
+    `chrome.storage.local.set({
+      settings: { schema: 1, clipboard_clear_secs: 599, local_api_base: 'http://127.0.0.1:9/api' },
+      accounts: { [arguments[0]]: { client_id: arguments[0], snoozed_until_ms: Date.now() + 365 * 86400000 } },
+    }).then(() => arguments[1](true))`,
+    state.client_id,
+  );
+  await wd('POST', s('/url'), { url: `moz-extension://${UUID}/options.html` });
+  await until(() => run('arguments[0](!!document.getElementById("clipboard-clear-secs"))'), 'the options form again', 20_000);
+  assert.equal(await delay(), before, 'the delay written to storage.local is not read');
+  assert.notEqual(before, '599');
+  const base = await run('arguments[0](document.getElementById("local-api-base").value)');
+  assert.equal(base, `${emulator.base}/api`, 'the emulator address is the one saved in Options');
+});
+
 test('Firefox: the key is in no storage area but storage.session, and in no console line', async () => {
   const state = await admin(emulator.base, 'GET', 'state');
   const forms = [state.api_key, Buffer.from(`${state.client_id}:${state.api_key}`).toString('base64')];
@@ -158,6 +191,12 @@ test('Firefox: the key is in no storage area but storage.session, and in no cons
     .then((areas) => arguments[0](areas.map((a) => JSON.stringify(a))))`);
   const [local, sync, sessionArea] = stored;
   assert.deepEqual(forms.filter((f) => local.includes(f) || sync.includes(f)), [], 'storage.local and sync hold no key');
+  const idb = await run(`const open = indexedDB.open('keyward');
+    open.onsuccess = () => {
+      const get = open.result.transaction('records').objectStore('records').getAll();
+      get.onsuccess = () => { open.result.close(); arguments[0](JSON.stringify(get.result)); };
+    };`);
+  assert.deepEqual(forms.filter((f) => idb.includes(f)), [], "Keyward's IndexedDB records hold no key");
   assert.ok(sessionArea.includes(state.api_key), 'storage.session keeps it for this browser session');
   // The console is watched: a line logged by an extension page arrives in the output.
   await run("console.log('keyward audit probe'); arguments[0](true)");
