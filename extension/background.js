@@ -43,13 +43,16 @@ chrome.alarms.onAlarm.addListener((alarm) => {
   ready.then(() => handle_alarm(alarm.name)).catch((error) => console.warn('Keyward: alarm failed:', describe(error)));
 });
 
-// A policy change; new settings from the options page are announced on Keyward's own channel,
-// which the worker listens to from its start.
+// A policy change (new settings from the options page are announced on Keyward's own channel,
+// which the worker listens to from its start).
+const reloadSettings = () =>
+  ready.then(() => handle_settings_changed()).catch((error) => console.warn('Keyward: settings reload failed:', describe(error)));
 chrome.storage.onChanged.addListener((changes, area) => {
-  if (area === 'managed') {
-    ready.then(() => handle_settings_changed()).catch((error) => console.warn('Keyward: settings reload failed:', describe(error)));
-  }
+  if (area === 'managed') reloadSettings();
 });
+// The clipboard read permission granted or taken back in Options: the clear's promise changes.
+chrome.permissions.onAdded.addListener(reloadSettings);
+chrome.permissions.onRemoved.addListener(reloadSettings);
 
 chrome.notifications.onClicked.addListener((id) => {
   ready.then(() => handle_notification(id, -1)).catch((error) => console.warn('Keyward: notification failed:', describe(error)));

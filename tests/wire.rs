@@ -15,7 +15,7 @@ use keyward::core::console::page::{row_items, Snapshot};
 use keyward::core::lookup::{Attribute, Detail, Failure, FailureCode, Found, Row};
 use keyward::core::protocol::{answer, ask, CopyWhat, Request, RequestKind, Response};
 use keyward::core::reminders::{Level, ReminderState, Schedule};
-use keyward::core::settings::{self, Policy, Settings};
+use keyward::core::settings::{self, ClearCheck, Policy, Settings};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
@@ -109,6 +109,8 @@ fn stored_settings_and_the_settings_file_load_unchanged() {
                 remind_before: vec![14, 3],
             },
             max_in_flight: Some(6),
+            // The browser's permission, never stored: unknown to a record, so the default.
+            clear_check: ClearCheck::Ask,
         }
     );
     let file = fixture("settings-export");
@@ -165,6 +167,7 @@ fn every_request_a_context_sends_is_understood() {
         Request::Status,
         Request::ApiStatus,
         Request::CancelExport,
+        Request::EmptyClipboard,
         Request::PageSnapshot(ask::PageSnapshot { snapshot }),
         Request::PageSnapshot(ask::PageSnapshot {
             snapshot: Snapshot {

@@ -20,6 +20,8 @@ pub enum Effect {
         text: String,
         clear_after_secs: Option<u64>,
     },
+    /// Empty the clipboard, at the admin's word (and withdraw the offer to).
+    EmptyClipboard,
     /// Find this account's region with the shown key.
     DetectRegion {
         credentials: Credentials,
@@ -53,6 +55,7 @@ impl std::fmt::Debug for Effect {
             Effect::SaveAccounts => f.write_str("SaveAccounts"),
             Effect::SaveKeys => f.write_str("SaveKeys"),
             Effect::SaveLayouts => f.write_str("SaveLayouts"),
+            Effect::EmptyClipboard => f.write_str("EmptyClipboard"),
             Effect::ReadTabAgain { tab_id } => write!(f, "ReadTabAgain(tab {tab_id})"),
             Effect::Clipboard {
                 clear_after_secs, ..

@@ -4,6 +4,7 @@ use crate::core::accounts::is_hex_colour;
 use crate::core::accounts::view::{AccountView, RegionStatus};
 use crate::core::api::filter::SearchKind;
 use crate::core::api::region::Region;
+use crate::core::console::clipboard;
 use crate::core::console::credentials::{TabKind, TabView};
 use crate::core::export::members::GroupRef;
 use crate::core::export::view::{export_url, members_export_url};
@@ -115,18 +116,38 @@ pub fn lookup_start(account: Option<&AccountView>, kind: SearchKind) -> Element 
 
 /// The popup for what the worker knows: the current tab, a lookup panel, every account seen (with
 /// a region the admin can override), and a form to enter the credentials by hand.
+///
+/// With `clipboard_offer` (Keyward offered to empty the clipboard and the admin has not answered),
+/// the offer comes first.
 pub fn screen(
     view: &TabView,
     flavour: Flavour,
     notice: Option<&Notice>,
     lookup: &LookupChoice,
+    clipboard_offer: bool,
 ) -> Element {
+    let offer = if clipboard_offer {
+        el("section")
+            .attr("class", "kw-offer")
+            .attr("data-testid", "clipboard-offer")
+            .children([
+                el("p").text(format!("{}.", clipboard::ASK_TITLE)),
+                el("button")
+                    .attr("type", "button")
+                    .attr("class", "kw-button")
+                    .attr("data-action", "empty-clipboard")
+                    .text("Empty the clipboard"),
+            ])
+    } else {
+        el("span")
+    };
     if view.accounts.is_empty() && view.kind == TabKind::NotConsole && notice.is_none() {
-        return first_screen().child(
+        return first_screen().children([
+            offer,
             el("div")
                 .attr("class", "kw-manual-wrap")
                 .child(manual_form(false)),
-        );
+        ]);
     }
     let mut tab = el("section")
         .attr("class", "kw-tab")
@@ -172,7 +193,7 @@ pub fn screen(
             .text(text.clone()),
         None => el("p").attr("role", "status").attr("data-testid", "notice"),
     };
-    let mut main = el("main").child(tab);
+    let mut main = el("main").children([offer, tab]);
     if !view.accounts.is_empty() {
         let selected = view
             .accounts
@@ -387,9 +408,22 @@ mod tests {
             kind: TabKind::NotConsole,
             ..TabView::default()
         };
-        let first = screen(&empty, Flavour::Store, None, &LookupChoice::default()).text_content();
+        let first = screen(
+            &empty,
+            Flavour::Store,
+            None,
+            &LookupChoice::default(),
+            false,
+        )
+        .text_content();
         assert!(first.contains("No PingOne for Enterprise account seen yet"));
         assert!(first.contains("Enter the credentials by hand"));
+        assert!(!first.contains("Empty the clipboard"));
+        // An offer to empty the clipboard comes first, on any screen.
+        let offered = screen(&empty, Flavour::Store, None, &LookupChoice::default(), true);
+        assert!(offered
+            .text_content()
+            .contains("may still be on your clipboard.Empty the clipboard"));
         let view = TabView {
             kind: TabKind::Credentials,
             summary: "API Credentials page: Client ID x, key read.".into(),
@@ -407,7 +441,7 @@ mod tests {
             }],
             ..TabView::default()
         };
-        let screen = screen(&view, Flavour::Store, None, &LookupChoice::default());
+        let screen = screen(&view, Flavour::Store, None, &LookupChoice::default(), false);
         let text = screen.text_content();
         let select = screen.find("class", "kw-region").expect("a region select");
         assert_eq!(

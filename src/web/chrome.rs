@@ -187,6 +187,19 @@ pub fn chrome_path(path: &[&str]) -> Option<JsValue> {
 /// returns a promise. Every error names the call.
 pub async fn call(path: &[&str], method: &str, args: &[JsValue]) -> Result<JsValue, JsError> {
     let name = || format!("{}.{method}", path.join("."));
+    let failed = |e: JsValue| JsError::new(&format!("{} failed: {}", name(), describe(&e)));
+    match start(path, method, args)?.dyn_into::<js_sys::Promise>() {
+        Ok(p) => wasm_bindgen_futures::JsFuture::from(p)
+            .await
+            .map_err(failed),
+        Err(v) => Ok(v),
+    }
+}
+
+/// Calls `path.method(...args)` at once and returns what it returns (a promise, for most): for a
+/// call that must be made inside an event handler, such as `permissions.request`.
+pub fn start(path: &[&str], method: &str, args: &[JsValue]) -> Result<JsValue, JsError> {
+    let name = || format!("{}.{method}", path.join("."));
     let target = chrome_path(path).ok_or_else(|| {
         JsError::new(&format!(
             "{} is not available here (is its permission granted?)",
@@ -201,14 +214,8 @@ pub async fn call(path: &[&str], method: &str, args: &[JsValue]) -> Result<JsVal
     for a in args {
         list.push(a);
     }
-    let failed = |e: JsValue| JsError::new(&format!("{} failed: {}", name(), describe(&e)));
-    let result = f.apply(&target, &list).map_err(failed)?;
-    match result.dyn_into::<js_sys::Promise>() {
-        Ok(p) => wasm_bindgen_futures::JsFuture::from(p)
-            .await
-            .map_err(failed),
-        Err(v) => Ok(v),
-    }
+    f.apply(&target, &list)
+        .map_err(|e| JsError::new(&format!("{} failed: {}", name(), describe(&e))))
 }
 
 /// The option records `chrome.*` calls take, in the browser's own field names.
@@ -301,6 +308,12 @@ pub mod call_args {
         pub require_interaction: bool,
         #[serde(skip_serializing_if = "Vec::is_empty")]
         pub buttons: Vec<Title<'a>>,
+    }
+
+    /// `chrome.permissions.contains`, `request` and `remove`.
+    #[derive(Serialize)]
+    pub struct Permissions {
+        pub permissions: [&'static str; 1],
     }
 
     /// `chrome.runtime.getContexts`.

@@ -2,7 +2,8 @@
 //! performs each write or read it is told to; Firefox has no offscreen documents but its background
 //! page has a DOM, so there the same operations run in place. Copies and clears take turns under
 //! one lock, so a copy never lands between a clear's read and its write; what each clear may do is
-//! decided in Rust (`core::clipboard`): it acts for its own copy's token only.
+//! decided in Rust (`core::clipboard`): it acts for its own copy's token only, and reads the
+//! clipboard only where the admin granted the optional permission; elsewhere it asks.
 
 use std::rc::Rc;
 
@@ -16,6 +17,7 @@ use super::storage::{self, Area};
 use super::time;
 use crate::core::console::clipboard::{self, ClearStep, PendingClear, PendingClears};
 use crate::core::protocol::{OffscreenAnswer, OffscreenOp, OffscreenRequest, OffscreenTarget};
+use crate::core::settings::{ClearCheck, CLIPBOARD_READ_PERMISSION};
 
 const PENDING_KEY: &str = "clipboard_pending";
 const OFFSCREEN_URL: &str = "offscreen.html";
@@ -216,23 +218,86 @@ pub async fn copy(text: &str, clear: Option<ClearLater>) -> Result<Option<String
     Ok(Some(token))
 }
 
+/// What Keyward may do with the clipboard now: read it only if the admin granted the permission.
+pub async fn clear_check() -> ClearCheck {
+    let asked = to_js(&call_args::Permissions {
+        permissions: [CLIPBOARD_READ_PERMISSION],
+    });
+    let granted = match asked {
+        Ok(asked) => call(&["chrome", "permissions"], "contains", &[asked]).await,
+        Err(e) => Err(e),
+    };
+    match granted.map(|g| g.as_bool()) {
+        Ok(Some(true)) => ClearCheck::IfUnchanged,
+        _ => ClearCheck::Ask,
+    }
+}
+
 /// The clear for `token`, if it is due: empties the clipboard if it still holds that copy (by
-/// fingerprint, computed by `fingerprint_of`), and forgets that clear, and only that one.
+/// fingerprint, computed by `fingerprint_of`), and forgets that clear, and only that one. Without
+/// the permission to read the clipboard it offers the admin to empty it instead.
 pub async fn clear_if_due(
     token: &str,
     fingerprint_of: impl Fn(&str) -> Result<String, JsError>,
 ) -> Result<(), JsError> {
+    let check = clear_check().await;
     let lock = lock();
     let _turn = lock.lock().await;
     let mut all = pending().await?;
-    let ClearStep::Compare { fingerprint } = all.step(token, time::now_ms()) else {
-        return Ok(());
-    };
-    if fingerprint_of(&read().await?)? == fingerprint {
-        write("").await?;
+    match all.step(token, time::now_ms(), check) {
+        ClearStep::Nothing | ClearStep::NotYet => return Ok(()),
+        ClearStep::Ask => offer_to_empty().await?,
+        ClearStep::Compare { fingerprint } => {
+            if fingerprint_of(&read().await?)? == fingerprint {
+                write("").await?;
+            }
+        }
     }
     // Done, or something newer is on the clipboard: this clear is over either way.
     all.forget(token);
     storage::set_in(Area::Session, PENDING_KEY, &all).await?;
     clear_alarm(token).await
+}
+
+/// Shows (or shows again) the one notification that offers to empty the clipboard.
+async fn offer_to_empty() -> Result<(), JsError> {
+    let notification = to_js(&call_args::Notification {
+        template: "basic",
+        icon_url: super::chrome::runtime_url("icons/icon-128.png")?,
+        title: clipboard::ASK_TITLE,
+        message: clipboard::ASK_MESSAGE,
+        require_interaction: true,
+        buttons: Vec::new(),
+    })?;
+    call(
+        &["chrome", "notifications"],
+        "create",
+        &[JsValue::from_str(clipboard::ASK_NOTIFICATION), notification],
+    )
+    .await
+    .map(|_| ())
+}
+
+/// Keyward's offer to empty the clipboard is out (its notification not yet answered or closed).
+pub async fn offered() -> bool {
+    call(&["chrome", "notifications"], "getAll", &[])
+        .await
+        .ok()
+        .is_some_and(|all| {
+            js_sys::Reflect::has(&all, &JsValue::from_str(clipboard::ASK_NOTIFICATION))
+                .unwrap_or(false)
+        })
+}
+
+/// Empties the clipboard because the admin asked (the offer's notification was clicked).
+pub async fn empty_on_request() -> Result<(), JsError> {
+    let lock = lock();
+    let _turn = lock.lock().await;
+    call(
+        &["chrome", "notifications"],
+        "clear",
+        &[JsValue::from_str(clipboard::ASK_NOTIFICATION)],
+    )
+    .await?;
+    write("").await
 }

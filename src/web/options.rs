@@ -9,14 +9,19 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, Event, HtmlInputElement, HtmlTextAreaElement};
 
-use super::{chrome, dom, storage};
+use super::chrome::call_args;
+use super::js::{to_js, warn};
+use super::{chrome, clipboard, dom, storage};
 use crate::core::accounts::{self, AccountEdit, Accounts};
 use crate::core::protocol::{ask, Request};
 use crate::core::settings::view::{
-    self, Form, Notice, CLEAR_SECS_FIELD, IMPORT_FIELD, LOCAL_BASE_FIELD, MAX_IN_FLIGHT_FIELD,
-    REMIND_FIELD, ROTATION_FIELD, SESSION_KEYS_FIELD,
+    self, Form, Notice, CLEAR_SECS_FIELD, CLIPBOARD_CHECK_FIELD, CLIPBOARD_CHECK_REFUSED,
+    IMPORT_FIELD, LOCAL_BASE_FIELD, MAX_IN_FLIGHT_FIELD, REMIND_FIELD, ROTATION_FIELD,
+    SESSION_KEYS_FIELD,
 };
-use crate::core::settings::{self, Policy, Settings, STORAGE_KEY};
+use crate::core::settings::{
+    self, ClearCheck, Policy, Settings, CLIPBOARD_READ_PERMISSION, STORAGE_KEY,
+};
 use crate::core::shared::hosts::Flavour;
 use crate::core::shared::wire::Checked;
 
@@ -57,7 +62,8 @@ async fn load_accounts(flavour: Flavour) -> Result<Checked<Accounts>, JsError> {
 #[wasm_bindgen]
 pub async fn render_options(root: Element) -> Result<(), JsError> {
     let flavour = Flavour::from_host_permissions(&chrome::manifest_host_permissions()?);
-    let settings = Settings::from_stored(storage::get(STORAGE_KEY).await?);
+    let mut settings = Settings::from_stored(storage::get(STORAGE_KEY).await?);
+    settings.value.clear_check = clipboard::clear_check().await;
     let accounts = load_accounts(flavour).await?;
     let policy = super::worker::load_policy().await;
     let page = Rc::new(RefCell::new(Page {
@@ -77,6 +83,17 @@ pub async fn render_options(root: Element) -> Result<(), JsError> {
                 return;
             };
             let page = page.clone();
+            if event.type_() == "change" && target.id() == CLIPBOARD_CHECK_FIELD {
+                let wanted = target
+                    .dyn_ref::<HtmlInputElement>()
+                    .is_some_and(|i| i.checked());
+                // Asked inside the handler: the browser grants a permission to a gesture only.
+                let asked = ask_clipboard_permission(wanted);
+                super::spawn(async move {
+                    warn(clipboard_permission_answered(&page, wanted, asked).await);
+                });
+                return;
+            }
             let action = if event.type_() == "submit" {
                 event.prevent_default();
                 target
@@ -104,6 +121,39 @@ pub async fn render_options(root: Element) -> Result<(), JsError> {
             });
         },
     )
+}
+
+/// Asks the browser for the permission to read the clipboard (`wanted`) or gives it back.
+fn ask_clipboard_permission(wanted: bool) -> Result<JsValue, JsError> {
+    let permission = to_js(&call_args::Permissions {
+        permissions: [CLIPBOARD_READ_PERMISSION],
+    })?;
+    let method = if wanted { "request" } else { "remove" };
+    chrome::start(&["chrome", "permissions"], method, &[permission])
+}
+
+/// Shows what the browser now allows once it answered [`ask_clipboard_permission`].
+async fn clipboard_permission_answered(
+    page: &Rc<RefCell<Page>>,
+    wanted: bool,
+    asked: Result<JsValue, JsError>,
+) -> Result<(), JsError> {
+    if let Some(promise) = asked
+        .ok()
+        .and_then(|a| a.dyn_into::<js_sys::Promise>().ok())
+    {
+        // A refusal or a failed call leaves the permission as it was: the check below says which.
+        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+    }
+    let check = clipboard::clear_check().await;
+    page.borrow_mut().settings.clear_check = check;
+    let notice = if wanted && check == ClearCheck::Ask {
+        Notice::Invalid(CLIPBOARD_CHECK_REFUSED.into())
+    } else {
+        Notice::Saved
+    };
+    let rendered = page.borrow().render(Some((Form::Security, &notice)));
+    rendered
 }
 
 /// The text of the file chosen in a file input.

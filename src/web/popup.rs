@@ -1,6 +1,7 @@
 //! The popup: asks the worker what it knows about the active tab, mounts the core's view, runs
 //! lookups through the worker, and handles its actions by delegation (credentials entered by hand,
-//! a region override, snoozes, search, open, copy, back).
+//! a region override, snoozes, search, open, copy, back, and emptying the clipboard when Keyward
+//! offered to).
 //!
 //! The screen is mounted whole only when the accounts change; a search re-mounts just the results
 //! area, so the search box keeps its focus and caret while the admin types.
@@ -35,6 +36,8 @@ struct Page {
     /// The id whose detail is shown.
     detail_of: Option<String>,
     debounce: Option<(JsValue, Closure<dyn FnMut()>)>,
+    /// Keyward's offer to empty the clipboard is out and unanswered.
+    clipboard_offer: bool,
 }
 
 type Shared = Rc<RefCell<Page>>;
@@ -47,6 +50,7 @@ fn tab_view_in(answer: Result<JsValue, JsError>) -> Option<TabView> {
 async fn render(page: &Shared, notice: Option<Notice>) -> Result<(), JsError> {
     let tab_id = page.borrow().tab_id;
     let view = chrome::tab_view(tab_id).await;
+    page.borrow_mut().clipboard_offer = super::clipboard::offered().await;
     show(page, view, notice)
 }
 
@@ -63,7 +67,13 @@ fn show(page: &Shared, view: Option<TabView>, notice: Option<Notice>) -> Result<
                 if !p.choice.account.as_ref().is_some_and(known) {
                     p.choice.account = popup::default_account(view);
                 }
-                popup::screen(view, p.flavour, notice.as_ref(), &p.choice)
+                popup::screen(
+                    view,
+                    p.flavour,
+                    notice.as_ref(),
+                    &p.choice,
+                    p.clipboard_offer,
+                )
             }
             None => popup::first_screen(),
         };
@@ -110,6 +120,7 @@ pub async fn render_popup(
         found: None,
         detail_of: None,
         debounce: None,
+        clipboard_offer: super::clipboard::offered().await,
     }));
     let prefetched = chrome::started_answer(first_state).await;
     match prefetched.and_then(|answer| tab_view_in(Ok(answer))) {
@@ -492,6 +503,12 @@ async fn act(page: &Shared, target: Element) -> Result<(), JsError> {
         let notice = match chrome::ask_worker(&Request::TeachTab(ask::TabState { tab_id })).await? {
             Ok(()) => Notice::Saved(popup::TEACHING.into()),
             Err(reason) => Notice::Refused(format!("{reason}.")),
+        };
+        return render(page, Some(notice)).await;
+    } else if target.get_attribute("data-action").as_deref() == Some("empty-clipboard") {
+        let notice = match chrome::ask_worker(&Request::EmptyClipboard).await? {
+            Ok(()) => Notice::Saved("The clipboard is empty.".into()),
+            Err(reason) => Notice::Refused(format!("The clipboard was not emptied: {reason}.")),
         };
         return render(page, Some(notice)).await;
     } else if target.get_attribute("data-action").as_deref() == Some("snooze") {

@@ -122,7 +122,8 @@ async fn confirm_policy(seen: Policy) -> Result<(), JsError> {
 /// flight at once.
 async fn settings_under(policy: &Policy) -> Result<Settings, JsError> {
     let user = Settings::from_stored(storage::get(settings::STORAGE_KEY).await?).value;
-    let settings = user.effective(policy);
+    let mut settings = user.effective(policy);
+    settings.clear_check = clipboard::clear_check().await;
     API.with(|c| c.set_max_in_flight(settings.max_in_flight()));
     Ok(settings)
 }
@@ -334,6 +335,7 @@ pub(super) async fn perform(effect: Effect, flavour: Flavour) -> Result<(), JsEr
             let keys = with_state(|s| s.keys.clone())?;
             storage::set_in(Area::Session, SESSION_KEYS, &keys).await
         }
+        Effect::EmptyClipboard => clipboard::empty_on_request().await,
         Effect::Clipboard {
             text,
             clear_after_secs,
@@ -507,10 +509,13 @@ pub(super) async fn run_reminders() -> Result<(), JsError> {
     save_accounts().await
 }
 
-/// Handles a click on a reminder notification (`button` is -1 for the body): open the console, or
-/// snooze the account for a day.
+/// Handles a click on a notification (`button` is -1 for the body): the offer to empty the
+/// clipboard empties it; a reminder opens the console, or snoozes the account for a day.
 #[wasm_bindgen]
 pub async fn handle_notification(id: String, button: i32) -> Result<(), JsError> {
+    if id == crate::core::console::clipboard::ASK_NOTIFICATION {
+        return clipboard::empty_on_request().await;
+    }
     let Some(client_id) = id.strip_prefix(NOTIFICATION_PREFIX) else {
         return Ok(());
     };

@@ -38,13 +38,20 @@ for (const flavour of ['chrome-dev', 'chrome']) describe(`trust boundaries (${fl
   let browser;
   let emulator;
   let creds;
-  /** An extension page, for the clipboard and for messages from Keyward's own pages. */
+  /** An extension page, for messages from Keyward's own pages. */
   let popup;
+  /** A page of an origin neither Keyward's nor the console's, for the clipboard. */
+  let clipboardPage;
 
   before(async () => {
     site = await launchSite(flavour, ['--users', '20']);
     ({ browser, emulator } = site);
-    await browser.context.grantPermissions(['clipboard-read', 'clipboard-write']);
+    // The test reads the clipboard from a page of its own origin; the console page is granted
+    // nothing, and Keyward has no clipboardRead unless the admin turns the check on.
+    const reader = emulator.base.replace('127.0.0.1', 'localhost');
+    await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: reader });
+    clipboardPage = await browser.context.newPage();
+    await clipboardPage.goto(`${reader}/`);
     creds = await sandboxCredentials(emulator.base);
     await (await readSandboxKey(browser, site.console, creds.clientId, site.region)).close();
     popup = await browser.context.newPage();
@@ -55,8 +62,8 @@ for (const flavour of ['chrome-dev', 'chrome']) describe(`trust boundaries (${fl
     await emulator?.stop();
   });
 
-  const clipboardText = () => popup.evaluate(() => navigator.clipboard.readText());
-  const setClipboard = (text) => popup.evaluate((t) => navigator.clipboard.writeText(t), text);
+  const clipboardText = () => clipboardPage.evaluate(() => navigator.clipboard.readText());
+  const setClipboard = (text) => clipboardPage.evaluate((t) => navigator.clipboard.writeText(t), text);
   const sessionKeys = () => browser.worker.evaluate(async () => (await chrome.storage.session.get('keys')).keys ?? {});
   const credentialsPage = () => `${site.console}/?layout=table#/setup/directory/api-credentials`;
   /** Opens `page` on the credentials page and reveals the key, until the worker has read it. */
@@ -94,7 +101,7 @@ for (const flavour of ['chrome-dev', 'chrome']) describe(`trust boundaries (${fl
     assert.deepEqual(browser.errors, []);
   });
 
-  test('the offscreen document obeys the worker alone: no clipboard read or write for anyone else', async () => {
+  test('no clipboard read or write for anyone but the worker: the offscreen document obeys it alone, and the content script cannot read', async () => {
     const { page, evaluate: inContentScript } = await contentScriptWorld(browser, credentialsPage());
     await page.click('#reveal-key');
     await until(async () => (await tabView(browser, 'credentials')).key === 'shown', 'the key read');
@@ -115,6 +122,23 @@ for (const flavour of ['chrome-dev', 'chrome']) describe(`trust boundaries (${fl
       assert.ok(!JSON.stringify(answer ?? null).includes(creds.apiKey), `${from} read the clipboard: ${JSON.stringify(answer)}`);
       assert.equal(answer?.text, undefined, `${from} got a clipboard text`);
     }
+    // Keyward's content script itself cannot read it either: clipboardRead is not granted to
+    // Keyward unless the admin turns the clipboard check on.
+    const readInContentScript = await inContentScript(`Promise.all([
+      navigator.clipboard.readText().catch((e) => 'refused: ' + e.message),
+      (() => {
+        const area = document.createElement('textarea');
+        document.body.append(area);
+        area.focus();
+        const pasted = document.execCommand('paste');
+        const text = area.value;
+        area.remove();
+        return pasted + ':' + text;
+      })(),
+    ])`);
+    assert.equal(readInContentScript.length, 2, JSON.stringify(readInContentScript));
+    for (const got of readInContentScript) assert.ok(!got.includes(creds.apiKey), `the content script read the key: ${got}`);
+    assert.equal(readInContentScript[1], 'false:', 'paste refused');
     await inContentScript(`chrome.runtime.sendMessage(${write}).catch(() => null)`);
     await popup.evaluate((m) => chrome.runtime.sendMessage(m).catch(() => null), JSON.parse(write));
     assert.equal(await clipboardText(), creds.apiKey, 'no one but the worker wrote the clipboard');

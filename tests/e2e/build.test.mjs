@@ -27,10 +27,12 @@ test('every flavour carries the Cargo.toml version, the wasm CSP and only the pe
     assert.equal(m.version, cargoVersion());
     assert.equal(m.manifest_version, 3);
     assert.match(m.content_security_policy.extension_pages, /'wasm-unsafe-eval'/);
-    const expected = ['storage', 'alarms', 'notifications', 'offscreen', 'scripting', 'clipboardWrite', 'clipboardRead'].filter(
+    const expected = ['storage', 'alarms', 'notifications', 'offscreen', 'scripting', 'clipboardWrite'].filter(
       (p) => !flavour.startsWith('firefox') || p !== 'offscreen',
     );
     assert.deepEqual(m.permissions, expected);
+    // Reading the clipboard would be granted to the content scripts too: only at the admin's word.
+    assert.deepEqual(m.optional_permissions, ['clipboardRead']);
     // The content script runs in top frames only: it reads same-origin frames from there, and
     // assumes so (it no longer checks `window.top` itself).
     for (const cs of m.content_scripts) {

@@ -65,6 +65,9 @@ before(async () => {
           prefs: {
             'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: UUID }),
             'dom.events.testing.asyncClipboard': true,
+            // An optional permission asked for by a click is granted without a prompt, as an
+            // admin accepting it would.
+            'extensions.webextOptionalPermissionPrompts': false,
             // Console calls of pages, extension pages and the background page go to stdout.
             'devtools.console.stdout.content': true,
             'devtools.console.stdout.chrome': true,
@@ -202,4 +205,50 @@ test('Firefox: the key is in no storage area but storage.session, and in no cons
   await run("console.log('keyward audit probe'); arguments[0](true)");
   await until(() => output.some((line) => line.includes('keyward audit probe')), 'the probe in the console output');
   assert.deepEqual(output.filter((line) => forms.some((f) => line.includes(f))), [], 'no console line shows the key');
+});
+
+test('Firefox: with the clipboard check turned on in Options, a due clear empties an unchanged clipboard and leaves a newer one', async () => {
+  const state = await admin(emulator.base, 'GET', 'state');
+  const options = `moz-extension://${UUID}/options.html`;
+  const granted = () => run("chrome.permissions.contains({ permissions: ['clipboardRead'] }).then(arguments[0])");
+  await wd('POST', s('/url'), { url: options });
+  await until(() => run('arguments[0](!!document.getElementById("clipboard-check"))'), 'the clipboard check', 20_000);
+  assert.equal(await granted(), false, 'nothing of Keyward may read the clipboard by default');
+  assert.equal(await run('arguments[0](document.getElementById("clipboard-check").checked)'), false);
+  // The admin ticks the box: a real click, which the browser needs before it grants a permission.
+  const box = await wd('POST', s('/element'), { using: 'css selector', value: '#clipboard-check' });
+  await wd('POST', s(`/element/${Object.values(box)[0]}/click`), {});
+  await until(granted, 'the permission granted');
+  await until(() => run('arguments[0](document.getElementById("clipboard-check").checked && document.body.innerText.includes("Saved."))'), 'the check shown on');
+
+  // Clears come due at once: their time in storage.session moved to now, their alarms fired.
+  const clearsDueNow = async () => {
+    await wd('POST', s('/url'), { url: options });
+    await run(`chrome.storage.session.get('clipboard_pending').then(async ({ clipboard_pending: pending = [] }) => {
+      await chrome.storage.session.set({ clipboard_pending: pending.map((p) => ({ ...p, due_ms: Date.now() })) });
+      for (const p of pending) await chrome.alarms.create('keyward-clipboard-clear:' + p.token, { when: Date.now() });
+      arguments[0](true);
+    })`);
+    await until(() => run("chrome.storage.session.get('clipboard_pending').then((v) => arguments[0]((v.clipboard_pending ?? []).length === 0))"), 'the clears done');
+  };
+  const readClipboard = () => run('navigator.clipboard.readText().then(arguments[0], () => arguments[0](null))');
+  const copyKey = async () => {
+    await wd('POST', s('/url'), { url: `${emulator.base}/?layout=table#/setup/directory/api-credentials` });
+    await until(() => run('arguments[0](!!document.querySelector("#api-credentials"))'), 'the credentials page');
+    await run('document.querySelector("#reveal-key").click(); arguments[0](true)');
+    await until(() => run('arguments[0](document.querySelectorAll("[data-keyward-helpers]").length)'), 'the helpers');
+    await until(async () => {
+      await run('document.querySelector("#reveal-key").focus(); arguments[0](true)');
+      await press(KEY.tab, KEY.tab, KEY.enter);
+      return (await readClipboard()) === state.api_key;
+    }, 'the key on the clipboard', 20_000);
+  };
+  await clearsDueNow(); // any clear left from earlier tests
+  await copyKey();
+  await clearsDueNow();
+  assert.equal(await readClipboard(), '', 'the unchanged clipboard emptied');
+  await copyKey();
+  await run("navigator.clipboard.writeText('something newer').then(() => arguments[0](true))");
+  await clearsDueNow();
+  assert.equal(await readClipboard(), 'something newer', 'a newer clipboard left alone');
 });

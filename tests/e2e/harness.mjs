@@ -240,7 +240,7 @@ export const pendingClears = (browser) =>
  * forward for those timers, so a test need not wait out (or race) the real timeout. `which` is
  * 'all' or an index into the pending list (oldest first; -1 the newest). Returns their tokens.
  */
-export async function makeClearsDue(browser, which = 'all') {
+async function makeClearsDue(browser, which = 'all') {
   return browser.worker.evaluate(async (which) => {
     const pending = (await chrome.storage.session.get('clipboard_pending')).clipboard_pending ?? [];
     const chosen = which === 'all' ? pending : [pending.at(which)].filter(Boolean);
@@ -253,7 +253,7 @@ export async function makeClearsDue(browser, which = 'all') {
 }
 
 /** Fires the alarms of the clears with these tokens; resolves once the worker has dealt with each. */
-export async function fireClears(browser, tokens) {
+async function fireClears(browser, tokens) {
   await browser.worker.evaluate(async (tokens) => {
     for (const token of tokens) await chrome.alarms.create(`keyward-clipboard-clear:${token}`, { when: Date.now() });
   }, tokens);

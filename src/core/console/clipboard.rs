@@ -2,10 +2,17 @@
 //! Each copy of a secret gets its own token, its own alarm and its own entry in `storage.session`;
 //! a clear acts for its token alone, and only while the clipboard still holds that copy (compared
 //! by salted fingerprint), so a second copy made before, during or after the first one's clear is
-//! never emptied early and never left uncleared.
+//! never emptied early and never left uncleared. Where the clipboard cannot be read (the optional
+//! permission is off), a due clear asks the admin instead: emptying blind could wipe something newer.
 
+use crate::core::settings::ClearCheck;
 use crate::core::shared::text::hex;
 use serde::{Deserialize, Serialize};
+
+/// The notification that offers to empty the clipboard when a clear cannot check it.
+pub const ASK_NOTIFICATION: &str = "keyward-clipboard-ask";
+pub const ASK_TITLE: &str = "A copied secret may still be on your clipboard";
+pub const ASK_MESSAGE: &str = "Keyward cannot see what the clipboard holds, so it does not empty it by itself. Click to empty it now. (In Keyward's options, \"Check the clipboard before clearing it\" lets it clear on its own.)";
 
 /// The prefix of a clear's alarm name; the token follows it.
 pub const ALARM_PREFIX: &str = "keyward-clipboard-clear:";
@@ -33,6 +40,8 @@ pub enum ClearStep {
     NotYet,
     /// Read the clipboard and compare it with this fingerprint.
     Compare { fingerprint: String },
+    /// The clipboard cannot be read: offer the admin to empty it.
+    Ask,
 }
 
 /// The token's alarm name.
@@ -72,11 +81,12 @@ impl PendingClears {
         superseded.into_iter().map(|p| p.token).collect()
     }
 
-    /// What the clear for `token` does at `now_ms`.
-    pub fn step(&self, token: &str, now_ms: u64) -> ClearStep {
+    /// What the clear for `token` does at `now_ms`, given what Keyward may do with the clipboard.
+    pub fn step(&self, token: &str, now_ms: u64, check: ClearCheck) -> ClearStep {
         match self.0.iter().find(|p| p.token == token) {
             None => ClearStep::Nothing,
             Some(p) if now_ms.saturating_add(EARLY_MS) < p.due_ms => ClearStep::NotYet,
+            Some(_) if check == ClearCheck::Ask => ClearStep::Ask,
             Some(p) => ClearStep::Compare {
                 fingerprint: p.fingerprint.clone(),
             },
@@ -92,6 +102,8 @@ impl PendingClears {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const READ: ClearCheck = ClearCheck::IfUnchanged;
 
     fn clear(token: &str, fingerprint: &str, due_ms: u64) -> PendingClear {
         PendingClear {
@@ -113,18 +125,18 @@ mod tests {
             Vec::<String>::new()
         );
         // A's clear, early and then due: it compares against A's copy, and forgetting it leaves B.
-        assert_eq!(pending.step("a", 10_000), ClearStep::NotYet);
+        assert_eq!(pending.step("a", 10_000, READ), ClearStep::NotYet);
         assert_eq!(
-            pending.step("a", 29_500),
+            pending.step("a", 29_500, READ),
             ClearStep::Compare {
                 fingerprint: "key".into()
             }
         );
         pending.forget("a");
-        assert_eq!(pending.step("a", 30_000), ClearStep::Nothing);
-        assert_eq!(pending.step("b", 30_000), ClearStep::NotYet);
+        assert_eq!(pending.step("a", 30_000, READ), ClearStep::Nothing);
+        assert_eq!(pending.step("b", 30_000, READ), ClearStep::NotYet);
         assert_eq!(
-            pending.step("b", 40_000),
+            pending.step("b", 40_000, READ),
             ClearStep::Compare {
                 fingerprint: "header".into()
             }
@@ -134,12 +146,27 @@ mod tests {
     }
 
     #[test]
+    fn a_clear_that_cannot_read_the_clipboard_asks_when_due_and_not_before() {
+        let mut pending = PendingClears::default();
+        pending.schedule(clear("a", "key", 30_000));
+        assert_eq!(
+            pending.step("a", 10_000, ClearCheck::Ask),
+            ClearStep::NotYet
+        );
+        assert_eq!(pending.step("a", 30_000, ClearCheck::Ask), ClearStep::Ask);
+        assert_eq!(
+            pending.step("b", 30_000, ClearCheck::Ask),
+            ClearStep::Nothing
+        );
+    }
+
+    #[test]
     fn a_second_copy_of_the_same_text_supersedes_the_first() {
         let mut pending = PendingClears::default();
         pending.schedule(clear("a", "key", 30_000));
         pending.schedule(clear("b", "header", 35_000));
         assert_eq!(pending.schedule(clear("c", "key", 60_000)), ["a"]);
-        assert_eq!(pending.step("a", 30_000), ClearStep::Nothing);
+        assert_eq!(pending.step("a", 30_000, READ), ClearStep::Nothing);
         let tokens: Vec<&str> = pending.0.iter().map(|p| p.token.as_str()).collect();
         assert_eq!(tokens, ["b", "c"]);
     }

@@ -7,6 +7,7 @@ use crate::core::api::Credentials;
 use crate::core::console::snippet;
 use crate::core::console::tabs::Tabs;
 use crate::core::effect::Effect;
+use crate::core::settings::ClearCheck;
 
 /// What a copy helper copies.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -45,6 +46,7 @@ pub fn copy(
     what: CopyWhat,
     api_base: impl FnOnce(&str) -> Option<String>,
     clear_secs: u64,
+    clear_check: ClearCheck,
 ) -> Result<(Copied, Effect), &'static str> {
     const HIDDEN: &str = "the key is hidden: reveal it to enable the key helpers";
     const NO_REGION: &str = "the account's region is still being found; try again in a moment";
@@ -71,9 +73,7 @@ pub fn copy(
     };
     let clears = what.is_secret().then_some(clear_secs);
     let message = match clears {
-        Some(secs) => format!(
-            "Copied. Keyward clears it from the clipboard in {secs} s if unchanged; clipboard history may keep a copy."
-        ),
+        Some(secs) => clear_check.after_copy(secs),
         None => "Copied.".into(),
     };
     Ok((
@@ -181,7 +181,8 @@ mod tests {
         ];
         for (tabs, tab_id, what, region_known, expected) in cases {
             let base = |_: &str| region_known.then(|| BASE.to_string());
-            let got = copy(tabs, tab_id, what, base, 45).map(|(copied, effect)| {
+            let check = ClearCheck::IfUnchanged;
+            let got = copy(tabs, tab_id, what, base, 45, check).map(|(copied, effect)| {
                 let Effect::Clipboard {
                     text,
                     clear_after_secs,
@@ -193,6 +194,8 @@ mod tests {
                 assert_eq!(clear_after_secs, copied.clears_in_secs);
                 // Secrets are cleared after the delay; the Client ID is not a secret.
                 assert_eq!(clear_after_secs, what.is_secret().then_some(45), "{what:?}");
+                let said = what.is_secret().then(|| check.after_copy(45));
+                assert_eq!(copied.message, said.unwrap_or_else(|| "Copied.".into()));
                 text
             });
             assert_eq!(got, expected, "{what:?} from tab {tab_id}");

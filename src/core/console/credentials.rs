@@ -371,7 +371,7 @@ fn judge(
                         tab.claimed = key_in_force(&mut desk, &client_id, key, now, &mut effects);
                     }
                     let secs = desk.settings.clipboard_clear_secs();
-                    (KeyShown::Shown, format!("Copies of the key are cleared from the clipboard after {secs} s if unchanged; the OS clipboard history may keep a copy."))
+                    (KeyShown::Shown, desk.settings.clear_check.key_note(secs))
                 }
                 other => {
                     tab.shown_key = None;

@@ -131,6 +131,8 @@ messages! {
         ExportPage(ask::ExportPage) => OwnPages;
         /// The export page was cancelled: drop its pages still waiting.
         CancelExport => OwnPages;
+        /// The popup's "Empty the clipboard", offered while a copied secret may still be on it.
+        EmptyClipboard => OwnPages;
         /// The popup asks to show Keyward the fields of the page in a tab it could not read.
         TeachTab(ask::TabState) => OwnPages;
         /// The page's own offer to show Keyward its fields was taken (a trusted click).

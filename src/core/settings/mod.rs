@@ -1,5 +1,6 @@
-//! User settings kept in `chrome.storage.local`: never secrets. Stored as one versioned record so
-//! later schema changes migrate in one place.
+//! User settings kept in Keyward's records (never secrets), stored as one versioned record so later
+//! schema changes migrate in one place; and the one setting the browser keeps, not Keyward: whether
+//! Keyward may read the clipboard (an optional permission, [`ClearCheck`]).
 
 pub mod view;
 
@@ -41,6 +42,51 @@ pub struct Settings {
     /// The hard cap on Directory API requests in flight (default 12).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_in_flight: Option<usize>,
+    /// Whether the clipboard may be read before a clear: the browser's permission, never stored.
+    #[serde(skip)]
+    pub clear_check: ClearCheck,
+}
+
+/// How a copied secret is cleared, by whether Keyward may read the clipboard. Reading is an
+/// optional permission because the browser grants it to all of Keyward, the content scripts on
+/// console pages included; without it nothing of Keyward can read what the admin copied.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ClearCheck {
+    /// The clipboard cannot be read: when a clear is due Keyward asks (a notification) rather than
+    /// empty something the admin may have copied since.
+    #[default]
+    Ask,
+    /// The clipboard is read when a clear is due and emptied only if it still holds the copy.
+    IfUnchanged,
+}
+
+/// The browser permission behind [`ClearCheck::IfUnchanged`].
+pub const CLIPBOARD_READ_PERMISSION: &str = "clipboardRead";
+
+impl ClearCheck {
+    /// What a copy of a secret says will happen to it.
+    pub fn after_copy(self, secs: u64) -> String {
+        match self {
+            ClearCheck::IfUnchanged => format!(
+                "Copied. Keyward clears it from the clipboard in {secs} s if unchanged; clipboard history may keep a copy."
+            ),
+            ClearCheck::Ask => format!(
+                "Copied. In {secs} s Keyward offers to empty the clipboard (it cannot see what the clipboard holds then); clipboard history may keep a copy."
+            ),
+        }
+    }
+
+    /// The credentials page's note on copies of the key.
+    pub fn key_note(self, secs: u64) -> String {
+        match self {
+            ClearCheck::IfUnchanged => format!(
+                "Copies of the key are cleared from the clipboard after {secs} s if unchanged; the OS clipboard history may keep a copy."
+            ),
+            ClearCheck::Ask => format!(
+                "{secs} s after a copy of the key, Keyward offers to empty the clipboard; the OS clipboard history may keep a copy."
+            ),
+        }
+    }
 }
 
 /// A settings record of any schema, as stored or exported, before migration.
@@ -75,6 +121,7 @@ impl From<StoredSettings> for Settings {
             clipboard_clear_secs: stored.clipboard_clear_secs,
             schedule: stored.schedule,
             max_in_flight: stored.max_in_flight,
+            clear_check: ClearCheck::default(),
         }
     }
 }
@@ -88,6 +135,7 @@ impl Default for Settings {
             clipboard_clear_secs: None,
             schedule: Schedule::default(),
             max_in_flight: None,
+            clear_check: ClearCheck::default(),
         }
     }
 }
@@ -311,6 +359,21 @@ pub fn import(text: &str) -> Result<Settings, ImportError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_clear_promised_after_a_copy_is_the_one_the_permission_allows() {
+        // Without the read permission nothing empties the clipboard by itself: Keyward offers to.
+        let ask = ClearCheck::Ask;
+        assert!(ask.after_copy(30).contains("offers to empty the clipboard"));
+        assert!(!ask.after_copy(30).contains("if unchanged"));
+        assert!(ask.key_note(30).contains("offers to empty the clipboard"));
+        let check = ClearCheck::IfUnchanged;
+        assert!(check
+            .after_copy(30)
+            .contains("clears it from the clipboard in 30 s if unchanged"));
+        assert!(check.key_note(30).contains("after 30 s if unchanged"));
+        assert_eq!(Settings::default().clear_check, ClearCheck::Ask);
+    }
     use serde_json::{json, Value};
 
     /// Reads a stored record as the worker does: leniently, an unreadable one as none.

@@ -4,7 +4,7 @@ use crate::core::accounts::Accounts;
 use crate::core::api::region::Region;
 use crate::core::reminders::Schedule;
 use crate::core::settings::{
-    checked_clear_secs, checked_max_in_flight, Policy, Settings, CLEAR_SECS_RULE,
+    checked_clear_secs, checked_max_in_flight, ClearCheck, Policy, Settings, CLEAR_SECS_RULE,
     MAX_IN_FLIGHT_RULE,
 };
 use crate::core::shared::dates::utc_date;
@@ -17,6 +17,13 @@ use crate::core::VERSION;
 pub const LOCAL_BASE_FIELD: &str = "local-api-base";
 /// The session key storage checkbox.
 pub const SESSION_KEYS_FIELD: &str = "session-keys";
+/// The checkbox that asks for (or gives back) the permission to read the clipboard; it acts at once.
+pub const CLIPBOARD_CHECK_FIELD: &str = "clipboard-check";
+const CLIPBOARD_CHECK_COST: &str = "This needs the browser's permission to read the clipboard, which it grants to all of Keyward: its scripts on console pages could then read what you copy, should one ever be compromised. Without it, nothing of Keyward can read the clipboard, and when a copy's time is up Keyward offers (a notification) to empty the clipboard rather than wipe something you copied since.";
+/// What the options page says when the browser did not grant the permission.
+pub const CLIPBOARD_CHECK_REFUSED: &str =
+    "The browser did not grant the permission: Keyward keeps offering to empty the clipboard instead.";
+
 /// The clipboard clearing delay field.
 pub const CLEAR_SECS_FIELD: &str = "clipboard-clear-secs";
 /// The rotation period field.
@@ -404,6 +411,29 @@ fn security_form(settings: &Settings, policy: &Policy, notice: Option<&Notice>) 
                 notice_line(notice),
             ]),
         )
+        .child(clipboard_check(settings))
+}
+
+fn clipboard_check(settings: &Settings) -> Element {
+    let mut checkbox = el("input")
+        .attr("id", CLIPBOARD_CHECK_FIELD)
+        .attr("type", "checkbox")
+        .attr("aria-describedby", "clipboard-check-cost");
+    if settings.clear_check == ClearCheck::IfUnchanged {
+        checkbox = checkbox.attr("checked", "");
+    }
+    el("div").children([
+        el("p").attr("class", "kw-check").children([
+            checkbox,
+            el("label")
+                .attr("for", CLIPBOARD_CHECK_FIELD)
+                .text("Check the clipboard before clearing it, and clear it without asking"),
+        ]),
+        el("p")
+            .attr("id", "clipboard-check-cost")
+            .attr("class", "kw-cost")
+            .text(CLIPBOARD_CHECK_COST),
+    ])
 }
 
 fn api_form(settings: &Settings, notice: Option<&Notice>) -> Element {

@@ -262,7 +262,8 @@ pub fn decide(
         (Request::Copy(p), Caller::Tab { id, .. }) => {
             let base = |client_id: &str| state.api_base(client_id, flavour);
             let clear_secs = state.settings.clipboard_clear_secs();
-            match copy::copy(&state.tabs, id, p.what, base, clear_secs) {
+            let check = state.settings.clear_check;
+            match copy::copy(&state.tabs, id, p.what, base, clear_secs, check) {
                 Ok((copied, clip)) => Outcome::of(Response::Copied(copied), vec![clip]),
                 Err(why) => answer(refused(why)),
             }
@@ -309,6 +310,7 @@ pub fn decide(
             Err(why) => answer(refused(why)),
         },
         (Request::CancelExport, _) => acked(vec![Effect::CancelExport]),
+        (Request::EmptyClipboard, _) => acked(vec![Effect::EmptyClipboard]),
         (Request::TeachTab(p), _) => {
             if !credentials::teach_start(&mut state.tabs, p.tab_id) {
                 return Decision::Answer(answer(refused(

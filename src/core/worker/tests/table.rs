@@ -12,6 +12,7 @@ fn sample(kind: RequestKind) -> Request {
     match kind {
         RequestKind::Status => Request::Status,
         RequestKind::ApiStatus => Request::ApiStatus,
+        RequestKind::EmptyClipboard => Request::EmptyClipboard,
         RequestKind::PageSnapshot => Request::PageSnapshot(ask::PageSnapshot {
             snapshot: Snapshot {
                 url: "https://admin.pingone.com/web-portal/".into(),
