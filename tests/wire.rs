@@ -70,6 +70,8 @@ fn stored_accounts_load_unchanged_and_are_written_back_the_same() {
             credentials_url: Some(
                 "https://admin.pingone.com/web-portal/#/setup/directory/api-credentials".into()
             ),
+            // Stored before accounts could be unconfirmed: confirmed.
+            unconfirmed: false,
         }
     );
     let renewed = accounts
@@ -218,6 +220,9 @@ fn every_request_a_context_sends_is_understood() {
         Request::ForgetAccount(ask::Account {
             client_id: ID.into(),
         }),
+        Request::ConfirmAccount(ask::Account {
+            client_id: ID.into(),
+        }),
         Request::Snooze(ask::Snooze {
             client_id: ID.into(),
             days: 7,
@@ -356,6 +361,7 @@ fn answers() -> Vec<Response> {
                 production: true,
                 age: Some("Key age 45 days".into()),
                 reminding: true,
+                unconfirmed: false,
                 key_read: true,
                 first_seen_ms: 1_764_000_000_000,
                 credentials_url: "https://admin.pingone.com/x".into(),

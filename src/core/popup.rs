@@ -220,6 +220,9 @@ pub fn screen(
     ])
 }
 
+/// What the popup says of an account known from a page's word alone.
+pub const UNCONFIRMED: &str = "Not confirmed: only a page has shown this Client ID. Keyward confirms it when a PingOne region accepts its key (no reminders until then), or when you keep it.";
+
 /// What the last popup action did.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Notice {
@@ -277,6 +280,23 @@ fn account_item(a: &AccountView, flavour: Flavour) -> Element {
     }
     if let Some(age) = &a.age {
         li = li.child(el("span").attr("class", "kw-age").text(age.clone()));
+    }
+    if a.unconfirmed {
+        li = li.child(
+            el("div")
+                .attr("class", "kw-unconfirmed")
+                .attr("data-testid", "unconfirmed")
+                .children([
+                    el("span").text(UNCONFIRMED),
+                    el("button")
+                        .attr("type", "button")
+                        .attr("class", "kw-button kw-secondary")
+                        .attr("data-action", "confirm")
+                        .attr("data-client-id", a.client_id.clone())
+                        .attr("aria-label", format!("Keep account {}", a.client_id))
+                        .text("Keep this account"),
+                ]),
+        );
     }
     if a.reminding {
         li = li.child(
@@ -419,6 +439,24 @@ mod tests {
         assert!(first.contains("No PingOne for Enterprise account seen yet"));
         assert!(first.contains("Enter the credentials by hand"));
         assert!(!first.contains("Empty the clipboard"));
+        let unconfirmed = TabView {
+            kind: TabKind::Credentials,
+            accounts: vec![AccountView {
+                client_id: "x".into(),
+                unconfirmed: true,
+                ..AccountView::default()
+            }],
+            ..TabView::default()
+        };
+        let text = screen(
+            &unconfirmed,
+            Flavour::Store,
+            None,
+            &LookupChoice::default(),
+            false,
+        )
+        .text_content();
+        assert!(text.contains(UNCONFIRMED) && text.contains("Keep this account"));
         // An offer to empty the clipboard comes first, on any screen.
         let offered = screen(&empty, Flavour::Store, None, &LookupChoice::default(), true);
         assert!(offered

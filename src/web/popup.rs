@@ -511,6 +511,10 @@ async fn act(page: &Shared, target: Element) -> Result<(), JsError> {
             Err(reason) => Notice::Refused(format!("The clipboard was not emptied: {reason}.")),
         };
         return render(page, Some(notice)).await;
+    } else if target.get_attribute("data-action").as_deref() == Some("confirm") {
+        Request::ConfirmAccount(ask::Account {
+            client_id: target.get_attribute("data-client-id").unwrap_or_default(),
+        })
     } else if target.get_attribute("data-action").as_deref() == Some("snooze") {
         Request::Snooze(ask::Snooze {
             client_id: target.get_attribute("data-client-id").unwrap_or_default(),

@@ -310,6 +310,42 @@ for (const flavour of ['chrome-dev', 'chrome']) describe(`trust boundaries (${fl
     assert.deepEqual(browser.errors, []);
   });
 
+  test("a Client ID the page's own script makes up is no account of the admin's: unconfirmed, never reminded of, until kept", async () => {
+    const page = await browser.context.newPage();
+    await readKeyIn(page);
+    const before = await storedAccounts(browser);
+    // Another well-formed Client ID and key, written into the page by its own script.
+    const madeUp = '0b1e2d3c-4a5b-4c6d-8e7f-9a0b1c2d3e4f';
+    const forged = 'Qq7' + creds.apiKey.slice(3).split('').reverse().join('');
+    await page.evaluate(([id, key]) => {
+      for (const [field, value] of [['client-id-value', id], ['api-key-value', key]]) {
+        const shown = document.getElementById(field);
+        if (shown.tagName === 'INPUT') shown.value = value;
+        else shown.textContent = value;
+      }
+      document.body.append(document.createComment('changed'));
+    }, [madeUp, forged]);
+    await until(async () => (await tabView(browser, 'credentials')).client_id === madeUp, 'the made-up Client ID read');
+    // Every region refuses its key: it stays a page's word.
+    const listed = async () => (await tabView(browser, 'credentials')).accounts.find((a) => a.client_id === madeUp);
+    await until(async () => (await listed())?.region_status === 'unknown', 'every region asked');
+    const stored = (await storedAccounts(browser))[madeUp];
+    assert.equal(stored.unconfirmed, true, JSON.stringify(stored));
+    assert.equal((await listed()).reminding, false);
+    assert.deepEqual((await storedAccounts(browser))[creds.clientId], before[creds.clientId], "the admin's account untouched");
+    // The popup says so, and the admin may keep it.
+    const popupPage = await browser.context.newPage();
+    await popupPage.goto(browser.url('popup.html'));
+    const keep = popupPage.getByRole('button', { name: `Keep account ${madeUp}` });
+    await keep.click();
+    await until(async () => (await storedAccounts(browser))[madeUp]?.unconfirmed === undefined, 'kept');
+    await until(async () => (await keep.count()) === 0, 'the offer to keep gone');
+    await popupPage.close();
+    await popup.evaluate((client_id) => chrome.runtime.sendMessage({ type: 'forget_account', client_id }), madeUp);
+    await page.close();
+    assert.deepEqual(browser.errors, []);
+  });
+
   test("the page cannot restyle the helpers' host, and a copy counts only while the helpers are seen", async () => {
     const page = await browser.context.newPage();
     await readKeyIn(page);

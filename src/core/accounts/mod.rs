@@ -93,7 +93,15 @@ pub struct Account {
     /// admin when the key must be read again (no public source gives its URL).
     #[serde(default)]
     pub credentials_url: Option<String>,
+    /// Known from a page's word alone: no region has accepted a key for it and the admin has not
+    /// kept it. Reminders skip it, and at most [`MAX_UNCONFIRMED`] are kept (oldest dropped first).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unconfirmed: bool,
 }
+
+/// How many accounts known from pages alone are kept: a page cannot fill the list with made-up
+/// Client IDs.
+pub const MAX_UNCONFIRMED: usize = 8;
 
 /// What the admin may edit about an account (every field is sent).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -295,6 +303,18 @@ impl Accounts {
             }
             accounts.insert(id, a);
         }
+        let mut accounts = Accounts {
+            schema: SCHEMA,
+            accounts,
+        };
+        let before = accounts.accounts.len();
+        accounts.drop_unconfirmed_over(MAX_UNCONFIRMED);
+        if accounts.accounts.len() < before {
+            reset.push(format!(
+                "More than {MAX_UNCONFIRMED} unconfirmed accounts were stored: the oldest were left out."
+            ));
+        }
+        let accounts = accounts.accounts;
         Checked {
             value: Accounts {
                 schema: SCHEMA,
@@ -304,14 +324,41 @@ impl Accounts {
         }
     }
 
+    /// The account, made if new: a page's word alone, unconfirmed (room is made by dropping the
+    /// oldest unconfirmed one).
     fn account(&mut self, client_id: &str, now_ms: u64) -> &mut Account {
+        if !self.accounts.contains_key(client_id) {
+            self.drop_unconfirmed_over(MAX_UNCONFIRMED - 1);
+        }
         self.accounts
             .entry(client_id.to_string())
             .or_insert_with(|| Account {
                 client_id: client_id.to_string(),
                 first_seen_ms: now_ms,
+                unconfirmed: true,
                 ..Account::default()
             })
+    }
+
+    /// Drops the oldest unconfirmed accounts until at most `keep` are left.
+    fn drop_unconfirmed_over(&mut self, keep: usize) {
+        let unconfirmed = self.accounts.values().filter(|a| a.unconfirmed).count();
+        let mut excess = unconfirmed.saturating_sub(keep);
+        // In the order first seen: the oldest go first.
+        self.accounts.retain(|_, a| {
+            let drop = excess > 0 && a.unconfirmed;
+            excess -= usize::from(drop);
+            !drop
+        });
+    }
+
+    /// The account is real: a region accepted its key, or the admin kept it (typed its key,
+    /// chose its region, edited it or said so). Returns whether it is known.
+    pub fn confirm(&mut self, client_id: &str) -> bool {
+        self.accounts
+            .get_mut(client_id)
+            .map(|a| a.unconfirmed = false)
+            .is_some()
     }
 
     /// Notes that an account was seen (its Client ID shown).
@@ -401,6 +448,8 @@ impl Accounts {
             .accounts
             .get_mut(&edit.client_id)
             .ok_or(EditError::UnknownAccount)?;
+        // Edited by the admin: their word keeps it.
+        account.unconfirmed = false;
         account.label = (!label.is_empty()).then_some(label);
         account.colour = (!colour.is_empty()).then_some(colour);
         account.production = edit.production;
@@ -413,7 +462,6 @@ impl Accounts {
         self.accounts.shift_remove(client_id).is_some()
     }
 
-    /// Records the detected region.
     /// An account's Directory API base: its region's, if this flavour has that region (a store
     /// build never a loopback one, whatever storage says).
     pub fn api_base(
@@ -431,19 +479,27 @@ impl Accounts {
             .api_base(local_api_base)
     }
 
-    /// Each account with a key in force, for the reminder check.
+    /// Each confirmed account with a key in force, for the reminder check (a page's word alone
+    /// raises no reminder).
     pub fn keyed(&mut self) -> impl Iterator<Item = KeyedAccount<'_>> {
-        self.accounts.values_mut().filter_map(|a| {
-            Some(KeyedAccount {
-                client_id: &a.client_id,
-                since_ms: a.key.as_ref()?.since_ms,
-                reminders: &mut a.reminders,
+        self.accounts
+            .values_mut()
+            .filter(|a| !a.unconfirmed)
+            .filter_map(|a| {
+                Some(KeyedAccount {
+                    client_id: &a.client_id,
+                    since_ms: a.key.as_ref()?.since_ms,
+                    reminders: &mut a.reminders,
+                })
             })
-        })
     }
 
+    /// Records the region: one that accepted the account's key, or the admin's choice — either way
+    /// the account is confirmed.
     pub fn set_region(&mut self, client_id: &str, region: &str, now_ms: u64) {
-        self.account(client_id, now_ms).region = Some(region.to_string());
+        let account = self.account(client_id, now_ms);
+        account.region = Some(region.to_string());
+        account.unconfirmed = false;
     }
 }
 
@@ -462,6 +518,69 @@ mod tests {
 
     fn to_json(accounts: &Accounts) -> Value {
         serde_json::to_value(accounts).expect("accounts serialize")
+    }
+
+    #[test]
+    fn a_page_alone_makes_an_unconfirmed_account_and_only_so_many() {
+        let mut a = Accounts::default();
+        let id = |n: usize| format!("page-{n}");
+        // The admin's accounts: one whose key a region accepted, one the admin edited.
+        a.set_region("real-1", "eu", 1);
+        a.seen("real-2", 2);
+        let kept = AccountEdit {
+            client_id: "real-2".into(),
+            ..AccountEdit::default()
+        };
+        assert_eq!(a.edit(&kept), Ok(()));
+        // A page names one made-up Client ID after another.
+        for n in 0..MAX_UNCONFIRMED + 3 {
+            a.observe_key(&id(n), "fp", 10 + n as u64);
+        }
+        let unconfirmed: Vec<&String> = a
+            .accounts
+            .values()
+            .filter(|x| x.unconfirmed)
+            .map(|x| &x.client_id)
+            .collect();
+        let newest: Vec<String> = (3..MAX_UNCONFIRMED + 3).map(id).collect();
+        assert_eq!(
+            unconfirmed,
+            newest.iter().collect::<Vec<_>>(),
+            "the oldest dropped first"
+        );
+        assert!(!a.accounts["real-1"].unconfirmed && !a.accounts["real-2"].unconfirmed);
+        // None of them is reminded of; once confirmed, it is, and it is never dropped.
+        assert_eq!(a.keyed().count(), 0);
+        assert!(a.confirm(&id(3)));
+        assert!(!a.confirm("never-seen"));
+        assert_eq!(a.keyed().count(), 1);
+        for n in 100..100 + MAX_UNCONFIRMED + 1 {
+            a.seen(&id(n), 1_000);
+        }
+        assert!(a.accounts.contains_key(&id(3)));
+        // Stored as such; a record of older releases (no field) is confirmed, and a stored list
+        // over the cap loses its oldest unconfirmed.
+        let stored = to_json(&a);
+        assert_eq!(
+            stored["accounts"][id(100 + MAX_UNCONFIRMED)]["unconfirmed"],
+            json!(true)
+        );
+        assert!(!a.accounts.contains_key(&id(100)));
+        assert_eq!(stored["accounts"]["real-1"].get("unconfirmed"), None);
+        let mut tampered = stored.clone();
+        for n in 200..220 {
+            tampered["accounts"][id(n)] =
+                json!({"client_id": id(n), "first_seen_ms": 1, "unconfirmed": true});
+        }
+        let checked = from_stored(tampered).checked(Flavour::Store, LATER);
+        let left = checked
+            .value
+            .accounts
+            .values()
+            .filter(|x| x.unconfirmed)
+            .count();
+        assert_eq!(left, MAX_UNCONFIRMED);
+        assert!(checked.reset.iter().any(|r| r.contains("unconfirmed")));
     }
 
     #[test]

@@ -123,6 +123,9 @@ pub struct AccountView {
     /// Whether reminders are due (the popup then offers to snooze them).
     #[serde(default)]
     pub reminding: bool,
+    /// Known from a page's word alone (the popup offers to keep it).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unconfirmed: bool,
     pub key_read: bool,
     pub first_seen_ms: u64,
     /// Where the key can be read again (the page it was last read on, or the console home).
@@ -168,7 +171,8 @@ pub fn account_views(
                 colour: a.colour.clone(),
                 production: a.production,
                 age: age.map(|g| describe(&g)),
-                reminding: age.is_some_and(|g| g.level != Level::Fresh),
+                reminding: !a.unconfirmed && age.is_some_and(|g| g.level != Level::Fresh),
+                unconfirmed: a.unconfirmed,
                 key_read: keys.contains_key(&a.client_id),
                 first_seen_ms: a.first_seen_ms,
                 credentials_url: a

@@ -40,6 +40,8 @@ pub fn manual(
     let api_key = reader::api_key(api_key).ok_or(ManualRefused::ApiKey)?;
     let fp = fingerprint(desk.salt, &api_key);
     desk.accounts.observe_key(&client_id, &fp, now);
+    // Typed in by the admin: their word confirms the account.
+    desk.accounts.confirm(&client_id);
     let mut effects = vec![Effect::SaveAccounts];
     if desk.settings.session_keys() {
         desk.keys.insert(client_id.clone(), api_key.clone());

@@ -121,6 +121,8 @@ messages! {
         UpdateAccount(crate::core::accounts::AccountEdit) => OwnPages;
         /// The options page forgets an account.
         ForgetAccount(ask::Account) => OwnPages;
+        /// The popup's "Keep this account", for one known from a page's word alone.
+        ConfirmAccount(ask::Account) => OwnPages;
         /// The popup snoozes an account's reminders for a day or a week.
         Snooze(ask::Snooze) => OwnPages;
         /// The popup searches an account's users or groups.

@@ -245,6 +245,13 @@ fn accounts_section(accounts: &Accounts, notice: Option<&Notice>) -> Element {
                 .children([
                     el("h3").child(el("code").text(account.client_id.clone())),
                     el("p").attr("class", "kw-meta").text(key_line),
+                    if account.unconfirmed {
+                        el("p")
+                            .attr("class", "kw-policy")
+                            .text("Not confirmed: only a page has shown this Client ID, and no region has accepted its key yet. Saving it here keeps it as one of your accounts.")
+                    } else {
+                        el("span")
+                    },
                     el("label").attr("for", id("label")).text("Label"),
                     el("input")
                         .attr("id", id("label"))

@@ -319,6 +319,12 @@ pub fn decide(
             }
             acked(vec![Effect::ReadTabAgain { tab_id: p.tab_id }])
         }
+        (Request::ConfirmAccount(p), _) => {
+            if !state.accounts.confirm(&p.client_id) {
+                return Decision::Answer(answer(refused(UNKNOWN_ACCOUNT)));
+            }
+            acked(vec![Effect::SaveAccounts])
+        }
         (Request::ForgetAccount(p), _) => {
             if !state.accounts.forget(&p.client_id) {
                 return Decision::Answer(answer(refused(UNKNOWN_ACCOUNT)));

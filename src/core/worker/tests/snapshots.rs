@@ -370,6 +370,10 @@ fn reminders_are_owed_once_and_the_banner_shows_the_age() {
     let mut s = state();
     send(&mut s, creds_page(KEY, &[]), 1_000);
     let day = DAY_MS;
+    // A page's word alone owes no reminder: nothing until a region accepts the key.
+    assert_eq!(s.check_reminders(1_000 + 89 * day).badge.text, "");
+    assert!(s.accounts.accounts[ID].unconfirmed);
+    s.accounts.set_region(ID, "eu", 2_000);
     let check = s.check_reminders(1_000 + 89 * day);
     assert_eq!(check.badge.text, "1d");
     assert_eq!(check.notify.len(), 1);

@@ -46,6 +46,7 @@ fn sample(kind: RequestKind) -> Request {
             ..Default::default()
         }),
         RequestKind::ForgetAccount => Request::ForgetAccount(ask::Account { client_id: id() }),
+        RequestKind::ConfirmAccount => Request::ConfirmAccount(ask::Account { client_id: id() }),
         RequestKind::Snooze => Request::Snooze(ask::Snooze {
             client_id: id(),
             days: 7,
