@@ -1,6 +1,6 @@
 //! The Directory API client in headless Chromium against the running emulator (`make test-wasm`
 //! starts one and passes its URL in `KEYWARD_EMULATOR`): listing, filtering, paging to the end, a
-//! wrong key, 429s with and without Retry-After, an absurd Retry-After, broken bodies, and the
+//! wrong key, a probe never sent with another key, 429s with and without Retry-After, an absurd Retry-After, broken bodies, and the
 //! transport's aborted and unreachable requests, and a redirect it must not follow.
 #![cfg(target_arch = "wasm32")]
 
@@ -91,6 +91,7 @@ async fn the_client_against_the_emulator() {
     lists_and_filters_users().await;
     pages_to_the_end().await;
     a_wrong_key_is_unauthorized().await;
+    a_probe_asks_about_its_own_key_whatever_key_is_in_force().await;
     rides_out_429s_without_retry_after().await;
     honours_retry_after().await;
     an_absurd_retry_after_is_capped_and_reported().await;
@@ -204,6 +205,32 @@ async fn a_wrong_key_is_unauthorized() {
         )
         .await;
     assert_eq!(result.map(|p| p.items.len()), Err(ApiError::Unauthorized));
+}
+
+/// Once a renewed key is in force, the account's work that met a 401 with the old key goes again
+/// with the new one; a probe of another key never does (it would prove the key in force instead).
+async fn a_probe_asks_about_its_own_key_whatever_key_is_in_force() {
+    reset().await;
+    let in_force = credentials().await;
+    let c = client();
+    c.rekey(&in_force);
+    let mut other = in_force.clone();
+    other.api_key = other.api_key.chars().rev().collect();
+    let url = users(1, None).url(&api());
+    let probed = c.probe(Priority::Interactive, url.clone(), &other).await;
+    assert_eq!(probed.map(|_| ()), Err(ApiError::Unauthorized));
+    let work = c.get(Priority::Interactive, url, &other).await;
+    assert!(
+        work.is_ok(),
+        "the account's work goes again with the key in force"
+    );
+    let region = c
+        .detect_region(&[Region::Local], Some(&api()), &other)
+        .await;
+    assert!(
+        matches!(region, Detection::NotFound(_)),
+        "the region search asks about the key it was given: {region:?}"
+    );
 }
 
 /// The next `count` user lookups answer `status` (a scripted answer: no race against a timed storm).

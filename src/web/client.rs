@@ -53,6 +53,8 @@ struct Job {
     priority: Priority,
     client_id: String,
     authorization: String,
+    /// A probe of exactly these credentials: never sent with the account's key in force instead.
+    pinned: bool,
     slot: Rc<RefCell<Slot>>,
     abort: Option<AbortController>,
 }
@@ -137,7 +139,8 @@ impl<T: Transport + Clone + 'static> Client<T> {
         self.inner.borrow().scheduler.status(now_ms())
     }
 
-    /// GETs `url` through the scheduler. Drop the future to cancel.
+    /// GETs `url` through the scheduler, for the account's work: should its key change meanwhile
+    /// ([`Client::rekey`]), the request goes with the new one. Drop the future to cancel.
     pub fn get(
         &self,
         priority: Priority,
@@ -183,6 +186,29 @@ impl<T: Transport + Clone + 'static> Client<T> {
         credentials: &Credentials,
         lane: Option<Lane>,
     ) -> impl Future<Output = Answer> {
+        self.submit(priority, url, credentials, lane, false)
+    }
+
+    /// GETs `url` with exactly `credentials`, to learn what the API says of that key (a region's
+    /// probe, a claimed or renewed key's check). Unlike [`Client::get`] it is never re-sent with
+    /// the account's key in force: that would prove another key than the one asked about.
+    pub fn probe(
+        &self,
+        priority: Priority,
+        url: String,
+        credentials: &Credentials,
+    ) -> impl Future<Output = Answer> {
+        self.submit(priority, url, credentials, None, true)
+    }
+
+    fn submit(
+        &self,
+        priority: Priority,
+        url: String,
+        credentials: &Credentials,
+        lane: Option<Lane>,
+        pinned: bool,
+    ) -> impl Future<Output = Answer> {
         let slot = Rc::new(RefCell::new(Slot::default()));
         let ticket = {
             let mut inner = self.inner.borrow_mut();
@@ -195,6 +221,7 @@ impl<T: Transport + Clone + 'static> Client<T> {
                 priority,
                 client_id: credentials.client_id.clone(),
                 authorization: credentials.basic_header(),
+                pinned,
                 slot: slot.clone(),
                 abort: None,
             };
@@ -289,12 +316,13 @@ impl<T: Transport + Clone + 'static> Client<T> {
     }
 
     /// A key changed: requests of that account not sent yet go with the new one, and those in
-    /// flight with the old one that answer 401 are sent again with it.
+    /// flight with the old one that answer 401 are sent again with it (probes excepted: they ask
+    /// about their own key).
     pub fn rekey(&self, credentials: &Credentials) {
         let header = credentials.basic_header();
         let mut inner = self.inner.borrow_mut();
         for job in inner.jobs.values_mut() {
-            if job.client_id == credentials.client_id && job.abort.is_none() {
+            if job.client_id == credentials.client_id && job.abort.is_none() && !job.pinned {
                 job.authorization.clone_from(&header);
             }
         }
@@ -306,7 +334,7 @@ impl<T: Transport + Clone + 'static> Client<T> {
         // Sent with a key that has since been replaced: the 401 is the old key's. Once more, with
         // the key in force.
         let renewed = match (&result, inner.jobs.get(&ticket)) {
-            (Err(ApiError::Unauthorized), Some(job)) => inner
+            (Err(ApiError::Unauthorized), Some(job)) if !job.pinned => inner
                 .in_force
                 .get(&job.client_id)
                 .filter(|now| **now != job.authorization)
@@ -422,7 +450,7 @@ impl<T: Transport + Clone + 'static> Client<T> {
                 r.api_base(local_base).map(|base| {
                     (
                         *r,
-                        self.get(Priority::Interactive, region::probe_url(&base), credentials),
+                        self.probe(Priority::Interactive, region::probe_url(&base), credentials),
                     )
                 })
             })

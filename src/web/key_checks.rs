@@ -84,7 +84,7 @@ pub fn key_in_force(
 
 /// Checks a renewed key with one cheap request and records how it went (the popup shows it).
 async fn verify_key(client: Client<Fetch>, base: String, credentials: Credentials) {
-    let probe = client.get(
+    let probe = client.probe(
         Priority::Interactive,
         region::probe_url(&base),
         &credentials,

@@ -3,7 +3,7 @@
 // which in Firefox goes through the background page's DOM instead of an offscreen document — and
 // exporting to the extension page's disk.
 // The firefox-dev flavour differs from dist/firefox only by treating loopback as a console origin.
-import { after, before, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -251,4 +251,118 @@ test('Firefox: with the clipboard check turned on in Options, a due clear emptie
   await run("navigator.clipboard.writeText('something newer').then(() => arguments[0](true))");
   await clearsDueNow();
   assert.equal(await readClipboard(), 'something newer', 'a newer clipboard left alone');
+});
+
+// The trust boundaries a page's own scripts meet, on Firefox (`boundaries.test.mjs` holds them on
+// Chrome, and the ones only a content script's world could test: geckodriver cannot reach that world).
+describe("Firefox: the console page's own scripts", () => {
+  let keywardTab;
+  let consoleTab;
+  before(async () => {
+    consoleTab = await wd('GET', s('/window'));
+    keywardTab = (await wd('POST', s('/window/new'), { type: 'tab' })).handle;
+    await wd('POST', s('/window'), { handle: keywardTab });
+    await wd('POST', s('/url'), { url: `moz-extension://${UUID}/options.html` });
+    await wd('POST', s('/window'), { handle: consoleTab });
+  });
+  after(async () => {
+    await wd('POST', s('/window'), { handle: keywardTab });
+    await wd('DELETE', s('/window'));
+    await wd('POST', s('/window'), { handle: consoleTab });
+  });
+  /** Runs `script` in Keyward's options page (a tab of its own), then comes back to the console. */
+  const inKeyward = async (script, ...args) => {
+    await wd('POST', s('/window'), { handle: keywardTab });
+    try {
+      return await run(script, ...args);
+    } finally {
+      await wd('POST', s('/window'), { handle: consoleTab });
+    }
+  };
+  const storedAccounts = () =>
+    inKeyward(`const open = indexedDB.open('keyward');
+      open.onsuccess = () => {
+        const get = open.result.transaction('records').objectStore('records').get('accounts');
+        get.onsuccess = () => { open.result.close(); arguments[0](get.result?.accounts ?? {}); };
+      };`);
+  const sessionKeys = () => inKeyward("chrome.storage.session.get('keys').then((v) => arguments[0](v.keys ?? {}))");
+  const tabView = (kind) =>
+    until(
+      () =>
+        inKeyward(
+          `const [kind, done] = arguments;
+          chrome.tabs.query({}).then(async (tabs) => {
+            const views = [];
+            for (const tab of tabs) views.push(await chrome.runtime.sendMessage({ type: 'tab_state', tab_id: tab.id }));
+            done(views.find((v) => v?.kind === kind) ?? null);
+          });`,
+          kind,
+        ),
+      `a tab showing ${kind}`,
+    );
+  const click = async (selector) => {
+    const found = await wd('POST', s('/element'), { using: 'css selector', value: selector });
+    await wd('POST', s(`/element/${Object.values(found)[0]}/click`), {});
+  };
+  /** Opens the credentials page in a fresh tab (each test its own, as on Chrome) and reads the key. */
+  const readKey = async () => {
+    const old = consoleTab;
+    consoleTab = (await wd('POST', s('/window/new'), { type: 'tab' })).handle;
+    await wd('POST', s('/window'), { handle: old });
+    await wd('DELETE', s('/window'));
+    await wd('POST', s('/window'), { handle: consoleTab });
+    await wd('POST', s('/url'), { url: `${emulator.base}/?layout=table#/setup/directory/api-credentials` });
+    await until(() => run('arguments[0](!!document.querySelector("#reveal-key"))'), 'the credentials page');
+    await click('#reveal-key');
+    await until(async () => (await tabView('credentials')).key === 'shown', 'the key read');
+  };
+  /** Writes `values` (element id → text) into the page from its own script. */
+  const pageWrites = (values) =>
+    run(`for (const [id, value] of Object.entries(arguments[0])) {
+        const shown = document.getElementById(id);
+        if (shown.tagName === 'INPUT') shown.value = value; else shown.textContent = value;
+      }
+      document.body.append(document.createComment('changed'));
+      arguments[1](true);`, values);
+
+  test('an untrusted Save is no Save', async () => {
+    const state = await admin(emulator.base, 'GET', 'state');
+    await readKey();
+    const kept = (await sessionKeys())[state.client_id];
+    const renewals = (await storedAccounts())[state.client_id].renewals.length;
+    await click('#edit');
+    await click('#renew');
+    await until(() => run('arguments[0](!!document.querySelector("#new-api-key-value"))'), 'the new key shown');
+    await until(async () => (await tabView('credentials')).summary.includes('A renewed key is shown'), 'the renewal seen');
+    await run("document.getElementById('save').click(); arguments[0](true)");
+    await until(async () => (await tabView('credentials')).key === 'hidden', 'the saved page read');
+    assert.equal((await sessionKeys())[state.client_id], kept, 'the renewed key was not taken');
+    assert.equal((await storedAccounts())[state.client_id].renewals.length, renewals, 'no renewal recorded');
+  });
+
+  test('a key the page swaps in is a claim: no renewal, the key age kept', async () => {
+    const state = await admin(emulator.base, 'GET', 'state');
+    await readKey();
+    await until(async () => !(await tabView('credentials')).summary.includes('is asking the Directory API'), 'the key shown settled');
+    const known = (await storedAccounts())[state.client_id];
+    const kept = (await sessionKeys())[state.client_id];
+    await pageWrites({ 'api-key-value': 'Zz9' + state.api_key.slice(3).split('').reverse().join('') });
+    await until(async () => (await tabView('credentials')).summary.includes('The page shows a different key'), 'the swapped key seen as a claim');
+    await until(async () => !(await tabView('credentials')).summary.includes('is asking the Directory API'), 'the question answered');
+    const after = (await storedAccounts())[state.client_id];
+    assert.deepEqual([after.key, after.renewals], [known.key, known.renewals]);
+    assert.equal((await sessionKeys())[state.client_id], kept);
+  });
+
+  test('a Client ID the page makes up stays unconfirmed, never reminded of', async () => {
+    const state = await admin(emulator.base, 'GET', 'state');
+    await readKey();
+    const madeUp = '0b1e2d3c-4a5b-4c6d-8e7f-9a0b1c2d3e4f';
+    await pageWrites({ 'client-id-value': madeUp, 'api-key-value': 'Qq7' + state.api_key.slice(3).split('').reverse().join('') });
+    await until(async () => (await tabView('credentials')).client_id === madeUp, 'the made-up Client ID read');
+    const listed = async () => (await tabView('credentials')).accounts.find((a) => a.client_id === madeUp);
+    await until(async () => (await listed())?.region_status === 'unknown', 'every region asked');
+    assert.equal((await storedAccounts())[madeUp].unconfirmed, true);
+    assert.equal((await listed()).reminding, false);
+  });
 });
