@@ -405,7 +405,14 @@ fn route(inner: &mut Answering, method: &Method, uri: &Uri, body: &Bytes, now_ms
 }
 
 fn list(inner: &Answering, kind: Kind, uri: &Uri) -> Result<Outcome, ApiError> {
-    let query = ListQuery::parse(&query_pairs(uri))?;
+    let params = query_pairs(uri);
+    let mut query = ListQuery::parse(&params)?;
+    if inner.answers.strict {
+        if let Some(refused) = crate::strict::refuses(kind, &params, &query) {
+            return Err(refused);
+        }
+        query.case_sensitive_eq = true;
+    }
     if let Some(why) = query
         .filter
         .as_ref()

@@ -94,6 +94,8 @@ pub struct ListQuery {
     /// 1-based.
     pub start_index: usize,
     pub count: usize,
+    /// `eq` compares with case (the strict profile); otherwise every comparison ignores it.
+    pub case_sensitive_eq: bool,
 }
 
 impl ListQuery {
@@ -143,6 +145,7 @@ impl ListQuery {
             descending,
             start_index,
             count,
+            case_sensitive_eq: false,
         })
     }
 }
@@ -556,7 +559,12 @@ impl Directory {
             };
             return (table.rows.len(), page);
         }
-        let matches = |v: &&Value| query.filter.as_ref().is_none_or(|f| filter::matches(f, v));
+        let matches = |v: &&Value| {
+            query
+                .filter
+                .as_ref()
+                .is_none_or(|f| filter::matches(f, v, query.case_sensitive_eq))
+        };
         let hits: Vec<&Value> = match &query.sort_by {
             Some(path) => table
                 .sorted_keys(path, query.descending)
@@ -639,7 +647,12 @@ impl Directory {
                     .iter()
                     .map(|n| Generated::user(n, &self.account_id, &self.directory_id)),
             )
-            .filter(|v| query.filter.as_ref().is_none_or(|f| filter::matches(f, v)));
+            .filter(|v| {
+                query
+                    .filter
+                    .as_ref()
+                    .is_none_or(|f| filter::matches(f, v, query.case_sensitive_eq))
+            });
         let mut hits: Vec<(filter::SortKey, String)> = all
             .filter_map(|v| {
                 let key = query

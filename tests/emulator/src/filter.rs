@@ -363,23 +363,25 @@ pub fn values<'a>(resource: &'a Value, path: &AttrPath) -> Vec<&'a Value> {
         .collect()
 }
 
-/// Does `resource` match the filter?
-pub fn matches(filter: &Filter, resource: &Value) -> bool {
+/// Does `resource` match the filter? `eq` compares with case when `case_sensitive_eq`.
+pub fn matches(filter: &Filter, resource: &Value, case_sensitive_eq: bool) -> bool {
+    let either = |f: &Filter| matches(f, resource, case_sensitive_eq);
     match filter {
-        Filter::And(a, b) => matches(a, resource) && matches(b, resource),
-        Filter::Or(a, b) => matches(a, resource) || matches(b, resource),
+        Filter::And(a, b) => either(a) && either(b),
+        Filter::Or(a, b) => either(a) || either(b),
         Filter::Present(path) => values(resource, path).iter().any(|v| match v {
             Value::String(s) => !s.is_empty(),
             _ => true,
         }),
         Filter::Compare(path, op, literal) => values(resource, path)
             .iter()
-            .any(|v| compare(v, *op, literal)),
+            .any(|v| compare(v, *op, literal, case_sensitive_eq)),
     }
 }
 
-fn compare(value: &Value, op: Op, literal: &Literal) -> bool {
+fn compare(value: &Value, op: Op, literal: &Literal, case_sensitive_eq: bool) -> bool {
     match (value, literal) {
+        (Value::String(s), Literal::String(l)) if op == Op::Eq && case_sensitive_eq => s == l,
         (Value::String(s), Literal::String(l)) => {
             let (s, l) = (s.to_lowercase(), l.to_lowercase());
             match op {

@@ -19,6 +19,7 @@ pub mod ratelimit;
 pub mod rng;
 pub mod seed;
 pub mod state;
+pub mod strict;
 pub mod time;
 pub mod tls;
 
@@ -202,6 +203,11 @@ pub struct Config {
     /// Refuse list filters using this operator with 400 (repeatable; e.g. `co`).
     #[arg(long = "refuse-filter-operator")]
     pub refuse_filter_operators: Vec<String>,
+
+    /// The strict profile: filters on few attributes, `eq` with case, no escapes in values, sorts
+    /// by `userName` only, `count` at most 1000 (see `strict`).
+    #[arg(long)]
+    pub strict: bool,
 
     /// Answer every API request with 429 for this many seconds from start.
     #[arg(long, default_value_t = 0)]

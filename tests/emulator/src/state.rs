@@ -85,6 +85,8 @@ pub struct Answers {
     pub public_base: String,
     /// List filters refused with 400.
     pub refusals: crate::filter::Refusals,
+    /// The strict profile (`crate::strict`).
+    pub strict: bool,
     /// Answer shapes besides the envelope.
     pub shapes: crate::Shapes,
 }
@@ -210,6 +212,7 @@ impl Emulator {
                     operators: config.refuse_filter_operators.clone(),
                 },
                 shapes: crate::Shapes::default(),
+                strict: config.strict,
             },
             limiter: RateLimiter::new(config.rate, config.burst),
             retry_after,
@@ -272,6 +275,7 @@ impl Emulator {
             "public_base": answers.public_base,
             "faults": inner.faults,
             "refuse_filter": answers.refusals,
+            "strict": answers.strict,
             "shapes": answers.shapes,
             "manual_clock": self.manual.is_some(),
             "gate": self.gate.state(),
@@ -330,6 +334,8 @@ pub struct ConfigPatch {
     pub refuse_filter: Option<crate::filter::Refusals>,
     /// Answer shapes besides the envelope (replaces them all).
     pub shapes: Option<crate::Shapes>,
+    /// The strict profile on or off.
+    pub strict: Option<bool>,
     /// Start a 429 storm on the named account (`?account=N`) lasting this many seconds from now
     /// (0 ends one).
     pub storm_seconds: Option<f64>,
@@ -373,6 +379,9 @@ pub async fn admin_config(
         }
         if let Some(s) = patch.shapes {
             inner.answers.shapes = s;
+        }
+        if let Some(strict) = patch.strict {
+            inner.answers.strict = strict;
         }
         if let Some(secs) = patch.storm_seconds {
             let secs = if secs.is_finite() {

@@ -33,13 +33,13 @@ fn built_filters_parse_and_match_only_their_literal() {
         let same = json!({"userName": literal});
         let other = json!({"userName": format!("{literal}x")});
         let present = json!({"userName": "someone-else"});
-        assert!(matches(&parsed, &same), "{literal:?} matches itself");
+        assert!(matches(&parsed, &same, false), "{literal:?} matches itself");
         assert!(
-            !matches(&parsed, &other),
+            !matches(&parsed, &other, false),
             "{literal:?} is not a prefix match"
         );
         assert!(
-            !matches(&parsed, &present),
+            !matches(&parsed, &present, false),
             "{literal:?} cannot become `userName pr`"
         );
     }
@@ -54,7 +54,10 @@ fn search_filters_parse_for_any_input() {
                 let parsed = parse(&text).unwrap_or_else(|e| panic!("{text:?} did not parse: {e}"));
                 // The search text is a literal: a resource holding exactly it is found.
                 let holder = json!({"userName": literal.trim(), "displayName": literal.trim(), "emails": [], "name": {}});
-                assert!(matches(&parsed, &holder), "{text:?} finds {literal:?}");
+                assert!(
+                    matches(&parsed, &holder, false),
+                    "{text:?} finds {literal:?}"
+                );
             }
         }
     }
@@ -98,7 +101,7 @@ fn name_search_finds_real_people_and_each_word_narrows() {
             .expect("a filter")
             .to_string();
         let parsed = parse(&filter).unwrap_or_else(|e| panic!("{filter:?}: {e}"));
-        matches(&parsed, user)
+        matches(&parsed, user, false)
     };
     for text in [
         "Sam Tester",
@@ -126,7 +129,7 @@ fn name_search_finds_real_people_and_each_word_narrows() {
     let simple = keyward::core::api::filter::simple_search(SearchKind::Users, "sam.t")
         .expect("a filter")
         .to_string();
-    assert!(matches(&parse(&simple).expect("parses"), &sam));
+    assert!(matches(&parse(&simple).expect("parses"), &sam, false));
 }
 
 #[test]

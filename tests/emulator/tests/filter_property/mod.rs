@@ -13,7 +13,7 @@ use serde_json::json;
 pub fn search_round_trip(literal: &str) {
     let parsed = eq_matches_exactly(literal);
     assert!(
-        !matches(&parsed, &json!({"userName": "\u{1}other"}))
+        !matches(&parsed, &json!({"userName": "\u{1}other"}), false)
             || literal.to_lowercase() == "\u{1}other"
     );
     for kind in [SearchKind::Users, SearchKind::Groups] {
@@ -21,7 +21,10 @@ pub fn search_round_trip(literal: &str) {
             let text = filter.to_string();
             let parsed = parse(&text).unwrap_or_else(|e| panic!("{text:?} did not parse: {e}"));
             let holder = json!({"userName": literal.trim(), "displayName": literal.trim(), "emails": [], "name": {}});
-            assert!(matches(&parsed, &holder), "{text:?} finds {literal:?}");
+            assert!(
+                matches(&parsed, &holder, false),
+                "{text:?} finds {literal:?}"
+            );
         }
     }
 }
@@ -31,10 +34,11 @@ pub fn search_round_trip(literal: &str) {
 pub fn eq_matches_exactly(literal: &str) -> Parsed {
     let eq = Filter::eq("userName", literal).to_string();
     let parsed = parse(&eq).unwrap_or_else(|e| panic!("{eq:?} did not parse: {e}"));
-    assert!(matches(&parsed, &json!({"userName": literal})));
+    assert!(matches(&parsed, &json!({"userName": literal}), false));
     assert!(!matches(
         &parsed,
-        &json!({"userName": format!("{literal}x")})
+        &json!({"userName": format!("{literal}x")}),
+        false,
     ));
     parsed
 }
