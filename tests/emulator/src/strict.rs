@@ -70,7 +70,9 @@ fn unfilterable(filter: &Filter, allowed: &[&str]) -> Option<String> {
 mod tests {
     use super::*;
 
-    fn asked(kind: Kind, pairs: &[(&str, &str)]) -> Option<u16> {
+    type Params = &'static [(&'static str, &'static str)];
+
+    fn asked(kind: Kind, pairs: Params) -> Option<u16> {
         let params: Vec<(String, String)> = pairs
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -82,7 +84,7 @@ mod tests {
     #[test]
     fn a_strict_service_refuses_what_it_does_not_take() {
         let user = Kind::User;
-        let cases: [(Kind, &[(&str, &str)], Option<u16>); 11] = [
+        let cases: [(Kind, Params, Option<u16>); 11] = [
             (user, &[("filter", r#"userName sw "ann""#)], None),
             (
                 user,
