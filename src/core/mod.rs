@@ -153,6 +153,7 @@ mod redaction_tests {
                             url: "u".into(),
                             simpler: None,
                             simplified: false,
+                            refusal: String::new(),
                         },
                         count_url: None,
                         left: 0,

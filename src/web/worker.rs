@@ -259,11 +259,16 @@ async fn answer_api_call(call: ApiCall) -> Answered {
                 None => None,
             };
             match call.job.simpler_after(&main) {
-                // The server refused the full filter: once more with the simplest, and the
-                // account gets the simplest from now on (this session).
+                // The server refused the full filter: once more with the simplest, and this query
+                // gets the simplest from now on (an export's next pages too).
                 Some(simpler) => {
-                    let client_id = &call.credentials.client_id;
-                    if let Err(e) = with_state(|s| s.filters_refused.insert(client_id.clone())) {
+                    let refusal = match &call.job {
+                        Job::Search { list, .. } | Job::ExportPage { list, .. } => {
+                            list.refusal.clone()
+                        }
+                        Job::Detail { .. } => String::new(),
+                    };
+                    if let Err(e) = with_state(|s| s.filters_refused.insert(refusal)) {
                         web_sys::console::warn_1(&JsValue::from(e));
                     }
                     simpler.answer(get(simpler.url()).await, count)

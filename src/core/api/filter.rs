@@ -86,6 +86,26 @@ pub enum SearchKind {
     Groups,
 }
 
+/// The search text as Keyward sends it: a double quote, a backslash or a control character (a
+/// pasted tab) becomes a space. A filter value can carry them only JSON-escaped, and whether P14E's
+/// parser takes escapes is undocumented (a strict one answers 400); the rest of the text is searched.
+pub fn searchable(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c == '"' || c == '\\' || c.is_control() {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+/// Whether [`searchable`] changes `text` (the results then say so).
+pub fn loses_characters(text: &str) -> bool {
+    searchable(text) != text
+}
+
 /// Words of a search that narrow it, at most: a filter stays a few hundred bytes whatever is typed.
 const MAX_WORDS: usize = 4;
 
@@ -97,7 +117,8 @@ const MAX_WORDS: usize = 4;
 /// "Tester" and "sam.t" all find Sam Tester, and each further word narrows. The whole text may also
 /// start a userName or be in an email as typed (a userName with a space in it is still found).
 pub fn search(kind: SearchKind, text: &str) -> Option<Filter> {
-    let text = text.trim();
+    let cleaned = searchable(text);
+    let text = cleaned.trim();
     if text.is_empty() {
         return None;
     }
@@ -129,7 +150,8 @@ pub fn search(kind: SearchKind, text: &str) -> Option<Filter> {
 /// The simplest filter a server refusing [`search`]'s compound form may still take: the userName
 /// starts with the text as typed.
 pub fn simple_search(kind: SearchKind, text: &str) -> Option<Filter> {
-    let text = text.trim();
+    let cleaned = searchable(text);
+    let text = cleaned.trim();
     if text.is_empty() {
         return None;
     }
@@ -159,6 +181,21 @@ mod tests {
         for (input, expected) in cases {
             assert_eq!(Filter::eq("userName", input).to_string(), expected);
         }
+    }
+
+    #[test]
+    fn text_a_filter_cannot_carry_safely_is_searched_without_it() {
+        let typed = "O\"Neil\\x";
+        assert!(loses_characters(typed) && loses_characters("Sam\tTester"));
+        assert!(!loses_characters(" Siobhán Mensah "));
+        let sent = search(SearchKind::Users, typed).map(|f| f.to_string());
+        let sent = sent.unwrap_or_default();
+        assert!(!sent.contains('\\'), "no escape is sent: {sent}");
+        assert!(sent.contains(r#"(name.familyName sw "Neil")"#), "{sent}");
+        assert_eq!(
+            simple_search(SearchKind::Groups, "a\tb\"").map(|f| f.to_string()),
+            Some(r#"displayName co "a b""#.to_string())
+        );
     }
 
     #[test]

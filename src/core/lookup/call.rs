@@ -2,10 +2,10 @@
 //! lookup or export page names an account and what it wants; the call is made only for an account
 //! whose key was read in this browser session and whose region is known, with URLs built here.
 
-use indexmap::IndexMap;
+use indexmap::{IndexMap, IndexSet};
 
 use crate::core::accounts::Accounts;
-use crate::core::api::filter::SearchKind;
+use crate::core::api::filter::{loses_characters, SearchKind};
 use crate::core::api::throttle::Priority;
 use crate::core::api::{self as api, ApiError, Credentials, ListRequest, Resource};
 use crate::core::lookup::{
@@ -29,8 +29,21 @@ pub enum Asked<'a> {
     GroupMembers(&'a str),
 }
 
-/// What the admin is told when the server refused the full search filter for an account.
-pub const SIMPLIFIED: &str = "PingOne refused the full search filter for this account, so Keyward searches by userName only (\u{201c}starts with\u{201d}).";
+/// What the admin is told when the server refused the full search filter for a query.
+pub const SIMPLIFIED: &str = "PingOne refused the full filter for this search, so Keyward searched by userName only (\u{201c}starts with\u{201d}).";
+/// ... when it refused to sort a group search.
+pub const SORTED_HERE: &str =
+    "PingOne refused to sort this search, so Keyward sorted the results itself.";
+/// ... and when the text held characters a filter cannot carry safely.
+pub const CHARACTERS_LEFT_OUT: &str =
+    "Searched without quotes, backslashes and tabs: PingOne\u{2019}s filters may not take them.";
+
+/// The query a refusal is remembered by, for this worker's life: the account and the full filter
+/// (an export's pages share it; another search does not).
+pub fn refusal_key(client_id: &str, full: &ListRequest) -> String {
+    let filter = full.filter.as_ref().map(ToString::to_string);
+    format!("{client_id}\n{}", filter.unwrap_or_default())
+}
 
 /// A filtered list's URL, and the simpler one to try once if the server refuses the filter.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -40,37 +53,48 @@ pub struct Listing {
     pub simpler: Option<String>,
     /// The URL is the simplest form (the admin is told so).
     pub simplified: bool,
+    /// What a refusal of the full form is remembered by ([`refusal_key`]).
+    pub refusal: String,
 }
 
 impl Listing {
-    /// The full form, or the simplest when the account's server refused the full one before.
-    fn of(base: &str, full: ListRequest, simple: ListRequest, refused_before: bool) -> Listing {
+    /// The full form, or the simplest when the server refused this very query before.
+    fn of(
+        base: &str,
+        client_id: &str,
+        full: ListRequest,
+        simple: ListRequest,
+        refused: &IndexSet<String>,
+    ) -> Listing {
+        let refusal = refusal_key(client_id, &full);
         let (full, simple) = (full.url(base), simple.url(base));
-        if refused_before {
+        if refused.contains(&refusal) {
             let simplified = full != simple;
             return Listing {
                 url: simple,
                 simpler: None,
                 simplified,
+                refusal,
             };
         }
         Listing {
             simpler: (simple != full).then_some(simple),
             url: full,
             simplified: false,
+            refusal,
         }
     }
 }
 
-/// The call for `asked` on account `client_id`, or why it cannot be made. `refused_before`: the
-/// account's server refused a full search filter in this session (ask the simplest at once).
+/// The call for `asked` on account `client_id`, or why it cannot be made. `refused`: the queries
+/// whose full filter the server refused in this worker's life (asked in the simplest form at once).
 pub fn call(
     accounts: &Accounts,
     keys: &IndexMap<String, String>,
     api_base: impl FnOnce(&str) -> Option<String>,
     client_id: &str,
     asked: Asked<'_>,
-    refused_before: bool,
+    refused: &IndexSet<String>,
 ) -> Result<ApiCall, Failure> {
     if !accounts.accounts.contains_key(client_id) {
         return Err(Failure::new(
@@ -96,9 +120,10 @@ pub fn call(
             text: text.to_string(),
             list: Listing::of(
                 &base,
+                client_id,
                 search_request(kind, text, false),
                 search_request(kind, text, true),
-                refused_before,
+                refused,
             ),
         },
         Asked::Detail(kind, id) => {
@@ -110,7 +135,7 @@ pub fn call(
             }
         }
         Asked::ExportPage { full, simple, left } => Job::ExportPage {
-            list: Listing::of(&base, full, simple, refused_before),
+            list: Listing::of(&base, client_id, full, simple, refused),
             count_url: None,
             left,
         },
@@ -119,6 +144,7 @@ pub fn call(
                 url: api::resource_url(&base, Resource::Groups, id),
                 simpler: None,
                 simplified: false,
+                refusal: String::new(),
             },
             count_url: Some(api::group_count_url(&base, id)),
             left: 1,
@@ -217,7 +243,8 @@ impl Job {
     }
 
     /// After the main request's answer: the same job with the simplest filter, to make once, when
-    /// the server refused the full filter (400). The caller remembers the refusal for the account.
+    /// the server refused the full filter (400). The caller remembers the refusal for the query
+    /// ([`Listing::refusal`]).
     pub fn simpler_after(&self, main: &Result<Vec<u8>, ApiError>) -> Option<Job> {
         if !matches!(main, Err(ApiError::BadRequest(_))) {
             return None;
@@ -227,6 +254,7 @@ impl Job {
                 url,
                 simpler: None,
                 simplified: true,
+                refusal: list.refusal.clone(),
             })
         };
         match self {
@@ -258,10 +286,25 @@ impl Job {
         match (self, main) {
             (_, Err(e)) => failed(e),
             (Job::Search { kind, text, list }, Ok(body)) => match found(*kind, text, &body) {
-                Ok(found) => Answered::Found(Found {
-                    note: list.simplified.then(|| SIMPLIFIED.to_string()),
-                    ..found
-                }),
+                Ok(mut found) => {
+                    if list.simplified {
+                        // The server did not sort (a refused sort is dropped): sort here.
+                        found.rows.sort_by_cached_key(|r| r.title.to_lowercase());
+                    }
+                    let simplified = match kind {
+                        SearchKind::Users => SIMPLIFIED,
+                        SearchKind::Groups => SORTED_HERE,
+                    };
+                    let notes = [
+                        list.simplified.then_some(simplified),
+                        loses_characters(text).then_some(CHARACTERS_LEFT_OUT),
+                    ];
+                    let note = notes.into_iter().flatten().collect::<Vec<_>>().join(" ");
+                    Answered::Found(Found {
+                        note: (!note.is_empty()).then_some(note),
+                        ..found
+                    })
+                }
                 Err(e) => failed(e),
             },
             (Job::Detail { kind, .. }, Ok(body)) => match kind {
@@ -290,22 +333,40 @@ mod tests {
 
     const BASE: &str = "https://h/api";
 
-    fn search_job(text: &str, refused_before: bool) -> Job {
+    const ID: &str = "acct";
+
+    fn search_job(kind: SearchKind, text: &str, refused: &IndexSet<String>) -> Job {
         Job::Search {
-            kind: SearchKind::Users,
+            kind,
             text: text.into(),
             list: Listing::of(
                 BASE,
-                search_request(SearchKind::Users, text, false),
-                search_request(SearchKind::Users, text, true),
-                refused_before,
+                ID,
+                search_request(kind, text, false),
+                search_request(kind, text, true),
+                refused,
             ),
+        }
+    }
+
+    fn listing(job: &Job) -> &Listing {
+        match job {
+            Job::Search { list, .. } | Job::ExportPage { list, .. } => list,
+            Job::Detail { .. } => panic!("a list"),
+        }
+    }
+
+    fn notes(job: &Job, body: &[u8]) -> Option<String> {
+        match job.answer(Ok(body.to_vec()), None) {
+            Answered::Found(found) => found.note,
+            other => panic!("found: {other:?}"),
         }
     }
 
     #[test]
     fn a_refused_filter_is_tried_once_in_its_simplest_form() {
-        let job = search_job("sam t", false);
+        let none = IndexSet::new();
+        let job = search_job(SearchKind::Users, "sam t", &none);
         assert!(job.url().contains("givenName"), "{}", job.url());
         let refused = Err(ApiError::BadRequest("Unsupported filter attribute".into()));
         let simpler = job.simpler_after(&refused).expect("a simpler form");
@@ -316,11 +377,12 @@ mod tests {
             simpler.url()
         );
         assert_eq!(simpler.simpler_after(&refused), None, "only once");
-        let Answered::Found(found) = simpler.answer(Ok(br#"{"resources": []}"#.to_vec()), None)
-        else {
-            panic!("found")
-        };
-        assert_eq!(found.note.as_deref(), Some(SIMPLIFIED), "the admin is told");
+        let empty = br#"{"resources": []}"#;
+        assert_eq!(
+            notes(&simpler, empty).as_deref(),
+            Some(SIMPLIFIED),
+            "the admin is told"
+        );
         // Other failures are not a refused filter.
         for other in [
             Err(ApiError::Unauthorized),
@@ -330,34 +392,63 @@ mod tests {
         ] {
             assert_eq!(job.simpler_after(&other), None, "{other:?}");
         }
-        let Answered::Found(found) = job.answer(Ok(br#"{"resources": []}"#.to_vec()), None) else {
-            panic!("found")
-        };
-        assert_eq!(found.note, None, "the full form says nothing");
+        assert_eq!(notes(&job, empty), None, "the full form says nothing");
     }
 
     #[test]
-    fn an_account_that_refused_before_gets_the_simplest_at_once() {
-        let job = search_job("sam", true);
-        assert!(!job.url().contains("givenName"), "{}", job.url());
+    fn a_refusal_is_remembered_for_its_query_only() {
+        let mut refused = IndexSet::new();
+        let first = search_job(SearchKind::Users, "sam", &refused);
+        refused.insert(listing(&first).refusal.clone());
+        // The same query goes simple at once, with nothing more to fall back to...
+        let again = search_job(SearchKind::Users, "sam", &refused);
+        assert!(!again.url().contains("givenName"), "{}", again.url());
         assert_eq!(
-            job.simpler_after(&Err(ApiError::BadRequest(String::new()))),
+            again.simpler_after(&Err(ApiError::BadRequest(String::new()))),
             None
         );
-        // A group search is already in its simplest form: nothing to fall back to, nothing to say.
-        let groups = Listing::of(
-            BASE,
-            search_request(SearchKind::Groups, "dev", false),
-            search_request(SearchKind::Groups, "dev", true),
-            true,
+        // ...another query, or another account, still tries the full form.
+        let other = search_job(SearchKind::Users, "ann", &refused);
+        assert!(other.url().contains("givenName"), "{}", other.url());
+        let full = search_request(SearchKind::Users, "sam", false);
+        assert_ne!(refusal_key("other-account", &full), listing(&first).refusal);
+    }
+
+    #[test]
+    fn a_refused_sort_is_dropped_and_the_results_sorted_here() {
+        let none = IndexSet::new();
+        let job = search_job(SearchKind::Groups, "dev", &none);
+        assert!(job.url().contains("sortBy=displayName"), "{}", job.url());
+        let simpler = job
+            .simpler_after(&Err(ApiError::BadRequest("sorting".into())))
+            .expect("a form without the sort");
+        assert!(!simpler.url().contains("sortBy"), "{}", simpler.url());
+        let body = br#"{"resources": [
+            {"id": "2", "displayName": "dev-beta"}, {"id": "1", "displayName": "Dev-Alpha"}
+        ]}"#;
+        let Answered::Found(found) = simpler.answer(Ok(body.to_vec()), None) else {
+            panic!("found")
+        };
+        let titles: Vec<&str> = found.rows.iter().map(|r| r.title.as_str()).collect();
+        assert_eq!(
+            titles,
+            ["Dev-Alpha", "dev-beta"],
+            "sorted regardless of case"
         );
-        assert!(!groups.simplified && groups.simpler.is_none());
-        let fresh = Listing::of(
-            BASE,
-            search_request(SearchKind::Groups, "dev", false),
-            search_request(SearchKind::Groups, "dev", true),
-            false,
+        assert_eq!(found.note.as_deref(), Some(SORTED_HERE));
+    }
+
+    #[test]
+    fn left_out_characters_are_said_under_the_results() {
+        let job = search_job(SearchKind::Users, "O\"Neil\\x", &IndexSet::new());
+        assert!(
+            !job.url().contains("%5C"),
+            "no backslash is sent: {}",
+            job.url()
         );
-        assert_eq!(fresh.simpler, None);
+        assert_eq!(
+            notes(&job, br#"{"resources": []}"#).as_deref(),
+            Some(CHARACTERS_LEFT_OUT)
+        );
     }
 }

@@ -42,7 +42,8 @@ pub struct WorkerState {
     pub tabs: Tabs,
     /// Region searches since the worker started.
     pub region_search: RegionSearches,
-    /// Accounts whose server refused a full search filter in this session: they get the simplest.
+    /// Queries whose full filter the server refused in this worker's life (`call::refusal_key`):
+    /// each is asked in its simplest form from then on; other queries still try the full one.
     pub filters_refused: IndexSet<String>,
     /// Renewed keys checked against the API since the worker started, by Client ID (a handful: a
     /// list is smaller in wasm than another map type).
@@ -372,14 +373,13 @@ pub fn decide(
 /// The Directory API call a lookup or export page asked for, or why it cannot be made.
 fn api_call(state: &WorkerState, client_id: &str, asked: Asked<'_>, flavour: Flavour) -> Decision {
     let base = |id: &str| state.api_base(id, flavour);
-    let refused_before = state.filters_refused.contains(client_id);
     match call::call(
         &state.accounts,
         &state.keys,
         base,
         client_id,
         asked,
-        refused_before,
+        &state.filters_refused,
     ) {
         Ok(call) => Decision::Api(call),
         Err(failure) => Decision::Answer(answer(Response::ApiFailed(failure))),

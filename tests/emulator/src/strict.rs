@@ -124,6 +124,9 @@ mod tests {
         let sw = crate::filter::parse(r#"userName sw "an""#).expect("parses");
         assert!(crate::filter::matches(&eq, &ann, false));
         assert!(!crate::filter::matches(&eq, &ann, true));
-        assert!(crate::filter::matches(&sw, &ann, true), "only eq takes case");
+        assert!(
+            crate::filter::matches(&sw, &ann, true),
+            "only eq takes case"
+        );
     }
 }

@@ -127,6 +127,7 @@ fn export_pages_go_at_bulk_priority_and_details_count_group_members() {
                 url: "https://directory-api.pingone.eu/api/directory/user?startIndex=201&count=200&sortBy=userName&sortOrder=ascending".into(),
                 simpler: None,
                 simplified: false,
+                refusal: format!("{ID}\n"),
             },
             count_url: None,
             left: 0,
