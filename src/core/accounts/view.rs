@@ -83,6 +83,15 @@ impl RegionSearches {
                 accounts.set_region(client_id, region.id(), now_ms);
                 return true;
             }
+            // Every region refused a key for an account whose region was known: it worked before.
+            Detection::NotFound(_)
+                if accounts
+                    .accounts
+                    .get(client_id)
+                    .is_some_and(|a| a.region.is_some()) =>
+            {
+                vec![RENEWED_ELSEWHERE.into()]
+            }
             Detection::NotFound(answers) => answers,
             Detection::Unreachable => vec!["No region could be reached.".into()],
             Detection::Inconclusive(e) => {
@@ -94,6 +103,9 @@ impl RegionSearches {
         false
     }
 }
+
+/// What the popup says when every region refused a key for an account whose region was known.
+pub const RENEWED_ELSEWHERE: &str = "The key was probably renewed: open the API Credentials page so Keyward can read the current one.";
 
 /// An account, for the popup.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -154,6 +166,10 @@ pub fn account_views(
                 .is_none()
                 .then(|| searches.status(&a.client_id))
                 .flatten();
+            // A key that worked before and now is refused everywhere is said even with a region.
+            let refused = searches
+                .status(&a.client_id)
+                .filter(|s| matches!(s, RegionSearch::NotFound(_)));
             AccountView {
                 client_id: a.client_id.clone(),
                 region: a
@@ -163,7 +179,7 @@ pub fn account_views(
                     .map(|r| r.label().to_string()),
                 region_id: a.region.clone(),
                 region_status: search.map(RegionSearch::status),
-                region_answers: match search {
+                region_answers: match search.or(refused) {
                     Some(RegionSearch::NotFound(answers)) => answers.clone(),
                     _ => Vec::new(),
                 },
@@ -195,4 +211,38 @@ pub fn account_name(a: &AccountView) -> String {
         ""
     };
     format!("{prod}{name} ({region})")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_key_refused_everywhere_for_an_account_with_a_region_was_probably_renewed() {
+        let mut accounts = Accounts::default();
+        let mut searches = RegionSearches::default();
+        let refused = || Detection::NotFound(vec!["Europe: refused the credential (401)".into()]);
+        // A new account: what each region said.
+        assert!(!searches.finished(&mut accounts, "new", refused(), 1));
+        accounts.seen("new", 1);
+        // An account whose key worked before: probably renewed elsewhere.
+        accounts.set_region("known", "eu", 1);
+        assert!(!searches.finished(&mut accounts, "known", refused(), 2));
+        let views = account_views(
+            &accounts,
+            &IndexMap::new(),
+            &searches,
+            &Schedule::default(),
+            3,
+        );
+        let answers = |id: &str| {
+            views
+                .iter()
+                .find(|v| v.client_id == id)
+                .map(|v| v.region_answers.clone())
+                .unwrap_or_default()
+        };
+        assert_eq!(answers("new"), ["Europe: refused the credential (401)"]);
+        assert_eq!(answers("known"), [RENEWED_ELSEWHERE]);
+    }
 }

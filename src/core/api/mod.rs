@@ -151,6 +151,9 @@ pub enum ApiError {
     NotSent(RetryAfter),
 }
 
+/// What a 403 means for the admin: the key was accepted, the request was not.
+pub const FORBIDDEN: &str = "PingOne accepted the key but refused this request (403): the account or the credential may lack Directory API access for it. A Global Administrator or an Identity Repository Administrator of the PingOne account can check; contact Ping Identity support if it persists.";
+
 impl ApiError {
     /// Classifies a non-2xx answer. `retry_after` is the raw header; `now_ms` the wall clock.
     pub fn from_response(
@@ -189,7 +192,7 @@ impl ApiError {
             ApiError::Unauthorized => {
                 "PingOne refused the API key (401). It may have been renewed: open the API Credentials page so Keyward can read the current key.".into()
             }
-            ApiError::Forbidden => "PingOne says this credential may not do that (403).".into(),
+            ApiError::Forbidden => FORBIDDEN.into(),
             ApiError::NotFound => "Not found (404): it may have been deleted.".into(),
             ApiError::Conflict(d) => format!("PingOne reports a conflict (409){}", suffix(d)),
             ApiError::BadRequest(d) => format!("PingOne refused the request (400){}", suffix(d)),
@@ -419,6 +422,11 @@ mod tests {
             "PingOne rate limit: it asked to wait 27 h; Keyward waits at most 5 min."
         );
         assert!(ApiError::Unauthorized.message().contains("renewed"));
+        // A 403 says what the role lacks and who can fix it.
+        let forbidden = ApiError::Forbidden.message();
+        assert!(
+            forbidden.contains("Identity Repository Administrator") && forbidden.contains("403")
+        );
         let long = "x".repeat(5000);
         assert_eq!(error_detail(long.as_bytes()).len(), 200);
     }

@@ -52,7 +52,7 @@ pub fn check<'a>(
                     "PingOne API key due for renewal soon".into()
                 },
                 message: format!(
-                    "Account {}: {} Renew it at Setup \u{2192} Directory Settings \u{2192} API Credentials.",
+                    "Account {}: {} {WHO_RENEWS}",
                     account.client_id,
                     describe(&age)
                 ),
@@ -64,6 +64,9 @@ pub fn check<'a>(
         notify,
     }
 }
+
+/// Where a key is renewed, and who may (P14E's documents: only these two roles can renew).
+pub const WHO_RENEWS: &str = "Renew it at Setup \u{2192} Directory Settings \u{2192} API Credentials (Edit \u{2192} Renew \u{2192} Save); only a Global Administrator or an Identity Repository Administrator can, so if your console shows no Renew, ask one.";
 
 /// The snoozes the popup offers, in days: a day or a week.
 pub const SNOOZE_DAYS: [u64; 2] = [1, 7];

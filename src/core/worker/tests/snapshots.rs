@@ -378,6 +378,11 @@ fn reminders_are_owed_once_and_the_banner_shows_the_age() {
     assert_eq!(check.badge.text, "1d");
     assert_eq!(check.notify.len(), 1);
     assert!(check.notify[0].message.contains("due for renewal in 1 day"));
+    // Who may renew, and what to do without the role.
+    assert!(check.notify[0]
+        .message
+        .contains("Global Administrator or an Identity Repository Administrator"));
+    assert!(check.notify[0].message.contains("no Renew, ask one"));
     assert!(
         s.check_reminders(1_000 + 89 * day + 60_000)
             .notify
