@@ -278,6 +278,14 @@ select.addEventListener('change', () => {
   next.searchParams.set('layout', select.value);
   location.assign(next);
 });
+// The emulator's strict profile, on or off for every account: what the API answers, not the page.
+const strict = document.getElementById('strict-switch');
+fetch('/_emulator/state').then((r) => r.json()).then((state) => { strict.checked = Boolean(state.strict); }, () => {});
+strict.addEventListener('change', () => {
+  fetch('/_emulator/config', {
+    method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ strict: strict.checked }),
+  }).then((r) => { if (!r.ok) strict.checked = !strict.checked; }, () => { strict.checked = !strict.checked; });
+});
 window.addEventListener('hashchange', () => {
   if (!location.hash.startsWith('#/setup/directory/api-credentials')) {
     creds.editing = false;

@@ -17,6 +17,7 @@ import {
   focusHelpers,
   launch,
   presetLocalBase,
+  storeSettings,
   screenshotPath,
   startEmulator,
   storedAccounts,
@@ -35,10 +36,7 @@ before(async () => {
   browser = await launch('chrome-dev');
   await presetLocalBase(browser, emulator.base);
   // Clipboard clearing long enough that no test races it; the clearing test makes it due itself.
-  await browser.worker.evaluate(async () => {
-    const { settings } = await chrome.storage.local.get('settings');
-    await chrome.storage.local.set({ settings: { ...settings, clipboard_clear_secs: 600 } });
-  });
+  await storeSettings(browser, { clipboard_clear_secs: 600 });
   await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: emulator.base });
   const state = await admin(emulator.base, 'GET', 'state');
   creds = { clientId: state.client_id, apiKey: state.api_key };

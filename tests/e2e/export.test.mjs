@@ -360,7 +360,7 @@ test('a filter the server refuses: the export asks again with userName alone bef
     const page = await openExport(prefix);
     await page.getByTestId('export-start').click();
     await until(async () => /^Complete: /.test(await summary(page)), 'the export to complete', 60_000);
-    assert.match(await page.getByTestId('export-note').innerText(), /refused the full search filter.*userName only/);
+    assert.match(await page.getByTestId('export-note').innerText(), /refused the full filter for this search.*userName only/);
     const rows = parseCsv((await save(page, 'Save CSV')).text);
     const expected = await query(`/directory/user?count=1&filter=${encodeURIComponent(`userName sw "${prefix}"`)}`);
     assert.equal(rows.length, expected.totalResults, 'exactly the users the simplest form matches');

@@ -160,7 +160,9 @@ export async function startEmulator(args = [], { echo = false } = {}) {
   // sorting and paging of 20,000 users is fast enough not to be what is measured.
   const bin = process.env.KEYWARD_EMULATOR_BIN ?? join(ROOT, 'target', 'debug', 'p14e-emulator');
   const portArgs = args.includes('--port') ? [] : ['--port', '0'];
-  const child = spawn(bin, [...portArgs, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // A suite run again against the stricter Directory API (`strict-*.test.mjs`).
+  const profile = process.env.KEYWARD_EMULATOR_PROFILE === 'strict' ? ['--strict'] : [];
+  const child = spawn(bin, [...portArgs, ...profile, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   // Never leave an emulator behind, even when the script that started it dies.
   process.once('exit', () => child.kill());
   const lines = createInterface({ input: child.stdout });
@@ -189,10 +191,22 @@ export async function startEmulator(args = [], { echo = false } = {}) {
 
 /** Points the dev build's "Local emulator" region at `base` (what its options page would store). */
 export async function presetLocalBase(browser, base) {
-  await browser.worker.evaluate(
-    (apiBase) => chrome.storage.local.set({ settings: { schema: 1, local_api_base: apiBase } }),
-    `${base}/api`,
-  );
+  await storeSettings(browser, { schema: 1, local_api_base: `${base}/api` });
+}
+
+/**
+ * Writes `patch` into the stored settings (Chrome keeps them in storage.local) and announces the
+ * write on Keyward's records channel, as its options page does: the worker adopts them at once,
+ * whether or not it has loaded its state yet.
+ */
+export async function storeSettings(browser, patch) {
+  await browser.worker.evaluate(async (patch) => {
+    const { settings } = await chrome.storage.local.get('settings');
+    await chrome.storage.local.set({ settings: { ...settings, ...patch } });
+    const channel = new BroadcastChannel('keyward-records');
+    channel.postMessage('settings');
+    channel.close();
+  }, patch);
 }
 
 export function screenshotPath(name) {
@@ -473,10 +487,17 @@ export const directoryGet = (base, creds, path) =>
 export async function launchWithSandboxKey(args) {
   const emulator = await startEmulator(args);
   const browser = await launch('chrome-dev');
-  await presetLocalBase(browser, emulator.base);
-  const creds = await sandboxCredentials(emulator.base);
-  await (await readSandboxKey(browser, emulator.base, creds.clientId)).close();
-  return { emulator, browser, creds };
+  try {
+    await presetLocalBase(browser, emulator.base);
+    const creds = await sandboxCredentials(emulator.base);
+    await (await readSandboxKey(browser, emulator.base, creds.clientId)).close();
+    return { emulator, browser, creds };
+  } catch (failed) {
+    // The suite's `after` never sees them: left open, they would keep its process alive.
+    await browser.close();
+    await emulator.stop();
+    throw failed;
+  }
 }
 
 /** RFC 4180 rows, as a spreadsheet reads them (a leading byte-order mark is not data). */

@@ -3,7 +3,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS, admin, startEmulator } from './harness.mjs';
+import { CHROMIUM_ARGS, admin, startEmulator, until } from './harness.mjs';
 
 let emulator;
 let browser;
@@ -38,6 +38,28 @@ test('the console says it is a local sandbox and follows hash routes', async () 
   await page.click('text=API Credentials');
   await page.locator('#api-credentials').waitFor();
   assert.equal(new URL(page.url()).hash, '#/setup/directory/api-credentials');
+  await page.close();
+  assert.deepEqual(errors, []);
+});
+
+test("the sandbox's strict switch turns the emulator's strict profile on and off", async () => {
+  const { page, errors } = await open('/dashboard');
+  const { client_id: clientId, api_key: key } = await state();
+  const escaped = async () =>
+    (await fetch(`${emulator.base}/api/directory/user?filter=${encodeURIComponent('userName sw "a\\"b"')}`, {
+      headers: { authorization: `Basic ${Buffer.from(`${clientId}:${key}`).toString('base64')}` },
+    })).status;
+  const box = page.getByLabel(/Strict Directory API/);
+  assert.equal(await box.isChecked(), false);
+  assert.equal(await escaped(), 200);
+  await box.check();
+  await until(async () => (await state()).strict, 'the strict profile on');
+  assert.equal(await escaped(), 400, 'an escape in a value refused');
+  await page.reload();
+  await until(() => page.getByLabel(/Strict Directory API/).isChecked(), 'the switch showing the profile in force');
+  await page.getByLabel(/Strict Directory API/).uncheck();
+  await until(async () => !(await state()).strict, 'the strict profile off');
+  assert.equal(await escaped(), 200);
   await page.close();
   assert.deepEqual(errors, []);
 });
