@@ -21,6 +21,9 @@ use crate::core::VERSION;
 pub const NO_ACCOUNT_YET: &str =
     "No PingOne for Enterprise account seen yet \u{2014} open the admin console\u{2019}s API Credentials page.";
 
+/// Who can reach the page, as Ping documents it.
+pub const WHO_SEES_THE_KEY: &str = "It is at Setup \u{2192} Directory Settings \u{2192} API Credentials. Trial accounts have no such page, and only a Global Administrator or an Identity Repository Administrator can renew the key there.";
+
 /// The header every popup screen shares: icon, name and version.
 fn header() -> Element {
     page_header(PRODUCT_NAME).child(
@@ -43,6 +46,7 @@ pub fn first_screen() -> Element {
                 .attr("data-testid", "empty-state")
                 .children([
                     el("p").text(NO_ACCOUNT_YET),
+                    el("p").attr("class", "kw-meta").text(WHO_SEES_THE_KEY),
                     el("a")
                         .attr("class", "kw-button")
                         .attr("href", CONSOLE_HOME)
@@ -437,6 +441,7 @@ mod tests {
         )
         .text_content();
         assert!(first.contains("No PingOne for Enterprise account seen yet"));
+        assert!(first.contains("Trial accounts have no such page"));
         assert!(first.contains("Enter the credentials by hand"));
         assert!(!first.contains("Empty the clipboard"));
         let unconfirmed = TabView {
