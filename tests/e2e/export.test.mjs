@@ -94,7 +94,7 @@ test(`${ALL} users under 5xx, resets, cut-off answers and a 429 storm: exactly $
   await page.screenshot({ path: screenshotPath('export-complete') });
 
   const csv = await save(page, 'Save CSV');
-  assert.match(csv.name, /^keyward-users-\d{4}-\d{2}-\d{2}\.csv$/);
+  assert.match(csv.name, new RegExp(`^keyward-${creds.clientId.slice(0, 8)}-users-\\d{4}-\\d{2}-\\d{2}\\.csv$`));
   const rows = parseCsv(csv.text);
   assert.equal(rows.length, USERS);
   assert.equal(new Set(rows.map((r) => r.id)).size, USERS, 'no duplicates');

@@ -125,7 +125,12 @@ pub fn search(kind: SearchKind, text: &str) -> Option<Filter> {
     if kind == SearchKind::Groups {
         return Some(Filter::co("displayName", text));
     }
-    let words: Vec<&str> = text.split_whitespace().take(MAX_WORDS).collect();
+    // "Mensah, James" is two words, as a directory lists names: a comma separates them too.
+    let words: Vec<&str> = text
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|w| !w.is_empty())
+        .take(MAX_WORDS)
+        .collect();
     let word = |w: &str| {
         Filter::sw("userName", w)
             .or(Filter::co("emails", w))
@@ -196,6 +201,15 @@ mod tests {
             simple_search(SearchKind::Groups, "a\tb\"").map(|f| f.to_string()),
             Some(r#"displayName co "a b""#.to_string())
         );
+    }
+
+    #[test]
+    fn last_comma_first_is_two_words() {
+        let sent = search(SearchKind::Users, "Mensah, James").map(|f| f.to_string());
+        let sent = sent.unwrap_or_default();
+        assert!(sent.contains(r#"(name.familyName sw "Mensah")"#), "{sent}");
+        assert!(sent.contains(r#"(name.givenName sw "James")"#), "{sent}");
+        assert!(!sent.contains(r#"sw "Mensah,""#), "{sent}");
     }
 
     #[test]

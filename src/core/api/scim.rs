@@ -18,7 +18,7 @@ use crate::core::shared::dates::parse_iso8601;
 pub const SCHEMA_PINGONE: &str = "urn:scim:schemas:com_pingone:1.0";
 
 /// A user.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct User {
     pub id: String,
     pub user_name: String,

@@ -64,7 +64,8 @@ impl Fragments {
 }
 
 impl Export {
-    /// The file name: `keyward-users-2026-11-26.csv`, with `-partial` unless complete.
+    /// The file name: `keyward-910a2dec-users-2026-11-26.csv` (the account by its Client ID's first
+    /// eight characters: files of several accounts stay apart), with `-partial` unless complete.
     pub fn file_name(&self, format: Format, wall_ms: u64) -> String {
         let date = crate::core::shared::dates::utc_date(wall_ms);
         let partial = if self.is_complete() { "" } else { "-partial" };
@@ -72,7 +73,19 @@ impl Export {
             Some(group) => format!("members-{}", members::file_part(&group.name)),
             None => "users".into(),
         };
-        format!("keyward-{what}-{date}{partial}.{}", format.extension())
+        let account: String = members::file_part(&self.client_id)
+            .chars()
+            .take(8)
+            .collect();
+        let account = if account.is_empty() {
+            "account".into()
+        } else {
+            account
+        };
+        format!(
+            "keyward-{account}-{what}-{date}{partial}.{}",
+            format.extension()
+        )
     }
 
     /// What the file starts with: the CSV's byte-order mark and column names, or the JSON header
@@ -204,6 +217,16 @@ pub const CSV_COLUMNS: &[&str] = &[
     "lastLogin",
 ];
 
+/// The user's displayName, or — P14E users often carry none — their given and family names.
+fn display_name(user: &User) -> String {
+    if let Some(name) = user.display_name.as_ref().filter(|n| !n.trim().is_empty()) {
+        return name.clone();
+    }
+    let parts = [&user.given_name, &user.family_name];
+    let parts: Vec<&str> = parts.iter().filter_map(|p| p.as_deref()).collect();
+    parts.join(" ").trim().to_string()
+}
+
 fn csv_row(user: &User) -> Vec<String> {
     let time = |ms: Option<i64>| ms.map(iso_time).unwrap_or_default();
     vec![
@@ -211,7 +234,7 @@ fn csv_row(user: &User) -> Vec<String> {
         user.user_name.clone(),
         user.given_name.clone().unwrap_or_default(),
         user.family_name.clone().unwrap_or_default(),
-        user.display_name.clone().unwrap_or_default(),
+        display_name(user),
         user.emails.first().cloned().unwrap_or_default(),
         user.active.map(|a| a.to_string()).unwrap_or_default(),
         user.state.clone().unwrap_or_default(),
@@ -294,6 +317,33 @@ mod tests {
             );
         }
         assert_eq!(csv_line(&["a".into(), "=b".into()]), "\"a\",\"'=b\"\r\n");
+    }
+
+    #[test]
+    fn a_user_without_display_name_gets_one_from_the_name_parts() {
+        let user = |display: Option<&str>, given: Option<&str>, family: Option<&str>| User {
+            display_name: display.map(str::to_string),
+            given_name: given.map(str::to_string),
+            family_name: family.map(str::to_string),
+            ..User::default()
+        };
+        let cases = [
+            (
+                user(Some("Dr Amélie Poulain"), Some("Amélie"), Some("Poulain")),
+                "Dr Amélie Poulain",
+            ),
+            (
+                user(None, Some("Amélie"), Some("Poulain")),
+                "Amélie Poulain",
+            ),
+            (user(Some(" "), Some("山田"), None), "山田"),
+            (user(None, None, Some("Mensah")), "Mensah"),
+            (user(None, None, None), ""),
+        ];
+        for (u, expected) in cases {
+            assert_eq!(display_name(&u), expected);
+            assert_eq!(csv_row(&u)[4], expected, "the displayName column");
+        }
     }
 
     #[test]

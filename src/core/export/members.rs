@@ -260,7 +260,7 @@ mod tests {
             assert_eq!(export.progress(300).summary, "Complete: 20,001 members.");
             assert_eq!(
                 export.file_name(Format::Csv, 0),
-                "keyward-members-Users-1970-01-01.csv"
+                "keyward-acct-members-Users-1970-01-01.csv"
             );
             let csv = disk.file(&export, Format::Csv);
             let lines: Vec<&str> = csv.split_terminator("\r\n").collect();

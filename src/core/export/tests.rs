@@ -302,7 +302,7 @@ fn cancel_offers_a_partial_file_labelled_as_such() {
     assert_eq!(json["users"].as_array().map(Vec::len), Some(2));
     assert_eq!(
         export.file_name(Format::Json, 0),
-        "keyward-users-1970-01-01-partial.json"
+        "keyward-acct-1-users-1970-01-01-partial.json"
     );
 }
 

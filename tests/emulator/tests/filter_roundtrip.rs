@@ -52,8 +52,12 @@ fn search_filters_parse_for_any_input() {
             if let Some(filter) = keyward::core::api::filter::search(kind, literal) {
                 let text = filter.to_string();
                 let parsed = parse(&text).unwrap_or_else(|e| panic!("{text:?} did not parse: {e}"));
-                // The search text is a literal: a resource holding exactly it is found.
-                let holder = json!({"userName": literal.trim(), "displayName": literal.trim(), "emails": [], "name": {}});
+                // The search text is a literal: a resource holding exactly it, as searched (the
+                // characters no filter may carry left out), is found.
+                let searched = keyward::core::api::filter::searchable(literal);
+                let held = searched.trim();
+                let holder =
+                    json!({"userName": held, "displayName": held, "emails": [], "name": {}});
                 assert!(
                     matches(&parsed, &holder, false),
                     "{text:?} finds {literal:?}"
