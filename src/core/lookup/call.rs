@@ -33,7 +33,7 @@ pub enum Asked<'a> {
 pub const SIMPLIFIED: &str = "PingOne refused the full filter for this search, so Keyward searched by userName only (\u{201c}starts with\u{201d}).";
 /// ... when it refused to sort a group search.
 pub const SORTED_HERE: &str =
-    "PingOne refused to sort this search, so Keyward sorted the results itself.";
+    "PingOne refused this search as asked, so Keyward asked without sorting and sorted the results itself.";
 /// ... and when the text held characters a filter cannot carry safely.
 pub const CHARACTERS_LEFT_OUT: &str =
     "Searched without quotes, backslashes and tabs: PingOne\u{2019}s filters may not take them.";

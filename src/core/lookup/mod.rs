@@ -36,8 +36,8 @@ pub const MAX_RELATED: usize = 100;
 
 /// The request for a search box's text: users by userName, email or name; groups by name. Blank
 /// text lists the first results.
-/// With `simple`, the filter is the simplest form and groups are not sorted by the server (for a
-/// query the server refused: the results are sorted here instead).
+/// With `simple`, the filter is the simplest form and nothing is sorted by the server (for a query
+/// the server refused, whether for its filter or its sort: the results are sorted here instead).
 pub fn search_request(kind: SearchKind, text: &str, simple: bool) -> ListRequest {
     let (resource, sort_by) = match kind {
         SearchKind::Users => (Resource::Users, "userName"),
@@ -50,7 +50,7 @@ pub fn search_request(kind: SearchKind, text: &str, simple: bool) -> ListRequest
         } else {
             search(kind, text)
         },
-        sort_by: (!simple || kind == SearchKind::Users).then_some(sort_by),
+        sort_by: (!simple).then_some(sort_by),
         start_index: 1,
         count: RESULT_LIMIT,
     }
