@@ -16,7 +16,7 @@ use crate::core::accounts::{self, AccountEdit, Accounts};
 use crate::core::protocol::{ask, Request};
 use crate::core::settings::view::{
     self, Form, Notice, CLEAR_SECS_FIELD, CLIPBOARD_CHECK_FIELD, CLIPBOARD_CHECK_REFUSED,
-    IMPORT_FIELD, LOCAL_BASE_FIELD, MAX_IN_FLIGHT_FIELD, REMIND_FIELD, ROTATION_FIELD,
+    IMPORT_FIELD, LOCAL_BASE_FIELD, MAX_IN_FLIGHT_FIELD, NOTICE_SLOT, REMIND_FIELD, ROTATION_FIELD,
     SESSION_KEYS_FIELD,
 };
 use crate::core::settings::{
@@ -265,6 +265,17 @@ async fn submit(page: &Rc<RefCell<Page>>, form: Form, target: &Element) -> Resul
     if let Some(next) = next {
         storage::set(STORAGE_KEY, &next).await?;
         page.borrow_mut().settings = next;
+    }
+    // A refusal keeps what was typed: only the form's notice changes, the fields stay as they are.
+    if matches!(notice, Notice::Invalid(_)) {
+        let slot = target.closest("form").ok().flatten().and_then(|form| {
+            form.query_selector(&format!("[{NOTICE_SLOT}]"))
+                .ok()
+                .flatten()
+        });
+        if let Some(slot) = slot {
+            return dom::mount(&slot, &view::notice_text(Some(&notice)));
+        }
     }
     let result = page.borrow().render(Some((form, &notice)));
     result

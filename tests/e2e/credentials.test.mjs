@@ -380,9 +380,19 @@ test('integrations recorded in the options page form the cut-over checklist in E
   await options.goto(browser.url('options.html'));
   const form = options.locator(`form[data-form=account][data-client-id="${creds.clientId}"]`);
   await form.locator('[name=label]').fill('Production EU');
-  await form.locator('[name=colour]').fill('#cf222e');
+  await form.locator('[name=colour]').fill('#cf22');
   await form.locator('[name=production]').check();
   await form.locator('[name=integrations]').fill('PingFederate PCV\nHR sync script');
+  await form.getByRole('button', { name: 'Save' }).click();
+  // Refused: the form says why and keeps everything typed.
+  await form.getByRole('alert').waitFor();
+  assert.match(await form.getByRole('alert').innerText(), /colour must look like #1a2b3c/);
+  assert.deepEqual(
+    [await form.locator('[name=label]').inputValue(), await form.locator('[name=colour]').inputValue(), await form.locator('[name=production]').isChecked(), await form.locator('[name=integrations]').inputValue()],
+    ['Production EU', '#cf22', true, 'PingFederate PCV\nHR sync script'],
+  );
+  // A colour without its "#" is taken as it can only be meant.
+  await form.locator('[name=colour]').fill('CF222E');
   await form.getByRole('button', { name: 'Save' }).click();
   await options.getByText('Saved.').waitFor();
   const stored = (await storedAccounts(browser))[creds.clientId];

@@ -80,6 +80,9 @@ test('the reminder schedule round-trips through the options page and reaches the
   await page.fill('#remind-before', '61');
   await schedule.getByRole('button', { name: 'Save' }).click();
   await schedule.getByRole('alert').waitFor();
+  // Refused, and nothing typed is lost.
+  assert.equal(await page.inputValue('#remind-before'), '61');
+  assert.equal(await page.inputValue('#rotation-days'), '60');
   await page.reload();
   assert.equal(await page.inputValue('#rotation-days'), '60');
   assert.equal(await page.inputValue('#remind-before'), '10, 3');

@@ -433,7 +433,11 @@ impl Accounts {
     pub fn edit(&mut self, edit: &AccountEdit) -> Result<(), EditError> {
         let label = clean(&edit.label);
         check_label(&label)?;
-        let colour = edit.colour.trim().to_ascii_lowercase();
+        let mut colour = edit.colour.trim().to_ascii_lowercase();
+        // "1f6feb" can only mean one colour: taken as "#1f6feb".
+        if colour.len() == 6 && is_hex_colour(&format!("#{colour}")) {
+            colour.insert(0, '#');
+        }
         if !colour.is_empty() && !is_hex_colour(&colour) {
             return Err(EditError::BadColour);
         }
@@ -677,6 +681,13 @@ mod tests {
         assert_eq!(acct.colour.as_deref(), Some("#cf222e"));
         assert!(acct.production);
         assert_eq!(acct.integrations, ["PingFederate PCV", "HR sync script"]);
+        // A colour typed without its "#" can only mean one colour.
+        assert_eq!(a.edit(&edit("id", "Prod EU", "1F6FEB", "")), Ok(()));
+        assert_eq!(a.accounts["id"].colour.as_deref(), Some("#1f6feb"));
+        assert_eq!(
+            a.edit(&edit("id", "", "1f6fe", "")),
+            Err(EditError::BadColour)
+        );
         assert!(a.forget("id"));
         assert!(!a.forget("id"));
     }

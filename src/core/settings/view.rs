@@ -185,7 +185,15 @@ pub fn view(
     ])
 }
 
+/// Where a form's notice goes: a refusal is shown there alone, the form left as typed.
+pub const NOTICE_SLOT: &str = "data-notice";
+
 fn notice_line(notice: Option<&Notice>) -> Element {
+    el("div").attr(NOTICE_SLOT, "").child(notice_text(notice))
+}
+
+/// The notice itself.
+pub fn notice_text(notice: Option<&Notice>) -> Element {
     match notice {
         Some(Notice::Saved) => el("p")
             .attr("role", "status")
@@ -288,6 +296,8 @@ fn accounts_section(accounts: &Accounts, notice: Option<&Notice>) -> Element {
                             .attr("data-client-id", account.client_id.clone())
                             .text("Forget this account"),
                     ]),
+                    // A refused save is said here, beside what was typed.
+                    notice_line(None),
                 ]),
         );
     }
