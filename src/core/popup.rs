@@ -273,7 +273,7 @@ fn account_item(a: &AccountView, flavour: Flavour) -> Element {
                 .attr("class", "kw-region-answers")
                 .attr("data-testid", "region-answers")
                 .children([
-                    el("span").text("No region accepted this credential:"),
+                    el("span").text("What the regions answered:"),
                     el("ul").children(
                         a.region_answers
                             .iter()

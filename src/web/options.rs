@@ -16,8 +16,8 @@ use crate::core::accounts::{self, AccountEdit, Accounts};
 use crate::core::protocol::{ask, Request};
 use crate::core::settings::view::{
     self, Form, Notice, CLEAR_SECS_FIELD, CLIPBOARD_CHECK_FIELD, CLIPBOARD_CHECK_REFUSED,
-    IMPORT_FIELD, LOCAL_BASE_FIELD, MAX_IN_FLIGHT_FIELD, NOTICE_SLOT, REMIND_FIELD, ROTATION_FIELD,
-    SESSION_KEYS_FIELD,
+    FORGET_ARMED, IMPORT_FIELD, LOCAL_BASE_FIELD, MAX_IN_FLIGHT_FIELD, NOTICE_SLOT, REMIND_FIELD,
+    ROTATION_FIELD, SESSION_KEYS_FIELD,
 };
 use crate::core::settings::{
     self, ClearCheck, Policy, Settings, CLIPBOARD_READ_PERMISSION, STORAGE_KEY,
@@ -102,6 +102,12 @@ pub async fn render_options(root: Element) -> Result<(), JsError> {
                     .map(|form| (form, target))
             } else if event.type_() == "click" {
                 match target.get_attribute("data-action").as_deref() {
+                    // Forgetting is for good: the first click asks, the second forgets.
+                    Some("forget") if !target.has_attribute(FORGET_ARMED) => {
+                        let _ = target.set_attribute(FORGET_ARMED, "");
+                        target.set_text_content(Some(view::FORGET_AGAIN));
+                        None
+                    }
                     Some("forget") => Some((Form::Account, target)),
                     Some("export") => Some((Form::Transfer, target)),
                     _ => None,

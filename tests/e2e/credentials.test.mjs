@@ -437,7 +437,12 @@ test('integrations recorded in the options page form the cut-over checklist in E
   await page.click('text=Dashboard');
   await until(async () => (await tabView('console'))?.page === 'Dashboard', 'the console page left');
 
-  await options.locator(`form[data-client-id="${creds.clientId}"] [data-action=forget]`).click();
+  // Forgetting is for good: the first click only asks.
+  const forget = options.locator(`form[data-client-id="${creds.clientId}"] [data-action=forget]`);
+  await forget.click();
+  assert.match(await forget.innerText(), /Click again to forget this account/);
+  assert.ok((await storedAccounts(browser))[creds.clientId], 'one click forgets nothing');
+  await forget.click();
   await until(async () => !(await storedAccounts(browser))[creds.clientId], 'the account forgotten');
   await options.close();
   await page.close();

@@ -185,6 +185,12 @@ pub fn view(
     ])
 }
 
+/// Marks a Forget button clicked once: the next click forgets.
+pub const FORGET_ARMED: &str = "data-armed";
+/// What the Forget button says once armed.
+pub const FORGET_AGAIN: &str =
+    "Click again to forget this account: its label, integrations and renewal history go for good";
+
 /// Where a form's notice goes: a refusal is shown there alone, the form left as typed.
 pub const NOTICE_SLOT: &str = "data-notice";
 
