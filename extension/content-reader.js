@@ -371,6 +371,7 @@
     button:hover { background: #eef5fc; }
     button:focus-visible { outline: 2px solid #0969da; outline-offset: 2px; }
     button[data-state=copied] { background: #0b5cad; color: #fff; }
+    button[aria-disabled=true] { border-color: #8c959f; color: #57606a; cursor: not-allowed; }
     .note, .status { margin: 4px 0 0; color: #57606a; font-size: 12px; }
     .age { margin: 0 0 4px; font-weight: 600; }
     .age[data-level=due_soon] { color: #9a6700; }
@@ -413,12 +414,18 @@
     const bar = el('div', { class: 'bar', role: 'group', 'aria-label': 'Keyward copy helpers' });
     bar.append(el('span', { class: 'brand' }, 'Keyward'));
     const status = el('p', { class: 'status', role: 'status', 'aria-live': 'polite' });
-    for (const { what, label } of helpers.buttons) {
-      const button = el('button', { type: 'button', 'data-what': what }, label);
+    for (const { what, label, waits } of helpers.buttons) {
+      // A helper that cannot act yet is shown disabled and, clicked, says why (never a silent no-op).
+      const attrs = waits ? { 'aria-disabled': 'true', title: waits } : {};
+      const button = el('button', { type: 'button', 'data-what': what, ...attrs }, label);
       button.addEventListener('click', async (event) => {
         event.stopPropagation();
         // Only the admin's own click copies: a page script cannot drive the helpers.
         if (!event.isTrusted) return;
+        if (waits) {
+          status.textContent = waits;
+          return;
+        }
         if (!seen(made, button, event)) {
           status.textContent = 'Keyward did not copy: something on the page hides or covers its helpers.';
           return;

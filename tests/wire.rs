@@ -323,10 +323,12 @@ fn answers() -> Vec<Response> {
                 HelperButton {
                     what: CopyWhat::ClientId,
                     label: "Copy Client ID".into(),
+                    waits: None,
                 },
                 HelperButton {
                     what: CopyWhat::Curl,
                     label: "Copy curl".into(),
+                    waits: None,
                 },
             ],
             note: "Secrets are cleared from the clipboard after 30 s.".into(),

@@ -6,7 +6,7 @@ use wasm_bindgen::JsError;
 use super::client::Client;
 use super::js::warn;
 use super::net::Fetch;
-use super::worker::{perform, run_reminders, save_accounts, with_state};
+use super::worker::{perform, run_reminders, with_state};
 use super::{out_of_line, time, API};
 use crate::core::api::region::{self, Region};
 use crate::core::api::throttle::Priority;
@@ -40,10 +40,10 @@ pub async fn find_region(credentials: Credentials, flavour: Flavour) {
     let Ok(detection) = probe_regions(&credentials, flavour).await else {
         return;
     };
-    let changed =
+    let effects =
         with_state(|s| s.region_searched(&credentials.client_id, detection, time::now_ms()));
-    if matches!(changed, Ok(true)) {
-        warn(save_accounts().await);
+    for effect in effects.unwrap_or_default() {
+        warn(out_of_line(perform(effect, flavour)).await);
     }
 }
 

@@ -71,6 +71,20 @@ test('no region accepts the credential: the popup lists the account and offers t
   }, 'the region search to end');
   const item = popup.locator(`li[data-client-id="${spec.client_id}"]`);
   assert.equal(await item.locator('select.kw-region option:checked').innerText(), 'Region unknown — choose');
+  // On the page, the helpers that need the region are disabled and say why (through the
+  // accessibility tree, which sees into their closed shadow root).
+  const cdp = await page.context().newCDPSession(page);
+  const helper = async (name) => {
+    const { nodes } = await cdp.send('Accessibility.getFullAXTree');
+    return nodes.find((n) => n.role?.value === 'button' && n.name?.value === name);
+  };
+  const curl = await until(async () => {
+    const node = await helper('Copy curl');
+    return node?.properties?.some((p) => p.name === 'disabled' && p.value.value) && node;
+  }, 'Copy curl shown disabled');
+  assert.match(curl.description?.value ?? '', /no region accepted the key\. Choose it in Keyward's popup/);
+  assert.ok(!(await helper('Copy API key')).properties?.some((p) => p.name === 'disabled' && p.value.value), 'the key itself still copies');
+  await cdp.detach();
   // What each region answered: the emulator refused the credential; the public hosts are out of reach.
   const answers = await item.getByTestId('region-answers').locator('li').allInnerTexts();
   assert.deepEqual(answers, [

@@ -39,6 +39,11 @@ pub struct Copied {
 }
 
 /// The text a helper copies from tab `tab_id`, and the clipboard write; a refusal says why not.
+/// Why the helpers that need the account's region cannot act yet.
+pub const REGION_FINDING: &str = "Needs the account's region, which Keyward is still finding.";
+pub const REGION_UNKNOWN: &str =
+    "Needs the account's region: no region accepted the key. Choose it in Keyward's popup.";
+
 /// `api_base` gives an account's Directory API base, if its region is known.
 pub fn copy(
     tabs: &Tabs,

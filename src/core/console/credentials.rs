@@ -8,11 +8,11 @@
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
-use crate::core::accounts::view::RegionSearches;
+use crate::core::accounts::view::{RegionSearch, RegionSearches};
 use crate::core::accounts::{fingerprint, Accounts};
 use crate::core::api::Credentials;
 use crate::core::console::claims::Claims;
-use crate::core::console::copy::CopyWhat;
+use crate::core::console::copy::{CopyWhat, REGION_FINDING, REGION_UNKNOWN};
 use crate::core::console::layout::{
     self, page_key, Layouts, PageNotice, Pick, Picked, TeachPlan, Teaching, NOT_READ, STALE,
 };
@@ -139,6 +139,9 @@ pub struct AgeBanner {
 pub struct HelperButton {
     pub what: CopyWhat,
     pub label: String,
+    /// Why it cannot copy yet (the page shows it disabled, and says this when clicked).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waits: Option<String>,
 }
 
 impl HelperButton {
@@ -146,6 +149,7 @@ impl HelperButton {
         HelperButton {
             what,
             label: label.to_string(),
+            waits: None,
         }
     }
 }
@@ -481,16 +485,32 @@ fn helpers(
     note: String,
     now: u64,
 ) -> Helpers {
+    let account = desk.accounts.accounts.get(client_id);
+    let waits = account.is_none_or(|a| a.region.is_none()).then(|| {
+        let finding = desk.searches.status(client_id) == Some(&RegionSearch::Finding);
+        (if finding {
+            REGION_FINDING
+        } else {
+            REGION_UNKNOWN
+        })
+        .to_string()
+    });
     let mut buttons = vec![HelperButton::new(CopyWhat::ClientId, "Copy Client ID")];
     if tab.shown_key.is_some() {
         buttons.extend([
             HelperButton::new(CopyWhat::ApiKey, "Copy API key"),
             HelperButton::new(CopyWhat::AuthorizationHeader, "Copy Authorization header"),
-            HelperButton::new(CopyWhat::Curl, "Copy curl"),
-            HelperButton::new(CopyWhat::ShellExports, "Copy shell exports"),
         ]);
+        for (what, label) in [
+            (CopyWhat::Curl, "Copy curl"),
+            (CopyWhat::ShellExports, "Copy shell exports"),
+        ] {
+            buttons.push(HelperButton {
+                waits: waits.clone(),
+                ..HelperButton::new(what, label)
+            });
+        }
     }
-    let account = desk.accounts.accounts.get(client_id);
     let age = account
         .and_then(|a| a.key.as_ref())
         .map(|k| assess(k.since_ms, now, &desk.settings.schedule))

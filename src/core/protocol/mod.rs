@@ -754,6 +754,7 @@ mod tests {
                 buttons: vec![HelperButton {
                     what: CopyWhat::AuthorizationHeader,
                     label: "Copy Authorization header".into(),
+                    waits: None,
                 }],
                 note: "n".into(),
                 age: Some(AgeBanner {

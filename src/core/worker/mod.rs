@@ -117,10 +117,27 @@ impl WorkerState {
         view
     }
 
-    /// Records the end of a region search; returns whether the accounts changed.
-    pub fn region_searched(&mut self, client_id: &str, detection: Detection, now_ms: u64) -> bool {
-        self.region_search
-            .finished(&mut self.accounts, client_id, detection, now_ms)
+    /// Records the end of an account's region search: what to store, and each tab showing that
+    /// account read again (its helpers that wait for the region then say what changed).
+    pub fn region_searched(
+        &mut self,
+        client_id: &str,
+        detection: Detection,
+        now_ms: u64,
+    ) -> Vec<Effect> {
+        let changed = self
+            .region_search
+            .finished(&mut self.accounts, client_id, detection, now_ms);
+        let showing = self
+            .tabs
+            .iter()
+            .filter(|(_, tab)| tab.view.client_id.as_deref() == Some(client_id))
+            .map(|(id, _)| Effect::ReadTabAgain { tab_id: *id });
+        changed
+            .then_some(Effect::SaveAccounts)
+            .into_iter()
+            .chain(showing)
+            .collect()
     }
 
     /// A renewed key's check begins (an earlier check's result no longer holds). Returns the

@@ -91,6 +91,37 @@ fn a_shown_key_enables_every_helper_and_is_remembered_by_fingerprint_only() {
         .effects
         .iter()
         .any(|e| matches!(e, Effect::DetectRegion { .. })));
+    // Until the region is known, the helpers that need it say why instead of doing nothing.
+    let waits = |o: &Outcome| match &o.response {
+        Response::PagePlan(PagePlan {
+            helpers: Some(h), ..
+        }) => h
+            .buttons
+            .iter()
+            .map(|b| b.waits.clone())
+            .collect::<Vec<_>>(),
+        _ => Vec::new(),
+    };
+    let finding = Some(crate::core::console::copy::REGION_FINDING.to_string());
+    assert_eq!(waits(&o), [None, None, None, finding.clone(), finding]);
+    // The search ends with no region: the tab showing the account is read again, and says so.
+    let ended = s.region_searched(ID, Detection::NotFound(Vec::new()), 1_500);
+    assert!(
+        ended
+            .iter()
+            .any(|e| matches!(e, Effect::ReadTabAgain { .. })),
+        "{ended:?}"
+    );
+    let o = send(&mut s, creds_page(KEY, &["Hide", "Edit"]), 1_600);
+    let unknown = Some(crate::core::console::copy::REGION_UNKNOWN.to_string());
+    assert_eq!(waits(&o), [None, None, None, unknown.clone(), unknown]);
+    s.accounts.set_region(ID, "eu", 1_700);
+    let o = send(&mut s, creds_page(KEY, &["Hide", "Edit"]), 2_000);
+    assert_eq!(
+        waits(&o),
+        [None, None, None, None, None],
+        "the region known"
+    );
     let stored = serde_json::to_string(&s.accounts).expect("accounts serialize");
     assert!(!stored.contains(KEY), "accounts hold no key");
     assert_eq!(
