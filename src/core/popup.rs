@@ -42,10 +42,9 @@ pub fn first_screen() -> Element {
         el("main").child(
             el("section")
                 .attr("class", "kw-empty")
-                .attr("role", "status")
                 .attr("data-testid", "empty-state")
                 .children([
-                    el("p").text(NO_ACCOUNT_YET),
+                    el("p").attr("role", "status").text(NO_ACCOUNT_YET),
                     el("p").attr("class", "kw-meta").text(WHO_SEES_THE_KEY),
                     el("a")
                         .attr("class", "kw-button")
@@ -153,12 +152,12 @@ pub fn screen(
                 .child(manual_form(false)),
         ]);
     }
+    // The live region is the summary alone: buttons and hints beside it are not re-announced.
     let mut tab = el("section")
         .attr("class", "kw-tab")
-        .attr("role", "status")
         .attr("data-testid", "tab-state")
         .attr("data-kind", wire::name(&view.kind))
-        .child(el("p").text(view.summary.clone()));
+        .child(el("p").attr("role", "status").text(view.summary.clone()));
     if view.can_teach {
         tab = tab.children([
             el("p").text(TEACH_HINT),
@@ -462,6 +461,28 @@ mod tests {
         )
         .text_content();
         assert!(text.contains(UNCONFIRMED) && text.contains("Keep this account"));
+        // Live regions are narrow: none holds a control, so a new screen does not re-read them.
+        fn live_with_control(e: &Element, live: bool) -> bool {
+            let live = live || matches!(e.get_attr("role"), Some("status" | "alert"));
+            (live && matches!(e.tag, "button" | "select" | "input" | "a"))
+                || e.children.iter().any(|c| match c {
+                    crate::core::shared::view::Node::Element(c) => live_with_control(c, live),
+                    crate::core::shared::view::Node::Text(_) => false,
+                })
+        }
+        let teachable = TabView {
+            kind: TabKind::Credentials,
+            can_teach: true,
+            ..unconfirmed.clone()
+        };
+        for view in [&empty, &unconfirmed, &teachable] {
+            let screen = screen(view, Flavour::Store, None, &LookupChoice::default(), true);
+            assert!(!live_with_control(&screen, false), "{view:?}");
+        }
+        for code in [FailureCode::NoKey, FailureCode::NoRegion] {
+            let failure = lookup_view::failure(&Failure::new(code, "x"), CONSOLE_HOME);
+            assert!(!live_with_control(&failure, false), "{code:?}");
+        }
         // An offer to empty the clipboard comes first, on any screen.
         let offered = screen(&empty, Flavour::Store, None, &LookupChoice::default(), true);
         assert!(offered

@@ -391,12 +391,17 @@ fn detail_attributes(d: &Detail, when: &dyn Fn(i64) -> String) -> Element {
 
 /// A failure and its fix. `credentials_url` is where the key can be read again.
 pub fn failure(f: &Failure, credentials_url: &str) -> Element {
+    // The alert is the message alone: the fix beside it is a control, not something to announce.
     let mut area = el("div")
         .attr("class", "kw-failure")
-        .attr("role", "alert")
         .attr("data-testid", "lookup-failure")
         .attr("data-code", wire::name(&f.code))
-        .child(el("p").attr("class", "kw-error").text(f.message.clone()));
+        .child(
+            el("p")
+                .attr("role", "alert")
+                .attr("class", "kw-error")
+                .text(f.message.clone()),
+        );
     if f.needs_key() {
         area = area.child(
             el("a")
