@@ -388,6 +388,17 @@ pub fn members_export(account: &str, id: &str, detail: &Detail) -> Option<String
 mod tests {
     use super::*;
 
+    /// The store build's screen for `view`, with no notice and no lookup chosen.
+    fn shown(view: &TabView, clipboard_offer: bool) -> Element {
+        screen(
+            view,
+            Flavour::Store,
+            None,
+            &LookupChoice::default(),
+            clipboard_offer,
+        )
+    }
+
     #[test]
     fn only_a_group_with_members_offers_its_members_export() {
         let members = br#"{"id":"g 1","displayName":"R&D","members":[{"value":"u1"}]}"#;
@@ -431,14 +442,7 @@ mod tests {
             kind: TabKind::NotConsole,
             ..TabView::default()
         };
-        let first = screen(
-            &empty,
-            Flavour::Store,
-            None,
-            &LookupChoice::default(),
-            false,
-        )
-        .text_content();
+        let first = shown(&empty, false).text_content();
         assert!(first.contains("No PingOne for Enterprise account seen yet"));
         assert!(first.contains("Trial accounts have no such page"));
         assert!(first.contains("Enter the credentials by hand"));
@@ -452,39 +456,34 @@ mod tests {
             }],
             ..TabView::default()
         };
-        let text = screen(
-            &unconfirmed,
-            Flavour::Store,
-            None,
-            &LookupChoice::default(),
-            false,
-        )
-        .text_content();
+        let text = shown(&unconfirmed, false).text_content();
         assert!(text.contains(UNCONFIRMED) && text.contains("Keep this account"));
         // Live regions are narrow: none holds a control, so a new screen does not re-read them.
-        fn live_with_control(e: &Element, live: bool) -> bool {
-            let live = live || matches!(e.get_attr("role"), Some("status" | "alert"));
-            (live && matches!(e.tag, "button" | "select" | "input" | "a"))
-                || e.children.iter().any(|c| match c {
-                    crate::core::shared::view::Node::Element(c) => live_with_control(c, live),
-                    crate::core::shared::view::Node::Text(_) => false,
+        let live_with_control = |e: &Element| {
+            e.elements()
+                .into_iter()
+                .filter(|e| matches!(e.get_attr("role"), Some("status" | "alert")))
+                .any(|live| {
+                    live.elements()
+                        .iter()
+                        .any(|e| matches!(e.tag, "button" | "select" | "input" | "a"))
                 })
-        }
+        };
         let teachable = TabView {
             kind: TabKind::Credentials,
             can_teach: true,
             ..unconfirmed.clone()
         };
         for view in [&empty, &unconfirmed, &teachable] {
-            let screen = screen(view, Flavour::Store, None, &LookupChoice::default(), true);
-            assert!(!live_with_control(&screen, false), "{view:?}");
+            let screen = shown(view, true);
+            assert!(!live_with_control(&screen), "{view:?}");
         }
         for code in [FailureCode::NoKey, FailureCode::NoRegion] {
             let failure = lookup_view::failure(&Failure::new(code, "x"), CONSOLE_HOME);
-            assert!(!live_with_control(&failure, false), "{code:?}");
+            assert!(!live_with_control(&failure), "{code:?}");
         }
         // An offer to empty the clipboard comes first, on any screen.
-        let offered = screen(&empty, Flavour::Store, None, &LookupChoice::default(), true);
+        let offered = shown(&empty, true);
         assert!(offered
             .text_content()
             .contains("may still be on your clipboard.Empty the clipboard"));
@@ -505,7 +504,7 @@ mod tests {
             }],
             ..TabView::default()
         };
-        let screen = screen(&view, Flavour::Store, None, &LookupChoice::default(), false);
+        let screen = shown(&view, false);
         let text = screen.text_content();
         let select = screen.find("class", "kw-region").expect("a region select");
         assert_eq!(

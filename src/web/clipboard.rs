@@ -218,17 +218,28 @@ pub async fn copy(text: &str, clear: Option<ClearLater>) -> Result<Option<String
     Ok(Some(token))
 }
 
+/// `chrome.permissions.method` (`contains`, `request`, `remove`) for the clipboard read
+/// permission, called at once (`request` must be, inside the admin's click); returns what the call
+/// returns (a promise).
+pub fn read_permission(method: &str) -> Result<JsValue, JsError> {
+    let permission = to_js(&call_args::Permissions {
+        permissions: [CLIPBOARD_READ_PERMISSION],
+    })?;
+    super::chrome::start(&["chrome", "permissions"], method, &[permission])
+}
+
 /// What Keyward may do with the clipboard now: read it only if the admin granted the permission.
 pub async fn clear_check() -> ClearCheck {
-    let asked = to_js(&call_args::Permissions {
-        permissions: [CLIPBOARD_READ_PERMISSION],
+    let asked = read_permission("contains").and_then(|p| {
+        p.dyn_into::<js_sys::Promise>()
+            .map_err(|_| JsError::new("chrome.permissions.contains gave no promise"))
     });
     let granted = match asked {
-        Ok(asked) => call(&["chrome", "permissions"], "contains", &[asked]).await,
-        Err(e) => Err(e),
+        Ok(promise) => wasm_bindgen_futures::JsFuture::from(promise).await.ok(),
+        Err(_) => None,
     };
-    match granted.map(|g| g.as_bool()) {
-        Ok(Some(true)) => ClearCheck::IfUnchanged,
+    match granted.and_then(|g| g.as_bool()) {
+        Some(true) => ClearCheck::IfUnchanged,
         _ => ClearCheck::Ask,
     }
 }

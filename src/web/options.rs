@@ -9,8 +9,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, Event, HtmlInputElement, HtmlTextAreaElement};
 
-use super::chrome::call_args;
-use super::js::{to_js, warn};
+use super::js::warn;
 use super::{chrome, clipboard, dom, storage};
 use crate::core::accounts::{self, AccountEdit, Accounts};
 use crate::core::protocol::{ask, Request};
@@ -19,9 +18,7 @@ use crate::core::settings::view::{
     FORGET_ARMED, IMPORT_FIELD, LOCAL_BASE_FIELD, MAX_IN_FLIGHT_FIELD, NOTICE_SLOT, REMIND_FIELD,
     ROTATION_FIELD, SESSION_KEYS_FIELD,
 };
-use crate::core::settings::{
-    self, ClearCheck, Policy, Settings, CLIPBOARD_READ_PERMISSION, STORAGE_KEY,
-};
+use crate::core::settings::{self, ClearCheck, Policy, Settings, STORAGE_KEY};
 use crate::core::shared::hosts::Flavour;
 use crate::core::shared::wire::Checked;
 
@@ -131,11 +128,7 @@ pub async fn render_options(root: Element) -> Result<(), JsError> {
 
 /// Asks the browser for the permission to read the clipboard (`wanted`) or gives it back.
 fn ask_clipboard_permission(wanted: bool) -> Result<JsValue, JsError> {
-    let permission = to_js(&call_args::Permissions {
-        permissions: [CLIPBOARD_READ_PERMISSION],
-    })?;
-    let method = if wanted { "request" } else { "remove" };
-    chrome::start(&["chrome", "permissions"], method, &[permission])
+    clipboard::read_permission(if wanted { "request" } else { "remove" })
 }
 
 /// Shows what the browser now allows once it answered [`ask_clipboard_permission`].

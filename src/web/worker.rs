@@ -262,12 +262,7 @@ async fn answer_api_call(call: ApiCall) -> Answered {
                 // The server refused the full filter: once more with the simplest, and this query
                 // gets the simplest from now on (an export's next pages too).
                 Some(simpler) => {
-                    let refusal = match &call.job {
-                        Job::Search { list, .. } | Job::ExportPage { list, .. } => {
-                            list.refusal.clone()
-                        }
-                        Job::Detail { .. } => String::new(),
-                    };
+                    let refusal = call.job.refusal().to_string();
                     if let Err(e) = with_state(|s| s.filters_refused.insert(refusal)) {
                         web_sys::console::warn_1(&JsValue::from(e));
                     }

@@ -36,6 +36,16 @@ async function wd(method, path, body) {
 }
 
 const s = (path) => `/session/${session}${path}`;
+/** A script for `run` in a Keyward page: Keyward's IndexedDB records, every one by key. */
+const READ_RECORDS = `const open = indexedDB.open('keyward');
+  open.onsuccess = () => {
+    const store = open.result.transaction('records').objectStore('records');
+    const [keys, values] = [store.getAllKeys(), store.getAll()];
+    values.onsuccess = () => {
+      open.result.close();
+      arguments[0](Object.fromEntries(keys.result.map((key, i) => [key, values.result[i]])));
+    };
+  };`;
 const run = (script, ...args) => wd('POST', s('/execute/async'), { script, args });
 const press = (...keys) =>
   wd('POST', s('/actions'), {
@@ -162,11 +172,7 @@ test("Firefox: Keyward's records are out of content scripts' reach: storage.loca
   assert.equal(await local(), '{}');
   // The records live in the extension origin's IndexedDB, which a content script (its page's
   // origin) cannot open.
-  const records = await run(`const open = indexedDB.open('keyward');
-    open.onsuccess = () => {
-      const get = open.result.transaction('records').objectStore('records').getAllKeys();
-      get.onsuccess = () => { open.result.close(); arguments[0](get.result); };
-    };`);
+  const records = Object.keys(await run(READ_RECORDS));
   assert.ok(records.includes('accounts') && records.includes('fingerprint_salt') && records.includes('settings'), JSON.stringify(records));
   const delay = () => run('arguments[0](document.getElementById("clipboard-clear-secs").value)');
   const before = await delay();
@@ -194,11 +200,7 @@ test('Firefox: the key is in no storage area but storage.session, and in no cons
     .then((areas) => arguments[0](areas.map((a) => JSON.stringify(a))))`);
   const [local, sync, sessionArea] = stored;
   assert.deepEqual(forms.filter((f) => local.includes(f) || sync.includes(f)), [], 'storage.local and sync hold no key');
-  const idb = await run(`const open = indexedDB.open('keyward');
-    open.onsuccess = () => {
-      const get = open.result.transaction('records').objectStore('records').getAll();
-      get.onsuccess = () => { open.result.close(); arguments[0](JSON.stringify(get.result)); };
-    };`);
+  const idb = JSON.stringify(await run(READ_RECORDS));
   assert.deepEqual(forms.filter((f) => idb.includes(f)), [], "Keyward's IndexedDB records hold no key");
   assert.ok(sessionArea.includes(state.api_key), 'storage.session keeps it for this browser session');
   // The console is watched: a line logged by an extension page arrives in the output.
@@ -279,12 +281,7 @@ describe("Firefox: the console page's own scripts", () => {
       await wd('POST', s('/window'), { handle: consoleTab });
     }
   };
-  const storedAccounts = () =>
-    inKeyward(`const open = indexedDB.open('keyward');
-      open.onsuccess = () => {
-        const get = open.result.transaction('records').objectStore('records').get('accounts');
-        get.onsuccess = () => { open.result.close(); arguments[0](get.result?.accounts ?? {}); };
-      };`);
+  const storedAccounts = async () => (await inKeyward(READ_RECORDS)).accounts?.accounts ?? {};
   const sessionKeys = () => inKeyward("chrome.storage.session.get('keys').then((v) => arguments[0](v.keys ?? {}))");
   const tabView = (kind) =>
     until(

@@ -234,6 +234,14 @@ impl Job {
         !matches!(self, Job::ExportPage { .. })
     }
 
+    /// What a refusal of the main request's full filter is remembered by (nothing for a detail).
+    pub fn refusal(&self) -> &str {
+        match self {
+            Job::Search { list, .. } | Job::ExportPage { list, .. } => &list.refusal,
+            Job::Detail { .. } => "",
+        }
+    }
+
     /// The main request's URL.
     pub fn url(&self) -> &str {
         match self {
@@ -291,12 +299,9 @@ impl Job {
                         // The server did not sort (a refused sort is dropped): sort here.
                         // Case folded for ASCII only: Unicode's case tables cost 16 KB of bundle.
                         found.rows.sort_unstable_by(|a: &Row, b: &Row| {
-                            let folded = |t: &str| {
-                                t.bytes()
-                                    .map(|c| c.to_ascii_lowercase())
-                                    .collect::<Vec<u8>>()
-                            };
-                            folded(&a.title).cmp(&folded(&b.title))
+                            let (a, b) = (a.title.bytes(), b.title.bytes());
+                            a.map(|c| c.to_ascii_lowercase())
+                                .cmp(b.map(|c| c.to_ascii_lowercase()))
                         });
                     }
                     let simplified = match kind {

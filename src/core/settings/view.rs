@@ -543,6 +543,18 @@ fn save_button(what: &str) -> Element {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The page for these accounts, with default settings, no policy and no notice.
+    fn default_view(accounts: &Accounts, flavour: Flavour) -> Element {
+        view(
+            &Settings::default(),
+            &Policy::default(),
+            accounts,
+            flavour,
+            None,
+            &[],
+        )
+    }
     use crate::core::api::throttle::DEFAULT_MAX_IN_FLIGHT;
 
     #[test]
@@ -579,26 +591,13 @@ mod tests {
         let mut accounts = Accounts::default();
         accounts.observe_key("acct-1", "fp", 1);
         accounts.observe_key("acct-2", "fp", 2);
-        let v = view(
-            &Settings::default(),
-            &Policy::default(),
-            &accounts,
-            Flavour::Dev,
-            None,
-            &[],
-        );
-        fn saves(e: &Element, out: &mut Vec<String>) {
-            if e.tag == "button" && e.text_content() == "Save" {
-                out.push(e.get_attr("aria-label").unwrap_or_default().to_string());
-            }
-            for child in &e.children {
-                if let crate::core::shared::view::Node::Element(c) = child {
-                    saves(c, out);
-                }
-            }
-        }
-        let mut names = Vec::new();
-        saves(&v, &mut names);
+        let v = default_view(&accounts, Flavour::Dev);
+        let names: Vec<String> = v
+            .elements()
+            .into_iter()
+            .filter(|e| e.tag == "button" && e.text_content() == "Save")
+            .map(|e| e.get_attr("aria-label").unwrap_or_default().to_string())
+            .collect();
         assert!(names.len() >= 6, "{names:?}");
         let unique: std::collections::BTreeSet<&String> = names.iter().collect();
         assert_eq!(unique.len(), names.len(), "{names:?}");
@@ -611,14 +610,7 @@ mod tests {
 
     #[test]
     fn the_store_build_shows_no_local_region_or_form() {
-        let v = view(
-            &Settings::default(),
-            &Policy::default(),
-            &Accounts::default(),
-            Flavour::Store,
-            None,
-            &[],
-        );
+        let v = default_view(&Accounts::default(), Flavour::Store);
         assert!(v.find("data-form", "local-base").is_none());
         assert!(!v.text_content().contains("Local emulator"));
         assert!(v
@@ -631,14 +623,7 @@ mod tests {
         let mut accounts = Accounts::default();
         accounts.observe_key("acct-1", "fp", 1_767_225_600_000);
         accounts.renewal_saved("acct-1", None, 1_772_323_200_000);
-        let v = view(
-            &Settings::default(),
-            &Policy::default(),
-            &accounts,
-            Flavour::Store,
-            None,
-            &[],
-        );
+        let v = default_view(&accounts, Flavour::Store);
         let text = v.text_content();
         assert!(text.contains("First seen 2026-01-01; current key since 2026-03-01; 1 renewal recorded. Last renewed 2026-03-01."), "{text}");
         let form = v.find("data-client-id", "acct-1").expect("an account form");

@@ -90,6 +90,18 @@ impl Element {
         out
     }
 
+    /// This element and every element inside it, depth first (for tests that look at a whole view).
+    #[cfg(test)]
+    pub fn elements(&self) -> Vec<&Element> {
+        let mut out = vec![self];
+        for child in &self.children {
+            if let Node::Element(e) = child {
+                out.extend(e.elements());
+            }
+        }
+        out
+    }
+
     /// Depth-first search for the first element with this `id`-like attribute value.
     pub fn find(&self, attr: &str, value: &str) -> Option<&Element> {
         if self.get_attr(attr) == Some(value) {

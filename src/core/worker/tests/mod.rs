@@ -1,5 +1,6 @@
 //! The worker's dispatch, tested through [`decide`] as the edge calls it: credentials pages and
-//! renewals (`snapshots`), keys a page claims (`claims`), the sender table (`table`), and the API calls it authorises (`api_calls`).
+//! renewals (`snapshots`), keys a page claims (`claims`), reminders and the renewal checklist
+//! (`reminders`), the sender table (`table`), and the API calls it authorises (`api_calls`).
 
 use crate::core::api::filter::SearchKind;
 use crate::core::console::copy::CopyWhat;
@@ -13,6 +14,8 @@ use crate::core::shared::dates::DAY_MS;
 mod snapshots;
 
 mod claims;
+
+mod reminders;
 
 mod table;
 

@@ -2,7 +2,12 @@ use super::*;
 use crate::core::worker::*;
 
 /// What the worker answers a message it does not send to the Directory API.
-fn handle(s: &mut WorkerState, r: &Request, sender: &Sender, f: &WorkerFacts) -> Outcome {
+pub(super) fn handle(
+    s: &mut WorkerState,
+    r: &Request,
+    sender: &Sender,
+    f: &WorkerFacts,
+) -> Outcome {
     match decide(s, r, sender, f) {
         Decision::Answer(outcome) => outcome,
         Decision::Api(call) => panic!("an API call: {call:?}"),
@@ -17,7 +22,7 @@ pub(super) const KEY: &str = "ypXgXhWmbuoCGLzxQiqkDEVP9ZTmIs";
 pub(super) const KEY2: &str = "NEWkeyNEWkeyNEWkeyNEWkeyNEWkey";
 pub(super) const KEY3: &str = "ThirdKeyThirdKeyThirdKeyThird1";
 
-fn facts(wall_ms: u64) -> WorkerFacts {
+pub(super) fn facts(wall_ms: u64) -> WorkerFacts {
     WorkerFacts {
         flavour: Flavour::Store,
         api: Scheduler::default().status(0),
@@ -53,7 +58,7 @@ pub(super) fn state() -> WorkerState {
 }
 
 /// The admin's click on a page button labelled `label`.
-fn click(label: &str) -> Request {
+pub(super) fn click(label: &str) -> Request {
     Request::PageClick(ask::PageClick {
         label: label.into(),
     })
@@ -394,110 +399,6 @@ fn credentials_entered_by_hand_and_region_overrides() {
         ),
         "not from content scripts"
     );
-}
-
-#[test]
-fn reminders_are_owed_once_and_the_banner_shows_the_age() {
-    let mut s = state();
-    send(&mut s, creds_page(KEY, &[]), 1_000);
-    let day = DAY_MS;
-    // A page's word alone owes no reminder: nothing until a region accepts the key.
-    assert_eq!(s.check_reminders(1_000 + 89 * day).badge.text, "");
-    assert!(s.accounts.accounts[ID].unconfirmed);
-    s.accounts.set_region(ID, "eu", 2_000);
-    let check = s.check_reminders(1_000 + 89 * day);
-    assert_eq!(check.badge.text, "1d");
-    assert_eq!(check.notify.len(), 1);
-    assert!(check.notify[0].message.contains("due for renewal in 1 day"));
-    // Who may renew, and what to do without the role.
-    assert!(check.notify[0]
-        .message
-        .contains("Global Administrator or an Identity Repository Administrator"));
-    assert!(check.notify[0].message.contains("no Renew, ask one"));
-    assert!(
-        s.check_reminders(1_000 + 89 * day + 60_000)
-            .notify
-            .is_empty(),
-        "no duplicate"
-    );
-    let o = send(&mut s, creds_page(KEY, &[]), 1_000 + 89 * day);
-    let Response::PagePlan(PagePlan {
-        helpers: Some(h), ..
-    }) = o.response
-    else {
-        panic!("helpers expected");
-    };
-    assert_eq!(
-        h.age,
-        Some(AgeBanner {
-            text: "Key age 89 days: due for renewal in 1 day.".into(),
-            level: Level::DueSoon
-        })
-    );
-    assert_eq!(s.snooze(ID, 1, 1_000 + 91 * day), Ok(()));
-    assert!(
-        s.check_reminders(1_000 + 91 * day + 1).notify.is_empty(),
-        "snoozed"
-    );
-    // A renewal the API accepted restarts the clock: the badge clears.
-    send(&mut s, creds_page(KEY2, &[]), 1_000 + 92 * day);
-    let renewed = Credentials {
-        client_id: ID.into(),
-        api_key: KEY2.into(),
-    };
-    s.key_proven(&renewed, Proof::Accepted, 1_000 + 92 * day);
-    assert_eq!(s.check_reminders(1_000 + 92 * day).badge.text, "");
-}
-
-#[test]
-fn the_guard_lists_integrations_in_edit_mode_and_after_save() {
-    let mut s = state();
-    send(&mut s, creds_page(KEY, &["Edit"]), 1_000);
-    let popup = Sender::ExtensionPage;
-    let edit = crate::core::accounts::AccountEdit {
-        client_id: ID.into(),
-        label: "Prod".into(),
-        colour: String::new(),
-        production: true,
-        integrations: "PingFederate PCV\nHR sync script".into(),
-    };
-    let update = Request::UpdateAccount(edit);
-    assert_eq!(
-        handle(&mut s, &update, &popup, &facts(2_000)).response,
-        Response::Ack
-    );
-    let guard = |o: &Outcome| match &o.response {
-        Response::PagePlan(PagePlan {
-            helpers: Some(h), ..
-        }) => h.guard.clone(),
-        _ => None,
-    };
-    assert_eq!(
-        guard(&send(&mut s, creds_page(KEY, &["Edit"]), 3_000)),
-        None,
-        "no guard outside Edit mode"
-    );
-    let editing = guard(&send(
-        &mut s,
-        creds_page(KEY, &["Renew", "Save", "Cancel"]),
-        3_001,
-    ))
-    .expect("a guard");
-    assert_eq!(editing.items, ["PingFederate PCV", "HR sync script"]);
-    send(&mut s, click("Renew"), 3_002);
-    send(&mut s, click("Save"), 3_003);
-    let after =
-        guard(&send(&mut s, creds_page("••••", &["Show", "Edit"]), 3_004)).expect("a reminder");
-    assert!(after.title.starts_with("Key renewed"));
-    assert_eq!(s.tab_view(3, 0).accounts[0].label.as_deref(), Some("Prod"));
-    let forget = Request::ForgetAccount(ask::Account {
-        client_id: ID.into(),
-    });
-    assert_eq!(
-        handle(&mut s, &forget, &popup, &facts(4_000)).response,
-        Response::Ack
-    );
-    assert!(s.accounts.accounts.is_empty() && s.keys.is_empty());
 }
 
 #[test]
