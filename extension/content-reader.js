@@ -374,7 +374,7 @@
     button[aria-disabled=true] { border-color: #8c959f; color: #57606a; cursor: not-allowed; }
     .note, .status { margin: 4px 0 0; color: #57606a; font-size: 12px; }
     .age { margin: 0 0 4px; font-weight: 600; }
-    .age[data-level=due_soon] { color: #9a6700; }
+    .age[data-level=due_soon], .age[data-level=unknown] { color: #9a6700; }
     .age[data-level=overdue] { color: #cf222e; }
     .brand { font-weight: 600; color: #0b5cad; margin-right: 4px; }
     .guard { margin: 0 0 6px; padding: 6px 10px; border-left: 3px solid #bf8700; background: #fff8e5; }

@@ -14,7 +14,7 @@ use keyward::core::console::credentials::{
 use keyward::core::console::page::{row_items, Snapshot};
 use keyward::core::lookup::{Attribute, Detail, Failure, FailureCode, Found, Row};
 use keyward::core::protocol::{answer, ask, CopyWhat, Request, RequestKind, Response};
-use keyward::core::reminders::{Level, ReminderState, Schedule};
+use keyward::core::reminders::{KeySince, Level, ReminderState, Schedule};
 use keyward::core::settings::{self, ClearCheck, Policy, Settings};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -56,6 +56,7 @@ fn stored_accounts_load_unchanged_and_are_written_back_the_same() {
                     "9f2c1b7d4e6a8c0b3d5f7e9a1c3b5d7f9e1a3c5b7d9f1e3a5c7b9d1f3e5a7c9b".into()
                 ),
                 since_ms: 1_766_000_000_000,
+                since: KeySince::FirstSeen,
             }),
             renewals: vec![1_765_000_000_000, 1_766_000_000_000],
             reminders: ReminderState {
@@ -216,12 +217,24 @@ fn every_request_a_context_sends_is_understood() {
             colour: "#cf222e".into(),
             production: true,
             integrations: "PingFederate PCV\nHR sync".into(),
+            key_date: String::new(),
         }),
         Request::ForgetAccount(ask::Account {
             client_id: ID.into(),
         }),
         Request::ConfirmAccount(ask::Account {
             client_id: ID.into(),
+        }),
+        Request::RestoreAccount(ask::Account {
+            client_id: ID.into(),
+        }),
+        Request::KeyDate(ask::KeyDate {
+            client_id: ID.into(),
+            date: Some("2025-10-04".into()),
+        }),
+        Request::KeyDate(ask::KeyDate {
+            client_id: ID.into(),
+            date: None,
         }),
         Request::Snooze(ask::Snooze {
             client_id: ID.into(),
@@ -362,6 +375,7 @@ fn answers() -> Vec<Response> {
                 colour: Some("#cf222e".into()),
                 production: true,
                 age: Some("Key age 45 days".into()),
+                ask_key_date: false,
                 reminding: true,
                 unconfirmed: false,
                 key_read: true,

@@ -284,6 +284,9 @@ fn account_item(a: &AccountView, flavour: Flavour) -> Element {
     if let Some(age) = &a.age {
         li = li.child(el("span").attr("class", "kw-age").text(age.clone()));
     }
+    if a.ask_key_date {
+        li = li.child(key_date_question(&a.client_id));
+    }
     if a.unconfirmed {
         li = li.child(
             el("div")
@@ -321,6 +324,46 @@ fn account_item(a: &AccountView, flavour: Flavour) -> Element {
         );
     }
     li
+}
+
+/// The id of an account's key-date field in the popup (the edge reads it on submit).
+pub fn key_date_field(client_id: &str) -> String {
+    format!("key-date-{client_id}")
+}
+
+/// Asked once, on first sight of a key: when it was created or last renewed. Skippable ("I
+/// don't know"); Options can change the answer later.
+fn key_date_question(client_id: &str) -> Element {
+    let field = key_date_field(client_id);
+    el("form")
+        .attr("class", "kw-key-date")
+        .attr("data-form", "key-date")
+        .attr("data-client-id", client_id.to_string())
+        .children([
+            el("label")
+                .attr("for", field.clone())
+                .text("When was this key created or last renewed?"),
+            el("input")
+                .attr("id", field)
+                .attr("name", "key_date")
+                .attr("type", "date")
+                .attr("required", ""),
+            el("button")
+                .attr("type", "submit")
+                .attr("class", "kw-button")
+                .attr("aria-label", format!("Save the key date of {client_id}"))
+                .text("Save date"),
+            el("button")
+                .attr("type", "button")
+                .attr("class", "kw-button kw-secondary")
+                .attr("data-action", "key-date-unknown")
+                .attr("data-client-id", client_id.to_string())
+                .attr(
+                    "aria-label",
+                    format!("I don't know when the key of {client_id} was created"),
+                )
+                .text("I don\u{2019}t know"),
+        ])
 }
 
 fn region_select(account: &AccountView, flavour: Flavour) -> Element {

@@ -105,7 +105,7 @@ pub async fn render_options(root: Element) -> Result<(), JsError> {
                         target.set_text_content(Some(view::FORGET_AGAIN));
                         None
                     }
-                    Some("forget") => Some((Form::Account, target)),
+                    Some("forget") | Some(view::UNDO_FORGET) => Some((Form::Account, target)),
                     Some("export") => Some((Form::Transfer, target)),
                     _ => None,
                 }
@@ -182,8 +182,15 @@ fn named<T: JsCast>(form: &Element, name: &str) -> Option<T> {
 /// Sends an account edit (or a Forget) to the worker, which owns the accounts.
 async fn account_action(target: &Element) -> Result<Notice, JsError> {
     let client_id = target.get_attribute("data-client-id").unwrap_or_default();
-    let request = if target.get_attribute("data-action").as_deref() == Some("forget") {
-        Request::ForgetAccount(ask::Account { client_id })
+    let action = target.get_attribute("data-action");
+    let request = if action.as_deref() == Some("forget") {
+        Request::ForgetAccount(ask::Account {
+            client_id: client_id.clone(),
+        })
+    } else if action.as_deref() == Some(view::UNDO_FORGET) {
+        Request::RestoreAccount(ask::Account {
+            client_id: client_id.clone(),
+        })
     } else {
         let text = |name: &str| {
             named::<HtmlInputElement>(target, name)
@@ -191,7 +198,7 @@ async fn account_action(target: &Element) -> Result<Notice, JsError> {
                 .unwrap_or_default()
         };
         Request::UpdateAccount(AccountEdit {
-            client_id,
+            client_id: client_id.clone(),
             label: text("label"),
             colour: text("colour"),
             production: named::<HtmlInputElement>(target, "production")
@@ -199,9 +206,11 @@ async fn account_action(target: &Element) -> Result<Notice, JsError> {
             integrations: named::<HtmlTextAreaElement>(target, "integrations")
                 .map(|t| t.value())
                 .unwrap_or_default(),
+            key_date: text("key_date"),
         })
     };
     Ok(match chrome::ask_worker(&request).await? {
+        Ok(()) if matches!(request, Request::ForgetAccount(_)) => Notice::Forgot(client_id),
         Ok(()) => Notice::Saved,
         Err(reason) => Notice::Invalid(reason),
     })

@@ -511,6 +511,16 @@ async fn act(page: &Shared, target: Element) -> Result<(), JsError> {
             Err(reason) => Notice::Refused(format!("The clipboard was not emptied: {reason}.")),
         };
         return render(page, Some(notice)).await;
+    } else if target.get_attribute("data-form").as_deref() == Some("key-date")
+        || target.get_attribute("data-action").as_deref() == Some("key-date-unknown")
+    {
+        // The form carries the date; its "I don't know" button, none.
+        let client_id = target.get_attribute("data-client-id").unwrap_or_default();
+        Request::KeyDate(ask::KeyDate {
+            date: (target.tag_name() == "FORM")
+                .then(|| input_value(&root, &popup::key_date_field(&client_id))),
+            client_id,
+        })
     } else if target.get_attribute("data-action").as_deref() == Some("confirm") {
         Request::ConfirmAccount(ask::Account {
             client_id: target.get_attribute("data-client-id").unwrap_or_default(),

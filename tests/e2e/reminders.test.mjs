@@ -1,4 +1,4 @@
-// Key-age reminders: an account whose key was first seen 89 days ago gets a "1d" badge and one
+// Key-age reminders: an account whose key was dated 89 days ago gets a "1d" badge and one
 // notification; the reminder alarm survives the worker being stopped; an overdue key escalates;
 // reading a renewed key restarts the clock and clears the badge.
 import { after, before, test } from 'node:test';
@@ -24,14 +24,14 @@ after(async () => {
   await emulator?.stop();
 });
 
-/** The test hook: what Keyward would have stored had it first seen this key `days` ago. */
+/** The test hook: what Keyward would have stored had the admin dated this key `days` ago. */
 const ageKey = (days) =>
   page.evaluate(
     ([id, since]) =>
       chrome.storage.local.set({
         accounts: {
           schema: 1,
-          accounts: { [id]: { client_id: id, first_seen_ms: since, key: { fingerprint: 'seen-long-ago', since_ms: since }, renewals: [] } },
+          accounts: { [id]: { client_id: id, first_seen_ms: since, key: { fingerprint: 'seen-long-ago', since_ms: since, since: 'stated' }, renewals: [] } },
         },
       }),
     [clientId, Date.now() - days * DAY],

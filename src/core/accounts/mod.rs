@@ -9,7 +9,8 @@ use sha2::{Digest, Sha256};
 
 use crate::core::api::region::Region;
 use crate::core::reminders::check::KeyedAccount;
-use crate::core::reminders::ReminderState;
+use crate::core::reminders::{KeySince, ReminderState};
+use crate::core::shared::dates::{parse_iso8601, DAY_MS};
 use crate::core::shared::hosts::{is_console_url, Flavour};
 use crate::core::shared::text::hex;
 use crate::core::shared::wire::{Checked, Lenient};
@@ -99,6 +100,19 @@ pub struct Account {
     pub unconfirmed: bool,
 }
 
+impl Account {
+    /// A new key in force (seen renewed, saved, or dated by the admin): what was sent or snoozed
+    /// about the one before no longer holds.
+    fn start_key(&mut self, fingerprint: Option<String>, since_ms: u64, since: KeySince) {
+        self.key = Some(KeyRecord {
+            fingerprint,
+            since_ms,
+            since,
+        });
+        self.reminders = ReminderState::default();
+    }
+}
+
 /// How many accounts known from pages alone are kept: a page cannot fill the list with made-up
 /// Client IDs.
 pub const MAX_UNCONFIRMED: usize = 8;
@@ -112,6 +126,9 @@ pub struct AccountEdit {
     pub production: bool,
     /// One integration per line.
     pub integrations: String,
+    /// When the key was created or last renewed (`YYYY-MM-DD`); empty leaves it as it is.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub key_date: String,
 }
 
 /// Why an edit was refused.
@@ -122,11 +139,13 @@ pub enum EditError {
     BadColour,
     TooManyIntegrations,
     IntegrationTooLong,
+    KeyDate(KeyDateError),
 }
 
 impl std::fmt::Display for EditError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
+            EditError::KeyDate(why) => return why.fmt(f),
             EditError::UnknownAccount => "Keyward does not know that account",
             EditError::LabelTooLong => "the label can be at most 60 characters",
             EditError::BadColour => "the colour must look like #1a2b3c",
@@ -194,8 +213,43 @@ pub struct KeyRecord {
     /// Salted SHA-256, hex; `None` when a renewal was saved without the new key being shown.
     #[serde(default)]
     pub fingerprint: Option<String>,
-    /// When this key was first seen (or saved in the console).
+    /// When this key began, or (`since` not known) when Keyward first saw it.
     pub since_ms: u64,
+    /// Whether `since_ms` is the key's start (older records: a renewal at that time says so).
+    #[serde(default, skip_serializing_if = "KeySince::is_first_seen")]
+    pub since: KeySince,
+}
+
+/// Why a key's date was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyDateError {
+    UnknownAccount,
+    NoKey,
+    NotADate,
+    InTheFuture,
+    TooEarly,
+}
+
+impl std::fmt::Display for KeyDateError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            KeyDateError::UnknownAccount => "Keyward does not know that account",
+            KeyDateError::NoKey => "Keyward has not seen this account's key yet",
+            KeyDateError::NotADate => "the date must look like 2026-03-31",
+            KeyDateError::InTheFuture => "the date cannot be in the future",
+            KeyDateError::TooEarly => "the date cannot be before PingOne existed (2008)",
+        })
+    }
+}
+
+/// The earliest date a key can have (2008-01-01): an earlier one is a typing slip.
+const EARLIEST_KEY_MS: u64 = 1_199_145_600_000;
+
+/// Reads a date typed as `YYYY-MM-DD` (an `<input type="date">`'s value), as that day's UTC
+/// midnight.
+pub fn parse_key_date(text: &str) -> Option<u64> {
+    let ms = parse_iso8601(&format!("{}T00:00:00Z", text.trim()))?;
+    u64::try_from(ms).ok()
 }
 
 /// What seeing a key meant.
@@ -295,6 +349,12 @@ impl Accounts {
                 a.region = None;
                 note("region");
             }
+            // Records from before `since` was stored: a key whose date is a renewal's began then.
+            if let Some(key) = &mut a.key {
+                if key.since == KeySince::FirstSeen && a.renewals.contains(&key.since_ms) {
+                    key.since = KeySince::Renewed;
+                }
+            }
             if a.renewals.len() > MAX_RENEWALS {
                 a.renewals.drain(..a.renewals.len() - MAX_RENEWALS);
             }
@@ -388,10 +448,7 @@ impl Accounts {
         let account = self.account(client_id, now_ms);
         match &mut account.key {
             None => {
-                account.key = Some(KeyRecord {
-                    fingerprint: Some(fingerprint.into()),
-                    since_ms: now_ms,
-                });
+                account.start_key(Some(fingerprint.into()), now_ms, KeySince::FirstSeen);
                 KeyEvent::First
             }
             Some(KeyRecord {
@@ -408,10 +465,7 @@ impl Accounts {
                 KeyEvent::Same
             }
             Some(_) => {
-                account.key = Some(KeyRecord {
-                    fingerprint: Some(fingerprint.into()),
-                    since_ms: now_ms,
-                });
+                account.start_key(Some(fingerprint.into()), now_ms, KeySince::Renewed);
                 account.renewals.push(now_ms);
                 KeyEvent::Renewed
             }
@@ -422,15 +476,47 @@ impl Accounts {
     /// it was shown.
     pub fn renewal_saved(&mut self, client_id: &str, fingerprint: Option<String>, now_ms: u64) {
         let account = self.account(client_id, now_ms);
-        account.key = Some(KeyRecord {
-            fingerprint,
-            since_ms: now_ms,
-        });
+        account.start_key(fingerprint, now_ms, KeySince::Renewed);
         account.renewals.push(now_ms);
     }
 
+    /// The admin's answer to "when was this key created or last renewed?": a date
+    /// (`YYYY-MM-DD`), or `None` for "I don't know". A date equal to the one Keyward holds changes
+    /// nothing (a saved form sends it back unchanged).
+    pub fn state_key_date(
+        &mut self,
+        client_id: &str,
+        date: Option<&str>,
+        now_ms: u64,
+    ) -> Result<(), KeyDateError> {
+        let account = self
+            .accounts
+            .get_mut(client_id)
+            .ok_or(KeyDateError::UnknownAccount)?;
+        let key = account.key.as_mut().ok_or(KeyDateError::NoKey)?;
+        let Some(date) = date else {
+            if !key.since.known() {
+                key.since = KeySince::Unknown;
+            }
+            return Ok(());
+        };
+        let day_ms = parse_key_date(date).ok_or(KeyDateError::NotADate)?;
+        if day_ms > now_ms {
+            return Err(KeyDateError::InTheFuture);
+        }
+        if day_ms < EARLIEST_KEY_MS {
+            return Err(KeyDateError::TooEarly);
+        }
+        if key.since.known() && key.since_ms / DAY_MS == day_ms / DAY_MS {
+            return Ok(());
+        }
+        let fingerprint = key.fingerprint.take();
+        account.start_key(fingerprint, day_ms, KeySince::Stated);
+        Ok(())
+    }
+
     /// Applies an edit from the options page, all or nothing.
-    pub fn edit(&mut self, edit: &AccountEdit) -> Result<(), EditError> {
+    pub fn edit(&mut self, edit: &AccountEdit, now_ms: u64) -> Result<(), EditError> {
         let label = clean(&edit.label);
         check_label(&label)?;
         let mut colour = edit.colour.trim().to_ascii_lowercase();
@@ -448,6 +534,13 @@ impl Accounts {
             .filter(|l| !l.is_empty())
             .collect();
         check_integrations(&integrations)?;
+        if !self.accounts.contains_key(&edit.client_id) {
+            return Err(EditError::UnknownAccount);
+        }
+        if !edit.key_date.trim().is_empty() {
+            self.state_key_date(&edit.client_id, Some(&edit.key_date), now_ms)
+                .map_err(EditError::KeyDate)?;
+        }
         let account = self
             .accounts
             .get_mut(&edit.client_id)
@@ -461,9 +554,14 @@ impl Accounts {
         Ok(())
     }
 
-    /// Forgets an account entirely; returns whether it was known.
-    pub fn forget(&mut self, client_id: &str) -> bool {
-        self.accounts.shift_remove(client_id).is_some()
+    /// Forgets an account entirely; returns it, if it was known (for an undo).
+    pub fn forget(&mut self, client_id: &str) -> Option<Account> {
+        self.accounts.shift_remove(client_id)
+    }
+
+    /// Puts back an account just forgotten, as it was.
+    pub fn restore(&mut self, account: Account) {
+        self.accounts.insert(account.client_id.clone(), account);
     }
 
     /// An account's Directory API base: its region's, if this flavour has that region (a store
@@ -490,9 +588,11 @@ impl Accounts {
             .values_mut()
             .filter(|a| !a.unconfirmed)
             .filter_map(|a| {
+                let key = a.key.as_ref()?;
                 Some(KeyedAccount {
                     client_id: &a.client_id,
-                    since_ms: a.key.as_ref()?.since_ms,
+                    since_ms: key.since_ms,
+                    since: key.since,
                     reminders: &mut a.reminders,
                 })
             })
@@ -510,6 +610,111 @@ impl Accounts {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::shared::dates::utc_date;
+
+    /// 2026-12-07, for dates the admin gives.
+    const NOW: u64 = 1_796_601_600_000;
+
+    impl Accounts {
+        fn edit_now(&mut self, edit: &AccountEdit) -> Result<(), EditError> {
+            self.edit(edit, NOW)
+        }
+    }
+
+    #[test]
+    fn a_key_first_seen_has_an_unknown_age_until_the_admin_dates_it() {
+        let mut a = Accounts::default();
+        a.observe_key("id", "fp", NOW - 5 * DAY_MS);
+        let since = |a: &Accounts| {
+            let k = a.accounts["id"].key.clone().expect("a key");
+            (utc_date(k.since_ms), k.since)
+        };
+        assert_eq!(since(&a), ("2026-12-02".into(), KeySince::FirstSeen));
+        // "I don't know": asked, still unknown.
+        assert_eq!(a.state_key_date("id", None, NOW), Ok(()));
+        assert_eq!(since(&a), ("2026-12-02".into(), KeySince::Unknown));
+        // Dates that cannot be the key's are refused, and change nothing.
+        for (date, why) in [
+            ("2026-12-08", KeyDateError::InTheFuture),
+            ("2007-12-31", KeyDateError::TooEarly),
+            ("2026-02-30", KeyDateError::NotADate),
+            ("yesterday", KeyDateError::NotADate),
+            ("", KeyDateError::NotADate),
+        ] {
+            assert_eq!(a.state_key_date("id", Some(date), NOW), Err(why), "{date}");
+        }
+        assert_eq!(since(&a), ("2026-12-02".into(), KeySince::Unknown));
+        // A date: the age counts from it, and what was sent about the unknown age is behind it.
+        a.accounts["id"].reminders.notified_stage = Some(1_000);
+        assert_eq!(a.state_key_date("id", Some(" 2024-06-01 "), NOW), Ok(()));
+        assert_eq!(since(&a), ("2024-06-01".into(), KeySince::Stated));
+        assert_eq!(a.accounts["id"].reminders, ReminderState::default());
+        assert_eq!(
+            a.accounts["id"]
+                .key
+                .as_ref()
+                .and_then(|k| k.fingerprint.as_deref()),
+            Some("fp"),
+            "the same key, dated"
+        );
+        // Today's date is allowed; "I don't know" does not undo a known date.
+        assert_eq!(a.state_key_date("id", Some("2026-12-07"), NOW), Ok(()));
+        assert_eq!(a.state_key_date("id", None, NOW), Ok(()));
+        assert_eq!(since(&a), ("2026-12-07".into(), KeySince::Stated));
+        // Options sends the date with every save: the same date changes nothing, a new one dates it.
+        let mut edit = AccountEdit {
+            client_id: "id".into(),
+            key_date: "2026-12-07".into(),
+            ..AccountEdit::default()
+        };
+        a.accounts["id"].reminders.notified_stage = Some(30);
+        assert_eq!(a.edit_now(&edit), Ok(()));
+        assert_eq!(a.accounts["id"].reminders.notified_stage, Some(30));
+        edit.key_date = "2031-01-01".into();
+        edit.label = "Kept?".into();
+        assert_eq!(
+            a.edit_now(&edit),
+            Err(EditError::KeyDate(KeyDateError::InTheFuture))
+        );
+        assert_eq!(a.accounts["id"].label, None, "all or nothing");
+        // An account whose key was never seen has no date to give.
+        a.seen("keyless", NOW);
+        assert_eq!(
+            a.state_key_date("keyless", Some("2025-01-01"), NOW),
+            Err(KeyDateError::NoKey)
+        );
+        assert_eq!(
+            a.state_key_date("nope", None, NOW),
+            Err(KeyDateError::UnknownAccount)
+        );
+    }
+
+    #[test]
+    fn a_new_key_starts_its_reminders_afresh() {
+        // The last key was reminded daily while overdue: the next one's reminders must still come.
+        let mut a = Accounts::default();
+        a.observe_key("id", "fp1", 1_000);
+        a.accounts["id"].reminders = ReminderState {
+            notified_stage: Some(-5),
+            notified_at_ms: Some(2_000),
+            snoozed_until_ms: Some(3_000),
+        };
+        a.renewal_saved("id", Some("fp2".into()), 4_000);
+        assert_eq!(a.accounts["id"].reminders, ReminderState::default());
+        a.accounts["id"].reminders.notified_stage = Some(-5);
+        assert_eq!(a.observe_key("id", "fp3", 5_000), KeyEvent::Renewed);
+        assert_eq!(a.accounts["id"].reminders, ReminderState::default());
+    }
+
+    #[test]
+    fn an_older_record_whose_key_date_is_a_renewal_knows_its_age() {
+        let stored = r#"{"accounts":{"id-1":{"client_id":"id-1","first_seen_ms":1,"key":{"fingerprint":"fp","since_ms":500},"renewals":[500]},"id-2":{"client_id":"id-2","first_seen_ms":1,"key":{"fingerprint":"fp","since_ms":400},"renewals":[500]}}}"#;
+        let a: Accounts = serde_json::from_str(stored).expect("json");
+        let a = a.checked(Flavour::Dev, 1_000).value;
+        let since = |id: &str| a.accounts[id].key.as_ref().map(|k| k.since);
+        assert_eq!(since("id-1"), Some(KeySince::Renewed));
+        assert_eq!(since("id-2"), Some(KeySince::FirstSeen));
+    }
 
     /// A clock after every time the tests store.
     const LATER: u64 = 4_102_444_800_000;
@@ -535,7 +740,7 @@ mod tests {
             client_id: "real-2".into(),
             ..AccountEdit::default()
         };
-        assert_eq!(a.edit(&kept), Ok(()));
+        assert_eq!(a.edit(&kept, 10), Ok(()));
         // A page names one made-up Client ID after another.
         for n in 0..MAX_UNCONFIRMED + 3 {
             a.observe_key(&id(n), "fp", 10 + n as u64);
@@ -611,7 +816,8 @@ mod tests {
             acct.key,
             Some(KeyRecord {
                 fingerprint: Some("fp2".into()),
-                since_ms: 3_000
+                since_ms: 3_000,
+                since: KeySince::Renewed,
             })
         );
     }
@@ -630,7 +836,8 @@ mod tests {
             a.accounts["id"].key,
             Some(KeyRecord {
                 fingerprint: Some("fp2".into()),
-                since_ms: 5_000
+                since_ms: 5_000,
+                since: KeySince::Renewed,
             })
         );
         assert_eq!(a.accounts["id"].renewals, vec![5_000]);
@@ -646,21 +853,22 @@ mod tests {
             colour: colour.into(),
             production: true,
             integrations: integrations.into(),
+            key_date: String::new(),
         };
         assert_eq!(
-            a.edit(&edit("nope", "", "", "")),
+            a.edit_now(&edit("nope", "", "", "")),
             Err(EditError::UnknownAccount)
         );
         assert_eq!(
-            a.edit(&edit("id", &"x".repeat(61), "", "")),
+            a.edit_now(&edit("id", &"x".repeat(61), "", "")),
             Err(EditError::LabelTooLong)
         );
         assert_eq!(
-            a.edit(&edit("id", "ok", "red", "")),
+            a.edit_now(&edit("id", "ok", "red", "")),
             Err(EditError::BadColour)
         );
         assert_eq!(
-            a.edit(&edit("id", "ok", "", &"i\n".repeat(21))),
+            a.edit_now(&edit("id", "ok", "", &"i\n".repeat(21))),
             Err(EditError::TooManyIntegrations)
         );
         assert_eq!(
@@ -668,7 +876,7 @@ mod tests {
             "a refused edit changes nothing"
         );
         assert_eq!(
-            a.edit(&edit(
+            a.edit_now(&edit(
                 "id",
                 "  Prod \u{7}EU ",
                 "#CF222E",
@@ -682,14 +890,19 @@ mod tests {
         assert!(acct.production);
         assert_eq!(acct.integrations, ["PingFederate PCV", "HR sync script"]);
         // A colour typed without its "#" can only mean one colour.
-        assert_eq!(a.edit(&edit("id", "Prod EU", "1F6FEB", "")), Ok(()));
+        assert_eq!(a.edit_now(&edit("id", "Prod EU", "1F6FEB", "")), Ok(()));
         assert_eq!(a.accounts["id"].colour.as_deref(), Some("#1f6feb"));
         assert_eq!(
-            a.edit(&edit("id", "", "1f6fe", "")),
+            a.edit_now(&edit("id", "", "1f6fe", "")),
             Err(EditError::BadColour)
         );
-        assert!(a.forget("id"));
-        assert!(!a.forget("id"));
+        let forgotten = a.forget("id").expect("known");
+        assert!(a.forget("id").is_none());
+        a.restore(forgotten.clone());
+        assert_eq!(
+            a.accounts["id"], forgotten,
+            "an undo brings it back as it was"
+        );
     }
 
     #[test]

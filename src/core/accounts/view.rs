@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::core::accounts::Accounts;
 use crate::core::api::region::{Detection, Region};
-use crate::core::reminders::{assess, describe, Level, Schedule};
+use crate::core::reminders::{assess, describe, KeySince, Level, Schedule};
 use crate::core::shared::hosts::{users_page, CONSOLE_HOME};
 
 /// Where the search for an account's region stands (memory only).
@@ -132,6 +132,10 @@ pub struct AccountView {
     /// "Key age 45 days: due for renewal in 45 days."
     #[serde(default)]
     pub age: Option<String>,
+    /// Whether to ask when the key was created or last renewed (its age is unknown and the admin
+    /// was not asked yet).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub ask_key_date: bool,
     /// Whether reminders are due (the popup then offers to snooze them).
     #[serde(default)]
     pub reminding: bool,
@@ -160,7 +164,10 @@ pub fn account_views(
         .accounts
         .values()
         .map(|a| {
-            let age = a.key.as_ref().map(|k| assess(k.since_ms, now_ms, schedule));
+            let age = a
+                .key
+                .as_ref()
+                .map(|k| assess(k.since_ms, k.since, now_ms, schedule));
             let search = a
                 .region
                 .is_none()
@@ -187,6 +194,10 @@ pub fn account_views(
                 colour: a.colour.clone(),
                 production: a.production,
                 age: age.map(|g| describe(&g)),
+                ask_key_date: !a.unconfirmed
+                    && a.key
+                        .as_ref()
+                        .is_some_and(|k| k.since == KeySince::FirstSeen),
                 reminding: !a.unconfirmed && age.is_some_and(|g| g.level != Level::Fresh),
                 unconfirmed: a.unconfirmed,
                 key_read: keys.contains_key(&a.client_id),

@@ -513,7 +513,7 @@ fn helpers(
     }
     let age = account
         .and_then(|a| a.key.as_ref())
-        .map(|k| assess(k.since_ms, now, &desk.settings.schedule))
+        .map(|k| assess(k.since_ms, k.since, now, &desk.settings.schedule))
         .map(|age| AgeBanner {
             text: describe(&age),
             level: age.level,

@@ -54,6 +54,14 @@ pub struct Account {
     pub client_id: String,
 }
 
+/// When an account's key was created or last renewed: `YYYY-MM-DD`, or `None` for "I don't know".
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyDate {
+    pub client_id: String,
+    #[serde(default)]
+    pub date: Option<String>,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Snooze {
     pub client_id: String,

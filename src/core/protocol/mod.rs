@@ -121,6 +121,10 @@ messages! {
         UpdateAccount(crate::core::accounts::AccountEdit) => OwnPages;
         /// The options page forgets an account.
         ForgetAccount(ask::Account) => OwnPages;
+        /// The options page's "Undo" after a Forget: the account comes back as it was.
+        RestoreAccount(ask::Account) => OwnPages;
+        /// The popup's answer to "when was this key created or last renewed?" (a date, or none).
+        KeyDate(ask::KeyDate) => OwnPages;
         /// The popup's "Keep this account", for one known from a page's word alone.
         ConfirmAccount(ask::Account) => OwnPages;
         /// The popup snoozes an account's reminders for a day or a week.
@@ -700,6 +704,7 @@ mod tests {
             colour: "#cf222e".into(),
             production: true,
             integrations: "SCIM sync".into(),
+            key_date: String::new(),
         };
         let cases = [
             (

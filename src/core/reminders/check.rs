@@ -2,15 +2,16 @@
 //! once), what the badge shows, and for how long an admin may silence an account's reminders.
 
 use crate::core::reminders::{
-    assess, badge, describe, reminder_owed, Badge, Level, ReminderState, Schedule,
+    assess, badge, describe, reminder_owed, Badge, KeySince, Level, ReminderState, Schedule,
 };
 use crate::core::shared::dates::DAY_MS;
 
 /// One account's key, as the check sees it.
 pub struct KeyedAccount<'a> {
     pub client_id: &'a str,
-    /// When the key in force was first seen or renewed.
+    /// When the key in force began, or was first seen.
     pub since_ms: u64,
+    pub since: KeySince,
     pub reminders: &'a mut ReminderState,
 }
 
@@ -39,18 +40,19 @@ pub fn check<'a>(
     let mut ages = Vec::new();
     let mut notify = Vec::new();
     for account in accounts {
-        let age = assess(account.since_ms, now_ms, schedule);
+        let age = assess(account.since_ms, account.since, now_ms, schedule);
         ages.push(age);
         if let Some(stage) = reminder_owed(&age, schedule, account.reminders, now_ms) {
             account.reminders.notified_stage = Some(stage);
             account.reminders.notified_at_ms = Some(now_ms);
             notify.push(Reminder {
                 client_id: account.client_id.to_string(),
-                title: if age.level == Level::Overdue {
-                    "PingOne API key overdue for renewal".into()
-                } else {
-                    "PingOne API key due for renewal soon".into()
-                },
+                title: match age.level {
+                    Level::Overdue => "PingOne API key overdue for renewal",
+                    Level::Unknown => "PingOne API key of unknown age",
+                    Level::DueSoon | Level::Fresh => "PingOne API key due for renewal soon",
+                }
+                .into(),
                 message: format!(
                     "Account {}: {} {WHO_RENEWS}",
                     account.client_id,

@@ -1,13 +1,14 @@
 //! Key age and renewal reminders: how old each account's key is, when it is due, which reminder is
 //! owed, and what the toolbar badge says.
 //!
-//! P14E shows no key age, so Keyward counts from the date it first saw the key (or saw it renewed).
-//! Ages are measured on the UTC millisecond clock, so time zones and DST cannot shift them; a clock
+//! P14E shows no key age, so Keyward counts from a date it knows: a renewal it saw, or the date the
+//! admin gave. A key merely first seen may be years old: its age is unknown, and it is due for review
+//! at once rather than counted as new. Ages are measured on the UTC millisecond clock, so time zones and DST cannot shift them; a clock
 //! that jumps backwards yields age zero and never re-sends a reminder already sent.
 
 pub mod check;
 
-use crate::core::shared::dates::DAY_MS;
+use crate::core::shared::dates::{utc_date, DAY_MS};
 use serde::{Deserialize, Serialize};
 
 /// When keys are due and when to remind.
@@ -58,6 +59,33 @@ impl Schedule {
     }
 }
 
+/// How Keyward knows when the key in force began (stored beside the date).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeySince {
+    /// First seen then, and it may be far older; the admin has not been asked yet.
+    #[default]
+    FirstSeen,
+    /// First seen then; asked, the admin did not know when it was created.
+    Unknown,
+    /// Created or last renewed then, in the admin's word.
+    Stated,
+    /// Renewed then: Keyward saw it happen.
+    Renewed,
+}
+
+impl KeySince {
+    /// Whether the date is the key's start, not only when Keyward first saw it.
+    pub fn known(self) -> bool {
+        matches!(self, KeySince::Stated | KeySince::Renewed)
+    }
+
+    /// The default, left out of stored records (they read the same in older releases).
+    pub fn is_first_seen(&self) -> bool {
+        *self == KeySince::FirstSeen
+    }
+}
+
 /// How urgent a key is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -65,21 +93,40 @@ pub enum Level {
     Fresh,
     /// Within the first reminder window.
     DueSoon,
+    /// Its age is unknown: due for review (tell Keyward its date, or renew it).
+    Unknown,
     Overdue,
 }
 
 /// A key's age against the schedule.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct KeyAge {
-    pub age_days: u64,
+    /// `None` when unknown.
+    pub age_days: Option<u64>,
+    /// When the key began, or (age unknown) when Keyward first saw it.
+    pub since_ms: u64,
     pub due_ms: u64,
-    /// Whole days until due (rounded up); zero or less once due.
+    /// Whole days until due (rounded up); zero or less once due, and zero when the age is unknown.
     pub days_left: i64,
     pub level: Level,
 }
 
-/// Assesses a key first seen (or renewed) at `since_ms`.
-pub fn assess(since_ms: u64, now_ms: u64, schedule: &Schedule) -> KeyAge {
+/// The stage of a key whose age is unknown: above every reminder day (at most 729), so it is owed
+/// once, and any stage of a known age comes after it.
+const UNKNOWN_STAGE: i64 = 1_000;
+
+/// Assesses a key that began (or, age unknown, was first seen) at `since_ms`. An unknown age is
+/// due for review now, at the admin's horizon, not counted as new.
+pub fn assess(since_ms: u64, since: KeySince, now_ms: u64, schedule: &Schedule) -> KeyAge {
+    if !since.known() {
+        return KeyAge {
+            age_days: None,
+            since_ms,
+            due_ms: since_ms,
+            days_left: 0,
+            level: Level::Unknown,
+        };
+    }
     let age_days = now_ms.saturating_sub(since_ms) / DAY_MS;
     let due_ms = since_ms.saturating_add(u64::from(schedule.rotation_days) * DAY_MS);
     let left_ms = due_ms as i128 - now_ms as i128;
@@ -99,7 +146,8 @@ pub fn assess(since_ms: u64, now_ms: u64, schedule: &Schedule) -> KeyAge {
         Level::Fresh
     };
     KeyAge {
-        age_days,
+        age_days: Some(age_days),
+        since_ms,
         due_ms,
         days_left,
         level,
@@ -110,8 +158,10 @@ pub fn assess(since_ms: u64, now_ms: u64, schedule: &Schedule) -> KeyAge {
 /// is the tightest window reached (30, 14, 7, 1); once due it is the overdue day (0, -1, -2 …), so an
 /// overdue key is reminded daily.
 pub fn stage(age: &KeyAge, schedule: &Schedule) -> Option<i64> {
-    if age.level == Level::Overdue {
-        return Some(age.days_left.min(0));
+    match age.level {
+        Level::Overdue => return Some(age.days_left.min(0)),
+        Level::Unknown => return Some(UNKNOWN_STAGE),
+        Level::Fresh | Level::DueSoon => {}
     }
     schedule
         .remind_before
@@ -180,6 +230,11 @@ pub fn badge(ages: &[KeyAge]) -> Badge {
                 days((-a.days_left) as u64)
             ),
         },
+        Some(a) if a.level == Level::Unknown => Badge {
+            text: "?".into(),
+            color: "#bf8700",
+            title: "Keyward: an API key's age is unknown; tell Keyward when it was created, or renew it".into(),
+        },
         Some(a) if a.level == Level::DueSoon => Badge {
             text: format!("{}d", a.days_left),
             color: "#bf8700",
@@ -198,18 +253,24 @@ pub fn badge(ages: &[KeyAge]) -> Badge {
 
 /// A sentence for the banner and notifications.
 pub fn describe(age: &KeyAge) -> String {
+    let Some(age_days) = age.age_days else {
+        return format!(
+            "Key age unknown \u{2014} first seen {}: due for review. Tell Keyward when it was created or last renewed, or renew it.",
+            utc_date(age.since_ms)
+        );
+    };
     match age.level {
         Level::Overdue if age.days_left == 0 => {
-            format!("Key age {}: due for renewal today.", days(age.age_days))
+            format!("Key age {}: due for renewal today.", days(age_days))
         }
         Level::Overdue => format!(
             "Key age {}: overdue for renewal by {}.",
-            days(age.age_days),
+            days(age_days),
             days((-age.days_left) as u64)
         ),
         _ => format!(
             "Key age {}: due for renewal in {}.",
-            days(age.age_days),
+            days(age_days),
             days(age.days_left as u64)
         ),
     }
@@ -245,10 +306,10 @@ mod tests {
             (400.0, 400, -310, Level::Overdue, Some(-310)),
         ];
         for &(days, age_days, days_left, level, st) in cases {
-            let a = assess(T0, at(days), &s);
+            let a = assess(T0, KeySince::Renewed, at(days), &s);
             assert_eq!(
                 (a.age_days, a.days_left, a.level),
-                (age_days, days_left, level),
+                (Some(age_days), days_left, level),
                 "day {days}"
             );
             assert_eq!(stage(&a, &s), st, "day {days}");
@@ -258,14 +319,14 @@ mod tests {
     #[test]
     fn a_backwards_clock_is_age_zero_and_repeats_nothing() {
         let s = Schedule::default();
-        let a = assess(T0, T0 - 5 * DAY_MS, &s);
-        assert_eq!((a.age_days, a.level), (0, Level::Fresh));
+        let a = assess(T0, KeySince::Renewed, T0 - 5 * DAY_MS, &s);
+        assert_eq!((a.age_days, a.level), (Some(0), Level::Fresh));
         let sent = ReminderState {
             notified_stage: Some(7),
             notified_at_ms: Some(at(83.0)),
             snoozed_until_ms: None,
         };
-        let earlier = assess(T0, at(82.0), &s);
+        let earlier = assess(T0, KeySince::Renewed, at(82.0), &s);
         assert_eq!(reminder_owed(&earlier, &s, &sent, at(82.0)), None);
     }
 
@@ -276,7 +337,7 @@ mod tests {
         let mut sent = Vec::new();
         for hour in 0..(100 * 24) {
             let now = T0 + hour * 3_600_000;
-            let a = assess(T0, now, &s);
+            let a = assess(T0, KeySince::Renewed, now, &s);
             if let Some(stage) = reminder_owed(&a, &s, &state, now) {
                 sent.push(stage);
                 state.notified_stage = Some(stage);
@@ -289,11 +350,21 @@ mod tests {
             ..ReminderState::default()
         };
         assert_eq!(
-            reminder_owed(&assess(T0, at(94.0), &s), &s, &snoozed, at(94.0)),
+            reminder_owed(
+                &assess(T0, KeySince::Renewed, at(94.0), &s),
+                &s,
+                &snoozed,
+                at(94.0)
+            ),
             None
         );
         assert_eq!(
-            reminder_owed(&assess(T0, at(95.0), &s), &s, &snoozed, at(95.0)),
+            reminder_owed(
+                &assess(T0, KeySince::Renewed, at(95.0), &s),
+                &s,
+                &snoozed,
+                at(95.0)
+            ),
             Some(-5)
         );
     }
@@ -303,17 +374,23 @@ mod tests {
         // 2026-03-08 (US DST) and 2026-03-29 (EU DST) fall inside this span; ages count UTC days.
         let s = Schedule::default();
         let since = T0 + 60 * DAY_MS; // 2026-03-02
-        assert_eq!(assess(since, since + 30 * DAY_MS, &s).age_days, 30);
-        assert_eq!(assess(since, since + 30 * DAY_MS - 1, &s).age_days, 29);
+        assert_eq!(
+            assess(since, KeySince::Renewed, since + 30 * DAY_MS, &s).age_days,
+            Some(30)
+        );
+        assert_eq!(
+            assess(since, KeySince::Renewed, since + 30 * DAY_MS - 1, &s).age_days,
+            Some(29)
+        );
     }
 
     #[test]
     fn the_badge_shows_the_worst_key() {
         let s = Schedule::default();
         assert_eq!(badge(&[]).text, "");
-        let fresh = assess(T0, at(10.0), &s);
-        let soon = assess(T0, at(80.0), &s);
-        let over = assess(T0, at(95.0), &s);
+        let fresh = assess(T0, KeySince::Renewed, at(10.0), &s);
+        let soon = assess(T0, KeySince::Renewed, at(80.0), &s);
+        let over = assess(T0, KeySince::Renewed, at(95.0), &s);
         assert_eq!(badge(&[fresh]).text, "");
         assert_eq!(
             badge(&[fresh, soon]),
@@ -329,8 +406,37 @@ mod tests {
             "Key age 95 days: overdue for renewal by 5 days."
         );
         assert_eq!(
-            describe(&assess(T0, at(89.0), &s)),
+            describe(&assess(T0, KeySince::Renewed, at(89.0), &s)),
             "Key age 89 days: due for renewal in 1 day."
         );
+    }
+
+    #[test]
+    fn an_unknown_age_is_due_for_review_once_and_never_counted_as_new() {
+        let s = Schedule::default();
+        for since in [KeySince::FirstSeen, KeySince::Unknown] {
+            let age = assess(T0, since, at(0.0), &s);
+            assert_eq!((age.age_days, age.level), (None, Level::Unknown));
+            assert_eq!(
+                describe(&age),
+                "Key age unknown \u{2014} first seen 2026-01-01: due for review. Tell Keyward when it was created or last renewed, or renew it."
+            );
+            assert_eq!(
+                badge(&[assess(T0, KeySince::Renewed, at(10.0), &s), age]).text,
+                "?"
+            );
+            // Owed once, and not again on later days.
+            let mut state = ReminderState::default();
+            let owed = reminder_owed(&age, &s, &state, at(0.0));
+            assert!(owed.is_some());
+            state.notified_stage = owed;
+            state.notified_at_ms = Some(at(0.0));
+            let later = assess(T0, since, at(30.0), &s);
+            assert_eq!(reminder_owed(&later, &s, &state, at(30.0)), None);
+        }
+        // An overdue key is still the worst.
+        let unknown = assess(T0, KeySince::FirstSeen, at(0.0), &s);
+        let overdue = assess(T0, KeySince::Stated, at(95.0), &s);
+        assert_eq!(badge(&[unknown, overdue]).text, "!");
     }
 }

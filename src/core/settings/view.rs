@@ -1,6 +1,6 @@
 //! The options page, as views, and the decision on each form submission.
 
-use crate::core::accounts::Accounts;
+use crate::core::accounts::{Account, Accounts};
 use crate::core::api::region::Region;
 use crate::core::reminders::Schedule;
 use crate::core::settings::{
@@ -66,7 +66,12 @@ impl Form {
 pub enum Notice {
     Saved,
     Invalid(String),
+    /// An account was forgotten: said with an undo.
+    Forgot(String),
 }
+
+/// The action of the Undo button after a Forget.
+pub const UNDO_FORGET: &str = "undo-forget";
 
 /// Applies a submitted local base to the settings: the settings to store (if any) and a notice.
 pub fn submit_local_base(current: &Settings, input: &str) -> (Option<Settings>, Notice) {
@@ -195,7 +200,20 @@ pub const FORGET_AGAIN: &str =
 pub const NOTICE_SLOT: &str = "data-notice";
 
 fn notice_line(notice: Option<&Notice>) -> Element {
-    el("div").attr(NOTICE_SLOT, "").child(notice_text(notice))
+    let line = el("div").attr(NOTICE_SLOT, "").child(notice_text(notice));
+    match notice {
+        // Beside the live text, not inside it: a live region holds no control.
+        Some(Notice::Forgot(client_id)) => line.child(
+            el("button")
+                .attr("type", "button")
+                .attr("class", "kw-button")
+                .attr("data-action", UNDO_FORGET)
+                .attr("data-client-id", client_id.clone())
+                .attr("aria-label", format!("Undo: keep account {client_id}"))
+                .text("Undo"),
+        ),
+        _ => line,
+    }
 }
 
 /// The notice itself.
@@ -205,6 +223,10 @@ pub fn notice_text(notice: Option<&Notice>) -> Element {
             .attr("role", "status")
             .attr("data-testid", "notice")
             .text("Saved."),
+        Some(Notice::Forgot(client_id)) => el("p")
+            .attr("role", "status")
+            .attr("data-testid", "notice")
+            .text(format!("Account {client_id} forgotten.")),
         Some(Notice::Invalid(why)) => el("p")
             .attr("role", "alert")
             .attr("class", "kw-error")
@@ -235,9 +257,13 @@ fn accounts_section(accounts: &Accounts, notice: Option<&Notice>) -> Element {
         let key_line = match &account.key {
             Some(k) => {
                 let mut line = format!(
-                    "First seen {}; current key since {}; {} renewal{} recorded.",
+                    "First seen {}; current key {}; {} renewal{} recorded.",
                     utc_date(account.first_seen_ms),
-                    utc_date(k.since_ms),
+                    if k.since.known() {
+                        format!("since {}", utc_date(k.since_ms))
+                    } else {
+                        format!("of unknown age (first seen {})", utc_date(k.since_ms))
+                    },
                     account.renewals.len(),
                     if account.renewals.len() == 1 { "" } else { "s" }
                 );
@@ -285,6 +311,7 @@ fn accounts_section(accounts: &Accounts, notice: Option<&Notice>) -> Element {
                             .attr("for", id("production"))
                             .text("Production account (shown with a warning)"),
                     ]),
+                    key_date_field(account, &id("key-date")),
                     el("label")
                         .attr("for", id("integrations"))
                         .text("Integrations using this key (one per line)"),
@@ -308,6 +335,34 @@ fn accounts_section(accounts: &Accounts, notice: Option<&Notice>) -> Element {
         );
     }
     section.child(notice_line(notice))
+}
+
+/// When the key was created or last renewed, to correct or give later (a key not seen yet has no
+/// date to give).
+fn key_date_field(account: &Account, id: &str) -> Element {
+    let Some(key) = &account.key else {
+        return el("span");
+    };
+    let hint = format!("{id}-hint");
+    let mut input = el("input")
+        .attr("id", id.to_string())
+        .attr("name", "key_date")
+        .attr("type", "date")
+        .attr("aria-describedby", hint.clone());
+    if key.since.known() {
+        input = input.attr("value", utc_date(key.since_ms));
+    }
+    el("div").attr("class", "kw-field").children([
+        el("label")
+            .attr("for", id.to_string())
+            .text("Key created or last renewed"),
+        input,
+        el("p").attr("id", hint).attr("class", "kw-meta").text(if key.since.known() {
+            "Keyward counts the key's age from this date."
+        } else {
+            "Unknown: Keyward treats the key as due for review until you give its date (or renew it)."
+        }),
+    ])
 }
 
 /// The import file field.

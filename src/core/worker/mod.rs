@@ -50,6 +50,16 @@ pub struct WorkerState {
     pub key_checks: Vec<(String, KeyCheck)>,
     /// Keys pages showed that are not (yet) the key in force.
     pub claims: Claims,
+    /// The account forgotten last, with its key, while the options page offers to undo it (held in
+    /// memory only: forgetting is for good once the worker stops).
+    pub forgotten: Option<Forgotten>,
+}
+
+/// An account just forgotten, and its key.
+#[derive(Clone)]
+pub struct Forgotten {
+    account: crate::core::accounts::Account,
+    key: Option<String>,
 }
 
 impl std::fmt::Debug for WorkerState {
@@ -214,6 +224,8 @@ impl WorkerState {
 }
 
 const UNKNOWN_ACCOUNT: &str = "Keyward does not know that account";
+const TOO_LATE_TO_UNDO: &str =
+    "too late to undo: Keyward has restarted or forgotten another account since";
 
 /// A message's answer and the work it implies.
 #[derive(Debug)]
@@ -319,7 +331,7 @@ pub fn decide(
                 Err(why) => answer(refused(why.reason())),
             }
         }
-        (Request::UpdateAccount(edit), _) => match state.accounts.edit(edit) {
+        (Request::UpdateAccount(edit), _) => match state.accounts.edit(edit, now) {
             Ok(()) => acked(vec![Effect::SaveAccounts]),
             Err(e) => answer(refused(&e.to_string())),
         },
@@ -344,11 +356,34 @@ pub fn decide(
             acked(vec![Effect::SaveAccounts])
         }
         (Request::ForgetAccount(p), _) => {
-            if !state.accounts.forget(&p.client_id) {
+            let Some(account) = state.accounts.forget(&p.client_id) else {
                 return Decision::Answer(answer(refused(UNKNOWN_ACCOUNT)));
-            }
-            state.keys.shift_remove(&p.client_id);
+            };
+            let key = state.keys.shift_remove(&p.client_id);
+            state.forgotten = Some(Forgotten { account, key });
             acked(vec![Effect::SaveAccounts, Effect::SaveKeys])
+        }
+        (Request::RestoreAccount(p), _) => {
+            let Some(Forgotten { account, key }) = state
+                .forgotten
+                .take_if(|f| f.account.client_id == p.client_id)
+            else {
+                return Decision::Answer(answer(refused(TOO_LATE_TO_UNDO)));
+            };
+            state.accounts.restore(account);
+            if let Some(key) = key {
+                state.keys.insert(p.client_id.clone(), key);
+            }
+            acked(vec![Effect::SaveAccounts, Effect::SaveKeys])
+        }
+        (Request::KeyDate(p), _) => {
+            match state
+                .accounts
+                .state_key_date(&p.client_id, p.date.as_deref(), now)
+            {
+                Ok(()) => acked(vec![Effect::SaveAccounts]),
+                Err(e) => answer(refused(&e.to_string())),
+            }
         }
         (Request::SetRegion(p), _) => {
             let known = state.accounts.accounts.contains_key(&p.client_id);

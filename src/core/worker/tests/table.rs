@@ -47,6 +47,11 @@ fn sample(kind: RequestKind) -> Request {
         }),
         RequestKind::ForgetAccount => Request::ForgetAccount(ask::Account { client_id: id() }),
         RequestKind::ConfirmAccount => Request::ConfirmAccount(ask::Account { client_id: id() }),
+        RequestKind::RestoreAccount => Request::RestoreAccount(ask::Account { client_id: id() }),
+        RequestKind::KeyDate => Request::KeyDate(ask::KeyDate {
+            client_id: id(),
+            date: Some("2020-01-01".into()),
+        }),
         RequestKind::Snooze => Request::Snooze(ask::Snooze {
             client_id: id(),
             days: 7,
