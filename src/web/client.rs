@@ -5,6 +5,7 @@
 //! fed back to the scheduler, which decides on retries. Dropping a request's future cancels it: its
 //! slot is freed at once and its fetch aborted.
 
+use futures_util::future::{select, Either};
 use indexmap::IndexMap;
 use std::cell::RefCell;
 
@@ -455,9 +456,24 @@ impl<T: Transport + Clone + 'static> Client<T> {
                 })
             })
             .collect();
+        // A region that never answers (a host blackholed on the way) must not hold the search:
+        // past the deadline, every probe still out counts as unanswered.
+        let mut deadline = std::pin::pin!(super::time::sleep(region::PROBE_DEADLINE_MS));
+        let mut past_deadline = false;
         let mut results = Vec::with_capacity(pending.len());
         for (region, answer) in pending {
-            results.push((region, region::probe_result(answer.await)));
+            let answer = if past_deadline {
+                Err(region::unanswered())
+            } else {
+                match select(std::pin::pin!(answer), deadline.as_mut()).await {
+                    Either::Left((answer, _)) => answer,
+                    Either::Right(_) => {
+                        past_deadline = true;
+                        Err(region::unanswered())
+                    }
+                }
+            };
+            results.push((region, region::probe_result(answer)));
             if region::settled(&results) {
                 // The probes still out are cancelled as they are dropped.
                 break;

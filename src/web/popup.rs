@@ -536,9 +536,16 @@ async fn act(page: &Shared, target: Element) -> Result<(), JsError> {
     } else {
         return Ok(());
     };
-    let notice = match chrome::ask_worker(&request).await? {
+    let answer = chrome::ask_worker(&request).await?;
+    let region_chosen = answer.is_ok() && matches!(request, Request::SetRegion(_));
+    let notice = match answer {
         Ok(()) => Notice::Saved("Saved.".into()),
         Err(reason) => Notice::Refused(format!("Not saved: {reason}.")),
     };
-    render(page, Some(notice)).await
+    render(page, Some(notice)).await?;
+    // A region chosen by hand is used at once: the lookup that waited for it runs again.
+    if region_chosen && !page.borrow().choice.text.trim().is_empty() {
+        search(page).await?;
+    }
+    Ok(())
 }

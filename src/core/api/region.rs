@@ -185,6 +185,17 @@ pub fn is_scim_list(body: &[u8]) -> bool {
             .is_some_and(serde_json::Value::is_u64)
 }
 
+/// How long a region search waits for the regions' answers: one that has not answered by then
+/// (a host blackholed on the way) counts as unreachable, so the search ends within seconds.
+pub const PROBE_DEADLINE_MS: u64 = 10_000;
+/// What a region still unanswered at [`PROBE_DEADLINE_MS`] did (a test holds the two together).
+const UNANSWERED: &str = "did not answer within 10 s";
+
+/// A probe still unanswered at [`PROBE_DEADLINE_MS`].
+pub fn unanswered() -> ApiError {
+    ApiError::Network(UNANSWERED.into())
+}
+
 /// Whether the first answers (in probe order) already decide [`detect`]: once one region accepted
 /// the credential, later answers cannot change the result, and the probes still out are dropped.
 pub fn settled(first_answers: &[(Region, Result<(), ApiError>)]) -> bool {
@@ -198,6 +209,7 @@ fn describe(region: Region, answer: &Result<(), ApiError>) -> String {
         Err(ApiError::Unauthorized) => "refused the credential (401)".into(),
         Err(ApiError::Forbidden) => "refused the credential (403)".into(),
         Err(ApiError::NotFound) => "has no Directory API there (404)".into(),
+        Err(ApiError::Network(why)) if why == UNANSWERED => UNANSWERED.into(),
         Err(ApiError::Network(_)) => "could not be reached (or redirected elsewhere)".into(),
         Err(ApiError::Decode(d)) if d.starts_with("answered") => d.clone(),
         Err(ApiError::Decode(_)) => "answered with something other than SCIM".into(),
@@ -229,6 +241,26 @@ pub fn detect(results: &[(Region, Result<(), ApiError>)]) -> Detection {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_region_unanswered_at_the_deadline_is_said_so_and_counts_as_unreachable() {
+        assert_eq!(
+            UNANSWERED,
+            format!("did not answer within {} s", PROBE_DEADLINE_MS / 1_000)
+        );
+        let results = [
+            (Region::Europe, Err(ApiError::Unauthorized)),
+            (Region::Australia, Err(unanswered())),
+        ];
+        assert_eq!(
+            detect(&results),
+            Detection::NotFound(vec![
+                "Europe: refused the credential (401)".into(),
+                "Australia: did not answer within 10 s".into(),
+            ])
+        );
+        assert_eq!(detect(&results[1..]), Detection::Unreachable);
+    }
 
     #[test]
     fn detection_from_probe_results() {

@@ -388,10 +388,10 @@ pub fn decide(
         (Request::SetRegion(p), _) => {
             let known = state.accounts.accounts.contains_key(&p.client_id);
             match Region::from_id(&p.region).filter(|r| Region::available(flavour).contains(r)) {
+                // Used at once: saved as if found, and each tab showing the account read again
+                // (its region-waiting helpers come alive).
                 Some(r) if known => {
-                    state.region_search.settled(&p.client_id);
-                    state.accounts.set_region(&p.client_id, r.id(), now);
-                    acked(vec![Effect::SaveAccounts])
+                    acked(state.region_searched(&p.client_id, Detection::Found(r), now))
                 }
                 _ => answer(refused("unknown account or region")),
             }
