@@ -46,6 +46,8 @@
   let drawn = '';
   let drawnAt = null;
   let host = null;
+  // The renewal checklist's items the admin ticked on this page.
+  const ticked = new Set();
   // The plan last applied: drawn again when the page re-renders and takes the helpers with it.
   let lastPlan = null;
   // Shadow roots and frame documents already watched, and the frames' documents among them.
@@ -379,7 +381,8 @@
     .brand { font-weight: 600; color: #0b5cad; margin-right: 4px; }
     .guard { margin: 0 0 6px; padding: 6px 10px; border-left: 3px solid #bf8700; background: #fff8e5; }
     .guard p { margin: 0 0 4px; font-weight: 600; }
-    .guard ul { margin: 0; padding-left: 18px; }
+    .guard ul { margin: 0; padding-left: 18px; list-style: none; }
+    .guard .check { font-weight: 400; }
     .notice { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; padding: 6px 10px; border-left: 3px solid #0b5cad; background: #eef5fc; }
     .teach { position: fixed; top: 12px; left: 50%; transform: translateX(-50%); z-index: 2147483647; max-width: 560px; padding: 10px 14px; border-radius: 8px; background: #fff; box-shadow: 0 4px 18px rgba(0,0,0,.25); border: 2px solid #0b5cad; }
     .teach p { margin: 0 0 6px; }
@@ -414,7 +417,7 @@
     const bar = el('div', { class: 'bar', role: 'group', 'aria-label': 'Keyward copy helpers' });
     bar.append(el('span', { class: 'brand' }, 'Keyward'));
     const status = el('p', { class: 'status', role: 'status', 'aria-live': 'polite' });
-    for (const { what, label, waits } of helpers.buttons) {
+    for (const { what, label, waits, renewed } of helpers.buttons) {
       // A helper that cannot act yet is shown disabled and, clicked, says why (never a silent no-op).
       const attrs = waits ? { 'aria-disabled': 'true', title: waits } : {};
       const button = el('button', { type: 'button', 'data-what': what, ...attrs }, label);
@@ -430,7 +433,7 @@
           status.textContent = 'Keyward did not copy: something on the page hides or covers its helpers.';
           return;
         }
-        const answer = await send({ type: 'copy', what });
+        const answer = await send(renewed ? { type: 'copy', what, renewed } : { type: 'copy', what });
         status.textContent = answer?.message ?? answer?.reason ?? 'Keyward could not copy.';
         if (answer?.type === 'copied') {
           button.dataset.state = 'copied';
@@ -440,16 +443,41 @@
       bar.append(button);
     }
     if (helpers.age) root.append(el('p', { class: 'age', 'data-level': helpers.age.level, role: 'status' }, helpers.age.text));
-    if (helpers.guard) {
-      const guard = el('div', { class: 'guard', role: 'note' });
-      const list = el('ul');
-      for (const item of helpers.guard.items) list.append(el('li', {}, item));
-      guard.append(el('p', {}, helpers.guard.title), list);
-      root.append(guard);
-    }
+    if (helpers.guard) root.append(checklist(el, helpers.guard));
     root.append(bar, el('p', { class: 'note' }, helpers.note), status);
     if (anchor.matches('input, textarea')) anchor.after(host);
     else anchor.append(host);
+  }
+
+  /** The checklist around a renewal. Ticks are the admin's marks on this page (kept across redraws
+   *  by item); "Done" asks the worker to put the checklist away. */
+  function checklist(el, guard) {
+    const box = el('div', { class: 'guard', role: 'group', 'aria-label': 'Keyward renewal checklist' });
+    box.append(el('p', {}, guard.title));
+    if (guard.check) box.append(el('p', { class: 'check', role: 'status' }, guard.check));
+    const list = el('ul');
+    for (const item of guard.items) {
+      const tick = el('input', { type: 'checkbox' });
+      tick.checked = ticked.has(item);
+      tick.addEventListener('change', () => (tick.checked ? ticked.add(item) : ticked.delete(item)));
+      const label = el('label');
+      label.append(tick, ` ${item}`);
+      const row = el('li');
+      row.append(label);
+      list.append(row);
+    }
+    box.append(list);
+    if (guard.dismissible) {
+      const done = el('button', { type: 'button' }, 'Done');
+      done.addEventListener('click', (event) => {
+        event.stopPropagation();
+        if (!event.isTrusted) return;
+        ticked.clear();
+        send({ type: 'checklist_done' });
+      });
+      box.append(done);
+    }
+    return box;
   }
 
   /** Whether the admin could see what they clicked: no ancestor of the helpers' host hides or

@@ -168,9 +168,14 @@ fn background_js_watches_the_policy_and_leaves_records_to_rust() {
 
 #[test]
 fn copy_buttons_name_what_rust_copies() {
-    // The field reader passes the plan's `what` back untouched: it must be a wire name.
+    // The field reader passes the plan's `what` (and `renewed`) back untouched: each must be a
+    // wire name, and a copy of the renewed key must read as one.
     let content = script("content-reader.js");
-    assert!(content.contains("send({ type: 'copy', what })"));
+    assert!(content.contains("{ type: 'copy', what }"));
+    assert!(content.contains("{ type: 'copy', what, renewed }"));
+    let renewed: keyward::core::protocol::ask::Copy =
+        serde_json::from_str(r#"{"what": "api_key", "renewed": true}"#).expect("reads");
+    assert!(renewed.renewed);
     for what in [
         CopyWhat::ClientId,
         CopyWhat::ApiKey,

@@ -8,8 +8,9 @@
 use keyward::core::accounts::view::{AccountView, RegionStatus};
 use keyward::core::accounts::{Account, AccountEdit, Accounts, KeyRecord};
 use keyward::core::api::filter::SearchKind;
+use keyward::core::console::copy::HelperButton;
 use keyward::core::console::credentials::{
-    AgeBanner, Guard, HelperButton, Helpers, KeyShown, PagePlan, TabKind, TabView,
+    AgeBanner, Guard, Helpers, KeyShown, PagePlan, TabKind, TabView,
 };
 use keyward::core::console::page::{row_items, Snapshot};
 use keyward::core::lookup::{Attribute, Detail, Failure, FailureCode, Found, Row};
@@ -188,19 +189,29 @@ fn every_request_a_context_sends_is_understood() {
         Request::PageReader,
         Request::Copy(ask::Copy {
             what: CopyWhat::ClientId,
+            renewed: false,
         }),
         Request::Copy(ask::Copy {
             what: CopyWhat::ApiKey,
+            renewed: false,
         }),
         Request::Copy(ask::Copy {
             what: CopyWhat::AuthorizationHeader,
+            renewed: false,
         }),
         Request::Copy(ask::Copy {
             what: CopyWhat::Curl,
+            renewed: false,
         }),
         Request::Copy(ask::Copy {
             what: CopyWhat::ShellExports,
+            renewed: false,
         }),
+        Request::Copy(ask::Copy {
+            what: CopyWhat::ApiKey,
+            renewed: true,
+        }),
+        Request::ChecklistDone,
         Request::TabState(ask::TabState { tab_id: 7 }),
         Request::TabState(ask::TabState { tab_id: -1 }),
         Request::ManualCredentials(ask::ManualCredentials {
@@ -337,11 +348,13 @@ fn answers() -> Vec<Response> {
                     what: CopyWhat::ClientId,
                     label: "Copy Client ID".into(),
                     waits: None,
+                    renewed: false,
                 },
                 HelperButton {
                     what: CopyWhat::Curl,
                     label: "Copy curl".into(),
                     waits: None,
+                    renewed: false,
                 },
             ],
             note: "Secrets are cleared from the clipboard after 30 s.".into(),
@@ -352,6 +365,8 @@ fn answers() -> Vec<Response> {
             guard: Some(Guard {
                 title: "Renewing breaks every integration that uses this key:".into(),
                 items: vec!["PingFederate PCV".into()],
+                check: None,
+                dismissible: false,
             }),
         }),
         fields: true,

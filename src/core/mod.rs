@@ -120,6 +120,7 @@ mod redaction_tests {
         );
         let copy = Request::Copy(ask::Copy {
             what: crate::core::protocol::CopyWhat::ApiKey,
+            renewed: false,
         });
         let copied = worker::decide(&mut state, &copy, &tab, &facts);
         let search = worker::decide(

@@ -77,20 +77,26 @@ pub fn key_in_force(
     let id = &credentials.client_id;
     let check = |s: &mut WorkerState| verify.then(|| s.key_check_started(id, flavour));
     if let Some(base) = with_state(check)?.flatten() {
-        super::spawn(verify_key(client, base, credentials));
+        super::spawn(verify_key(client, base, credentials, flavour));
     }
     Ok(())
 }
 
 /// Checks a renewed key with one cheap request and records how it went (the popup shows it).
-async fn verify_key(client: Client<Fetch>, base: String, credentials: Credentials) {
+async fn verify_key(
+    client: Client<Fetch>,
+    base: String,
+    credentials: Credentials,
+    flavour: Flavour,
+) {
     let probe = client.probe(
         Priority::Interactive,
         region::probe_url(&base),
         &credentials,
     );
     let answer = region::probe_result(probe.await);
-    warn(with_state(|s| {
-        s.key_checked(&credentials.client_id, answer)
-    }));
+    let effects = with_state(|s| s.key_checked(&credentials.client_id, answer));
+    for effect in effects.unwrap_or_default() {
+        warn(out_of_line(perform(effect, flavour)).await);
+    }
 }

@@ -24,6 +24,8 @@ import {
   tabView as viewOf,
   until,
   HELPERS,
+  pageText,
+  pressHelper,
 } from './harness.mjs';
 
 const tabView = (kind) => viewOf(browser, kind);
@@ -179,6 +181,9 @@ test('a renewal takes effect at once: a lookup sent with the old key goes again 
     await page.click('#renew');
     await page.locator('#new-api-key-value').waitFor();
     const renewed = (await admin(emulator.base, 'GET', 'state')).pending_key;
+    // Before Save, the renewed key has its own helpers: the admin can stage it in an integration.
+    await pressHelper(page, 'Copy new API key (works after Save)');
+    await until(async () => (await clipboard(page)) === renewed, 'the renewed key on the clipboard');
     await page.click('#save');
     await until(async () => (await kept()) === renewed, 'the new key taken at Save');
     creds.apiKey = renewed;
@@ -193,9 +198,13 @@ test('a renewal takes effect at once: a lookup sent with the old key goes again 
   // The new key was checked against the API right after Save, and the admin is told.
   const verified = await until(async () => {
     const view = await tabView('credentials');
-    return /The new key works: verified against the Directory API\./.test(view.summary) && view;
+    return /New key verified ✓ — the Directory API accepted it\./.test(view.summary) && view;
   }, 'the new key verified');
   assert.match(verified.summary, /API Credentials page/);
+  // The page says so beside the checklist, which the admin puts away with Done.
+  await until(async () => (await pageText(page)).includes('New key verified ✓ — the Directory API accepted it.'), 'the check said on the page');
+  await pressHelper(page, 'Done');
+  await until(async () => !(await pageText(page)).includes('New key verified'), 'the checklist put away');
   await popup.close();
   await page.close();
   assert.deepEqual(browser.errors, []);
@@ -444,6 +453,14 @@ test('integrations recorded in the options page form the cut-over checklist in E
   assert.ok((await storedAccounts(browser))[creds.clientId], 'one click forgets nothing');
   await forget.click();
   await until(async () => !(await storedAccounts(browser))[creds.clientId], 'the account forgotten');
+  // Undo brings it back as it was, label and integrations included; then forget it for good.
+  await options.getByRole('button', { name: `Undo: keep account ${creds.clientId}` }).click();
+  await until(async () => (await storedAccounts(browser))[creds.clientId]?.label === 'Production EU', 'the account back');
+  assert.deepEqual((await storedAccounts(browser))[creds.clientId].integrations, ['PingFederate PCV', 'HR sync script']);
+  const again = options.locator(`form[data-client-id="${creds.clientId}"] [data-action=forget]`);
+  await again.click();
+  await again.click();
+  await until(async () => !(await storedAccounts(browser))[creds.clientId], 'the account forgotten again');
   await options.close();
   await page.close();
   assert.deepEqual(browser.errors, []);

@@ -329,6 +329,35 @@ export async function buttonLabels(page) {
  * not enough: the content script must have drawn its plan). Helpers follow the key field, so Tab
  * from the control before them.
  */
+/**
+ * Presses one of Keyward's in-page buttons (named `name`) as the admin would from the keyboard:
+ * focused through the accessibility tree (it reaches into the closed shadow root), then Enter.
+ */
+export async function pressHelper(page, name) {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    const node = await until(async () => {
+      const { nodes } = await cdp.send('Accessibility.getFullAXTree');
+      return nodes.find((n) => n.role?.value === 'button' && n.name?.value === name && n.backendDOMNodeId);
+    }, `the "${name}" button`);
+    await cdp.send('DOM.focus', { backendNodeId: node.backendDOMNodeId });
+  } finally {
+    await cdp.detach();
+  }
+  await page.keyboard.press('Enter');
+}
+
+/** All the text the accessibility tree shows on `page` (Keyward's closed shadow roots included). */
+export async function pageText(page) {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    const { nodes } = await cdp.send('Accessibility.getFullAXTree');
+    return nodes.map((n) => n.name?.value ?? '').join('\n');
+  } finally {
+    await cdp.detach();
+  }
+}
+
 export async function focusHelpers(page, layout, wanted = 'Copy Client ID') {
   await until(async () => (await buttonLabels(page)).includes(wanted), `the "${wanted}" helper`);
   await page.focus(layout === 'form' ? '#apiKey' : '#reveal-key');

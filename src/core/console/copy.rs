@@ -38,23 +38,53 @@ pub struct Copied {
     pub clears_in_secs: Option<u64>,
 }
 
-/// The text a helper copies from tab `tab_id`, and the clipboard write; a refusal says why not.
+/// One copy button: what it copies, and its label.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HelperButton {
+    pub what: CopyWhat,
+    pub label: String,
+    /// Why it cannot copy yet (the page shows it disabled, and says this when clicked).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waits: Option<String>,
+    /// It copies from the renewed key waiting for Save, not the key in force.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub renewed: bool,
+}
+
+impl HelperButton {
+    pub fn new(what: CopyWhat, label: &str) -> HelperButton {
+        HelperButton {
+            what,
+            label: label.to_string(),
+            waits: None,
+            renewed: false,
+        }
+    }
+}
+
+/// Said of a copy of the renewed key before Save.
+const RENEWED_COPIED: &str = "Copied the new key: PingOne accepts it once you click Save.";
+
 /// Why the helpers that need the account's region cannot act yet.
 pub const REGION_FINDING: &str = "Needs the account's region, which Keyward is still finding.";
 pub const REGION_UNKNOWN: &str =
     "Needs the account's region: no region accepted the key. Choose it in Keyward's popup.";
 
-/// `api_base` gives an account's Directory API base, if its region is known.
+/// The text a helper copies from tab `tab_id` (from the renewed key waiting for Save when
+/// `renewed`), and the clipboard write; a refusal says why not. `api_base` gives an account's
+/// Directory API base, if its region is known.
 pub fn copy(
     tabs: &Tabs,
     tab_id: i64,
     what: CopyWhat,
+    renewed: bool,
     api_base: impl FnOnce(&str) -> Option<String>,
     clear_secs: u64,
     clear_check: ClearCheck,
 ) -> Result<(Copied, Effect), &'static str> {
     const HIDDEN: &str = "the key is hidden: reveal it to enable the key helpers";
     const NO_REGION: &str = "the account's region is still being found; try again in a moment";
+    const NO_RENEWED_KEY: &str = "no renewed key is waiting for Save on this page";
     let tab = tabs
         .get(&tab_id)
         .ok_or("open the API Credentials page first")?;
@@ -63,7 +93,12 @@ pub fn copy(
         .client_id
         .clone()
         .ok_or("no Client ID was read on this page")?;
-    let credentials = tab.shown_key.clone().map(|api_key| Credentials {
+    let key = if renewed {
+        Some(tab.pending_key.clone().ok_or(NO_RENEWED_KEY)?)
+    } else {
+        tab.shown_key.clone()
+    };
+    let credentials = key.map(|api_key| Credentials {
         client_id: client_id.clone(),
         api_key,
     });
@@ -78,6 +113,7 @@ pub fn copy(
     };
     let clears = what.is_secret().then_some(clear_secs);
     let message = match clears {
+        Some(secs) if renewed => format!("{RENEWED_COPIED} {}", clear_check.after_copy(secs)),
         Some(secs) => clear_check.after_copy(secs),
         None => "Copied.".into(),
     };
@@ -187,7 +223,7 @@ mod tests {
         for (tabs, tab_id, what, region_known, expected) in cases {
             let base = |_: &str| region_known.then(|| BASE.to_string());
             let check = ClearCheck::IfUnchanged;
-            let got = copy(tabs, tab_id, what, base, 45, check).map(|(copied, effect)| {
+            let got = copy(tabs, tab_id, what, false, base, 45, check).map(|(copied, effect)| {
                 let Effect::Clipboard {
                     text,
                     clear_after_secs,
@@ -205,5 +241,28 @@ mod tests {
             });
             assert_eq!(got, expected, "{what:?} from tab {tab_id}");
         }
+    }
+
+    #[test]
+    fn the_renewed_key_waiting_for_save_is_copied_only_when_asked_for() {
+        let mut tabs = tab(Some(ID), Some(KEY));
+        let base = |_: &str| Some(BASE.to_string());
+        let check = ClearCheck::Ask;
+        assert_eq!(
+            copy(&tabs, 3, CopyWhat::ApiKey, true, base, 45, check).err(),
+            Some("no renewed key is waiting for Save on this page")
+        );
+        if let Some(t) = tabs.get_mut(&3) {
+            t.pending_key = Some("NEWkey".into());
+        }
+        let copied =
+            |renewed: bool| match copy(&tabs, 3, CopyWhat::ApiKey, renewed, base, 45, check) {
+                Ok((copied, Effect::Clipboard { text, .. })) => (text, copied.message),
+                other => panic!("{other:?}"),
+            };
+        assert_eq!(copied(false).0, KEY, "the key in force by default");
+        let (text, said) = copied(true);
+        assert_eq!(text, "NEWkey");
+        assert!(said.starts_with("Copied the new key: PingOne accepts it once you click Save."));
     }
 }

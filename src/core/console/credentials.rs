@@ -12,7 +12,7 @@ use crate::core::accounts::view::{RegionSearch, RegionSearches};
 use crate::core::accounts::{fingerprint, Accounts};
 use crate::core::api::Credentials;
 use crate::core::console::claims::Claims;
-use crate::core::console::copy::{CopyWhat, REGION_FINDING, REGION_UNKNOWN};
+use crate::core::console::copy::{CopyWhat, HelperButton, REGION_FINDING, REGION_UNKNOWN};
 use crate::core::console::layout::{
     self, page_key, Layouts, PageNotice, Pick, Picked, TeachPlan, Teaching, NOT_READ, STALE,
 };
@@ -20,6 +20,8 @@ use crate::core::console::page::{
     classify, wants_fields, ClientIdState, KeyState, PageKind, Snapshot, Taught,
 };
 use crate::core::console::reader;
+pub use crate::core::console::renewal::Guard;
+use crate::core::console::renewal::{self, renewed_key_buttons};
 pub use crate::core::console::tabs::{KeyCheck, KeyShown, TabKind, TabState, TabView, Tabs};
 use crate::core::effect::Effect;
 use crate::core::reminders::{assess, describe, Level};
@@ -36,6 +38,8 @@ pub struct Desk<'a> {
     pub layouts: &'a mut Layouts,
     /// Keys pages showed that are not (yet) the key in force.
     pub claims: &'a mut Claims,
+    /// How each renewed key's check went, by Client ID.
+    pub key_checks: &'a [(String, KeyCheck)],
 }
 
 /// What the popup says of a tab Keyward has no page for.
@@ -120,38 +124,11 @@ pub struct Helpers {
     pub guard: Option<Guard>,
 }
 
-/// A non-blocking checklist of what uses the key.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Guard {
-    pub title: String,
-    pub items: Vec<String>,
-}
-
 /// "Key age 45 days: due for renewal in 45 days." and how urgent that is.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AgeBanner {
     pub text: String,
     pub level: Level,
-}
-
-/// One copy button: what it copies, and its label.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct HelperButton {
-    pub what: CopyWhat,
-    pub label: String,
-    /// Why it cannot copy yet (the page shows it disabled, and says this when clicked).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub waits: Option<String>,
-}
-
-impl HelperButton {
-    fn new(what: CopyWhat, label: &str) -> HelperButton {
-        HelperButton {
-            what,
-            label: label.to_string(),
-            waits: None,
-        }
-    }
 }
 
 /// A tab reset to what one page kind says of it.
@@ -518,22 +495,12 @@ fn helpers(
             text: describe(&age),
             level: age.level,
         });
-    let integrations = account.map(|a| a.integrations.clone()).unwrap_or_default();
-    let guard = if integrations.is_empty() {
-        None
-    } else if editing {
-        Some(Guard {
-            title: "Renewing breaks every integration that uses this key until it is updated. Cut-over checklist:".into(),
-            items: integrations,
-        })
-    } else if tab.just_renewed {
-        Some(Guard {
-            title: "Key renewed: update each integration with the new key.".into(),
-            items: integrations,
-        })
-    } else {
-        None
-    };
+    buttons.extend(renewed_key_buttons(tab));
+    let integrations = account
+        .map(|a| a.integrations.as_slice())
+        .unwrap_or_default();
+    let check = desk.key_checks.iter().find(|(c, _)| c == client_id);
+    let guard = renewal::guard(integrations, editing, tab, check.map(|(_, k)| k));
     Helpers {
         anchor,
         buttons,
@@ -570,19 +537,17 @@ pub fn click(desk: Desk<'_>, tabs: &mut Tabs, tab_id: i64, label: &str, now: u64
                 desk.accounts.renewal_saved(&client_id, fp, now);
                 // The old key no longer works: forget it.
                 let had_key = desk.keys.shift_remove(&client_id).is_some();
-                let keeps_new = match new_key {
-                    Some(key) if desk.settings.session_keys() => {
-                        desk.keys.insert(client_id.clone(), key.clone());
-                        Some(key)
-                    }
-                    _ => None,
-                };
-                if had_key || keeps_new.is_some() {
+                let keeps_new = new_key.is_some() && desk.settings.session_keys();
+                if let (true, Some(key)) = (keeps_new, &new_key) {
+                    desk.keys.insert(client_id.clone(), key.clone());
+                }
+                if had_key || keeps_new {
                     effects.push(Effect::SaveKeys);
                 }
                 effects.push(Effect::SaveAccounts);
-                if let Some(api_key) = keeps_new {
-                    // Queued lookups and export pages go on with the new key, which is checked.
+                if let Some(api_key) = new_key {
+                    // The new key is checked once, whether or not it is kept; queued lookups and
+                    // export pages go on with it.
                     effects.push(Effect::KeyInForce {
                         credentials: Credentials { client_id, api_key },
                         verify: true,
@@ -642,6 +607,7 @@ mod tests {
                     settings: &settings,
                     layouts: &mut layouts,
                     claims: &mut claims,
+                    key_checks: &[],
                 };
                 click(desk, &mut tabs, 3, label, 1_000);
             }

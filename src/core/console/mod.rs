@@ -10,6 +10,7 @@ pub mod layout;
 pub mod manual;
 pub mod page;
 pub mod reader;
+pub mod renewal;
 pub mod snapshot;
 pub mod snippet;
 pub mod tabs;

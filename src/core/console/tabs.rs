@@ -83,9 +83,11 @@ pub struct TabView {
     pub can_teach: bool,
 }
 
-/// How the check of a renewed key went (one cheap request right after Save).
+/// How the check of a renewed key goes (one cheap request right after Save).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum KeyCheck {
+    /// The request is out.
+    Checking,
     /// The Directory API accepted the new key.
     Works,
     /// It did not: what it answered.
@@ -93,10 +95,13 @@ pub enum KeyCheck {
 }
 
 impl KeyCheck {
-    /// The sentence the popup adds to the tab's summary.
+    /// The sentence the popup adds to the tab's summary, and the page shows after Save.
     pub fn sentence(&self) -> String {
         match self {
-            KeyCheck::Works => "The new key works: verified against the Directory API.".into(),
+            KeyCheck::Checking => "Checking the new key against the Directory API\u{2026}".into(),
+            KeyCheck::Works => {
+                "New key verified \u{2713} \u{2014} the Directory API accepted it.".into()
+            }
             KeyCheck::Failed(why) => {
                 format!("The new key did not work against the Directory API: {why}")
             }

@@ -18,6 +18,9 @@ pub struct PageClick {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Copy {
     pub what: crate::core::protocol::CopyWhat,
+    /// From the renewed key waiting for Save rather than the key in force.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub renewed: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

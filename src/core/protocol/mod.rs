@@ -111,6 +111,8 @@ messages! {
         /// A copy helper was used.
         #[cfg_attr(target_arch = "wasm32", serde(skip_serializing))]
         Copy(ask::Copy) => OwnConsoleTab;
+        /// The admin is done with the checklist shown after a renewal ("Done").
+        ChecklistDone => OwnConsoleTab;
         /// The popup asks what Keyward sees in a tab, and which accounts it knows.
         TabState(ask::TabState) => OwnPages;
         /// The popup's "enter the credentials by hand", for layouts Keyward cannot read.
@@ -711,6 +713,7 @@ mod tests {
                 r#"{"type":"copy","what":"api_key"}"#,
                 Some(Request::Copy(ask::Copy {
                     what: CopyWhat::ApiKey,
+                    renewed: false,
                 })),
             ),
             (r#"{"type":"status"}"#, Some(Request::Status)),
@@ -749,7 +752,8 @@ mod tests {
     /// `type`, a record answer's fields beside it, `None` as `null`.
     #[test]
     fn answers_encode_as_flat_tagged_json() {
-        use crate::core::console::credentials::{AgeBanner, HelperButton, Helpers, PagePlan};
+        use crate::core::console::copy::HelperButton;
+        use crate::core::console::credentials::{AgeBanner, Helpers, PagePlan};
         use crate::core::lookup::{Failure, FailureCode};
         use crate::core::reminders::Level;
         use serde_json::json;
@@ -760,6 +764,7 @@ mod tests {
                     what: CopyWhat::AuthorizationHeader,
                     label: "Copy Authorization header".into(),
                     waits: None,
+                    renewed: false,
                 }],
                 note: "n".into(),
                 age: Some(AgeBanner {

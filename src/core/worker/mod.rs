@@ -19,6 +19,7 @@ use crate::core::console::copy;
 use crate::core::console::credentials::{self, Desk, KeyCheck, TabView, Tabs};
 use crate::core::console::layout::Layouts;
 use crate::core::console::manual;
+use crate::core::console::renewal;
 use crate::core::export;
 use crate::core::lookup::call::{self, Asked};
 use crate::core::lookup::ApiCall;
@@ -84,6 +85,7 @@ impl WorkerState {
             region_search,
             layouts,
             claims,
+            key_checks,
             ..
         } = self;
         let desk = Desk {
@@ -94,6 +96,7 @@ impl WorkerState {
             settings,
             layouts,
             claims,
+            key_checks,
         };
         (desk, tabs)
     }
@@ -138,15 +141,10 @@ impl WorkerState {
         let changed = self
             .region_search
             .finished(&mut self.accounts, client_id, detection, now_ms);
-        let showing = self
-            .tabs
-            .iter()
-            .filter(|(_, tab)| tab.view.client_id.as_deref() == Some(client_id))
-            .map(|(id, _)| Effect::ReadTabAgain { tab_id: *id });
         changed
             .then_some(Effect::SaveAccounts)
             .into_iter()
-            .chain(showing)
+            .chain(self.tabs_showing(client_id))
             .collect()
     }
 
@@ -156,12 +154,11 @@ impl WorkerState {
     pub fn key_check_started(&mut self, client_id: &str, flavour: Flavour) -> Option<String> {
         self.key_checks.retain(|(c, _)| c != client_id);
         let base = self.api_base(client_id, flavour);
-        if base.is_none() {
-            self.record_key_check(
-                client_id,
-                KeyCheck::Failed("the account's region is not known yet.".into()),
-            );
-        }
+        let check = match base {
+            Some(_) => KeyCheck::Checking,
+            None => KeyCheck::Failed("the account's region is not known yet.".into()),
+        };
+        self.record_key_check(client_id, check);
         base
     }
 
@@ -171,12 +168,23 @@ impl WorkerState {
     }
 
     /// How a renewed key's check went: a SCIM answer (see `region::probe_result`), or why not.
-    pub fn key_checked(&mut self, client_id: &str, answer: Result<(), ApiError>) {
+    /// Records how a renewed key's check went; returns the tabs to read again (the page says it).
+    pub fn key_checked(&mut self, client_id: &str, answer: Result<(), ApiError>) -> Vec<Effect> {
         let check = match answer {
             Ok(()) => KeyCheck::Works,
             Err(e) => KeyCheck::Failed(e.message()),
         };
         self.record_key_check(client_id, check);
+        self.tabs_showing(client_id)
+    }
+
+    /// Each tab showing an account, read again: what it draws has changed.
+    fn tabs_showing(&self, client_id: &str) -> Vec<Effect> {
+        self.tabs
+            .iter()
+            .filter(|(_, tab)| tab.view.client_id.as_deref() == Some(client_id))
+            .map(|(id, _)| Effect::ReadTabAgain { tab_id: *id })
+            .collect()
     }
 
     /// The Directory API's answer about a key a page claimed: an accepted key is the key in force
@@ -293,10 +301,16 @@ pub fn decide(
             let base = |client_id: &str| state.api_base(client_id, flavour);
             let clear_secs = state.settings.clipboard_clear_secs();
             let check = state.settings.clear_check;
-            match copy::copy(&state.tabs, id, p.what, base, clear_secs, check) {
+            match copy::copy(&state.tabs, id, p.what, p.renewed, base, clear_secs, check) {
                 Ok((copied, clip)) => Outcome::of(Response::Copied(copied), vec![clip]),
                 Err(why) => answer(refused(why)),
             }
+        }
+        (Request::ChecklistDone, Caller::Tab { id, .. }) => {
+            if let Some(tab) = state.tabs.get_mut(&id) {
+                renewal::checklist_done(tab);
+            }
+            acked(vec![Effect::ReadTabAgain { tab_id: id }])
         }
         (Request::TeachStart, Caller::Tab { id, .. }) => {
             credentials::teach_start(&mut state.tabs, id);
@@ -316,6 +330,7 @@ pub fn decide(
             | Request::PageClick(_)
             | Request::PageReader
             | Request::Copy(_)
+            | Request::ChecklistDone
             | Request::TeachStart
             | Request::TeachPick(_)
             | Request::TeachCancel,

@@ -153,7 +153,10 @@ fn snippets_use_only_regions_the_build_has() {
     s.accounts.set_region(ID, "local", 1_001);
     s.settings.local_api_base = Some("http://127.0.0.1:8787/api".into());
     for what in [CopyWhat::Curl, CopyWhat::ShellExports] {
-        let copy = Request::Copy(ask::Copy { what });
+        let copy = Request::Copy(ask::Copy {
+            what,
+            renewed: false,
+        });
         let store = handle(&mut s, &copy, &tab(), &facts(1_002));
         assert!(store.effects.is_empty(), "{what:?}: {:?}", store.effects);
         assert!(matches!(store.response, Response::Refused(_)), "{what:?}");
@@ -192,6 +195,7 @@ fn a_hidden_key_offers_only_the_client_id() {
         &mut s,
         Request::Copy(ask::Copy {
             what: CopyWhat::ApiKey,
+            renewed: false,
         }),
         1_001,
     );
@@ -210,6 +214,7 @@ fn copies_are_built_in_the_worker() {
         &mut s,
         Request::Copy(ask::Copy {
             what: CopyWhat::ClientId,
+            renewed: false,
         }),
         1_001,
     );
@@ -224,6 +229,7 @@ fn copies_are_built_in_the_worker() {
         &mut s,
         Request::Copy(ask::Copy {
             what: CopyWhat::AuthorizationHeader,
+            renewed: false,
         }),
         1_002,
     );
@@ -241,6 +247,7 @@ fn copies_are_built_in_the_worker() {
         &mut s,
         Request::Copy(ask::Copy {
             what: CopyWhat::Curl,
+            renewed: false,
         }),
         1_003,
     );
@@ -253,6 +260,7 @@ fn copies_are_built_in_the_worker() {
         &mut s,
         Request::Copy(ask::Copy {
             what: CopyWhat::Curl,
+            renewed: false,
         }),
         1_005,
     );
@@ -330,11 +338,17 @@ fn a_renewed_keys_check_is_told_in_the_tab_summary() {
         Some("https://directory-api.pingone.eu/api")
     );
     assert!(
-        !summary(&s).contains("new key"),
-        "nothing said while the check is out"
+        summary(&s).ends_with("Checking the new key against the Directory API\u{2026}"),
+        "said while the check is out"
     );
-    s.key_checked(ID, Ok(()));
-    assert!(summary(&s).ends_with("The new key works: verified against the Directory API."));
+    // The tab showing the account is read again to say how it went.
+    assert_eq!(
+        s.key_checked(ID, Ok(())),
+        [Effect::ReadTabAgain { tab_id: 3 }]
+    );
+    assert!(
+        summary(&s).ends_with("New key verified \u{2713} \u{2014} the Directory API accepted it.")
+    );
     s.key_checked(ID, Err(crate::core::api::ApiError::Unauthorized));
     assert!(summary(&s)
         .contains("did not work against the Directory API: PingOne refused the API key (401)"));
@@ -515,6 +529,7 @@ fn decoys_and_foreign_tabs_read_nothing() {
         &mut s,
         &Request::Copy(ask::Copy {
             what: CopyWhat::ApiKey,
+            renewed: false,
         }),
         &Sender::ExtensionPage,
         &facts(1),

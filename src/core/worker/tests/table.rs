@@ -13,6 +13,7 @@ fn sample(kind: RequestKind) -> Request {
         RequestKind::Status => Request::Status,
         RequestKind::ApiStatus => Request::ApiStatus,
         RequestKind::EmptyClipboard => Request::EmptyClipboard,
+        RequestKind::ChecklistDone => Request::ChecklistDone,
         RequestKind::PageSnapshot => Request::PageSnapshot(ask::PageSnapshot {
             snapshot: Snapshot {
                 url: "https://admin.pingone.com/web-portal/".into(),
@@ -30,6 +31,7 @@ fn sample(kind: RequestKind) -> Request {
         RequestKind::PageReader => Request::PageReader,
         RequestKind::Copy => Request::Copy(ask::Copy {
             what: CopyWhat::ApiKey,
+            renewed: false,
         }),
         RequestKind::TabState => Request::TabState(ask::TabState { tab_id: 7 }),
         RequestKind::ManualCredentials => Request::ManualCredentials(ask::ManualCredentials {
