@@ -255,11 +255,19 @@ fn every_request_a_context_sends_is_understood() {
             client_id: ID.into(),
             kind: SearchKind::Users,
             text: "ann".into(),
+            shown: 0,
+        }),
+        Request::Search(ask::Search {
+            client_id: ID.into(),
+            kind: SearchKind::Users,
+            text: "ann".into(),
+            shown: 20,
         }),
         Request::Search(ask::Search {
             client_id: ID.into(),
             kind: SearchKind::Groups,
             text: String::new(),
+            shown: 0,
         }),
         Request::Detail(ask::Detail {
             client_id: ID.into(),

@@ -129,6 +129,7 @@ mod redaction_tests {
                 client_id: ID.into(),
                 kind: crate::core::api::filter::SearchKind::Users,
                 text: "a".into(),
+                shown: 0,
             }),
             &Sender::ExtensionPage,
             &facts,

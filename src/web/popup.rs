@@ -33,6 +33,8 @@ struct Page {
     generation: u64,
     /// The last results, for "Back" from a detail view.
     found: Option<Found>,
+    /// The lookup the results area answers (results or a failure), if any.
+    shown: Option<LookupChoice>,
     /// The id whose detail is shown.
     detail_of: Option<String>,
     debounce: Option<(JsValue, Closure<dyn FnMut()>)>,
@@ -82,6 +84,7 @@ fn show(page: &Shared, view: Option<TabView>, notice: Option<Notice>) -> Result<
             .take()
             .filter(|found| popup::results_still_answer(found, &before, &p.choice));
         p.view = view;
+        p.shown = kept.as_ref().map(|_| p.choice.clone());
         p.found = kept.clone();
         p.detail_of = None;
         (p.root.clone(), screen, kept)
@@ -118,6 +121,7 @@ pub async fn render_popup(
         choice: LookupChoice::default(),
         generation: 0,
         found: None,
+        shown: None,
         detail_of: None,
         debounce: None,
         clipboard_offer: super::clipboard::offered().await,
@@ -179,7 +183,7 @@ fn on_event(page: &Shared, e: Event) {
                     let _ = control.focus();
                 }
                 if !page.borrow().choice.text.trim().is_empty() {
-                    search(&page).await?;
+                    search(&page, false).await?;
                 }
                 Ok(())
             });
@@ -213,7 +217,7 @@ fn debounce_search(page: &Shared) {
     let fire_page = page.clone();
     let closure = Closure::<dyn FnMut()>::new(move || {
         let page = fire_page.clone();
-        spawn(async move { search(&page).await });
+        spawn(async move { search(&page, false).await });
     });
     if let Some(handle) = time::set_timeout(closure.as_ref().unchecked_ref(), lookup::DEBOUNCE_MS) {
         p.debounce = Some((handle, closure));
@@ -366,32 +370,92 @@ fn show_failure(page: &Shared, failure: &Failure) -> Result<(), JsError> {
     )
 }
 
-async fn search(page: &Shared) -> Result<(), JsError> {
-    let (choice, root) = {
-        let p = page.borrow();
-        (p.choice.clone(), p.root.clone())
+/// Searches as the lookup stands. With `more`, asks for the results after those shown and adds
+/// them; otherwise results shown for another query are taken away at once (never stale results
+/// under a new query), and a search that could not reach PingOne is asked again by itself.
+async fn search(page: &Shared, more: bool) -> Result<(), JsError> {
+    let (choice, root, shown) = {
+        let mut p = page.borrow_mut();
+        let choice = p.choice.clone();
+        let answers_it = p.shown.as_ref() == Some(&choice);
+        if !more && !answers_it {
+            p.found = None;
+            p.shown = None;
+        }
+        let shown = match (&p.found, more) {
+            (Some(found), true) => found.rows.len() as u64,
+            _ => 0,
+        };
+        (choice, p.root.clone(), shown)
     };
+    if !more && page.borrow().shown.is_none() {
+        mount_results(&root, &crate::core::shared::view::el("div"))?;
+    }
     let Some(account) = choice.account.clone() else {
         return Ok(());
     };
     let request = Request::Search(ask::Search {
         client_id: account,
         kind: choice.kind,
-        text: choice.text,
+        text: choice.text.clone(),
+        shown,
     });
     let Some(answer) = ask(page, request).await else {
         return Ok(());
     };
-    let found: Found = match chrome::expect(answer, ResponseKind::Found) {
+    let mut found: Found = match chrome::expect(answer, ResponseKind::Found) {
         Ok(found) => found,
-        Err(failure) => return show_failure(page, &failure),
+        Err(failure) => {
+            page.borrow_mut().shown = Some(choice);
+            if !more && failure.retries_by_itself() {
+                retry_later(page);
+            }
+            return show_failure(page, &failure);
+        }
     };
     set_status(&root, "");
+    let first_new = {
+        let mut p = page.borrow_mut();
+        let first_new = p.found.as_ref().map_or(0, |f| f.rows.len());
+        if let (true, Some(before)) = (more, p.found.take()) {
+            // Rows already shown stay first; a row the directory moved into the next page is not
+            // listed twice.
+            let mut rows = before.rows;
+            found.rows.retain(|r| !rows.iter().any(|b| b.id == r.id));
+            rows.append(&mut found.rows);
+            found.rows = rows;
+        }
+        p.found = Some(found.clone());
+        p.shown = Some(choice);
+        p.detail_of = None;
+        if more {
+            first_new
+        } else {
+            0
+        }
+    };
     mount_results(&root, &lookup_view::results(&found))?;
-    let mut p = page.borrow_mut();
-    p.found = Some(found);
-    p.detail_of = None;
+    if more {
+        if let Some(row) = open_buttons(&root).get(first_new) {
+            let _ = row.focus();
+        }
+    }
     Ok(())
+}
+
+/// Asks the same search again after [`lookup::RETRY_MS`], unless the admin has asked anything
+/// since.
+fn retry_later(page: &Shared) {
+    let generation = page.borrow().generation;
+    let page = page.clone();
+    super::spawn(async move {
+        time::sleep(lookup::RETRY_MS).await;
+        if page.borrow().generation == generation {
+            if let Err(err) = search(&page, false).await {
+                web_sys::console::warn_1(&JsValue::from(err));
+            }
+        }
+    });
 }
 
 async fn open_detail(page: &Shared, id: String) -> Result<(), JsError> {
@@ -460,7 +524,8 @@ async fn click(page: &Shared, button: Element) -> Result<(), JsError> {
             open_detail(page, button.get_attribute("data-id").unwrap_or_default()).await
         }
         Some("back") => back(page),
-        Some("retry") => search(page).await,
+        Some("retry") => search(page, false).await,
+        Some("more") => search(page, true).await,
         Some("copy") => {
             let what = button.get_attribute("data-what").unwrap_or_default();
             let value = button.get_attribute("data-value").unwrap_or_default();
@@ -543,9 +608,14 @@ async fn act(page: &Shared, target: Element) -> Result<(), JsError> {
         Err(reason) => Notice::Refused(format!("Not saved: {reason}.")),
     };
     render(page, Some(notice)).await?;
-    // A region chosen by hand is used at once: the lookup that waited for it runs again.
-    if region_chosen && !page.borrow().choice.text.trim().is_empty() {
-        search(page).await?;
+    // A region chosen by hand is used at once: a lookup that waited for it (no results shown)
+    // runs again.
+    let waited = {
+        let p = page.borrow();
+        p.found.is_none() && !p.choice.text.trim().is_empty()
+    };
+    if region_chosen && waited {
+        search(page, false).await?;
     }
     Ok(())
 }

@@ -314,13 +314,15 @@ async fn read_tab_again(tab_id: i64) -> Result<(), JsError> {
         kind: crate::core::console::credentials::READ_AGAIN,
     })?;
     let target = to_js(&call_args::TabMessageTarget { frame_id: 0 })?;
-    chrome::call(
+    // A tab closed or gone elsewhere since has nothing to read again: not a failure of the
+    // request that asked for it.
+    let _ = chrome::call(
         &["chrome", "tabs"],
         "sendMessage",
         &[JsValue::from_f64(tab_id as f64), message, target],
     )
-    .await
-    .map(|_| ())
+    .await;
+    Ok(())
 }
 
 pub(super) async fn save_accounts() -> Result<(), JsError> {

@@ -134,6 +134,82 @@ test('quotes, backslashes and a pasted tab are left out of the search, said unde
   assert.deepEqual(browser.errors, []);
 });
 
+test('names are found whatever their accents, and as "Last, First"', async () => {
+  const auth = `Basic ${Buffer.from(`${creds.clientId}:${creds.apiKey}`).toString('base64')}`;
+  const create = (userName, givenName, familyName) =>
+    fetch(`${emulator.base}/api/directory/user`, {
+      method: 'POST',
+      headers: { authorization: auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ schemas: ['urn:scim:schemas:core:1.0'], userName, name: { givenName, familyName }, emails: [{ value: userName, type: 'work' }] }),
+    }).then((r) => assert.ok(r.ok, `created ${userName}: ${r.status}`));
+  await create('s.mensah@example.org', 'Siobhán', 'Mensah');
+  await create('a.durand@example.org', 'Amelie', 'Durand');
+  const page = await openPopup();
+  const results = async () => page.locator('.kw-title').allInnerTexts();
+  for (const [typed, found] of [
+    ['Siobhan', 's.mensah@example.org'],
+    ['Mensah, Siobhan', 's.mensah@example.org'],
+    ['Amélie', 'a.durand@example.org'],
+  ]) {
+    await page.fill('#lookup-text', typed);
+    await until(async () => (await results()).includes(found), `${found} found for "${typed}"`);
+  }
+  await page.close();
+  assert.deepEqual(browser.errors, []);
+});
+
+test('more than the first 20: "Show 20 more" adds the next ones, and a new query never shows the old results', async () => {
+  const { totalResults } = await api('/directory/user?count=1');
+  assert.ok(totalResults > 40, `enough users (${totalResults})`);
+  const page = await openPopup();
+  const rows = () => page.getByTestId('result');
+  await page.fill('#lookup-text', 'example');
+  await until(async () => (await rows().count()) === 20, 'the first 20');
+  const total = (await api('/directory/user?count=1&filter=' + encodeURIComponent('emails co "example"'))).totalResults;
+  assert.match(await page.getByTestId('result-count').innerText(), new RegExp(`^20 of ${total} shown\\.`));
+  const first20 = await page.locator('.kw-title').allInnerTexts();
+  await page.getByRole('button', { name: 'Show 20 more' }).click();
+  await until(async () => (await rows().count()) === 40, 'the next 20 added');
+  const all = await page.locator('.kw-title').allInnerTexts();
+  assert.deepEqual(all.slice(0, 20), first20, 'the first ones stay first');
+  assert.equal(new Set(all).size, 40, 'none listed twice');
+  assert.equal(await page.evaluate(() => document.activeElement?.closest('li')?.querySelector('.kw-title')?.textContent), all[20], 'focus on the first added');
+  // A new query: the old results go at once, while the new search waits at the gate.
+  await closeGate(emulator.base, { path_contains: '/directory/user?' });
+  try {
+    await page.fill('#lookup-text', 'zz-nobody');
+    await untilParked(emulator.base);
+    assert.equal(await rows().count(), 0, 'no stale results under the new query');
+  } finally {
+    await openGate(emulator.base);
+  }
+  await page.getByText('No matches.').waitFor();
+  await page.close();
+  assert.deepEqual(browser.errors, []);
+});
+
+test('PingOne out of reach: the popup says so plainly and gets its results by itself once it is back', async () => {
+  await configure(emulator.base, { faults: { reset_share: 1 } });
+  let page;
+  try {
+    page = await openPopup();
+    await page.fill('#lookup-text', 'example');
+    const failure = page.getByTestId('lookup-failure');
+    await failure.waitFor({ timeout: 30_000 });
+    const said = await failure.innerText();
+    assert.match(said, /Could not reach PingOne/);
+    assert.match(said, /tries again by itself/);
+    assert.doesNotMatch(said, /Failed to fetch|TypeError/);
+  } finally {
+    await configure(emulator.base, { faults: { reset_share: 0 } });
+  }
+  // No click: the popup asks again by itself.
+  await page.getByTestId('result').first().waitFor({ timeout: 30_000 });
+  assert.equal(await page.getByTestId('lookup-failure').count(), 0);
+  await page.close();
+  assert.deepEqual(browser.errors, []);
+});
+
 test('keyboard: arrow to a result, copy id, userName and email with one key, open and go back', async () => {
   const page = await openPopup();
   const { resources } = await api('/directory/user?sortBy=userName&count=1');

@@ -109,6 +109,70 @@ pub fn loses_characters(text: &str) -> bool {
 /// Words of a search that narrow it, at most: a filter stays a few hundred bytes whatever is typed.
 const MAX_WORDS: usize = 4;
 
+/// Letters with the accented forms names carry, listed once: a typed word is read without its
+/// accents through it, and spelled with one accent through it.
+const ACCENTED: [(char, &str); 20] = [
+    ('a', "áàâäãåā"),
+    ('c', "çčć"),
+    ('e', "éèêëēėę"),
+    ('i', "íìîïī"),
+    ('n', "ñń"),
+    ('o', "óòôöõøō"),
+    ('s', "šś"),
+    ('u', "úùûüū"),
+    ('y', "ýÿ"),
+    ('z', "žźż"),
+    ('A', "ÁÀÂÄÃÅĀ"),
+    ('C', "ÇČĆ"),
+    ('E', "ÉÈÊËĒĖĘ"),
+    ('I', "ÍÌÎÏĪ"),
+    ('N', "ÑŃ"),
+    ('O', "ÓÒÔÖÕØŌ"),
+    ('S', "ŠŚ"),
+    ('U', "ÚÙÛÜŪ"),
+    ('Y', "ÝŸ"),
+    ('Z', "ŽŹŻ"),
+];
+
+/// How many spellings of its words a search sends, at most (a filter stays a few KB).
+const MAX_SPELLINGS: usize = 24;
+
+/// A letter without its accent (itself when it has none, or one this table does not know).
+fn unaccented(c: char) -> char {
+    ACCENTED
+        .iter()
+        .find(|(_, forms)| forms.contains(c))
+        .map_or(c, |(base, _)| *base)
+}
+
+/// The spellings a name word is searched by: as typed, without its accents, and — P14E compares
+/// accents exactly — with one accent on any letter that may carry one, so "Siobhan" finds
+/// "Siobhán" and "Siobhán" finds "Siobhan". At most `budget` of them beyond the first.
+fn spellings(word: &str, budget: &mut usize) -> Vec<String> {
+    let plain: String = word.chars().map(unaccented).collect();
+    let mut out = vec![word.to_string()];
+    if plain != word && *budget > 0 {
+        out.push(plain.clone());
+        *budget -= 1;
+    }
+    for (at, c) in plain.char_indices() {
+        let Some((_, forms)) = ACCENTED.iter().find(|(base, _)| *base == c) else {
+            continue;
+        };
+        for form in forms.chars() {
+            if *budget == 0 {
+                return out;
+            }
+            let spelled = format!("{}{form}{}", &plain[..at], &plain[at + c.len_utf8()..]);
+            if !out.contains(&spelled) {
+                out.push(spelled);
+                *budget -= 1;
+            }
+        }
+    }
+    out
+}
+
 /// The filter for a search box's text: users by userName, email, given or family name; groups by
 /// displayName. `None` for blank input (list without a filter instead).
 ///
@@ -131,11 +195,17 @@ pub fn search(kind: SearchKind, text: &str) -> Option<Filter> {
         .filter(|w| !w.is_empty())
         .take(MAX_WORDS)
         .collect();
-    let word = |w: &str| {
-        Filter::sw("userName", w)
-            .or(Filter::co("emails", w))
-            .or(Filter::sw("name.givenName", w))
-            .or(Filter::sw("name.familyName", w))
+    let mut budget = MAX_SPELLINGS;
+    let mut word = |w: &str| {
+        let names = spellings(w, &mut budget)
+            .into_iter()
+            .map(|w| Filter::sw("name.givenName", &w).or(Filter::sw("name.familyName", &w)))
+            .reduce(Filter::or);
+        let found = Filter::sw("userName", w).or(Filter::co("emails", w));
+        match names {
+            Some(names) => found.or(names),
+            None => found,
+        }
     };
     Some(match words.as_slice() {
         [one] if *one == text => word(text),
@@ -216,11 +286,11 @@ mod tests {
     fn searches() {
         assert_eq!(search(SearchKind::Users, "  "), None);
         assert_eq!(
-            search(SearchKind::Users, "mer")
+            search(SearchKind::Users, "drk")
                 .map(|f| f.to_string())
                 .as_deref(),
             Some(
-                r#"(((userName sw "mer") or (emails co "mer")) or (name.givenName sw "mer")) or (name.familyName sw "mer")"#
+                r#"((userName sw "drk") or (emails co "drk")) or ((name.givenName sw "drk") or (name.familyName sw "drk"))"#
             )
         );
         let two = search(SearchKind::Users, " Sam  Tester ")
@@ -248,5 +318,28 @@ mod tests {
                 .as_deref(),
             Some(r#"displayName co "dev""#)
         );
+    }
+
+    #[test]
+    fn names_are_found_whatever_their_accents() {
+        let sent = |text: &str| {
+            search(SearchKind::Users, text)
+                .map(|f| f.to_string())
+                .unwrap_or_default()
+        };
+        // Typed without the accent the name carries, and with an accent typed that it lacks.
+        assert!(sent("Siobhan").contains(r#"(name.givenName sw "Siobhán")"#));
+        assert!(sent("Siobhán").contains(r#"(name.givenName sw "Siobhan")"#));
+        assert!(sent("amelie").contains(r#"(name.givenName sw "amélie")"#));
+        assert!(sent("ZOE").contains(r#"(name.familyName sw "ZOË")"#));
+        // Other alphabets are searched as typed.
+        assert!(sent("山田").contains(r#"(name.familyName sw "山田")"#));
+        // Bounded, whatever is typed: a filter stays a few KB.
+        let long = sent("aaaaaaaaaaaa eeeeeeeeeeee iiiiiiiiiii ooooooooooo");
+        assert_eq!(long.matches("name.givenName sw").count(), 4 + MAX_SPELLINGS);
+        assert!(long.len() < 4_000, "{} bytes", long.len());
+        let mut budget = 1_000;
+        assert_eq!(spellings("drk", &mut budget), ["drk"]);
+        assert_eq!(budget, 1_000);
     }
 }

@@ -207,7 +207,8 @@ impl ApiError {
             ApiError::RateLimited(None) => "PingOne rate limit: slowing down and trying again.".into(),
             ApiError::Server(s) => format!("PingOne had a server error ({s}); try again shortly."),
             ApiError::Unexpected(s) => format!("PingOne answered with an unexpected status ({s})."),
-            ApiError::Network(d) => format!("Could not reach PingOne{}: check the connection.", suffix(d)),
+            // The browser's own words ("Failed to fetch") tell an admin nothing.
+            ApiError::Network(_) => "Could not reach PingOne: this computer may be offline, or something on the way blocked the request.".into(),
             ApiError::Decode(d) => format!("PingOne's answer could not be read{}", suffix(d)),
             ApiError::Cancelled => "Cancelled.".into(),
             ApiError::NotSent(RetryAfter { wait, capped_from: Some(asked) }) => format!(

@@ -15,7 +15,8 @@ use crate::core::lookup::{
 
 /// What a lookup or export page asks for.
 pub enum Asked<'a> {
-    Search(SearchKind, &'a str),
+    /// A search's text, and how many of its results are already shown ("Show more").
+    Search(SearchKind, &'a str, u64),
     Detail(SearchKind, &'a str),
     /// One page of an export, its request built by the export: with the full filter, and with the
     /// simplest one; and the pages the export has left (a long job is paced differently).
@@ -115,14 +116,14 @@ pub fn call(
         ));
     };
     let job = match asked {
-        Asked::Search(kind, text) => Job::Search {
+        Asked::Search(kind, text, shown) => Job::Search {
             kind,
             text: text.to_string(),
             list: Listing::of(
                 &base,
                 client_id,
-                search_request(kind, text, false),
-                search_request(kind, text, true),
+                search_request(kind, text, false, shown),
+                search_request(kind, text, true, shown),
                 refused,
             ),
         },
@@ -355,8 +356,8 @@ mod tests {
             list: Listing::of(
                 BASE,
                 ID,
-                search_request(kind, text, false),
-                search_request(kind, text, true),
+                search_request(kind, text, false, 0),
+                search_request(kind, text, true, 0),
                 refused,
             ),
         }
@@ -423,7 +424,7 @@ mod tests {
         // ...another query, or another account, still tries the full form.
         let other = search_job(SearchKind::Users, "ann", &refused);
         assert!(other.url().contains("givenName"), "{}", other.url());
-        let full = search_request(SearchKind::Users, "sam", false);
+        let full = search_request(SearchKind::Users, "sam", false, 0);
         assert_ne!(refusal_key("other-account", &full), listing(&first).refusal);
     }
 

@@ -24,8 +24,14 @@ pub const DEBOUNCE_MS: u64 = 250;
 /// How often a waiting lookup asks the scheduler for its rate-limit line.
 pub const STATUS_POLL_MS: u64 = 500;
 
-/// Results a search shows (the first page, sorted).
+/// Results a search shows at a time (sorted); "Show more" asks for the next as many.
 pub const RESULT_LIMIT: u32 = 20;
+/// The most results the popup lists for one search: past them, narrowing (or the export page)
+/// serves better than scrolling.
+pub const MAX_SHOWN: u64 = 200;
+/// How long the popup waits before asking again, by itself, a search that could not reach PingOne
+/// (or met a server error).
+pub const RETRY_MS: u64 = 5_000;
 /// A detail view lists at most this many attributes (a hostile resource can have thousands).
 pub const MAX_ATTRIBUTES: usize = 400;
 /// Longer attribute values are cut for display (the copy buttons copy the whole value).
@@ -38,7 +44,8 @@ pub const MAX_RELATED: usize = 100;
 /// text lists the first results.
 /// With `simple`, the filter is the simplest form and nothing is sorted by the server (for a query
 /// the server refused, whether for its filter or its sort: the results are sorted here instead).
-pub fn search_request(kind: SearchKind, text: &str, simple: bool) -> ListRequest {
+/// `shown`: the results already listed, which the page asked for follows (at most [`MAX_SHOWN`]).
+pub fn search_request(kind: SearchKind, text: &str, simple: bool, shown: u64) -> ListRequest {
     let (resource, sort_by) = match kind {
         SearchKind::Users => (Resource::Users, "userName"),
         SearchKind::Groups => (Resource::Groups, "displayName"),
@@ -51,7 +58,7 @@ pub fn search_request(kind: SearchKind, text: &str, simple: bool) -> ListRequest
             search(kind, text)
         },
         sort_by: (!simple).then_some(sort_by),
-        start_index: 1,
+        start_index: shown.min(MAX_SHOWN - u64::from(RESULT_LIMIT)) + 1,
         count: RESULT_LIMIT,
     }
 }
@@ -403,6 +410,14 @@ pub struct Failure {
     pub retry: bool,
 }
 
+impl Failure {
+    /// Whether the popup asks again by itself after [`RETRY_MS`]: PingOne could not be reached or
+    /// had a server error, and nothing the admin does would help sooner.
+    pub fn retries_by_itself(&self) -> bool {
+        matches!(self.code, FailureCode::Offline | FailureCode::Server)
+    }
+}
+
 /// The kinds of failure the UI treats differently.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -522,13 +537,18 @@ mod tests {
 
     #[test]
     fn a_search_builds_a_sorted_filtered_first_page() {
-        let users = search_request(SearchKind::Users, "mer", false).url("https://h/api");
+        let users = search_request(SearchKind::Users, "mer", false, 0).url("https://h/api");
         assert!(
             users.starts_with("https://h/api/directory/user?startIndex=1&count=20&sortBy=userName")
         );
         assert!(users.contains("&filter="));
-        let groups = search_request(SearchKind::Groups, " ", false).url("https://h/api");
+        let groups = search_request(SearchKind::Groups, " ", false, 0).url("https://h/api");
         assert!(groups.contains("/directory/group?") && !groups.contains("filter"));
+        // "Show more": the next page after those shown, never past the most the popup lists.
+        let more = search_request(SearchKind::Users, "mer", false, 20).url("https://h/api");
+        assert!(more.contains("startIndex=21&count=20"), "{more}");
+        let last = search_request(SearchKind::Users, "mer", false, 5_000).url("https://h/api");
+        assert!(last.contains("startIndex=181&count=20"), "{last}");
     }
 
     #[test]

@@ -7,7 +7,7 @@
 use crate::core::accounts::is_hex_colour;
 use crate::core::accounts::view::{account_name, AccountView};
 use crate::core::api::filter::SearchKind;
-use crate::core::lookup::{Detail, Failure, Found, Row};
+use crate::core::lookup::{Detail, Failure, Found, Row, MAX_SHOWN, RESULT_LIMIT, RETRY_MS};
 use crate::core::shared::dates::local_time;
 use crate::core::shared::text::grouped;
 use crate::core::shared::view::{el, Element};
@@ -206,12 +206,14 @@ fn row_item(row: &Row, kind: SearchKind) -> Element {
 /// A search's results.
 pub fn results(found: &Found) -> Element {
     let shown = found.rows.len() as u64;
+    let more = found.total.is_some_and(|total| total > shown);
     let count = match found.total {
         _ if shown == 0 => "No matches.".to_string(),
-        Some(total) if total > shown => format!(
-            "First {shown} of {} \u{2014} type more to narrow.",
+        Some(total) if more && shown >= MAX_SHOWN => format!(
+            "First {shown} of {} \u{2014} type more to narrow, or export them all.",
             grouped(total)
         ),
+        Some(total) if more => format!("{shown} of {} shown.", grouped(total)),
         _ if shown == 1 => "1 match.".to_string(),
         _ => format!("{shown} matches."),
     };
@@ -227,6 +229,15 @@ pub fn results(found: &Found) -> Element {
                 .attr("class", "kw-results")
                 .attr("aria-label", "Results")
                 .children(found.rows.iter().map(|r| row_item(r, found.kind))),
+        );
+    }
+    if more && shown < MAX_SHOWN {
+        area = area.child(
+            el("button")
+                .attr("type", "button")
+                .attr("class", "kw-button kw-secondary")
+                .attr("data-action", "more")
+                .text(format!("Show {RESULT_LIMIT} more")),
         );
     }
     if found.skipped > 0 {
@@ -413,6 +424,12 @@ pub fn failure(f: &Failure, credentials_url: &str) -> Element {
                 .text("Open the API Credentials page"),
         );
     }
+    if f.retries_by_itself() {
+        area = area.child(el("p").attr("class", "kw-meta").text(format!(
+            "Keyward tries again by itself every {} s.",
+            RETRY_MS / 1_000
+        )));
+    }
     if f.retry {
         area = area.child(
             el("button")
@@ -485,7 +502,11 @@ mod tests {
         let f = found(SearchKind::Users, "x", body).expect("reads");
         let view = results(&f);
         let text = view.text_content();
-        assert!(text.contains("First 1 of 40"));
+        assert!(text.contains("1 of 40 shown."), "{text}");
+        assert_eq!(
+            view.find("data-action", "more").map(|b| b.text_content()),
+            Some("Show 20 more".to_string())
+        );
         assert!(text.contains("<b>x</b>"), "markup stays text");
         let email = view
             .find("data-what", "email")

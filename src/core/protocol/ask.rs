@@ -76,6 +76,9 @@ pub struct Search {
     pub client_id: String,
     pub kind: SearchKind,
     pub text: String,
+    /// Results already shown: "Show more" asks for those after them.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub shown: u64,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

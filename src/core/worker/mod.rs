@@ -412,7 +412,7 @@ pub fn decide(
             }
         }
         (Request::Search(p), _) => {
-            let asked = Asked::Search(p.kind, &p.text);
+            let asked = Asked::Search(p.kind, &p.text, p.shown);
             return api_call(state, &p.client_id, asked, flavour);
         }
         (Request::Detail(p), _) => {

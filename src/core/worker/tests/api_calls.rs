@@ -9,6 +9,7 @@ fn search(client_id: &str) -> Request {
         client_id: client_id.into(),
         kind: SearchKind::Users,
         text: "mer".into(),
+        shown: 0,
     })
 }
 

@@ -62,6 +62,7 @@ fn sample(kind: RequestKind) -> Request {
             client_id: id(),
             kind: SearchKind::Users,
             text: "a".into(),
+            shown: 0,
         }),
         RequestKind::Detail => Request::Detail(ask::Detail {
             client_id: id(),
