@@ -156,6 +156,7 @@ test('pause holds the export, resume finishes it', async () => {
   await untilParked(emulator.base);
   await page.getByRole('button', { name: 'Pause' }).click();
   await until(async () => /^Paused at/.test(await summary(page)), 'paused');
+  const pausedAt = await summary(page);
   // Focus moved to the new first control, so the keyboard carries on.
   assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Resume');
   // The pages already out are answered (and kept); nothing new is asked for while paused.
@@ -166,6 +167,8 @@ test('pause holds the export, resume finishes it', async () => {
     return s.queued === 0 && s.in_flight === 0;
   }, 'nothing left in the scheduler while paused');
   assert.match(await summary(page), new RegExp(`^Paused at [\\d,]+ of ${ALL} users\\.$`));
+  // The count stopped at the click: the pages that landed since are kept for the resume, not counted.
+  assert.equal(await summary(page), pausedAt);
   await page.keyboard.press('Enter');
   await until(async () => (await summary(page)) === `Complete: ${ALL} users.`, 'the export to complete', 120_000);
   const rows = parseCsv((await save(page, 'Save CSV')).text);

@@ -103,6 +103,9 @@ pub struct Export {
     first_rows: Option<(u64, u64)>,
     /// Disk writes failed: the export goes on from its last checkpoint, read again.
     pub disk_failed: bool,
+    /// The rows counted when the admin paused: the count shown stays there (pages in flight
+    /// still land, kept for the resume) until they resume.
+    paused_at: Option<u64>,
 }
 
 /// Where an export's rows come from: one of two kinds.
@@ -191,6 +194,7 @@ impl Export {
             running_since: None,
             first_rows: None,
             disk_failed: false,
+            paused_at: None,
         }
     }
 
@@ -487,11 +491,12 @@ impl Export {
         }
     }
 
-    /// Stops asking for pages; pages in flight are still accepted.
+    /// Stops asking for pages and counting at once; pages in flight are still accepted.
     pub fn pause(&mut self, now_ms: u64) {
         if self.phase == Phase::Running {
             self.stop_clock(now_ms);
             self.phase = Phase::Paused;
+            self.paused_at = Some(self.rows);
         }
     }
 
@@ -529,7 +534,10 @@ impl Export {
     }
 
     pub fn progress(&self, now_ms: u64) -> Progress {
-        let done = self.rows;
+        let done = match (&self.phase, self.paused_at) {
+            (Phase::Paused, Some(at)) => at,
+            _ => self.rows,
+        };
         let total = self.total.map(|t| t.max(done));
         let total = if self.is_complete() && self.group().is_none() {
             Some(done)

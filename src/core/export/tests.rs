@@ -249,8 +249,11 @@ fn pause_holds_requests_and_keeps_answers_in_flight() {
     assert_eq!(export.next_request(), None, "nothing new while paused");
     let paused = export.progress(50_000);
     assert_eq!(paused.eta_secs, None);
-    assert_eq!(paused.summary, "Paused at 2,000 of 5,000 users.");
+    // The count stops at the pause: the page that landed after it is kept, not counted yet.
+    assert_eq!(paused.summary, "Paused at 1,000 of 5,000 users.");
+    assert_eq!(paused.done, 1_000);
     export.resume(60_000);
+    assert_eq!(export.progress(60_000).done, 2_000, "counted on resume");
     assert_eq!(
         export.next_request(),
         None,
