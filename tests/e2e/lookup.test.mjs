@@ -256,8 +256,17 @@ test('groups: members and the users/count figure', async () => {
   await page.getByTestId('detail').waitFor();
   const { resources } = await api(`/directory/group?filter=${encodeURIComponent('displayName eq "Users"')}`);
   const count = await api(`/directory/group/${resources[0].id}/users/count`);
-  assert.equal(await page.getByTestId('user-count').innerText(), `Direct user members (users/count): ${count.users.toLocaleString('en-US')}`);
+  assert.equal(await page.getByTestId('user-count').innerText(), `Direct user members: ${count.users.toLocaleString('en-US')}`);
   assert.match(await page.getByTestId('detail').innerText(), new RegExp(`Members \\(${resources[0].members?.length ?? 0}\\)`));
+  assert.equal(await page.getByTestId('detail-console').getAttribute('href'), `${emulator.base}/#/users`);
+  // No dead end: a member opens as a user, and that user's groups open in their turn.
+  const member = resources[0].members[0];
+  await page.locator('.kw-related-open').first().click();
+  await until(async () => (await page.getByTestId('detail-title').innerText()) !== 'Users', 'the member opened');
+  const user = await api(`/directory/user/${member.value}`);
+  assert.equal(await page.getByTestId('detail-title').innerText(), user.userName);
+  await page.locator('.kw-related-open', { hasText: /^Users/ }).first().click();
+  await until(async () => (await page.getByTestId('detail-title').innerText()) === 'Users', 'the group opened from the user');
   await page.close();
   assert.deepEqual(browser.errors, []);
 });

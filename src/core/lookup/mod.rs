@@ -697,13 +697,23 @@ mod tests {
         assert_eq!(detail.related_total, Some(20_000));
         assert_eq!(detail.user_count, Some(20_000));
         assert!(detail.attributes.len() <= MAX_ATTRIBUTES);
-        let view = view::detail(&detail, &|_| 0, Some("export.html?group=g1"));
+        let view = view::detail(&detail, &|_| 0, Some("export.html?group=g1"), "u");
         let shown = view.text_content();
         assert!(shown.contains("Members (first 100 of 20,000)"), "{shown}");
         let export = view.find("data-testid", "export-members").expect("a link");
         assert_eq!(export.get_attr("href"), Some("export.html?group=g1"));
         assert_eq!(export.text_content(), "Export all 20,000 members\u{2026}");
-        assert!(shown.contains("Direct user members (users/count): 20,000"));
+        assert!(shown.contains("Direct user members: 20,000"));
+        // Each member opens in its turn: a user, or a nested group.
+        let first = view
+            .find("data-action", "open-related")
+            .expect("a member to open");
+        assert_eq!(first.get_attr("data-kind"), Some("users"));
+        assert_eq!(
+            view.find("data-testid", "detail-console")
+                .and_then(|a| a.get_attr("href")),
+            Some("u")
+        );
         assert!(
             !shown.contains("user 19999"),
             "nothing near the end is rendered"

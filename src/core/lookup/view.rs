@@ -260,7 +260,14 @@ pub fn results(found: &Found) -> Element {
 /// One resource in full. `offset` gives the local offset (minutes east of UTC) at an instant.
 /// A detail view. `members_export`: the export page's address for every member, offered for a
 /// group that has members.
-pub fn detail(d: &Detail, offset: &dyn Fn(i64) -> i32, members_export: Option<&str>) -> Element {
+/// `users_page`: the account's Users page in the admin console, where the admin acts on what they
+/// found (PingOne gives no address of one user's page).
+pub fn detail(
+    d: &Detail,
+    offset: &dyn Fn(i64) -> i32,
+    members_export: Option<&str>,
+    users_page: &str,
+) -> Element {
     let when = |ms: i64| local_time(ms, offset(ms));
     el("article")
         .attr("class", "kw-detail")
@@ -273,6 +280,19 @@ pub fn detail(d: &Detail, offset: &dyn Fn(i64) -> i32, members_export: Option<&s
                 .attr("data-action", "back")
                 .text("\u{2190} Back to results"),
             detail_head(d),
+            el("p").child(
+                el("a")
+                    .attr("href", users_page)
+                    .attr("target", "_blank")
+                    .attr("rel", "noopener noreferrer")
+                    .attr("data-testid", "detail-console")
+                    .text(match d.kind {
+                        SearchKind::Users => "Find this user in the admin console (Users)",
+                        SearchKind::Groups => {
+                            "Find this group in the admin console (Users \u{2192} Groups)"
+                        }
+                    }),
+            ),
             copies(&d.row, d.kind),
             detail_times(d, &when),
             detail_related(d, members_export),
@@ -332,7 +352,7 @@ fn detail_related(d: &Detail, members_export: Option<&str>) -> Element {
         related = related.child(
             el("p")
                 .attr("data-testid", "user-count")
-                .text(format!("Direct user members (users/count): {}", grouped(n))),
+                .text(format!("Direct user members: {}", grouped(n))),
         );
     }
     if let Some(problem) = &d.user_count_problem {
@@ -366,12 +386,39 @@ fn detail_related(d: &Detail, members_export: Option<&str>) -> Element {
                 .attr("tabindex", "0")
                 .attr("aria-labelledby", "related-heading")
                 .children(d.related.iter().map(|r| {
-                    el("li").text(match &r.subtitle {
+                    let name = match &r.subtitle {
                         Some(kind) => format!("{} ({kind})", r.title),
                         None => r.title.clone(),
-                    })
+                    };
+                    // Each opens in its turn: a group's members, a user's groups.
+                    el("li").child(
+                        el("button")
+                            .attr("type", "button")
+                            .attr("class", "kw-related-open")
+                            .attr("data-action", "open-related")
+                            .attr("data-id", r.id.clone())
+                            .attr("data-kind", wire::name(&related_kind(d.kind, r)))
+                            .text(name),
+                    )
                 })),
         )
+    }
+}
+
+/// What a related row is: a user's groups are groups; a group's members are users unless SCIM
+/// says a member is a group.
+fn related_kind(kind: SearchKind, related: &Row) -> SearchKind {
+    match kind {
+        SearchKind::Users => SearchKind::Groups,
+        SearchKind::Groups
+            if related
+                .subtitle
+                .as_deref()
+                .is_some_and(|t| t.eq_ignore_ascii_case("group")) =>
+        {
+            SearchKind::Groups
+        }
+        SearchKind::Groups => SearchKind::Users,
     }
 }
 
@@ -524,7 +571,7 @@ mod tests {
         let body = br#"{"id":"u1","userName":"m","groups":[{"value":"g","display":"Users"}],
             "urn:scim:schemas:com_pingone:1.0":{"createTimeStamp":1429123454227}}"#;
         let d = user_detail(body).expect("reads");
-        let view = detail(&d, &|_| 120, None);
+        let view = detail(&d, &|_| 120, None, "https://console/users");
         let text = view.text_content();
         assert!(text.contains("Created2015-04-15 20:44"), "{text}");
         assert!(text.contains("Groups (1)Users"));
