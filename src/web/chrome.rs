@@ -178,6 +178,12 @@ pub fn manifest_host_permissions() -> Result<Vec<String>, JsError> {
         .collect())
 }
 
+/// Whether notifications take buttons and `requireInteraction` (Chrome). Firefox has neither, and
+/// refuses a notification that asks for them; there a click on it does the first button's work.
+pub fn full_notifications() -> bool {
+    chrome_path(&["chrome", "runtime", "getBrowserInfo"]).is_none()
+}
+
 /// The value at a path from the global object (`["chrome", "offscreen"]`), if present.
 pub fn chrome_path(path: &[&str]) -> Option<JsValue> {
     value_at(&js_sys::global().into(), path).filter(|v| !v.is_undefined() && !v.is_null())
@@ -305,6 +311,8 @@ pub mod call_args {
         pub icon_url: String,
         pub title: &'a str,
         pub message: &'a str,
+        /// Chrome only: Firefox refuses the whole call when it is there.
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
         pub require_interaction: bool,
         #[serde(skip_serializing_if = "Vec::is_empty")]
         pub buttons: Vec<Title<'a>>,

@@ -277,7 +277,7 @@ async fn offer_to_empty() -> Result<(), JsError> {
         icon_url: super::chrome::runtime_url("icons/icon-128.png")?,
         title: clipboard::ASK_TITLE,
         message: clipboard::ASK_MESSAGE,
-        require_interaction: true,
+        require_interaction: super::chrome::full_notifications(),
         buttons: Vec::new(),
     })?;
     call(

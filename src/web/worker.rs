@@ -314,14 +314,17 @@ async fn read_tab_again(tab_id: i64) -> Result<(), JsError> {
         kind: crate::core::console::credentials::READ_AGAIN,
     })?;
     let target = to_js(&call_args::TabMessageTarget { frame_id: 0 })?;
-    // A tab closed or gone elsewhere since has nothing to read again: not a failure of the
-    // request that asked for it.
-    let _ = chrome::call(
-        &["chrome", "tabs"],
-        "sendMessage",
-        &[JsValue::from_f64(tab_id as f64), message, target],
-    )
-    .await;
+    // Sent without waiting: a tab closed or gone elsewhere since has nothing to read again (and
+    // one now showing an extension page may never answer), which is no failure of the request
+    // that asked for it.
+    super::spawn(async move {
+        let _ = chrome::call(
+            &["chrome", "tabs"],
+            "sendMessage",
+            &[JsValue::from_f64(tab_id as f64), message, target],
+        )
+        .await;
+    });
     Ok(())
 }
 
@@ -479,14 +482,14 @@ pub(super) async fn run_reminders() -> Result<(), JsError> {
         return Ok(());
     }
     // Firefox shows no notification buttons: there a click opens the console.
-    let buttons = chrome::chrome_path(&["chrome", "runtime", "getBrowserInfo"]).is_none();
+    let buttons = chrome::full_notifications();
     for reminder in &check.notify {
         let notification = to_js(&call_args::Notification {
             template: "basic",
             icon_url: chrome::runtime_url("icons/icon-128.png")?,
             title: &reminder.title,
             message: &reminder.message,
-            require_interaction: true,
+            require_interaction: buttons,
             buttons: if buttons {
                 vec![
                     call_args::Title {

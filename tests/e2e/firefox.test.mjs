@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
-import { ROOT, admin, startEmulator, until } from './harness.mjs';
+import { ROOT, admin, configure, failNext, startEmulator, until } from './harness.mjs';
 
 const GECKO_ID = 'keyward@keyward.dev';
 const UUID = '5d1e8c1a-3c2f-4d6b-9f3a-2b7e4c9d1a60';
@@ -53,7 +53,8 @@ const press = (...keys) =>
   });
 
 before(async () => {
-  emulator = await startEmulator(['--users', String(USERS)]);
+  // A second account for the first day below: its key is one Keyward has never seen.
+  emulator = await startEmulator(['--users', String(USERS), '--accounts', '2']);
   const bin = process.env.GECKODRIVER ?? 'geckodriver';
   driver = spawn(bin, ['--port', '0', '--allow-system-access'], { stdio: ['ignore', 'pipe', 'pipe'] });
   createInterface({ input: driver.stderr }).on('line', (line) => output.push(line));
@@ -133,7 +134,10 @@ test('Firefox: a popup lookup through the background page', async () => {
   await until(
     () => run('arguments[0](document.body.innerText.includes("Saved.") && document.body.innerText.includes("Region: Local emulator"))'),
     'the region saved',
-  );
+  ).catch(async (e) => {
+    console.log(await run('arguments[0](document.body.innerText)'));
+    throw e;
+  });
   await run('document.getElementById("lookup-text").focus(); arguments[0](true)');
   await press('a');
   await until(
@@ -145,7 +149,7 @@ test('Firefox: a popup lookup through the background page', async () => {
     throw e;
   });
   const count = await run('arguments[0](document.querySelector("[data-testid=result-count]").textContent)');
-  assert.match(count, /match|^First \d+ of [\d,]+/);
+  assert.match(count, /match|^\d+ of [\d,]+ shown\./);
 });
 
 test('Firefox: an export streams to the disk of the extension page, and is listed from it again', async () => {
@@ -361,5 +365,137 @@ describe("Firefox: the console page's own scripts", () => {
     await until(async () => (await listed())?.region_status === 'unknown', 'every region asked');
     assert.equal((await storedAccounts())[madeUp].unconfirmed, true);
     assert.equal((await listed()).reminding, false);
+  });
+});
+
+// The first day of `first-day.test.mjs`, walked in Firefox with the second account: a key Keyward
+// has never seen, a region chosen by hand, the key's date asked once, Options keeping a refused
+// value's neighbours, Forget and Undo, a renewal verified, searches with accents, and PingOne
+// going away and coming back.
+describe('Firefox: a first day', () => {
+  const DAY = 86_400_000;
+  let state;
+  const text = () => run('arguments[0](document.body.innerText)');
+  const open = async (url, ready) => {
+    await wd('POST', s('/url'), { url });
+    await until(() => run(`arguments[0](!!document.querySelector(${JSON.stringify(ready)}))`), url, 20_000);
+  };
+  /** A real click; retried while the page is still drawing the element. */
+  const click = (selector) =>
+    until(async () => {
+      try {
+        const found = await wd('POST', s('/element'), { using: 'css selector', value: selector });
+        await wd('POST', s(`/element/${Object.values(found)[0]}/click`), {});
+        return true;
+      } catch {
+        return false;
+      }
+    }, `a click on ${selector}`);
+  const popup = () => open(`moz-extension://${UUID}/popup.html`, '#lookup-text');
+  /** Runs `script` with `item`, the popup's entry for the account; `arguments[1]`… are `args`. */
+  const item = (script, ...args) =>
+    run(`const item = document.querySelector('li[data-client-id="' + arguments[0] + '"]'); ${script}`, state.client_id, ...args);
+  const consolePage = () => `${emulator.base}/?account=1&layout=table#/setup/directory/api-credentials`;
+
+  before(async () => {
+    state = await admin(emulator.base, 'GET', 'state?account=1');
+    const auth = `Basic ${Buffer.from(`${state.client_id}:${state.api_key}`).toString('base64')}`;
+    const made = await fetch(`${emulator.base}/api/directory/user`, {
+      method: 'POST',
+      headers: { authorization: auth, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        schemas: ['urn:scim:schemas:core:1.0'],
+        userName: 'a.nunez@example.org',
+        name: { givenName: 'Amélie', familyName: 'Núñez' },
+        emails: [{ value: 'a.nunez@example.org', type: 'work' }],
+      }),
+    });
+    assert.ok(made.ok, `the user made: ${made.status}`);
+  });
+
+  test('the first read: no region settles, the admin chooses it; the key\'s age is asked once', async () => {
+    await failNext(emulator.base, { count: 1, status: 401, path_contains: '/directory/user?' });
+    await open(consolePage(), '#reveal-key');
+    await click('#reveal-key');
+    await popup();
+    await until(async () => {
+      await popup();
+      return item('arguments[1](item?.querySelector("select.kw-region option:checked")?.textContent)').then((t) => t === 'Region unknown — choose');
+    }, 'the region search ended', 30_000);
+    await item(`const r = item.querySelector('select.kw-region'); r.value = 'local';
+      r.dispatchEvent(new Event('change', { bubbles: true })); arguments[1](true)`);
+    await until(async () => (await text()).includes('Saved.'), 'the region saved');
+    const today = new Date().toISOString().slice(0, 10);
+    await until(() => item('arguments[1](item.innerText)').then((t) => t.includes(`Key age unknown — first seen ${today}`)), 'the age unknown');
+    const created = new Date(Date.now() - 200 * DAY).toISOString().slice(0, 10);
+    await item(`const form = item.querySelector('form[data-form=key-date]');
+      form.querySelector('input[type=date]').value = arguments[1]; form.requestSubmit(); arguments[2](true)`, created);
+    await until(() => item('arguments[1](item.innerText)').then((t) => t.includes('Key age 200 days: overdue for renewal by 110 days.')), 'the age the admin gave');
+    assert.equal(await item('arguments[1](!!item.querySelector("form[data-form=key-date]"))'), false, 'asked once');
+  });
+
+  test('Options keeps what was typed when a value is refused; Forget asks, Undo brings it back', async () => {
+    await open(`moz-extension://${UUID}/options.html`, `form[data-client-id="${state.client_id}"]`);
+    const form = `form[data-client-id="${state.client_id}"]`;
+    const fill = (name, value) => run(`document.querySelector(arguments[0] + ' [name=' + arguments[1] + ']').value = arguments[2]; arguments[3](true)`, form, name, value);
+    const value = (name) => run(`arguments[2](document.querySelector(arguments[0] + ' [name=' + arguments[1] + ']').value)`, form, name);
+    await fill('label', 'Payroll production');
+    await fill('colour', 'red');
+    await run(`document.querySelector(arguments[0]).requestSubmit(); arguments[1](true)`, form);
+    await until(async () => (await text()).includes('Not saved: the colour must look like #1a2b3c.'), 'the refusal');
+    assert.equal(await value('label'), 'Payroll production', 'the label kept');
+    await fill('colour', '1f6feb');
+    await run(`document.querySelector(arguments[0]).requestSubmit(); arguments[1](true)`, form);
+    await until(async () => (await text()).includes('Saved.'), 'saved');
+    await click(`${form} [data-action=forget]`);
+    await click(`${form} [data-action=forget]`);
+    await until(async () => (await text()).includes(`Account ${state.client_id} forgotten.`), 'forgotten');
+    await click('[data-action=undo-forget]');
+    await until(async () => (await run(READ_RECORDS)).accounts?.accounts?.[state.client_id]?.label === 'Payroll production', 'the account back');
+  });
+
+  test('a renewal is verified after Save; a search ignores accents and takes "Last, First"', async () => {
+    await open(consolePage(), '#reveal-key');
+    await click('#reveal-key');
+    await click('#edit');
+    await click('#renew');
+    await until(() => run('arguments[0](!!document.querySelector("#new-api-key-value"))'), 'the renewed key shown');
+    await click('#save');
+    await popup();
+    await until(async () => {
+      await popup();
+      return (await item('arguments[1](item.innerText)')).includes('Key age 0 days: due for renewal in 90 days.');
+    }, 'the renewal recorded');
+    const summary = () =>
+      run(`chrome.tabs.query({}).then(async (tabs) => {
+        for (const tab of tabs) {
+          const view = await chrome.runtime.sendMessage({ type: 'tab_state', tab_id: tab.id });
+          if (view?.client_id === arguments[0]) return arguments[1](view.summary);
+        }
+        arguments[1]('');
+      })`, state.client_id);
+    await until(async () => (await summary()).includes('New key verified ✓ — the Directory API accepted it.'), 'the new key verified', 20_000);
+    await run(`const a = document.getElementById('lookup-account'); a.value = arguments[0];
+      a.dispatchEvent(new Event('change', { bubbles: true })); arguments[1](true)`, state.client_id);
+    for (const typed of ['amelie', 'Núñez, Amélie']) {
+      await run(`const t = document.getElementById('lookup-text'); t.value = arguments[0];
+        t.dispatchEvent(new Event('input', { bubbles: true })); arguments[1](true)`, typed);
+      await until(async () => (await run('arguments[0]([...document.querySelectorAll(".kw-title")].map((e) => e.textContent))')).includes('a.nunez@example.org'), `found by "${typed}"`, 20_000);
+    }
+  });
+
+  test('PingOne goes away and comes back: said plainly, and the popup recovers by itself', async () => {
+    await configure(emulator.base, { faults: { reset_share: 1 } });
+    try {
+      await run(`const t = document.getElementById('lookup-text'); t.value = 'nunez';
+        t.dispatchEvent(new Event('input', { bubbles: true })); arguments[0](true)`);
+      const failure = () => run('arguments[0](document.querySelector("[data-testid=lookup-failure]")?.innerText ?? "")');
+      await until(async () => /Could not reach PingOne/.test(await failure()), 'the failure said', 30_000);
+      assert.match(await failure(), /tries again by itself/);
+      assert.doesNotMatch(await failure(), /NetworkError|Failed to fetch/);
+    } finally {
+      await configure(emulator.base, { faults: { reset_share: 0 } });
+    }
+    await until(async () => (await run('arguments[0]([...document.querySelectorAll(".kw-title")].map((e) => e.textContent))')).includes('a.nunez@example.org'), 'the results, unasked', 30_000);
   });
 });
