@@ -36,6 +36,29 @@ pub fn mount_keeping_focus(area: &DomElement, view: &Element) -> Result<(), JsEr
     Ok(())
 }
 
+/// Mounts `view` in `root` keeping what was typed: each input the new view has again (by id)
+/// gets back the value it held, for a screen mounted afresh after a refusal.
+pub fn mount_keeping_input(root: &DomElement, view: &Element) -> Result<(), JsError> {
+    let typed: Vec<(String, String)> = root
+        .query_selector_all("input[id]")
+        .map(|list| {
+            (0..list.length())
+                .filter_map(|i| list.item(i)?.dyn_into::<web_sys::HtmlInputElement>().ok())
+                .filter(|input| input.type_() != "checkbox")
+                .map(|input| (input.id(), input.value()))
+                .filter(|(_, value)| !value.is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    mount(root, view)?;
+    for (id, value) in typed {
+        if let Some(input) = input_by_id(root, &id) {
+            input.set_value(&value);
+        }
+    }
+    Ok(())
+}
+
 /// The element with this id in `root`'s document, as `T`.
 pub fn by_id<T: JsCast>(root: &DomElement, id: &str) -> Option<T> {
     root.owner_document()?

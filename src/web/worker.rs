@@ -27,6 +27,8 @@ const SESSION_KEYS: &str = "keys";
 /// The periodic alarm that checks key ages (re-created on every worker start).
 const REMINDER_ALARM: &str = "keyward-reminders";
 const NOTIFICATION_PREFIX: &str = "keyward-renew:";
+/// A reminder of a key of unknown age: it leads to Options, where the key's date is given.
+const DATE_NOTIFICATION_PREFIX: &str = "keyward-date:";
 
 thread_local! {
     static STATE: RefCell<Option<WorkerState>> = const { RefCell::new(None) };
@@ -493,7 +495,11 @@ pub(super) async fn run_reminders() -> Result<(), JsError> {
             buttons: if buttons {
                 vec![
                     call_args::Title {
-                        title: "Open API Credentials",
+                        title: if reminder.asks_for_date {
+                            "Give the key's date"
+                        } else {
+                            "Open API Credentials"
+                        },
                     },
                     call_args::Title {
                         title: "Snooze a day",
@@ -503,7 +509,12 @@ pub(super) async fn run_reminders() -> Result<(), JsError> {
                 Vec::new()
             },
         })?;
-        let id = format!("{NOTIFICATION_PREFIX}{}", reminder.client_id);
+        let prefix = if reminder.asks_for_date {
+            DATE_NOTIFICATION_PREFIX
+        } else {
+            NOTIFICATION_PREFIX
+        };
+        let id = format!("{prefix}{}", reminder.client_id);
         chrome::call(
             &["chrome", "notifications"],
             "create",
@@ -521,7 +532,11 @@ pub async fn handle_notification(id: String, button: i32) -> Result<(), JsError>
     if id == crate::core::console::clipboard::ASK_NOTIFICATION {
         return clipboard::empty_on_request().await;
     }
-    let Some(client_id) = id.strip_prefix(NOTIFICATION_PREFIX) else {
+    let asks_for_date = id.starts_with(DATE_NOTIFICATION_PREFIX);
+    let Some(client_id) = id
+        .strip_prefix(NOTIFICATION_PREFIX)
+        .or_else(|| id.strip_prefix(DATE_NOTIFICATION_PREFIX))
+    else {
         return Ok(());
     };
     chrome::call(
@@ -536,6 +551,11 @@ pub async fn handle_notification(id: String, button: i32) -> Result<(), JsError>
             save_accounts().await?;
         }
         return Ok(());
+    }
+    if asks_for_date {
+        return chrome::call(&["chrome", "runtime"], "openOptionsPage", &[])
+            .await
+            .map(|_| ());
     }
     let tab = to_js(&call_args::NewTab {
         url: crate::core::shared::hosts::CONSOLE_HOME,

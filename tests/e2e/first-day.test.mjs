@@ -106,10 +106,23 @@ test('a key in use for years: its age is unknown until the admin says, then the 
   await until(async () => (await pageText(console_)).includes(`Key age unknown — first seen ${today}: due for review.`), 'the banner');
   assert.doesNotMatch(await pageText(console_), /Key age 0 days/);
   await until(async () => (await badge()) === '?', 'the badge asks');
+  // One reminder, which leads to where the date is given (Options), not to the console.
+  const notes = await until(async () => {
+    const all = await browser.worker.evaluate(() => chrome.notifications.getAll());
+    return Object.keys(all).length > 0 && all;
+  }, 'the reminder');
+  assert.deepEqual(Object.keys(notes), [`keyward-date:${creds.clientId}`]);
   const popup = await openPopup();
   assert.match(await account(popup).innerText(), new RegExp(`Key age unknown — first seen ${today}`));
+  // A slip (a date still to come) is refused, and what was typed stays to be corrected.
+  const question = account(popup).getByLabel('When was this key created or last renewed?');
+  const tomorrow = new Date(Date.now() + 2 * DAY).toISOString().slice(0, 10);
+  await question.fill(tomorrow);
+  await account(popup).getByRole('button', { name: `Save the key date of ${creds.clientId}` }).click();
+  await popup.getByText('Not saved: the date cannot be in the future.').waitFor();
+  assert.equal(await question.inputValue(), tomorrow, 'the date typed is kept');
   const created = new Date(Date.now() - 200 * DAY).toISOString().slice(0, 10);
-  await account(popup).getByLabel('When was this key created or last renewed?').fill(created);
+  await question.fill(created);
   await account(popup).getByRole('button', { name: `Save the key date of ${creds.clientId}` }).click();
   await popup.getByText('Saved.').waitFor();
   assert.match(await account(popup).innerText(), /Key age 200 days: overdue for renewal by 110 days\./);

@@ -21,6 +21,9 @@ pub struct Reminder {
     pub client_id: String,
     pub title: String,
     pub message: String,
+    /// The key's age is unknown: the notification leads to Options, where its date is given,
+    /// rather than to the console.
+    pub asks_for_date: bool,
 }
 
 /// What a reminder check decided: the badge, and the notifications owed (already recorded as sent).
@@ -58,6 +61,7 @@ pub fn check<'a>(
                     account.client_id,
                     describe(&age)
                 ),
+                asks_for_date: age.level == Level::Unknown,
             });
         }
     }

@@ -91,7 +91,12 @@ fn show(page: &Shared, view: Option<TabView>, notice: Option<Notice>) -> Result<
         p.detail_of = None;
         (p.root.clone(), screen, kept)
     };
-    dom::mount(&root, &screen)?;
+    // A refusal keeps what was typed in the forms mounted again (a date, the credentials by hand).
+    if matches!(notice, Some(Notice::Refused(_))) {
+        dom::mount_keeping_input(&root, &screen)?;
+    } else {
+        dom::mount(&root, &screen)?;
+    }
     match kept {
         Some(found) => mount_results(&root, &lookup_view::results(&found)),
         None => Ok(()),

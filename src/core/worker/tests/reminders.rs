@@ -22,6 +22,10 @@ fn reminders_are_owed_once_and_the_banner_shows_the_age() {
     assert!(check.notify[0]
         .message
         .contains("Key age unknown \u{2014} first seen 2026-01-01: due for review."));
+    assert!(
+        check.notify[0].asks_for_date,
+        "it leads to where the date is given"
+    );
     assert!(s.check_reminders(t0 + 2 * day).notify.is_empty(), "once");
     let view = || s.tab_view(3, t0 + 2 * day).accounts[0].clone();
     assert!(view().ask_key_date, "the popup asks when it was created");
@@ -46,6 +50,7 @@ fn reminders_are_owed_once_and_the_banner_shows_the_age() {
     assert_eq!(check.badge.text, "1d");
     assert_eq!(check.notify.len(), 1);
     assert!(check.notify[0].message.contains("due for renewal in 1 day"));
+    assert!(!check.notify[0].asks_for_date);
     // Who may renew, and what to do without the role.
     assert!(check.notify[0]
         .message
