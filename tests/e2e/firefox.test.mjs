@@ -7,14 +7,17 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, admin, configure, failNext, startEmulator, until } from './harness.mjs';
+import { ROOT, admin, closeGate, configure, csvRows, failNext, openGate, startEmulator, until, untilParked } from './harness.mjs';
 
 const GECKO_ID = 'keyward@keyward.dev';
 const UUID = '5d1e8c1a-3c2f-4d6b-9f3a-2b7e4c9d1a60';
 const KEY = { tab: '\uE004', enter: '\uE007' };
 /** Enough users for an export of several pages (the smallest page is 50). */
 const USERS = 3_000;
+/** Where Firefox saves what an extension page offers as a download. */
+const DOWNLOADS = join(ROOT, 'target', 'e2e', 'firefox-downloads');
 
 let driver;
 let base;
@@ -55,6 +58,8 @@ const press = (...keys) =>
 before(async () => {
   // A second account for the first day below: its key is one Keyward has never seen.
   emulator = await startEmulator(['--users', String(USERS), '--accounts', '2']);
+  rmSync(DOWNLOADS, { recursive: true, force: true });
+  mkdirSync(DOWNLOADS, { recursive: true });
   const bin = process.env.GECKODRIVER ?? 'geckodriver';
   driver = spawn(bin, ['--port', '0', '--allow-system-access'], { stdio: ['ignore', 'pipe', 'pipe'] });
   createInterface({ input: driver.stderr }).on('line', (line) => output.push(line));
@@ -79,6 +84,11 @@ before(async () => {
             // An optional permission asked for by a click is granted without a prompt, as an
             // admin accepting it would.
             'extensions.webextOptionalPermissionPrompts': false,
+            // A file an extension page offers is saved where the test reads it, unasked.
+            'browser.download.folderList': 2,
+            'browser.download.dir': DOWNLOADS,
+            'browser.download.useDownloadDir': true,
+            'browser.download.always_ask_before_handling_new_types': false,
             // Console calls of pages, extension pages and the background page go to stdout.
             'devtools.console.stdout.content': true,
             'devtools.console.stdout.chrome': true,
@@ -370,8 +380,8 @@ describe("Firefox: the console page's own scripts", () => {
 
 // The first day of `first-day.test.mjs`, walked in Firefox with the second account: a key Keyward
 // has never seen, a region chosen by hand, the key's date asked once, Options keeping a refused
-// value's neighbours, Forget and Undo, a renewal verified, searches with accents, and PingOne
-// going away and coming back.
+// value's neighbours, Forget and Undo, a renewal verified, searches with accents and as "Last,
+// First", an export paused and saved as a CSV, and PingOne going away and coming back.
 describe('Firefox: a first day', () => {
   const DAY = 86_400_000;
   let state;
@@ -484,7 +494,43 @@ describe('Firefox: a first day', () => {
     }
   });
 
+  test('an export pauses at once and opens cleanly as a CSV', async () => {
+    await open(`moz-extension://${UUID}/export.html?account=${encodeURIComponent(state.client_id)}`, '[data-testid=export-start]');
+    const summary = () => run('arguments[0](document.querySelector("[data-testid=export-summary]")?.innerText ?? "")');
+    const press = (label) => run(`[...document.querySelectorAll('[data-testid=export-controls] button')].find((b) => b.textContent === arguments[0]).click(); arguments[1](true)`, label);
+    await closeGate(emulator.base, { path_contains: '/directory/user?', pass: 1 });
+    try {
+      await click('[data-testid=export-start]');
+      await until(async () => /Exported [1-9]/.test(await summary()), 'the first page', 20_000);
+      await untilParked(emulator.base);
+      await press('Pause');
+      await until(async () => /^Paused at/.test(await summary()), 'paused');
+    } finally {
+      await openGate(emulator.base);
+    }
+    const pausedAt = await summary();
+    await until(async () => {
+      const api = await run("chrome.runtime.sendMessage({ type: 'api_status' }).then(arguments[0])");
+      return api.queued === 0 && api.in_flight === 0;
+    }, 'the pages out have landed');
+    assert.equal(await summary(), pausedAt, 'the count stopped at the click');
+    await press('Resume');
+    await until(async () => /^Complete: /.test(await summary()), 'complete', 60_000);
+    await press('Save CSV');
+    const name = await until(() => readdirSync(DOWNLOADS).find((f) => f.endsWith('.csv') && !existsSync(join(DOWNLOADS, `${f}.part`))), 'the CSV saved');
+    assert.match(name, new RegExp(`^keyward-${state.client_id.slice(0, 8)}-users-\\d{4}-\\d{2}-\\d{2}\\.csv$`));
+    const text = readFileSync(join(DOWNLOADS, name), 'utf8');
+    assert.ok(text.startsWith('\u{feff}'), 'UTF-8 with a byte-order mark, for Excel');
+    const [header, ...rows] = csvRows(text);
+    assert.deepEqual(header.slice(0, 2), ['id', 'userName']);
+    const amelie = rows.map((r) => Object.fromEntries(r.map((v, i) => [header[i], v]))).find((r) => r.userName === 'a.nunez@example.org');
+    assert.equal(amelie?.displayName, 'Amélie Núñez');
+  });
+
   test('PingOne goes away and comes back: said plainly, and the popup recovers by itself', async () => {
+    await popup();
+    await run(`const a = document.getElementById('lookup-account'); a.value = arguments[0];
+      a.dispatchEvent(new Event('change', { bubbles: true })); arguments[1](true)`, state.client_id);
     await configure(emulator.base, { faults: { reset_share: 1 } });
     try {
       await run(`const t = document.getElementById('lookup-text'); t.value = 'nunez';
