@@ -405,9 +405,34 @@ describe('Firefox: a first day', () => {
   /** Runs `script` with `item`, the popup's entry for the account; `arguments[1]`… are `args`. */
   const item = (script, ...args) =>
     run(`const item = document.querySelector('li[data-client-id="' + arguments[0] + '"]'); ${script}`, state.client_id, ...args);
+  let mainWindow;
+  let keywardWindow;
+  /** Runs `script` in a Keyward page of its own window, then comes back. */
+  const inKeyward = async (script, ...args) => {
+    await wd('POST', s('/window'), { handle: keywardWindow });
+    try {
+      return await run(script, ...args);
+    } finally {
+      await wd('POST', s('/window'), { handle: mainWindow });
+    }
+  };
+  /** What the worker says of the tab showing the account. */
+  const summary = () =>
+    inKeyward(`chrome.tabs.query({}).then(async (tabs) => {
+      for (const tab of tabs) {
+        const view = await chrome.runtime.sendMessage({ type: 'tab_state', tab_id: tab.id });
+        if (view?.client_id === arguments[0]) return arguments[1](view.summary);
+      }
+      arguments[1]('');
+    })`, state.client_id);
   const consolePage = () => `${emulator.base}/?account=1&layout=table#/setup/directory/api-credentials`;
 
   before(async () => {
+    mainWindow = await wd('GET', s('/window'));
+    keywardWindow = (await wd('POST', s('/window/new'), { type: 'tab' })).handle;
+    await wd('POST', s('/window'), { handle: keywardWindow });
+    await wd('POST', s('/url'), { url: `moz-extension://${UUID}/options.html` });
+    await wd('POST', s('/window'), { handle: mainWindow });
     state = await admin(emulator.base, 'GET', 'state?account=1');
     const auth = `Basic ${Buffer.from(`${state.client_id}:${state.api_key}`).toString('base64')}`;
     const made = await fetch(`${emulator.base}/api/directory/user`, {
@@ -470,20 +495,32 @@ describe('Firefox: a first day', () => {
     await click('#edit');
     await click('#renew');
     await until(() => run('arguments[0](!!document.querySelector("#new-api-key-value"))'), 'the renewed key shown');
+    // Once Keyward has seen the renewed key, its own helper copies it, from the keyboard: Tab
+    // into the helpers, then each in turn (Enter only ever inside Keyward's helpers).
+    await until(async () => (await summary()).includes('A renewed key is shown'), 'the renewed key seen by Keyward');
+    const renewed = (await admin(emulator.base, 'GET', 'state?account=1')).pending_key;
+    const readClipboard = () => run('navigator.clipboard.readText().then(arguments[0], () => arguments[0](null))');
+    const inHelpers = () => run("arguments[0](!!document.activeElement?.hasAttribute('data-keyward-helpers'))");
+    await run(`const v = document.getElementById('client-id-value'); v.tabIndex = -1; v.focus(); arguments[0](true)`);
+    for (let tabs = 0; tabs < 20 && !(await inHelpers()); tabs++) await press(KEY.tab);
+    let copied = null;
+    for (let helper = 0; helper < 8 && copied !== renewed && (await inHelpers()); helper++) {
+      const before = await readClipboard();
+      await press(KEY.enter);
+      // Each helper copies something new (the Client ID, the key, a header…): wait for it.
+      copied = await until(async () => {
+        const now = await readClipboard();
+        return now !== before && now;
+      }, `helper ${helper + 1} to copy`);
+      if (copied !== renewed) await press(KEY.tab);
+    }
+    assert.equal(copied, renewed, "the renewed key copied by its own helper");
     await click('#save');
     await popup();
     await until(async () => {
       await popup();
       return (await item('arguments[1](item.innerText)')).includes('Key age 0 days: due for renewal in 90 days.');
     }, 'the renewal recorded');
-    const summary = () =>
-      run(`chrome.tabs.query({}).then(async (tabs) => {
-        for (const tab of tabs) {
-          const view = await chrome.runtime.sendMessage({ type: 'tab_state', tab_id: tab.id });
-          if (view?.client_id === arguments[0]) return arguments[1](view.summary);
-        }
-        arguments[1]('');
-      })`, state.client_id);
     await until(async () => (await summary()).includes('New key verified ✓ — the Directory API accepted it.'), 'the new key verified', 20_000);
     await run(`const a = document.getElementById('lookup-account'); a.value = arguments[0];
       a.dispatchEvent(new Event('change', { bubbles: true })); arguments[1](true)`, state.client_id);
