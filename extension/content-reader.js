@@ -46,6 +46,8 @@
   let drawn = '';
   let drawnAt = null;
   let host = null;
+  // The helpers' closed shadow root (kept here: the page cannot reach it, we must).
+  let hostRoot = null;
   // The renewal checklist's items the admin ticked on this page.
   const ticked = new Set();
   // The plan last applied: drawn again when the page re-renders and takes the helpers with it.
@@ -401,8 +403,12 @@
     const wanted = JSON.stringify(helpers ?? null);
     if (host?.isConnected && wanted === drawn && anchor === drawnAt) return;
     if (!helpers && !host) return;
+    // A keyboard user inside the helpers stays on the same helper when they are drawn again.
+    const focused = hostRoot?.activeElement?.dataset?.what ?? null;
+    const focusedRenewed = hostRoot?.activeElement?.dataset?.renewed === 'true';
     host?.remove();
     host = null;
+    hostRoot = null;
     drawn = '';
     drawnAt = null;
     // The helpers live in the anchor's document (a same-origin frame's, maybe), while it is shown:
@@ -414,13 +420,14 @@
     const el = maker(doc);
     const [made, root] = shadowHost(doc, 'data-keyward-helpers');
     host = made;
+    hostRoot = root;
     const bar = el('div', { class: 'bar', role: 'group', 'aria-label': 'Keyward copy helpers' });
     bar.append(el('span', { class: 'brand' }, 'Keyward'));
     const status = el('p', { class: 'status', role: 'status', 'aria-live': 'polite' });
     for (const { what, label, waits, renewed } of helpers.buttons) {
       // A helper that cannot act yet is shown disabled and, clicked, says why (never a silent no-op).
       const attrs = waits ? { 'aria-disabled': 'true', title: waits } : {};
-      const button = el('button', { type: 'button', 'data-what': what, ...attrs }, label);
+      const button = el('button', { type: 'button', 'data-what': what, 'data-renewed': String(!!renewed), ...attrs }, label);
       button.addEventListener('click', async (event) => {
         event.stopPropagation();
         // Only the admin's own click copies: a page script cannot drive the helpers.
@@ -447,6 +454,7 @@
     root.append(bar, el('p', { class: 'note' }, helpers.note), status);
     if (anchor.matches('input, textarea')) anchor.after(host);
     else anchor.append(host);
+    if (focused) root.querySelector(`button[data-what="${focused}"][data-renewed="${focusedRenewed}"]`)?.focus();
   }
 
   /** The checklist around a renewal. Ticks are the admin's marks on this page (kept across redraws

@@ -14,6 +14,7 @@ import {
   csvRows,
   download,
   failNext,
+  focusHelper,
   launch,
   openGate,
   pageText,
@@ -91,6 +92,8 @@ test('the first read: no region settles, the admin chooses it and the page uses 
     return disabled(node) && /Choose it in Keyward's popup/.test(node.description?.value ?? '') && node;
   }, 'Copy curl waiting for the region', 30_000);
   assert.ok(curl);
+  // A keyboard user waits on "Copy Client ID" meanwhile: the helpers drawn again keep them there.
+  await focusHelper(console_, 'Copy Client ID');
   const popup = await openPopup();
   assert.equal(await account(popup).locator('select.kw-region option:checked').innerText(), 'Region unknown — choose');
   await account(popup).locator('select.kw-region').selectOption('local');
@@ -98,6 +101,8 @@ test('the first read: no region settles, the admin chooses it and the page uses 
   // Used at once: the page's helper comes alive without a reload.
   await until(async () => !disabled(await helperNode(console_, 'Copy curl')), 'Copy curl enabled');
   await popup.close();
+  await console_.keyboard.press('Enter');
+  await until(async () => (await clipboard(console_)) === creds.clientId, 'the Client ID copied from where focus stayed');
   assert.deepEqual(browser.errors, []);
 });
 

@@ -334,6 +334,12 @@ export async function buttonLabels(page) {
  * focused through the accessibility tree (it reaches into the closed shadow root), then Enter.
  */
 export async function pressHelper(page, name) {
+  await focusHelper(page, name);
+  await page.keyboard.press('Enter');
+}
+
+/** Moves keyboard focus to one of Keyward's in-page buttons, through the accessibility tree. */
+export async function focusHelper(page, name) {
   const cdp = await page.context().newCDPSession(page);
   try {
     const node = await until(async () => {
@@ -344,7 +350,6 @@ export async function pressHelper(page, name) {
   } finally {
     await cdp.detach();
   }
-  await page.keyboard.press('Enter');
 }
 
 /** All the text the accessibility tree shows on `page` (Keyward's closed shadow roots included). */
