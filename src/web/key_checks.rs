@@ -24,13 +24,19 @@ pub async fn prove_key(credentials: Credentials, flavour: Flavour) {
     };
     let proof = Proof::of(&detection);
     let effects = with_state(|s| s.key_proven(&credentials, proof, time::now_ms()));
+    perform_all(effects, flavour).await;
+}
+
+/// Performs what a probe's answer decided, as a message's effects are: each on its own (one
+/// failing does not stop the rest), and the badge and reminders follow a change to the accounts
+/// (a key age restarted, an account confirmed).
+async fn perform_all(effects: Result<Vec<Effect>, JsError>, flavour: Flavour) {
     let effects = effects.unwrap_or_default();
     let saves = effects.contains(&Effect::SaveAccounts);
     for effect in effects {
         warn(out_of_line(perform(effect, flavour)).await);
     }
     if saves {
-        // The key age restarted: the badge and reminders follow.
         warn(out_of_line(run_reminders()).await);
     }
 }
@@ -42,9 +48,7 @@ pub async fn find_region(credentials: Credentials, flavour: Flavour) {
     };
     let effects =
         with_state(|s| s.region_searched(&credentials.client_id, detection, time::now_ms()));
-    for effect in effects.unwrap_or_default() {
-        warn(out_of_line(perform(effect, flavour)).await);
-    }
+    perform_all(effects, flavour).await;
 }
 
 /// Which region, if any, accepts `credentials`: one cheap probe per region the build has (and the
@@ -96,7 +100,5 @@ async fn verify_key(
     );
     let answer = region::probe_result(probe.await);
     let effects = with_state(|s| s.key_checked(&credentials.client_id, answer));
-    for effect in effects.unwrap_or_default() {
-        warn(out_of_line(perform(effect, flavour)).await);
-    }
+    perform_all(effects, flavour).await;
 }

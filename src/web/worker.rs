@@ -311,7 +311,7 @@ async fn load_page_reader(tab_id: i64, document_id: Option<String>) -> Result<()
 }
 
 /// Tells the content script in the tab's top frame to read its page again now.
-async fn read_tab_again(tab_id: i64) -> Result<(), JsError> {
+fn read_tab_again(tab_id: i64) -> Result<(), JsError> {
     let message = to_js(&call_args::TabMessage {
         kind: crate::core::console::credentials::READ_AGAIN,
     })?;
@@ -380,7 +380,7 @@ pub(super) async fn perform(effect: Effect, flavour: Flavour) -> Result<(), JsEr
             let layouts = with_state(|s| s.layouts.clone())?;
             storage::set(layout::STORAGE_KEY, &layouts).await
         }
-        Effect::ReadTabAgain { tab_id } => read_tab_again(tab_id).await,
+        Effect::ReadTabAgain { tab_id } => read_tab_again(tab_id),
         Effect::KeyInForce {
             credentials,
             verify,

@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, admin, closeGate, configure, csvRows, failNext, openGate, startEmulator, until, untilParked } from './harness.mjs';
+import { ROOT, admin, closeGate, configure, createUser, csvRows, failNext, openGate, startEmulator, until, untilParked } from './harness.mjs';
 
 const GECKO_ID = 'keyward@keyward.dev';
 const UUID = '5d1e8c1a-3c2f-4d6b-9f3a-2b7e4c9d1a60';
@@ -434,18 +434,7 @@ describe('Firefox: a first day', () => {
     await wd('POST', s('/url'), { url: `moz-extension://${UUID}/options.html` });
     await wd('POST', s('/window'), { handle: mainWindow });
     state = await admin(emulator.base, 'GET', 'state?account=1');
-    const auth = `Basic ${Buffer.from(`${state.client_id}:${state.api_key}`).toString('base64')}`;
-    const made = await fetch(`${emulator.base}/api/directory/user`, {
-      method: 'POST',
-      headers: { authorization: auth, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        schemas: ['urn:scim:schemas:core:1.0'],
-        userName: 'a.nunez@example.org',
-        name: { givenName: 'Amélie', familyName: 'Núñez' },
-        emails: [{ value: 'a.nunez@example.org', type: 'work' }],
-      }),
-    });
-    assert.ok(made.ok, `the user made: ${made.status}`);
+    await createUser(emulator.base, { clientId: state.client_id, apiKey: state.api_key }, 'a.nunez@example.org', 'Amélie', 'Núñez');
   });
 
   test('the first read: no region settles, the admin chooses it; the key\'s age is asked once', async () => {

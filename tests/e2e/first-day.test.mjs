@@ -11,7 +11,9 @@ import {
   clipboard,
   closeGate,
   configure,
+  createUser,
   csvRows,
+  directoryGet,
   download,
   failNext,
   focusHelper,
@@ -41,18 +43,7 @@ before(async () => {
   await presetLocalBase(browser, emulator.base);
   creds = await sandboxCredentials(emulator.base);
   // Someone the admin will look for, with a name a spreadsheet must not garble.
-  const auth = `Basic ${Buffer.from(`${creds.clientId}:${creds.apiKey}`).toString('base64')}`;
-  const made = await fetch(`${emulator.base}/api/directory/user`, {
-    method: 'POST',
-    headers: { authorization: auth, 'content-type': 'application/json' },
-    body: JSON.stringify({
-      schemas: ['urn:scim:schemas:core:1.0'],
-      userName: 'a.nunez@example.org',
-      name: { givenName: 'Amélie', familyName: 'Núñez' },
-      emails: [{ value: 'a.nunez@example.org', type: 'work' }],
-    }),
-  });
-  assert.ok(made.ok, `the user made: ${made.status}`);
+  await createUser(emulator.base, creds, 'a.nunez@example.org', 'Amélie', 'Núñez');
 });
 after(async () => {
   await browser?.close();
@@ -217,9 +208,7 @@ test('an export opens cleanly as a CSV; a pause stops the count at once', async 
   }, 'the pages out have landed');
   assert.equal(await summary(), pausedAt, 'the count stopped at the click');
   await page.getByRole('button', { name: 'Resume' }).click();
-  const { totalResults } = await (await fetch(`${emulator.base}/api/directory/user?count=1`, {
-    headers: { authorization: `Basic ${Buffer.from(`${creds.clientId}:${creds.apiKey}`).toString('base64')}` },
-  })).json();
+  const { totalResults } = await (await directoryGet(emulator.base, creds, '/directory/user?count=1')).json();
   await until(async () => (await summary()) === `Complete: ${totalResults.toLocaleString('en-US')} users.`, 'complete', 60_000);
   const csv = await download(page, 'Save CSV', page.getByTestId('export-controls'));
   assert.match(csv.name, new RegExp(`^keyward-${creds.clientId.slice(0, 8)}-users-\\d{4}-\\d{2}-\\d{2}\\.csv$`));

@@ -508,6 +508,27 @@ export async function download(page, label, within = page) {
   return { name: file.suggestedFilename(), text: readFileSync(path, 'utf8') };
 }
 
+/**
+ * Makes a user (`userName` is its email too) in the emulator's directory through the Directory API,
+ * as another integration would; throws if refused.
+ */
+export async function createUser(base, creds, userName, givenName, familyName) {
+  const made = await fetch(`${base}/api/directory/user`, {
+    method: 'POST',
+    headers: {
+      authorization: `Basic ${Buffer.from(`${creds.clientId}:${creds.apiKey}`).toString('base64')}`,
+      'content-type': 'application/json',
+    },
+    body: JSON.stringify({
+      schemas: ['urn:scim:schemas:core:1.0'],
+      userName,
+      name: { givenName, familyName },
+      emails: [{ value: userName, type: 'work' }],
+    }),
+  });
+  if (!made.ok) throw new Error(`${userName} not created: ${made.status}`);
+}
+
 /** A Directory API GET with the sandbox credentials, as a script outside Keyward would make it. */
 export const directoryGet = (base, creds, path) =>
   fetch(`${base}/api${path}`, {

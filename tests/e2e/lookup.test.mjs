@@ -8,6 +8,7 @@ import {
   clipboard,
   closeGate,
   configure,
+  createUser,
   directoryGet,
   emulatorLog,
   failNext,
@@ -101,20 +102,8 @@ test('typing a name searches once, and the results say who is active', async () 
 
 test('quotes, backslashes and a pasted tab are left out of the search, said under the results, and the rest still finds', async () => {
   // Two users the text's pieces name; the strict profile refuses any escape in a filter value.
-  const auth = `Basic ${Buffer.from(`${creds.clientId}:${creds.apiKey}`).toString('base64')}`;
-  const create = (userName, givenName, familyName) =>
-    fetch(`${emulator.base}/api/directory/user`, {
-      method: 'POST',
-      headers: { authorization: auth, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        schemas: ['urn:scim:schemas:core:1.0'],
-        userName,
-        name: { givenName, familyName },
-        emails: [{ value: userName, type: 'work' }],
-      }),
-    }).then((r) => assert.ok(r.ok, `created ${userName}: ${r.status}`));
-  await create('neil.oxley@example.com', 'Neil', 'Oxley');
-  await create('sam.tester@example.com', 'Sam', 'Tester');
+  await createUser(emulator.base, creds, 'neil.oxley@example.com', 'Neil', 'Oxley');
+  await createUser(emulator.base, creds, 'sam.tester@example.com', 'Sam', 'Tester');
   const page = await openPopup();
   const results = async () => page.locator('.kw-title').allInnerTexts();
   for (const [typed, found] of [
@@ -135,15 +124,8 @@ test('quotes, backslashes and a pasted tab are left out of the search, said unde
 });
 
 test('names are found whatever their accents, and as "Last, First"', async () => {
-  const auth = `Basic ${Buffer.from(`${creds.clientId}:${creds.apiKey}`).toString('base64')}`;
-  const create = (userName, givenName, familyName) =>
-    fetch(`${emulator.base}/api/directory/user`, {
-      method: 'POST',
-      headers: { authorization: auth, 'content-type': 'application/json' },
-      body: JSON.stringify({ schemas: ['urn:scim:schemas:core:1.0'], userName, name: { givenName, familyName }, emails: [{ value: userName, type: 'work' }] }),
-    }).then((r) => assert.ok(r.ok, `created ${userName}: ${r.status}`));
-  await create('s.mensah@example.org', 'Siobhán', 'Mensah');
-  await create('a.durand@example.org', 'Amelie', 'Durand');
+  await createUser(emulator.base, creds, 's.mensah@example.org', 'Siobhán', 'Mensah');
+  await createUser(emulator.base, creds, 'a.durand@example.org', 'Amelie', 'Durand');
   const page = await openPopup();
   const results = async () => page.locator('.kw-title').allInnerTexts();
   for (const [typed, found] of [

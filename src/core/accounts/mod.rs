@@ -1,6 +1,7 @@
 //! The accounts Keyward has seen, keyed by Client ID: when each was first seen, a salted fingerprint
 //! of its key (never the key), and when the key was renewed. Kept in `storage.local`.
 
+mod key_date;
 pub mod view;
 
 use indexmap::IndexMap;
@@ -10,10 +11,10 @@ use sha2::{Digest, Sha256};
 use crate::core::api::region::Region;
 use crate::core::reminders::check::KeyedAccount;
 use crate::core::reminders::{KeySince, ReminderState};
-use crate::core::shared::dates::{parse_iso8601, DAY_MS};
 use crate::core::shared::hosts::{is_console_url, Flavour};
 use crate::core::shared::text::hex;
 use crate::core::shared::wire::{Checked, Lenient};
+pub use key_date::KeyDateError;
 
 /// The storage key of the accounts record.
 pub const STORAGE_KEY: &str = "accounts";
@@ -113,6 +114,9 @@ impl Account {
     }
 }
 
+/// What a request naming an account Keyward does not know is told.
+pub const UNKNOWN_ACCOUNT: &str = "Keyward does not know that account";
+
 /// How many accounts known from pages alone are kept: a page cannot fill the list with made-up
 /// Client IDs.
 pub const MAX_UNCONFIRMED: usize = 8;
@@ -146,7 +150,7 @@ impl std::fmt::Display for EditError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
             EditError::KeyDate(why) => return why.fmt(f),
-            EditError::UnknownAccount => "Keyward does not know that account",
+            EditError::UnknownAccount => UNKNOWN_ACCOUNT,
             EditError::LabelTooLong => "the label can be at most 60 characters",
             EditError::BadColour => "the colour must look like #1a2b3c",
             EditError::TooManyIntegrations => "at most 20 integrations per account",
@@ -218,38 +222,6 @@ pub struct KeyRecord {
     /// Whether `since_ms` is the key's start (older records: a renewal at that time says so).
     #[serde(default, skip_serializing_if = "KeySince::is_first_seen")]
     pub since: KeySince,
-}
-
-/// Why a key's date was refused.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum KeyDateError {
-    UnknownAccount,
-    NoKey,
-    NotADate,
-    InTheFuture,
-    TooEarly,
-}
-
-impl std::fmt::Display for KeyDateError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            KeyDateError::UnknownAccount => "Keyward does not know that account",
-            KeyDateError::NoKey => "Keyward has not seen this account's key yet",
-            KeyDateError::NotADate => "the date must look like 2026-03-31",
-            KeyDateError::InTheFuture => "the date cannot be in the future",
-            KeyDateError::TooEarly => "the date cannot be before PingOne existed (2008)",
-        })
-    }
-}
-
-/// The earliest date a key can have (2008-01-01): an earlier one is a typing slip.
-const EARLIEST_KEY_MS: u64 = 1_199_145_600_000;
-
-/// Reads a date typed as `YYYY-MM-DD` (an `<input type="date">`'s value), as that day's UTC
-/// midnight.
-pub fn parse_key_date(text: &str) -> Option<u64> {
-    let ms = parse_iso8601(&format!("{}T00:00:00Z", text.trim()))?;
-    u64::try_from(ms).ok()
 }
 
 /// What seeing a key meant.
@@ -480,41 +452,6 @@ impl Accounts {
         account.renewals.push(now_ms);
     }
 
-    /// The admin's answer to "when was this key created or last renewed?": a date
-    /// (`YYYY-MM-DD`), or `None` for "I don't know". A date equal to the one Keyward holds changes
-    /// nothing (a saved form sends it back unchanged).
-    pub fn state_key_date(
-        &mut self,
-        client_id: &str,
-        date: Option<&str>,
-        now_ms: u64,
-    ) -> Result<(), KeyDateError> {
-        let account = self
-            .accounts
-            .get_mut(client_id)
-            .ok_or(KeyDateError::UnknownAccount)?;
-        let key = account.key.as_mut().ok_or(KeyDateError::NoKey)?;
-        let Some(date) = date else {
-            if !key.since.known() {
-                key.since = KeySince::Unknown;
-            }
-            return Ok(());
-        };
-        let day_ms = parse_key_date(date).ok_or(KeyDateError::NotADate)?;
-        if day_ms > now_ms {
-            return Err(KeyDateError::InTheFuture);
-        }
-        if day_ms < EARLIEST_KEY_MS {
-            return Err(KeyDateError::TooEarly);
-        }
-        if key.since.known() && key.since_ms / DAY_MS == day_ms / DAY_MS {
-            return Ok(());
-        }
-        let fingerprint = key.fingerprint.take();
-        account.start_key(fingerprint, day_ms, KeySince::Stated);
-        Ok(())
-    }
-
     /// Applies an edit from the options page, all or nothing.
     pub fn edit(&mut self, edit: &AccountEdit, now_ms: u64) -> Result<(), EditError> {
         let label = clean(&edit.label);
@@ -610,7 +547,7 @@ impl Accounts {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::shared::dates::utc_date;
+    use crate::core::shared::dates::{utc_date, DAY_MS};
 
     /// 2026-12-07, for dates the admin gives.
     const NOW: u64 = 1_796_601_600_000;

@@ -534,10 +534,8 @@ impl Export {
     }
 
     pub fn progress(&self, now_ms: u64) -> Progress {
-        let done = match (&self.phase, self.paused_at) {
-            (Phase::Paused, Some(at)) => at,
-            _ => self.rows,
-        };
+        let paused_at = self.paused_at.filter(|_| self.phase == Phase::Paused);
+        let done = paused_at.unwrap_or(self.rows);
         let total = self.total.map(|t| t.max(done));
         let total = if self.is_complete() && self.group().is_none() {
             Some(done)

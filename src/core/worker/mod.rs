@@ -10,7 +10,7 @@ use indexmap::IndexSet;
 use indexmap::IndexMap;
 
 use crate::core::accounts::view::{account_views, RegionSearches};
-use crate::core::accounts::{fingerprint, Accounts};
+use crate::core::accounts::{fingerprint, Accounts, UNKNOWN_ACCOUNT};
 use crate::core::api::pager::PageRequest;
 use crate::core::api::region::{Detection, Region};
 use crate::core::api::{ApiError, Credentials};
@@ -231,7 +231,6 @@ impl WorkerState {
     }
 }
 
-const UNKNOWN_ACCOUNT: &str = "Keyward does not know that account";
 const TOO_LATE_TO_UNDO: &str =
     "too late to undo: Keyward has restarted or forgotten another account since";
 
